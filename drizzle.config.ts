@@ -1,0 +1,8 @@
+// drizzle-kit configuration: `npm run db:generate` writes SQL migrations from db/schema.ts.
+import { defineConfig } from 'drizzle-kit';
+
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: './db/schema.ts',
+  out: './db/migrations',
+});

@@ -1,0 +1,55 @@
+// Process configuration: one zod schema over the environment, parsed once at start-up.
+// Every entry point (API, worker, `npm start`, simulator) calls loadConfig() and passes the typed
+// Config down; nothing else reads process.env for settings.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL');
+
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  /** Unset: `npm start` uses 127.0.0.1:5432 if it answers, else an embedded Postgres under FC_DATA_DIR. */
+  DATABASE_URL: postgresUrl.optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:7233')
+    .default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('flow-controller'),
+  TEMPORAL_UI_PORT: port.default(8233),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  FC_DATA_DIR: z.string().min(1).default('.data'),
+  /** Bootstrap admin token (issue #3); hashed on first use like any other token. */
+  FLOW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  /** How long API calls wait for a worker to answer a Temporal update/query before answering 503. */
+  WORKER_RESPONSE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parse the environment; throws ConfigError naming every missing or malformed variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Treat empty strings as unset so `FOO= npm start` behaves like no FOO at all.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      const value = cleaned[name];
+      const shown = value === undefined ? 'is missing' : `="${name.includes('TOKEN') ? '***' : value}"`;
+      return `${name} ${shown}: ${issue.message}`;
+    }),
+  );
+}

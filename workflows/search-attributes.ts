@@ -1,0 +1,10 @@
+// Custom search attributes of promotion workflows (sandbox-safe: imported by workflows, API and the
+// dev-server launcher, which registers them at start). Never put secrets in search attributes.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const ReleaseIdKey = defineSearchAttributeKey('ReleaseId', SearchAttributeType.KEYWORD);
+export const EnvironmentKey = defineSearchAttributeKey('Environment', SearchAttributeType.KEYWORD);
+export const PromotionStateKey = defineSearchAttributeKey('PromotionState', SearchAttributeType.KEYWORD);
+export const DeploymentIdKey = defineSearchAttributeKey('DeploymentId', SearchAttributeType.KEYWORD);
+
+export const CUSTOM_SEARCH_ATTRIBUTES = [ReleaseIdKey, EnvironmentKey, PromotionStateKey, DeploymentIdKey];
