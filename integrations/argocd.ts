@@ -1,0 +1,241 @@
+// Argo CD REST client: the one Flow Controller uses against a real Argo CD (and, in tests and the
+// sandbox, against the simulator in sim/). Plain `fetch` on Argo's public /api/v1 paths, following
+// shared/contracts/argocd-k8s.md: exact `Content-Type: application/json` on every non-GET, bearer
+// tokens from POST /api/v1/session, grpc-gateway error bodies mapped to one ArgoCdError whose
+// `retryable` flag tells Temporal activities whether to retry.
+import { z } from 'zod';
+import {
+  Application,
+  ApplicationList,
+  ApplicationTree,
+  ManagedResourcesResponse,
+  type Info,
+  type SyncRequestBody,
+} from './argocd-schema.js';
+
+export * from './argocd-schema.js';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface ArgoClientOptions {
+  /** e.g. `https://argocd.example.com` (no trailing path). */
+  baseUrl: string;
+  /** A static API token (account token). Mutually usable with username/password: credentials win on 401. */
+  token?: string;
+  username?: string;
+  password?: string;
+  fetchImpl?: FetchLike;
+  /** Per-request timeout. A refresh GET blocks until Argo has reconciled, so keep this generous. */
+  timeoutMs: number;
+}
+
+export type RefreshType = 'normal' | 'hard';
+
+export interface SyncOptions {
+  /** Full 40-hex commit SHA (or a branch; Argo resolves it). */
+  revision: string;
+  prune: boolean;
+  infos: Info[];
+  /** Argo sync options, e.g. `['ApplyOutOfSyncOnly=true']`. */
+  syncOptions: string[];
+  dryRun?: boolean;
+}
+
+export interface ArgoClient {
+  login(): Promise<void>;
+  getApplication(name: string, opts?: { refresh?: RefreshType; project?: string }): Promise<Application>;
+  sync(name: string, opts: SyncOptions): Promise<Application>;
+  terminateOperation(name: string): Promise<void>;
+  resourceTree(name: string): Promise<ApplicationTree>;
+  managedResources(name: string): Promise<ManagedResourcesResponse>;
+  listApplications(selector?: string): Promise<ApplicationList>;
+}
+
+/** grpc status codes Argo CD's gateway puts in `code`. */
+export const GrpcCode = {
+  OK: 0,
+  Unknown: 2,
+  InvalidArgument: 3,
+  DeadlineExceeded: 4,
+  NotFound: 5,
+  PermissionDenied: 7,
+  FailedPrecondition: 9,
+  Aborted: 10,
+  Internal: 13,
+  Unavailable: 14,
+  Unauthenticated: 16,
+} as const;
+
+const ANOTHER_OPERATION = 'another operation is already in progress';
+
+/**
+ * Every failure of an Argo CD call. `status` is the HTTP status (0 for network errors and timeouts),
+ * `code` the grpc code from the body when there was one. The token is never part of the message.
+ */
+export class ArgoCdError extends Error {
+  override readonly name = 'ArgoCdError';
+  readonly status: number;
+  readonly code: number | undefined;
+  readonly retryable: boolean;
+  constructor(init: { status: number; code?: number; message: string; retryable: boolean; cause?: unknown }) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = init.status;
+    this.code = init.code;
+    this.retryable = init.retryable;
+  }
+  /** True for the 400 Argo answers when an operation (ours or someone else's) is still running. */
+  get isOperationInProgress(): boolean {
+    return this.status === 400 && this.message.includes(ANOTHER_OPERATION);
+  }
+}
+
+function isRetryable(status: number, message: string): boolean {
+  if (status === 0 || status >= 500 || status === 429) return true;
+  if (status === 400 && message.includes(ANOTHER_OPERATION)) return true;
+  return false;
+}
+
+const ErrorBody = z.looseObject({
+  error: z.string().optional(),
+  message: z.string().optional(),
+  code: z.number().optional(),
+});
+
+export function createArgoClient(options: ArgoClientOptions): ArgoClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const doFetch: FetchLike = options.fetchImpl ?? ((input, init) => fetch(input, init));
+  let token = options.token;
+  const canLogin = options.username !== undefined && options.password !== undefined;
+
+  const redact = (text: string): string => {
+    let out = text;
+    for (const secret of [token, options.token, options.password]) {
+      if (secret) out = out.split(secret).join('***');
+    }
+    return out;
+  };
+
+  async function raw(method: string, path: string, body?: unknown, auth = true): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    // Argo's server answers 415 to any non-GET without exactly this header, bodies or not.
+    if (method !== 'GET') headers['Content-Type'] = 'application/json';
+    if (auth && token) headers.Authorization = `Bearer ${token}`;
+    try {
+      return await doFetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? (method === 'GET' ? undefined : '{}') : JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (err) {
+      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      throw new ArgoCdError({
+        status: 0,
+        code: timedOut ? GrpcCode.DeadlineExceeded : GrpcCode.Unavailable,
+        message: timedOut
+          ? `Argo CD ${method} ${path} timed out after ${options.timeoutMs}ms`
+          : `Argo CD ${method} ${path} failed: ${redact(err instanceof Error ? err.message : String(err))}`,
+        retryable: true,
+        cause: err,
+      });
+    }
+  }
+
+  async function toError(res: Response, method: string, path: string): Promise<ArgoCdError> {
+    const text = await res.text().catch(() => '');
+    let message = text.trim() || res.statusText;
+    let code: number | undefined;
+    try {
+      const parsed = ErrorBody.safeParse(JSON.parse(text));
+      if (parsed.success) {
+        message = parsed.data.message ?? parsed.data.error ?? message;
+        code = parsed.data.code;
+      }
+    } catch {
+      // plain-text body (e.g. 415 "Invalid content type"): keep the text
+    }
+    message = redact(message);
+    return new ArgoCdError({
+      status: res.status,
+      code,
+      message: `Argo CD ${method} ${path}: ${res.status} ${message}`,
+      retryable: isRetryable(res.status, message),
+    });
+  }
+
+  async function login(): Promise<void> {
+    if (!canLogin) {
+      throw new ArgoCdError({ status: 0, message: 'Argo CD login needs username and password', retryable: false });
+    }
+    const path = '/api/v1/session';
+    const res = await raw('POST', path, { username: options.username, password: options.password }, false);
+    if (!res.ok) throw await toError(res, 'POST', path);
+    const body = z.object({ token: z.string().min(1) }).safeParse(await res.json());
+    if (!body.success) {
+      throw new ArgoCdError({ status: res.status, message: 'Argo CD session response carried no token', retryable: false });
+    }
+    token = body.data.token;
+  }
+
+  async function call<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown): Promise<z.infer<S>> {
+    if (!token && canLogin) await login();
+    let res = await raw(method, path, body);
+    // Session tokens expire; with credentials we log in again once, exactly like the argocd CLI.
+    if (res.status === 401 && canLogin) {
+      await res.body?.cancel();
+      await login();
+      res = await raw(method, path, body);
+    }
+    if (!res.ok) throw await toError(res, method, path);
+    const json: unknown = await res.json().catch((err: unknown) => {
+      throw new ArgoCdError({ status: res.status, message: `Argo CD ${method} ${path}: response is not JSON`, retryable: true, cause: err });
+    });
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new ArgoCdError({
+        status: res.status,
+        message: `Argo CD ${method} ${path}: unexpected response shape: ${z.prettifyError(parsed.error)}`,
+        retryable: false,
+        cause: parsed.error,
+      });
+    }
+    return parsed.data;
+  }
+
+  const appPath = (name: string) => `/api/v1/applications/${encodeURIComponent(name)}`;
+
+  return {
+    login,
+    getApplication(name, opts = {}) {
+      const q = new URLSearchParams();
+      if (opts.refresh) q.set('refresh', opts.refresh);
+      if (opts.project) q.set('project', opts.project);
+      const qs = q.size > 0 ? `?${q.toString()}` : '';
+      return call(Application, 'GET', `${appPath(name)}${qs}`);
+    },
+    sync(name, opts) {
+      const body: SyncRequestBody = {
+        revision: opts.revision,
+        prune: opts.prune,
+        dryRun: opts.dryRun ?? false,
+        strategy: { hook: {} },
+        syncOptions: { items: opts.syncOptions },
+        infos: opts.infos,
+      };
+      return call(Application, 'POST', `${appPath(name)}/sync`, body);
+    },
+    async terminateOperation(name) {
+      await call(z.unknown(), 'DELETE', `${appPath(name)}/operation`);
+    },
+    resourceTree(name) {
+      return call(ApplicationTree, 'GET', `${appPath(name)}/resource-tree`);
+    },
+    managedResources(name) {
+      return call(ManagedResourcesResponse, 'GET', `${appPath(name)}/managed-resources`);
+    },
+    listApplications(selector) {
+      const qs = selector ? `?${new URLSearchParams({ selector }).toString()}` : '';
+      return call(ApplicationList, 'GET', `/api/v1/applications${qs}`);
+    },
+  };
+}

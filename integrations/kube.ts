@@ -1,0 +1,153 @@
+// Kubernetes read client for verification: lists the workloads and pods Argo CD deployed, through
+// @kubernetes/client-node 1.x (object parameters, ESM). Only reads, only namespaced. Errors are
+// mapped to KubeApiError carrying the HTTP status and the Kubernetes `Status.reason`.
+import * as k8s from '@kubernetes/client-node';
+
+export interface KubeClientOptions {
+  /** API server URL without trailing slash, e.g. `https://10.0.0.1:6443`. */
+  server: string;
+  /** PEM CA bundle, base64-encoded as in a kubeconfig (`certificate-authority-data`), or plain PEM. */
+  caData?: string;
+  token: string;
+  skipTLSVerify?: boolean;
+}
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
+export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet'];
+
+export type Workload =
+  | { kind: 'Deployment'; object: k8s.V1Deployment }
+  | { kind: 'StatefulSet'; object: k8s.V1StatefulSet }
+  | { kind: 'DaemonSet'; object: k8s.V1DaemonSet };
+
+export interface KubeClient {
+  listWorkloads(namespace: string, labelSelector?: string): Promise<Workload[]>;
+  getWorkload(kind: WorkloadKind, namespace: string, name: string): Promise<Workload>;
+  listPods(namespace: string, labelSelector?: string): Promise<k8s.V1Pod[]>;
+}
+
+/** A failed Kubernetes API call. `reason` is the Status reason (`NotFound`, `Forbidden`, `Unauthorized`, …). */
+export class KubeApiError extends Error {
+  override readonly name = 'KubeApiError';
+  readonly status: number;
+  readonly reason: string;
+  readonly retryable: boolean;
+  constructor(init: { status: number; reason: string; message: string; cause?: unknown }) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = init.status;
+    this.reason = init.reason;
+    this.retryable = init.status === 0 || init.status === 429 || init.status >= 500;
+  }
+}
+
+const REASON_BY_STATUS: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  410: 'Expired',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
+
+function parseStatusBody(body: unknown): { reason?: string; message?: string } {
+  let value = body;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return value.trim() ? { message: value.trim() } : {};
+    }
+  }
+  if (value && typeof value === 'object') {
+    const o = value as { reason?: unknown; message?: unknown };
+    return {
+      reason: typeof o.reason === 'string' ? o.reason : undefined,
+      message: typeof o.message === 'string' ? o.message : undefined,
+    };
+  }
+  return {};
+}
+
+/** Maps anything thrown by client-node to KubeApiError (the token is never in the message). */
+export function toKubeApiError(err: unknown, what: string): KubeApiError {
+  if (err instanceof KubeApiError) return err;
+  if (err instanceof k8s.ApiException) {
+    const status = err.code;
+    const parsed = parseStatusBody(err.body);
+    const reason = parsed.reason ?? REASON_BY_STATUS[status] ?? 'Unknown';
+    return new KubeApiError({ status, reason, message: `${what}: ${status} ${parsed.message ?? reason}`, cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new KubeApiError({ status: 0, reason: 'NetworkError', message: `${what}: ${message}`, cause: err });
+}
+
+function toBase64Pem(caData: string): string {
+  return caData.includes('-----BEGIN') ? Buffer.from(caData, 'utf8').toString('base64') : caData;
+}
+
+export function createKubeClient(options: KubeClientOptions): KubeClient {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      {
+        name: 'cluster',
+        server: options.server.replace(/\/+$/, ''),
+        caData: options.caData === undefined ? undefined : toBase64Pem(options.caData),
+        skipTLSVerify: options.skipTLSVerify ?? false,
+      },
+    ],
+    users: [{ name: 'user', token: options.token }],
+    contexts: [{ name: 'ctx', cluster: 'cluster', user: 'user' }],
+    currentContext: 'ctx',
+  });
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+
+  async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toKubeApiError(err, what);
+    }
+  }
+
+  return {
+    async listWorkloads(namespace, labelSelector) {
+      const [deployments, statefulSets, daemonSets] = await Promise.all([
+        wrap(`list deployments in ${namespace}`, () => apps.listNamespacedDeployment({ namespace, labelSelector })),
+        wrap(`list statefulsets in ${namespace}`, () => apps.listNamespacedStatefulSet({ namespace, labelSelector })),
+        wrap(`list daemonsets in ${namespace}`, () => apps.listNamespacedDaemonSet({ namespace, labelSelector })),
+      ]);
+      return [
+        ...deployments.items.map((object): Workload => ({ kind: 'Deployment', object })),
+        ...statefulSets.items.map((object): Workload => ({ kind: 'StatefulSet', object })),
+        ...daemonSets.items.map((object): Workload => ({ kind: 'DaemonSet', object })),
+      ];
+    },
+    async getWorkload(kind, namespace, name) {
+      const what = `get ${kind} ${namespace}/${name}`;
+      switch (kind) {
+        case 'Deployment':
+          return { kind, object: await wrap(what, () => apps.readNamespacedDeployment({ namespace, name })) };
+        case 'StatefulSet':
+          return { kind, object: await wrap(what, () => apps.readNamespacedStatefulSet({ namespace, name })) };
+        case 'DaemonSet':
+          return { kind, object: await wrap(what, () => apps.readNamespacedDaemonSet({ namespace, name })) };
+        default: {
+          const never: never = kind;
+          throw new KubeApiError({ status: 400, reason: 'BadRequest', message: `unsupported workload kind ${String(never)}` });
+        }
+      }
+    },
+    async listPods(namespace, labelSelector) {
+      const list = await wrap(`list pods in ${namespace}`, () => core.listNamespacedPod({ namespace, labelSelector }));
+      return list.items;
+    },
+  };
+}
