@@ -1,0 +1,155 @@
+// The API skeleton against real services: /healthz with Postgres and Temporal up or down, the OpenAPI
+// document, and the one error model for malformed JSON, wrong content type, oversized bodies, unknown routes.
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRoute, z } from '@hono/zod-openapi';
+import { Client, Connection } from '@temporalio/client';
+import { createApp, createRouter } from './app.js';
+import type { AppDeps } from './context.js';
+import { createDatabase } from '../db/client.js';
+import { freePort } from '../lib/temporal-dev-server.js';
+import { silentLogger, temporalClient, testConfig, useTestDatabase } from '../test/harness.js';
+
+const db = useTestDatabase();
+const closers: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const close of closers) await close();
+});
+
+// A small JSON route so the body pipeline can be exercised end to end.
+const echo = createRouter().openapi(
+  createRoute({
+    method: 'post',
+    path: '/echo',
+    request: { body: { content: { 'application/json': { schema: z.object({ name: z.string().min(1) }) } }, required: true } },
+    responses: { 200: { description: 'echo', content: { 'application/json': { schema: z.object({ name: z.string() }) } } } },
+  }),
+  (c) => c.json({ name: c.req.valid('json').name }, 200),
+);
+
+async function appWith(overrides: Partial<AppDeps> = {}, env: Record<string, string> = {}) {
+  const temporal = await temporalClient();
+  closers.push(() => temporal.connection.close());
+  const deps: AppDeps = {
+    config: testConfig({ BODY_LIMIT_BYTES: '2048', ...env }),
+    database: db.database,
+    temporal,
+    logger: silentLogger,
+    ...overrides,
+  };
+  return createApp(deps, [['/test', echo]]);
+}
+
+const json = (body: string, type = 'application/json') => ({
+  method: 'POST',
+  headers: { 'content-type': type },
+  body,
+});
+
+describe('GET /healthz', () => {
+  it('is 200 with Postgres and Temporal up', async () => {
+    const app = await appWith();
+    const res = await app.request('/healthz');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string; checks: Record<string, { status: string }> };
+    expect(body.status).toBe('ok');
+    expect(body.checks.postgres?.status).toBe('up');
+    expect(body.checks.temporal?.status).toBe('up');
+  });
+
+  it('is 503 naming Temporal when Temporal is unreachable', async () => {
+    const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
+    closers.push(() => connection.close());
+    const app = await appWith({ temporal: { connection, client: new Client({ connection }) } });
+    const res = await app.request('/healthz');
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { status: string; checks: Record<string, { status: string; error?: string }> };
+    expect(body.status).toBe('degraded');
+    expect(body.checks.temporal?.status).toBe('down');
+    expect(body.checks.temporal?.error).toBeTruthy();
+    expect(body.checks.postgres?.status).toBe('up');
+  });
+
+  it('is 503 naming Postgres when Postgres is unreachable', async () => {
+    const dead = createDatabase(`postgres://postgres@127.0.0.1:${await freePort()}/nothing`, { max: 1 });
+    closers.push(() => dead.close());
+    const app = await appWith({ database: dead });
+    const res = await app.request('/healthz');
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { checks: Record<string, { status: string }> };
+    expect(body.checks.postgres?.status).toBe('down');
+    expect(body.checks.temporal?.status).toBe('up');
+  });
+});
+
+describe('error model', () => {
+  const shape = (body: unknown, code: string) => {
+    const error = (body as { error: { code: string; message: string; requestId: string } }).error;
+    expect(error.code).toBe(code);
+    expect(error.message.length).toBeGreaterThan(0);
+    expect(error.requestId).toMatch(/\S+/);
+  };
+
+  it('accepts a valid JSON body', async () => {
+    const app = await appWith();
+    const res = await app.request('/test/echo', json('{"name":"x"}'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ name: 'x' });
+  });
+
+  it('malformed JSON is 400 MALFORMED_JSON', async () => {
+    const app = await appWith();
+    const res = await app.request('/test/echo', json('{"name": '));
+    expect(res.status).toBe(400);
+    shape(await res.json(), 'MALFORMED_JSON');
+  });
+
+  it('a body that fails the schema is 400 VALIDATION_FAILED with the issues', async () => {
+    const app = await appWith();
+    const res = await app.request('/test/echo', json('{"name": 3}'));
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    shape(body, 'VALIDATION_FAILED');
+    expect(JSON.stringify(body)).toContain('name');
+  });
+
+  it('a wrong content type is 415', async () => {
+    const app = await appWith();
+    const res = await app.request('/test/echo', json('name=x', 'application/x-www-form-urlencoded'));
+    expect(res.status).toBe(415);
+    shape(await res.json(), 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('a body over the limit is 413', async () => {
+    const app = await appWith();
+    const res = await app.request('/test/echo', json(JSON.stringify({ name: 'x'.repeat(4096) })));
+    expect(res.status).toBe(413);
+    shape(await res.json(), 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('an unknown route is 404 ROUTE_NOT_FOUND', async () => {
+    const app = await appWith();
+    const res = await app.request('/v9/nothing-here');
+    expect(res.status).toBe(404);
+    shape(await res.json(), 'ROUTE_NOT_FOUND');
+  });
+
+  it('echoes a caller-supplied request id in the body and header', async () => {
+    const app = await appWith();
+    const res = await app.request('/v9/nothing-here', { headers: { 'x-request-id': 'trace-123' } });
+    expect(res.headers.get('x-request-id')).toBe('trace-123');
+    expect(((await res.json()) as { error: { requestId: string } }).error.requestId).toBe('trace-123');
+  });
+});
+
+describe('OpenAPI', () => {
+  it('serves the document generated from the route definitions, and a reference page', async () => {
+    const app = await appWith();
+    const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toContain('/healthz');
+    expect(Object.keys(doc.paths)).toContain('/test/echo');
+    const page = await app.request('/docs');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/healthz');
+  });
+});

@@ -1,0 +1,129 @@
+// The Hono application: middleware (request id, logging, content-type, body limit, JSON parsing), the
+// error model, the OpenAPI document and the API reference page. Routers are composed with app.route().
+import { randomUUID } from 'node:crypto';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ApiError, errorBody } from './errors.js';
+import type { AppDeps, AppEnv } from './context.js';
+import { healthRoutes } from './routes/health.js';
+import { renderReferencePage } from './reference-page.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export const OPENAPI_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Flow Controller API',
+    version: '1.0.0',
+    description:
+      'The release bus for Kubernetes: versioned templates, immutable releases identified by UUID, and ' +
+      'promotions through Git and Argo CD orchestrated by Temporal. Every error has the shape ' +
+      '`{ "error": { "code", "message", "requestId" } }`.',
+  },
+};
+
+/** Creates a router whose zod validation failures become VALIDATION_FAILED errors in the shared shape. */
+export function createRouter(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ApiError('VALIDATION_FAILED', 'Request validation failed', {
+          issues: result.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code, message: i.message })),
+        });
+      }
+      return undefined;
+    },
+  });
+}
+
+function isJsonContentType(value: string | undefined): boolean {
+  if (!value) return false;
+  const type = value.split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
+
+export function createApp(deps: AppDeps, routers: Array<[string, OpenAPIHono<AppEnv>]> = []): OpenAPIHono<AppEnv> {
+  const app = createRouter();
+
+  app.use('*', async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const logger = deps.logger.child({ requestId });
+    c.set('deps', deps);
+    c.set('requestId', requestId);
+    c.set('logger', logger);
+    const started = performance.now();
+    await next();
+    c.header('x-request-id', requestId);
+    logger.info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request',
+    );
+  });
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.config.BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new ApiError('PAYLOAD_TOO_LARGE', `Request body exceeds ${deps.config.BODY_LIMIT_BYTES} bytes`);
+      },
+    }),
+  );
+
+  // Read and parse a non-empty body once, up front: a wrong content type (415) or a syntax error (400) is
+  // the caller's, never a 500 deeper down. Hono caches the body, so route validators read it again for free.
+  app.use('*', async (c, next) => {
+    if (!BODY_METHODS.has(c.req.method)) return next();
+    const text = await c.req.text();
+    if (text.length === 0) return next();
+    if (!isJsonContentType(c.req.header('content-type'))) {
+      throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
+    }
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      throw new ApiError('MALFORMED_JSON', `Request body is not valid JSON: ${(err as Error).message}`);
+    }
+    return next();
+  });
+
+  app.route('/', healthRoutes);
+  for (const [prefix, router] of routers) app.route(prefix, router);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'API token (`Authorization: Bearer <token>`)',
+  });
+  app.doc31('/openapi.json', OPENAPI_INFO);
+  app.get('/docs', (c) => {
+    const spec = app.getOpenAPI31Document(OPENAPI_INFO);
+    return c.html(renderReferencePage(spec as unknown as Parameters<typeof renderReferencePage>[0]));
+  });
+
+  app.notFound((c) =>
+    c.json(errorBody('ROUTE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`, c.var.requestId ?? randomUUID()), 404),
+  );
+
+  app.onError((err, c) => {
+    const requestId = c.var.requestId ?? randomUUID();
+    c.header('x-request-id', requestId);
+    if (err instanceof ApiError) {
+      return c.json(errorBody(err.code, err.message, requestId, err.details), err.status as ContentfulStatusCode);
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      const code =
+        status === 400 ? 'MALFORMED_JSON' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 401 ? 'UNAUTHENTICATED' : 'BAD_REQUEST';
+      return c.json(errorBody(code, err.message || 'Bad request', requestId), status as ContentfulStatusCode);
+    }
+    (c.var.logger ?? deps.logger).error({ err }, 'unhandled error');
+    return c.json(errorBody('INTERNAL', 'Internal server error', requestId), 500);
+  });
+
+  return app;
+}

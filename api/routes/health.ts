@@ -1,0 +1,36 @@
+// GET /healthz: reachability of Postgres and Temporal, reported separately (200 when both are up, 503 otherwise).
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { healthChecks, type AppEnv } from '../context.js';
+
+const Check = z.object({ status: z.enum(['up', 'down']), latencyMs: z.number(), error: z.string().optional() });
+const Health = z
+  .object({ status: z.enum(['ok', 'degraded']), checks: z.object({ postgres: Check, temporal: Check }) })
+  .openapi('Health');
+
+const route = createRoute({
+  method: 'get',
+  path: '/healthz',
+  tags: ['system'],
+  summary: 'Liveness of the API and reachability of its dependencies',
+  responses: {
+    200: { description: 'All dependencies reachable', content: { 'application/json': { schema: Health } } },
+    503: { description: 'At least one dependency unreachable', content: { 'application/json': { schema: Health } } },
+  },
+});
+
+async function probe(fn: () => Promise<void>): Promise<z.infer<typeof Check>> {
+  const started = performance.now();
+  try {
+    await fn();
+    return { status: 'up', latencyMs: Math.round(performance.now() - started) };
+  } catch (err) {
+    return { status: 'down', latencyMs: Math.round(performance.now() - started), error: (err as Error).message };
+  }
+}
+
+export const healthRoutes = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
+  const checks = healthChecks(c.var.deps);
+  const [postgres, temporal] = await Promise.all([probe(checks.postgres), probe(checks.temporal)]);
+  const ok = postgres.status === 'up' && temporal.status === 'up';
+  return c.json({ status: ok ? ('ok' as const) : ('degraded' as const), checks: { postgres, temporal } }, ok ? 200 : 503);
+});

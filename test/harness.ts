@@ -1,0 +1,82 @@
+// Per-test-file fixtures on real services: a fresh database cloned from the migrated template, and
+// helpers to run the real worker code path against the run's Temporal dev server.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, inject } from 'vitest';
+import postgres from 'postgres';
+import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { createDatabase, type Database } from '../db/client.js';
+import { createLogger } from '../lib/logger.js';
+import { loadConfig, type Config } from '../lib/config.js';
+import { WORKFLOWS_PATH } from '../worker.js';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(4).toString('hex')}`;
+}
+
+export function testDatabaseUrl(name: string): string {
+  const url = new URL(inject('pgAdminUrl'));
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Creates an empty, migrated database for this test file (dropped after the file). */
+export function useTestDatabase(): { readonly database: Database; readonly url: string; readonly name: string } {
+  const name = `fc_t_${process.ppid}_${randomBytes(4).toString('hex')}`;
+  let database: Database | undefined;
+  const url = testDatabaseUrl(name);
+  beforeAll(async () => {
+    const admin = postgres(inject('pgAdminUrl'), { max: 1, onnotice: () => undefined });
+    try {
+      await admin.unsafe(`create database "${name}" template "${inject('pgTemplate')}"`);
+    } finally {
+      await admin.end();
+    }
+    database = createDatabase(url, { max: 5 });
+  });
+  afterAll(async () => {
+    await database?.close();
+    const admin = postgres(inject('pgAdminUrl'), { max: 1, onnotice: () => undefined });
+    try {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    } finally {
+      await admin.end();
+    }
+  });
+  return {
+    get database() {
+      if (!database) throw new Error('database is available inside tests and hooks only');
+      return database;
+    },
+    url,
+    name,
+  };
+}
+
+/** A Config for tests: defaults plus the run's services plus overrides. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    ...overrides,
+  });
+}
+
+export const silentLogger = createLogger({ level: 'silent' });
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** The workflow bundle, built once per test file (bundling takes seconds). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  return bundle;
+}
+
+export async function temporalClient(): Promise<{ client: Client; connection: Connection }> {
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  return { connection, client: new Client({ connection }) };
+}
+
+export async function nativeConnection(): Promise<NativeConnection> {
+  return NativeConnection.connect({ address: inject('temporalAddress') });
+}

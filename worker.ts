@@ -1,0 +1,103 @@
+// The Temporal worker: connects with NativeConnection, registers the workflows in workflows/ and the
+// activities built by createActivities(deps), logs with pino, and shuts down gracefully on SIGTERM/SIGINT.
+// `npm run worker` runs it alone; `npm start` runs it in-process next to the API.
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities/index.js';
+import { loadConfig, type Config } from './lib/config.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { createDatabase } from './db/client.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+export interface CreateWorkerInput {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** Pre-built bundle (tests build one per file with bundleWorkflowCode); default bundles workflows/ at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  options?: Partial<WorkerOptions>;
+}
+
+export async function createWorker(input: CreateWorkerInput): Promise<Worker> {
+  return Worker.create({
+    connection: input.connection,
+    namespace: input.namespace,
+    taskQueue: input.taskQueue,
+    ...(input.workflowBundle ? { workflowBundle: input.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities(input.deps),
+    shutdownGraceTime: '10 seconds',
+    ...input.options,
+  });
+}
+
+let runtimeInstalled = false;
+/** Routes the SDK's own logs into pino (once per process). */
+export function installTemporalRuntime(logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const log = logger.child({ component: 'temporal-sdk' });
+  Runtime.install({
+    logger: {
+      log: (level, message, meta) => log[level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'INFO' ? 'info' : level === 'WARN' ? 'warn' : 'error'](meta ?? {}, message),
+      trace: (m, meta) => log.trace(meta ?? {}, m),
+      debug: (m, meta) => log.debug(meta ?? {}, m),
+      info: (m, meta) => log.info(meta ?? {}, m),
+      warn: (m, meta) => log.warn(meta ?? {}, m),
+      error: (m, meta) => log.error(meta ?? {}, m),
+    },
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+  });
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped (after shutdown() or a fatal error). */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Connects and starts a worker for the given config; the caller owns the database. */
+export async function startWorker(config: Config, deps: ActivityDeps): Promise<RunningWorker> {
+  installTemporalRuntime(deps.logger);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps });
+  const done = worker.run().finally(() => connection.close());
+  deps.logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
+  return {
+    worker,
+    done,
+    shutdown: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
+  if (!config.DATABASE_URL) {
+    logger.fatal('DATABASE_URL is missing: the worker needs the database (npm start sets it up for you)');
+    process.exit(2);
+  }
+  const database = createDatabase(config.DATABASE_URL);
+  const running = await startWorker(config, { database, logger });
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down worker');
+    void running.shutdown();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  await running.done;
+  await database.close();
+  logger.info('worker stopped');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,2 @@
+// Entry point of the workflow bundle: every workflow type the worker runs must be exported here.
+export * from './system-check.js';
