@@ -40,10 +40,10 @@ export function installTemporalRuntime(logger: Logger): void {
   const log = logger.child({ component: 'temporal-sdk' });
   Runtime.install({
     logger: {
-      log: (level, message, meta) => log[level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'INFO' ? 'info' : level === 'WARN' ? 'warn' : 'error'](meta ?? {}, message),
+      log: (level, message, meta) => log[level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : level === 'TRACE' ? 'trace' : 'debug'](meta ?? {}, message),
       trace: (m, meta) => log.trace(meta ?? {}, m),
       debug: (m, meta) => log.debug(meta ?? {}, m),
-      info: (m, meta) => log.info(meta ?? {}, m),
+      info: (m, meta) => log.debug(meta ?? {}, m), // SDK info (bundle stats, state changes) is debug for us
       warn: (m, meta) => log.warn(meta ?? {}, m),
       error: (m, meta) => log.error(meta ?? {}, m),
     },

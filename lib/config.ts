@@ -48,8 +48,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     parsed.error.issues.map((issue) => {
       const name = issue.path.join('.') || '(environment)';
       const value = cleaned[name];
-      const shown = value === undefined ? 'is missing' : `="${name.includes('TOKEN') ? '***' : value}"`;
-      return `${name} ${shown}: ${issue.message}`;
+      const shown = value === undefined ? ' is missing' : `="${name.includes('TOKEN') ? '***' : value}"`;
+      return `${name}${shown}: ${issue.message}`;
     }),
   );
 }

@@ -1,0 +1,149 @@
+// `npm start`: the whole system in the foreground on embedded defaults.
+// PostgreSQL (DATABASE_URL, else 127.0.0.1:5432, else embedded), migrations, the Temporal dev server
+// (file-backed, Web UI on 8233; or TEMPORAL_ADDRESS if set), the worker and the API in this process.
+// Ctrl-C (SIGINT) or SIGTERM stops everything it started, in reverse order.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { ConfigError, loadConfig, type Config } from '../lib/config.js';
+import { createLogger } from '../lib/logger.js';
+import { resolveDatabase } from '../lib/postgres.js';
+import { startDevServer } from '../lib/temporal-dev-server.js';
+import { runMigrations } from '../db/migrate.js';
+import { createDatabase } from '../db/client.js';
+import { startWorker } from '../worker.js';
+import { buildAppDeps, startApiServer } from '../api/server.js';
+import { systemCheck } from '../workflows/index.js';
+
+type Stop = { name: string; stop: () => Promise<void> };
+
+async function temporalAnswers(address: string): Promise<boolean> {
+  try {
+    const conn = await Connection.connect({ address, connectTimeout: 1000 });
+    await conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function devAdminToken(dataDir: string): string {
+  const file = join(dataDir, 'dev-admin-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = `fc_dev_${randomBytes(24).toString('hex')}`;
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'flow-controller' });
+  const dataDir = resolve(config.FC_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const stops: Stop[] = [];
+  let stopping = false;
+  const shutdown = async (reason: string, code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'stopping Flow Controller');
+    for (const s of stops.reverse()) {
+      try {
+        await s.stop();
+        logger.info(`stopped ${s.name}`);
+      } catch (err) {
+        logger.error({ err }, `failed to stop ${s.name}`);
+      }
+    }
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    // 1. PostgreSQL + migrations
+    const db = await resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir, logger });
+    stops.push({ name: `postgres (${db.kind})`, stop: db.stop });
+    await runMigrations(db.url);
+    logger.info({ kind: db.kind }, 'database ready, migrations applied');
+    config = { ...config, DATABASE_URL: db.url };
+
+    // 2. Temporal
+    let temporalUi: string | undefined;
+    if (process.env.TEMPORAL_ADDRESS || (await temporalAnswers(config.TEMPORAL_ADDRESS))) {
+      logger.info({ address: config.TEMPORAL_ADDRESS }, 'using the Temporal server already running');
+      temporalUi = `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
+    } else {
+      const [host, port] = config.TEMPORAL_ADDRESS.split(':');
+      const server = await startDevServer({
+        ip: host,
+        port: Number(port),
+        uiPort: config.TEMPORAL_UI_PORT,
+        dbFilename: join(dataDir, 'temporal', 'dev.sqlite'),
+        namespace: config.TEMPORAL_NAMESPACE,
+        logLevel: 'error',
+      });
+      stops.push({ name: 'temporal dev server', stop: server.stop });
+      temporalUi = server.uiUrl;
+    }
+
+    // 3. Admin token for development
+    let printedToken: string | undefined;
+    if (!config.FLOW_ADMIN_TOKEN) {
+      printedToken = devAdminToken(dataDir);
+      config = { ...config, FLOW_ADMIN_TOKEN: printedToken };
+    }
+
+    // 4. Worker and API in this process
+    const database = createDatabase(db.url);
+    stops.push({ name: 'database pool', stop: database.close });
+    const worker = await startWorker(config, { database, logger: logger.child({ component: 'worker' }) });
+    stops.push({ name: 'worker', stop: worker.shutdown });
+    const deps = buildAppDeps(config, database, logger.child({ component: 'api' }));
+    stops.push({ name: 'temporal client', stop: () => deps.temporal.connection.close() });
+    const api = await startApiServer(deps);
+    stops.push({ name: 'api', stop: api.close });
+    worker.done.catch((err: unknown) => {
+      logger.error({ err }, 'worker failed');
+      void shutdown('worker failed', 1);
+    });
+
+    // 5. Self-check: a real workflow round trip through the worker and the database.
+    const client = new Client({ connection: deps.temporal.connection, namespace: config.TEMPORAL_NAMESPACE });
+    const check = await client.workflow.execute(systemCheck, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      workflowId: `system-check-${randomUUID()}`,
+      args: [{ nonce: 'start' }],
+      workflowExecutionTimeout: '30 seconds',
+    });
+    logger.info({ databaseTime: check.databaseTime }, 'self-check workflow completed');
+
+    const lines = [
+      '',
+      'Flow Controller is running. Ctrl-C stops everything.',
+      `  API            ${api.url}`,
+      `  API docs       ${api.url}/docs   (OpenAPI: ${api.url}/openapi.json)`,
+      `  Health         ${api.url}/healthz`,
+      `  Temporal UI    ${temporalUi ?? '(not started by npm start)'}`,
+      `  Database       ${db.kind === 'embedded' ? `embedded PostgreSQL under ${join(dataDir, 'postgres')}` : db.kind === 'local' ? 'PostgreSQL on 127.0.0.1:5432 (database flow_controller)' : 'DATABASE_URL'}`,
+      printedToken ? `  Admin token    ${printedToken}   (development only; set FLOW_ADMIN_TOKEN to choose one)` : '',
+      '',
+    ];
+    process.stdout.write(lines.filter((l, i) => l !== '' || i === 0 || i === lines.length - 1).join('\n') + '\n');
+  } catch (err) {
+    logger.fatal({ err }, 'start-up failed');
+    await shutdown('start-up failed', 1);
+  }
+}
+
+await main();
