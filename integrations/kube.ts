@@ -57,11 +57,11 @@ const REASON_BY_STATUS: Record<number, string> = {
 
 function parseStatusBody(body: unknown): { reason?: string; message?: string } {
   let value = body;
-  if (typeof value === 'string') {
+  if (typeof body === 'string') {
     try {
-      value = JSON.parse(value);
+      value = JSON.parse(body);
     } catch {
-      return value.trim() ? { message: value.trim() } : {};
+      return body.trim() ? { message: body.trim() } : {};
     }
   }
   if (value && typeof value === 'object') {

@@ -1,0 +1,54 @@
+// Shared fixtures for the simulator's tests: a bare GitOps repo in a temp dir with values files in
+// the docs/gitops-layout.md format, and a values builder.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { commitFiles, ensureBareRepo } from './gitops-repo.js';
+
+export interface FixtureWorkload {
+  kind?: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'CronJob';
+  replicas?: number;
+  images: Record<string, string>;
+}
+
+/** Values file text: `images` maps container → `repo:tag` or `repo@sha256:…`. */
+export function valuesYaml(workloads: Record<string, FixtureWorkload>, releaseId = 'rel-1'): string {
+  const doc = {
+    flowController: { releaseId, descriptorDigest: `sha256:${'0'.repeat(64)}`, productVersion: '1.0.0' },
+    workloads: Object.fromEntries(
+      Object.entries(workloads).map(([name, w]) => [
+        name,
+        {
+          kind: w.kind ?? 'Deployment',
+          ...(w.replicas !== undefined ? { replicas: w.replicas } : {}),
+          containers: Object.fromEntries(
+            Object.entries(w.images).map(([c, image]) => {
+              const at = image.indexOf('@');
+              if (at >= 0) return [c, { image: { repository: image.slice(0, at), digest: image.slice(at + 1) } }];
+              const colon = image.lastIndexOf(':');
+              return [c, { image: { repository: image.slice(0, colon), tag: image.slice(colon + 1) } }];
+            }),
+          ),
+        },
+      ]),
+    ),
+  };
+  return `# test values\n${stringify(doc)}`;
+}
+
+export interface RepoFixture {
+  root: string;
+  repo: string;
+  commit(files: Record<string, string | null>, message?: string): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+export async function createRepoFixture(files: Record<string, string>): Promise<RepoFixture & { first: string }> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'fc-sim-test-'));
+  const repo = path.join(root, 'gitops.git');
+  await ensureBareRepo(repo);
+  const commit = (f: Record<string, string | null>, message = 'update') => commitFiles(repo, f, message);
+  const first = await commit(files, 'initial');
+  return { root, repo, first, commit, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
