@@ -81,7 +81,8 @@ function observe(app: Application): ConvergenceObservation {
     syncStatus: st?.sync?.status,
     syncRevision: st?.sync?.revision,
     health: st?.health?.status,
-    healthMessage: st?.health?.message,
+    // Argo leaves the app-level health message empty; the reason sits on the worst resource.
+    healthMessage: st?.health?.message ?? st?.resources?.find((r) => r.health?.status === st.health?.status && r.health?.message)?.health?.message,
     errorConditions: (st?.conditions ?? [])
       .filter((c) => ERROR_CONDITIONS.has(c.type))
       .map((c) => ({ type: c.type, message: c.message })),

@@ -4,6 +4,7 @@
 // Test infrastructure and sandbox only: never to be used when a real Argo CD is configured.
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,7 +101,7 @@ const AppSpecBody = z.object({
   labels: z.record(z.string(), z.string()).optional(),
 });
 
-function listen(server: Server | import('node:https').Server, host: string, port: number): Promise<number> {
+function listen(server: Server | HttpsServer, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -110,7 +111,7 @@ function listen(server: Server | import('node:https').Server, host: string, port
   });
 }
 
-function closeServer(server: Server | import('node:https').Server): Promise<void> {
+function closeServer(server: Server | HttpsServer): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
