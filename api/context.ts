@@ -3,6 +3,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { pingDatabase, type Database } from '../db/client.js';
+import type { Actor } from '../domain/roles.js';
 
 export interface AppDeps {
   config: Config;
@@ -16,6 +17,8 @@ export interface AppEnv {
     deps: AppDeps;
     requestId: string;
     logger: Logger;
+    /** The authenticated caller; set by the guards in api/auth.ts on protected routes only. */
+    actor: Actor;
   };
 }
 

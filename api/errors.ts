@@ -11,12 +11,18 @@ export const ERROR_STATUS = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  TEMPLATE_NOT_FOUND: 404,
+  RELEASE_NOT_FOUND: 404,
+  TOKEN_NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNPROCESSABLE: 422,
+  TEMPLATE_INVALID: 422,
+  RELEASE_INVALID: 422,
+  IDEMPOTENCY_KEY_REUSED: 422,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const satisfies Record<string, 400 | 401 | 403 | 404 | 405 | 409 | 410 | 412 | 413 | 415 | 422 | 428 | 429 | 500 | 502 | 503 | 504>;
@@ -70,4 +76,15 @@ export function errorResponses(...statuses: number[]) {
   return Object.fromEntries(
     statuses.map((s) => [s, { description: descriptions[s] ?? 'Error', content: { 'application/json': { schema: ErrorBody } } }]),
   );
+}
+
+/** A 422 carrying a validation report: `details.problems` is the full list of `{ path, code, message }`. */
+export function problemsError(
+  code: 'TEMPLATE_INVALID' | 'RELEASE_INVALID',
+  problems: Array<{ path: string; code: string; message: string }>,
+  extra: Record<string, unknown> = {},
+): ApiError {
+  const noun = code === 'TEMPLATE_INVALID' ? 'Template' : 'Descriptor';
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  return new ApiError(code, `${noun} is invalid: ${count}`, { problems, ...extra });
 }

@@ -1,7 +1,16 @@
 // The API's resource routers, mounted by createApp(). Each file in this folder is one resource.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../context.js';
+import { auditRoutes } from './audit.js';
+import { releaseRoutes } from './releases.js';
+import { templateRoutes } from './templates.js';
+import { tokenRoutes } from './tokens.js';
 
 export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
-  return [];
+  return [
+    ['/', templateRoutes],
+    ['/', releaseRoutes],
+    ['/', tokenRoutes],
+    ['/', auditRoutes],
+  ];
 }

@@ -1,0 +1,167 @@
+// API token management (admin), and "who am I" for any token.
+//   POST   /v1/tokens            issue a token (the secret is in this response only)   admin
+//   GET    /v1/tokens            list tokens (never hashes or secrets)                 admin
+//   DELETE /v1/tokens/:tokenId   revoke a token                                        admin
+//   GET    /v1/tokens/self       the calling token                                     viewer
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter } from '../app.js';
+import { ApiError, errorResponses } from '../errors.js';
+import { actorOf, bearerSecurity, generateToken, hashToken, requireRole } from '../auth.js';
+import { Role, Scope } from '../../domain/roles.js';
+import { getToken, insertToken, listTokens, revokeToken, tokenInfo, type TokenInfo as TokenInfoRow } from '../../db/tokens.js';
+import { recordAudit } from '../../db/audit.js';
+
+const TokenInfo = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: Role,
+    scopes: z.array(z.string()),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    revokedAt: z.string().nullable(),
+  })
+  .openapi('TokenInfo');
+
+function view(row: TokenInfoRow): z.infer<typeof TokenInfo> {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    scopes: row.scopes,
+    createdAt: row.createdAt.toISOString(),
+    createdBy: row.createdBy,
+    revokedAt: row.revokedAt ? row.revokedAt.toISOString() : null,
+  };
+}
+
+const CreateToken = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/, 'name: 1-100 of letters, digits, ".", "_", "@", "-"'),
+    role: Role,
+    scopes: z.array(Scope).max(100).optional().openapi({ description: 'Environments a promoter may promote to ("*" for all); promoters only' }),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.role === 'promoter' && (v.scopes ?? []).length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['scopes'], message: 'a promoter needs at least one environment scope (or "*")' });
+    }
+    if (v.role !== 'promoter' && (v.scopes ?? []).length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['scopes'], message: `scopes apply to promoters only (${v.role === 'admin' ? 'admins may promote everywhere' : 'this role cannot promote'})` });
+    }
+  })
+  .openapi('CreateTokenRequest');
+
+const IdParam = z.object({ tokenId: z.guid().openapi({ param: { name: 'tokenId', in: 'path' } }) });
+
+const createTokenRoute = createRoute({
+  method: 'post',
+  path: '/v1/tokens',
+  tags: ['tokens'],
+  summary: 'Issue an API token',
+  description: 'The token itself is returned once, here; only its SHA-256 is stored.',
+  security: bearerSecurity,
+  middleware: [requireRole('admin')] as const,
+  request: { body: { content: { 'application/json': { schema: CreateToken } }, required: true } },
+  responses: {
+    201: { description: 'Issued', content: { 'application/json': { schema: TokenInfo.extend({ token: z.string() }).openapi('IssuedToken') } } },
+    ...errorResponses(400, 401, 403, 415),
+  },
+});
+
+const listTokensRoute = createRoute({
+  method: 'get',
+  path: '/v1/tokens',
+  tags: ['tokens'],
+  summary: 'List API tokens',
+  security: bearerSecurity,
+  middleware: [requireRole('admin')] as const,
+  responses: {
+    200: { description: 'Tokens', content: { 'application/json': { schema: z.object({ tokens: z.array(TokenInfo) }) } } },
+    ...errorResponses(401, 403),
+  },
+});
+
+const revokeRoute = createRoute({
+  method: 'delete',
+  path: '/v1/tokens/{tokenId}',
+  tags: ['tokens'],
+  summary: 'Revoke an API token',
+  security: bearerSecurity,
+  middleware: [requireRole('admin')] as const,
+  request: { params: IdParam },
+  responses: {
+    200: { description: 'Revoked', content: { 'application/json': { schema: TokenInfo } } },
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
+});
+
+const selfRoute = createRoute({
+  method: 'get',
+  path: '/v1/tokens/self',
+  tags: ['tokens'],
+  summary: 'The calling token: name, role and scopes',
+  security: bearerSecurity,
+  middleware: [requireRole('viewer')] as const,
+  responses: {
+    200: { description: 'The caller', content: { 'application/json': { schema: TokenInfo } } },
+    ...errorResponses(401),
+  },
+});
+
+export const tokenRoutes = createRouter()
+  .openapi(selfRoute, async (c) => {
+    const row = await getToken(c.var.deps.database.db, { id: actorOf(c).tokenId });
+    if (!row) throw new ApiError('UNAUTHENTICATED', 'Unknown API token');
+    return c.json(view(row), 200);
+  })
+  .openapi(createTokenRoute, async (c) => {
+    const input = c.req.valid('json');
+    const actor = actorOf(c);
+    const token = generateToken();
+    const row = await c.var.deps.database.db.transaction(async (tx) => {
+      const inserted = await insertToken(tx, {
+        name: input.name,
+        role: input.role,
+        scopes: [...new Set(input.scopes ?? [])].sort(),
+        tokenHash: hashToken(token),
+        createdBy: actor.name,
+      });
+      await recordAudit(tx, {
+        actor,
+        action: 'token.create',
+        subjectType: 'token',
+        subjectId: inserted.id,
+        requestId: c.var.requestId,
+        details: { name: inserted.name, role: inserted.role, scopes: inserted.scopes },
+      });
+      return inserted;
+    });
+    return c.json({ ...view(tokenInfo(row)), token }, 201);
+  })
+  .openapi(listTokensRoute, async (c) => {
+    const rows = await listTokens(c.var.deps.database.db);
+    return c.json({ tokens: rows.map(view) }, 200);
+  })
+  .openapi(revokeRoute, async (c) => {
+    const { tokenId } = c.req.valid('param');
+    const actor = actorOf(c);
+    const row = await c.var.deps.database.db.transaction(async (tx) => {
+      const revoked = await revokeToken(tx, { id: tokenId });
+      if (!revoked) {
+        const existing = await getToken(tx, { id: tokenId });
+        if (!existing) throw new ApiError('TOKEN_NOT_FOUND', `No token ${tokenId}`);
+        throw new ApiError('CONFLICT', `Token ${tokenId} is already revoked`);
+      }
+      await recordAudit(tx, {
+        actor,
+        action: 'token.revoke',
+        subjectType: 'token',
+        subjectId: tokenId,
+        requestId: c.var.requestId,
+        details: { name: revoked.name, role: revoked.role },
+      });
+      return revoked;
+    });
+    return c.json(view(row), 200);
+  });
