@@ -1,0 +1,261 @@
+// GitOps engine, step "render values": writes a release into an environment's values files, the chart
+// convention of sim/chart.ts (ChartValues): `flowController.{releaseId, descriptorDigest, productVersion}`
+// and `workloads.<service>.{kind, containers.<c>.image.{repository, tag | digest}}`, one file per group.
+// Existing files are edited in place through the yaml Document API so that comments, key order and every
+// key Flow Controller does not own (replicas, resources, initContainers, other top-level keys) survive.
+// Pure: no I/O, no clock, no randomness — the same input always gives byte-identical output, which is what
+// makes the commit step idempotent (re-rendering a pushed state yields "no change").
+import { Document, isMap, isPair, isScalar, parseDocument, Scalar, YAMLMap, type Pair } from 'yaml';
+import { DIGEST_RE, NAME_RE, WORKLOAD_KINDS, type Descriptor, type DescriptorService, type WorkloadKind } from '../domain/descriptor.js';
+
+/** A values file could not be rendered (malformed existing YAML, invalid descriptor or path). Not retryable. */
+export class ValuesRenderError extends Error {
+  override readonly name = 'ValuesRenderError';
+}
+
+export const DEFAULT_PATH_PATTERN = 'environments/{env}/{group}/values.yaml';
+
+/** Header written at the top of a values file Flow Controller creates (never added to an existing file). */
+export const NEW_FILE_HEADER =
+  ' Values for this group, rendered by Flow Controller (docs/gitops-engine.md).\n' +
+  ' Flow Controller rewrites `flowController` and workloads.<service>.{kind, containers.<c>.image} on every\n' +
+  ' promotion and removes services that left the release; other keys and comments are kept.';
+
+export interface RenderValuesInput {
+  /** Current file content, or undefined when the file does not exist yet. */
+  existing: string | undefined;
+  environment: string;
+  group: string;
+  releaseId: string;
+  descriptorDigest: string;
+  productVersion: string;
+  /** The group's services, exactly as in the release descriptor. */
+  services: NonNullable<Descriptor[string]>;
+}
+
+export interface RenderValuesResult {
+  content: string;
+  /** `content` differs from `existing` (byte comparison). */
+  changed: boolean;
+}
+
+const KIND_SET: ReadonlySet<string> = new Set(WORKLOAD_KINDS);
+// Where Flow Controller adds one of its own fields to a map: the chart's reading order. Names (groups,
+// services, containers) are added in sorted order. Either way the position depends only on the input.
+const FC_ORDER = ['releaseId', 'descriptorDigest', 'productVersion'] as const;
+const WORKLOAD_ORDER = ['kind', 'containers'] as const;
+const IMAGE_ORDER = ['repository', 'tag', 'digest'] as const;
+
+export function renderValuesFile(input: RenderValuesInput): RenderValuesResult {
+  const where = `${input.environment}/${input.group}`;
+  const doc = parseExisting(input.existing, where);
+  const root = doc.contents as YAMLMap;
+
+  const fc = ensureMap(doc, root, 'flowController');
+  setString(doc, fc, 'releaseId', input.releaseId, true, FC_ORDER);
+  setString(doc, fc, 'descriptorDigest', input.descriptorDigest, true, FC_ORDER);
+  setString(doc, fc, 'productVersion', input.productVersion, true, FC_ORDER);
+
+  const workloads = ensureMap(doc, root, 'workloads');
+  const wanted = Object.keys(input.services).sort(compare);
+  removeKeysNotIn(workloads, new Set(wanted));
+  for (const service of wanted) {
+    const svc = input.services[service];
+    if (!NAME_RE.test(service) || svc === undefined) {
+      throw new ValuesRenderError(`${where}: service name "${service}" is not a DNS label`);
+    }
+    const { kind, containers } = workloadOf(svc, `${where}/${service}`);
+    const workload = ensureMap(doc, workloads, service);
+    setString(doc, workload, 'kind', kind, false, WORKLOAD_ORDER);
+    const containersNode = ensureMap(doc, workload, 'containers', WORKLOAD_ORDER);
+    const names = Object.keys(containers).sort(compare);
+    removeKeysNotIn(containersNode, new Set(names));
+    for (const name of names) {
+      const c = containers[name];
+      if (!NAME_RE.test(name) || c === undefined) {
+        throw new ValuesRenderError(`${where}/${service}: container name "${name}" is not a DNS label`);
+      }
+      const image = ensureMap(doc, ensureMap(doc, containersNode, name), 'image');
+      setString(doc, image, 'repository', c.repo, false, IMAGE_ORDER);
+      const [key, stale] = DIGEST_RE.test(c.tag) ? (['digest', 'tag'] as const) : (['tag', 'digest'] as const);
+      const stalePair = findPair(image, stale);
+      // tag ↔ digest: rename the key in place, so its position and comments stay where a reader left them.
+      if (stalePair && !findPair(image, key)) stalePair.key = new Scalar(key);
+      image.delete(stale);
+      setString(doc, image, key, c.tag, true, IMAGE_ORDER);
+    }
+  }
+
+  const content = doc.toString({ lineWidth: 0 });
+  return { content, changed: content !== input.existing };
+}
+
+export interface RenderEnvironmentInput {
+  environment: string;
+  descriptor: Descriptor;
+  releaseId: string;
+  descriptorDigest: string;
+  productVersion: string;
+  /** Reads a repository-relative path; undefined when the file does not exist. */
+  readFile: (path: string) => string | undefined;
+  /** `{env}` and `{group}` are substituted; default `environments/{env}/{group}/values.yaml`. */
+  pathPattern?: string;
+}
+
+export interface RenderedFile {
+  path: string;
+  content: string;
+  changed: boolean;
+}
+
+/** Renders the values file of every group of the descriptor, in group order. */
+export function renderEnvironment(input: RenderEnvironmentInput): { files: RenderedFile[] } {
+  const pattern = input.pathPattern ?? DEFAULT_PATH_PATTERN;
+  if (!pattern.includes('{group}')) {
+    throw new ValuesRenderError(`path pattern "${pattern}" must contain {group}: each group has its own values file`);
+  }
+  if (!NAME_RE.test(input.environment)) {
+    throw new ValuesRenderError(`environment name "${input.environment}" is not a DNS label`);
+  }
+  const files: RenderedFile[] = [];
+  for (const group of Object.keys(input.descriptor).sort(compare)) {
+    const services = input.descriptor[group];
+    if (!NAME_RE.test(group) || services === undefined) {
+      throw new ValuesRenderError(`group name "${group}" is not a DNS label`);
+    }
+    const path = valuesPath(pattern, input.environment, group);
+    const existing = input.readFile(path);
+    const { content, changed } = renderValuesFile({
+      existing,
+      environment: input.environment,
+      group,
+      releaseId: input.releaseId,
+      descriptorDigest: input.descriptorDigest,
+      productVersion: input.productVersion,
+      services,
+    });
+    files.push({ path, content, changed });
+  }
+  return { files };
+}
+
+/** The repository-relative values path of a group; rejects patterns that escape the repository. */
+export function valuesPath(pattern: string, environment: string, group: string): string {
+  const path = pattern.replaceAll('{env}', environment).replaceAll('{group}', group);
+  const parts = path.split('/');
+  if (path.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..') || parts[0] === '.git') {
+    throw new ValuesRenderError(`values path "${path}" must be a normalized path inside the repository`);
+  }
+  return path;
+}
+
+// --- helpers -------------------------------------------------------------------------------------------
+
+/** Code-unit order: locale-independent, so output never depends on the worker's ICU data. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function parseExisting(existing: string | undefined, where: string): Document {
+  if (existing === undefined) {
+    const doc = new Document(new YAMLMap());
+    doc.commentBefore = NEW_FILE_HEADER;
+    return doc;
+  }
+  // Widened from Document.Parsed: the empty-file case below gives it new (unparsed) contents.
+  const doc: Document = parseDocument(existing);
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0];
+    throw new ValuesRenderError(`${where}: existing values file is not valid YAML: ${first?.message ?? 'parse error'}`);
+  }
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    // Empty or comment-only file: keep its comments above the new content.
+    const comment = [doc.commentBefore, doc.comment, isScalar(doc.contents) ? doc.contents.commentBefore : undefined]
+      .filter((c): c is string => typeof c === 'string' && c.length > 0)
+      .join('\n');
+    doc.contents = new YAMLMap();
+    doc.commentBefore = comment.length > 0 ? comment : null;
+    doc.comment = null;
+  }
+  if (!isMap(doc.contents)) {
+    throw new ValuesRenderError(`${where}: existing values file must be a YAML mapping at the top level`);
+  }
+  return doc;
+}
+
+function keyOf(pair: Pair<unknown, unknown>): string {
+  return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+}
+
+/**
+ * Inserts a new key. With `order` (a field list) it goes before the first existing field ranked after it,
+ * else at the end; without, before the first existing key that sorts after it (sorted maps stay sorted).
+ */
+function insertSorted(doc: Document, map: YAMLMap, key: string, value: unknown, order?: readonly string[]): void {
+  const pair = doc.createPair(key, value);
+  const rank = order?.indexOf(key) ?? -1;
+  const at =
+    order && rank >= 0
+      ? map.items.findIndex((p) => order.indexOf(keyOf(p)) > rank)
+      : map.items.findIndex((p) => compare(keyOf(p), key) > 0);
+  if (at < 0) map.items.push(pair);
+  else map.items.splice(at, 0, pair);
+}
+
+function findPair(map: YAMLMap, key: string): Pair<unknown, unknown> | undefined {
+  return map.items.find((p) => isPair(p) && keyOf(p) === key);
+}
+
+/** The map at `key`, created (sorted) when absent; a non-map value (null, scalar, list) is replaced. */
+function ensureMap(doc: Document, parent: YAMLMap, key: string, order?: readonly string[]): YAMLMap {
+  const pair = findPair(parent, key);
+  if (pair && isMap(pair.value)) return pair.value;
+  const map = new YAMLMap();
+  if (pair) {
+    // Keep a comment written on the replaced value (e.g. `workloads: # managed`).
+    if (isScalar(pair.value) && pair.value.comment) map.comment = pair.value.comment;
+    pair.value = map;
+  } else insertSorted(doc, parent, key, map, order);
+  return map;
+}
+
+/**
+ * Sets a string scalar, editing the existing node when there is one so that its comments survive. `quoted`
+ * forces a quoted style (double unless the file already used single quotes): tags, digests and versions are
+ * always strings (`1.10` must not become the float 1.1), whatever the previous file held.
+ */
+function setString(doc: Document, map: YAMLMap, key: string, value: string, quoted: boolean, order: readonly string[]): void {
+  const pair = findPair(map, key);
+  if (pair && isScalar(pair.value)) {
+    const node = pair.value;
+    if (node.value !== value) node.value = value;
+    delete node.tag;
+    if (quoted) {
+      if (node.type !== Scalar.QUOTE_SINGLE) node.type = Scalar.QUOTE_DOUBLE;
+    } else if (node.type !== Scalar.QUOTE_SINGLE && node.type !== Scalar.QUOTE_DOUBLE) {
+      node.type = Scalar.PLAIN;
+    }
+    return;
+  }
+  const node = new Scalar(value);
+  if (quoted) node.type = Scalar.QUOTE_DOUBLE;
+  if (pair) pair.value = node;
+  else insertSorted(doc, map, key, node, order);
+}
+
+function removeKeysNotIn(map: YAMLMap, keep: ReadonlySet<string>): void {
+  map.items = map.items.filter((p) => keep.has(keyOf(p)));
+}
+
+function workloadOf(service: DescriptorService, where: string): { kind: WorkloadKind; containers: Record<string, { repo: string; tag: string }> } {
+  const kinds = Object.keys(service).filter((k) => KIND_SET.has(k)) as WorkloadKind[];
+  const kind = kinds[0];
+  if (kinds.length !== 1 || kind === undefined) {
+    throw new ValuesRenderError(`${where}: a service needs exactly one workload kind, found ${kinds.length}`);
+  }
+  const workload = service[kind];
+  if (!workload || Object.keys(workload.containers).length === 0) {
+    throw new ValuesRenderError(`${where}: a workload needs at least one container`);
+  }
+  return { kind, containers: workload.containers };
+}
