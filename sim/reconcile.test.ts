@@ -27,7 +27,7 @@ async function waitConverged(argo: ArgoClient, app: string, sha: string, promoti
 }
 
 describe('reconciliation from real Git', () => {
-  let fx: RepoFixture;
+  let fx: RepoFixture & { first: string };
   let sim: Simulator;
   beforeAll(async () => {
     fx = await createRepoFixture({ 'environments/staging/core/values.yaml': valuesYaml({ web: { replicas: 3, images: { web: 'org/web:1.0.0' } } }) });
