@@ -53,6 +53,8 @@ export function fitsPattern(templateTag: string, tag: string): boolean {
 
 export function validateDescriptor(input: ValidateDescriptorInput): ValidateDescriptorResult {
   const { parsed: descriptor, problems, present } = parseDocument(input.descriptor, 'descriptor');
+  // Not even an object of groups: comparing it with the template would only repeat that.
+  if (problems.some((x) => x.path === '' && x.code === 'INVALID_SHAPE')) return { ok: false, problems, overrides: [] };
   const { parsed: template } = parseDocument(input.template, 'template');
   const acks = new Set(input.acknowledgedOverrides ?? []);
   const used = new Set<string>();
