@@ -3,7 +3,8 @@
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../app.js';
-import type { AppDeps } from '../context.js';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppDeps, AppEnv } from '../context.js';
 import { apiRouters } from './index.js';
 import type { Database } from '../../db/client.js';
 import { silentLogger, testConfig } from '../../test/harness.js';
@@ -38,7 +39,11 @@ export interface ApiHarness {
 }
 
 /** Builds the app; the token for each role is issued through POST /v1/tokens by the bootstrap admin. */
-export async function apiHarness(database: Database, env: Record<string, string> = {}): Promise<ApiHarness> {
+export async function apiHarness(
+  database: Database,
+  env: Record<string, string> = {},
+  extraRouters: Array<[string, OpenAPIHono<AppEnv>]> = [],
+): Promise<ApiHarness> {
   const connection = Connection.lazy({ address: inject('temporalAddress') });
   const deps: AppDeps = {
     config: testConfig({ FLOW_ADMIN_TOKEN: ADMIN_TOKEN, ...env }),
@@ -46,7 +51,7 @@ export async function apiHarness(database: Database, env: Record<string, string>
     temporal: { connection, client: new Client({ connection }) },
     logger: silentLogger,
   };
-  const app = createApp(deps, apiRouters());
+  const app = createApp(deps, [...apiRouters(), ...extraRouters]);
   const call: ApiHarness['call'] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     const token = opts.token === undefined ? ADMIN_TOKEN : opts.token;
