@@ -46,7 +46,7 @@ const routes = (): Array<{ method: string; path: string; role: Role; body?: unkn
 describe('every protected route', () => {
   it('is 401 without a token, with a malformed header and with an unknown token', async () => {
     for (const r of routes()) {
-      for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer fct_not-a-real-token' }]) {
+      for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer fct_not-a-real-token' }] as Array<Record<string, string>>) {
         const res = await h.call(r.method, r.path, { token: null, headers, ...(r.body ? { body: r.body } : {}) });
         expect(res.status, `${r.method} ${r.path} ${JSON.stringify(headers)}`).toBe(401);
         expect(errorOf(res.body).code).toBe('UNAUTHENTICATED');
