@@ -340,7 +340,7 @@ export class ArgoController {
       const sha = await this.git.resolve(app.spec.repoURL, requested === '' ? target : requested);
       rendered = { sha, workloads: await this.render(app, sha) };
       // Argo fetches the target too; keep the comparison target current.
-      app.target = app.target?.sha === sha || requested === '' || requested === target ? rendered : await this.fetchTarget(app).catch(() => app.target);
+      app.target = requested === '' || requested === target ? rendered : await this.fetchTarget(app).catch(() => app.target);
     } catch (err) {
       if (err instanceof RevisionError) throw new ArgoApiError(400, 3, `error resolving repo revision: ${err.message}`);
       if (err instanceof RenderError) throw new ArgoApiError(400, 3, `error rendering manifests: ${err.message}`);
