@@ -1,13 +1,29 @@
 // createActivities(deps): the factory that returns every activity function the worker registers.
-// Workflows import the *type* `Activities` only (proxyActivities<Activities>).
+// Workflows import the *type* `Activities` only (proxyActivities<Activities>). One file per step.
 import type { ActivityDeps } from './deps.js';
 import { createSystemCheckActivities } from './system-check.js';
+import { createRecordActivities } from './record-transition.js';
+import { createRenderValues } from './render-values.js';
+import { createGitCommitPush } from './git-commit-push.js';
+import { createArgocdRefresh } from './argocd-refresh.js';
+import { createArgocdSync } from './argocd-sync.js';
+import { createArgocdWait } from './argocd-wait.js';
+import { createVerifyImages } from './verify-images.js';
+import { createRevertPush } from './revert-push.js';
 
 export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSystemCheckActivities(deps),
+    ...createRecordActivities(deps),
+    ...createRenderValues(deps),
+    ...createGitCommitPush(deps),
+    ...createArgocdRefresh(deps),
+    ...createArgocdSync(deps),
+    ...createArgocdWait(deps),
+    ...createVerifyImages(deps),
+    ...createRevertPush(deps),
   };
 }
 

@@ -1,7 +1,10 @@
 // Database client: postgres.js connection + drizzle. One Database object per process, closed on shutdown.
 import postgres from 'postgres';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import * as schema from './schema.js';
+import * as tables from './schema.js';
+import * as promotionTables from './promotion-schema.js';
+
+const schema = { ...tables, ...promotionTables };
 
 export type Db = PostgresJsDatabase<typeof schema>;
 export type Sql = postgres.Sql;

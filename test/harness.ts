@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import postgres from 'postgres';
-import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { createDatabase, type Database } from '../db/client.js';
 import { createLogger } from '../lib/logger.js';
@@ -77,6 +77,19 @@ export async function temporalClient(): Promise<{ client: Client; connection: Co
   return { connection, client: new Client({ connection }) };
 }
 
+let runtimeInstalled = false;
+/** Keeps the SDK's own INFO chatter (worker state changes) out of test output; warnings still show. */
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    /* already installed in this process */
+  }
+}
+
 export async function nativeConnection(): Promise<NativeConnection> {
+  installQuietRuntime();
   return NativeConnection.connect({ address: inject('temporalAddress') });
 }

@@ -2,6 +2,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../context.js';
 import { auditRoutes } from './audit.js';
+import { environmentRoutes } from './environments.js';
+import { promotionRoutes } from './promotions.js';
 import { releaseRoutes } from './releases.js';
 import { templateRoutes } from './templates.js';
 import { tokenRoutes } from './tokens.js';
@@ -12,5 +14,7 @@ export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
     ['/', releaseRoutes],
     ['/', tokenRoutes],
     ['/', auditRoutes],
+    ['/', environmentRoutes],
+    ['/', promotionRoutes],
   ];
 }

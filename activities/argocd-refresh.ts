@@ -1,0 +1,33 @@
+// Step "argocd-refresh": asks Argo CD to re-read Git for every application of the release's groups
+// (GET ?refresh=normal blocks until the controller has reconciled). Idempotent by nature.
+import type { ActivityDeps } from './deps.js';
+import { argoClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+
+export interface ArgocdRefreshInput {
+  deploymentId: number;
+}
+export interface ArgocdRefreshResult extends StepOutcome {
+  applications: Array<{ name: string; sync: string | undefined; health: string | undefined; revision: string | undefined }>;
+}
+
+export function createArgocdRefresh(deps: ActivityDeps) {
+  return {
+    async argocdRefresh(input: ArgocdRefreshInput): Promise<ArgocdRefreshResult> {
+      return recordedStep(deps, { deploymentId: input.deploymentId, step: 'argocd-refresh' }, async () => {
+        const ctx = await loadContext(deps, input.deploymentId);
+        const argo = argoClientFor(deps, ctx.environment);
+        const applications = [];
+        for (const app of ctx.applications) {
+          const a = await argo.getApplication(app.name, { refresh: 'normal', project: ctx.environment.argocd.project });
+          applications.push({ name: app.name, sync: a.status?.sync?.status, health: a.status?.health?.status, revision: a.status?.sync?.revision });
+        }
+        return {
+          status: 'succeeded' as const,
+          message: applications.map((a) => `${a.name}: ${a.sync ?? '?'}/${a.health ?? '?'}`).join(', '),
+          observation: { applications },
+          applications,
+        };
+      });
+    },
+  };
+}

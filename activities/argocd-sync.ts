@@ -1,0 +1,65 @@
+// Step "argocd-sync": syncs every application to exactly the pushed commit SHA (never the branch), tagged
+// with this promotion in `infos`. Idempotent: an application whose current or last operation is already
+// ours for this SHA is not synced again. "Another operation is already in progress" is retried by Temporal.
+import type { ActivityDeps } from './deps.js';
+import { argoClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import type { Application } from '../integrations/argocd.js';
+import { PROMOTION_INFO_NAME } from '../integrations/argocd-convergence.js';
+
+export interface ArgocdSyncInput {
+  deploymentId: number;
+  sha: string;
+  /** Identifies the operation; default the deployment id (`<id>:revert` for an abort's revert). */
+  promotionId?: string;
+  recordStep?: boolean;
+}
+export interface ArgocdSyncResult extends StepOutcome {
+  synced: string[];
+  alreadyOurs: string[];
+}
+
+export function promotionIdOf(input: { deploymentId: number; promotionId?: string }): string {
+  return input.promotionId ?? String(input.deploymentId);
+}
+
+function isOurs(app: Application, sha: string, promotionId: string): boolean {
+  const mine = (info: Array<{ name: string; value: string }> | null | undefined) =>
+    (info ?? []).some((i) => i.name === PROMOTION_INFO_NAME && i.value === promotionId);
+  if (app.operation && app.operation.sync?.revision === sha && mine(app.operation.info)) return true;
+  const op = app.status?.operationState;
+  return !!op && op.phase !== 'Failed' && op.phase !== 'Error' && op.syncResult?.revision === sha && mine(op.operation.info);
+}
+
+export function createArgocdSync(deps: ActivityDeps) {
+  return {
+    async argocdSync(input: ArgocdSyncInput): Promise<ArgocdSyncResult> {
+      return recordedStep(deps, { deploymentId: input.deploymentId, step: 'argocd-sync', record: input.recordStep ?? !input.promotionId }, async () => {
+        const ctx = await loadContext(deps, input.deploymentId);
+        const argo = argoClientFor(deps, ctx.environment);
+        const promotionId = promotionIdOf(input);
+        const synced: string[] = [];
+        const alreadyOurs: string[] = [];
+        for (const { name } of ctx.applications) {
+          const app = await argo.getApplication(name, { project: ctx.environment.argocd.project });
+          if (isOurs(app, input.sha, promotionId)) {
+            alreadyOurs.push(name);
+            continue;
+          }
+          await argo.sync(name, {
+            revision: input.sha,
+            prune: true,
+            infos: [{ name: PROMOTION_INFO_NAME, value: promotionId }],
+            syncOptions: ['ApplyOutOfSyncOnly=true'],
+          });
+          synced.push(name);
+        }
+        return {
+          status: synced.length === 0 ? ('skipped' as const) : ('succeeded' as const),
+          message: `sync to ${input.sha.slice(0, 12)} requested for ${synced.join(', ') || 'none'}${alreadyOurs.length ? `; already ours: ${alreadyOurs.join(', ')}` : ''}`,
+          synced,
+          alreadyOurs,
+        };
+      });
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// Shared by the promotion step activities: loads the deployment, its environment and release from the
+// database (inputs carry ids only, so no configuration or secret ever enters workflow history), builds the
+// Argo CD and Kubernetes clients from secret references, and maps errors to retryable or terminal failures.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { activityInfo, ApplicationFailure } from '@temporalio/activity';
+import type { ActivityDeps } from './deps.js';
+import { getDeployment, markStepFinished, markStepProgress, markStepStarted, type DeploymentRow } from '../db/deployments.js';
+import { getEnvironment, type EnvironmentRow } from '../db/environments.js';
+import { getRelease, type ReleaseRow } from '../db/releases.js';
+import { createSecretResolver, SecretError, type SecretResolver } from '../lib/secrets.js';
+import { ArgoCdError, createArgoClient, type ArgoClient } from '../integrations/argocd.js';
+import { createKubeClient, KubeApiError, type KubeClient } from '../integrations/kube.js';
+import { expandPattern } from '../domain/environment.js';
+
+export interface PromotionContext {
+  deployment: DeploymentRow;
+  environment: EnvironmentRow;
+  release: ReleaseRow;
+  /** Argo CD application name per descriptor group. */
+  applications: Array<{ group: string; name: string }>;
+}
+
+export function secretsOf(deps: ActivityDeps): SecretResolver {
+  return deps.secrets ?? createSecretResolver();
+}
+
+export function gitWorkDir(deps: ActivityDeps): string {
+  return deps.gitWorkDir ?? join(tmpdir(), 'flow-controller-git');
+}
+
+export async function loadContext(deps: ActivityDeps, deploymentId: number): Promise<PromotionContext> {
+  const db = deps.database.db;
+  const deployment = await getDeployment(db, { id: deploymentId });
+  if (!deployment) throw ApplicationFailure.nonRetryable(`deployment ${deploymentId} not found`, 'NotFound');
+  const environment = await getEnvironment(db, { name: deployment.environment });
+  if (!environment) throw ApplicationFailure.nonRetryable(`environment ${deployment.environment} not found`, 'NotFound');
+  const release = await getRelease(db, { id: deployment.releaseId });
+  if (!release) throw ApplicationFailure.nonRetryable(`release ${deployment.releaseId} not found`, 'NotFound');
+  const applications = Object.keys(release.descriptor)
+    .sort()
+    .map((group) => ({ group, name: expandPattern(environment.argocd.applicationPattern, { env: environment.name, group }) }));
+  return { deployment, environment, release, applications };
+}
+
+export function argoClientFor(deps: ActivityDeps, env: EnvironmentRow): ArgoClient {
+  const secrets = secretsOf(deps);
+  const a = env.argocd;
+  try {
+    return createArgoClient({
+      baseUrl: a.serverUrl,
+      ...(a.tokenRef ? { token: secrets.resolve(a.tokenRef) } : {}),
+      ...(a.usernameRef && a.passwordRef ? { username: secrets.resolve(a.usernameRef), password: secrets.resolve(a.passwordRef) } : {}),
+      timeoutMs: deps.argoTimeoutMs ?? 30_000,
+      ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
+    });
+  } catch (err) {
+    throw toFailure(err);
+  }
+}
+
+export function kubeClientFor(deps: ActivityDeps, env: EnvironmentRow): KubeClient {
+  const k = env.kubernetes;
+  try {
+    return createKubeClient({
+      server: k.server,
+      token: secretsOf(deps).resolve(k.tokenRef),
+      ...(k.caData ? { caData: k.caData } : {}),
+      skipTLSVerify: k.skipTLSVerify,
+    });
+  } catch (err) {
+    throw toFailure(err);
+  }
+}
+
+/**
+ * Maps an error to what Temporal should do with it: configuration problems and 4xx answers are terminal
+ * for this attempt series (the step parks for an operator), transient errors are retried.
+ */
+export function toFailure(err: unknown): Error {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof SecretError) return ApplicationFailure.nonRetryable(err.message, 'ConfigurationError');
+  if (err instanceof ArgoCdError) {
+    const message = `Argo CD: ${err.message}${err.status ? ` (HTTP ${err.status})` : ''}`;
+    return err.retryable
+      ? ApplicationFailure.retryable(message, 'ArgoCdTransientError')
+      : ApplicationFailure.nonRetryable(message, 'ArgoCdError');
+  }
+  if (err instanceof KubeApiError) {
+    const message = `Kubernetes: ${err.message} (${err.reason})`;
+    return err.retryable ? ApplicationFailure.retryable(message, 'KubeTransientError') : ApplicationFailure.nonRetryable(message, 'KubeApiError');
+  }
+  if (err instanceof Error) return err;
+  return new Error(String(err));
+}
+
+export interface StepOutcome {
+  status: 'succeeded' | 'skipped';
+  message: string;
+  observation?: Record<string, unknown>;
+}
+
+/**
+ * Records a step's attempt in the deployment history around `fn`: running with the attempt number, then
+ * succeeded/skipped with its message, or the attempt's error as the step's last message.
+ */
+export async function recordedStep<T extends StepOutcome>(
+  deps: ActivityDeps,
+  input: { deploymentId: number; step: string; record?: boolean },
+  fn: () => Promise<T>,
+): Promise<T> {
+  const db = deps.database.db;
+  const record = input.record ?? true;
+  if (record) await markStepStarted(db, { deploymentId: input.deploymentId, step: input.step, attempt: activityInfo().attempt });
+  try {
+    const result = await fn();
+    if (record) {
+      await markStepFinished(db, {
+        deploymentId: input.deploymentId,
+        step: input.step,
+        status: result.status,
+        message: result.message,
+        ...(result.observation ? { observation: result.observation } : {}),
+      });
+    }
+    return result;
+  } catch (err) {
+    const failure = toFailure(err);
+    if (record) {
+      await markStepProgress(db, {
+        deploymentId: input.deploymentId,
+        step: input.step,
+        message: `attempt ${activityInfo().attempt}: ${failure.message}`,
+      }).catch(() => undefined);
+    }
+    throw failure;
+  }
+}

@@ -1,0 +1,18 @@
+// Bookkeeping activities of the promotion workflow: state transitions of the deployment-history record
+// (with their audit events) and the final record step, which makes the release current in the environment
+// in the same transaction as the history record's success.
+import type { ActivityDeps } from './deps.js';
+import { applyTransition, recordSuccess, type TransitionInput } from '../db/deployments.js';
+
+export type RecordTransitionInput = Omit<TransitionInput, 'requestId' | 'message'> & { message?: string | null };
+
+export function createRecordActivities(deps: ActivityDeps) {
+  return {
+    async recordTransition(input: RecordTransitionInput): Promise<void> {
+      await deps.database.db.transaction((tx) => applyTransition(tx, input));
+    },
+    async recordSuccess(input: { deploymentId: number; sha: string }): Promise<void> {
+      await deps.database.db.transaction((tx) => recordSuccess(tx, input));
+    },
+  };
+}

@@ -1,0 +1,136 @@
+// Step "verify-images": proves the cluster runs exactly the release. For every application it takes the
+// workloads from Argo CD's status.resources, reads them and their Ready, non-terminating pods through the
+// Kubernetes API, and compares each container's running image (the imageID digest when the descriptor
+// pins a digest, else the image reference) with the descriptor. Any difference fails the step with a
+// per-container list of expected vs running.
+import { ApplicationFailure } from '@temporalio/activity';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ActivityDeps } from './deps.js';
+import { argoClientFor, kubeClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { WORKLOAD_KINDS, type WorkloadKind } from '../integrations/kube.js';
+import type { Descriptor } from '../domain/descriptor.js';
+
+export interface VerifyImagesInput {
+  deploymentId: number;
+  sha: string;
+}
+export interface ImageMismatch {
+  application: string;
+  workload: string;
+  container: string;
+  expected: string;
+  running: string;
+  pod?: string;
+}
+export interface VerifyImagesResult extends StepOutcome {
+  verifiedContainers: number;
+  pods: number;
+}
+
+interface Expected {
+  group: string;
+  service: string;
+  kind: string;
+  containers: Map<string, { repo: string; tag: string }>;
+}
+
+function expectedOf(descriptor: Descriptor, group: string): Map<string, Expected> {
+  const out = new Map<string, Expected>();
+  for (const [service, kinds] of Object.entries(descriptor[group] ?? {})) {
+    for (const [kind, workload] of Object.entries(kinds)) {
+      if (!workload) continue;
+      out.set(service, { group, service, kind, containers: new Map(Object.entries(workload.containers)) });
+    }
+  }
+  return out;
+}
+
+function expectedImage(c: { repo: string; tag: string }): string {
+  return c.tag.startsWith('sha256:') ? `${c.repo}@${c.tag}` : `${c.repo}:${c.tag}`;
+}
+
+/** Does a running container match? Digest-pinned: compare the imageID digest; else the image reference. */
+export function imageMatches(expected: { repo: string; tag: string }, running: { image: string; imageID?: string }): boolean {
+  if (expected.tag.startsWith('sha256:')) {
+    const digest = (running.imageID ?? running.image).split('@')[1];
+    const repo = (running.imageID ?? running.image).split('@')[0]?.replace(/^docker-pullable:\/\//, '');
+    return digest === expected.tag && (repo === undefined || repo.endsWith(expected.repo));
+  }
+  return running.image === expectedImage(expected) || running.image.endsWith(`/${expectedImage(expected)}`);
+}
+
+function isReady(pod: V1Pod): boolean {
+  if (pod.metadata?.deletionTimestamp) return false;
+  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+export function createVerifyImages(deps: ActivityDeps) {
+  return {
+    async verifyImages(input: VerifyImagesInput): Promise<VerifyImagesResult> {
+      return recordedStep(deps, { deploymentId: input.deploymentId, step: 'verify-images' }, async () => {
+        const ctx = await loadContext(deps, input.deploymentId);
+        const argo = argoClientFor(deps, ctx.environment);
+        const kube = kubeClientFor(deps, ctx.environment);
+        const mismatches: ImageMismatch[] = [];
+        let verified = 0;
+        let podCount = 0;
+        for (const app of ctx.applications) {
+          const expected = expectedOf(ctx.release.descriptor, app.group);
+          const argoApp = await argo.getApplication(app.name, { project: ctx.environment.argocd.project });
+          const resources = (argoApp.status?.resources ?? []).filter((r) => (WORKLOAD_KINDS as readonly string[]).includes(r.kind));
+          const seen = new Set<string>();
+          for (const r of resources) {
+            const want = expected.get(r.name);
+            if (!want) continue; // not part of the descriptor (e.g. a workload managed elsewhere in the chart)
+            seen.add(r.name);
+            const namespace = r.namespace ?? ctx.environment.kubernetes.namespace;
+            const workload = await kube.getWorkload(r.kind as WorkloadKind, namespace, r.name);
+            const selector = workload.object.spec?.selector?.matchLabels ?? {};
+            const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+            const pods = (await kube.listPods(namespace, labelSelector)).filter(isReady);
+            const desiredReplicas = workload.kind === 'DaemonSet' ? 1 : (workload.object.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+            if (pods.length === 0 && desiredReplicas > 0) {
+              mismatches.push({ application: app.name, workload: r.name, container: '*', expected: 'at least one Ready pod', running: 'no Ready pod' });
+              continue;
+            }
+            for (const pod of pods) {
+              podCount++;
+              const statuses = new Map((pod.status?.containerStatuses ?? []).map((s) => [s.name, s]));
+              for (const [cname, c] of want.containers) {
+                const s = statuses.get(cname);
+                const running = s ? { image: s.image, imageID: s.imageID } : undefined;
+                if (!running || !imageMatches(c, running)) {
+                  mismatches.push({
+                    application: app.name,
+                    workload: r.name,
+                    container: cname,
+                    expected: expectedImage(c),
+                    running: running ? (c.tag.startsWith('sha256:') ? (running.imageID ?? running.image) : running.image) : 'container not running',
+                    pod: pod.metadata?.name,
+                  });
+                } else {
+                  verified++;
+                }
+              }
+            }
+          }
+          for (const [service, want] of expected) {
+            if (want.kind === 'CronJob' || seen.has(service)) continue;
+            mismatches.push({ application: app.name, workload: service, container: '*', expected: `${want.kind} ${service}`, running: 'workload missing from the application' });
+          }
+        }
+        if (mismatches.length > 0) {
+          const lines = mismatches.map((m) => `${m.application}/${m.workload}/${m.container}: expected ${m.expected}, running ${m.running}${m.pod ? ` (pod ${m.pod})` : ''}`);
+          throw ApplicationFailure.nonRetryable(`live images differ from the release: ${lines.join('; ')}`, 'ImageMismatch', { mismatches });
+        }
+        return {
+          status: 'succeeded' as const,
+          message: `${verified} container(s) in ${podCount} Ready pod(s) run exactly the release's images`,
+          observation: { verifiedContainers: verified, pods: podCount },
+          verifiedContainers: verified,
+          pods: podCount,
+        };
+      });
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// POST /v2/releases/:releaseId/promote (promoter with the environment in scope): checks the promotion
+// rules, records a deployment and starts its Temporal workflow. 202 with the deployment id, workflow id and
+// status URL; an identical request while that promotion runs answers 200 with the running one.
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter } from '../app.js';
+import { ApiError, errorResponses } from '../errors.js';
+import { isAllowed } from '../../domain/roles.js';
+import { actorOf, bearerSecurity, requireRole } from '../auth.js';
+import { startPromotion } from '../services/promotions.js';
+import { promotionDeps, statusUrl } from './environments.js';
+
+const PromoteBody = z
+  .object({
+    environment: z.string().regex(/^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/).openapi({ example: 'staging' }),
+    reason: z.string().max(2000).optional(),
+  })
+  .strict()
+  .openapi('PromoteRequest');
+
+const Accepted = z
+  .object({
+    deploymentId: z.number(),
+    environment: z.string(),
+    releaseId: z.string(),
+    workflowId: z.string(),
+    status: z.string(),
+    isRollback: z.boolean(),
+    statusUrl: z.string(),
+  })
+  .openapi('PromotionAccepted');
+
+const promoteRoute = createRoute({
+  method: 'post',
+  path: '/v2/releases/{releaseId}/promote',
+  tags: ['promotions'],
+  summary: 'Promote a release to an environment',
+  description:
+    'Checks the rules (release and environment exist, succeeded upstream, not already current, nothing else running), ' +
+    'records a deployment and starts the promotion workflow. A release older than the current one is a rollback.',
+  security: bearerSecurity,
+  // The environment comes from the body, so the scope is checked in the handler after validation.
+  middleware: [requireRole('promoter')] as const,
+  request: {
+    params: z.object({ releaseId: z.guid().openapi({ param: { name: 'releaseId', in: 'path' } }) }),
+    body: { content: { 'application/json': { schema: PromoteBody } }, required: true },
+  },
+  responses: {
+    200: { description: 'The same promotion is already running (idempotent)', content: { 'application/json': { schema: Accepted } } },
+    202: { description: 'Promotion started', content: { 'application/json': { schema: Accepted } } },
+    ...errorResponses(400, 401, 403, 404, 409, 415, 503),
+  },
+});
+
+export const promotionRoutes = createRouter().openapi(promoteRoute, async (c) => {
+  const { releaseId } = c.req.valid('param');
+  const body = c.req.valid('json');
+  const actor = actorOf(c);
+  if (!isAllowed(actor, { role: 'promoter', environment: body.environment })) {
+    throw new ApiError('FORBIDDEN', `Token "${actor.name}" may not promote to ${body.environment} (scopes: ${actor.scopes.join(', ') || 'none'})`);
+  }
+  const { deployment, created } = await startPromotion(promotionDeps(c), {
+    releaseId,
+    environment: body.environment,
+    reason: body.reason ?? null,
+    actor,
+    requestId: c.var.requestId,
+  });
+  return c.json(
+    {
+      deploymentId: deployment.id,
+      environment: deployment.environment,
+      releaseId: deployment.releaseId,
+      workflowId: deployment.workflowId,
+      status: deployment.status,
+      isRollback: deployment.isRollback,
+      statusUrl: statusUrl(deployment),
+    },
+    created ? 202 : 200,
+  );
+});

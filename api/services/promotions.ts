@@ -1,0 +1,190 @@
+// Starting promotions and acting on them: the rules checked before anything starts, the deployment row,
+// the Temporal workflow start, and operator actions sent as Workflow Updates with a bounded wait.
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import type { Logger } from '../../lib/logger.js';
+import type { Database } from '../../db/client.js';
+import { ApiError } from '../errors.js';
+import { checkPromotionRules } from '../../domain/environment.js';
+import { getEnvironment } from '../../db/environments.js';
+import { getRelease } from '../../db/releases.js';
+import { failUnstarted, insertDeployment, succeededEnvironments, type DeploymentRow } from '../../db/deployments.js';
+import {
+  abortUpdate,
+  approveUpdate,
+  promoteRelease,
+  promotionWorkflowId,
+  retryUpdate,
+  STEPS,
+  type AbortInput,
+  type ActionResult,
+  type ApproveInput,
+  type PromoteInput,
+  type RetryInput,
+} from '../../workflows/promotion.js';
+import { DeploymentIdKey, EnvironmentKey, PromotionStateKey, ReleaseIdKey } from '../../workflows/search-attributes.js';
+import type { Actor } from '../../domain/roles.js';
+
+export interface PromotionServiceDeps {
+  database: Database;
+  client: Client;
+  taskQueue: string;
+  logger: Logger;
+  workerResponseTimeoutMs: number;
+}
+
+export interface StartPromotionResult {
+  deployment: DeploymentRow;
+  /** false: an identical request found the promotion already running (idempotent). */
+  created: boolean;
+}
+
+export async function startPromotion(
+  deps: PromotionServiceDeps,
+  input: { releaseId: string; environment: string; reason: string | null; actor: Actor; requestId: string },
+): Promise<StartPromotionResult> {
+  const db = deps.database.db;
+  const release = await getRelease(db, { id: input.releaseId });
+  if (!release) throw new ApiError('RELEASE_NOT_FOUND', `Release ${input.releaseId} does not exist`);
+  const env = await getEnvironment(db, { name: input.environment });
+  if (!env) throw new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${input.environment} does not exist`);
+
+  const succeededIn = await succeededEnvironments(db, { releaseId: release.id });
+  const violation = checkPromotionRules({
+    environment: env.name,
+    releaseId: release.id,
+    currentReleaseId: env.currentReleaseId,
+    upstream: env.upstream,
+    succeededIn,
+  });
+  if (violation?.code === 'ALREADY_CURRENT') {
+    throw new ApiError('ALREADY_CURRENT', violation.message, { environment: env.name, releaseId: release.id, deploymentId: env.currentDeploymentId });
+  }
+  if (violation?.code === 'UPSTREAM_NOT_PROMOTED') {
+    throw new ApiError('UPSTREAM_NOT_PROMOTED', violation.message, { missing: violation.missing });
+  }
+
+  // A rollback: going back to a release older than the current one, which has run here or upstream before.
+  let isRollback = false;
+  if (env.currentReleaseId) {
+    const current = await getRelease(db, { id: env.currentReleaseId });
+    isRollback = !!current && release.seq < current.seq;
+  }
+
+  const workflowId = promotionWorkflowId(env.name);
+  const steps = env.protected ? STEPS : STEPS.filter((s) => s !== 'approval');
+  const inserted = await db.transaction((tx) =>
+    insertDeployment(tx, {
+      environment: env.name,
+      releaseId: release.id,
+      previousReleaseId: env.currentReleaseId,
+      isRollback,
+      startedBy: input.actor.name,
+      startedByTokenId: input.actor.tokenId,
+      reason: input.reason,
+      workflowId,
+      steps,
+      requestId: input.requestId,
+    }),
+  );
+  if ('conflict' in inserted) {
+    const running = inserted.conflict;
+    if (running.releaseId === release.id) return { deployment: running, created: false };
+    throw new ApiError(
+      'PROMOTION_IN_PROGRESS',
+      `Deployment ${running.id} of release ${running.releaseId} is ${running.status} in ${env.name}; one promotion per environment at a time`,
+      { deploymentId: running.id, releaseId: running.releaseId, status: running.status },
+    );
+  }
+  const deployment = inserted.created;
+
+  const promoteInput: PromoteInput = {
+    deploymentId: deployment.id,
+    releaseId: release.id,
+    environment: env.name,
+    initiator: input.actor.name,
+    isRollback,
+    approval: env.protected
+      ? { required: env.approvalsRequired, approvers: env.approvers, timeoutSeconds: env.approvalTimeoutSeconds }
+      : null,
+    convergenceDeadlineSeconds: env.convergenceDeadlineSeconds,
+  };
+  try {
+    await deps.client.workflow.start(promoteRelease, {
+      taskQueue: deps.taskQueue,
+      workflowId,
+      args: [promoteInput],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      staticSummary: `${release.id} → ${env.name}${isRollback ? ' (rollback)' : ''}`,
+      staticDetails: `Release ${release.id} (product ${release.productVersion}, digest ${release.digest}) → ${env.name}; deployment ${deployment.id}; started by ${input.actor.name}`,
+      typedSearchAttributes: [
+        { key: ReleaseIdKey, value: release.id },
+        { key: EnvironmentKey, value: env.name },
+        { key: DeploymentIdKey, value: String(deployment.id) },
+        { key: PromotionStateKey, value: 'pending' },
+      ],
+      memo: { deploymentId: deployment.id, releaseId: release.id, environment: env.name },
+    });
+  } catch (err) {
+    const message =
+      err instanceof WorkflowExecutionAlreadyStartedError
+        ? `a promotion workflow ${workflowId} is already running without a matching history record`
+        : `Temporal did not accept the promotion: ${(err as Error).message}`;
+    await db.transaction((tx) => failUnstarted(tx, { deploymentId: deployment.id, message }));
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError('PROMOTION_IN_PROGRESS', message, { workflowId });
+    deps.logger.error({ err }, 'failed to start promotion workflow');
+    throw new ApiError('SERVICE_UNAVAILABLE', 'Temporal is unavailable; the promotion was not started', { deploymentId: deployment.id });
+  }
+  return { deployment, created: true };
+}
+
+export type OperatorAction = 'approve' | 'retry' | 'abort';
+
+/** Sends an operator action to the running promotion; 409 when the workflow rejects it, 503 if no worker answers. */
+export async function sendOperatorAction(
+  deps: PromotionServiceDeps,
+  input: { deployment: DeploymentRow; action: OperatorAction; by: string; comment?: string; leaveGit?: boolean; requestId: string },
+): Promise<ActionResult> {
+  const { deployment } = input;
+  if (!['pending', 'awaiting_approval', 'running', 'awaiting_operator'].includes(deployment.status)) {
+    throw new ApiError('INVALID_ACTION', `Deployment ${deployment.id} has ended (${deployment.status}); nothing to ${input.action}`);
+  }
+  const handle = deps.client.workflow.getHandle(deployment.workflowId, deployment.runId ?? undefined);
+  const base = { by: input.by, ...(input.comment ? { comment: input.comment } : {}) };
+  const call = (): Promise<ActionResult> => {
+    const opts = { updateId: `${input.action}:${input.requestId}` };
+    switch (input.action) {
+      case 'approve':
+        return handle.executeUpdate(approveUpdate, { ...opts, args: [base satisfies ApproveInput] });
+      case 'retry':
+        return handle.executeUpdate(retryUpdate, { ...opts, args: [base satisfies RetryInput] });
+      case 'abort':
+        return handle.executeUpdate(abortUpdate, { ...opts, args: [{ ...base, ...(input.leaveGit ? { leaveGit: true } : {}) } satisfies AbortInput] });
+      default: {
+        const never: never = input.action;
+        throw new Error(`unknown action ${String(never)}`);
+      }
+    }
+  };
+  try {
+    return await deps.client.connection.withDeadline(Date.now() + deps.workerResponseTimeoutMs, call);
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      throw new ApiError('INVALID_ACTION', err.cause?.message ?? err.message);
+    }
+    if (err instanceof WorkflowNotFoundError) {
+      throw new ApiError('INVALID_ACTION', `The promotion workflow of deployment ${deployment.id} is no longer running`);
+    }
+    const text = String((err as Error).message ?? err);
+    if (/workflow execution already completed|already completed/i.test(text)) {
+      throw new ApiError('INVALID_ACTION', `The promotion workflow of deployment ${deployment.id} has completed`);
+    }
+    deps.logger.warn({ err: text }, 'operator action got no answer');
+    throw new ApiError('WORKER_UNAVAILABLE', `No worker answered the ${input.action} within ${deps.workerResponseTimeoutMs} ms; try again when a worker is running`);
+  }
+}

@@ -1,0 +1,248 @@
+// Data access for deployments (the deployment-history records) and their steps. Every state change
+// writes its audit event in the same transaction.
+import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { Tx } from './client.js';
+import { recordAudit, type AuditActor } from './audit.js';
+import {
+  ACTIVE_STATUSES,
+  deployments,
+  deploymentSteps,
+  environments,
+  type DeploymentAction,
+  type DeploymentStatus,
+  type StepStatus,
+} from './promotion-schema.js';
+
+export type DeploymentRow = typeof deployments.$inferSelect;
+export type StepRow = typeof deploymentSteps.$inferSelect;
+
+const SYSTEM: AuditActor = { name: 'system', tokenId: null };
+
+export interface InsertDeploymentInput {
+  environment: string;
+  releaseId: string;
+  previousReleaseId: string | null;
+  isRollback: boolean;
+  startedBy: string;
+  startedByTokenId: string | null;
+  reason: string | null;
+  workflowId: string;
+  steps: readonly string[];
+  requestId?: string | null;
+}
+
+/**
+ * Inserts a pending deployment and its steps. Returns `conflict` with the active deployment instead when
+ * the environment already has one (the partial unique index decides, so concurrent requests are safe).
+ */
+export async function insertDeployment(
+  tx: Tx,
+  input: InsertDeploymentInput,
+): Promise<{ created: DeploymentRow } | { conflict: DeploymentRow }> {
+  const rows = await tx
+    .insert(deployments)
+    .values({
+      environment: input.environment,
+      releaseId: input.releaseId,
+      previousReleaseId: input.previousReleaseId,
+      isRollback: input.isRollback,
+      status: 'pending',
+      reason: input.reason,
+      startedBy: input.startedBy,
+      startedByTokenId: input.startedByTokenId,
+      workflowId: input.workflowId,
+      actions: [{ action: 'start', by: input.startedBy, at: new Date().toISOString(), ...(input.reason ? { comment: input.reason } : {}) }],
+    })
+    .onConflictDoNothing()
+    .returning();
+  const created = rows[0];
+  if (!created) {
+    const active = await findActiveDeployment(tx, { environment: input.environment });
+    if (!active) throw new Error(`deployment insert for ${input.environment} conflicted but no active deployment exists`);
+    return { conflict: active };
+  }
+  await tx.insert(deploymentSteps).values(input.steps.map((step, position) => ({ deploymentId: created.id, step, position })));
+  await recordAudit(tx, {
+    actor: { name: input.startedBy, tokenId: input.startedByTokenId },
+    action: input.isRollback ? 'deployment.rollback_requested' : 'deployment.requested',
+    subjectType: 'deployment',
+    subjectId: String(created.id),
+    requestId: input.requestId ?? null,
+    details: { environment: input.environment, releaseId: input.releaseId, previousReleaseId: input.previousReleaseId, reason: input.reason },
+  });
+  return { created };
+}
+
+export async function findActiveDeployment(tx: Tx, input: { environment: string }): Promise<DeploymentRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(deployments)
+    .where(and(eq(deployments.environment, input.environment), inArray(deployments.status, [...ACTIVE_STATUSES])));
+  return row;
+}
+
+export async function getDeployment(tx: Tx, input: { id: number; environment?: string }): Promise<DeploymentRow | undefined> {
+  const where = input.environment
+    ? and(eq(deployments.id, input.id), eq(deployments.environment, input.environment))
+    : eq(deployments.id, input.id);
+  const [row] = await tx.select().from(deployments).where(where);
+  return row;
+}
+
+export async function getSteps(tx: Tx, input: { deploymentId: number }): Promise<StepRow[]> {
+  return tx.select().from(deploymentSteps).where(eq(deploymentSteps.deploymentId, input.deploymentId)).orderBy(asc(deploymentSteps.position));
+}
+
+export async function listDeployments(
+  tx: Tx,
+  input: { environment?: string; releaseId?: string; status?: DeploymentStatus; before?: number; limit: number },
+): Promise<{ rows: DeploymentRow[]; hasMore: boolean }> {
+  const conds: SQL[] = [];
+  if (input.environment) conds.push(eq(deployments.environment, input.environment));
+  if (input.releaseId) conds.push(eq(deployments.releaseId, input.releaseId));
+  if (input.status) conds.push(eq(deployments.status, input.status));
+  if (input.before !== undefined) conds.push(lt(deployments.id, input.before));
+  const rows = await tx
+    .select()
+    .from(deployments)
+    .where(conds.length ? and(...conds) : undefined)
+    .orderBy(desc(deployments.id))
+    .limit(input.limit + 1);
+  return { rows: rows.slice(0, input.limit), hasMore: rows.length > input.limit };
+}
+
+/** Environments in which the release has a succeeded deployment. */
+export async function succeededEnvironments(tx: Tx, input: { releaseId: string }): Promise<string[]> {
+  const rows = await tx
+    .selectDistinct({ environment: deployments.environment })
+    .from(deployments)
+    .where(and(eq(deployments.releaseId, input.releaseId), eq(deployments.status, 'succeeded')));
+  return rows.map((r) => r.environment);
+}
+
+export interface TransitionInput {
+  deploymentId: number;
+  status?: DeploymentStatus;
+  step?: string;
+  stepStatus?: StepStatus;
+  message?: string | null;
+  action?: Omit<DeploymentAction, 'at'>;
+  runId?: string;
+  started?: boolean;
+  revertSha?: string;
+  requestId?: string | null;
+}
+
+const TERMINAL: readonly DeploymentStatus[] = ['succeeded', 'failed', 'aborted'];
+
+/** Applies a workflow transition to the history record (idempotent for retried activities) + audit event. */
+export async function applyTransition(tx: Tx, input: TransitionInput): Promise<DeploymentRow> {
+  const current = await getDeployment(tx, { id: input.deploymentId });
+  if (!current) throw new Error(`deployment ${input.deploymentId} not found`);
+  const set: Partial<typeof deployments.$inferInsert> = { updatedAt: new Date() };
+  if (input.status && input.status !== current.status) {
+    set.status = input.status;
+    if (TERMINAL.includes(input.status)) set.finishedAt = new Date();
+  }
+  if (input.started && !current.startedAt) set.startedAt = new Date();
+  if (input.runId) set.runId = input.runId;
+  if (input.step) set.currentStep = input.step;
+  if (input.message !== undefined) set.message = input.message;
+  if (input.revertSha) set.revertSha = input.revertSha;
+  const action = input.action ? { ...input.action, at: new Date().toISOString() } : undefined;
+  if (action) set.actions = sql`${deployments.actions} || ${JSON.stringify([action])}::jsonb` as unknown as DeploymentAction[];
+  const [row] = await tx.update(deployments).set(set).where(eq(deployments.id, input.deploymentId)).returning();
+  if (!row) throw new Error(`deployment ${input.deploymentId} vanished`);
+  if (input.step && input.stepStatus) {
+    const finished = input.stepStatus === 'succeeded' || input.stepStatus === 'failed' || input.stepStatus === 'skipped';
+    await tx
+      .update(deploymentSteps)
+      .set({
+        status: input.stepStatus,
+        ...(input.message !== undefined ? { message: input.message } : {}),
+        ...(finished ? { finishedAt: new Date() } : {}),
+      })
+      .where(and(eq(deploymentSteps.deploymentId, input.deploymentId), eq(deploymentSteps.step, input.step)));
+  }
+  if ((input.status && input.status !== current.status) || action) {
+    await recordAudit(tx, {
+      actor: action && action.by !== 'system' ? { name: action.by } : SYSTEM,
+      action: action ? `deployment.${action.action}` : `deployment.${input.status}`,
+      subjectType: 'deployment',
+      subjectId: String(input.deploymentId),
+      requestId: input.requestId ?? null,
+      details: {
+        environment: current.environment,
+        releaseId: current.releaseId,
+        from: current.status,
+        to: row.status,
+        ...(input.step ? { step: input.step } : {}),
+        ...(input.message ? { message: input.message } : {}),
+      },
+    });
+  }
+  return row;
+}
+
+export async function markStepStarted(tx: Tx, input: { deploymentId: number; step: string; attempt: number }): Promise<void> {
+  await tx
+    .update(deploymentSteps)
+    .set({ status: 'running', attempts: input.attempt, startedAt: sql<Date>`coalesce(${deploymentSteps.startedAt}, now())`, finishedAt: null })
+    .where(and(eq(deploymentSteps.deploymentId, input.deploymentId), eq(deploymentSteps.step, input.step)));
+  await tx.update(deployments).set({ currentStep: input.step, updatedAt: sql`now()` }).where(eq(deployments.id, input.deploymentId));
+}
+
+export async function markStepProgress(
+  tx: Tx,
+  input: { deploymentId: number; step: string; message: string; observation?: Record<string, unknown> },
+): Promise<void> {
+  await tx
+    .update(deploymentSteps)
+    .set({ message: input.message, ...(input.observation ? { observation: input.observation } : {}) })
+    .where(and(eq(deploymentSteps.deploymentId, input.deploymentId), eq(deploymentSteps.step, input.step)));
+}
+
+export async function markStepFinished(
+  tx: Tx,
+  input: { deploymentId: number; step: string; status: StepStatus; message: string; observation?: Record<string, unknown> },
+): Promise<void> {
+  await tx
+    .update(deploymentSteps)
+    .set({ status: input.status, message: input.message, finishedAt: new Date(), ...(input.observation ? { observation: input.observation } : {}) })
+    .where(and(eq(deploymentSteps.deploymentId, input.deploymentId), eq(deploymentSteps.step, input.step)));
+}
+
+export async function setCommitSha(tx: Tx, input: { deploymentId: number; sha: string }): Promise<void> {
+  await tx.update(deployments).set({ commitSha: input.sha, updatedAt: sql`now()` }).where(eq(deployments.id, input.deploymentId));
+}
+
+/** The record step: history success and the environment's current release, in one transaction. */
+export async function recordSuccess(tx: Tx, input: { deploymentId: number; sha: string }): Promise<void> {
+  const current = await getDeployment(tx, { id: input.deploymentId });
+  if (!current) throw new Error(`deployment ${input.deploymentId} not found`);
+  if (current.status === 'succeeded') return; // a retried record after a crash
+  await tx
+    .update(deployments)
+    .set({ status: 'succeeded', finishedAt: new Date(), currentStep: null, message: null, commitSha: input.sha, updatedAt: sql`now()` })
+    .where(eq(deployments.id, input.deploymentId));
+  await tx
+    .update(deploymentSteps)
+    .set({ status: 'succeeded', attempts: sql`greatest(${deploymentSteps.attempts}, 1)`, startedAt: sql`coalesce(${deploymentSteps.startedAt}, now())`, finishedAt: new Date(), message: `current release of ${current.environment} is ${current.releaseId}` })
+    .where(and(eq(deploymentSteps.deploymentId, input.deploymentId), eq(deploymentSteps.step, 'record')));
+  await tx
+    .update(environments)
+    .set({ currentReleaseId: current.releaseId, currentDeploymentId: current.id, updatedAt: sql`now()` })
+    .where(eq(environments.name, current.environment));
+  await recordAudit(tx, {
+    actor: SYSTEM,
+    action: 'deployment.succeeded',
+    subjectType: 'deployment',
+    subjectId: String(current.id),
+    details: { environment: current.environment, releaseId: current.releaseId, previousReleaseId: current.previousReleaseId, commitSha: input.sha, isRollback: current.isRollback },
+  });
+}
+
+/** Marks a pending deployment whose workflow could not be started as failed. */
+export async function failUnstarted(tx: Tx, input: { deploymentId: number; message: string }): Promise<void> {
+  await applyTransition(tx, { deploymentId: input.deploymentId, status: 'failed', message: input.message });
+}

@@ -1,0 +1,60 @@
+// Data access for environments. One object in, one object out; every function takes an optional transaction.
+import { asc, eq, getTableColumns, sql } from 'drizzle-orm';
+import type { Tx } from './client.js';
+import { environments } from './promotion-schema.js';
+import type { EnvironmentConfig } from '../domain/environment.js';
+
+export type EnvironmentRow = typeof environments.$inferSelect;
+
+export async function getEnvironment(tx: Tx, input: { name: string }): Promise<EnvironmentRow | undefined> {
+  const [row] = await tx.select().from(environments).where(eq(environments.name, input.name));
+  return row;
+}
+
+export async function listEnvironments(tx: Tx): Promise<EnvironmentRow[]> {
+  return tx.select().from(environments).orderBy(asc(environments.displayOrder), asc(environments.name));
+}
+
+/** Creates or updates an environment's configuration; never touches its current release. */
+export async function upsertEnvironment(
+  tx: Tx,
+  input: { name: string; config: EnvironmentConfig },
+): Promise<{ row: EnvironmentRow; created: boolean }> {
+  const c = input.config;
+  const values = {
+    displayOrder: c.displayOrder,
+    upstream: c.upstream,
+    protected: c.protected,
+    approvalsRequired: c.approvalsRequired,
+    approvers: c.approvers,
+    approvalTimeoutSeconds: c.approvalTimeoutSeconds,
+    gitops: c.gitops,
+    argocd: c.argocd,
+    kubernetes: c.kubernetes,
+    convergenceDeadlineSeconds: c.convergenceDeadlineSeconds,
+  };
+  const [row] = await tx
+    .insert(environments)
+    .values({ name: input.name, ...values })
+    .onConflictDoUpdate({ target: environments.name, set: { ...values, updatedAt: sql`now()` } })
+    .returning({ ...getTableColumns(environments), created: sql<boolean>`(xmax = 0)` });
+  if (!row) throw new Error('upsert returned no row');
+  const { created, ...env } = row;
+  return { row: env, created };
+}
+
+/** The configuration part of a row, as the API and seed files describe it (references only, no secrets). */
+export function environmentConfigOf(row: EnvironmentRow): EnvironmentConfig {
+  return {
+    displayOrder: row.displayOrder,
+    upstream: row.upstream,
+    protected: row.protected,
+    approvalsRequired: row.approvalsRequired,
+    approvers: row.approvers,
+    approvalTimeoutSeconds: row.approvalTimeoutSeconds,
+    gitops: row.gitops,
+    argocd: row.argocd,
+    kubernetes: row.kubernetes,
+    convergenceDeadlineSeconds: row.convergenceDeadlineSeconds,
+  };
+}

@@ -1,0 +1,131 @@
+// Drizzle schema of the promotion side: environments, deployments (the deployment-history records) and
+// their steps. Kept apart from db/schema.ts (templates, releases, tokens, audit) so each half reads alone.
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { releases } from './schema.js';
+import type { ArgoTarget, GitopsTarget, KubeTarget } from '../domain/environment.js';
+
+/** An environment: where releases are promoted to, its rules, its targets, and its current release. */
+export const environments = pgTable(
+  'environments',
+  {
+    name: text('name').primaryKey(),
+    displayOrder: integer('display_order').notNull(),
+    /** Environments the release must have succeeded in first. */
+    upstream: text('upstream').array().notNull().default(sql`'{}'::text[]`),
+    protected: boolean('protected').notNull().default(false),
+    approvalsRequired: integer('approvals_required').notNull().default(0),
+    /** Token names allowed to approve; empty = any promoter in scope other than the initiator. */
+    approvers: text('approvers').array().notNull().default(sql`'{}'::text[]`),
+    approvalTimeoutSeconds: integer('approval_timeout_seconds').notNull().default(86_400),
+    gitops: jsonb('gitops').$type<GitopsTarget>().notNull(),
+    argocd: jsonb('argocd').$type<ArgoTarget>().notNull(),
+    kubernetes: jsonb('kubernetes').$type<KubeTarget>().notNull(),
+    convergenceDeadlineSeconds: integer('convergence_deadline_seconds').notNull().default(600),
+    /** Set only by a successful promotion (the record step). */
+    currentReleaseId: uuid('current_release_id').references(() => releases.id),
+    currentDeploymentId: bigint('current_deployment_id', { mode: 'number' }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [check('environments_approvals_check', sql`${t.approvalsRequired} >= 0`)],
+);
+
+export const DEPLOYMENT_STATUSES = [
+  'pending',
+  'awaiting_approval',
+  'running',
+  'awaiting_operator',
+  'succeeded',
+  'failed',
+  'aborted',
+] as const;
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+export const ACTIVE_STATUSES: readonly DeploymentStatus[] = ['pending', 'awaiting_approval', 'running', 'awaiting_operator'];
+
+export interface DeploymentAction {
+  action: 'start' | 'approve' | 'retry' | 'abort' | 'expire';
+  by: string;
+  at: string;
+  comment?: string;
+  step?: string;
+}
+
+/** One promotion of one release to one environment: the deployment-history record. */
+export const deployments = pgTable(
+  'deployments',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    environment: text('environment')
+      .notNull()
+      .references(() => environments.name),
+    releaseId: uuid('release_id')
+      .notNull()
+      .references(() => releases.id),
+    previousReleaseId: uuid('previous_release_id').references(() => releases.id),
+    isRollback: boolean('is_rollback').notNull().default(false),
+    status: text('status').$type<DeploymentStatus>().notNull(),
+    reason: text('reason'),
+    startedBy: text('started_by').notNull(),
+    startedByTokenId: uuid('started_by_token_id'),
+    workflowId: text('workflow_id').notNull(),
+    runId: text('run_id'),
+    currentStep: text('current_step'),
+    commitSha: text('commit_sha'),
+    revertSha: text('revert_sha'),
+    message: text('message'),
+    actions: jsonb('actions').$type<DeploymentAction[]>().notNull().default([]),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    check(
+      'deployments_status_check',
+      sql`${t.status} in ('pending','awaiting_approval','running','awaiting_operator','succeeded','failed','aborted')`,
+    ),
+    // At most one active promotion per environment, enforced by the database.
+    uniqueIndex('deployments_one_active_idx')
+      .on(t.environment)
+      .where(sql`${t.status} in ('pending','awaiting_approval','running','awaiting_operator')`),
+    index('deployments_env_idx').on(t.environment, t.id),
+    index('deployments_release_idx').on(t.releaseId, t.id),
+  ],
+);
+
+export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'skipped', 'failed'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** Step-by-step progress of a deployment. */
+export const deploymentSteps = pgTable(
+  'deployment_steps',
+  {
+    deploymentId: bigint('deployment_id', { mode: 'number' })
+      .notNull()
+      .references(() => deployments.id),
+    step: text('step').notNull(),
+    position: integer('position').notNull(),
+    status: text('status').$type<StepStatus>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+    message: text('message'),
+    observation: jsonb('observation').$type<Record<string, unknown>>(),
+  },
+  (t) => [primaryKey({ columns: [t.deploymentId, t.step] })],
+);

@@ -1,0 +1,170 @@
+// A complete promotion rig on real services: the file's own database, the run's Temporal dev server, a
+// real worker (createWorker + createActivities), a real bare GitOps repository, and the Argo CD +
+// Kubernetes simulator reconciling from it. Environment names are unique per fixture because the
+// promotion workflow id is per environment and the Temporal server is shared by the whole test run.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Worker } from '@temporalio/worker';
+import { createSimulator, INSTANT_TIMING, type Simulator, type Timing } from '../sim/simulator.js';
+import { commitFiles, ensureBareRepo } from '../sim/gitops-repo.js';
+import { createWorker } from '../worker.js';
+import type { Database } from '../db/client.js';
+import { apiHarness, SEED_TEMPLATE, type ApiHarness, type Loose } from '../api/routes/test-support.js';
+import { nativeConnection, silentLogger, uniqueName, workflowBundle } from './harness.js';
+import type { ActivityDeps } from '../activities/deps.js';
+
+export const GROUPS = ['core', 'infra'] as const;
+
+export function descriptorWith(tag: string, gatewayTag = 'stable') {
+  return {
+    core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag } } } } },
+    infra: { gateway: { Deployment: { containers: { gateway: { repo: 'org/gateway', tag: gatewayTag } } } } },
+  };
+}
+
+export interface EnvSpec {
+  key: string;
+  upstream?: string[];
+  protected?: boolean;
+  approvalsRequired?: number;
+  approvers?: string[];
+  approvalTimeoutSeconds?: number;
+  convergenceDeadlineSeconds?: number;
+}
+
+export interface PromotionFixture {
+  h: ApiHarness;
+  sim: Simulator;
+  repoPath: string;
+  /** Environment key (as given) → unique environment name. */
+  env: Record<string, string>;
+  tokens: { promoter: string; approver1: string; approver2: string };
+  taskQueue: string;
+  startWorker(overrides?: Partial<ActivityDeps>): Promise<{ worker: Worker; done: Promise<void> }>;
+  stopWorker(): Promise<void>;
+  createRelease(tag: string, gatewayTag?: string): Promise<string>;
+  promote(releaseId: string, envKey: string, token?: string): Promise<{ status: number; body: Loose }>;
+  waitFor(envKey: string, id: number, statuses: string[], timeoutMs?: number): Promise<Loose>;
+  close(): Promise<void>;
+}
+
+export async function createPromotionFixture(
+  database: Database,
+  opts: { envs: EnvSpec[]; timing?: Partial<Timing>; pollIntervalMs?: number },
+): Promise<PromotionFixture> {
+  const dir = await mkdtemp(join(tmpdir(), 'fc-promo-'));
+  const sfx = randomBytes(3).toString('hex');
+  const env = Object.fromEntries(opts.envs.map((e) => [e.key, `${e.key}-${sfx}`]));
+  const repoPath = join(dir, 'gitops.git');
+  await ensureBareRepo(repoPath, 'main');
+  const initial: Record<string, string> = { 'README.md': '# test gitops repo\n' };
+  for (const name of Object.values(env)) {
+    for (const g of GROUPS) initial[`environments/${name}/${g}/values.yaml`] = `# ${name}-${g}: comments survive promotions\nteam: platform\nworkloads: {}\n`;
+  }
+  await commitFiles(repoPath, initial, 'initial layout', 'main');
+
+  const sim = await createSimulator({ timing: { ...INSTANT_TIMING, ...(opts.timing ?? {}) }, gitCacheDir: join(dir, 'sim-cache') });
+  const repoURL = pathToFileURL(repoPath).href;
+  for (const name of Object.values(env)) {
+    for (const g of GROUPS) {
+      await sim.addApplication({ name: `${name}-${g}`, project: 'default', repoURL, path: `environments/${name}/${g}`, targetRevision: 'main', namespace: name });
+    }
+  }
+  const secretVar = (what: string) => `FCT_${what}_${sfx.toUpperCase()}`;
+  process.env[secretVar('ARGO_USER')] = sim.argoAdmin.username;
+  process.env[secretVar('ARGO_PASSWORD')] = sim.argoAdmin.password;
+  process.env[secretVar('KUBE_TOKEN')] = sim.kubeToken;
+
+  const taskQueue = uniqueName('promotions');
+  const h = await apiHarness(database, { TEMPORAL_TASK_QUEUE: taskQueue, WORKER_RESPONSE_TIMEOUT_MS: '5000' });
+  const issue = async (name: string, role: string, scopes: string[]) => {
+    const res = await h.call('POST', '/v1/tokens', { body: { name: `${name}-${sfx}`, role, scopes } });
+    if (res.status !== 201) throw new Error(`token ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+    return (res.body as { token: string }).token;
+  };
+  const tokens = {
+    promoter: await issue('promoter', 'promoter', ['*']),
+    approver1: await issue('approver1', 'promoter', ['*']),
+    approver2: await issue('approver2', 'promoter', ['*']),
+  };
+
+  for (const [i, e] of opts.envs.entries()) {
+    const name = env[e.key] as string;
+    const res = await h.call('PUT', `/v1/environments/${name}`, {
+      body: {
+        displayOrder: i,
+        upstream: (e.upstream ?? []).map((u) => env[u]),
+        protected: e.protected ?? false,
+        approvalsRequired: e.approvalsRequired ?? 0,
+        approvers: (e.approvers ?? []).map((a) => `${a}-${sfx}`),
+        approvalTimeoutSeconds: e.approvalTimeoutSeconds ?? 3600,
+        convergenceDeadlineSeconds: e.convergenceDeadlineSeconds ?? 60,
+        gitops: { repoUrl: repoURL, branch: 'main', pathPattern: 'environments/{env}/{group}/values.yaml' },
+        argocd: { serverUrl: sim.argoUrl, project: 'default', applicationPattern: '{env}-{group}', usernameRef: `env:${secretVar('ARGO_USER')}`, passwordRef: `env:${secretVar('ARGO_PASSWORD')}` },
+        kubernetes: { server: sim.kubeUrl, namespace: name, caData: sim.kubeCaData, tokenRef: `env:${secretVar('KUBE_TOKEN')}` },
+      },
+    });
+    if (res.status !== 201) throw new Error(`environment ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  const tpl = await h.call('PUT', '/v1/templates/default', { body: SEED_TEMPLATE });
+  if (tpl.status !== 201 && tpl.status !== 200) throw new Error(`template: ${tpl.status} ${JSON.stringify(tpl.body)}`);
+
+  let running: { worker: Worker; done: Promise<void> } | undefined;
+  const connection = await nativeConnection();
+  const fixture: PromotionFixture = {
+    h,
+    sim,
+    repoPath,
+    env,
+    tokens,
+    taskQueue,
+    async startWorker(overrides = {}) {
+      const worker = await createWorker({
+        connection,
+        namespace: 'default',
+        taskQueue,
+        deps: { database, logger: silentLogger, gitWorkDir: join(dir, 'git-work'), pollIntervalMs: opts.pollIntervalMs ?? 50, ...overrides },
+        workflowBundle: await workflowBundle(),
+        options: { shutdownGraceTime: '2 seconds', shutdownForceTime: '5 seconds' },
+      });
+      const done = worker.run();
+      running = { worker, done };
+      return running;
+    },
+    async stopWorker() {
+      if (!running) return;
+      if (running.worker.getState() === 'RUNNING') running.worker.shutdown();
+      await running.done.catch(() => undefined);
+      running = undefined;
+    },
+    async createRelease(tag, gatewayTag) {
+      const res = await h.call('POST', '/v2/releases/create/1.0.0', { body: descriptorWith(tag, gatewayTag), token: h.tokens.releaser, query: undefined } as never);
+      if (res.status !== 201) throw new Error(`release: ${res.status} ${JSON.stringify(res.body)}`);
+      return (res.body as { releaseId: string }).releaseId;
+    },
+    promote(releaseId, envKey, token = tokens.promoter) {
+      return h.call('POST', `/v2/releases/${releaseId}/promote`, { body: { environment: env[envKey] ?? envKey }, token });
+    },
+    async waitFor(envKey, id, statuses, timeoutMs = 45_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: Loose;
+      while (Date.now() < deadline) {
+        const res = await h.call('GET', `/v1/environments/${env[envKey]}/deployment-history/${id}`, { token: h.tokens.viewer });
+        last = res.body;
+        if (statuses.includes(last?.status)) return last;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`deployment ${id} did not reach ${statuses.join('|')}: ${JSON.stringify(last)}`);
+    },
+    async close() {
+      await fixture.stopWorker();
+      await connection.close();
+      await sim.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return fixture;
+}
