@@ -11,6 +11,7 @@ import {
   GitTransientError,
   pushRelease,
   readFileAt,
+  readFilesAt,
   revertCommit,
   type GitError,
   type PushReleaseInput,
@@ -313,6 +314,8 @@ describe('HTTPS token credentials (loopback smart-HTTP server)', () => {
     expect(await fileAt(path.join(httpRoot, 'envs.git'), 'main', 'environments/staging/core/values.yaml')).toContain('1.0.0');
     const read = await readFileAt({ repoUrl: `${server.url}/envs.git`, branch: 'main', workDir, path: 'environments/staging/core/values.yaml', credentials: { type: 'https-token', token: TOKEN } });
     expect(read).toMatchObject({ sha: r.sha, content: expect.stringContaining('tag: "1.0.0"') });
+    const many = await readFilesAt({ repoUrl: `${server.url}/envs.git`, branch: 'main', workDir, paths: ['README.md', 'environments/staging/nope.yaml'], credentials: { type: 'https-token', token: TOKEN } });
+    expect(many).toEqual({ sha: r.sha, files: { 'README.md': 'x\n', 'environments/staging/nope.yaml': undefined } });
     await expectWorkDirEmpty();
   });
 

@@ -146,6 +146,10 @@ export interface ReadFileAtInput extends RemoteInput {
   path: string;
 }
 
+export interface ReadFilesAtInput extends RemoteInput {
+  paths: string[];
+}
+
 // --- public operations ---------------------------------------------------------------------------------
 
 /** Renders and pushes one promotion commit; see the module header for the guarantees. */
@@ -207,15 +211,24 @@ export async function revertCommit(input: RevertCommitInput): Promise<PushResult
 
 /** Reads one file at the branch head (shallow fetch of depth 1). `content` is undefined when absent. */
 export async function readFileAt(input: ReadFileAtInput): Promise<{ sha: string; content: string | undefined }> {
-  const repoPath = checkRepoPath(input.path);
+  const { path: file, ...remote } = input;
+  const { sha, files } = await readFilesAt({ ...remote, paths: [file] });
+  return { sha, content: files[file] };
+}
+
+/** Reads several files at the same branch head with one shallow fetch (one clone for all groups of an environment). */
+export async function readFilesAt(input: ReadFilesAtInput): Promise<{ sha: string; files: Record<string, string | undefined> }> {
+  const paths = input.paths.map(checkRepoPath);
   const ws = await openWorkspace(input);
   try {
     if (!(await ws.fetch(1))) throw new GitPermanentError(`branch ${input.branch} not found in the repository`);
     const sha = (await ws.git(['rev-parse', ws.remoteRef])).stdout.trim();
-    const listed = await ws.git(['ls-tree', '--name-only', ws.remoteRef, '--', repoPath]);
-    if (listed.stdout.trim() === '') return { sha, content: undefined };
-    const blob = await ws.git(['cat-file', 'blob', `${ws.remoteRef}:${repoPath}`]);
-    return { sha, content: blob.stdout };
+    const files: Record<string, string | undefined> = {};
+    for (const p of paths) {
+      const listed = await ws.git(['ls-tree', '--name-only', ws.remoteRef, '--', p]);
+      files[p] = listed.stdout.trim() === '' ? undefined : (await ws.git(['cat-file', 'blob', `${ws.remoteRef}:${p}`])).stdout;
+    }
+    return { sha, files };
   } finally {
     await ws.dispose();
   }
