@@ -4,7 +4,7 @@
 // operations end the step at once with Argo's message; the environment's deadline bounds the wait.
 import { activityInfo, ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
-import { argoClientFor, loadContext, recordedStep, toFailure, type StepOutcome } from './promotion-context.js';
+import { argoClientFor, hook, loadContext, recordedStep, toFailure, type StepOutcome } from './promotion-context.js';
 import { assessConvergence, type ConvergenceResult } from '../integrations/argocd-convergence.js';
 import { markStepProgress } from '../db/deployments.js';
 import { promotionIdOf } from './argocd-sync.js';
@@ -53,7 +53,7 @@ export function createArgocdWait(deps: ActivityDeps) {
                 project: ctx.environment.argocd.project,
                 ...(needRefresh.has(name) ? { refresh: 'normal' as const } : {}),
               });
-              const r = assessConvergence(app, { sha: input.sha, promotionId });
+              const r = assessConvergence(app, { sha: input.sha, promotionId, acceptNewerBranchRevision: true });
               observations.set(name, {
                 name,
                 state: r.state,
@@ -76,6 +76,7 @@ export function createArgocdWait(deps: ActivityDeps) {
           const apps = [...observations.values()];
           const summary = apps.map((a) => `${a.name}: ${a.state === 'converged' ? 'converged' : a.reason}`).join('; ');
           heartbeat({ polls, applications: apps });
+          await hook(deps, 'argocd-wait:polled', input.deploymentId);
           if (apps.length === ctx.applications.length && apps.every((a) => a.state === 'converged')) {
             return { status: 'succeeded' as const, message: `converged: ${apps.map((a) => a.name).join(', ')}`, observation: { applications: apps, polls }, polls, applications: apps };
           }

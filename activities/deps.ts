@@ -19,4 +19,9 @@ export interface ActivityDeps {
   pollIntervalMs?: number;
   /** Per-request timeout towards Argo CD (default 30 s; a refresh blocks until reconciled). */
   argoTimeoutMs?: number;
+  /**
+   * Test seam: called at named points inside steps (`<step>:start`, `git-commit-push:pushed`,
+   * `argocd-wait:polled`) so tests can kill a worker or change the cluster at an exact moment.
+   */
+  testHooks?: { at(point: string, info: { deploymentId: number; attempt: number }): Promise<void> | void };
 }

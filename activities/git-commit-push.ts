@@ -4,7 +4,7 @@
 // concurrent writer (non-fast-forward) is handled by gitops/repo.ts: fetch, re-render, retry. Auth and
 // permission errors are not retried (GitAuthError / GitPermanentError are nonRetryableErrorTypes).
 import type { ActivityDeps } from './deps.js';
-import { loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { hook, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
 import { authorOf, DEPLOYMENT_TRAILER, remoteOf, renderFor, trailersOf } from './gitops-target.js';
 import { pushRelease, type PushStatus } from '../gitops/repo.js';
 import { setCommitSha } from '../db/deployments.js';
@@ -38,6 +38,7 @@ export function createGitCommitPush(deps: ActivityDeps) {
           idempotencyTrailer: DEPLOYMENT_TRAILER,
           author: authorOf(deps, ctx),
         });
+        await hook(deps, 'git-commit-push:pushed', input.deploymentId);
         await setCommitSha(deps.database.db, { deploymentId: input.deploymentId, sha: result.sha });
         const status = result.status === 'pushed' ? ('succeeded' as const) : ('skipped' as const);
         const message =

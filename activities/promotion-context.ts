@@ -94,6 +94,11 @@ export function toFailure(err: unknown): Error {
   return new Error(String(err));
 }
 
+/** Runs the test seam at a named point (no-op in production). */
+export async function hook(deps: ActivityDeps, point: string, deploymentId: number): Promise<void> {
+  await deps.testHooks?.at(point, { deploymentId, attempt: activityInfo().attempt });
+}
+
 export interface StepOutcome {
   status: 'succeeded' | 'skipped';
   message: string;
@@ -113,6 +118,7 @@ export async function recordedStep<T extends StepOutcome>(
   const record = input.record ?? true;
   if (record) await markStepStarted(db, { deploymentId: input.deploymentId, step: input.step, attempt: activityInfo().attempt });
   try {
+    await hook(deps, `${input.step}:start`, input.deploymentId);
     const result = await fn();
     if (record) {
       await markStepFinished(db, {

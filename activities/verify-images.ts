@@ -34,6 +34,8 @@ interface Expected {
   containers: Map<string, { repo: string; tag: string }>;
 }
 
+export const RELEASE_ANNOTATION = 'flow-controller.io/release-id';
+
 function expectedOf(descriptor: Descriptor, group: string): Map<string, Expected> {
   const out = new Map<string, Expected>();
   for (const [service, kinds] of Object.entries(descriptor[group] ?? {})) {
@@ -85,6 +87,13 @@ export function createVerifyImages(deps: ActivityDeps) {
             seen.add(r.name);
             const namespace = r.namespace ?? ctx.environment.kubernetes.namespace;
             const workload = await kube.getWorkload(r.kind as WorkloadKind, namespace, r.name);
+            // The chart convention (docs/gitops-layout.md) stamps the release on every workload: a workload
+            // rendered from another release (e.g. the branch moved on) is not this promotion's result.
+            const stamped = workload.object.metadata?.annotations?.[RELEASE_ANNOTATION];
+            if (stamped !== undefined && stamped !== ctx.release.id) {
+              mismatches.push({ application: app.name, workload: r.name, container: '*', expected: `release ${ctx.release.id}`, running: `release ${stamped}` });
+              continue;
+            }
             const selector = workload.object.spec?.selector?.matchLabels ?? {};
             const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
             const pods = (await kube.listPods(namespace, labelSelector)).filter(isReady);

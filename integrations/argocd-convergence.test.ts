@@ -38,7 +38,7 @@ const op = (a: Application) => {
   return o;
 };
 
-const cases: { name: string; app: Application; state: ConvergenceState; clause: ConvergenceClause; startedAfter?: Date }[] = [
+const cases: { name: string; app: Application; state: ConvergenceState; clause: ConvergenceClause; startedAfter?: Date; acceptNewer?: boolean }[] = [
   { name: 'all clauses hold', app: app(), state: 'converged', clause: 'converged' },
   { name: 'operation still set', app: app((a) => (a.operation = { sync: { revision: SHA }, initiatedBy: { username: 'flow' } })), state: 'waiting', clause: 'operation-pending' },
   { name: 'no operationState', app: app((a) => delete a.status?.operationState), state: 'waiting', clause: 'no-operation-state' },
@@ -55,6 +55,8 @@ const cases: { name: string; app: Application; state: ConvergenceState; clause: 
   { name: 'reconciledAt before finishedAt', app: app((a) => a.status && (a.status.reconciledAt = '2025-01-01T00:00:04Z')), state: 'waiting', clause: 'stale-reconcile' },
   { name: 'OutOfSync', app: app((a) => a.status && (a.status.sync = { status: 'OutOfSync', revision: SHA })), state: 'waiting', clause: 'out-of-sync' },
   { name: 'compared at a newer commit', app: app((a) => a.status && (a.status.sync = { status: 'Synced', revision: OTHER })), state: 'waiting', clause: 'sync-revision-mismatch' },
+  { name: 'compared at a newer commit of a shared branch, accepted', acceptNewer: true, app: app((a) => a.status && (a.status.sync = { status: 'Synced', revision: OTHER })), state: 'converged', clause: 'converged' },
+  { name: 'newer commit accepted but OutOfSync', acceptNewer: true, app: app((a) => a.status && (a.status.sync = { status: 'OutOfSync', revision: OTHER })), state: 'waiting', clause: 'out-of-sync' },
   { name: 'Degraded', app: app((a) => a.status && (a.status.health = { status: 'Degraded', message: 'ImagePullBackOff' })), state: 'failed', clause: 'degraded' },
   { name: 'Progressing', app: app((a) => a.status && (a.status.health = { status: 'Progressing' })), state: 'waiting', clause: 'not-healthy' },
   { name: 'Missing', app: app((a) => a.status && (a.status.health = { status: 'Missing' })), state: 'waiting', clause: 'not-healthy' },
@@ -64,8 +66,8 @@ const cases: { name: string; app: Application; state: ConvergenceState; clause: 
 ];
 
 describe('assessConvergence', () => {
-  it.each(cases)('$name → $state ($clause)', ({ app: a, state, clause, startedAfter }) => {
-    const r = assessConvergence(a, { sha: SHA, promotionId: PROMO, startedAfter });
+  it.each(cases)('$name → $state ($clause)', ({ app: a, state, clause, startedAfter, acceptNewer }) => {
+    const r = assessConvergence(a, { sha: SHA, promotionId: PROMO, startedAfter, acceptNewerBranchRevision: acceptNewer });
     expect({ state: r.state, clause: r.clause }).toEqual({ state, clause });
     expect(r.reason.length).toBeGreaterThan(0);
   });

@@ -59,6 +59,14 @@ export interface ConvergenceTarget {
   promotionId: string;
   /** Our sync request time; an operation started earlier (second precision, as Argo stores it) is not ours. */
   startedAfter?: Date;
+  /**
+   * Pitfall 5 with a shared branch: after our operation synced `sha`, Argo compares the app at the
+   * branch head, which other writers (other environments' promotions in the same repository) may have
+   * moved on. When true, a Synced app compared at a different revision counts as converged for our
+   * operation; the caller must then prove the live state itself (verify-images checks every workload's
+   * release-id annotation and running images). When false, keep waiting, as `argocd app wait` does.
+   */
+  acceptNewerBranchRevision?: boolean;
 }
 
 /** The `infos` entry name Flow Controller puts on its sync operations. */
@@ -140,7 +148,8 @@ export function assessConvergence(app: Application, target: ConvergenceTarget): 
   }
   if (o.syncStatus !== 'Synced') return result('waiting', 'out-of-sync', `sync status ${o.syncStatus ?? 'missing'}`, true);
   // Pitfall 5: the branch may have moved on to a newer commit.
-  if (o.syncRevision !== target.sha) {
+  const newer = o.syncRevision !== target.sha;
+  if (newer && !target.acceptNewerBranchRevision) {
     return result('waiting', 'sync-revision-mismatch', `application compared at ${o.syncRevision ?? 'nothing'}, expected ${target.sha}`, true);
   }
   if (o.health === 'Degraded') return result('failed', 'degraded', `application Degraded: ${o.healthMessage ?? 'no message'}`);
@@ -149,7 +158,13 @@ export function assessConvergence(app: Application, target: ConvergenceTarget): 
   }
   const cond = o.errorConditions[0];
   if (cond) return result('waiting', 'error-condition', `${cond.type}: ${cond.message}`, true);
-  return result('converged', 'converged', `revision ${target.sha} synced and healthy`);
+  return result(
+    'converged',
+    'converged',
+    newer
+      ? `revision ${target.sha} synced and healthy (branch since moved to ${o.syncRevision ?? '?'}; live state verified next)`
+      : `revision ${target.sha} synced and healthy`,
+  );
 }
 
 export type RolloutState = 'rolledOut' | 'progressing' | 'failed';

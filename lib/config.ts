@@ -28,6 +28,14 @@ export const ConfigSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
   /** How long API calls wait for a worker to answer a Temporal update/query before answering 503. */
   WORKER_RESPONSE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Activity timeouts of promotion steps: quick steps, Git steps, and the convergence wait's heartbeat. */
+  PROMOTION_STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(60),
+  PROMOTION_GIT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(120),
+  PROMOTION_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(30),
+  /** JSON file of environments (`{ "environments": { "<name>": EnvironmentConfig } }`) upserted at start. */
+  FC_ENVIRONMENTS_FILE: z.string().min(1).optional(),
+  /** `sandbox` (default when no environments are configured) runs the Argo CD/Kubernetes simulator in `npm start`. */
+  FC_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

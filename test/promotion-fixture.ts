@@ -53,7 +53,7 @@ export interface PromotionFixture {
 
 export async function createPromotionFixture(
   database: Database,
-  opts: { envs: EnvSpec[]; timing?: Partial<Timing>; pollIntervalMs?: number },
+  opts: { envs: EnvSpec[]; timing?: Partial<Timing>; pollIntervalMs?: number; apiEnv?: Record<string, string> },
 ): Promise<PromotionFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'fc-promo-'));
   const sfx = randomBytes(3).toString('hex');
@@ -79,7 +79,7 @@ export async function createPromotionFixture(
   process.env[secretVar('KUBE_TOKEN')] = sim.kubeToken;
 
   const taskQueue = uniqueName('promotions');
-  const h = await apiHarness(database, { TEMPORAL_TASK_QUEUE: taskQueue, WORKER_RESPONSE_TIMEOUT_MS: '5000' });
+  const h = await apiHarness(database, { TEMPORAL_TASK_QUEUE: taskQueue, WORKER_RESPONSE_TIMEOUT_MS: '5000', ...(opts.apiEnv ?? {}) });
   const issue = async (name: string, role: string, scopes: string[]) => {
     const res = await h.call('POST', '/v1/tokens', { body: { name: `${name}-${sfx}`, role, scopes } });
     if (res.status !== 201) throw new Error(`token ${name}: ${res.status} ${JSON.stringify(res.body)}`);

@@ -33,7 +33,20 @@ export interface PromoteInput {
   /** null: the environment is not protected. */
   approval: { required: number; approvers: string[]; timeoutSeconds: number } | null;
   convergenceDeadlineSeconds: number;
+  /** Activity timeouts; defaults below. Set by the API from configuration (short in tests). */
+  timeouts?: StepTimeouts;
 }
+
+export interface StepTimeouts {
+  /** startToClose of quick steps (render, refresh, sync, verify). */
+  stepSeconds: number;
+  /** startToClose of the Git steps (push, revert). */
+  gitSeconds: number;
+  /** Heartbeat timeout of the convergence wait: how soon a dead worker's wait is retried elsewhere. */
+  heartbeatSeconds: number;
+}
+
+export const DEFAULT_STEP_TIMEOUTS: StepTimeouts = { stepSeconds: 60, gitSeconds: 120, heartbeatSeconds: 30 };
 
 export type PromotionStatus = 'awaiting_approval' | 'running' | 'awaiting_operator' | 'succeeded' | 'failed' | 'aborted';
 
@@ -95,14 +108,24 @@ export function promotionWorkflowId(environment: string): string {
 
 // ---- Activity options, grouped by kind of step ----
 
-const quick: ActivityOptions = {
-  startToCloseTimeout: '60 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
-};
-const gitOptions: ActivityOptions = {
-  startToCloseTimeout: '2 minutes',
-  retry: { ...quick.retry, nonRetryableErrorTypes: ['GitAuthError', 'GitPermanentError'] },
-};
+const retryQuick = { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 } as const;
+
+/** Activity options grouped by kind of step. */
+function stepOptions(t: StepTimeouts) {
+  const quick: ActivityOptions = { startToCloseTimeout: `${t.stepSeconds} seconds`, retry: retryQuick };
+  const git: ActivityOptions = {
+    startToCloseTimeout: `${t.gitSeconds} seconds`,
+    retry: { ...retryQuick, nonRetryableErrorTypes: ['GitAuthError', 'GitPermanentError', 'ConfigurationError'] },
+  };
+  const wait = (deadlineSeconds: number): ActivityOptions => ({
+    // The environment's convergence deadline, plus slack for the activity to report the timeout itself.
+    scheduleToCloseTimeout: `${deadlineSeconds + 60} seconds`,
+    heartbeatTimeout: `${t.heartbeatSeconds} seconds`,
+    retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['ConvergenceFailed'] },
+  });
+  return { quick, git, wait };
+}
+
 const bookkeeping: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 20 },
@@ -115,6 +138,10 @@ function activitiesFor(summary: string, options: ActivityOptions) {
 const book = activitiesFor('record deployment state', bookkeeping);
 
 export async function promoteRelease(input: PromoteInput): Promise<PromoteResult> {
+  const opts = stepOptions(input.timeouts ?? DEFAULT_STEP_TIMEOUTS);
+  const quick = opts.quick;
+  const gitOptions = opts.git;
+  const waitActivities = (deadlineSeconds: number) => activitiesFor('wait for convergence', opts.wait(deadlineSeconds));
   let status: PromotionStatus = input.approval ? 'awaiting_approval' : 'running';
   let step: StepName | null = null;
   let commitSha: string | null = null;
@@ -352,15 +379,6 @@ export async function promoteRelease(input: PromoteInput): Promise<PromoteResult
     const d = currentDecision();
     return d?.kind === 'abort' ? d.input : { by: 'system' };
   }
-}
-
-function waitActivities(deadlineSeconds: number) {
-  return activitiesFor('wait for convergence', {
-    // The convergence deadline of the environment, plus slack for the activity to report the timeout itself.
-    scheduleToCloseTimeout: `${deadlineSeconds + 60} seconds`,
-    heartbeatTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['ConvergenceFailed'] },
-  });
 }
 
 /** A short, secret-free description of a failure for history and the UI. */

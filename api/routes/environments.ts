@@ -223,6 +223,11 @@ export function promotionDeps(c: Context<AppEnv>): PromotionServiceDeps {
     taskQueue: d.config.TEMPORAL_TASK_QUEUE,
     logger: c.var.logger,
     workerResponseTimeoutMs: d.config.WORKER_RESPONSE_TIMEOUT_MS,
+    timeouts: {
+      stepSeconds: d.config.PROMOTION_STEP_TIMEOUT_SECONDS,
+      gitSeconds: d.config.PROMOTION_GIT_TIMEOUT_SECONDS,
+      heartbeatSeconds: d.config.PROMOTION_HEARTBEAT_TIMEOUT_SECONDS,
+    },
   };
 }
 

@@ -25,6 +25,7 @@ import {
   type ApproveInput,
   type PromoteInput,
   type RetryInput,
+  type StepTimeouts,
 } from '../../workflows/promotion.js';
 import { DeploymentIdKey, EnvironmentKey, PromotionStateKey, ReleaseIdKey } from '../../workflows/search-attributes.js';
 import type { Actor } from '../../domain/roles.js';
@@ -35,6 +36,7 @@ export interface PromotionServiceDeps {
   taskQueue: string;
   logger: Logger;
   workerResponseTimeoutMs: number;
+  timeouts: StepTimeouts;
 }
 
 export interface StartPromotionResult {
@@ -112,6 +114,7 @@ export async function startPromotion(
       ? { required: env.approvalsRequired, approvers: env.approvers, timeoutSeconds: env.approvalTimeoutSeconds }
       : null,
     convergenceDeadlineSeconds: env.convergenceDeadlineSeconds,
+    timeouts: deps.timeouts,
   };
   try {
     await deps.client.workflow.start(promoteRelease, {
