@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Descriptor } from '../domain/descriptor.js';
@@ -258,6 +258,18 @@ describe('error classification', () => {
     expect(err).toBeInstanceOf(GitTransientError);
     expect(err.retryable).toBe(true);
     expect(err.message).toMatch(/Failed to connect|Couldn't connect/);
+    await expectWorkDirEmpty();
+  });
+
+  it('ssh-key credentials: batch mode, a refused connection is transient (no prompt, no hang)', async () => {
+    const key = path.join(root, "deploy key's file");
+    await writeFile(key, 'not really a key\n', { mode: 0o600 });
+    const url = 'ssh://git@127.0.0.1:1/envs.git';
+    const err = await caught(pushRelease(promotion(url, 'dev', '1', 1, { credentials: { type: 'ssh-key', privateKeyPath: key } })));
+    expect(err).toBeInstanceOf(GitTransientError);
+    expect(err.message).toMatch(/Connection refused/);
+    const missing = await caught(pushRelease(promotion(url, 'dev', '1', 1, { credentials: { type: 'ssh-key', privateKeyPath: `${key}.missing` } })));
+    expect(missing).toBeInstanceOf(GitAuthError);
     await expectWorkDirEmpty();
   });
 

@@ -11,8 +11,8 @@
 // Plain `git` through execFile (not simple-git) so that the environment, arguments and error text are
 // fully under our control — that is what keeps the token out of argv, disk and messages.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { constants, readFileSync } from 'node:fs';
+import { access, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 // --- errors --------------------------------------------------------------------------------------------
@@ -428,6 +428,7 @@ const REPO_ENV = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRE
 
 async function openWorkspace(input: RemoteInput, author?: GitAuthor): Promise<Workspace> {
   checkRemote(input);
+  if (input.credentials?.type === 'ssh-key') await checkKeyFile(input.credentials.privateKeyPath);
   await mkdir(input.workDir, { recursive: true });
   const root = await mkdtemp(path.join(input.workDir, 'fc-git-'));
   const dir = path.join(root, 'repo');
@@ -580,6 +581,14 @@ function checkRemote(input: RemoteInput): void {
   }
 }
 
+async function checkKeyFile(file: string): Promise<void> {
+  try {
+    await access(file, constants.R_OK);
+  } catch {
+    throw new GitAuthError(`SSH private key ${file} is not readable`);
+  }
+}
+
 function shellQuote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
 }
@@ -613,6 +622,19 @@ const AUTH_PATTERNS = [
   /HTTP Basic: Access denied/i,
 ];
 
+/** Checked before the permanent patterns: a refused connection also prints "Could not read from remote repository". */
+const TRANSIENT_PATTERNS = [
+  /connection (refused|reset|timed out)/i,
+  /could(n't| not) (resolve host|connect)/i,
+  /failed to connect/i,
+  /operation timed out/i,
+  /early EOF/i,
+  /RPC failed/i,
+  /the remote end hung up unexpectedly/i,
+  /returned error: (5\d\d|429)/i,
+  /unable to create '.*\.lock'/i,
+];
+
 const PERMANENT_PATTERNS = [
   /returned error: 40[34]/i,
   /repository not found/i,
@@ -627,7 +649,6 @@ const PERMANENT_PATTERNS = [
   /unable to find remote helper/i,
   /unsupported protocol/i,
   /host key verification failed/i,
-  /no such file or directory/i,
   /not a valid (object name|branch name|ref)/i,
   /bad revision/i,
 ];
@@ -635,19 +656,22 @@ const PERMANENT_PATTERNS = [
 /** Maps a failed git command to an error class from its (scrubbed, C-locale) output. */
 export function classify(command: string, exitCode: number, output: string): GitError {
   const details: GitErrorDetails = { command, exitCode, output: tail(output) };
-  const summary = firstFatal(output);
-  if (AUTH_PATTERNS.some((re) => re.test(output))) {
-    return new GitAuthError(`git ${command}: authentication failed: ${summary}`, details);
+  const classes = [
+    [AUTH_PATTERNS, GitAuthError],
+    [TRANSIENT_PATTERNS, GitTransientError],
+    [PERMANENT_PATTERNS, GitPermanentError],
+  ] as const;
+  for (const [patterns, ErrorClass] of classes) {
+    const re = patterns.find((p) => p.test(output));
+    if (re) return new ErrorClass(`git ${command} failed: ${summaryLine(output, re)}`, details);
   }
-  if (PERMANENT_PATTERNS.some((re) => re.test(output))) {
-    return new GitPermanentError(`git ${command} failed: ${summary}`, details);
-  }
-  return new GitTransientError(`git ${command} failed: ${summary}`, details);
+  return new GitTransientError(`git ${command} failed: ${summaryLine(output)}`, details);
 }
 
-function firstFatal(output: string): string {
+/** The line that decided the class (e.g. `ssh: connect to host … Connection refused`), else the first fatal line. */
+function summaryLine(output: string, re?: RegExp): string {
   const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
-  const line = lines.find((l) => /^(fatal|error):/i.test(l)) ?? lines[0] ?? 'no output';
+  const line = (re && lines.find((l) => re.test(l))) ?? lines.find((l) => /^(fatal|error):/i.test(l)) ?? lines[0] ?? 'no output';
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
