@@ -121,6 +121,9 @@ describe('pushRelease', () => {
     // Same release rendered again (deployment 2, same release id and content).
     const r = await pushRelease(promotion(bare, 'dev', '1.0.0', 1, { trailers: { [ID]: '2', 'Flow-Controller-Environment': 'dev' } }));
     expect(r).toEqual({ sha: head, status: 'skipped-no-change', attempts: 1, changedFiles: [] });
+    // Deleting a file that does not exist is no change either.
+    const del = await pushRelease(promotion(bare, 'dev', '1.0.0', 1, { trailers: { [ID]: '3' }, render: () => [{ path: 'gone/values.yaml', content: null }] }));
+    expect(del).toMatchObject({ sha: head, status: 'skipped-no-change' });
     expect(await commitsOn(bare)).toHaveLength(2);
   });
 

@@ -170,7 +170,9 @@ export async function pushRelease(input: PushReleaseInput): Promise<PushResult> 
           await writeFile(abs, f.content);
         }
       }
-      if (files.length > 0) await ws.git(['add', '--all', '--', ...files.map((f) => f.path)]);
+      // The clone holds nothing but the branch and these writes, so staging everything is exact — and a
+      // deletion of a file that never existed is simply no change (a pathspec would make git fail).
+      if (files.length > 0) await ws.git(['add', '--all']);
     },
   });
 }
