@@ -3,6 +3,7 @@
 // crash) or already holds exactly this state, nothing is pushed and the existing SHA is returned. A
 // concurrent writer (non-fast-forward) is handled by gitops/repo.ts: fetch, re-render, retry. Auth and
 // permission errors are not retried (GitAuthError / GitPermanentError are nonRetryableErrorTypes).
+import { cancellationSignal } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
 import { hook, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
 import { authorOf, DEPLOYMENT_TRAILER, remoteOf, renderFor, trailersOf } from './gitops-target.js';
@@ -26,6 +27,7 @@ export function createGitCommitPush(deps: ActivityDeps) {
         const r = ctx.release;
         const result = await pushRelease({
           ...remoteOf(deps, ctx),
+          signal: cancellationSignal(),
           render: (readFile) => renderFor(ctx, readFile).map((f) => ({ path: f.path, content: f.content })),
           message: {
             subject: `${ctx.deployment.isRollback ? 'Roll back' : 'Promote'} ${ctx.environment.name} to release ${r.productVersion} (${r.id})`,

@@ -1,18 +1,18 @@
 // Step "render-values": renders the release's values files for every application of the environment
 // against the branch's current content (gitops/render.ts edits the YAML in place) and reports which files
 // the promotion will change. Read-only; the push step renders again against the head it commits on.
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
 import { loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
 import { remoteOf, renderFor } from './gitops-target.js';
-import { readFileAt } from '../gitops/repo.js';
+import { readFilesAt } from '../gitops/repo.js';
 import { ValuesRenderError, valuesPath } from '../gitops/render.js';
 
 export interface RenderValuesInput {
   deploymentId: number;
 }
 export interface RenderValuesResult extends StepOutcome {
-  baseSha: string | null;
+  baseSha: string;
   files: Array<{ path: string; changed: boolean; bytes: number }>;
 }
 
@@ -22,17 +22,13 @@ export function createRenderValues(deps: ActivityDeps) {
       return recordedStep(deps, { deploymentId: input.deploymentId, step: 'render-values' }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
         const remote = remoteOf(deps, ctx);
-        const existing = new Map<string, string | undefined>();
-        let baseSha: string | null = null;
-        for (const group of Object.keys(ctx.release.descriptor)) {
-          const path = valuesPath(ctx.environment.gitops.pathPattern, ctx.environment.name, group);
-          const read = await readFileAt({ ...remote, path });
-          baseSha = read.sha;
-          existing.set(path, read.content);
-        }
         let files;
+        let baseSha: string;
         try {
-          files = renderFor(ctx, (p) => existing.get(p));
+          const paths = Object.keys(ctx.release.descriptor).map((group) => valuesPath(ctx.environment.gitops.pathPattern, ctx.environment.name, group));
+          const read = await readFilesAt({ ...remote, paths, signal: cancellationSignal() });
+          baseSha = read.sha;
+          files = renderFor(ctx, (p) => read.files[p]);
         } catch (err) {
           if (err instanceof ValuesRenderError) throw ApplicationFailure.nonRetryable(err.message, 'ValuesRenderError');
           throw err;

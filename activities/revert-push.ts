@@ -1,5 +1,6 @@
 // Compensation of an aborted promotion: a revert commit of the pushed commit restores the environment's
 // previous values in Git (idempotent by the deployment trailer). Synced afterwards like any other commit.
+import { cancellationSignal } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
 import { loadContext, toFailure } from './promotion-context.js';
 import { authorOf, DEPLOYMENT_TRAILER, remoteOf, trailersOf } from './gitops-target.js';
@@ -12,6 +13,7 @@ export function createRevertPush(deps: ActivityDeps) {
         const ctx = await loadContext(deps, input.deploymentId);
         const result = await revertCommit({
           ...remoteOf(deps, ctx),
+          signal: cancellationSignal(),
           sha: input.sha,
           trailers: trailersOf(ctx),
           idempotencyTrailer: DEPLOYMENT_TRAILER,

@@ -187,7 +187,7 @@ export async function applyTransition(tx: Tx, input: TransitionInput): Promise<D
 export async function markStepStarted(tx: Tx, input: { deploymentId: number; step: string; attempt: number }): Promise<void> {
   await tx
     .update(deploymentSteps)
-    .set({ status: 'running', attempts: input.attempt, startedAt: sql<Date>`coalesce(${deploymentSteps.startedAt}, now())`, finishedAt: null })
+    .set({ status: 'running', attempts: sql<number>`${deploymentSteps.attempts} + 1`, startedAt: sql<Date>`coalesce(${deploymentSteps.startedAt}, now())`, finishedAt: null })
     .where(and(eq(deploymentSteps.deploymentId, input.deploymentId), eq(deploymentSteps.step, input.step)));
   await tx.update(deployments).set({ currentStep: input.step, updatedAt: sql`now()` }).where(eq(deployments.id, input.deploymentId));
 }

@@ -106,6 +106,12 @@ describe('renderValuesFile', () => {
     expect(values.global).toEqual({ domain: 'staging.example.com' });
   });
 
+  it('turns an empty flow map (`workloads: {}`) into a block map when filling it', () => {
+    const { content } = renderValuesFile(input({ existing: '# seeded\nworkloads: {}\n' }));
+    expect(content).not.toContain('{');
+    expect(content).toMatch(/^workloads:\n  api:\n/m);
+  });
+
   it('writes flowController and the images as quoted strings', () => {
     const { content } = renderValuesFile(input());
     expect(content).toContain(`flowController:\n  releaseId: "${RELEASE}"\n  descriptorDigest: "${DIGEST}"\n  productVersion: "1.10"\n`);

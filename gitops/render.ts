@@ -209,7 +209,12 @@ function findPair(map: YAMLMap, key: string): Pair<unknown, unknown> | undefined
 /** The map at `key`, created (sorted) when absent; a non-map value (null, scalar, list) is replaced. */
 function ensureMap(doc: Document, parent: YAMLMap, key: string, order?: readonly string[]): YAMLMap {
   const pair = findPair(parent, key);
-  if (pair && isMap(pair.value)) return pair.value;
+  if (pair && isMap(pair.value)) {
+    // An empty flow map (`workloads: {}`) becomes a block map once Flow Controller fills it, so the file
+    // stays readable; a non-empty flow map keeps the style its author chose.
+    if (pair.value.flow && pair.value.items.length === 0) pair.value.flow = false;
+    return pair.value;
+  }
   const map = new YAMLMap();
   if (pair) {
     // Keep a comment written on the replaced value (e.g. `workloads: # managed`).

@@ -188,6 +188,9 @@ export async function sendOperatorAction(
       throw new ApiError('INVALID_ACTION', `The promotion workflow of deployment ${deployment.id} has completed`);
     }
     deps.logger.warn({ err: text }, 'operator action got no answer');
-    throw new ApiError('WORKER_UNAVAILABLE', `No worker answered the ${input.action} within ${deps.workerResponseTimeoutMs} ms; try again when a worker is running`);
+    throw new ApiError(
+      'WORKER_UNAVAILABLE',
+      `No worker answered the ${input.action} within ${deps.workerResponseTimeoutMs} ms. Temporal keeps the request and applies it when a worker is back; check the deployment before repeating it`,
+    );
   }
 }
