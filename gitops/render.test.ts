@@ -109,7 +109,7 @@ describe('renderValuesFile', () => {
   it('turns an empty flow map (`workloads: {}`) into a block map when filling it', () => {
     const { content } = renderValuesFile(input({ existing: '# seeded\nworkloads: {}\n' }));
     expect(content).not.toContain('{');
-    expect(content).toMatch(/^workloads:\n  api:\n/m);
+    expect(content).toMatch(/^workloads:\n {2}api:\n/m);
   });
 
   it('writes flowController and the images as quoted strings', () => {
