@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleGit } from 'simple-git';
 import { parse as parseYaml } from 'yaml';
 import { createKubeClient } from '../integrations/kube.js';
-import { useTestDatabase } from './harness.js';
+import { temporalClient, useTestDatabase } from './harness.js';
 import { createPromotionFixture, type PromotionFixture } from './promotion-fixture.js';
 
 const db = useTestDatabase();
@@ -71,6 +71,33 @@ describe('promotion dev → staging → prod', () => {
 
       // The cluster runs exactly the release.
       expect(await liveImages(f.env[key] as string)).toEqual(['org/api:1.4.2', 'org/gateway:stable']);
+    }
+
+    // The release knows where it has been.
+    const release = await f.h.call('GET', `/v2/releases/${releaseId}`, { token: f.h.tokens.viewer });
+    expect(release.body.environments.map((e: { environment: string; status: string; current: boolean }) => [e.environment, e.status, e.current]).sort()).toEqual(
+      ['dev', 'staging', 'prod'].map((k) => [f.env[k], 'succeeded', true]).sort(),
+    );
+
+    // Every promotion of the release is findable in Temporal by its search attributes, with its state.
+    const { client, connection } = await temporalClient();
+    try {
+      let found: Array<{ env: unknown; state: unknown; summary: unknown }> = [];
+      for (let i = 0; i < 50; i++) {
+        found = [];
+        for await (const wf of client.workflow.list({ query: `ReleaseId = "${releaseId}"` })) {
+          const sa = wf.searchAttributes as Record<string, unknown[]>;
+          found.push({ env: sa.Environment?.[0], state: sa.PromotionState?.[0], summary: wf.workflowId });
+        }
+        if (found.length === 3 && found.every((w) => w.state === 'succeeded')) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(found.map((w) => w.env).sort()).toEqual(['dev', 'staging', 'prod'].map((k) => f.env[k]).sort());
+      expect(found.every((w) => w.state === 'succeeded')).toBe(true);
+      const description = await client.workflow.getHandle(`promote:${f.env.prod}`).describe();
+      expect((await description.staticSummary()) ?? '').toBe(`${releaseId} → ${f.env.prod}`);
+    } finally {
+      await connection.close();
     }
   });
 });

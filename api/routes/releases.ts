@@ -29,6 +29,8 @@ import { diffReleases, ReleaseDiff } from '../../domain/diff.js';
 import { digestOf } from '../../domain/digest.js';
 import { findReleaseByIdempotencyKey, getRelease, insertRelease, listReleases, type ReleaseRow, type ReleaseSummaryRow } from '../../db/releases.js';
 import { recordAudit } from '../../db/audit.js';
+import { listDeployments } from '../../db/deployments.js';
+import { listEnvironments } from '../../db/environments.js';
 
 const DescriptorBody = documentedJson(
   Descriptor,
@@ -61,6 +63,22 @@ export const ReleaseDetails = ReleaseSummary.extend({
   descriptor: z.record(z.string(), z.unknown()),
   idempotencyKey: z.string().nullable(),
 }).openapi('ReleaseDetails');
+
+/** Where the release has been promoted: one entry per deployment, newest first. */
+const ReleaseEnvironment = z
+  .object({
+    environment: z.string(),
+    deploymentId: z.number(),
+    status: z.string(),
+    isRollback: z.boolean(),
+    current: z.boolean().openapi({ description: 'This deployment made the release current in the environment, and it still is' }),
+    startedBy: z.string(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+    statusUrl: z.string(),
+  })
+  .openapi('ReleaseEnvironment');
+const ReleaseWithEnvironments = ReleaseDetails.extend({ environments: z.array(ReleaseEnvironment) }).openapi('ReleaseWithEnvironments');
 export type ReleaseDetails = z.infer<typeof ReleaseDetails>;
 
 const CreatedRelease = ReleaseSummary.extend({ status: z.literal('created') }).openapi('CreatedRelease');
@@ -208,7 +226,7 @@ const getRoute = createRoute({
   middleware: [requireRole('viewer')] as const,
   request: { params: ReleaseIdParam },
   responses: {
-    200: { description: 'The release', content: { 'application/json': { schema: ReleaseDetails } } },
+    200: { description: 'The release and the environments it has passed through', content: { 'application/json': { schema: ReleaseWithEnvironments } } },
     ...errorResponses(400, 401, 404),
   },
 });
@@ -338,7 +356,24 @@ export const releaseRoutes = createRouter()
   })
   .openapi(getRoute, async (c) => {
     const row = await mustGet(c, c.req.valid('param').releaseId);
-    return c.json(releaseDetails(row), 200);
+    const db = c.var.deps.database.db;
+    const [{ rows: deployments }, envs] = await Promise.all([
+      listDeployments(db, { releaseId: row.id, limit: 200 }),
+      listEnvironments(db),
+    ]);
+    const current = new Set(envs.filter((e) => e.currentReleaseId === row.id).map((e) => e.name));
+    const environments = deployments.map((d) => ({
+      environment: d.environment,
+      deploymentId: d.id,
+      status: d.status,
+      isRollback: d.isRollback,
+      current: current.has(d.environment) && envs.find((e) => e.name === d.environment)?.currentDeploymentId === d.id,
+      startedBy: d.startedBy,
+      createdAt: d.createdAt.toISOString(),
+      finishedAt: d.finishedAt ? d.finishedAt.toISOString() : null,
+      statusUrl: `/v1/environments/${d.environment}/deployment-history/${d.id}`,
+    }));
+    return c.json({ ...releaseDetails(row), environments }, 200);
   })
   .openapi(diffRoute, async (c) => {
     const { a, b } = c.req.valid('param');
