@@ -1,6 +1,7 @@
 // The Temporal worker: connects with NativeConnection, registers the workflows in workflows/ and the
 // activities built by createActivities(deps), logs with pino, and shuts down gracefully on SIGTERM/SIGINT.
 // `npm run worker` runs it alone; `npm start` runs it in-process next to the API.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities/index.js';
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const database = createDatabase(config.DATABASE_URL);
-  const running = await startWorker(config, { database, logger });
+  const running = await startWorker(config, { database, logger, gitWorkDir: join(config.FC_DATA_DIR, 'git-work') });
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down worker');
     void running.shutdown();

@@ -9,6 +9,7 @@ import type { ActivityDeps } from './deps.js';
 import { argoClientFor, kubeClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../integrations/kube.js';
 import type { Descriptor } from '../domain/descriptor.js';
+import { RELEASE_ANNOTATION } from '../domain/environment.js';
 
 export interface VerifyImagesInput {
   deploymentId: number;
@@ -33,8 +34,6 @@ interface Expected {
   kind: string;
   containers: Map<string, { repo: string; tag: string }>;
 }
-
-export const RELEASE_ANNOTATION = 'flow-controller.io/release-id';
 
 function expectedOf(descriptor: Descriptor, group: string): Map<string, Expected> {
   const out = new Map<string, Expected>();

@@ -8,6 +8,7 @@ import type { AppDeps } from './context.js';
 import { loadConfig, type Config } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createDatabase, type Database } from '../db/client.js';
+import { readEnvironmentsFile, seedEnvironments } from '../lib/bootstrap.js';
 
 export interface RunningApi {
   url: string;
@@ -53,6 +54,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const database = createDatabase(config.DATABASE_URL);
+  if (config.FC_ENVIRONMENTS_FILE) {
+    const names = await seedEnvironments(database, readEnvironmentsFile(config.FC_ENVIRONMENTS_FILE), config.FC_ENVIRONMENTS_FILE);
+    logger.info({ environments: names }, 'environments loaded');
+  }
   const deps = buildAppDeps(config, database, logger);
   const api = await startApiServer(deps);
   logger.info({ url: api.url }, 'API listening');

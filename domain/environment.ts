@@ -2,6 +2,9 @@
 // patterns, and the promotion rules checked before a promotion starts. Pure: no I/O, no Node built-ins.
 import { z } from 'zod';
 
+/** Chart convention (docs/gitops-layout.md): the release a workload was rendered from. */
+export const RELEASE_ANNOTATION = 'flow-controller.io/release-id';
+
 export const ENV_NAME_RE = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 export const EnvironmentName = z.string().regex(ENV_NAME_RE, 'an environment name is a DNS label');
 

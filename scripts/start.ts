@@ -16,6 +16,7 @@ import { createDatabase } from '../db/client.js';
 import { startWorker } from '../worker.js';
 import { buildAppDeps, startApiServer } from '../api/server.js';
 import { systemCheck } from '../workflows/index.js';
+import { readEnvironmentsFile, seedEnvironments, startSandbox, type RunningSandbox } from '../lib/bootstrap.js';
 
 type Stop = { name: string; stop: () => Promise<void> };
 
@@ -104,10 +105,25 @@ async function main(): Promise<void> {
       config = { ...config, FLOW_ADMIN_TOKEN: printedToken };
     }
 
-    // 4. Worker and API in this process
+    // 4. Environments: a real configuration file, or the sandbox cluster when nothing real is configured.
     const database = createDatabase(db.url);
     stops.push({ name: 'database pool', stop: database.close });
-    const worker = await startWorker(config, { database, logger: logger.child({ component: 'worker' }) });
+    let sandbox: RunningSandbox | undefined;
+    if (config.FC_ENVIRONMENTS_FILE) {
+      const names = await seedEnvironments(database, readEnvironmentsFile(config.FC_ENVIRONMENTS_FILE), config.FC_ENVIRONMENTS_FILE);
+      logger.info({ environments: names }, 'environments loaded');
+    }
+    if (config.FC_SANDBOX === 'on' || (config.FC_SANDBOX === 'auto' && !config.FC_ENVIRONMENTS_FILE)) {
+      sandbox = await startSandbox({ database, dataDir, logger });
+      if (sandbox) stops.push({ name: 'sandbox cluster', stop: sandbox.close });
+    }
+
+    // 5. Worker and API in this process
+    const worker = await startWorker(config, {
+      database,
+      logger: logger.child({ component: 'worker' }),
+      gitWorkDir: join(dataDir, 'git-work'),
+    });
     stops.push({ name: 'worker', stop: worker.shutdown });
     const deps = buildAppDeps(config, database, logger.child({ component: 'api' }));
     stops.push({ name: 'temporal client', stop: () => deps.temporal.connection.close() });
@@ -118,7 +134,7 @@ async function main(): Promise<void> {
       void shutdown('worker failed', 1);
     });
 
-    // 5. Self-check: a real workflow round trip through the worker and the database.
+    // 6. Self-check: a real workflow round trip through the worker and the database.
     const client = new Client({ connection: deps.temporal.connection, namespace: config.TEMPORAL_NAMESPACE });
     const check = await client.workflow.execute(systemCheck, {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -136,6 +152,9 @@ async function main(): Promise<void> {
       `  Health         ${api.url}/healthz`,
       `  Temporal UI    ${temporalUi ?? '(not started by npm start)'}`,
       `  Database       ${db.kind === 'embedded' ? `embedded PostgreSQL under ${join(dataDir, 'postgres')}` : db.kind === 'local' ? 'PostgreSQL on 127.0.0.1:5432 (database flow_controller)' : 'DATABASE_URL'}`,
+      sandbox
+        ? `  Sandbox        Argo CD (simulated) ${sandbox.argoUrl}, Kubernetes ${sandbox.kubeUrl}, GitOps repo ${sandbox.repoPath}\n                 environments ${sandbox.environments.join(' → ')}; try: docs/quickstart.md`
+        : '',
       printedToken ? `  Admin token    ${printedToken}   (development only; set FLOW_ADMIN_TOKEN to choose one)` : '',
       '',
     ];

@@ -54,7 +54,10 @@ describe('promotion dev → staging → prod', () => {
       }
       const env = await f.h.call('GET', `/v1/environments/${f.env[key]}`, { token: f.h.tokens.viewer });
       expect(env.body.currentReleaseId).toBe(releaseId);
-      expect(env.body.live.every((a: { sync: string; health: string }) => a.sync === 'Synced' && a.health === 'Healthy')).toBe(true);
+      expect(env.body.live).toHaveLength(2);
+      for (const app of env.body.live) {
+        expect(app).toMatchObject({ sync: 'Synced', health: 'Healthy', releaseId, matchesCurrentRelease: true });
+      }
 
       // Git holds the release, with the trailers naming it, exactly once.
       const git = simpleGit(f.repoPath);

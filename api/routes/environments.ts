@@ -13,7 +13,7 @@ import { createRouter } from '../app.js';
 import type { AppEnv } from '../context.js';
 import { ApiError, errorResponses } from '../errors.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth.js';
-import { checkUpstreamGraph, EnvironmentConfig, expandPattern } from '../../domain/environment.js';
+import { checkUpstreamGraph, EnvironmentConfig, expandPattern, RELEASE_ANNOTATION } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, listEnvironments, upsertEnvironment, type EnvironmentRow } from '../../db/environments.js';
 import { getDeployment, getSteps, listDeployments, type DeploymentRow } from '../../db/deployments.js';
 import { DEPLOYMENT_STATUSES } from '../../db/promotion-schema.js';
@@ -21,6 +21,7 @@ import { getRelease } from '../../db/releases.js';
 import { recordAudit } from '../../db/audit.js';
 import { diffReleases, ReleaseDiff } from '../../domain/diff.js';
 import { createArgoClient } from '../../integrations/argocd.js';
+import { createKubeClient, type KubeClient } from '../../integrations/kube.js';
 import { createSecretResolver } from '../../lib/secrets.js';
 import { sendOperatorAction, type OperatorAction, type PromotionServiceDeps } from '../services/promotions.js';
 
@@ -35,7 +36,7 @@ const LiveApp = z.object({
   sync: z.string().nullable(),
   health: z.string().nullable(),
   revision: z.string().nullable(),
-  releaseId: z.string().nullable().openapi({ description: 'flow-controller.io/release-id seen on the application’s workloads, when readable' }),
+  releaseId: z.string().nullable().openapi({ description: 'flow-controller.io/release-id on the application’s live workloads (null when mixed or unreadable)' }),
   matchesCurrentRelease: z.boolean().nullable(),
   error: z.string().optional(),
 });
@@ -139,16 +140,30 @@ async function liveStatus(env: EnvironmentRow): Promise<Array<z.infer<typeof Liv
   } catch (err) {
     return groups.map((group) => ({ ...unknownApp(env, group), error: (err as Error).message }));
   }
+  let kube: KubeClient | undefined;
+  try {
+    kube = createKubeClient({
+      server: env.kubernetes.server,
+      token: createSecretResolver().resolve(env.kubernetes.tokenRef),
+      ...(env.kubernetes.caData ? { caData: env.kubernetes.caData } : {}),
+      skipTLSVerify: env.kubernetes.skipTLSVerify,
+    });
+  } catch {
+    kube = undefined; // live status without release correlation
+  }
   return Promise.all(
     groups.map(async (group) => {
       const name = expandPattern(env.argocd.applicationPattern, { env: env.name, group });
       try {
         const app = await argo.getApplication(name, { project: env.argocd.project });
-        const tree = await argo.resourceTree(name).catch(() => undefined);
+        // The release each workload was rendered from (chart convention: the release-id annotation).
         const releaseIds = new Set<string>();
-        for (const node of tree?.nodes ?? []) {
-          const id = (node as { info?: Array<{ name: string; value: string }> }).info?.find((i) => i.name === 'release-id')?.value;
-          if (id) releaseIds.add(id);
+        if (kube) {
+          const workloads = await kube.listWorkloads(env.kubernetes.namespace, `app.kubernetes.io/instance=${name}`).catch(() => []);
+          for (const w of workloads) {
+            const id = w.object.metadata?.annotations?.[RELEASE_ANNOTATION];
+            if (id) releaseIds.add(id);
+          }
         }
         const releaseId = releaseIds.size === 1 ? [...releaseIds][0] ?? null : null;
         return {

@@ -1,0 +1,117 @@
+// Start-up provisioning of environments: from FC_ENVIRONMENTS_FILE (a real installation), or the sandbox
+// (the Argo CD + Kubernetes simulator over a local GitOps repository) when nothing real is configured.
+// The sandbox never touches an environment that points at another Argo CD.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Database } from '../db/client.js';
+import type { Logger } from './logger.js';
+import { EnvironmentsFile, type EnvironmentConfig, checkUpstreamGraph } from '../domain/environment.js';
+import { listEnvironments, upsertEnvironment } from '../db/environments.js';
+import { recordAudit } from '../db/audit.js';
+import { resolveTemplate, saveTemplateRevision } from '../db/templates.js';
+import { digestOf } from '../domain/digest.js';
+import type { Template } from '../domain/descriptor.js';
+
+const SYSTEM = { name: 'system', tokenId: null };
+
+export async function seedEnvironments(database: Database, configs: Record<string, EnvironmentConfig>, source: string): Promise<string[]> {
+  return database.db.transaction(async (tx) => {
+    const all = Object.fromEntries((await listEnvironments(tx)).map((e) => [e.name, { upstream: e.upstream }]));
+    for (const [name, c] of Object.entries(configs)) all[name] = { upstream: c.upstream };
+    const problems = checkUpstreamGraph(all);
+    if (problems.length > 0) throw new Error(`environments from ${source}: ${problems.join('; ')}`);
+    const names: string[] = [];
+    for (const [name, config] of Object.entries(configs)) {
+      const { created } = await upsertEnvironment(tx, { name, config });
+      await recordAudit(tx, { actor: SYSTEM, action: created ? 'environment.created' : 'environment.updated', subjectType: 'environment', subjectId: name, details: { source } });
+      names.push(name);
+    }
+    return names;
+  });
+}
+
+/** Reads and validates an environments file; throws with the file name and every problem. */
+export function readEnvironmentsFile(path: string): Record<string, EnvironmentConfig> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`FC_ENVIRONMENTS_FILE ${path}: ${(err as Error).message}`);
+  }
+  const parsed = EnvironmentsFile.safeParse(json);
+  if (!parsed.success) {
+    throw new Error(`FC_ENVIRONMENTS_FILE ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data.environments;
+}
+
+export const SANDBOX_GROUPS = ['core', 'infra'];
+export const SANDBOX_TEMPLATE: Template = {
+  core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<RELEASE_TAG>' } } } } },
+  infra: { gateway: { Deployment: { containers: { gateway: { repo: 'org/gateway', tag: 'stable' } } } } },
+};
+
+export interface RunningSandbox {
+  argoUrl: string;
+  kubeUrl: string;
+  repoPath: string;
+  environments: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the sandbox and points dev → staging → prod at it, unless an environment already points at a
+ * different Argo CD (then the sandbox is not started: `undefined`).
+ */
+export async function startSandbox(opts: {
+  database: Database;
+  dataDir: string;
+  logger: Logger;
+  /** Fixed by default so the sandbox's URLs stay the same across restarts; 0 = any free port (tests). */
+  argoPort?: number;
+  kubePort?: number;
+}): Promise<RunningSandbox | undefined> {
+  const sandboxDir = join(opts.dataDir, 'sandbox');
+  const repoUrl = pathToFileURL(join(resolve(sandboxDir), 'gitops.git')).href;
+  const existing = await listEnvironments(opts.database.db);
+  const foreign = existing.filter((e) => e.gitops.repoUrl !== repoUrl);
+  if (foreign.length > 0) {
+    opts.logger.info({ environments: foreign.map((e) => e.name) }, 'environments point at a real GitOps repository: sandbox not started');
+    return undefined;
+  }
+  const { createSandbox } = await import('../sim/sandbox.js');
+  const sandbox = await createSandbox({ dataDir: sandboxDir, groups: SANDBOX_GROUPS, argoPort: opts.argoPort ?? 18080, kubePort: opts.kubePort ?? 16443 });
+  process.env.FC_SANDBOX_ARGO_USERNAME = sandbox.argo.username;
+  process.env.FC_SANDBOX_ARGO_PASSWORD = sandbox.argo.password;
+  process.env.FC_SANDBOX_KUBE_TOKEN = sandbox.kube.token;
+  const configs: Record<string, EnvironmentConfig> = {};
+  const order = ['dev', 'staging', 'prod'];
+  for (const env of sandbox.environments) {
+    const i = order.indexOf(env.name);
+    configs[env.name] = {
+      displayOrder: i,
+      upstream: i > 0 ? [order[i - 1] as string] : [],
+      protected: false,
+      approvalsRequired: 0,
+      approvers: [],
+      approvalTimeoutSeconds: 86_400,
+      convergenceDeadlineSeconds: 300,
+      gitops: { repoUrl: sandbox.git.repoURL, branch: sandbox.git.branch, pathPattern: 'environments/{env}/{group}/values.yaml' },
+      argocd: {
+        serverUrl: sandbox.argo.url,
+        project: 'default',
+        applicationPattern: '{env}-{group}',
+        usernameRef: 'env:FC_SANDBOX_ARGO_USERNAME',
+        passwordRef: 'env:FC_SANDBOX_ARGO_PASSWORD',
+      },
+      kubernetes: { server: sandbox.kube.server, namespace: env.namespace, caData: sandbox.kube.caData, tokenRef: 'env:FC_SANDBOX_KUBE_TOKEN', skipTLSVerify: false },
+    };
+  }
+  const names = await seedEnvironments(opts.database, configs, 'sandbox');
+  await opts.database.db.transaction(async (tx) => {
+    if (await resolveTemplate(tx, { chain: ['default'] })) return;
+    await saveTemplateRevision(tx, { key: 'default', document: SANDBOX_TEMPLATE, digest: digestOf(SANDBOX_TEMPLATE), createdBy: 'sandbox', createdByTokenId: null });
+  });
+  return { argoUrl: sandbox.argo.url, kubeUrl: sandbox.kube.server, repoPath: sandbox.git.repoPath, environments: names, close: sandbox.close };
+}
