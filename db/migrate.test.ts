@@ -41,3 +41,22 @@ describe('migrations', () => {
     expect(second).toEqual(first);
   });
 });
+
+describe('migration files', () => {
+  it('are forward-only: journaled in order, each file present, nothing dropped or rewritten', async () => {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { MIGRATIONS_FOLDER } = await import('./migrate.js');
+    const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as { entries: Array<{ idx: number; tag: string; when: number }> };
+    const files = readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith('.sql')).sort();
+    expect(journal.entries.map((e) => `${e.tag}.sql`)).toEqual(files);
+    journal.entries.forEach((e, i) => {
+      expect(e.idx).toBe(i);
+      if (i > 0) expect(e.when).toBeGreaterThan(journal.entries[i - 1]?.when ?? 0);
+    });
+    for (const f of files) {
+      const sql = readFileSync(`${MIGRATIONS_FOLDER}/${f}`, 'utf8');
+      expect(sql, f).not.toMatch(/\bDROP\s+(TABLE|COLUMN|SCHEMA|DATABASE)\b/i);
+      expect(sql, f).not.toMatch(/^\s*(TRUNCATE|DELETE\s+FROM)\b/im);
+    }
+  });
+});

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleGit } from 'simple-git';
 import { parse as parseYaml } from 'yaml';
 import { createKubeClient } from '../integrations/kube.js';
-import { temporalClient, useTestDatabase } from './harness.js';
+import { Worker } from '@temporalio/worker';
+import { temporalClient, useTestDatabase, workflowBundle } from './harness.js';
 import { createPromotionFixture, type PromotionFixture } from './promotion-fixture.js';
 
 const db = useTestDatabase();
@@ -97,8 +98,13 @@ describe('promotion dev → staging → prod', () => {
       }
       expect(found.map((w) => w.env).sort()).toEqual(['dev', 'staging', 'prod'].map((k) => f.env[k]).sort());
       expect(found.every((w) => w.state === 'succeeded')).toBe(true);
-      const description = await client.workflow.getHandle(`promote:${f.env.prod}`).describe();
+      const handle = client.workflow.getHandle(`promote:${f.env.prod}`);
+      const description = await handle.describe();
       expect((await description.staticSummary()) ?? '').toBe(`${releaseId} → ${f.env.prod}`);
+
+      // Determinism guard: the recorded history replays against the current workflow bundle.
+      const history = await handle.fetchHistory();
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `promote:${f.env.prod}`);
     } finally {
       await connection.close();
     }
