@@ -9,8 +9,9 @@ import { getDeployment, markStepFinished, markStepProgress, markStepStarted, typ
 import { getEnvironment, type EnvironmentRow } from '../db/environments.js';
 import { getRelease, type ReleaseRow } from '../db/releases.js';
 import { createSecretResolver, SecretError, type SecretResolver } from '../lib/secrets.js';
-import { ArgoCdError, createArgoClient, type ArgoClient } from '../integrations/argocd.js';
-import { createKubeClient, KubeApiError, type KubeClient } from '../integrations/kube.js';
+import { ArgoCdError, type ArgoClient } from '../integrations/argocd.js';
+import { KubeApiError, type KubeClient } from '../integrations/kube.js';
+import { argoClientForTarget, kubeClientForTarget } from '../integrations/targets.js';
 import { expandPattern } from '../domain/environment.js';
 
 export interface PromotionContext {
@@ -44,30 +45,16 @@ export async function loadContext(deps: ActivityDeps, deploymentId: number): Pro
 }
 
 export function argoClientFor(deps: ActivityDeps, env: EnvironmentRow): ArgoClient {
-  const secrets = secretsOf(deps);
-  const a = env.argocd;
   try {
-    return createArgoClient({
-      baseUrl: a.serverUrl,
-      ...(a.tokenRef ? { token: secrets.resolve(a.tokenRef) } : {}),
-      ...(a.usernameRef && a.passwordRef ? { username: secrets.resolve(a.usernameRef), password: secrets.resolve(a.passwordRef) } : {}),
-      timeoutMs: deps.argoTimeoutMs ?? 30_000,
-      ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
-    });
+    return argoClientForTarget(env.argocd, secretsOf(deps), { timeoutMs: deps.argoTimeoutMs ?? 30_000, ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
   } catch (err) {
     throw toFailure(err);
   }
 }
 
 export function kubeClientFor(deps: ActivityDeps, env: EnvironmentRow): KubeClient {
-  const k = env.kubernetes;
   try {
-    return createKubeClient({
-      server: k.server,
-      token: secretsOf(deps).resolve(k.tokenRef),
-      ...(k.caData ? { caData: k.caData } : {}),
-      skipTLSVerify: k.skipTLSVerify,
-    });
+    return kubeClientForTarget(env.kubernetes, secretsOf(deps));
   } catch (err) {
     throw toFailure(err);
   }

@@ -20,8 +20,8 @@ import { DEPLOYMENT_STATUSES } from '../../db/promotion-schema.js';
 import { getRelease } from '../../db/releases.js';
 import { recordAudit } from '../../db/audit.js';
 import { diffReleases, ReleaseDiff } from '../../domain/diff.js';
-import { createArgoClient } from '../../integrations/argocd.js';
-import { createKubeClient, type KubeClient } from '../../integrations/kube.js';
+import type { KubeClient } from '../../integrations/kube.js';
+import { argoClientForTarget, kubeClientForTarget } from '../../integrations/targets.js';
 import { createSecretResolver } from '../../lib/secrets.js';
 import { sendOperatorAction, type OperatorAction, type PromotionServiceDeps } from '../services/promotions.js';
 
@@ -126,28 +126,16 @@ export function statusUrl(d: { environment: string; id: number }): string {
 async function liveStatus(env: EnvironmentRow): Promise<Array<z.infer<typeof LiveApp>>> {
   const groups = env.currentReleaseId ? await groupsOf(env) : [];
   if (groups.length === 0) return [];
+  const secrets = createSecretResolver();
   let argo;
   try {
-    const secrets = createSecretResolver();
-    argo = createArgoClient({
-      baseUrl: env.argocd.serverUrl,
-      ...(env.argocd.tokenRef ? { token: secrets.resolve(env.argocd.tokenRef) } : {}),
-      ...(env.argocd.usernameRef && env.argocd.passwordRef
-        ? { username: secrets.resolve(env.argocd.usernameRef), password: secrets.resolve(env.argocd.passwordRef) }
-        : {}),
-      timeoutMs: 2000,
-    });
+    argo = argoClientForTarget(env.argocd, secrets, { timeoutMs: 2000 });
   } catch (err) {
     return groups.map((group) => ({ ...unknownApp(env, group), error: (err as Error).message }));
   }
   let kube: KubeClient | undefined;
   try {
-    kube = createKubeClient({
-      server: env.kubernetes.server,
-      token: createSecretResolver().resolve(env.kubernetes.tokenRef),
-      ...(env.kubernetes.caData ? { caData: env.kubernetes.caData } : {}),
-      skipTLSVerify: env.kubernetes.skipTLSVerify,
-    });
+    kube = kubeClientForTarget(env.kubernetes, secrets);
   } catch {
     kube = undefined; // live status without release correlation
   }
