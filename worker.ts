@@ -89,8 +89,8 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down worker');
     void running.shutdown();
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   await running.done;
   await database.close();
   logger.info('worker stopped');

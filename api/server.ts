@@ -61,14 +61,17 @@ async function main(): Promise<void> {
   const deps = buildAppDeps(config, database, logger);
   const api = await startApiServer(deps);
   logger.info({ url: api.url }, 'API listening');
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return; // a second signal (e.g. relayed by a wrapper) must not interrupt the shutdown
+    stopping = true;
     await api.close();
     await deps.temporal.connection.close();
     await database.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -108,8 +108,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   };
 }
 
-/** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
-export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+/** `signal` (default SIGTERM), then SIGKILL after a grace period; resolves when the process is gone. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -117,6 +117,6 @@ export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<
       clearTimeout(timer);
       resolve();
     });
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }
