@@ -144,6 +144,23 @@ describe('park, retry and abort', () => {
   });
 });
 
+describe('cancelled from the Temporal UI', () => {
+  it('ends like an abort, recorded in the history', async () => {
+    const r = await f.createRelease('1.0.9');
+    const p = await f.promote(r, 'gate');
+    await f.waitFor('gate', p.body.deploymentId, ['awaiting_approval']);
+    const { client, connection } = await temporalClient();
+    try {
+      await client.workflow.getHandle(p.body.workflowId).cancel();
+    } finally {
+      await connection.close();
+    }
+    const d = await f.waitFor('gate', p.body.deploymentId, ['aborted', 'failed', 'succeeded']);
+    expect(d.status).toBe('aborted');
+    expect(d.actions.at(-1)).toMatchObject({ action: 'abort', by: 'temporal-cancel' });
+  });
+});
+
 describe('approval gate', () => {
   it('needs two distinct approvers, not the initiator, with the right role and scope', async () => {
     const r = await f.createRelease('1.1.0');

@@ -102,6 +102,9 @@ export const retryUpdate = defineUpdate<ActionResult, [RetryInput]>('retry');
 export const abortUpdate = defineUpdate<ActionResult, [AbortInput]>('abort');
 export const progressQuery = defineQuery<Progress>('progress');
 
+/** Steps an abort may interrupt: read-only ones, and the wait (it heartbeats, so it hears the cancel). */
+const INTERRUPTIBLE_STEPS: ReadonlySet<StepName> = new Set(['render-values', 'argocd-refresh', 'argocd-wait', 'verify-images']);
+
 export function promotionWorkflowId(environment: string): string {
   return `promote:${environment}`;
 }
@@ -216,7 +219,9 @@ export async function promoteRelease(input: PromoteInput): Promise<PromoteResult
     abortUpdate,
     (a) => {
       decision = { kind: 'abort', input: a };
-      stepScope?.cancel();
+      // Interrupt only steps that are safe to cut short; a push or sync in flight finishes first, so its
+      // result (e.g. the pushed SHA) is known to the compensation.
+      if (step && INTERRUPTIBLE_STEPS.has(step)) stepScope?.cancel();
       return { accepted: true, status };
     },
     {
@@ -320,60 +325,75 @@ export async function promoteRelease(input: PromoteInput): Promise<PromoteResult
   }
 
   // ---- The promotion ----
-  details();
-  upsertSearchAttributes([{ key: PromotionStateKey, value: status }]);
-  await book.recordTransition({ deploymentId: input.deploymentId, status, runId: workflowInfo().runId, started: true });
-
-  if (input.approval) {
-    step = 'approval';
+  async function run(): Promise<PromoteResult> {
     details();
-    const approved = await condition(
-      () => approvals.length >= (input.approval?.required ?? 0) || decision?.kind === 'abort',
-      input.approval.timeoutSeconds * 1000,
-    );
-    const afterApproval = currentDecision();
-    if (afterApproval?.kind === 'abort') return abort(afterApproval.input);
-    if (!approved) {
-      await book.recordTransition({ deploymentId: input.deploymentId, action: { action: 'expire', by: 'system' }, step: 'approval', stepStatus: 'failed' });
-      return finish({ status: 'failed', commitSha: null, revertSha: null, message: `approval expired after ${input.approval.timeoutSeconds}s` });
+    upsertSearchAttributes([{ key: PromotionStateKey, value: status }]);
+    await book.recordTransition({ deploymentId: input.deploymentId, status, runId: workflowInfo().runId, started: true });
+
+    if (input.approval) {
+      step = 'approval';
+      details();
+      const approved = await condition(
+        () => approvals.length >= (input.approval?.required ?? 0) || decision?.kind === 'abort',
+        input.approval.timeoutSeconds * 1000,
+      );
+      const afterApproval = currentDecision();
+      if (afterApproval?.kind === 'abort') return abort(afterApproval.input);
+      if (!approved) {
+        await book.recordTransition({ deploymentId: input.deploymentId, action: { action: 'expire', by: 'system' }, step: 'approval', stepStatus: 'failed' });
+        return finish({ status: 'failed', commitSha: null, revertSha: null, message: `approval expired after ${input.approval.timeoutSeconds}s` });
+      }
+      await book.recordTransition({ deploymentId: input.deploymentId, step: 'approval', stepStatus: 'succeeded', message: `approved by ${approvals.join(', ')}` });
+      setStatus('running');
+      await book.recordTransition({ deploymentId: input.deploymentId, status: 'running' });
     }
-    await book.recordTransition({ deploymentId: input.deploymentId, step: 'approval', stepStatus: 'succeeded', message: `approved by ${approvals.join(', ')}` });
-    setStatus('running');
-    await book.recordTransition({ deploymentId: input.deploymentId, status: 'running' });
+
+    const id = { deploymentId: input.deploymentId };
+    if (!(await runStep('render-values', () => activitiesFor('render values', quick).renderValues(id)))) return abort(pendingAbort());
+
+    const pushed = await runStep('git-commit-push', () => activitiesFor('commit and push', gitOptions).gitCommitPush(id));
+    if (!pushed) return abort(pendingAbort());
+    commitSha = pushed.value.sha;
+    details();
+    const sha = commitSha;
+
+    if (!(await runStep('argocd-refresh', () => activitiesFor('Argo CD refresh', quick).argocdRefresh(id)))) return abort(pendingAbort());
+    if (!(await runStep('argocd-sync', () => activitiesFor('Argo CD sync', quick).argocdSync({ ...id, sha })))) return abort(pendingAbort());
+    if (
+      !(await runStep('argocd-wait', () =>
+        waitActivities(input.convergenceDeadlineSeconds).argocdWait({
+          ...id,
+          sha,
+          deadlineAtMs: Date.now() + input.convergenceDeadlineSeconds * 1000,
+          recordStep: true,
+        }),
+      ))
+    )
+      return abort(pendingAbort());
+    if (!(await runStep('verify-images', () => activitiesFor('verify live images', quick).verifyImages({ ...id, sha })))) return abort(pendingAbort());
+
+    step = 'record';
+    details();
+    await activitiesFor('record success', bookkeeping).recordSuccess({ ...id, sha });
+    status = 'succeeded';
+    upsertSearchAttributes([{ key: PromotionStateKey, value: status }]);
+    step = null;
+    details();
+    return { status: 'succeeded', commitSha, revertSha: null, message: null };
   }
 
-  const id = { deploymentId: input.deploymentId };
-  if (!(await runStep('render-values', () => activitiesFor('render values', quick).renderValues(id)))) return abort(pendingAbort());
-
-  const pushed = await runStep('git-commit-push', () => activitiesFor('commit and push', gitOptions).gitCommitPush(id));
-  if (!pushed) return abort(pendingAbort());
-  commitSha = pushed.value.sha;
-  details();
-  const sha = commitSha;
-
-  if (!(await runStep('argocd-refresh', () => activitiesFor('Argo CD refresh', quick).argocdRefresh(id)))) return abort(pendingAbort());
-  if (!(await runStep('argocd-sync', () => activitiesFor('Argo CD sync', quick).argocdSync({ ...id, sha })))) return abort(pendingAbort());
-  if (
-    !(await runStep('argocd-wait', () =>
-      waitActivities(input.convergenceDeadlineSeconds).argocdWait({
-        ...id,
-        sha,
-        deadlineAtMs: Date.now() + input.convergenceDeadlineSeconds * 1000,
-        recordStep: true,
-      }),
-    ))
-  )
-    return abort(pendingAbort());
-  if (!(await runStep('verify-images', () => activitiesFor('verify live images', quick).verifyImages({ ...id, sha })))) return abort(pendingAbort());
-
-  step = 'record';
-  details();
-  await activitiesFor('record success', bookkeeping).recordSuccess({ ...id, sha });
-  status = 'succeeded';
-  upsertSearchAttributes([{ key: PromotionStateKey, value: status }]);
-  step = null;
-  details();
-  return { status: 'succeeded', commitSha, revertSha: null, message: null };
+  try {
+    return await run();
+  } catch (err) {
+    // Cancelled from outside (e.g. the Temporal UI): end like an abort, compensating in Git.
+    if (isCancellation(err)) return abort({ by: 'temporal-cancel', comment: 'workflow cancelled' });
+    // Anything else (a bookkeeping step out of retries, a bug): the history record must not stay active,
+    // or the environment would be blocked for good.
+    await CancellationScope.nonCancellable(() =>
+      book.recordTransition({ deploymentId: input.deploymentId, status: 'failed', message: `promotion failed: ${describe(err)}` }),
+    );
+    throw err;
+  }
 
   function pendingAbort(): AbortInput {
     const d = currentDecision();
