@@ -161,6 +161,27 @@ describe('cancelled from the Temporal UI', () => {
   });
 });
 
+describe('terminated from the Temporal UI', () => {
+  it('does not block the environment: the next promotion releases the orphaned record', async () => {
+    const r = await f.createRelease('1.0.10');
+    const p = await f.promote(r, 'gate');
+    await f.waitFor('gate', p.body.deploymentId, ['awaiting_approval']);
+    const { client, connection } = await temporalClient();
+    try {
+      await client.workflow.getHandle(p.body.workflowId).terminate('operator pressed Terminate');
+    } finally {
+      await connection.close();
+    }
+    const next = await f.promote(r, 'gate');
+    expect(next.status, JSON.stringify(next.body)).toBe(202);
+    expect(next.body.deploymentId).not.toBe(p.body.deploymentId);
+    const old = await f.waitFor('gate', p.body.deploymentId, ['failed']);
+    expect(old.message).toMatch(/TERMINATED/);
+    await act('gate', next.body.deploymentId, 'abort', f.tokens.promoter);
+    await f.waitFor('gate', next.body.deploymentId, ['aborted']);
+  });
+});
+
 describe('approval gate', () => {
   it('needs two distinct approvers, not the initiator, with the right role and scope', async () => {
     const r = await f.createRelease('1.1.0');

@@ -12,7 +12,7 @@ import { ApiError } from '../errors.js';
 import { checkPromotionRules } from '../../domain/environment.js';
 import { getEnvironment } from '../../db/environments.js';
 import { getRelease } from '../../db/releases.js';
-import { failUnstarted, insertDeployment, succeededEnvironments, type DeploymentRow } from '../../db/deployments.js';
+import { applyTransition, failUnstarted, insertDeployment, succeededEnvironments, type DeploymentRow } from '../../db/deployments.js';
 import {
   abortUpdate,
   approveUpdate,
@@ -79,7 +79,7 @@ export async function startPromotion(
 
   const workflowId = promotionWorkflowId(env.name);
   const steps = env.protected ? STEPS : STEPS.filter((s) => s !== 'approval');
-  const inserted = await db.transaction((tx) =>
+  const insert = () => db.transaction((tx) =>
     insertDeployment(tx, {
       environment: env.name,
       releaseId: release.id,
@@ -93,6 +93,8 @@ export async function startPromotion(
       requestId: input.requestId,
     }),
   );
+  let inserted = await insert();
+  if ('conflict' in inserted && (await releaseIfWorkflowGone(deps, inserted.conflict))) inserted = await insert();
   if ('conflict' in inserted) {
     const running = inserted.conflict;
     if (running.releaseId === release.id) return { deployment: running, created: false };
@@ -144,6 +146,27 @@ export async function startPromotion(
     throw new ApiError('SERVICE_UNAVAILABLE', 'Temporal is unavailable; the promotion was not started', { deploymentId: deployment.id });
   }
   return { deployment, created: true };
+}
+
+/**
+ * An active history record whose workflow is no longer running (terminated from the Temporal UI, or timed
+ * out) would block the environment for good: mark it failed. True when it was released.
+ */
+async function releaseIfWorkflowGone(deps: PromotionServiceDeps, active: DeploymentRow): Promise<boolean> {
+  if (!active.runId) return false; // not started yet (or its start is in flight): leave it alone
+  let status: string;
+  try {
+    status = (await deps.client.workflow.getHandle(active.workflowId, active.runId).describe()).status.name;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) status = 'NOT_FOUND';
+    else return false;
+  }
+  if (status === 'RUNNING') return false;
+  await deps.database.db.transaction((tx) =>
+    applyTransition(tx, { deploymentId: active.id, status: 'failed', message: `its workflow ended without recording an outcome (${status})` }),
+  );
+  deps.logger.warn({ deploymentId: active.id, status }, 'released a deployment whose workflow is gone');
+  return true;
 }
 
 export type OperatorAction = 'approve' | 'retry' | 'abort';
