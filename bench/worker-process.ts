@@ -1,0 +1,53 @@
+// The Flow Controller worker as its own process for the promotion benchmarks (spawned by
+// bench/promotion-support.ts with `node --import tsx`, so the pid is the worker and its memory can be
+// sampled). Built exactly like worker.ts builds it: createWorker + createActivities, workflows bundled
+// from workflows/ at start (or, with BENCH_WORKFLOW_BUNDLE, a pre-built bundle file), production defaults (database pool of 10, SDK worker defaults); only the
+// convergence poll interval is set by the benchmark. Prints WORKER-READY once polling; SIGTERM stops it.
+import { NativeConnection } from '@temporalio/worker';
+import { createWorker, installTemporalRuntime } from '../worker.js';
+import { createDatabase } from '../db/client.js';
+import { createLogger } from '../lib/logger.js';
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is required`);
+  return v;
+}
+
+async function main(): Promise<void> {
+  const logger = createLogger({ level: 'warn', name: 'bench-worker' });
+  installTemporalRuntime(logger);
+  const connection = await NativeConnection.connect({ address: required('BENCH_TEMPORAL_ADDRESS') });
+  const database = createDatabase(required('BENCH_DATABASE_URL'));
+  const worker = await createWorker({
+    connection,
+    namespace: 'default',
+    taskQueue: required('BENCH_TASK_QUEUE'),
+    deps: {
+      database,
+      logger,
+      gitWorkDir: required('BENCH_GIT_WORK_DIR'),
+      pollIntervalMs: Number(process.env.BENCH_POLL_INTERVAL_MS ?? 1000),
+    },
+    ...(process.env.BENCH_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: process.env.BENCH_WORKFLOW_BUNDLE } } : {}),
+    options: { shutdownGraceTime: '2 seconds', shutdownForceTime: '5 seconds' },
+  });
+  const done = worker.run();
+  process.stdout.write('WORKER-READY\n');
+  const stop = () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  try {
+    await done;
+  } finally {
+    await connection.close();
+    await database.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
