@@ -7,6 +7,7 @@ import { promotionRoutes } from './promotions.js';
 import { releaseRoutes } from './releases.js';
 import { templateRoutes } from './templates.js';
 import { tokenRoutes } from './tokens.js';
+import { uiRoutes } from './ui.js';
 
 export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
   return [
@@ -16,5 +17,6 @@ export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
     ['/', auditRoutes],
     ['/', environmentRoutes],
     ['/', promotionRoutes],
+    ['/', uiRoutes], // the web UI's static assets (no auth; the app calls the API with the user's token)
   ];
 }

@@ -1,0 +1,26 @@
+// Entry point of the Flow Controller web UI (bundled by esbuild, served at /ui/app.js by api/routes/ui.ts).
+// Hash routes:
+//   #/signin                                    sign in with an API token
+//   #/environments                              board (default)
+//   #/environments/:env/history?status=         deployment history of an environment
+//   #/environments/:env/deployments/:id         deployment details and operator actions
+//   #/releases?productVersion=&createdBy=       release list
+//   #/releases/new                              new release from a template
+//   #/releases/:id?diff=<other>                 release details, promote, diff
+import { start } from './app.js';
+import { boardScreen } from './screens/board.js';
+import { deploymentScreen } from './screens/deployment.js';
+import { historyScreen } from './screens/history.js';
+import { releaseScreen } from './screens/release.js';
+import { newReleaseScreen, releasesScreen } from './screens/releases.js';
+import { signInScreen } from './screens/signin.js';
+
+start([
+  [/^\/signin$/, signInScreen],
+  [/^\/(environments)?$/, boardScreen],
+  [/^\/environments\/[^/]+\/history$/, historyScreen],
+  [/^\/environments\/[^/]+\/deployments\/\d+$/, deploymentScreen],
+  [/^\/releases$/, releasesScreen],
+  [/^\/releases\/new$/, newReleaseScreen],
+  [/^\/releases\/[^/]+$/, releaseScreen],
+]);

@@ -1,0 +1,161 @@
+// The web UI end to end: Debian's Chromium (never a downloaded browser) driven by playwright-core against a
+// real HTTP server of the API on loopback, with this run's Postgres and Temporal, a real worker, a bare
+// GitOps repository and the Argo CD/Kubernetes simulator (test/promotion-fixture.ts).
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve, type ServerType } from '@hono/node-server';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { useTestDatabase } from '../test/harness.js';
+import { createPromotionFixture, type PromotionFixture } from '../test/promotion-fixture.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+
+const db = useTestDatabase();
+let f: PromotionFixture;
+let server: ServerType | undefined;
+let base: string;
+let browser: Browser | undefined;
+let page: Page;
+const pageErrors: string[] = [];
+let releaseId = '';
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`The UI tests need Debian's Chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium); it is missing.`);
+  }
+  f = await createPromotionFixture(db.database, { envs: [{ key: 'dev' }, { key: 'staging', upstream: ['dev'] }] });
+  await f.startWorker();
+  server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: f.h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const address = server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) {
+    const s = server;
+    await new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      (s as { closeAllConnections?: () => void }).closeAllConnections?.();
+    });
+  }
+  await f?.close();
+});
+
+describe('web UI on the public API', () => {
+  it('redirects / to the UI, refuses a bad token with the API error, signs in and shows who you are', async () => {
+    await page.goto(`${base}/`);
+    await page.waitForURL(/\/ui\/#\/signin$/);
+    await page.fill('#signin-token', 'fct_not-a-real-token-000000000000');
+    await page.click('#signin-form button[type=submit]');
+    const refused = page.locator('#signin-result .error');
+    await expect.poll(() => refused.getAttribute('data-code')).toBe('UNAUTHENTICATED');
+    expect(await refused.locator('.request-id').innerText()).toMatch(UUID);
+
+    await page.fill('#signin-token', f.tokens.promoter);
+    await page.click('#signin-form button[type=submit]');
+    await page.waitForURL(/#\/environments$/);
+    expect(await page.locator('#whoami .who-name').innerText()).toMatch(/^promoter-/);
+    expect(await page.content()).not.toContain(f.tokens.promoter); // the token is never displayed
+  });
+
+  it('shows the environments board in display order', async () => {
+    await page.locator('.env-column').nth(1).waitFor();
+    expect(await page.locator('.env-column').evaluateAll((els) => els.map((e) => e.getAttribute('data-env')))).toEqual([f.env.dev, f.env.staging]);
+    expect(await page.locator('.env-column .current-release').first().innerText()).toContain('none yet');
+  });
+
+  it('creates a release from the template through the form, showing a validation problem inline', async () => {
+    await page.click('nav.primary >> text=New release');
+    await page.fill('#pv', '1.0.0');
+    await page.click('#pv-form button[type=submit]');
+    await expect.poll(() => page.locator('.template-ref').innerText()).toBe('default@1');
+    await page.fill('#value-RELEASE_TAG', 'bad tag!');
+    await page.click('#values-form button[type=submit]');
+    const problem = page.locator('#render-result .error');
+    await expect.poll(() => problem.getAttribute('data-code')).toBe('RELEASE_INVALID');
+    expect(await problem.locator('table.problems').innerText()).toContain('INVALID_TAG');
+    expect(await problem.innerText()).toContain('core.api.Deployment.containers.api.tag');
+    expect(await problem.locator('.request-id').innerText()).toMatch(UUID);
+    expect(await page.getAttribute('#value-RELEASE_TAG', 'aria-invalid')).toBe('true');
+
+    await page.fill('#value-RELEASE_TAG', '1.4.2');
+    await page.click('#values-form button[type=submit]');
+    await page.click('#create-release');
+    await page.waitForURL(/#\/releases\/[0-9a-f-]{36}$/);
+    releaseId = (await page.locator('#release-id').innerText()).trim();
+    expect(releaseId).toMatch(UUID);
+    const api = page.locator('table.services tr[data-container="api"]');
+    expect(await api.locator('.tag').innerText()).toBe('1.4.2');
+    expect(await api.innerText()).toContain('moves');
+    expect(await page.locator('table.services tr[data-container="gateway"]').innerText()).toContain('pinned');
+  });
+
+  it('promotes to the first environment from the release page and follows the deployment to succeeded', async () => {
+    // The downstream environment first: the rule's refusal is shown with its code.
+    await page.click(`button.promote[data-env="${f.env.staging}"]`);
+    await expect.poll(() => page.locator('#promote-result .error').getAttribute('data-code')).toBe('UPSTREAM_NOT_PROMOTED');
+
+    await page.fill('#promote-reason', '<img src=x onerror="window.__xss=1">ship it');
+    await page.click(`button.promote[data-env="${f.env.dev}"]`);
+    await page.waitForURL(/#\/environments\/[^/]+\/deployments\/\d+$/);
+    await page.locator('#deployment-status [data-status="succeeded"]').waitFor({ timeout: 45_000 });
+    await expect.poll(() => page.locator('ol.timeline li.step').count()).toBe(7);
+    const steps = await page.locator('ol.timeline li.step').evaluateAll((els) =>
+      els.map((e) => [e.getAttribute('data-step'), e.querySelector('.chip')?.getAttribute('data-status')]),
+    );
+    expect(steps.map((s) => s[0])).toEqual(['render-values', 'git-commit-push', 'argocd-refresh', 'argocd-sync', 'argocd-wait', 'verify-images', 'record']);
+    for (const [, status] of steps) expect(['succeeded', 'skipped']).toContain(status);
+    expect(await page.locator('.commit-sha').innerText()).toMatch(/^[0-9a-f]{40}$/);
+    expect(await page.locator('#deployment-summary').innerText()).toContain(releaseId);
+    // Free text from the API stays text.
+    expect(await page.locator('q.reason').innerText()).toBe('<img src=x onerror="window.__xss=1">ship it');
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.getAttribute('a.temporal-link', 'href')).toMatch(
+      new RegExp(`^http://127\\.0\\.0\\.1:8233/namespaces/default/workflows/promote%3A${f.env.dev}(/[^/]+/history)?$`),
+    );
+  });
+
+  it('shows an operator action refused by the workflow (retry of a succeeded deployment)', async () => {
+    await page.click('#ops-form button[data-action="retry"]');
+    const error = page.locator('#op-result .error');
+    await expect.poll(() => error.getAttribute('data-code')).toBe('INVALID_ACTION');
+    expect(await error.innerText()).toContain('HTTP 409');
+    expect(await error.locator('.request-id').innerText()).toMatch(UUID);
+    await page.screenshot({ path: '/tmp/fc-ui-deployment.png', fullPage: true });
+  });
+
+  it('shows the result on the board, the release page, a diff and the history', async () => {
+    await page.click('nav.primary >> text=Environments');
+    const dev = page.locator(`.env-column[data-env="${f.env.dev}"]`);
+    await expect.poll(() => dev.locator('.current-release').innerText()).toContain(releaseId.slice(0, 8));
+    await expect.poll(() => dev.locator('.live-app [data-status="Healthy"]').count()).toBe(2);
+    expect(await dev.locator('.live-app [data-status="Synced"]').count()).toBe(2);
+    await page.screenshot({ path: '/tmp/fc-ui-board.png', fullPage: true });
+
+    const next = await f.createRelease('1.4.3');
+    await page.goto(`${base}/ui/#/releases/${next}?diff=${releaseId}`);
+    await expect.poll(() => page.locator('#diff-result table.diff').innerText()).toContain('1.4.2');
+    expect(await page.locator('#diff-result table.diff').innerText()).toContain('1.4.3');
+    await page.goto(`${base}/ui/#/releases/${releaseId}`);
+    const row = page.locator(`table.envs tr[data-env="${f.env.dev}"]`);
+    await expect.poll(() => row.innerText()).toContain('current');
+    expect(await row.locator('[data-status="succeeded"]').count()).toBe(1);
+    await page.screenshot({ path: '/tmp/fc-ui-release.png', fullPage: true });
+
+    await page.goto(`${base}/ui/#/environments/${f.env.dev}/history?status=failed`);
+    await expect.poll(() => page.locator('#history tbody').innerText()).toContain('No deployments with status failed');
+    await page.selectOption('#history-status', 'succeeded');
+    await page.click('#history-filter button[type=submit]');
+    await expect.poll(() => page.locator('#history tbody tr[data-deployment]').count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+  });
+});
