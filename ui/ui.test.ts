@@ -86,6 +86,7 @@ describe('web UI on the public API', () => {
     expect(await problem.innerText()).toContain('core.api.Deployment.containers.api.tag');
     expect(await problem.locator('.request-id').innerText()).toMatch(UUID);
     expect(await page.getAttribute('#value-RELEASE_TAG', 'aria-invalid')).toBe('true');
+    await page.screenshot({ path: '/tmp/fc-ui-new-release.png', fullPage: true });
 
     await page.fill('#value-RELEASE_TAG', '1.4.2');
     await page.click('#values-form button[type=submit]');
@@ -149,6 +150,7 @@ describe('web UI on the public API', () => {
     const row = page.locator(`table.envs tr[data-env="${f.env.dev}"]`);
     await expect.poll(() => row.innerText()).toContain('current');
     expect(await row.locator('[data-status="succeeded"]').count()).toBe(1);
+    expect(await row.locator('button.promote').isDisabled()).toBe(true); // already current there
     await page.screenshot({ path: '/tmp/fc-ui-release.png', fullPage: true });
 
     await page.goto(`${base}/ui/#/environments/${f.env.dev}/history?status=failed`);

@@ -140,9 +140,12 @@ export async function render(): Promise<void> {
     return;
   }
   mount(root, html`<p class="muted" role="status">Loading…</p>`);
+  window.scrollTo(0, 0);
   try {
     await match[1](ctx);
     if (ctx.alive()) {
+      // Screen readers and keyboards start at the new content (unless the screen focused a field itself).
+      if (!root.contains(document.activeElement)) root.focus({ preventScroll: true });
       const h1 = root.querySelector('h1');
       document.title = `${h1?.textContent?.trim() ?? 'Flow Controller'} · Flow Controller`;
     }

@@ -22,7 +22,9 @@ function environmentsTable(release: ReleaseDetails, envs: EnvironmentView[]): Sa
         <td>${mine?.startedBy ?? ''}</td>
         <td>${mine ? time(mine.finishedAt) : ''}</td>
         <td>${isCurrent ? html`<span class="muted">this one</span>` : releaseLink(env.currentReleaseId)}</td>
-        <td><button type="button" class="promote" data-env="${env.name}" aria-label="Promote to ${env.name}">Promote to ${env.name}</button></td>
+        <td>${isCurrent
+          ? html`<button type="button" class="promote secondary" data-env="${env.name}" disabled title="Already the current release of ${env.name}">Current in ${env.name}</button>`
+          : html`<button type="button" class="promote" data-env="${env.name}">Promote to ${env.name}</button>`}</td>
       </tr>`;
     })}</tbody></table>`;
 }
