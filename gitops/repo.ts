@@ -10,10 +10,10 @@
 //     GitConflictError: retry), and never carry a credential: git's output is scrubbed of the token first.
 // Plain `git` through execFile (not simple-git) so that the environment, arguments and error text are
 // fully under our control — that is what keeps the token out of argv, disk and messages.
-import { execFile } from 'node:child_process';
 import { constants, readFileSync } from 'node:fs';
 import { access, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { runGit } from './git-runner.js';
 
 // --- errors --------------------------------------------------------------------------------------------
 
@@ -225,10 +225,13 @@ export async function readFilesAt(input: ReadFilesAtInput): Promise<{ sha: strin
   try {
     if (!(await ws.fetch(1))) throw new GitPermanentError(`branch ${input.branch} not found in the repository`);
     const sha = (await ws.git(['rev-parse', ws.remoteRef])).stdout.trim();
+    // One listing for all paths, then one read per existing file (git commands dominate the cost).
+    const listed = new Set(
+      (await ws.git(['ls-tree', '--name-only', ws.remoteRef, '--', ...paths])).stdout.split('\n').filter((l) => l.length > 0),
+    );
     const files: Record<string, string | undefined> = {};
     for (const p of paths) {
-      const listed = await ws.git(['ls-tree', '--name-only', ws.remoteRef, '--', p]);
-      files[p] = listed.stdout.trim() === '' ? undefined : (await ws.git(['cat-file', 'blob', `${ws.remoteRef}:${p}`])).stdout;
+      files[p] = listed.has(p) ? (await ws.git(['cat-file', 'blob', `${ws.remoteRef}:${p}`])).stdout : undefined;
     }
     return { sha, files };
   } finally {
@@ -496,24 +499,15 @@ async function openWorkspace(input: RemoteInput, author?: GitAuthor): Promise<Wo
   const run = (args: string[], okCodes = [0], cwd = dir): Promise<RunResult> =>
     new Promise((resolve, reject) => {
       input.signal?.throwIfAborted();
-      execFile(
-        'git',
-        [...config, ...args],
-        { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout, killSignal: 'SIGKILL', signal: input.signal },
-        (err, stdout, stderr) => {
-          if (input.signal?.aborted) return reject(input.signal.reason as Error);
-          const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
-          const code = e === null ? 0 : typeof e.code === 'number' ? e.code : -1;
-          if (e && e.killed) {
-            return reject(new GitTransientError(`git ${args[0] ?? ''} timed out after ${timeout} ms`, { command: args[0], exitCode: null }));
-          }
-          if (e && typeof e.code === 'string') {
-            return reject(new GitPermanentError(`could not run git (${e.code})`, { command: args[0] }));
-          }
-          if (!okCodes.includes(code)) return reject(classify(args[0] ?? '', code, scrub(`${stderr}\n${stdout}`)));
-          resolve({ code, stdout, stderr });
-        },
-      );
+      runGit([...config, ...args], { cwd, env, maxBuffer: 256 * 1024 * 1024, timeout, ...(input.signal ? { signal: input.signal } : {}) }).then((r) => {
+        if (input.signal?.aborted) return reject(input.signal.reason as Error);
+        if (r.killed && r.code !== 0) {
+          return reject(new GitTransientError(`git ${args[0] ?? ''} timed out after ${timeout} ms`, { command: args[0], exitCode: null }));
+        }
+        if (r.spawnError) return reject(new GitPermanentError(`could not run git (${r.spawnError})`, { command: args[0] }));
+        if (!okCodes.includes(r.code)) return reject(classify(args[0] ?? '', r.code, scrub(`${r.stderr}\n${r.stdout}`)));
+        resolve({ code: r.code, stdout: r.stdout, stderr: r.stderr });
+      }, reject);
     });
 
   const remoteRef = `refs/remotes/origin/${input.branch}`;

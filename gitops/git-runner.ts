@@ -1,0 +1,130 @@
+// Runs git commands from a small, long-lived helper process instead of the worker itself. Why: Node
+// forks to spawn, and a fork costs time in proportion to the parent's memory. A Temporal worker holds
+// ~500 MB, so each of the ~16 git commands of a promotion cost ~25 ms there, against ~6 ms from a small
+// process (bench: docs/benchmarks.md). The helper is started on first use and restarted if it dies;
+// if it cannot be started, commands run in-process as before.
+import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface GitRunOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  timeout: number;
+  maxBuffer: number;
+  signal?: AbortSignal;
+}
+
+export interface GitRunResult {
+  /** Exit code; -1 when killed or not started. */
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Killed by the timeout (or a cancel). */
+  killed: boolean;
+  /** Set when git could not be started at all (e.g. ENOENT). */
+  spawnError?: string;
+}
+
+type Pending = { resolve: (r: GitRunResult) => void; reject: (e: unknown) => void };
+type Channel = { ref?: () => void; unref?: () => void } | undefined;
+
+let runner: ChildProcess | undefined;
+let nextId = 1;
+const pending = new Map<number, Pending>();
+const CHILD = fileURLToPath(new URL('./git-runner-child.ts', import.meta.url));
+
+function startRunner(): ChildProcess | undefined {
+  if (runner && runner.connected) return runner;
+  if (process.env.FC_GIT_RUNNER === 'off') return undefined;
+  try {
+    // The child is erasable-syntax TypeScript with no imports of ours: Node (>= 22.18) runs it natively,
+    // without the tsx loader, which keeps it small.
+    const child = fork(CHILD, [], { execArgv: ['--no-warnings'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
+    child.on('message', (msg: GitRunResult & { id: number }) => {
+      const p = pending.get(msg.id);
+      if (!p) return;
+      pending.delete(msg.id);
+      settleRef(child);
+      p.resolve({ code: msg.code, stdout: msg.stdout, stderr: msg.stderr, killed: msg.killed, ...(msg.spawnError ? { spawnError: msg.spawnError } : {}) });
+    });
+    child.on('exit', () => {
+      if (runner === child) runner = undefined;
+      // Commands in flight in a dead runner are transient failures for the caller to retry.
+      for (const [id, p] of pending) {
+        pending.delete(id);
+        p.resolve({ code: -1, stdout: '', stderr: 'git runner process exited', killed: true });
+      }
+    });
+    // Idle, the runner must not keep the process alive; busy, it must (see settleRef).
+    child.unref();
+    (child.channel as Channel)?.unref?.();
+    runner = child;
+    return child;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps the event loop alive exactly while commands are in flight. */
+function settleRef(child: ChildProcess): void {
+  const channel = child.channel as Channel;
+  if (pending.size > 0) channel?.ref?.();
+  else channel?.unref?.();
+}
+
+function runInProcess(args: string[], opts: GitRunOptions): Promise<GitRunResult> {
+  return new Promise((resolve) => {
+    execFile(
+      'git',
+      args,
+      { cwd: opts.cwd, env: opts.env, encoding: 'utf8', maxBuffer: opts.maxBuffer, timeout: opts.timeout, killSignal: 'SIGKILL', signal: opts.signal },
+      (err, stdout, stderr) => {
+        const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
+        resolve({
+          code: e === null ? 0 : typeof e.code === 'number' ? e.code : -1,
+          stdout,
+          stderr,
+          killed: !!e?.killed,
+          ...(e && typeof e.code === 'string' ? { spawnError: e.code } : {}),
+        });
+      },
+    );
+  });
+}
+
+export function runGit(args: string[], opts: GitRunOptions): Promise<GitRunResult> {
+  opts.signal?.throwIfAborted();
+  const child = startRunner();
+  if (!child) return runInProcess(args, opts);
+  const id = nextId++;
+  return new Promise<GitRunResult>((resolve, reject) => {
+    const onAbort = () => {
+      child.send({ cancel: id });
+      pending.delete(id);
+      settleRef(child);
+      reject(opts.signal?.reason as Error);
+    };
+    pending.set(id, {
+      resolve: (r) => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        resolve(r);
+      },
+      reject,
+    });
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    settleRef(child);
+    child.send({ id, args, cwd: opts.cwd, env: opts.env, timeout: opts.timeout, maxBuffer: opts.maxBuffer }, (err) => {
+      if (err) {
+        pending.delete(id);
+        settleRef(child);
+        opts.signal?.removeEventListener('abort', onAbort);
+        runInProcess(args, opts).then(resolve, reject);
+      }
+    });
+  });
+}
+
+/** The helper process, if running (diagnostics and tests). */
+export function gitRunnerProcess(): ChildProcess | undefined {
+  return runner;
+}
