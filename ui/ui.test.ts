@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { useTestDatabase } from '../test/harness.js';
+import { escapeHtml, html, raw, route } from './src/html.js';
 import { createPromotionFixture, type PromotionFixture } from '../test/promotion-fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -21,36 +22,55 @@ let page: Page;
 const pageErrors: string[] = [];
 let releaseId = '';
 
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`The UI tests need Debian's Chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium); it is missing.`);
-  }
-  f = await createPromotionFixture(db.database, { envs: [{ key: 'dev' }, { key: 'staging', upstream: ['dev'] }] });
-  await f.startWorker();
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: f.h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+describe('rendering helpers', () => {
+  it('escape every interpolated value, nest safely and encode route segments', () => {
+    const evil = `<img src=x onerror="alert('x')">&\``;
+    expect(escapeHtml(evil)).toBe('&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;&amp;&#96;');
+    const inner = html`<b>${evil}</b>`;
+    expect(html`<p title="${evil}">${inner}${[html`<i>${1}</i>`, null, undefined, false]}</p>`.value).toBe(
+      `<p title="${escapeHtml(evil)}"><b>${escapeHtml(evil)}</b><i>1</i></p>`,
+    );
+    expect(html`${raw('<hr>')}`.value).toBe('<hr>');
+    expect(route('environments', 'a/b?c#d', 'deployments', 7)).toBe('#/environments/a%2Fb%3Fc%23d/deployments/7');
   });
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) {
-    const s = server;
-    await new Promise<void>((resolve) => {
-      s.close(() => resolve());
-      (s as { closeAllConnections?: () => void }).closeAllConnections?.();
-    });
-  }
-  await f?.close();
+const MISSING_CHROMIUM = `The UI tests need Debian's Chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium); it is missing.`;
+
+describe('browser', () => {
+  it(`Debian's Chromium is installed at ${CHROMIUM}`, () => {
+    expect(existsSync(CHROMIUM), MISSING_CHROMIUM).toBe(true);
+  });
 });
 
 describe('web UI on the public API', () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
+    f = await createPromotionFixture(db.database, { envs: [{ key: 'dev' }, { key: 'staging', upstream: ['dev'] }] });
+    await f.startWorker();
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: f.h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    const address = server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server) {
+      const s = server;
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        (s as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+    }
+    await f?.close();
+  });
+
   it('redirects / to the UI, refuses a bad token with the API error, signs in and shows who you are', async () => {
     await page.goto(`${base}/`);
     await page.waitForURL(/\/ui\/#\/signin$/);
@@ -132,6 +152,23 @@ describe('web UI on the public API', () => {
     expect(await error.innerText()).toContain('HTTP 409');
     expect(await error.locator('.request-id').innerText()).toMatch(UUID);
     await page.screenshot({ path: '/tmp/fc-ui-deployment.png', fullPage: true });
+  });
+
+  it('shows a parked promotion and retries it from the page once the cause is fixed', async () => {
+    f.sim.faults.degradeWorkload(f.env.staging as string, 'api');
+    await page.goto(`${base}/ui/#/releases/${releaseId}`);
+    await page.click(`button.promote[data-env="${f.env.staging}"]`);
+    await page.waitForURL(/#\/environments\/[^/]+\/deployments\/\d+$/);
+    await page.locator('#deployment-status [data-status="awaiting_operator"]').waitFor({ timeout: 45_000 });
+    expect(await page.locator('#deployment-callout').innerText()).toContain('Parked at argocd-wait');
+    expect(await page.locator('li.step[data-step="argocd-wait"] .chip').getAttribute('data-status')).toBe('failed');
+    await page.screenshot({ path: '/tmp/fc-ui-parked.png', fullPage: true });
+    f.sim.faults.clearWorkload(f.env.staging as string, 'api');
+    await page.click('#ops-form button[data-action="retry"]');
+    await expect.poll(() => page.locator('#op-result').innerText()).toContain('retry accepted');
+    await page.locator('#deployment-status [data-status="succeeded"]').waitFor({ timeout: 45_000 });
+    expect(await page.locator('#actions-log').innerText()).toContain('retry by promoter-');
+    expect(Number(await page.locator('li.step[data-step="argocd-wait"]').getAttribute('data-attempts'))).toBeGreaterThan(1);
   });
 
   it('shows the result on the board, the release page, a diff and the history', async () => {

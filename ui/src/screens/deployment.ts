@@ -22,7 +22,7 @@ function observation(obs: Record<string, unknown> | null): SafeHtml {
 }
 
 function stepItem(s: Step, current: string | null): SafeHtml {
-  return html`<li class="step step-${s.status}" data-step="${s.name}" ${s.name === current ? html`aria-current="step"` : ''}>
+  return html`<li class="step step-${s.status}" data-step="${s.name}" data-attempts="${s.attempts}" ${s.name === current ? html`aria-current="step"` : ''}>
     <div class="step-head"><span class="step-name">${s.name}</span> ${chip(s.status)}
       <span class="small muted">${s.attempts} attempt${s.attempts === 1 ? '' : 's'}${s.startedAt ? ` · ${duration(s.startedAt, s.finishedAt)}` : ''}</span></div>
     <div class="small muted">${s.startedAt ? html`started ${time(s.startedAt)}` : 'not started'}${s.finishedAt ? html` · finished ${time(s.finishedAt)}` : ''}</div>
@@ -48,6 +48,17 @@ function summary(d: DeploymentDetails): SafeHtml {
   </dl>`;
 }
 
+/** What the operator is being asked for, in one line, when the promotion waits on a person. */
+function callout(d: DeploymentDetails): SafeHtml {
+  if (d.status === 'awaiting_operator') {
+    return html`<div class="callout callout-warn" role="note"><strong>Parked at ${d.currentStep ?? 'a step'}</strong>${d.message ? html`: ${d.message}` : ''}. Fix the cause, then <em>Retry</em> the step, or <em>Abort</em>.</div>`;
+  }
+  if (d.status === 'awaiting_approval') {
+    return html`<div class="callout callout-wait" role="note"><strong>Waiting for approval.</strong> An allowed approver other than ${d.startedBy} can <em>Approve</em>; <em>Abort</em> ends it.</div>`;
+  }
+  return html``;
+}
+
 function actionsLog(d: DeploymentSummary): SafeHtml {
   if (d.actions.length === 0) return html`<p class="muted small">No operator actions.</p>`;
   return html`<ul class="plain">${d.actions.map(
@@ -67,6 +78,7 @@ export async function deploymentScreen(ctx: Ctx): Promise<void> {
       <span id="deployment-status" role="status" aria-live="polite"></span>
       <span class="muted small" id="deployment-updated"></span></div>
     <div id="deployment-error"></div>
+    <div id="deployment-callout"></div>
     <div class="columns">
       <div class="col-main">
         <section class="card" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2><div id="deployment-summary"></div></section>
@@ -99,6 +111,7 @@ export async function deploymentScreen(ctx: Ctx): Promise<void> {
     last = d;
     mount($('#deployment-status', ctx.root), chip(d.status));
     mount($('#deployment-summary', ctx.root), summary(d));
+    mount($('#deployment-callout', ctx.root), callout(d));
     mount($('#steps', ctx.root), d.steps.length ? html`${d.steps.map((s) => stepItem(s, ACTIVE_STATUSES.has(d.status) ? d.currentStep : null))}` : html`<li class="muted">No step has started yet${d.status === 'awaiting_approval' ? ' (waiting for approval)' : ''}.</li>`);
     mount(
       $('#changes', ctx.root),
