@@ -21,6 +21,8 @@ export const ConfigSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('flow-controller'),
   TEMPORAL_UI_PORT: port.default(8233),
+  /** Where the web UI links to the Temporal Web UI (default: the API's host on TEMPORAL_UI_PORT). */
+  TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FC_DATA_DIR: z.string().min(1).default('.data'),
   /** Bootstrap admin token (issue #3); hashed on first use like any other token. */

@@ -147,6 +147,7 @@ async function main(): Promise<void> {
     const lines = [
       '',
       'Flow Controller is running. Ctrl-C stops everything.',
+      `  Web UI         ${api.url}/ui/`,
       `  API            ${api.url}`,
       `  API docs       ${api.url}/docs   (OpenAPI: ${api.url}/openapi.json)`,
       `  Health         ${api.url}/healthz`,

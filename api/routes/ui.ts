@@ -69,13 +69,11 @@ function escapeAttr(value: string): string {
 }
 
 /**
- * Temporal Web UI base URL for links to promotion workflows: TEMPORAL_UI_URL (an http(s) URL) when the
- * process has it (read here until lib/config.ts gets a key for it), else the browser uses the page's host
- * on TEMPORAL_UI_PORT.
+ * Temporal Web UI base URL for links to promotion workflows: TEMPORAL_UI_URL when configured, else the
+ * browser uses the page's host on TEMPORAL_UI_PORT.
  */
 function temporalUiUrl(c: Context<AppEnv>): string | null {
-  const fromConfig = (c.var.deps.config as unknown as Record<string, unknown>).TEMPORAL_UI_URL;
-  const value = typeof fromConfig === 'string' ? fromConfig : process.env.TEMPORAL_UI_URL;
+  const value = c.var.deps.config.TEMPORAL_UI_URL;
   return value && /^https?:\/\/[^\s"<>]+$/i.test(value) ? value : null;
 }
 
