@@ -41,7 +41,24 @@ const routes = (): Array<{ method: string; path: string; role: Role; body?: unkn
   { method: 'POST', path: '/v1/tokens', role: 'admin', body: { name: 'x', role: 'viewer' } },
   { method: 'DELETE', path: `/v1/tokens/${crypto.randomUUID()}`, role: 'admin' },
   { method: 'GET', path: '/v1/audit', role: 'admin' },
+  { method: 'GET', path: '/v1/environments', role: 'viewer' },
+  { method: 'GET', path: '/v1/environments/staging', role: 'viewer' },
+  { method: 'GET', path: '/v1/environments/staging/deployment-history', role: 'viewer' },
+  { method: 'GET', path: '/v1/environments/staging/deployment-history/1', role: 'viewer' },
+  { method: 'PUT', path: '/v1/environments/staging', role: 'admin', body: ENVIRONMENT },
+  { method: 'POST', path: `/v2/releases/${releaseId}/promote`, role: 'promoter', body: { environment: 'staging' } },
+  { method: 'POST', path: '/v1/environments/staging/deployment-history/1/approve', role: 'promoter' },
+  { method: 'POST', path: '/v1/environments/staging/deployment-history/1/retry', role: 'promoter' },
+  { method: 'POST', path: '/v1/environments/staging/deployment-history/1/abort', role: 'promoter', body: { leaveGit: true } },
 ];
+
+/** A valid environment configuration (secrets by reference). */
+const ENVIRONMENT = {
+  displayOrder: 1,
+  gitops: { repoUrl: 'https://git.example.com/org/gitops.git' },
+  argocd: { serverUrl: 'https://argocd.example.com', tokenRef: 'env:ARGOCD_TOKEN' },
+  kubernetes: { server: 'https://k8s.example.com', namespace: 'staging', tokenRef: 'env:K8S_TOKEN' },
+};
 
 describe('every protected route', () => {
   it('is 401 without a token, with a malformed header and with an unknown token', async () => {
