@@ -123,8 +123,7 @@ export function statusUrl(d: { environment: string; id: number }): string {
 }
 
 /** Live Argo CD status per application, correlated with the release the environment should run. */
-async function liveStatus(env: EnvironmentRow): Promise<Array<z.infer<typeof LiveApp>>> {
-  const groups = env.currentReleaseId ? await groupsOf(env) : [];
+async function liveStatus(env: EnvironmentRow, groups: string[]): Promise<Array<z.infer<typeof LiveApp>>> {
   if (groups.length === 0) return [];
   const secrets = createSecretResolver();
   let argo;
@@ -182,26 +181,19 @@ function unknownApp(env: EnvironmentRow, group: string): z.infer<typeof LiveApp>
   };
 }
 
-const groupCache = new Map<string, string[]>();
-async function groupsOf(env: EnvironmentRow): Promise<string[]> {
-  if (!env.currentReleaseId) return [];
-  return groupCache.get(env.currentReleaseId) ?? [];
-}
-
 async function environmentView(c: Context<AppEnv>, env: EnvironmentRow, live: boolean): Promise<z.infer<typeof EnvironmentView>> {
   const db = c.var.deps.database.db;
   const { rows } = await listDeployments(db, { environment: env.name, limit: 1 });
-  if (env.currentReleaseId && !groupCache.has(env.currentReleaseId)) {
-    const release = await getRelease(db, { id: env.currentReleaseId });
-    if (release) groupCache.set(release.id, Object.keys(release.descriptor).sort());
-  }
+  // The applications to look at are the groups of the release the environment should run.
+  const current = live && env.currentReleaseId ? await getRelease(db, { id: env.currentReleaseId }) : undefined;
+  const groups = current ? Object.keys(current.descriptor).sort() : [];
   return {
     name: env.name,
     config: environmentConfigOf(env) as unknown as Record<string, unknown>,
     currentReleaseId: env.currentReleaseId,
     currentDeploymentId: env.currentDeploymentId,
     lastDeployment: rows[0] ? deploymentSummary(rows[0]) : null,
-    live: live ? await liveStatus(env) : null,
+    live: live ? await liveStatus(env, groups) : null,
     updatedAt: env.updatedAt.toISOString(),
   };
 }
