@@ -102,6 +102,18 @@ describe('promotion dev → staging → prod', () => {
       const description = await handle.describe();
       expect((await description.staticSummary()) ?? '').toBe(`${releaseId} → ${f.env.prod}`);
 
+      // What the Temporal UI shows: current details (markdown) and the operator Updates with descriptions.
+      const meta = (await handle.query('__temporal_workflow_metadata')) as {
+        currentDetails?: string;
+        definition?: { updateDefinitions?: Array<{ name: string; description?: string }> };
+      };
+      expect(meta.currentDetails).toContain(`${releaseId} → ${f.env.prod}`);
+      expect(meta.currentDetails).toMatch(/\*\*State:\*\* succeeded/);
+      expect(meta.currentDetails).toMatch(/Last result:\*\* verify-images: 2 container/);
+      const updates = Object.fromEntries((meta.definition?.updateDefinitions ?? []).map((u) => [u.name, u.description ?? '']));
+      expect(Object.keys(updates).sort()).toEqual(['abort', 'approve', 'retry']);
+      expect(updates.retry).toMatch(/failed step/);
+
       // Determinism guard: the recorded history replays against the current workflow bundle.
       const history = await handle.fetchHistory();
       await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `promote:${f.env.prod}`);

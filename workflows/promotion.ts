@@ -156,6 +156,8 @@ export async function promoteRelease(input: PromoteInput): Promise<PromoteResult
   let step: StepName | null = null;
   let commitSha: string | null = null;
   let lastError: string | null = null;
+  /** The last finished step's own report (e.g. the wait step's final Argo CD observation). */
+  let lastResult: string | null = null;
   const approvals: string[] = [];
   let decision: { kind: 'retry'; by: string } | { kind: 'abort'; input: AbortInput } | undefined;
   let stepScope: CancellationScope | undefined;
@@ -171,7 +173,9 @@ export async function promoteRelease(input: PromoteInput): Promise<PromoteResult
     ];
     if (input.approval) lines.push(`**Approvals:** ${approvals.length}/${input.approval.required} ${approvals.join(', ')}`);
     if (commitSha) lines.push(`**Commit:** ${commitSha}`);
+    if (lastResult) lines.push(`**Last result:** ${lastResult}`);
     if (lastError) lines.push(`**Last error:** ${lastError}`);
+    if (step === 'argocd-wait' && status === 'running') lines.push('The wait activity heartbeats its latest Argo CD observation (pending activity details).');
     if (status === 'awaiting_operator') lines.push('Operator actions: Update `retry` (run the failed step again) or `abort`.');
     if (status === 'awaiting_approval') lines.push('Waiting for Update `approve`.');
     setCurrentDetails(lines.join('\n\n'));
@@ -297,6 +301,8 @@ export async function promoteRelease(input: PromoteInput): Promise<PromoteResult
         const value = await stepScope.run(call);
         stepScope = undefined;
         lastError = null;
+        const message = (value as { message?: unknown } | null)?.message;
+        if (typeof message === 'string') lastResult = `${name}: ${message}`;
         return { value };
       } catch (err) {
         stepScope = undefined;
