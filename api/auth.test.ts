@@ -45,7 +45,7 @@ const routes = (): Array<{ method: string; path: string; role: Role; body?: unkn
   { method: 'GET', path: '/v1/environments/staging', role: 'viewer' },
   { method: 'GET', path: '/v1/environments/staging/deployment-history', role: 'viewer' },
   { method: 'GET', path: '/v1/environments/staging/deployment-history/1', role: 'viewer' },
-  { method: 'PUT', path: '/v1/environments/staging', role: 'admin', body: ENVIRONMENT },
+  { method: 'PUT', path: '/v1/environments/qa', role: 'admin', body: ENVIRONMENT },
   { method: 'POST', path: `/v2/releases/${releaseId}/promote`, role: 'promoter', body: { environment: 'staging' } },
   { method: 'POST', path: '/v1/environments/staging/deployment-history/1/approve', role: 'promoter' },
   { method: 'POST', path: '/v1/environments/staging/deployment-history/1/retry', role: 'promoter' },
@@ -55,9 +55,9 @@ const routes = (): Array<{ method: string; path: string; role: Role; body?: unkn
 /** A valid environment configuration (secrets by reference). */
 const ENVIRONMENT = {
   displayOrder: 1,
-  gitops: { repoUrl: 'https://git.example.com/org/gitops.git' },
-  argocd: { serverUrl: 'https://argocd.example.com', tokenRef: 'env:ARGOCD_TOKEN' },
-  kubernetes: { server: 'https://k8s.example.com', namespace: 'staging', tokenRef: 'env:K8S_TOKEN' },
+  gitops: { repoUrl: 'http://127.0.0.1:9/org/gitops.git' },
+  argocd: { serverUrl: 'http://127.0.0.1:9', tokenRef: 'env:ARGOCD_TOKEN' },
+  kubernetes: { server: 'https://127.0.0.1:9', namespace: 'staging', tokenRef: 'env:K8S_TOKEN' },
 };
 
 describe('every protected route', () => {

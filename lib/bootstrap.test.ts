@@ -23,9 +23,9 @@ async function tmp(): Promise<string> {
 const envConfig = (upstream: string[] = []) => ({
   displayOrder: 1,
   upstream,
-  gitops: { repoUrl: 'https://git.example.com/org/gitops.git' },
-  argocd: { serverUrl: 'https://argocd.example.com', tokenRef: 'env:ARGOCD_TOKEN' },
-  kubernetes: { server: 'https://k8s.example.com', namespace: 'prod', tokenRef: 'file:/var/run/secrets/k8s-token' },
+  gitops: { repoUrl: 'http://127.0.0.1:9/org/gitops.git' },
+  argocd: { serverUrl: 'http://127.0.0.1:9', tokenRef: 'env:ARGOCD_TOKEN' },
+  kubernetes: { server: 'https://127.0.0.1:9', namespace: 'prod', tokenRef: 'file:/var/run/secrets/k8s-token' },
 });
 
 describe('sandbox', () => {

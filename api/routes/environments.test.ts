@@ -12,9 +12,9 @@ beforeAll(async () => {
 
 const config = (over: Record<string, unknown> = {}) => ({
   displayOrder: 1,
-  gitops: { repoUrl: 'https://git.example.com/org/gitops.git', credentials: { type: 'https-token', tokenRef: 'env:GIT_TOKEN' } },
-  argocd: { serverUrl: 'https://argocd.example.com', tokenRef: 'env:ARGOCD_TOKEN' },
-  kubernetes: { server: 'https://k8s.example.com', namespace: 'dev', tokenRef: 'file:/run/secrets/k8s' },
+  gitops: { repoUrl: 'http://127.0.0.1:9/org/gitops.git', credentials: { type: 'https-token', tokenRef: 'env:GIT_TOKEN' } },
+  argocd: { serverUrl: 'http://127.0.0.1:9', tokenRef: 'env:ARGOCD_TOKEN' },
+  kubernetes: { server: 'https://127.0.0.1:9', namespace: 'dev', tokenRef: 'file:/run/secrets/k8s' },
   ...over,
 });
 
@@ -34,8 +34,8 @@ describe('PUT /v1/environments/:env', () => {
 
   it('rejects literal secrets and bad shapes with 400, naming the field', async () => {
     const cases: Array<[Record<string, unknown>, RegExp]> = [
-      [config({ argocd: { serverUrl: 'https://argocd.example.com', tokenRef: 'hunter2-plain-token' } }), /argocd\.tokenRef/],
-      [config({ argocd: { serverUrl: 'https://argocd.example.com' } }), /tokenRef, or usernameRef and passwordRef/],
+      [config({ argocd: { serverUrl: 'http://127.0.0.1:9', tokenRef: 'hunter2-plain-token' } }), /argocd\.tokenRef/],
+      [config({ argocd: { serverUrl: 'http://127.0.0.1:9' } }), /tokenRef, or usernameRef and passwordRef/],
       [config({ kubernetes: { server: 'not a url', namespace: 'dev', tokenRef: 'env:X' } }), /kubernetes\.server/],
       [config({ protected: true, approvalsRequired: 0 }), /approvalsRequired/],
       [config({ surprise: 1 }), /surprise|Unrecognized/],
