@@ -5,7 +5,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ApiError, errorBody } from './errors.js';
+import { ApiError, errorBody, validationError } from './errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { healthRoutes } from './routes/health.js';
 import { renderReferencePage } from './reference-page.js';
@@ -30,9 +30,7 @@ export function createRouter(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
-        throw new ApiError('VALIDATION_FAILED', 'Request validation failed', {
-          issues: result.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code, message: i.message })),
-        });
+        throw validationError(result.error.issues);
       }
       return undefined;
     },

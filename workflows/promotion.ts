@@ -141,11 +141,7 @@ function activitiesFor(summary: string, options: ActivityOptions) {
 
 // Bookkeeping of the history record runs as local activities: no extra workflow task per transition
 // (they are short database writes on the worker that runs the workflow).
-const book = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 20 },
-  summary: 'record deployment state',
-});
+const book = proxyLocalActivities<Activities>({ ...bookkeeping, summary: 'record deployment state' });
 
 export async function promoteRelease(input: PromoteInput): Promise<PromoteResult> {
   const opts = stepOptions(input.timeouts ?? DEFAULT_STEP_TIMEOUTS);

@@ -11,7 +11,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createRouter } from '../app.js';
 import type { AppEnv } from '../context.js';
-import { ApiError, errorResponses } from '../errors.js';
+import { ApiError, errorResponses, validationError } from '../errors.js';
 import { actorOf, bearerSecurity, requireRole } from '../auth.js';
 import { checkUpstreamGraph, EnvironmentConfig, expandPattern, RELEASE_ANNOTATION } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, listEnvironments, upsertEnvironment, type EnvironmentRow } from '../../db/environments.js';
@@ -358,11 +358,7 @@ async function readActionBody(c: Context<AppEnv>): Promise<z.infer<typeof Action
   const text = await c.req.text();
   if (!text) return {};
   const parsed = ActionBody.safeParse(JSON.parse(text));
-  if (!parsed.success) {
-    throw new ApiError('VALIDATION_FAILED', 'Request validation failed', {
-      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code, message: i.message })),
-    });
-  }
+  if (!parsed.success) throw validationError(parsed.error.issues);
   return parsed.data;
 }
 

@@ -29,6 +29,7 @@ import {
 } from '../../workflows/promotion.js';
 import { DeploymentIdKey, EnvironmentKey, PromotionStateKey, ReleaseIdKey } from '../../workflows/search-attributes.js';
 import type { Actor } from '../../domain/roles.js';
+import { ACTIVE_STATUSES } from '../../db/promotion-schema.js';
 
 export interface PromotionServiceDeps {
   database: Database;
@@ -177,7 +178,7 @@ export async function sendOperatorAction(
   input: { deployment: DeploymentRow; action: OperatorAction; by: string; comment?: string; leaveGit?: boolean; requestId: string },
 ): Promise<ActionResult> {
   const { deployment } = input;
-  if (!['pending', 'awaiting_approval', 'running', 'awaiting_operator'].includes(deployment.status)) {
+  if (!ACTIVE_STATUSES.includes(deployment.status)) {
     throw new ApiError('INVALID_ACTION', `Deployment ${deployment.id} has ended (${deployment.status}); nothing to ${input.action}`);
   }
   const handle = deps.client.workflow.getHandle(deployment.workflowId, deployment.runId ?? undefined);
