@@ -11,6 +11,7 @@ import { REDACT_PATHS } from '../lib/logger.js';
 import { temporalClient, useTestDatabase } from './harness.js';
 import { createPromotionFixture, type PromotionFixture } from './promotion-fixture.js';
 import { errorOf, type Loose } from '../api/routes/test-support.js';
+import { recordHistory } from './history-corpus.js';
 
 const db = useTestDatabase();
 let f: PromotionFixture;
@@ -77,6 +78,7 @@ describe('park, retry and abort', () => {
     expect(parked.currentStep).toBe('argocd-wait');
     expect(step(parked, 'argocd-wait').status).toBe('failed');
     expect(parked.message).toMatch(/Degraded/);
+    await recordHistory('parked-awaiting-operator', p.workflowId, { complete: false });
 
     // A second retry-less action is rejected by the validator while parked? No: approve is invalid here.
     const badApprove = await act('ops', p.deploymentId, 'approve', f.tokens.approver1);
@@ -91,6 +93,7 @@ describe('park, retry and abort', () => {
     expect(step(d, 'argocd-wait').attempts).toBeGreaterThanOrEqual(2);
     expect(d.actions.map((a: { action: string }) => a.action)).toEqual(['start', 'retry']);
     expect(await liveImages('ops')).toEqual(['org/api:1.0.2', 'org/gateway:stable']);
+    await recordHistory('parked-retried', p.workflowId);
   });
 
   it('retry when nothing failed is rejected by the validator and never enters the workflow history', async () => {
@@ -141,6 +144,7 @@ describe('park, retry and abort', () => {
     const env = (await f.h.call('GET', `/v1/environments/${f.env.ops}?live=false`, { token: f.h.tokens.viewer })).body;
     expect(env.currentReleaseId).toBe(before);
     expect(await liveImages('ops')).toEqual(imagesBefore);
+    await recordHistory('aborted-after-push', p.workflowId);
   });
 });
 
@@ -158,6 +162,7 @@ describe('cancelled from the Temporal UI', () => {
     const d = await f.waitFor('gate', p.body.deploymentId, ['aborted', 'failed', 'succeeded']);
     expect(d.status).toBe('aborted');
     expect(d.actions.at(-1)).toMatchObject({ action: 'abort', by: 'temporal-cancel' });
+    await recordHistory('cancelled', p.body.workflowId);
   });
 });
 
@@ -188,6 +193,7 @@ describe('approval gate', () => {
     const p = await f.promote(r, 'gate');
     const id = p.body.deploymentId as number;
     await f.waitFor('gate', id, ['awaiting_approval']);
+    await recordHistory('awaiting-approval', p.body.workflowId, { complete: false });
     expect((await act('gate', id, 'approve', f.h.tokens.viewer)).status).toBe(403);
     expect((await act('gate', id, 'approve', f.h.tokens.promoter /* scoped to staging */)).status).toBe(403);
     const own = await act('gate', id, 'approve', f.tokens.promoter);
@@ -203,6 +209,7 @@ describe('approval gate', () => {
     expect(d.status).toBe('succeeded');
     expect(step(d, 'approval').status).toBe('succeeded');
     expect(d.actions.filter((a: { action: string }) => a.action === 'approve').map((a: { by: string }) => a.by.replace(/-[0-9a-f]+$/, ''))).toEqual(['approver1', 'approver2']);
+    await recordHistory('approved', p.body.workflowId);
   });
 
   it('expires when nobody approves in time', async () => {
@@ -212,6 +219,7 @@ describe('approval gate', () => {
     expect(d.status).toBe('failed');
     expect(d.message).toMatch(/approval expired/);
     expect(step(d, 'approval').status).toBe('failed');
+    await recordHistory('approval-expired', p.body.workflowId);
   });
 
   it('answers 503 when no worker responds to an operator action', async () => {

@@ -7,6 +7,7 @@ import { createKubeClient } from '../integrations/kube.js';
 import { Worker } from '@temporalio/worker';
 import { temporalClient, useTestDatabase, workflowBundle } from './harness.js';
 import { createPromotionFixture, type PromotionFixture } from './promotion-fixture.js';
+import { recordHistory } from './history-corpus.js';
 
 const db = useTestDatabase();
 let f: PromotionFixture;
@@ -117,6 +118,7 @@ describe('promotion dev → staging → prod', () => {
       // Determinism guard: the recorded history replays against the current workflow bundle.
       const history = await handle.fetchHistory();
       await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `promote:${f.env.prod}`);
+      await recordHistory('happy-path', `promote:${f.env.prod}`);
     } finally {
       await connection.close();
     }
