@@ -2,6 +2,7 @@
 // (GET ?refresh=normal blocks until the controller has reconciled). Idempotent by nature.
 import type { ActivityDeps } from './deps.js';
 import { argoClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { STEP } from '../domain/promotion.js';
 
 export interface ArgocdRefreshInput {
   deploymentId: number;
@@ -13,7 +14,7 @@ export interface ArgocdRefreshResult extends StepOutcome {
 export function createArgocdRefresh(deps: ActivityDeps) {
   return {
     async argocdRefresh(input: ArgocdRefreshInput): Promise<ArgocdRefreshResult> {
-      return recordedStep(deps, { deploymentId: input.deploymentId, step: 'argocd-refresh' }, async () => {
+      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.argocdRefresh }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
         const argo = argoClientFor(deps, ctx.environment);
         const applications = [];

@@ -5,6 +5,7 @@ import type { ActivityDeps } from './deps.js';
 import { argoClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
 import type { Application } from '../integrations/argocd.js';
 import { PROMOTION_INFO_NAME } from '../integrations/argocd-convergence.js';
+import { STEP } from '../domain/promotion.js';
 
 export interface ArgocdSyncInput {
   deploymentId: number;
@@ -33,7 +34,7 @@ function isOurs(app: Application, sha: string, promotionId: string): boolean {
 export function createArgocdSync(deps: ActivityDeps) {
   return {
     async argocdSync(input: ArgocdSyncInput): Promise<ArgocdSyncResult> {
-      return recordedStep(deps, { deploymentId: input.deploymentId, step: 'argocd-sync', record: input.recordStep ?? !input.promotionId }, async () => {
+      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.argocdSync, record: input.recordStep ?? !input.promotionId }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
         const argo = argoClientFor(deps, ctx.environment);
         const promotionId = promotionIdOf(input);

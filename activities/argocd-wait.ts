@@ -8,6 +8,7 @@ import { argoClientFor, hook, loadContext, recordedStep, toFailure, type StepOut
 import { assessConvergence, type ConvergenceResult } from '../integrations/argocd-convergence.js';
 import { markStepProgress } from '../db/deployments.js';
 import { promotionIdOf } from './argocd-sync.js';
+import { FAILURE, STEP } from '../domain/promotion.js';
 
 export interface ArgocdWaitInput {
   deploymentId: number;
@@ -35,7 +36,7 @@ export function createArgocdWait(deps: ActivityDeps) {
   return {
     async argocdWait(input: ArgocdWaitInput): Promise<ArgocdWaitResult> {
       const record = input.recordStep ?? true;
-      return recordedStep(deps, { deploymentId: input.deploymentId, step: 'argocd-wait', record }, async () => {
+      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.argocdWait, record }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
         const argo = argoClientFor(deps, ctx.environment);
         const promotionId = promotionIdOf(input);
@@ -65,7 +66,7 @@ export function createArgocdWait(deps: ActivityDeps) {
               if (r.refresh) needRefresh.add(name);
               else needRefresh.delete(name);
               if (r.state === 'failed') {
-                throw ApplicationFailure.nonRetryable(`${name}: ${r.reason}`, 'ConvergenceFailed', { applications: [...observations.values()] });
+                throw ApplicationFailure.nonRetryable(`${name}: ${r.reason}`, FAILURE.convergenceFailed, { applications: [...observations.values()] });
               }
             } catch (err) {
               const failure = toFailure(err);
@@ -84,7 +85,7 @@ export function createArgocdWait(deps: ActivityDeps) {
             lastRecorded = Date.now();
             await markStepProgress(deps.database.db, {
               deploymentId: input.deploymentId,
-              step: 'argocd-wait',
+              step: STEP.argocdWait,
               message: transient ? `${summary} (last error: ${transient})` : summary,
               observation: { applications: apps, polls },
             });
@@ -92,7 +93,7 @@ export function createArgocdWait(deps: ActivityDeps) {
           if (Date.now() > input.deadlineAtMs) {
             throw ApplicationFailure.nonRetryable(
               `not converged within the deadline: ${summary || transient || 'no observation'}`,
-              'ConvergenceFailed',
+              FAILURE.convergenceFailed,
               { applications: apps },
             );
           }

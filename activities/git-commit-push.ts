@@ -9,6 +9,7 @@ import { hook, loadContext, recordedStep, type StepOutcome } from './promotion-c
 import { authorOf, DEPLOYMENT_TRAILER, remoteOf, renderFor, trailersOf } from './gitops-target.js';
 import { pushRelease, type PushStatus } from '../gitops/repo.js';
 import { setCommitSha } from '../db/deployments.js';
+import { STEP } from '../domain/promotion.js';
 
 export interface GitCommitPushInput {
   deploymentId: number;
@@ -22,7 +23,7 @@ export interface GitCommitPushResult extends StepOutcome {
 export function createGitCommitPush(deps: ActivityDeps) {
   return {
     async gitCommitPush(input: GitCommitPushInput): Promise<GitCommitPushResult> {
-      return recordedStep(deps, { deploymentId: input.deploymentId, step: 'git-commit-push' }, async () => {
+      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.gitCommitPush }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
         const r = ctx.release;
         const result = await pushRelease({

@@ -13,6 +13,7 @@ import { ArgoCdError, type ArgoClient } from '../integrations/argocd.js';
 import { KubeApiError, type KubeClient } from '../integrations/kube.js';
 import { argoClientForTarget, kubeClientForTarget } from '../integrations/targets.js';
 import { expandPattern } from '../domain/environment.js';
+import { FAILURE, type FailureType, type StepName } from '../domain/promotion.js';
 
 export interface PromotionContext {
   deployment: DeploymentRow;
@@ -33,11 +34,11 @@ export function gitWorkDir(deps: ActivityDeps): string {
 export async function loadContext(deps: ActivityDeps, deploymentId: number): Promise<PromotionContext> {
   const db = deps.database.db;
   const deployment = await getDeployment(db, { id: deploymentId });
-  if (!deployment) throw ApplicationFailure.nonRetryable(`deployment ${deploymentId} not found`, 'NotFound');
+  if (!deployment) throw ApplicationFailure.nonRetryable(`deployment ${deploymentId} not found`, FAILURE.notFound);
   const environment = await getEnvironment(db, { name: deployment.environment });
-  if (!environment) throw ApplicationFailure.nonRetryable(`environment ${deployment.environment} not found`, 'NotFound');
+  if (!environment) throw ApplicationFailure.nonRetryable(`environment ${deployment.environment} not found`, FAILURE.notFound);
   const release = await getRelease(db, { id: deployment.releaseId });
-  if (!release) throw ApplicationFailure.nonRetryable(`release ${deployment.releaseId} not found`, 'NotFound');
+  if (!release) throw ApplicationFailure.nonRetryable(`release ${deployment.releaseId} not found`, FAILURE.notFound);
   const applications = Object.keys(release.descriptor)
     .sort()
     .map((group) => ({ group, name: expandPattern(environment.argocd.applicationPattern, { env: environment.name, group }) }));
@@ -66,16 +67,16 @@ export function kubeClientFor(deps: ActivityDeps, env: EnvironmentRow): KubeClie
  */
 export function toFailure(err: unknown): Error {
   if (err instanceof ApplicationFailure) return err;
-  if (err instanceof SecretError) return ApplicationFailure.nonRetryable(err.message, 'ConfigurationError');
+  const failure = (message: string, type: FailureType, nonRetryable: boolean) =>
+    ApplicationFailure.create({ message, type, nonRetryable, cause: err as Error });
+  if (err instanceof SecretError) return failure(err.message, FAILURE.configuration, true);
   if (err instanceof ArgoCdError) {
     const message = `Argo CD: ${err.message}${err.status ? ` (HTTP ${err.status})` : ''}`;
-    return err.retryable
-      ? ApplicationFailure.retryable(message, 'ArgoCdTransientError')
-      : ApplicationFailure.nonRetryable(message, 'ArgoCdError');
+    return err.retryable ? failure(message, FAILURE.argoCdTransient, false) : failure(message, FAILURE.argoCd, true);
   }
   if (err instanceof KubeApiError) {
     const message = `Kubernetes: ${err.message} (${err.reason})`;
-    return err.retryable ? ApplicationFailure.retryable(message, 'KubeTransientError') : ApplicationFailure.nonRetryable(message, 'KubeApiError');
+    return err.retryable ? failure(message, FAILURE.kubeTransient, false) : failure(message, FAILURE.kubeApi, true);
   }
   if (err instanceof Error) return err;
   return new Error(String(err));
@@ -98,7 +99,7 @@ export interface StepOutcome {
  */
 export async function recordedStep<T extends StepOutcome>(
   deps: ActivityDeps,
-  input: { deploymentId: number; step: string; record?: boolean },
+  input: { deploymentId: number; step: StepName; record?: boolean },
   fn: () => Promise<T>,
 ): Promise<T> {
   const db = deps.database.db;

@@ -7,6 +7,7 @@ import { loadContext, recordedStep, type StepOutcome } from './promotion-context
 import { remoteOf, renderFor } from './gitops-target.js';
 import { readFilesAt } from '../gitops/repo.js';
 import { ValuesRenderError, valuesPath } from '../gitops/render.js';
+import { FAILURE, STEP } from '../domain/promotion.js';
 
 export interface RenderValuesInput {
   deploymentId: number;
@@ -19,7 +20,7 @@ export interface RenderValuesResult extends StepOutcome {
 export function createRenderValues(deps: ActivityDeps) {
   return {
     async renderValues(input: RenderValuesInput): Promise<RenderValuesResult> {
-      return recordedStep(deps, { deploymentId: input.deploymentId, step: 'render-values' }, async () => {
+      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.renderValues }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
         const remote = remoteOf(deps, ctx);
         let files;
@@ -30,7 +31,7 @@ export function createRenderValues(deps: ActivityDeps) {
           baseSha = read.sha;
           files = renderFor(ctx, (p) => read.files[p]);
         } catch (err) {
-          if (err instanceof ValuesRenderError) throw ApplicationFailure.nonRetryable(err.message, 'ValuesRenderError');
+          if (err instanceof ValuesRenderError) throw ApplicationFailure.nonRetryable(err.message, FAILURE.valuesRender);
           throw err;
         }
         const changed = files.filter((f) => f.changed).map((f) => f.path);

@@ -10,6 +10,7 @@ import { argoClientFor, kubeClientFor, loadContext, recordedStep, type StepOutco
 import { WORKLOAD_KINDS, type WorkloadKind } from '../integrations/kube.js';
 import type { Descriptor } from '../domain/descriptor.js';
 import { RELEASE_ANNOTATION } from '../domain/environment.js';
+import { FAILURE, STEP } from '../domain/promotion.js';
 
 export interface VerifyImagesInput {
   deploymentId: number;
@@ -68,7 +69,7 @@ function isReady(pod: V1Pod): boolean {
 export function createVerifyImages(deps: ActivityDeps) {
   return {
     async verifyImages(input: VerifyImagesInput): Promise<VerifyImagesResult> {
-      return recordedStep(deps, { deploymentId: input.deploymentId, step: 'verify-images' }, async () => {
+      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.verifyImages }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
         const argo = argoClientFor(deps, ctx.environment);
         const kube = kubeClientFor(deps, ctx.environment);
@@ -129,7 +130,7 @@ export function createVerifyImages(deps: ActivityDeps) {
         }
         if (mismatches.length > 0) {
           const lines = mismatches.map((m) => `${m.application}/${m.workload}/${m.container}: expected ${m.expected}, running ${m.running}${m.pod ? ` (pod ${m.pod})` : ''}`);
-          throw ApplicationFailure.nonRetryable(`live images differ from the release: ${lines.join('; ')}`, 'ImageMismatch', { mismatches });
+          throw ApplicationFailure.nonRetryable(`live images differ from the release: ${lines.join('; ')}`, FAILURE.imageMismatch, { mismatches });
         }
         return {
           status: 'succeeded' as const,

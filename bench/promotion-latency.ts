@@ -25,7 +25,7 @@ import { pushRelease } from '../gitops/repo.js';
 import { renderEnvironment } from '../gitops/render.js';
 import { getRelease, type ReleaseRow } from '../db/releases.js';
 import { loadContext } from '../activities/promotion-context.js';
-import { promotionWorkflowId } from '../workflows/promotion.js';
+import { promotionWorkflowId } from '../workflows/promotion-messages.js';
 import { createLogger } from '../lib/logger.js';
 import {
   cpuTimes,

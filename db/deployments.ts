@@ -3,15 +3,8 @@
 import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from './client.js';
 import { recordAudit, type AuditActor } from './audit.js';
-import {
-  ACTIVE_STATUSES,
-  deployments,
-  deploymentSteps,
-  environments,
-  type DeploymentAction,
-  type DeploymentStatus,
-  type StepStatus,
-} from './promotion-schema.js';
+import { deployments, deploymentSteps, environments, type DeploymentAction } from './promotion-schema.js';
+import { ACTIVE_STATUSES, canTransition, isTerminal, type PromotionStatus, type StepStatus } from '../domain/promotion.js';
 
 export type DeploymentRow = typeof deployments.$inferSelect;
 export type StepRow = typeof deploymentSteps.$inferSelect;
@@ -95,7 +88,7 @@ export async function getSteps(tx: Tx, input: { deploymentId: number }): Promise
 
 export async function listDeployments(
   tx: Tx,
-  input: { environment?: string; releaseId?: string; status?: DeploymentStatus; before?: number; limit: number },
+  input: { environment?: string; releaseId?: string; status?: PromotionStatus; before?: number; limit: number },
 ): Promise<{ rows: DeploymentRow[]; hasMore: boolean }> {
   const conds: SQL[] = [];
   if (input.environment) conds.push(eq(deployments.environment, input.environment));
@@ -122,7 +115,7 @@ export async function succeededEnvironments(tx: Tx, input: { releaseId: string }
 
 export interface TransitionInput {
   deploymentId: number;
-  status?: DeploymentStatus;
+  status?: PromotionStatus;
   step?: string;
   stepStatus?: StepStatus;
   message?: string | null;
@@ -133,16 +126,17 @@ export interface TransitionInput {
   requestId?: string | null;
 }
 
-const TERMINAL: readonly DeploymentStatus[] = ['succeeded', 'failed', 'aborted'];
-
 /** Applies a workflow transition to the history record (idempotent for retried activities) + audit event. */
 export async function applyTransition(tx: Tx, input: TransitionInput): Promise<DeploymentRow> {
   const current = await getDeployment(tx, { id: input.deploymentId });
   if (!current) throw new Error(`deployment ${input.deploymentId} not found`);
   const set: Partial<typeof deployments.$inferInsert> = { updatedAt: new Date() };
-  if (input.status && input.status !== current.status) {
+  // Only transitions of the lifecycle graph change the status: a terminal record never changes again, and a
+  // retried transition (same status) is a no-op.
+  const moves = input.status !== undefined && canTransition(current.status, input.status);
+  if (input.status && moves) {
     set.status = input.status;
-    if (TERMINAL.includes(input.status)) set.finishedAt = new Date();
+    if (isTerminal(input.status)) set.finishedAt = new Date();
   }
   if (input.started && !current.startedAt) set.startedAt = new Date();
   if (input.runId) set.runId = input.runId;
@@ -164,7 +158,7 @@ export async function applyTransition(tx: Tx, input: TransitionInput): Promise<D
       })
       .where(and(eq(deploymentSteps.deploymentId, input.deploymentId), eq(deploymentSteps.step, input.step)));
   }
-  if ((input.status && input.status !== current.status) || action) {
+  if (moves || action) {
     await recordAudit(tx, {
       actor: action && action.by !== 'system' ? { name: action.by } : SYSTEM,
       action: action ? `deployment.${action.action}` : `deployment.${input.status}`,

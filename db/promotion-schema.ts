@@ -18,6 +18,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { releases } from './schema.js';
 import type { ArgoTarget, GitopsTarget, KubeTarget } from '../domain/environment.js';
+import { ACTIVE_STATUSES, PROMOTION_STATUSES, type PromotionAction, type PromotionStatus, type StepStatus } from '../domain/promotion.js';
 
 /** An environment: where releases are promoted to, its rules, its targets, and its current release. */
 export const environments = pgTable(
@@ -45,20 +46,16 @@ export const environments = pgTable(
   (t) => [check('environments_approvals_check', sql`${t.approvalsRequired} >= 0`)],
 );
 
-export const DEPLOYMENT_STATUSES = [
-  'pending',
-  'awaiting_approval',
-  'running',
-  'awaiting_operator',
-  'succeeded',
-  'failed',
-  'aborted',
-] as const;
-export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
-export const ACTIVE_STATUSES: readonly DeploymentStatus[] = ['pending', 'awaiting_approval', 'running', 'awaiting_operator'];
+// The status vocabulary lives in domain/promotion.ts: the SQL check constraint and the partial index below
+// are built from its lists, and db/vocabulary.test.ts checks the migrated database against them.
+
+/** `'a','b',…` for an SQL `in (…)` list; the values are our own constants, never input. */
+function sqlList(values: readonly string[]) {
+  return sql.raw(values.map((v) => `'${v}'`).join(','));
+}
 
 export interface DeploymentAction {
-  action: 'start' | 'approve' | 'retry' | 'abort' | 'expire';
+  action: PromotionAction;
   by: string;
   at: string;
   comment?: string;
@@ -78,7 +75,7 @@ export const deployments = pgTable(
       .references(() => releases.id),
     previousReleaseId: uuid('previous_release_id').references(() => releases.id),
     isRollback: boolean('is_rollback').notNull().default(false),
-    status: text('status').$type<DeploymentStatus>().notNull(),
+    status: text('status').$type<PromotionStatus>().notNull(),
     reason: text('reason'),
     startedBy: text('started_by').notNull(),
     startedByTokenId: uuid('started_by_token_id'),
@@ -97,19 +94,16 @@ export const deployments = pgTable(
   (t) => [
     check(
       'deployments_status_check',
-      sql`${t.status} in ('pending','awaiting_approval','running','awaiting_operator','succeeded','failed','aborted')`,
+      sql`${t.status} in (${sqlList(PROMOTION_STATUSES)})`,
     ),
     // At most one active promotion per environment, enforced by the database.
     uniqueIndex('deployments_one_active_idx')
       .on(t.environment)
-      .where(sql`${t.status} in ('pending','awaiting_approval','running','awaiting_operator')`),
+      .where(sql`${t.status} in (${sqlList(ACTIVE_STATUSES)})`),
     index('deployments_env_idx').on(t.environment, t.id),
     index('deployments_release_idx').on(t.releaseId, t.id),
   ],
 );
-
-export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'skipped', 'failed'] as const;
-export type StepStatus = (typeof STEP_STATUSES)[number];
 
 /** Step-by-step progress of a deployment. */
 export const deploymentSteps = pgTable(

@@ -59,6 +59,14 @@ async function promoteOk(releaseId: string, envKey: string): Promise<Loose> {
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   return res.body;
 }
+/** Polls an observable condition (never a fixed sleep window). */
+async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 const step = (d: Loose, name: string) => d.steps.find((s: { name: string }) => s.name === name);
 
 let r1: string;
@@ -247,15 +255,20 @@ describe('Argo CD faults and drift', () => {
     const r = await f.createRelease('1.2.0');
     const app = `${f.env.ops}-core`;
     let started = false;
-    // Someone else's sync starts right before ours and holds for 1.5 s.
+    // Someone else's sync starts right before ours and holds until ours has been retried.
     hookAction = async (point) => {
       if (point !== 'argocd-sync:start' || started) return;
       started = true;
       await f.sim.faults.startForeignOperation(app, { username: 'someone-else', hold: true });
-      setTimeout(() => f.sim.faults.releaseForeignOperation(app), 1500);
     };
     try {
       const p = await promoteOk(r, 'ops');
+      // Release the foreign operation once our sync has observably been refused and retried.
+      await until(async () => {
+        const res = await f.h.call('GET', `/v1/environments/${f.env.ops}/deployment-history/${p.deploymentId}`, { token: f.h.tokens.viewer });
+        return (step(res.body, 'argocd-sync')?.attempts ?? 0) >= 2;
+      });
+      f.sim.faults.releaseForeignOperation(app);
       const d = await f.waitFor('ops', p.deploymentId, done);
       expect(d.status, JSON.stringify(step(d, 'argocd-sync'))).toBe('succeeded');
       expect(step(d, 'argocd-sync').attempts).toBeGreaterThanOrEqual(2);
@@ -268,7 +281,12 @@ describe('Argo CD faults and drift', () => {
     const r = await f.createRelease('1.2.1');
     f.sim.faults.httpFaults('argo', { errorRate: 1, errorStatus: 503 });
     const p = await promoteOk(r, 'ops');
-    setTimeout(() => f.sim.faults.clearHttpFaults('argo'), 1500);
+    // Heal once a step has observably been retried (not after a fixed delay, which a busy machine outruns).
+    await until(async () => {
+      const res = await f.h.call('GET', `/v1/environments/${f.env.ops}/deployment-history/${p.deploymentId}`, { token: f.h.tokens.viewer });
+      return res.body.steps.some((s: { attempts: number }) => s.attempts >= 2);
+    });
+    f.sim.faults.clearHttpFaults('argo');
     const d = await f.waitFor('ops', p.deploymentId, done);
     expect(d.status).toBe('succeeded');
     expect(d.steps.some((s: { attempts: number }) => s.attempts >= 2)).toBe(true);

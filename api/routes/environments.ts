@@ -16,7 +16,7 @@ import { actorOf, bearerSecurity, requireRole } from '../auth.js';
 import { checkUpstreamGraph, EnvironmentConfig, expandPattern, RELEASE_ANNOTATION } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, listEnvironments, upsertEnvironment, type EnvironmentRow } from '../../db/environments.js';
 import { getDeployment, getSteps, listDeployments, type DeploymentRow } from '../../db/deployments.js';
-import { DEPLOYMENT_STATUSES } from '../../db/promotion-schema.js';
+import { PROMOTION_STATUSES } from '../../domain/promotion.js';
 import { getRelease } from '../../db/releases.js';
 import { recordAudit } from '../../db/audit.js';
 import { diffReleases, ReleaseDiff } from '../../domain/diff.js';
@@ -48,7 +48,7 @@ const DeploymentSummary = z
     releaseId: z.string(),
     previousReleaseId: z.string().nullable(),
     isRollback: z.boolean(),
-    status: z.enum(DEPLOYMENT_STATUSES),
+    status: z.enum(PROMOTION_STATUSES),
     currentStep: z.string().nullable(),
     message: z.string().nullable(),
     reason: z.string().nullable(),
@@ -284,7 +284,7 @@ const historyRoute = createRoute({
   request: {
     params: EnvParam,
     query: z.object({
-      status: z.enum(DEPLOYMENT_STATUSES).optional(),
+      status: z.enum(PROMOTION_STATUSES).optional(),
       releaseId: z.guid().optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
       cursor: z.string().regex(/^\d{1,18}$/).optional(),

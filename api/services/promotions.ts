@@ -16,20 +16,19 @@ import { applyTransition, failUnstarted, insertDeployment, succeededEnvironments
 import {
   abortUpdate,
   approveUpdate,
-  promoteRelease,
   promotionWorkflowId,
   retryUpdate,
-  STEPS,
   type AbortInput,
   type ActionResult,
   type ApproveInput,
   type PromoteInput,
   type RetryInput,
   type StepTimeouts,
-} from '../../workflows/promotion.js';
+} from '../../workflows/promotion-messages.js';
+import type { promoteRelease } from '../../workflows/promotion.js';
 import { DeploymentIdKey, EnvironmentKey, PromotionStateKey, ReleaseIdKey } from '../../workflows/search-attributes.js';
 import type { Actor } from '../../domain/roles.js';
-import { ACTIVE_STATUSES } from '../../db/promotion-schema.js';
+import { isActive, STEPS } from '../../domain/promotion.js';
 
 export interface PromotionServiceDeps {
   database: Database;
@@ -120,7 +119,7 @@ export async function startPromotion(
     timeouts: deps.timeouts,
   };
   try {
-    await deps.client.workflow.start(promoteRelease, {
+    await deps.client.workflow.start<typeof promoteRelease>('promoteRelease', {
       taskQueue: deps.taskQueue,
       workflowId,
       args: [promoteInput],
@@ -178,7 +177,7 @@ export async function sendOperatorAction(
   input: { deployment: DeploymentRow; action: OperatorAction; by: string; comment?: string; leaveGit?: boolean; requestId: string },
 ): Promise<ActionResult> {
   const { deployment } = input;
-  if (!ACTIVE_STATUSES.includes(deployment.status)) {
+  if (!isActive(deployment.status)) {
     throw new ApiError('INVALID_ACTION', `Deployment ${deployment.id} has ended (${deployment.status}); nothing to ${input.action}`);
   }
   const handle = deps.client.workflow.getHandle(deployment.workflowId, deployment.runId ?? undefined);

@@ -1,6 +1,7 @@
 // Shared pieces of markup: status chips, times, ids, the error box and the services table.
 import { ApiFailure } from './api.js';
 import { html, route, type SafeHtml } from './html.js';
+import { ACTIVE_STATUSES as ACTIVE, PROMOTION_STATUSES } from '../../domain/promotion.js';
 import type { DiffEntry, Override, ReleaseDiff } from './types.js';
 
 const TONES: Record<string, string> = {
@@ -11,7 +12,7 @@ const TONES: Record<string, string> = {
   ok: 'ok', bad: 'bad', warn: 'warn', busy: 'busy', wait: 'wait', muted: 'muted',
 };
 
-export const ACTIVE_STATUSES = new Set(['pending', 'awaiting_approval', 'running', 'awaiting_operator']);
+export const ACTIVE_STATUSES: ReadonlySet<string> = new Set(ACTIVE);
 
 export function chip(status: string | null | undefined, label?: string): SafeHtml {
   const s = status ?? 'unknown';
@@ -170,6 +171,6 @@ export function diffTable(diff: ReleaseDiff, caption: string): SafeHtml {
 }
 
 export function statusOptions(selected: string): SafeHtml {
-  const all = ['', 'pending', 'awaiting_approval', 'running', 'awaiting_operator', 'succeeded', 'failed', 'aborted'];
+  const all = ['', ...PROMOTION_STATUSES];
   return html`${all.map((s) => html`<option value="${s}" ${s === selected ? html`selected` : ''}>${s === '' ? 'any status' : s.replace(/_/g, ' ')}</option>`)}`;
 }

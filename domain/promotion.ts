@@ -1,0 +1,97 @@
+// The promotion vocabulary, in one place: the statuses of a promotion (the deployment-history record and the
+// workflow's state), the allowed transitions between them, the steps, step statuses, operator actions and the
+// failure type names that cross the activity/workflow boundary. Pure and sandbox-safe: the workflow, the
+// activities, db/ (including its SQL check constraints), the API schemas and the UI all import it.
+
+/** Every status a promotion can have, in lifecycle order. */
+export const PROMOTION_STATUSES = ['pending', 'awaiting_approval', 'running', 'awaiting_operator', 'succeeded', 'failed', 'aborted'] as const;
+export type PromotionStatus = (typeof PROMOTION_STATUSES)[number];
+
+/** A promotion in one of these holds its environment (at most one per environment, enforced in SQL). */
+export const ACTIVE_STATUSES = ['pending', 'awaiting_approval', 'running', 'awaiting_operator'] as const satisfies readonly PromotionStatus[];
+export type ActiveStatus = (typeof ACTIVE_STATUSES)[number];
+
+/** Final: a record in one of these never changes status again. */
+export const TERMINAL_STATUSES = ['succeeded', 'failed', 'aborted'] as const satisfies readonly PromotionStatus[];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+
+export function isActive(status: PromotionStatus): status is ActiveStatus {
+  return (ACTIVE_STATUSES as readonly PromotionStatus[]).includes(status);
+}
+
+export function isTerminal(status: PromotionStatus): status is TerminalStatus {
+  return (TERMINAL_STATUSES as readonly PromotionStatus[]).includes(status);
+}
+
+/**
+ * The lifecycle as a closed graph. `pending` is the API's record before the workflow runs; any active status
+ * may end in `failed` (a workflow terminated or never started is failed by the next request).
+ */
+const TRANSITIONS: { readonly [S in PromotionStatus]: readonly PromotionStatus[] } = {
+  pending: ['awaiting_approval', 'running', 'failed', 'aborted'],
+  awaiting_approval: ['running', 'failed', 'aborted'],
+  running: ['awaiting_operator', 'succeeded', 'failed', 'aborted'],
+  awaiting_operator: ['running', 'failed', 'aborted'],
+  succeeded: [],
+  failed: [],
+  aborted: [],
+};
+
+/** Whether a promotion may move from `from` to `to` (staying in the same status is not a transition). */
+export function canTransition(from: PromotionStatus, to: PromotionStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** The steps of a promotion, in order; persisted as deployment_steps rows. */
+export const STEPS = ['approval', 'render-values', 'git-commit-push', 'argocd-refresh', 'argocd-sync', 'argocd-wait', 'verify-images', 'record'] as const;
+export type StepName = (typeof STEPS)[number];
+
+/** The step names as constants, for code that names one step (activities, the workflow). */
+export const STEP = {
+  approval: 'approval',
+  renderValues: 'render-values',
+  gitCommitPush: 'git-commit-push',
+  argocdRefresh: 'argocd-refresh',
+  argocdSync: 'argocd-sync',
+  argocdWait: 'argocd-wait',
+  verifyImages: 'verify-images',
+  record: 'record',
+} as const satisfies Record<string, StepName>;
+
+export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'skipped', 'failed'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** What a person (or the system) did to a promotion; recorded in its `actions` list and audited. */
+export const ACTIONS = ['start', 'approve', 'retry', 'abort', 'expire'] as const;
+export type PromotionAction = (typeof ACTIONS)[number];
+
+/** Operator actions sent to a running promotion (Workflow Updates, API routes). */
+export const OPERATOR_ACTIONS = ['approve', 'retry', 'abort'] as const satisfies readonly PromotionAction[];
+export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
+
+/**
+ * Failure type names (`ApplicationFailure.type`, or an error class's fixed `name`) that cross from the
+ * activities to the workflow. The workflow's `nonRetryableErrorTypes` are built from these, so the two sides
+ * cannot drift apart.
+ */
+export const FAILURE = {
+  gitAuth: 'GitAuthError',
+  gitPermanent: 'GitPermanentError',
+  gitTransient: 'GitTransientError',
+  gitConflict: 'GitConflictError',
+  configuration: 'ConfigurationError',
+  notFound: 'NotFound',
+  valuesRender: 'ValuesRenderError',
+  argoCd: 'ArgoCdError',
+  argoCdTransient: 'ArgoCdTransientError',
+  kubeApi: 'KubeApiError',
+  kubeTransient: 'KubeTransientError',
+  convergenceFailed: 'ConvergenceFailed',
+  imageMismatch: 'ImageMismatch',
+} as const;
+export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];
+
+/** Git failures that retrying cannot fix: the step parks at once for an operator. */
+export const NON_RETRYABLE_GIT_FAILURES: readonly FailureType[] = [FAILURE.gitAuth, FAILURE.gitPermanent, FAILURE.configuration];
+/** Convergence failures that retrying the wait cannot fix (a Degraded or failed application). */
+export const NON_RETRYABLE_WAIT_FAILURES: readonly FailureType[] = [FAILURE.convergenceFailed];

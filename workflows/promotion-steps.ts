@@ -1,0 +1,117 @@
+// The step registry of a promotion (kargo's registry.go shape): one row per forward step with its kind of
+// timeout/retry preset, whether an abort may interrupt it, its Temporal UI summary and the activity call.
+// Adding a step is one row here, one activity file in activities/, and its name in domain/promotion.ts STEPS.
+// Sandbox-safe: activities are imported as a type only.
+import { ApplicationFailure, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { NON_RETRYABLE_GIT_FAILURES, NON_RETRYABLE_WAIT_FAILURES, STEP, type StepName } from '../domain/promotion.js';
+import type { StepTimeouts } from './promotion-messages.js';
+
+/** Timeout and retry presets, grouped by kind of step. */
+export type StepKind = 'quick' | 'git' | 'wait';
+
+const retryQuick = { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 } as const;
+
+/** The options of a kind of step, from the promotion's timeouts and its convergence deadline. */
+export function optionsFor(kind: StepKind, t: StepTimeouts, deadlineSeconds: number): ActivityOptions {
+  switch (kind) {
+    case 'quick':
+      return { startToCloseTimeout: `${t.stepSeconds} seconds`, retry: retryQuick };
+    case 'git':
+      return {
+        startToCloseTimeout: `${t.gitSeconds} seconds`,
+        retry: { ...retryQuick, nonRetryableErrorTypes: [...NON_RETRYABLE_GIT_FAILURES] },
+      };
+    case 'wait':
+      return {
+        // The environment's convergence deadline, plus slack for the activity to report the timeout itself.
+        scheduleToCloseTimeout: `${deadlineSeconds + 60} seconds`,
+        heartbeatTimeout: `${t.heartbeatSeconds} seconds`,
+        retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_WAIT_FAILURES] },
+      };
+  }
+}
+
+/** Options of the history bookkeeping (short database writes, retried patiently). */
+export const BOOKKEEPING: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 20 },
+};
+
+/** Activities with one set of options and a Temporal UI summary (the activity row's label). */
+export function activitiesWith(summary: string, options: ActivityOptions) {
+  return proxyActivities<Activities>({ ...options, summary });
+}
+
+/**
+ * Bookkeeping of the history record runs as local activities: no extra workflow task per transition
+ * (they are short database writes on the worker that runs the workflow).
+ */
+export const history = proxyLocalActivities<Activities>({ ...BOOKKEEPING, summary: 'record deployment state' });
+
+/** What a forward step's call sees: the promotion's ids and what earlier steps produced. */
+export interface StepContext {
+  deploymentId: number;
+  /** The pushed commit; set once git-commit-push succeeded. */
+  sha: string | null;
+  convergenceDeadlineSeconds: number;
+}
+
+/** The report every step activity returns (some add fields, e.g. the pushed `sha`). */
+export interface StepReport {
+  message?: string;
+  sha?: string;
+}
+
+export interface StepSpec {
+  name: Exclude<StepName, 'approval' | 'record'>;
+  kind: StepKind;
+  /** May an abort cut this step short? Read-only steps and the wait (it heartbeats) yes; a push or sync in
+   * flight finishes first, so its result (e.g. the pushed SHA) is known to the compensation. */
+  interruptible: boolean;
+  summary: string;
+  run(activities: Activities, ctx: StepContext): Promise<StepReport>;
+}
+
+function pushedSha(ctx: StepContext): string {
+  if (!ctx.sha) throw ApplicationFailure.nonRetryable('no pushed commit to act on', 'MissingCommit');
+  return ctx.sha;
+}
+
+/** The forward steps, in order (the approval gate before them and the record step after are the lifecycle's). */
+export const FORWARD_STEPS: readonly StepSpec[] = [
+  { name: STEP.renderValues, kind: 'quick', interruptible: true, summary: 'render values', run: (a, c) => a.renderValues({ deploymentId: c.deploymentId }) },
+  { name: STEP.gitCommitPush, kind: 'git', interruptible: false, summary: 'commit and push', run: (a, c) => a.gitCommitPush({ deploymentId: c.deploymentId }) },
+  { name: STEP.argocdRefresh, kind: 'quick', interruptible: true, summary: 'Argo CD refresh', run: (a, c) => a.argocdRefresh({ deploymentId: c.deploymentId }) },
+  {
+    name: STEP.argocdSync,
+    kind: 'quick',
+    interruptible: false,
+    summary: 'Argo CD sync',
+    run: (a, c) => a.argocdSync({ deploymentId: c.deploymentId, sha: pushedSha(c) }),
+  },
+  {
+    name: STEP.argocdWait,
+    kind: 'wait',
+    interruptible: true,
+    summary: 'wait for convergence',
+    // The deadline is taken when the attempt series starts (workflow time, deterministic), so a retry by an
+    // operator gets a full deadline again.
+    run: (a, c) =>
+      a.argocdWait({ deploymentId: c.deploymentId, sha: pushedSha(c), deadlineAtMs: Date.now() + c.convergenceDeadlineSeconds * 1000, recordStep: true }),
+  },
+  {
+    name: STEP.verifyImages,
+    kind: 'quick',
+    interruptible: true,
+    summary: 'verify live images',
+    run: (a, c) => a.verifyImages({ deploymentId: c.deploymentId, sha: pushedSha(c) }),
+  },
+];
+
+const INTERRUPTIBLE: ReadonlySet<StepName> = new Set(FORWARD_STEPS.filter((s) => s.interruptible).map((s) => s.name));
+
+/** Whether an abort may cancel the step that is running now. */
+export function isInterruptible(step: StepName | null): boolean {
+  return step !== null && INTERRUPTIBLE.has(step);
+}
