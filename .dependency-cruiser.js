@@ -22,7 +22,13 @@ const PROJECT = '^(activities|api|bench|db|dev|domain|gitops|integrations|lib|sc
 
 // Development plumbing and test kits that still sit in product folders. They are moving (to dev/ and test/,
 // issue #15); until then they count as dev/ and test/. Remove the entries once the files are gone.
-const DEV_PLUMBING_NOT_YET_MOVED = ['^lib/postgres\\.ts$', '^lib/temporal-dev-server\\.ts$', '^lib/bootstrap\\.ts$', '^db/migrate-cli\\.ts$', '^scripts/start\\.ts$'];
+const DEV_PLUMBING_NOT_YET_MOVED = [
+  '^lib/postgres\\.ts$',
+  '^lib/temporal-dev-server\\.ts$',
+  '^lib/bootstrap\\.ts$',
+  '^db/migrate-cli\\.ts$',
+  '^scripts/start\\.ts$',
+];
 const TEST_KITS_NOT_YET_MOVED = ['^api/routes/test-support\\.ts$', '^gitops/testing\\.ts$', '^sim/test-fixtures\\.ts$'];
 
 /** Files the floor rules do not apply to: tests sit next to the code and may reach anything, as may configs. */
@@ -35,10 +41,19 @@ const UNCONSTRAINED = ['\\.test\\.ts$', '(^|/)[^/]*\\.config\\.[cm]?[jt]s$', ...
  */
 function floor(name, { from, allowed, typeOnly = [], comment }) {
   const isDev = name === 'dev';
-  const source = { path: isDev ? [...from, ...DEV_PLUMBING_NOT_YET_MOVED] : from, pathNot: isDev ? UNCONSTRAINED : [...UNCONSTRAINED, ...DEV_PLUMBING_NOT_YET_MOVED] };
+  const source = {
+    path: isDev ? [...from, ...DEV_PLUMBING_NOT_YET_MOVED] : from,
+    pathNot: isDev ? UNCONSTRAINED : [...UNCONSTRAINED, ...DEV_PLUMBING_NOT_YET_MOVED],
+  };
   const notYetMoved = isDev ? TEST_KITS_NOT_YET_MOVED : [...DEV_PLUMBING_NOT_YET_MOVED, ...TEST_KITS_NOT_YET_MOVED];
   const rules = [
-    { name: `${name}-imports-only-lower-floors`, severity: 'error', comment, from: source, to: { path: PROJECT, pathNot: [...allowed, ...typeOnly] } },
+    {
+      name: `${name}-imports-only-lower-floors`,
+      severity: 'error',
+      comment,
+      from: source,
+      to: { path: PROJECT, pathNot: [...allowed, ...typeOnly] },
+    },
     {
       name: `${name}-not-to-dev-or-test-kits`,
       severity: 'error',
@@ -70,10 +85,18 @@ export default {
       from: {},
       to: { circular: true },
     },
-    ...floor('domain', { from: ['^domain/'], allowed: ['^domain/'], comment: 'domain/ is pure: it imports nothing of the project but domain/.' }),
+    ...floor('domain', {
+      from: ['^domain/'],
+      allowed: ['^domain/'],
+      comment: 'domain/ is pure: it imports nothing of the project but domain/.',
+    }),
     ...floor('lib', { from: ['^lib/'], allowed: ['^domain/', '^lib/'], comment: 'lib/ is the ground floor: config, logger, secrets.' }),
     ...floor('db', { from: ['^db/'], allowed: ['^domain/', '^lib/', '^db/'], comment: 'db/ builds on domain/ and lib/ only.' }),
-    ...floor('gitops', { from: ['^gitops/'], allowed: ['^domain/', '^lib/', '^gitops/'], comment: 'gitops/ builds on domain/ and lib/ only.' }),
+    ...floor('gitops', {
+      from: ['^gitops/'],
+      allowed: ['^domain/', '^lib/', '^gitops/'],
+      comment: 'gitops/ builds on domain/ and lib/ only.',
+    }),
     ...floor('integrations', {
       from: ['^integrations/'],
       allowed: ['^domain/', '^lib/', '^integrations/'],
@@ -105,7 +128,8 @@ export default {
     ...floor('sim', {
       from: ['^sim/'],
       allowed: ['^domain/', '^lib/', '^gitops/', '^integrations/', '^sim/'],
-      comment: 'The simulator stands in for Argo CD and Kubernetes: it may share the wire schemas in integrations/, never the product above.',
+      comment:
+        'The simulator stands in for Argo CD and Kubernetes: it may share the wire schemas in integrations/, never the product above.',
     }),
     ...floor('dev', {
       from: ['^dev/', '^scripts/'],

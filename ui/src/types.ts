@@ -22,7 +22,9 @@ export type DeploymentSummary = NonNullable<Schemas['DeploymentSummary']>;
 export type DeploymentAction = DeploymentSummary['actions'][number];
 export type DeploymentDetails = ResponseBody<'/v1/environments/{env}/deployment-history/{id}', 'get'>;
 type DeploymentPageBody = ResponseBody<'/v1/environments/{env}/deployment-history', 'get'>;
-export type DeploymentPage = Omit<DeploymentPageBody, 'deployments'> & { deployments: NonNullable<DeploymentPageBody['deployments'][number]>[] };
+export type DeploymentPage = Omit<DeploymentPageBody, 'deployments'> & {
+  deployments: NonNullable<DeploymentPageBody['deployments'][number]>[];
+};
 export type Step = DeploymentDetails['steps'][number];
 /** The answer to approve / retry / abort (all three share it). */
 export type OperatorActionResult = ResponseBody<'/v1/environments/{env}/deployment-history/{id}/approve', 'post'>;
