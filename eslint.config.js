@@ -1,6 +1,7 @@
-// ESLint flat config: typed rules (no-floating-promises) everywhere, and a sandbox rule for workflows/:
-// workflow code runs in Temporal's deterministic V8 isolate, so Node built-ins and the non-workflow
-// Temporal packages must never be imported there (they break the bundle or determinism).
+// ESLint flat config: typed rules (no-floating-promises) everywhere, at most 400 lines per product module, and a
+// sandbox rule for workflows/: workflow code runs in Temporal's deterministic V8 isolate, so Node built-ins, the
+// non-workflow Temporal packages and modules that use them must never be imported there (they break the bundle or
+// determinism). The floors between folders are checked by dependency-cruiser (.dependency-cruiser.js).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
@@ -24,6 +25,12 @@ export default tseslint.config(
     },
   },
   {
+    // Product modules stay small enough to read in one sitting (issue #15): split along a seam instead.
+    files: ['{activities,api,db,domain,gitops,integrations,lib,sim,workflows}/**/*.ts', 'worker.ts', 'ui/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'ui/src/api-types.ts'],
+    rules: { 'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }] },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -37,7 +44,13 @@ export default tseslint.config(
             })),
           ],
           patterns: [
-            { group: ['../activities/*', '../api/*', '../db/*', '../sim/*'], allowTypeImports: true, message: 'Workflows import activities as types only.' },
+            { group: ['../activities/*'], allowTypeImports: true, message: 'Workflows import activities as types only (and call them through proxyActivities).' },
+            {
+              group: ['../api/*', '../db/*', '../gitops/*', '../integrations/*', '../lib/*', '../sim/*', '../dev/*', '../test/*', '../bench/*', '../worker*'],
+              allowTypeImports: true,
+              message: 'Workflow code imports only workflows/ and the pure domain/ modules at run time (types from elsewhere are fine).',
+            },
+            { group: ['../domain/digest*'], allowTypeImports: true, message: 'domain/digest uses node:crypto, which the Temporal sandbox does not have.' },
           ],
         },
       ],

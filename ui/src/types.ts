@@ -1,96 +1,45 @@
-// Shapes of the API responses the UI reads (see GET /openapi.json). Only what the screens use.
+// The API shapes the UI reads, named for the screens. Each one is an alias of ui/src/api-types.ts, which is
+// generated from the API's OpenAPI document (`npm run gen:api-types`): when the API changes a shape the UI
+// relies on, `tsc` fails here or in the screen that reads it, instead of the UI breaking at run time.
+import type { components, paths } from './api-types.js';
 
-export interface TokenSelf {
-  id: string;
-  name: string;
-  role: string;
-  scopes: string[];
-  createdAt: string;
-  createdBy: string;
-  revokedAt: string | null;
+type Schemas = components['schemas'];
+
+/** The JSON body of a path's response (200 unless another status is given), as the OpenAPI document declares it. */
+type ResponseBody<P extends keyof paths, M extends 'get' | 'post' | 'put' | 'delete', S extends number = 200> = paths[P][M] extends {
+  responses: { [K in S]: { content: { 'application/json': infer Body } } };
 }
+  ? Body
+  : never;
 
-export interface DeploymentAction {
-  action: string;
-  by: string;
-  at: string;
-  comment?: string;
-  step?: string;
-}
+export type TokenSelf = ResponseBody<'/v1/tokens/self', 'get'>;
 
-export interface DeploymentSummary {
-  id: number;
-  environment: string;
-  releaseId: string;
-  previousReleaseId: string | null;
-  isRollback: boolean;
-  status: string;
-  currentStep: string | null;
-  message: string | null;
-  reason: string | null;
-  startedBy: string;
-  commitSha: string | null;
-  revertSha: string | null;
-  workflowId: string;
-  runId: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  updatedAt: string;
-  actions: DeploymentAction[];
-}
+// The document marks the DeploymentSummary component itself nullable: zod-to-openapi folds the
+// `DeploymentSummary.nullable()` of Environment.lastDeployment into the registered component when that use is
+// met first. A deployment in a page or a details view is never null, so the UI strips it (a no-op once the API
+// spells that field `DeploymentSummary.or(z.null())`).
+export type DeploymentSummary = NonNullable<Schemas['DeploymentSummary']>;
+export type DeploymentAction = DeploymentSummary['actions'][number];
+export type DeploymentDetails = ResponseBody<'/v1/environments/{env}/deployment-history/{id}', 'get'>;
+type DeploymentPageBody = ResponseBody<'/v1/environments/{env}/deployment-history', 'get'>;
+export type DeploymentPage = Omit<DeploymentPageBody, 'deployments'> & {
+  deployments: NonNullable<DeploymentPageBody['deployments'][number]>[];
+};
+export type Step = DeploymentDetails['steps'][number];
+/** The answer to approve / retry / abort (all three share it). */
+export type OperatorActionResult = ResponseBody<'/v1/environments/{env}/deployment-history/{id}/approve', 'post'>;
 
-export interface Step {
-  name: string;
-  status: string;
-  attempts: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  message: string | null;
-  observation: Record<string, unknown> | null;
-}
+/** Component and override changes between two releases; a deployment's `changes` and a comparison both have them. */
+export type ReleaseDiff = NonNullable<DeploymentDetails['changes']>;
+/** GET /v2/releases/{a}/diff/{b}: the changes plus which releases were compared. */
+export type ReleaseComparison = ResponseBody<'/v2/releases/{a}/diff/{b}', 'get'>;
+export type DiffEntry = ReleaseDiff['changes'][number];
+export type OverrideChange = ReleaseDiff['overrides'][number];
 
-export interface Change {
-  from: string;
-  to: string;
-}
-
-export type DiffEntry =
-  | { type: 'service-added' | 'service-removed'; path: string; group: string; service: string; kind: string }
-  | { type: 'workload-kind-changed'; path: string; group: string; service: string; kind: Change }
-  | { type: 'container-added' | 'container-removed'; path: string; group: string; service: string; container: string; repo: string; tag: string }
-  | { type: 'image-changed'; path: string; group: string; service: string; container: string; repo: Change | null; tag: Change | null };
-
-export interface OverrideChange {
-  path: string;
-  change: 'added' | 'removed' | 'changed';
-  from: { templateValue: string; value: string } | null;
-  to: { templateValue: string; value: string } | null;
-}
-
-export interface ReleaseDiff {
-  identical: boolean;
-  changes: DiffEntry[];
-  overrides: OverrideChange[];
-}
-
-export interface DeploymentDetails extends DeploymentSummary {
-  steps: Step[];
-  changes: ReleaseDiff | null;
-  statusUrl: string;
-}
-
-export interface LiveApp {
-  name: string;
-  group: string;
-  sync: string | null;
-  health: string | null;
-  revision: string | null;
-  releaseId: string | null;
-  matchesCurrentRelease: boolean | null;
-  error?: string;
-}
-
+/**
+ * The settings of an environment's config the UI shows. The document types `config` as an open record (it is
+ * the stored EnvironmentConfig with credentials as references), so the UI names the few keys it reads.
+ */
 export interface EnvironmentConfigView {
   displayOrder?: number;
   upstream?: string[];
@@ -98,62 +47,18 @@ export interface EnvironmentConfigView {
   approvalsRequired?: number;
 }
 
-export interface EnvironmentView {
-  name: string;
-  config: EnvironmentConfigView & Record<string, unknown>;
-  currentReleaseId: string | null;
-  currentDeploymentId: number | null;
-  lastDeployment: DeploymentSummary | null;
-  live: LiveApp[] | null;
-  updatedAt: string;
-}
+type EnvironmentBody = ResponseBody<'/v1/environments/{env}', 'get'>;
+export type EnvironmentView = Omit<EnvironmentBody, 'config'> & { config: EnvironmentConfigView & EnvironmentBody['config'] };
+export type EnvironmentList = Omit<ResponseBody<'/v1/environments', 'get'>, 'environments'> & { environments: EnvironmentView[] };
+export type LiveApp = NonNullable<EnvironmentView['live']>[number];
 
-export interface Override {
-  path: string;
-  templateValue: string;
-  value: string;
-}
+export type ReleaseSummary = Schemas['ReleaseSummary'];
+export type ReleasePage = ResponseBody<'/v2/releases', 'get'>;
+export type Override = ReleaseSummary['acknowledgedOverrides'][number];
+export type ReleaseDetails = ResponseBody<'/v2/releases/{releaseId}', 'get'>;
+export type ReleaseEnvironment = ReleaseDetails['environments'][number];
+export type CreatedRelease = ResponseBody<'/v2/releases/create/{productVersion}', 'post', 201>;
+export type TemplateRevision = ResponseBody<'/v1/templates/{key}/revisions/{revision}', 'get'>;
+export type RenderResult = ResponseBody<'/v1/releases/template/{productVersion}/render', 'post'>;
 
-export interface ReleaseSummary {
-  releaseId: string;
-  productVersion: string;
-  template: { key: string; revision: number };
-  digest: string;
-  acknowledgedOverrides: Override[];
-  createdBy: { name: string; tokenId: string };
-  createdAt: string;
-}
-
-export interface ReleaseEnvironment {
-  environment: string;
-  deploymentId: number;
-  status: string;
-  isRollback: boolean;
-  current: boolean;
-  startedBy: string;
-  createdAt: string;
-  finishedAt: string | null;
-  statusUrl: string;
-}
-
-export interface ReleaseDetails extends ReleaseSummary {
-  descriptor: Record<string, unknown>;
-  idempotencyKey: string | null;
-  environments: ReleaseEnvironment[];
-}
-
-export interface PromotionAccepted {
-  deploymentId: number;
-  environment: string;
-  releaseId: string;
-  workflowId: string;
-  status: string;
-  isRollback: boolean;
-  statusUrl: string;
-}
-
-export interface RenderResult {
-  descriptor: Record<string, unknown>;
-  template: { key: string; revision: number; digest: string };
-  unusedValues: string[];
-}
+export type PromotionAccepted = ResponseBody<'/v2/releases/{releaseId}/promote', 'post', 202>;

@@ -4,7 +4,7 @@ import { get } from '../api.js';
 import { type Ctx } from '../app.js';
 import { chip, deploymentLink, errorBox, releaseLink, time } from '../components.js';
 import { $, html, mount, route, type SafeHtml } from '../html.js';
-import type { EnvironmentView, LiveApp, ReleaseSummary } from '../types.js';
+import type { EnvironmentList, EnvironmentView, LiveApp, ReleaseSummary } from '../types.js';
 
 const REFRESH_MS = 5000;
 const releaseCache = new Map<string, Promise<ReleaseSummary | null>>();
@@ -81,7 +81,7 @@ export async function boardScreen(ctx: Ctx): Promise<void> {
   );
   const load = async (): Promise<void> => {
     try {
-      const { environments } = await get<{ environments: EnvironmentView[] }>('/v1/environments?live=true');
+      const { environments } = await get<EnvironmentList>('/v1/environments?live=true');
       const columns = await Promise.all(environments.map(column));
       if (!ctx.alive()) return;
       mount($('#board', ctx.root), environments.length ? html`${columns}` : html`<p class="card">No environments are configured (<code>PUT /v1/environments/:env</code>).</p>`);

@@ -5,7 +5,7 @@ import { api, get } from '../api.js';
 import { temporalLink, type Ctx } from '../app.js';
 import { ACTIVE_STATUSES, chip, diffTable, duration, errorBox, releaseLink, time } from '../components.js';
 import { $, html, input, mount, route, type SafeHtml } from '../html.js';
-import type { DeploymentDetails, DeploymentSummary, Step } from '../types.js';
+import type { DeploymentDetails, DeploymentSummary, OperatorActionResult, Step } from '../types.js';
 
 const ACTIVE_REFRESH_MS = 1000;
 const IDLE_REFRESH_MS = 10_000;
@@ -164,7 +164,7 @@ async function act(ctx: Ctx, path: string, button: HTMLButtonElement, reload: ()
   buttons.forEach((b) => (b.disabled = true));
   mount(out, html`<p class="muted" role="status">Sending ${action}…</p>`);
   try {
-    const res = await api<{ status: string; approvals?: number }>('POST', `${path}/${action}`, body);
+    const res = await api<OperatorActionResult>('POST', `${path}/${action}`, body);
     if (!ctx.alive()) return;
     mount(out, html`<p class="ok" role="status"><strong>${action}</strong> accepted: now ${chip(res.body.status)}${res.body.approvals !== undefined ? ` · ${res.body.approvals} approval(s)` : ''}</p>`);
     input('#op-comment', ctx.root).value = '';

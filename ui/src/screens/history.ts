@@ -3,7 +3,7 @@ import { get, qs } from '../api.js';
 import { navigate, type Ctx } from '../app.js';
 import { ACTIVE_STATUSES, chip, deploymentLink, errorBox, releaseLink, statusOptions, time } from '../components.js';
 import { $, html, mount, route } from '../html.js';
-import type { DeploymentSummary } from '../types.js';
+import type { DeploymentPage } from '../types.js';
 
 export async function historyScreen(ctx: Ctx): Promise<void> {
   const env = ctx.path[1] ?? '';
@@ -27,7 +27,7 @@ export async function historyScreen(ctx: Ctx): Promise<void> {
   const box = $('#history', ctx.root);
   const load = async (): Promise<boolean> => {
     try {
-      const page = await get<{ deployments: DeploymentSummary[]; nextCursor: string | null }>(
+      const page = await get<DeploymentPage>(
         `/v1/environments/${encodeURIComponent(env)}/deployment-history` + qs({ status, cursor, limit: 25 }),
       );
       if (!ctx.alive()) return false;

@@ -5,7 +5,7 @@ import { api, get, qs } from '../api.js';
 import { navigate, type Ctx } from '../app.js';
 import { chip, deploymentLink, diffTable, errorBox, releaseLink, servicesTable, shortId, time } from '../components.js';
 import { $, html, input, mount, route, type SafeHtml } from '../html.js';
-import type { EnvironmentView, PromotionAccepted, ReleaseDetails, ReleaseDiff, ReleaseSummary } from '../types.js';
+import type { EnvironmentList, EnvironmentView, PromotionAccepted, ReleaseComparison, ReleaseDetails, ReleasePage, TemplateRevision } from '../types.js';
 
 function environmentsTable(release: ReleaseDetails, envs: EnvironmentView[]): SafeHtml {
   return html`<table class="envs">
@@ -32,10 +32,10 @@ function environmentsTable(release: ReleaseDetails, envs: EnvironmentView[]): Sa
 export async function releaseScreen(ctx: Ctx): Promise<void> {
   const id = ctx.path[1] ?? '';
   const path = `/v2/releases/${encodeURIComponent(id)}`;
-  const [release, envs] = await Promise.all([get<ReleaseDetails>(path), get<{ environments: EnvironmentView[] }>('/v1/environments?live=false')]);
+  const [release, envs] = await Promise.all([get<ReleaseDetails>(path), get<EnvironmentList>('/v1/environments?live=false')]);
   let template: unknown;
   try {
-    template = (await get<{ template: unknown }>(`/v1/templates/${encodeURIComponent(release.template.key)}/revisions/${release.template.revision}`)).template;
+    template = (await get<TemplateRevision>(`/v1/templates/${encodeURIComponent(release.template.key)}/revisions/${release.template.revision}`)).template;
   } catch {
     template = undefined; // the table still shows, without moves/pinned
   }
@@ -87,7 +87,7 @@ export async function releaseScreen(ctx: Ctx): Promise<void> {
   });
 
   // Recent releases as diff suggestions (the field also takes any id).
-  void get<{ releases: ReleaseSummary[] }>('/v2/releases' + qs({ limit: 50 }))
+  void get<ReleasePage>('/v2/releases' + qs({ limit: 50 }))
     .then(({ releases }) => {
       if (!ctx.alive()) return;
       mount(
@@ -106,7 +106,7 @@ export async function releaseScreen(ctx: Ctx): Promise<void> {
 
   // Keep the rows fresh (a promotion started elsewhere, or one running); unchanged markup is not re-mounted.
   ctx.every(3000, async () => {
-    const [r, e] = await Promise.all([get<ReleaseDetails>(path), get<{ environments: EnvironmentView[] }>('/v1/environments?live=false')]);
+    const [r, e] = await Promise.all([get<ReleaseDetails>(path), get<EnvironmentList>('/v1/environments?live=false')]);
     if (!ctx.alive()) return false;
     mount(envBox, environmentsTable(r, e.environments));
     return true;
@@ -137,7 +137,7 @@ async function showDiff(ctx: Ctx, releaseId: string, other: string): Promise<voi
     return;
   }
   try {
-    const diff = await get<ReleaseDiff & { from: string; to: string }>(`/v2/releases/${encodeURIComponent(other)}/diff/${encodeURIComponent(releaseId)}`);
+    const diff = await get<ReleaseComparison>(`/v2/releases/${encodeURIComponent(other)}/diff/${encodeURIComponent(releaseId)}`);
     if (ctx.alive()) mount(out, html`<p>From ${releaseLink(diff.from)} to this release:</p>${diffTable(diff, `changes from ${shortId(diff.from)} to ${shortId(diff.to)}`)}`);
   } catch (err) {
     if (ctx.alive()) mount(out, errorBox(err, 'Could not compare'));

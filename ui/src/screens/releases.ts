@@ -4,7 +4,7 @@ import { api, ApiFailure, get, qs } from '../api.js';
 import { navigate, type Ctx } from '../app.js';
 import { errorBox, placeholdersOf, releaseLink, servicesTable, shortId, time } from '../components.js';
 import { $, html, input, mount, route } from '../html.js';
-import type { ReleaseSummary, RenderResult } from '../types.js';
+import type { CreatedRelease, ReleasePage, RenderResult } from '../types.js';
 
 export async function releasesScreen(ctx: Ctx): Promise<void> {
   const q = ctx.query;
@@ -27,7 +27,7 @@ export async function releasesScreen(ctx: Ctx): Promise<void> {
   });
   const box = $('#releases', ctx.root);
   try {
-    const page = await get<{ releases: ReleaseSummary[]; nextCursor: string | null }>('/v2/releases' + qs({ ...filters, limit: 25, cursor }));
+    const page = await get<ReleasePage>('/v2/releases' + qs({ ...filters, limit: 25, cursor }));
     if (!ctx.alive()) return;
     mount(
       box,
@@ -195,7 +195,7 @@ async function create(ctx: Ctx, pv: string, idempotencyKey: string): Promise<voi
   const query = acks.length ? '?' + acks.map((a) => `acknowledgeOverride=${encodeURIComponent(a)}`).join('&') : '';
   button.disabled = true;
   try {
-    const res = await api<ReleaseSummary>('POST', `/v2/releases/create/${encodeURIComponent(pv)}${query}`, descriptor, { 'idempotency-key': idempotencyKey });
+    const res = await api<CreatedRelease>('POST', `/v2/releases/create/${encodeURIComponent(pv)}${query}`, descriptor, { 'idempotency-key': idempotencyKey });
     if (!ctx.alive()) return;
     mount(out, html`<p class="ok" role="status">Release ${shortId(res.body.releaseId)} created.</p>`);
     navigate(route('releases', res.body.releaseId));

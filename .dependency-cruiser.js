@@ -1,0 +1,155 @@
+// Layering check (`npm run lint:layers`, run by .ci/run): every floor imports only the floors below it.
+//
+//   domain/        pure rules and schemas: imports nothing of the project but domain/
+//   lib/           config, logger, secrets (domain)
+//   db/, gitops/   persistence and the GitOps engine (domain, lib)
+//   integrations/  clients of Argo CD and Kubernetes (domain, lib)
+//   activities/    promotion steps (domain, lib, db, gitops, integrations; workflows as types only)
+//   workflows/     Temporal sandbox code (domain, workflows; activities as types only)
+//   worker.ts      the worker process (everything above except api)
+//   api/           the HTTP API (everything below, workflows for message definitions; activities as types only)
+//   sim/           the Argo CD + Kubernetes simulator (domain, lib, gitops, integrations' wire schemas)
+//   dev/, scripts/ development plumbing and tools: any product code and sim/
+//   ui/            the browser app: nothing of the project at run time, API types only
+//   test/, bench/, *.test.ts and config files: anything
+//
+// Product code never imports test/, bench/, sim/ or dev/, and nothing imports in a circle. Rules are written as
+// "a floor may import only these folders"; Node built-ins and npm packages are not constrained here (ESLint
+// keeps Node built-ins out of workflows/).
+
+/** Folders and files that belong to the project (anything else is a package or a Node built-in). */
+const PROJECT = '^(activities|api|bench|db|dev|domain|gitops|integrations|lib|scripts|sim|test|ui|workflows)/|^worker\\.ts$';
+
+// Development plumbing and test kits that still sit in product folders. They are moving (to dev/ and test/,
+// issue #15); until then they count as dev/ and test/. Remove the entries once the files are gone.
+const DEV_PLUMBING_NOT_YET_MOVED = [
+  '^lib/postgres\\.ts$',
+  '^lib/temporal-dev-server\\.ts$',
+  '^lib/bootstrap\\.ts$',
+  '^db/migrate-cli\\.ts$',
+  '^scripts/start\\.ts$',
+];
+const TEST_KITS_NOT_YET_MOVED = ['^api/routes/test-support\\.ts$', '^gitops/testing\\.ts$', '^sim/test-fixtures\\.ts$'];
+
+/** Files the floor rules do not apply to: tests sit next to the code and may reach anything, as may configs. */
+const UNCONSTRAINED = ['\\.test\\.ts$', '(^|/)[^/]*\\.config\\.[cm]?[jt]s$', ...TEST_KITS_NOT_YET_MOVED];
+
+/**
+ * Rules for one floor: the files in `from` may import, at run time, only the project folders in `allowed`, and
+ * the folders in `typeOnly` through `import type` (erased at build time). Development plumbing and test kits
+ * that have not moved yet count as dev/ and test/, so only dev/ may import the former, and nothing the latter.
+ */
+function floor(name, { from, allowed, typeOnly = [], comment }) {
+  const isDev = name === 'dev';
+  const source = {
+    path: isDev ? [...from, ...DEV_PLUMBING_NOT_YET_MOVED] : from,
+    pathNot: isDev ? UNCONSTRAINED : [...UNCONSTRAINED, ...DEV_PLUMBING_NOT_YET_MOVED],
+  };
+  const notYetMoved = isDev ? TEST_KITS_NOT_YET_MOVED : [...DEV_PLUMBING_NOT_YET_MOVED, ...TEST_KITS_NOT_YET_MOVED];
+  const rules = [
+    {
+      name: `${name}-imports-only-lower-floors`,
+      severity: 'error',
+      comment,
+      from: source,
+      to: { path: PROJECT, pathNot: [...allowed, ...typeOnly] },
+    },
+    {
+      name: `${name}-not-to-dev-or-test-kits`,
+      severity: 'error',
+      comment: 'Development plumbing (dev/) and test kits (test/) are not part of the product, wherever they sit today.',
+      from: source,
+      to: { path: notYetMoved },
+    },
+  ];
+  if (typeOnly.length > 0) {
+    rules.push({
+      name: `${name}-type-only-imports`,
+      severity: 'error',
+      comment: `${name} may import ${typeOnly.join(', ')} as types only (import type …).`,
+      from: source,
+      to: { path: typeOnly, dependencyTypesNot: ['type-only'] },
+    });
+  }
+  return rules;
+}
+
+const PRODUCT = ['^domain/', '^lib/', '^db/', '^gitops/', '^integrations/', '^activities/', '^workflows/', '^worker\\.ts$', '^api/'];
+
+export default {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Modules that import each other (directly or through others) cannot be understood or split alone.',
+      from: {},
+      to: { circular: true },
+    },
+    ...floor('domain', {
+      from: ['^domain/'],
+      allowed: ['^domain/'],
+      comment: 'domain/ is pure: it imports nothing of the project but domain/.',
+    }),
+    ...floor('lib', { from: ['^lib/'], allowed: ['^domain/', '^lib/'], comment: 'lib/ is the ground floor: config, logger, secrets.' }),
+    ...floor('db', { from: ['^db/'], allowed: ['^domain/', '^lib/', '^db/'], comment: 'db/ builds on domain/ and lib/ only.' }),
+    ...floor('gitops', {
+      from: ['^gitops/'],
+      allowed: ['^domain/', '^lib/', '^gitops/'],
+      comment: 'gitops/ builds on domain/ and lib/ only.',
+    }),
+    ...floor('integrations', {
+      from: ['^integrations/'],
+      allowed: ['^domain/', '^lib/', '^integrations/'],
+      comment: 'integrations/ builds on domain/ and lib/ only.',
+    }),
+    ...floor('activities', {
+      from: ['^activities/'],
+      allowed: ['^domain/', '^lib/', '^db/', '^gitops/', '^integrations/', '^activities/'],
+      typeOnly: ['^workflows/'],
+      comment: 'Activities are built from db/, gitops/ and integrations/; they never reach up into api/ or the workflow code.',
+    }),
+    ...floor('workflows', {
+      from: ['^workflows/'],
+      allowed: ['^domain/', '^workflows/'],
+      typeOnly: ['^activities/'],
+      comment: 'Workflow code runs in the Temporal sandbox: it orchestrates, and sees activities as types only.',
+    }),
+    ...floor('worker', {
+      from: ['^worker\\.ts$'],
+      allowed: ['^domain/', '^lib/', '^db/', '^gitops/', '^integrations/', '^activities/', '^workflows/'],
+      comment: 'The worker process wires activities and workflows; it does not serve the API.',
+    }),
+    ...floor('api', {
+      from: ['^api/'],
+      allowed: ['^domain/', '^lib/', '^db/', '^gitops/', '^integrations/', '^workflows/', '^api/'],
+      typeOnly: ['^activities/'],
+      comment: 'The API starts and signals workflows (their message definitions live in workflows/); it never runs activities.',
+    }),
+    ...floor('sim', {
+      from: ['^sim/'],
+      allowed: ['^domain/', '^lib/', '^gitops/', '^integrations/', '^sim/'],
+      comment:
+        'The simulator stands in for Argo CD and Kubernetes: it may share the wire schemas in integrations/, never the product above.',
+    }),
+    ...floor('dev', {
+      from: ['^dev/', '^scripts/'],
+      allowed: [...PRODUCT, '^sim/', '^dev/', '^scripts/'],
+      comment: 'Development plumbing and tools may use the whole product and the simulator, never the test kits or benchmarks.',
+    }),
+    ...floor('ui', {
+      from: ['^ui/'],
+      allowed: ['^ui/'],
+      typeOnly: PRODUCT,
+      comment: 'The UI runs in the browser: only types cross from the server side.',
+    }),
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|\\.tools|\\.data|dist|ui/dist|coverage)/' },
+    // Sees `import type` (and imports whose names are all types) so the type-only rules can tell them apart.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

@@ -1,0 +1,2602 @@
+// Generated from the API's OpenAPI document by scripts/gen-api-types.ts. Do not edit: run `npm run gen:api-types`.
+// The UI names the shapes it reads in ui/src/types.ts.
+
+export interface paths {
+  '/healthz': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness of the API and reachability of its dependencies */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description All dependencies reachable */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Health'];
+          };
+        };
+        /** @description At least one dependency unreachable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Health'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List audit events (newest first) */
+    get: {
+      parameters: {
+        query?: {
+          action?: string;
+          /** @description Token name */
+          actor?: string;
+          actorTokenId?: string;
+          cursor?: string;
+          limit?: number;
+          since?: string;
+          subjectId?: string;
+          subjectType?: string;
+          until?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description A page of audit events */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              events: components['schemas']['AuditEvent'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Environments in display order, with current release, last deployment and live Argo CD status */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Include live Argo CD status (one call per application) */
+          live?: 'true' | 'false';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Environments */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              environments: components['schemas']['Environment'][];
+            };
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One environment */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Include live Argo CD status (one call per application) */
+          live?: 'true' | 'false';
+        };
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The environment */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Environment'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    /**
+     * Create or update an environment (admin)
+     * @description Credentials are references (`env:NAME` or `file:/path`), resolved by the worker when needed; literal secrets are rejected.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @default 0 */
+            approvalsRequired?: number;
+            /** @default 86400 */
+            approvalTimeoutSeconds?: number;
+            /** @default [] */
+            approvers?: string[];
+            argocd: {
+              /** @default {env}-{group} */
+              applicationPattern?: string;
+              passwordRef?: string;
+              /** @default default */
+              project?: string;
+              /** Format: uri */
+              serverUrl: string;
+              tokenRef?: string;
+              usernameRef?: string;
+            };
+            /** @default 600 */
+            convergenceDeadlineSeconds?: number;
+            displayOrder: number;
+            gitops: {
+              /** @default main */
+              branch?: string;
+              credentials?:
+                | {
+                    tokenRef: string;
+                    /** @enum {string} */
+                    type: 'https-token';
+                    username?: string;
+                  }
+                | {
+                    privateKeyRef: string;
+                    /** @enum {string} */
+                    type: 'ssh-key';
+                  };
+              /** @default environments/{env}/{group}/values.yaml */
+              pathPattern?: string;
+              repoUrl: string;
+            };
+            kubernetes: {
+              caData?: string;
+              namespace: string;
+              /** Format: uri */
+              server: string;
+              /** @default false */
+              skipTLSVerify?: boolean;
+              tokenRef: string;
+            };
+            /** @default false */
+            protected?: boolean;
+            /** @default [] */
+            upstream?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Updated */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Environment'];
+          };
+        };
+        /** @description Created */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Environment'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Content-Type must be application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Request is well-formed but violates the rules */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}/deployment-history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Deployment history of an environment, newest first */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          limit?: number;
+          releaseId?: string;
+          status?: 'pending' | 'awaiting_approval' | 'running' | 'awaiting_operator' | 'succeeded' | 'failed' | 'aborted';
+        };
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description A page of deployments */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              deployments: components['schemas']['DeploymentSummary'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}/deployment-history/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One deployment: status, people, timestamps, commit, every step, component changes */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The deployment */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['DeploymentDetails'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}/deployment-history/{id}/abort': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Abort a promotion (reverting a pushed commit unless leaveGit) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            comment?: string;
+            /** @description abort only: keep the pushed commit in Git (no revert) */
+            leaveGit?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Accepted by the workflow */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['OperatorActionResult'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A dependency did not answer */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}/deployment-history/{id}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Approve a promotion waiting at the approval gate */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            comment?: string;
+            /** @description abort only: keep the pushed commit in Git (no revert) */
+            leaveGit?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Accepted by the workflow */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['OperatorActionResult'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A dependency did not answer */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}/deployment-history/{id}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Run the failed step of a parked promotion again */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            comment?: string;
+            /** @description abort only: keep the pushed commit in Git (no revert) */
+            leaveGit?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Accepted by the workflow */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['OperatorActionResult'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A dependency did not answer */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/releases/template/{productVersion}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Resolve the template for a product version (X.Y.Z → X.Y.0 → default)
+     * @description Returns the template JSON itself. Which template was resolved is in the headers `X-Template-Key`, `X-Template-Revision` and `X-Template-Digest` (also the ETag) and in `Content-Location`. A pre-release tries its own key first, then its release version; build metadata is ignored.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          productVersion: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The resolved template */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              [key: string]: {
+                [key: string]: {
+                  [key: string]: {
+                    containers: {
+                      [key: string]: {
+                        repo: string;
+                        tag: string;
+                      };
+                    };
+                    optional?: boolean;
+                  };
+                };
+              };
+            };
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/releases/template/{productVersion}/render': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Render the resolved template into a descriptor from placeholder values
+     * @description Fills every `<PLACEHOLDER>` of the resolved template from `values`, drops `optional` markers, and validates the result against the template. A missing value or a result that breaks a rule is 422 with every problem.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          productVersion: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['RenderRequest'];
+        };
+      };
+      responses: {
+        /** @description The rendered descriptor */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RenderResult'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Content-Type must be application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Request is well-formed but violates the rules */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/templates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List template keys with their newest revision (newest version first, default last) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Template keys */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              templates: (components['schemas']['TemplateRevisionMeta'] & {
+                revisions: number;
+              })[];
+            };
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/templates/{key}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The newest revision of exactly this key (no fallback) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          key: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The newest revision */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TemplateRevision'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    /**
+     * Save a new revision of the template for a key (a semver or "default")
+     * @description Validates the template and appends a revision. Saving a document identical (same canonical digest) to the newest revision creates nothing and answers 200 with that revision; a new revision answers 201.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          key: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            [key: string]: {
+              [key: string]: {
+                [key: string]: {
+                  containers: {
+                    [key: string]: {
+                      repo: string;
+                      tag: string;
+                    };
+                  };
+                  optional?: boolean;
+                };
+              };
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Unchanged: the newest revision already has this content */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TemplateRevision'];
+          };
+        };
+        /** @description A new revision */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TemplateRevision'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Body too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Content-Type must be application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Request is well-formed but violates the rules */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/templates/{key}/revisions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Revision history of a key, newest first */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          key: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Revisions */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              key: string;
+              revisions: components['schemas']['TemplateRevisionMeta'][];
+            };
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/templates/{key}/revisions/{revision}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One revision of a key */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          key: string;
+          revision: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The revision */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TemplateRevision'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tokens': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List API tokens */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Tokens */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              tokens: components['schemas']['TokenInfo'][];
+            };
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Issue an API token
+     * @description The token itself is returned once, here; only its SHA-256 is stored.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CreateTokenRequest'];
+        };
+      };
+      responses: {
+        /** @description Issued */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['IssuedToken'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Content-Type must be application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tokens/{tokenId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke an API token */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          tokenId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Revoked */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TokenInfo'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tokens/self': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The calling token: name, role and scopes */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The caller */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TokenInfo'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/releases': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List releases, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Creator token id (UUID) or token name */
+          createdBy?: string;
+          cursor?: string;
+          limit?: number;
+          productVersion?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description A page of releases */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              nextCursor: string | null;
+              releases: components['schemas']['ReleaseSummary'][];
+            };
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/releases/{a}/diff/{b}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Component-level difference going from release a to release b */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          a: string;
+          b: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The difference */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ReleaseDiff'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/releases/{releaseId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One release: descriptor, digest, template revision, creator, time and acknowledged overrides */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          releaseId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The release and the environments it has passed through */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ReleaseWithEnvironments'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/releases/{releaseId}/promote': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Promote a release to an environment
+     * @description Checks the rules (release and environment exist, succeeded upstream, not already current, nothing else running), records a deployment and starts the promotion workflow. A release older than the current one is a rollback.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          releaseId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['PromoteRequest'];
+        };
+      };
+      responses: {
+        /** @description The same promotion is already running (idempotent) */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['PromotionAccepted'];
+          };
+        };
+        /** @description Promotion started */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['PromotionAccepted'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Content-Type must be application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A dependency did not answer */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/releases/create/{productVersion}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Create an immutable release from a descriptor
+     * @description Validates the descriptor against the template the product version resolves to and stores it with a new UUID, its canonical SHA-256 digest and the template revision. Every problem is reported at once (422). Overrides of pinned values need `acknowledgeOverride`. With `Idempotency-Key`, a retry answers 200 with the same release.
+     */
+    post: {
+      parameters: {
+        query?: {
+          /** @description Path of a pinned value this descriptor overrides on purpose (repeatable, or comma-separated) */
+          acknowledgeOverride?: string | string[];
+        };
+        header?: {
+          'idempotency-key'?: string;
+        };
+        path: {
+          productVersion: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            [key: string]: {
+              [key: string]: {
+                [key: string]: {
+                  containers: {
+                    [key: string]: {
+                      repo: string;
+                      tag: string;
+                    };
+                  };
+                };
+              };
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Idempotent replay: the release created earlier with this Idempotency-Key */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CreatedRelease'];
+          };
+        };
+        /** @description Created */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CreatedRelease'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Body too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Content-Type must be application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Request is well-formed but violates the rules */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v2/releases/validate/{productVersion}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Dry run: validate a descriptor without storing anything */
+    post: {
+      parameters: {
+        query?: {
+          /** @description Path of a pinned value this descriptor overrides on purpose (repeatable, or comma-separated) */
+          acknowledgeOverride?: string | string[];
+        };
+        header?: never;
+        path: {
+          productVersion: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            [key: string]: {
+              [key: string]: {
+                [key: string]: {
+                  containers: {
+                    [key: string]: {
+                      repo: string;
+                      tag: string;
+                    };
+                  };
+                };
+              };
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Valid: what create would store */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ValidationReport'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Body too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Content-Type must be application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Request is well-formed but violates the rules */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    AuditEvent: {
+      action: string;
+      actor: string;
+      actorTokenId: string | null;
+      at: string;
+      details: {
+        [key: string]: unknown;
+      };
+      id: number;
+      requestId: string | null;
+      subjectId: string;
+      subjectType: string;
+    };
+    CreatedRelease: components['schemas']['ReleaseSummary'] & {
+      /** @enum {string} */
+      status: 'created';
+    };
+    CreateTokenRequest: {
+      name: string;
+      /** @enum {string} */
+      role: 'viewer' | 'releaser' | 'promoter' | 'admin';
+      /** @description Environments a promoter may promote to ("*" for all); promoters only */
+      scopes?: string[];
+    };
+    Creator: {
+      name: string;
+      tokenId: string;
+    };
+    DeploymentDetails: components['schemas']['DeploymentSummary'] & {
+      /** @description Component changes from the previous release (null for a first deployment) */
+      changes: {
+        changes: (
+          | {
+              group: string;
+              kind: string;
+              path: string;
+              service: string;
+              /** @enum {string} */
+              type: 'service-added';
+            }
+          | {
+              group: string;
+              kind: string;
+              path: string;
+              service: string;
+              /** @enum {string} */
+              type: 'service-removed';
+            }
+          | {
+              group: string;
+              kind: {
+                from: string;
+                to: string;
+              };
+              path: string;
+              service: string;
+              /** @enum {string} */
+              type: 'workload-kind-changed';
+            }
+          | {
+              container: string;
+              group: string;
+              path: string;
+              repo: string;
+              service: string;
+              tag: string;
+              /** @enum {string} */
+              type: 'container-added';
+            }
+          | {
+              container: string;
+              group: string;
+              path: string;
+              repo: string;
+              service: string;
+              tag: string;
+              /** @enum {string} */
+              type: 'container-removed';
+            }
+          | {
+              container: string;
+              group: string;
+              path: string;
+              repo: {
+                from: string;
+                to: string;
+              } | null;
+              service: string;
+              tag: {
+                from: string;
+                to: string;
+              } | null;
+              /** @enum {string} */
+              type: 'image-changed';
+            }
+        )[];
+        identical: boolean;
+        overrides: {
+          /** @enum {string} */
+          change: 'added' | 'removed' | 'changed';
+          from: {
+            templateValue: string;
+            value: string;
+          } | null;
+          path: string;
+          to: {
+            templateValue: string;
+            value: string;
+          } | null;
+        }[];
+      } | null;
+      statusUrl: string;
+      steps: {
+        attempts: number;
+        finishedAt: string | null;
+        message: string | null;
+        name: string;
+        observation: {
+          [key: string]: unknown;
+        } | null;
+        startedAt: string | null;
+        status: string;
+      }[];
+    };
+    DeploymentSummary: {
+      actions: {
+        action: string;
+        at: string;
+        by: string;
+        comment?: string;
+        step?: string;
+      }[];
+      commitSha: string | null;
+      createdAt: string;
+      currentStep: string | null;
+      environment: string;
+      finishedAt: string | null;
+      id: number;
+      isRollback: boolean;
+      message: string | null;
+      previousReleaseId: string | null;
+      reason: string | null;
+      releaseId: string;
+      revertSha: string | null;
+      runId: string | null;
+      startedAt: string | null;
+      startedBy: string;
+      /** @enum {string} */
+      status: 'pending' | 'awaiting_approval' | 'running' | 'awaiting_operator' | 'succeeded' | 'failed' | 'aborted';
+      updatedAt: string;
+      workflowId: string;
+    } | null;
+    Environment: {
+      /** @description EnvironmentConfig; credentials appear as references (env:/file:) only */
+      config: {
+        [key: string]: unknown;
+      };
+      currentDeploymentId: number | null;
+      currentReleaseId: string | null;
+      lastDeployment: components['schemas']['DeploymentSummary'];
+      live:
+        | {
+            error?: string;
+            group: string;
+            health: string | null;
+            matchesCurrentRelease: boolean | null;
+            name: string;
+            /** @description flow-controller.io/release-id on the application’s live workloads (null when mixed or unreadable) */
+            releaseId: string | null;
+            revision: string | null;
+            sync: string | null;
+          }[]
+        | null;
+      name: string;
+      updatedAt: string;
+    };
+    Error: {
+      error: {
+        /** @example VALIDATION_FAILED */
+        code: string;
+        details?: unknown;
+        message: string;
+        requestId: string;
+      };
+    };
+    Health: {
+      checks: {
+        postgres: {
+          error?: string;
+          latencyMs: number;
+          /** @enum {string} */
+          status: 'up' | 'down';
+        };
+        temporal: {
+          error?: string;
+          latencyMs: number;
+          /** @enum {string} */
+          status: 'up' | 'down';
+        };
+      };
+      /** @enum {string} */
+      status: 'ok' | 'degraded';
+    };
+    IssuedToken: components['schemas']['TokenInfo'] & {
+      token: string;
+    };
+    OperatorActionResult: {
+      /** @enum {boolean} */
+      accepted: true;
+      approvals?: number;
+      deployment: components['schemas']['DeploymentSummary'];
+      status: string;
+    };
+    PromoteRequest: {
+      /** @example staging */
+      environment: string;
+      reason?: string;
+    };
+    PromotionAccepted: {
+      deploymentId: number;
+      environment: string;
+      isRollback: boolean;
+      releaseId: string;
+      status: string;
+      statusUrl: string;
+      workflowId: string;
+    };
+    ReleaseDetails: components['schemas']['ReleaseSummary'] & {
+      descriptor: {
+        [key: string]: unknown;
+      };
+      idempotencyKey: string | null;
+    };
+    ReleaseDiff: {
+      changes: (
+        | {
+            group: string;
+            kind: string;
+            path: string;
+            service: string;
+            /** @enum {string} */
+            type: 'service-added';
+          }
+        | {
+            group: string;
+            kind: string;
+            path: string;
+            service: string;
+            /** @enum {string} */
+            type: 'service-removed';
+          }
+        | {
+            group: string;
+            kind: {
+              from: string;
+              to: string;
+            };
+            path: string;
+            service: string;
+            /** @enum {string} */
+            type: 'workload-kind-changed';
+          }
+        | {
+            container: string;
+            group: string;
+            path: string;
+            repo: string;
+            service: string;
+            tag: string;
+            /** @enum {string} */
+            type: 'container-added';
+          }
+        | {
+            container: string;
+            group: string;
+            path: string;
+            repo: string;
+            service: string;
+            tag: string;
+            /** @enum {string} */
+            type: 'container-removed';
+          }
+        | {
+            container: string;
+            group: string;
+            path: string;
+            repo: {
+              from: string;
+              to: string;
+            } | null;
+            service: string;
+            tag: {
+              from: string;
+              to: string;
+            } | null;
+            /** @enum {string} */
+            type: 'image-changed';
+          }
+      )[];
+      from: string;
+      identical: boolean;
+      overrides: {
+        /** @enum {string} */
+        change: 'added' | 'removed' | 'changed';
+        from: {
+          templateValue: string;
+          value: string;
+        } | null;
+        path: string;
+        to: {
+          templateValue: string;
+          value: string;
+        } | null;
+      }[];
+      to: string;
+    };
+    ReleaseEnvironment: {
+      createdAt: string;
+      /** @description This deployment made the release current in the environment, and it still is */
+      current: boolean;
+      deploymentId: number;
+      environment: string;
+      finishedAt: string | null;
+      isRollback: boolean;
+      startedBy: string;
+      status: string;
+      statusUrl: string;
+    };
+    ReleaseSummary: {
+      acknowledgedOverrides: {
+        path: string;
+        templateValue: string;
+        value: string;
+      }[];
+      createdAt: string;
+      createdBy: components['schemas']['Creator'];
+      digest: string;
+      productVersion: string;
+      /** @example b7e6c1e2-2c3a-4e2a-8e2b-1c2d3e4f5a6b */
+      releaseId: string;
+      template: components['schemas']['TemplateRef'];
+    };
+    ReleaseWithEnvironments: components['schemas']['ReleaseDetails'] & {
+      environments: components['schemas']['ReleaseEnvironment'][];
+    };
+    RenderRequest: {
+      /**
+       * @example {
+       *       "RELEASE_TAG": "1.4.2"
+       *     }
+       */
+      values: {
+        [key: string]: string;
+      };
+    };
+    RenderResult: {
+      /** @description The rendered descriptor, ready for POST /v2/releases/create/{productVersion} */
+      descriptor?: {
+        [key: string]: {
+          [key: string]: {
+            [key: string]: {
+              containers: {
+                [key: string]: {
+                  repo: string;
+                  tag: string;
+                };
+              };
+            };
+          };
+        };
+      };
+      template: {
+        digest: string;
+        key: string;
+        revision: number;
+      };
+      unusedValues: string[];
+    };
+    TemplateRef: {
+      key: string;
+      revision: number;
+    };
+    TemplateRevision: components['schemas']['TemplateRevisionMeta'] & {
+      template: {
+        [key: string]: unknown;
+      };
+    };
+    TemplateRevisionMeta: {
+      createdAt: string;
+      createdBy: string;
+      digest: string;
+      /** @example 2.4.0 */
+      key: string;
+      revision: number;
+    };
+    TokenInfo: {
+      createdAt: string;
+      createdBy: string;
+      id: string;
+      name: string;
+      revokedAt: string | null;
+      /** @enum {string} */
+      role: 'viewer' | 'releaser' | 'promoter' | 'admin';
+      scopes: string[];
+    };
+    ValidationReport: {
+      acknowledgedOverrides: {
+        path: string;
+        templateValue: string;
+        value: string;
+      }[];
+      digest: string;
+      problems: unknown[];
+      productVersion: string;
+      template: components['schemas']['TemplateRef'];
+      /** @enum {boolean} */
+      valid: true;
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;
