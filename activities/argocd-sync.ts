@@ -23,7 +23,11 @@ export function promotionIdOf(input: { deploymentId: number; promotionId?: strin
   return input.promotionId ?? String(input.deploymentId);
 }
 
-function isOurs(app: Application, sha: string, promotionId: string): boolean {
+/**
+ * Is this application's pending operation, or its last one that did not fail, our sync of `sha` (tagged with
+ * `promotionId` in `info`)? Then a retried step must not sync again.
+ */
+export function isOurs(app: Application, sha: string, promotionId: string): boolean {
   const mine = (info: Array<{ name: string; value: string }> | null | undefined) =>
     (info ?? []).some((i) => i.name === PROMOTION_INFO_NAME && i.value === promotionId);
   if (app.operation && app.operation.sync?.revision === sha && mine(app.operation.info)) return true;

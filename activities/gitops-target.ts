@@ -2,7 +2,7 @@
 // references, the commit author and the trailers that tie a commit to its deployment.
 import type { ActivityDeps } from './deps.js';
 import { gitWorkDir, secretsOf, toFailure, type PromotionContext } from './promotion-context.js';
-import type { GitCredentials, RemoteInput } from '../gitops/repo.js';
+import type { GitCredentials, RemoteInput } from '../gitops/workspace.js';
 import { renderEnvironment, type RenderedFile } from '../gitops/render.js';
 
 export const DEPLOYMENT_TRAILER = 'Flow-Controller-Deployment';

@@ -29,14 +29,15 @@ export interface VerifyImagesResult extends StepOutcome {
   pods: number;
 }
 
-interface Expected {
+export interface Expected {
   group: string;
   service: string;
   kind: string;
   containers: Map<string, { repo: string; tag: string }>;
 }
 
-function expectedOf(descriptor: Descriptor, group: string): Map<string, Expected> {
+/** The descriptor's workloads of one group, by service name (what verify-images expects to find running). */
+export function expectedOf(descriptor: Descriptor, group: string): Map<string, Expected> {
   const out = new Map<string, Expected>();
   for (const [service, kinds] of Object.entries(descriptor[group] ?? {})) {
     for (const [kind, workload] of Object.entries(kinds)) {

@@ -72,6 +72,9 @@ function settleRef(child: ChildProcess): void {
   else channel?.unref?.();
 }
 
+// The fallback when the runner process cannot be started. It is a deliberate twin of the handler in
+// git-runner-child.ts (same execFile options, same mapping of the error to code/killed/spawnError): the child is
+// kept tiny and self-contained, so the few lines are repeated rather than shared. Change both together.
 function runInProcess(args: string[], opts: GitRunOptions): Promise<GitRunResult> {
   return new Promise((resolve) => {
     execFile(

@@ -2,21 +2,11 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Descriptor } from '../domain/descriptor.js';
+import { GitAuthError, GitConflictError, GitPermanentError, GitTransientError, type GitError } from './errors.js';
 import { renderEnvironment } from './render.js';
-import {
-  COMMITTER,
-  GitAuthError,
-  GitConflictError,
-  GitPermanentError,
-  GitTransientError,
-  pushRelease,
-  readFileAt,
-  readFilesAt,
-  revertCommit,
-  type GitError,
-  type PushReleaseInput,
-} from './repo.js';
+import { pushRelease, readFileAt, readFilesAt, revertCommit, type PushReleaseInput } from './repo.js';
 import { commitsOn, createBareRepo, fileAt, protectRepo, startGitHttpServer, tempDir, writeDirect, type GitHttpServer } from './testing.js';
+import { COMMITTER } from './workspace.js';
 
 const AUTHOR = { name: 'Ada Promoter', email: 'ada@example.com' };
 const DIGEST = `sha256:${'d'.repeat(64)}`;

@@ -1,5 +1,5 @@
 // Pure decisions over observed state, no I/O: "has *my* commit converged in this Argo CD
-// Application?" (the algorithm in shared/contracts/argocd-k8s.md, after `argocd app wait` and Kargo's
+// Application?" (the algorithm in docs/argocd-contract.md, after `argocd app wait` and Kargo's
 // argocd-update) and "has this Kubernetes workload finished rolling out?". Callers poll and feed
 // each observation in; a `waiting` answer means poll again (refreshing when the clause says so)
 // until the step's deadline, `failed` is terminal and carries Argo's or Kubernetes' message.

@@ -1,5 +1,5 @@
 // Zod schemas for the parts of Argo CD's REST API that Flow Controller reads (contract:
-// shared/contracts/argocd-k8s.md). Objects are "loose": a real Argo CD returns many more fields and
+// docs/argocd-contract.md). Objects are "loose": a real Argo CD returns many more fields and
 // newer versions add some, and a client must not break on them. Fields Argo omits when empty are
 // optional, because grpc-gateway drops zero values.
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 // Argo CD REST client: the one Flow Controller uses against a real Argo CD (and, in tests and the
 // sandbox, against the simulator in sim/). Plain `fetch` on Argo's public /api/v1 paths, following
-// shared/contracts/argocd-k8s.md: exact `Content-Type: application/json` on every non-GET, bearer
+// docs/argocd-contract.md: exact `Content-Type: application/json` on every non-GET, bearer
 // tokens from POST /api/v1/session, grpc-gateway error bodies mapped to one ArgoCdError whose
 // `retryable` flag tells Temporal activities whether to retry.
 import { z } from 'zod';

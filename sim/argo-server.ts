@@ -4,7 +4,8 @@
 // control surface (faults, reset) and is not part of Argo's API.
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { ArgoApiError, type ArgoController, type SyncRequest } from './argo-controller.js';
+import { ArgoApiError, type SyncRequest } from './argo-app.js';
+import type { ArgoController } from './argo-controller.js';
 import type { Scheduler } from './clock.js';
 import type { FaultState } from './faults.js';
 import { applyHttpFaults, HangingRequests, readBody, sendJson, sendText } from './http-util.js';

@@ -8,6 +8,7 @@ import { generate } from 'selfsigned';
 import type { Cluster } from './cluster.js';
 import type { FaultState } from './faults.js';
 import { applyHttpFaults, HangingRequests, sendJson } from './http-util.js';
+import { podJson, workloadJson } from './k8s-json.js';
 import { matches, parseSelector, SelectorError } from './label-selector.js';
 
 export interface Tls {
@@ -92,10 +93,10 @@ export function createKubeServer(o: { cluster: Cluster; faults: FaultState; tls:
     if (resource === 'pods') {
       return o.cluster
         .pods(namespace)
-        .map(({ workload, pod }) => o.cluster.podJson(workload, pod, false))
+        .map(({ workload, pod }) => podJson(workload, pod, false))
         .sort((a, b) => String(getPath(a, 'metadata.name')).localeCompare(String(getPath(b, 'metadata.name'))));
     }
-    return o.cluster.list({ kind: KIND[resource].kind, namespace }).map((w) => o.cluster.workloadJson(w, false));
+    return o.cluster.list({ kind: KIND[resource].kind, namespace }).map((w) => workloadJson(w, false));
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {

@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { type AppSpec, ArgoController, ArgoApiError } from './argo-controller.js';
+import { type AppSpec, ArgoApiError } from './argo-app.js';
+import { ArgoController } from './argo-controller.js';
 import { createArgoServer } from './argo-server.js';
 import { createRealScheduler, type Scheduler } from './clock.js';
 import { Cluster } from './cluster.js';
@@ -19,7 +20,7 @@ import { GitSource } from './git-source.js';
 import { createKubeServer, generateTls } from './kube-server.js';
 import { resolveTiming, type Timing } from './timing.js';
 
-export type { AppSpec } from './argo-controller.js';
+export type { AppSpec } from './argo-app.js';
 export { ManualScheduler, createRealScheduler, type Scheduler } from './clock.js';
 export { INSTANT_TIMING, SANDBOX_TIMING, type Timing } from './timing.js';
 

@@ -1,0 +1,78 @@
+// Table-driven promotion rules: each case is an input and the exact problems (or violation) it must produce.
+import { describe, expect, it } from 'vitest';
+import { checkPromotionRules, checkUpstreamGraph, type RuleViolation } from './environment.js';
+
+describe('checkUpstreamGraph', () => {
+  const up = (...upstream: string[]) => ({ upstream });
+  const cases: Array<{ name: string; graph: Record<string, { upstream: string[] }>; problems: string[] }> = [
+    { name: 'no environments', graph: {}, problems: [] },
+    { name: 'a single environment without upstream', graph: { dev: up() }, problems: [] },
+    { name: 'a chain dev → staging → prod', graph: { dev: up(), staging: up('dev'), prod: up('staging') }, problems: [] },
+    { name: 'a diamond (prod needs both staging and qa)', graph: { dev: up(), staging: up('dev'), qa: up('dev'), prod: up('staging', 'qa') }, problems: [] },
+    { name: 'an environment listing itself', graph: { dev: up('dev') }, problems: ['dev lists itself as upstream'] },
+    { name: 'an unknown upstream', graph: { dev: up(), prod: up('qa') }, problems: ['prod: unknown upstream environment "qa"'] },
+    { name: 'the same unknown upstream twice is reported once', graph: { prod: up('qa', 'qa') }, problems: ['prod: unknown upstream environment "qa"'] },
+    { name: 'a two-environment cycle', graph: { a: up('b'), b: up('a') }, problems: ['upstream cycle: a -> b -> a'] },
+    {
+      name: 'a three-environment cycle, found from the first environment',
+      graph: { a: up('c'), b: up('a'), c: up('b') },
+      problems: ['upstream cycle: a -> c -> b -> a'],
+    },
+    {
+      name: 'a cycle reached through an environment outside it is reported once',
+      graph: { dev: up('staging'), staging: up('dev'), prod: up('staging') },
+      problems: ['upstream cycle: dev -> staging -> dev'],
+    },
+    {
+      name: 'several problems at once: reference problems first, then cycles',
+      graph: { dev: up('dev', 'ghost'), staging: up('prod'), prod: up('staging') },
+      problems: ['dev lists itself as upstream', 'dev: unknown upstream environment "ghost"', 'upstream cycle: staging -> prod -> staging'],
+    },
+  ];
+  it.each(cases)('$name', ({ graph, problems }) => {
+    expect(checkUpstreamGraph(graph)).toEqual(problems);
+  });
+});
+
+describe('checkPromotionRules', () => {
+  const base = { environment: 'prod', releaseId: 'r2', currentReleaseId: 'r1' as string | null, upstream: ['staging'], succeededIn: ['staging'] };
+  const cases: Array<{ name: string; input: Partial<typeof base>; violation: RuleViolation | undefined }> = [
+    { name: 'upstream succeeded: allowed', input: {}, violation: undefined },
+    { name: 'no upstream: always allowed', input: { upstream: [], succeededIn: [] }, violation: undefined },
+    { name: 'a first promotion (nothing current) with upstream succeeded', input: { currentReleaseId: null }, violation: undefined },
+    {
+      name: 'the release is already current',
+      input: { currentReleaseId: 'r2' },
+      violation: { code: 'ALREADY_CURRENT', message: 'release r2 is already current in prod' },
+    },
+    {
+      name: 'already current wins over a missing upstream',
+      input: { currentReleaseId: 'r2', succeededIn: [] },
+      violation: { code: 'ALREADY_CURRENT', message: 'release r2 is already current in prod' },
+    },
+    {
+      name: 'the upstream has not run the release',
+      input: { succeededIn: ['dev'] },
+      violation: { code: 'UPSTREAM_NOT_PROMOTED', message: 'release r2 has not succeeded in staging (upstream of prod)', missing: ['staging'] },
+    },
+    {
+      name: 'nothing current and the upstream missing',
+      input: { currentReleaseId: null, succeededIn: [] },
+      violation: { code: 'UPSTREAM_NOT_PROMOTED', message: 'release r2 has not succeeded in staging (upstream of prod)', missing: ['staging'] },
+    },
+    {
+      name: 'one of two upstreams missing',
+      input: { upstream: ['staging', 'qa'], succeededIn: ['staging'] },
+      violation: { code: 'UPSTREAM_NOT_PROMOTED', message: 'release r2 has not succeeded in qa (upstream of prod)', missing: ['qa'] },
+    },
+    {
+      name: 'all upstreams missing, listed in upstream order',
+      input: { upstream: ['staging', 'qa'], succeededIn: [] },
+      violation: { code: 'UPSTREAM_NOT_PROMOTED', message: 'release r2 has not succeeded in staging, qa (upstream of prod)', missing: ['staging', 'qa'] },
+    },
+    { name: 'a rollback to a release this environment ran before skips the upstream rule', input: { succeededIn: ['prod'] }, violation: undefined },
+  ];
+  it.each(cases)('$name', ({ input, violation }) => {
+    expect(checkPromotionRules({ ...base, ...input })).toEqual(violation);
+  });
+});

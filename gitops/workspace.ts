@@ -1,0 +1,228 @@
+// GitOps engine workspace: one temporary clone and the git runner bound to it, with every credential the
+// engine handles. This is the module to review for secret hygiene:
+//   - an HTTPS token reaches git only through the environment of an askpass script (which holds no secret):
+//     never argv (visible in `ps`), never the remote URL (written to .git/config), never a file;
+//   - a repoUrl with embedded credentials is refused without being echoed;
+//   - git's output is scrubbed of the token (plain, URL-encoded and in the base64 Basic form) and of any
+//     `user@` in URLs before it reaches an error or a log;
+//   - git runs isolated from the caller's environment: no repository variables, no hooks, no prompts, the
+//     C locale (classification reads the messages), and a kill timeout per command.
+// The workspace is removed by `dispose()` (and on a failure while opening it).
+import { constants } from 'node:fs';
+import { access, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { classify, GitAuthError, GitPermanentError, GitTransientError, tail } from './errors.js';
+import { runGit } from './git-runner.js';
+import { parseTrailers, trailersMatch, type TrailerMatch } from './trailers.js';
+
+export type GitCredentials =
+  | { type: 'https-token'; /** default `x-access-token` (GitHub; GitLab accepts any) */ username?: string; token: string }
+  | { type: 'ssh-key'; privateKeyPath: string };
+
+export interface GitAuthor {
+  name: string;
+  email: string;
+}
+
+/** The committer of every commit the engine makes; the author is the caller's (who promoted). */
+export const COMMITTER: GitAuthor = { name: 'Flow Controller', email: 'flow-controller@noreply.invalid' };
+
+/** How far back the idempotency check looks (and the fetch depth). */
+export const HISTORY_DEPTH = 200;
+
+export interface RemoteInput {
+  repoUrl: string;
+  branch: string;
+  /** Parent directory for the temporary clone (created if missing). */
+  workDir: string;
+  credentials?: GitCredentials;
+  signal?: AbortSignal;
+  /** Kill any single git command after this long (→ GitTransientError). Default 120 s. */
+  commandTimeoutMs?: number;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Workspace {
+  root: string;
+  dir: string;
+  remoteRef: string;
+  refspec: string;
+  git: (args: string[], opts?: { okCodes?: number[] }) => Promise<RunResult>;
+  scrub: (text: string) => string;
+  /** Fetches the branch (shallow); false when the remote has no such branch. */
+  fetch: (depth: number) => Promise<boolean>;
+  findCommit: (match: TrailerMatch) => Promise<string | undefined>;
+  push: () => Promise<'ok' | 'conflict'>;
+  has: (rev: string) => Promise<boolean>;
+  isShallow: () => Promise<boolean>;
+  dispose: () => Promise<void>;
+}
+
+const BRANCH_RE = /^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$|.*@\{)[A-Za-z0-9._/-]+$/;
+
+/** Environment variables that would point git at another repository (e.g. when run from inside a hook). */
+const REPO_ENV = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR', 'GIT_NAMESPACE', 'GIT_PREFIX', 'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_COUNT'];
+
+export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Promise<Workspace> {
+  checkRemote(input);
+  if (input.credentials?.type === 'ssh-key') await checkKeyFile(input.credentials.privateKeyPath);
+  await mkdir(input.workDir, { recursive: true });
+  const root = await mkdtemp(path.join(input.workDir, 'fc-git-'));
+  const dir = path.join(root, 'repo');
+  const hooks = path.join(root, 'no-hooks');
+  const secrets: string[] = [];
+  const timeout = input.commandTimeoutMs ?? 120_000;
+
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of REPO_ENV) delete env[k];
+  Object.assign(env, {
+    LC_ALL: 'C',
+    LANGUAGE: 'C',
+    GIT_TERMINAL_PROMPT: '0',
+    GCM_INTERACTIVE: 'never',
+    GIT_TRACE_REDACT: '1',
+    GIT_COMMITTER_NAME: COMMITTER.name,
+    GIT_COMMITTER_EMAIL: COMMITTER.email,
+    ...(author ? { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email } : {}),
+  });
+  const config = [
+    '-c', 'commit.gpgsign=false',
+    '-c', `core.hooksPath=${hooks}`,
+    '-c', 'gc.auto=0',
+    '-c', 'maintenance.auto=false',
+    '-c', 'advice.detachedHead=false',
+    '-c', `init.defaultBranch=${input.branch}`,
+    '-c', 'core.autocrlf=false',
+  ];
+
+  try {
+    await mkdir(hooks);
+    const creds = input.credentials;
+    if (creds?.type === 'https-token') {
+      // The token reaches git only through this askpass script's environment: never argv (visible in ps),
+      // never the remote URL (written to .git/config), never a file.
+      const askpass = path.join(root, 'askpass.sh');
+      await writeFile(askpass, '#!/bin/sh\ncase "$1" in\n  Username*) printf \'%s\\n\' "$FC_GIT_USERNAME" ;;\n  *) printf \'%s\\n\' "$FC_GIT_TOKEN" ;;\nesac\n');
+      await chmod(askpass, 0o700);
+      const username = creds.username ?? 'x-access-token';
+      Object.assign(env, { GIT_ASKPASS: askpass, SSH_ASKPASS: askpass, FC_GIT_USERNAME: username, FC_GIT_TOKEN: creds.token });
+      config.push('-c', 'credential.helper=', '-c', 'core.askPass=');
+      secrets.push(creds.token, encodeURIComponent(creds.token), Buffer.from(`${username}:${creds.token}`).toString('base64'));
+    } else {
+      delete env.GIT_ASKPASS;
+      delete env.FC_GIT_TOKEN;
+      if (creds?.type === 'ssh-key') {
+        env.GIT_SSH_COMMAND = `ssh -i ${shellQuote(creds.privateKeyPath)} -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o BatchMode=yes`;
+      } else if (env.GIT_SSH_COMMAND === undefined) {
+        env.GIT_SSH_COMMAND = 'ssh -o BatchMode=yes';
+      }
+    }
+  } catch (err) {
+    await rm(root, { recursive: true, force: true });
+    throw err;
+  }
+
+  const scrub = (text: string): string => {
+    let out = text;
+    for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
+    return out.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
+  };
+
+  const run = (args: string[], okCodes = [0], cwd = dir): Promise<RunResult> =>
+    new Promise((resolve, reject) => {
+      input.signal?.throwIfAborted();
+      runGit([...config, ...args], { cwd, env, maxBuffer: 256 * 1024 * 1024, timeout, ...(input.signal ? { signal: input.signal } : {}) }).then((r) => {
+        if (input.signal?.aborted) return reject(input.signal.reason as Error);
+        if (r.killed && r.code !== 0) {
+          return reject(new GitTransientError(`git ${args[0] ?? ''} timed out after ${timeout} ms`, { command: args[0], exitCode: null }));
+        }
+        if (r.spawnError) return reject(new GitPermanentError(`could not run git (${r.spawnError})`, { command: args[0] }));
+        if (!okCodes.includes(r.code)) return reject(classify(args[0] ?? '', r.code, scrub(`${r.stderr}\n${r.stdout}`)));
+        resolve({ code: r.code, stdout: r.stdout, stderr: r.stderr });
+      }, reject);
+    });
+
+  const remoteRef = `refs/remotes/origin/${input.branch}`;
+  const refspec = `+refs/heads/${input.branch}:${remoteRef}`;
+
+  try {
+    await run(['init', '--quiet', dir], [0], root);
+    await run(['remote', 'add', 'origin', input.repoUrl]);
+  } catch (err) {
+    await rm(root, { recursive: true, force: true });
+    throw err;
+  }
+
+  const ws: Workspace = {
+    root,
+    dir,
+    remoteRef,
+    refspec,
+    scrub,
+    git: (args, opts) => run(args, opts?.okCodes),
+    fetch: async (depth) => {
+      const r = await run(['fetch', '--quiet', '--no-tags', `--depth=${depth}`, 'origin', refspec], [0, 128]);
+      if (r.code === 0) return true;
+      if (/couldn't find remote ref/i.test(r.stderr)) return false;
+      throw classify('fetch', r.code, scrub(r.stderr));
+    },
+    findCommit: async (match) => {
+      const log = await run(['log', `-n${HISTORY_DEPTH}`, '--format=%H%x1f%(trailers:only,unfold,separator=%x1e)%x1d', remoteRef]);
+      for (const record of log.stdout.split('\x1d')) {
+        const [sha, raw] = record.trim().split('\x1f');
+        if (!sha || raw === undefined) continue;
+        if (trailersMatch(parseTrailers(raw), match)) return sha;
+      }
+      return undefined;
+    },
+    push: async () => {
+      const r = await run(['push', '--porcelain', '--no-verify', 'origin', `HEAD:refs/heads/${input.branch}`], [0, 1]);
+      if (r.code === 0) return 'ok';
+      const out = scrub(`${r.stdout}\n${r.stderr}`);
+      // Lost the compare-and-swap on the ref: plain non-fast-forward, or two receive-packs racing on the lock.
+      if (/\[rejected\].*\((fetch first|non-fast-forward|stale info)\)/.test(out)) return 'conflict';
+      if (/\[remote rejected\].*\((failed to update ref|cannot lock ref|failed to lock|incorrect old value|.*is at .* but expected)/.test(out)) {
+        return 'conflict';
+      }
+      if (/\[remote rejected\]/.test(out)) {
+        const reason = /\[remote rejected\] \(([^)]*)\)/.exec(out)?.[1] ?? 'rejected';
+        throw new GitPermanentError(`the remote rejected the push to ${input.branch}: ${reason}`, { command: 'push', exitCode: r.code, output: tail(out) });
+      }
+      throw classify('push', r.code, out);
+    },
+    has: async (rev) => (await run(['cat-file', '-e', rev], [0, 1, 128])).code === 0,
+    isShallow: async () => (await run(['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true',
+    dispose: () => rm(root, { recursive: true, force: true }),
+  };
+  return ws;
+}
+
+function checkRemote(input: RemoteInput): void {
+  if (!BRANCH_RE.test(input.branch)) throw new GitPermanentError(`"${input.branch}" is not a valid branch name`);
+  // A credential inside the URL would be written to .git/config and echoed by git: refuse it (without echoing it).
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(input.repoUrl) && !/^ssh:\/\/[^/:@]+@/i.test(input.repoUrl)) {
+    throw new GitPermanentError('repoUrl must not embed credentials; pass them as `credentials`');
+  }
+  if (input.repoUrl.startsWith('-')) throw new GitPermanentError('repoUrl must not start with "-"');
+  if (input.credentials?.type === 'https-token' && input.credentials.token.trim() === '') {
+    throw new GitAuthError('the HTTPS token is empty');
+  }
+}
+
+async function checkKeyFile(file: string): Promise<void> {
+  try {
+    await access(file, constants.R_OK);
+  } catch {
+    throw new GitAuthError(`SSH private key ${file} is not readable`);
+  }
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
