@@ -7,10 +7,10 @@
 //   activities/    promotion steps (domain, lib, db, gitops, integrations; workflows as types only)
 //   workflows/     Temporal sandbox code (domain, workflows; activities as types only)
 //   worker.ts      the worker process (everything above except api)
-//   api/           the HTTP API (everything below, workflows for message definitions; activities as types only)
+//   api/           the HTTP API (everything below, workflows' message modules; activities and workflow bodies as types)
 //   sim/           the Argo CD + Kubernetes simulator (domain, lib, gitops, integrations' wire schemas)
 //   dev/, scripts/ development plumbing and tools: any product code and sim/
-//   ui/            the browser app: nothing of the project at run time, API types only
+//   ui/            the browser app: API types, and at run time only the pure domain/promotion.ts vocabulary
 //   test/, bench/, *.test.ts and config files: anything
 //
 // Product code never imports test/, bench/, sim/ or dev/, and nothing imports in a circle. Rules are written as
@@ -36,7 +36,8 @@ const UNCONSTRAINED = ['\\.test\\.ts$', '(^|/)[^/]*\\.config\\.[cm]?[jt]s$', ...
 
 /**
  * Rules for one floor: the files in `from` may import, at run time, only the project folders in `allowed`, and
- * the folders in `typeOnly` through `import type` (erased at build time). Development plumbing and test kits
+ * the folders in `typeOnly` through `import type` (erased at build time); an `allowed` path inside a `typeOnly`
+ * folder may be imported at run time. Development plumbing and test kits
  * that have not moved yet count as dev/ and test/, so only dev/ may import the former, and nothing the latter.
  */
 function floor(name, { from, allowed, typeOnly = [], comment }) {
@@ -68,7 +69,7 @@ function floor(name, { from, allowed, typeOnly = [], comment }) {
       severity: 'error',
       comment: `${name} may import ${typeOnly.join(', ')} as types only (import type …).`,
       from: source,
-      to: { path: typeOnly, dependencyTypesNot: ['type-only'] },
+      to: { path: typeOnly, pathNot: allowed, dependencyTypesNot: ['type-only'] },
     });
   }
   return rules;
@@ -121,9 +122,10 @@ export default {
     }),
     ...floor('api', {
       from: ['^api/'],
-      allowed: ['^domain/', '^lib/', '^db/', '^gitops/', '^integrations/', '^workflows/', '^api/'],
-      typeOnly: ['^activities/'],
-      comment: 'The API starts and signals workflows (their message definitions live in workflows/); it never runs activities.',
+      allowed: ['^domain/', '^lib/', '^db/', '^gitops/', '^integrations/', '^workflows/(promotion-messages|search-attributes)\\.ts$', '^api/'],
+      typeOnly: ['^activities/', '^workflows/'],
+      comment:
+        'The API starts and signals workflows through their message modules (never the workflow bodies at run time); it never runs activities.',
     }),
     ...floor('sim', {
       from: ['^sim/'],
@@ -138,9 +140,9 @@ export default {
     }),
     ...floor('ui', {
       from: ['^ui/'],
-      allowed: ['^ui/'],
+      allowed: ['^ui/', '^domain/promotion\\.ts$'],
       typeOnly: PRODUCT,
-      comment: 'The UI runs in the browser: only types cross from the server side.',
+      comment: 'The UI runs in the browser: only types cross from the server side, plus the pure promotion vocabulary.',
     }),
   ],
   options: {
