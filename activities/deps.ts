@@ -3,7 +3,7 @@
 import type { Database } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { SecretResolver } from '../lib/secrets.js';
-import type { FetchLike } from '../integrations/argocd.js';
+import type { TargetClients } from '../integrations/targets.js';
 
 export interface ActivityDeps {
   database: Database;
@@ -13,15 +13,19 @@ export interface ActivityDeps {
   /** Secret references → values (default: env:/file: resolver over process.env). */
   secrets?: SecretResolver;
   gitAuthor?: { name: string; email: string };
-  /** fetch used for Argo CD (default: global fetch). */
-  fetchImpl?: FetchLike;
+  /**
+   * Argo CD and Kubernetes clients per environment (default: createTargetClients over `secrets`, with
+   * DEFAULT_ARGO_TIMEOUT_MS). Tests that need a recording fetch pass createTargetClients({ fetchImpl, … }).
+   */
+  targets?: TargetClients;
   /** Poll interval of the convergence wait (default 1000 ms). */
   pollIntervalMs?: number;
-  /** Per-request timeout towards Argo CD (default 30 s; a refresh blocks until reconciled). */
-  argoTimeoutMs?: number;
   /**
    * Test seam: called at named points inside steps (`<step>:start`, `git-commit-push:pushed`,
    * `argocd-wait:polled`) so tests can kill a worker or change the cluster at an exact moment.
    */
   testHooks?: { at(point: string, info: { deploymentId: number; attempt: number }): Promise<void> | void };
 }
+
+/** Per-request timeout towards Argo CD for the activities: a refresh blocks until reconciled. */
+export const DEFAULT_ARGO_TIMEOUT_MS = 30_000;

@@ -1,18 +1,18 @@
 // Shared by the promotion step activities: loads the deployment, its environment and release from the
-// database (inputs carry ids only, so no configuration or secret ever enters workflow history), builds the
-// Argo CD and Kubernetes clients from secret references, and maps errors to retryable or terminal failures.
+// database (inputs carry ids only, so no configuration or secret ever enters workflow history), gets the
+// Argo CD and Kubernetes clients from the injected TargetClients, and maps errors to retryable or terminal failures.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { activityInfo, ApplicationFailure } from '@temporalio/activity';
-import type { ActivityDeps } from './deps.js';
+import { DEFAULT_ARGO_TIMEOUT_MS, type ActivityDeps } from './deps.js';
 import { getDeployment, markStepFinished, markStepProgress, markStepStarted, type DeploymentRow } from '../db/deployments.js';
 import { getEnvironment, type EnvironmentRow } from '../db/environments.js';
 import { getRelease, type ReleaseRow } from '../db/releases.js';
 import { createSecretResolver, SecretError, type SecretResolver } from '../lib/secrets.js';
 import { ArgoCdError, type ArgoClient } from '../integrations/argocd.js';
 import { KubeApiError, type KubeClient } from '../integrations/kube.js';
-import { argoClientForTarget, kubeClientForTarget } from '../integrations/targets.js';
-import { expandPattern } from '../domain/environment.js';
+import { createTargetClients, type TargetClients } from '../integrations/targets.js';
+import { applicationsOf } from '../domain/environment.js';
 import { FAILURE, type FailureType, type StepName } from '../domain/promotion.js';
 
 export interface PromotionContext {
@@ -39,15 +39,17 @@ export async function loadContext(deps: ActivityDeps, deploymentId: number): Pro
   if (!environment) throw ApplicationFailure.nonRetryable(`environment ${deployment.environment} not found`, FAILURE.notFound);
   const release = await getRelease(db, { id: deployment.releaseId });
   if (!release) throw ApplicationFailure.nonRetryable(`release ${deployment.releaseId} not found`, FAILURE.notFound);
-  const applications = Object.keys(release.descriptor)
-    .sort()
-    .map((group) => ({ group, name: expandPattern(environment.argocd.applicationPattern, { env: environment.name, group }) }));
+  const applications = applicationsOf(environment, release.descriptor);
   return { deployment, environment, release, applications };
+}
+
+export function targetsOf(deps: ActivityDeps): TargetClients {
+  return deps.targets ?? createTargetClients({ secrets: secretsOf(deps), argoTimeoutMs: DEFAULT_ARGO_TIMEOUT_MS });
 }
 
 export function argoClientFor(deps: ActivityDeps, env: EnvironmentRow): ArgoClient {
   try {
-    return argoClientForTarget(env.argocd, secretsOf(deps), { timeoutMs: deps.argoTimeoutMs ?? 30_000, ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
+    return targetsOf(deps).argoFor(env);
   } catch (err) {
     throw toFailure(err);
   }
@@ -55,7 +57,7 @@ export function argoClientFor(deps: ActivityDeps, env: EnvironmentRow): ArgoClie
 
 export function kubeClientFor(deps: ActivityDeps, env: EnvironmentRow): KubeClient {
   try {
-    return kubeClientForTarget(env.kubernetes, secretsOf(deps));
+    return targetsOf(deps).kubeFor(env);
   } catch (err) {
     throw toFailure(err);
   }

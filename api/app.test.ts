@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createRoute, z } from '@hono/zod-openapi';
 import { Client, Connection } from '@temporalio/client';
 import { createApp, createRouter } from './app.js';
-import type { AppDeps } from './context.js';
+import type { BaseAppDeps } from './context.js';
 import { createDatabase } from '../db/client.js';
 import { freePort } from '../lib/temporal-dev-server.js';
 import { silentLogger, temporalClient, testConfig, useTestDatabase } from '../test/harness.js';
@@ -26,10 +26,10 @@ const echo = createRouter().openapi(
   (c) => c.json({ name: c.req.valid('json').name }, 200),
 );
 
-async function appWith(overrides: Partial<AppDeps> = {}, env: Record<string, string> = {}) {
+async function appWith(overrides: Partial<BaseAppDeps> = {}, env: Record<string, string> = {}) {
   const temporal = await temporalClient();
   closers.push(() => temporal.connection.close());
-  const deps: AppDeps = {
+  const deps: BaseAppDeps = {
     config: testConfig({ BODY_LIMIT_BYTES: '2048', ...env }),
     database: db.database,
     temporal,

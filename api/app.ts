@@ -6,7 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError, errorBody, validationError } from './errors.js';
-import type { AppDeps, AppEnv } from './context.js';
+import { completeAppDeps, type AppEnv, type BaseAppDeps } from './context.js';
 import { healthRoutes } from './routes/health.js';
 import { renderReferencePage } from './reference-page.js';
 
@@ -43,7 +43,8 @@ function isJsonContentType(value: string | undefined): boolean {
   return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
 }
 
-export function createApp(deps: AppDeps, routers: Array<[string, OpenAPIHono<AppEnv>]> = []): OpenAPIHono<AppEnv> {
+export function createApp(base: BaseAppDeps, routers: Array<[string, OpenAPIHono<AppEnv>]> = []): OpenAPIHono<AppEnv> {
+  const deps = completeAppDeps(base);
   const app = createRouter();
 
   app.use('*', async (c, next) => {

@@ -4,12 +4,32 @@ import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { pingDatabase, type Database } from '../db/client.js';
 import type { Actor } from '../domain/roles.js';
+import { createTargetClients, type TargetClients } from '../integrations/targets.js';
+import { promotionDeps, type PromotionServiceDeps } from './services/promotions.js';
 
 export interface AppDeps {
   config: Config;
   database: Database;
   temporal: { client: Client; connection: Connection };
   logger: Logger;
+  /** Argo CD/Kubernetes clients for the live view (short Argo CD timeout: a page load waits for them). */
+  targets: TargetClients;
+  /** The promotion service's dependencies; routes swap in the per-request logger. */
+  promotions: PromotionServiceDeps;
+}
+
+/** What a caller must provide; the rest is derived from it by completeAppDeps (tests may pass their own). */
+export type BaseAppDeps = Omit<AppDeps, 'targets' | 'promotions'> & Partial<Pick<AppDeps, 'targets' | 'promotions'>>;
+
+/** Per-request timeout towards Argo CD for the live view. */
+export const LIVE_ARGO_TIMEOUT_MS = 2000;
+
+export function completeAppDeps(base: BaseAppDeps): AppDeps {
+  return {
+    ...base,
+    targets: base.targets ?? createTargetClients({ argoTimeoutMs: LIVE_ARGO_TIMEOUT_MS }),
+    promotions: base.promotions ?? promotionDeps(base),
+  };
 }
 
 export interface AppEnv {

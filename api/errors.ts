@@ -86,7 +86,6 @@ export function errorResponses(...statuses: number[]) {
   );
 }
 
-/** A 422 carrying a validation report: `details.problems` is the full list of `{ path, code, message }`. */
 /** A request that failed its zod schema: 400 VALIDATION_FAILED listing every issue by path. */
 export function validationError(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; code: string; message: string }>): ApiError {
   return new ApiError('VALIDATION_FAILED', 'Request validation failed', {
@@ -94,6 +93,7 @@ export function validationError(issues: ReadonlyArray<{ path: ReadonlyArray<Prop
   });
 }
 
+/** A 422 carrying a validation report: `details.problems` is the full list of `{ path, code, message }`. */
 export function problemsError(
   code: 'TEMPLATE_INVALID' | 'RELEASE_INVALID',
   problems: Array<{ path: string; code: string; message: string }>,

@@ -4,11 +4,11 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from './app.js';
 import { apiRouters } from './routes/index.js';
-import type { AppDeps } from './context.js';
+import { completeAppDeps, type AppDeps } from './context.js';
 import { loadConfig, type Config } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createDatabase, type Database } from '../db/client.js';
-import { readEnvironmentsFile, seedEnvironments } from '../lib/bootstrap.js';
+import { readEnvironmentsFile, seedEnvironments } from './services/environments.js';
 
 export interface RunningApi {
   url: string;
@@ -23,7 +23,7 @@ export function createTemporalClient(config: Config): AppDeps['temporal'] {
 }
 
 export function buildAppDeps(config: Config, database: Database, logger: Logger): AppDeps {
-  return { config, database, temporal: createTemporalClient(config), logger };
+  return completeAppDeps({ config, database, temporal: createTemporalClient(config), logger });
 }
 
 export async function startApiServer(deps: AppDeps): Promise<RunningApi> {

@@ -90,6 +90,16 @@ export function expandPattern(pattern: string, vars: { env: string; group: strin
   return pattern.replaceAll('{env}', vars.env).replaceAll('{group}', vars.group);
 }
 
+/** The Argo CD application of each descriptor group in an environment, in group order. */
+export function applicationsOf(
+  env: { name: string; argocd: { applicationPattern: string } },
+  descriptor: Record<string, unknown>,
+): Array<{ group: string; name: string }> {
+  return Object.keys(descriptor)
+    .sort()
+    .map((group) => ({ group, name: expandPattern(env.argocd.applicationPattern, { env: env.name, group }) }));
+}
+
 /** Upstream references must name known environments and form no cycle. Returns problems (empty = fine). */
 export function checkUpstreamGraph(all: Record<string, { upstream: string[] }>): string[] {
   const problems: string[] = [];

@@ -1,9 +1,36 @@
 // Clients for an environment's configured targets: Argo CD and Kubernetes, with credentials resolved from
-// their secret references at the moment of use. Shared by the promotion activities and the API's live view.
+// their secret references at the moment of use. Built once per process as TargetClients and injected into
+// the promotion activities (ActivityDeps) and the API's live view (AppDeps).
 import type { ArgoTarget, KubeTarget } from '../domain/environment.js';
-import type { SecretResolver } from '../lib/secrets.js';
+import { createSecretResolver, type SecretResolver } from '../lib/secrets.js';
 import { createArgoClient, type ArgoClient, type FetchLike } from './argocd.js';
 import { createKubeClient, type KubeClient } from './kube.js';
+
+/**
+ * Builds the clients for one environment's targets. Each call resolves the credentials again, so a rotated
+ * secret is picked up without a restart; a missing secret throws SecretError from the call.
+ */
+export interface TargetClients {
+  argoFor(env: { argocd: ArgoTarget }): ArgoClient;
+  kubeFor(env: { kubernetes: KubeTarget }): KubeClient;
+}
+
+export interface TargetClientsOptions {
+  /** Secret references → values (default: env:/file: resolver over process.env). */
+  secrets?: SecretResolver;
+  /** Per-request timeout towards Argo CD. */
+  argoTimeoutMs: number;
+  /** Test seam: fetch used for Argo CD (default: global fetch). */
+  fetchImpl?: FetchLike;
+}
+
+export function createTargetClients(opts: TargetClientsOptions): TargetClients {
+  const secrets = opts.secrets ?? createSecretResolver();
+  return {
+    argoFor: (env) => argoClientForTarget(env.argocd, secrets, { timeoutMs: opts.argoTimeoutMs, ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}) }),
+    kubeFor: (env) => kubeClientForTarget(env.kubernetes, secrets),
+  };
+}
 
 export function argoClientForTarget(
   target: ArgoTarget,

@@ -1,50 +1,16 @@
-// Start-up provisioning of environments: from FC_ENVIRONMENTS_FILE (a real installation), or the sandbox
-// (the Argo CD + Kubernetes simulator over a local GitOps repository) when nothing real is configured.
+// Start-up provisioning of environments: the sandbox (the Argo CD + Kubernetes simulator over a local GitOps
+// repository) when nothing real is configured. FC_ENVIRONMENTS_FILE is read by api/services/environments.ts.
 // The sandbox never touches an environment that points at another Argo CD.
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Database } from '../db/client.js';
 import type { Logger } from './logger.js';
-import { EnvironmentsFile, type EnvironmentConfig, checkUpstreamGraph } from '../domain/environment.js';
-import { listEnvironments, upsertEnvironment } from '../db/environments.js';
-import { recordAudit } from '../db/audit.js';
+import type { EnvironmentConfig } from '../domain/environment.js';
+import { listEnvironments } from '../db/environments.js';
+import { seedEnvironments } from '../api/services/environments.js';
 import { resolveTemplate, saveTemplateRevision } from '../db/templates.js';
 import { digestOf } from '../domain/digest.js';
 import type { Template } from '../domain/descriptor.js';
-
-const SYSTEM = { name: 'system', tokenId: null };
-
-export async function seedEnvironments(database: Database, configs: Record<string, EnvironmentConfig>, source: string): Promise<string[]> {
-  return database.db.transaction(async (tx) => {
-    const all = Object.fromEntries((await listEnvironments(tx)).map((e) => [e.name, { upstream: e.upstream }]));
-    for (const [name, c] of Object.entries(configs)) all[name] = { upstream: c.upstream };
-    const problems = checkUpstreamGraph(all);
-    if (problems.length > 0) throw new Error(`environments from ${source}: ${problems.join('; ')}`);
-    const names: string[] = [];
-    for (const [name, config] of Object.entries(configs)) {
-      const { created } = await upsertEnvironment(tx, { name, config });
-      await recordAudit(tx, { actor: SYSTEM, action: created ? 'environment.created' : 'environment.updated', subjectType: 'environment', subjectId: name, details: { source } });
-      names.push(name);
-    }
-    return names;
-  });
-}
-
-/** Reads and validates an environments file; throws with the file name and every problem. */
-export function readEnvironmentsFile(path: string): Record<string, EnvironmentConfig> {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new Error(`FC_ENVIRONMENTS_FILE ${path}: ${(err as Error).message}`);
-  }
-  const parsed = EnvironmentsFile.safeParse(json);
-  if (!parsed.success) {
-    throw new Error(`FC_ENVIRONMENTS_FILE ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return parsed.data.environments;
-}
 
 export const SANDBOX_GROUPS = ['core', 'infra'];
 export const SANDBOX_TEMPLATE: Template = {

@@ -16,7 +16,8 @@ import { createDatabase } from '../db/client.js';
 import { startWorker } from '../worker.js';
 import { buildAppDeps, startApiServer } from '../api/server.js';
 import { systemCheck } from '../workflows/index.js';
-import { readEnvironmentsFile, seedEnvironments, startSandbox, type RunningSandbox } from '../lib/bootstrap.js';
+import { startSandbox, type RunningSandbox } from '../lib/bootstrap.js';
+import { readEnvironmentsFile, seedEnvironments } from '../api/services/environments.js';
 
 type Stop = { name: string; stop: () => Promise<void> };
 

@@ -1,8 +1,7 @@
 // GET /v1/audit (admin): the audit trail, newest first, filtered, with keyset pagination.
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { createRouter } from '../app.js';
-import { errorResponses } from '../errors.js';
-import { bearerSecurity, requireRole } from '../auth.js';
+import { protectedRoute } from '../openapi.js';
 import { listAudit } from '../../db/audit.js';
 
 const AuditEvent = z
@@ -19,13 +18,11 @@ const AuditEvent = z
   })
   .openapi('AuditEvent');
 
-const route = createRoute({
+const route = protectedRoute('admin', {
   method: 'get',
   path: '/v1/audit',
   tags: ['audit'],
   summary: 'List audit events (newest first)',
-  security: bearerSecurity,
-  middleware: [requireRole('admin')] as const,
   request: {
     query: z.object({
       actor: z.string().max(256).optional().openapi({ description: 'Token name' }),
@@ -44,8 +41,8 @@ const route = createRoute({
       description: 'A page of audit events',
       content: { 'application/json': { schema: z.object({ events: z.array(AuditEvent), nextCursor: z.string().nullable() }) } },
     },
-    ...errorResponses(400, 401, 403),
   },
+  errors: [400],
 });
 
 export const auditRoutes = createRouter().openapi(route, async (c) => {

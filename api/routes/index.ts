@@ -1,7 +1,9 @@
-// The API's resource routers, mounted by createApp(). Each file in this folder is one resource.
+// The API's resource routers, mounted by createApp(). Each route file here is one resource (environments and
+// their deployment history are two); shared schemas live in ../schemas.ts, logic in ../services/.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../context.js';
 import { auditRoutes } from './audit.js';
+import { deploymentRoutes } from './deployments.js';
 import { environmentRoutes } from './environments.js';
 import { promotionRoutes } from './promotions.js';
 import { releaseRoutes } from './releases.js';
@@ -16,6 +18,7 @@ export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
     ['/', tokenRoutes],
     ['/', auditRoutes],
     ['/', environmentRoutes],
+    ['/', deploymentRoutes],
     ['/', promotionRoutes],
     ['/', uiRoutes], // the web UI's static assets (no auth; the app calls the API with the user's token)
   ];

@@ -1,17 +1,19 @@
 // POST /v2/releases/:releaseId/promote (promoter with the environment in scope): checks the promotion
 // rules, records a deployment and starts its Temporal workflow. 202 with the deployment id, workflow id and
 // status URL; an identical request while that promotion runs answers 200 with the running one.
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { createRouter } from '../app.js';
-import { ApiError, errorResponses } from '../errors.js';
-import { isAllowed } from '../../domain/roles.js';
-import { actorOf, bearerSecurity, requireRole } from '../auth.js';
+import { ApiError } from '../errors.js';
+import { actorOf } from '../auth.js';
+import { protectedRoute } from '../openapi.js';
+import { statusUrl } from '../schemas.js';
 import { startPromotion } from '../services/promotions.js';
-import { promotionDeps, statusUrl } from './environments.js';
+import { EnvironmentName } from '../../domain/environment.js';
+import { isAllowed } from '../../domain/roles.js';
 
 const PromoteBody = z
   .object({
-    environment: z.string().regex(/^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/).openapi({ example: 'staging' }),
+    environment: EnvironmentName.meta({ example: 'staging' }), // .meta(): see EnvParam in ../schemas.ts
     reason: z.string().max(2000).optional(),
   })
   .strict()
@@ -29,7 +31,8 @@ const Accepted = z
   })
   .openapi('PromotionAccepted');
 
-const promoteRoute = createRoute({
+// The environment comes from the body, so the scope is checked in the handler after validation.
+const promoteRoute = protectedRoute('promoter', {
   method: 'post',
   path: '/v2/releases/{releaseId}/promote',
   tags: ['promotions'],
@@ -37,9 +40,6 @@ const promoteRoute = createRoute({
   description:
     'Checks the rules (release and environment exist, succeeded upstream, not already current, nothing else running), ' +
     'records a deployment and starts the promotion workflow. A release older than the current one is a rollback.',
-  security: bearerSecurity,
-  // The environment comes from the body, so the scope is checked in the handler after validation.
-  middleware: [requireRole('promoter')] as const,
   request: {
     params: z.object({ releaseId: z.guid().openapi({ param: { name: 'releaseId', in: 'path' } }) }),
     body: { content: { 'application/json': { schema: PromoteBody } }, required: true },
@@ -47,8 +47,8 @@ const promoteRoute = createRoute({
   responses: {
     200: { description: 'The same promotion is already running (idempotent)', content: { 'application/json': { schema: Accepted } } },
     202: { description: 'Promotion started', content: { 'application/json': { schema: Accepted } } },
-    ...errorResponses(400, 401, 403, 404, 409, 415, 503),
   },
+  errors: [400, 404, 409, 415, 503],
 });
 
 export const promotionRoutes = createRouter().openapi(promoteRoute, async (c) => {
@@ -58,7 +58,7 @@ export const promotionRoutes = createRouter().openapi(promoteRoute, async (c) =>
   if (!isAllowed(actor, { role: 'promoter', environment: body.environment })) {
     throw new ApiError('FORBIDDEN', `Token "${actor.name}" may not promote to ${body.environment} (scopes: ${actor.scopes.join(', ') || 'none'})`);
   }
-  const { deployment, created } = await startPromotion(promotionDeps(c), {
+  const { deployment, created } = await startPromotion({ ...c.var.deps.promotions, logger: c.var.logger }, {
     releaseId,
     environment: body.environment,
     reason: body.reason ?? null,

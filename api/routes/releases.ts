@@ -15,13 +15,15 @@
 // descriptor digest, acknowledged overrides) answers 200 with the same release and `Idempotent-Replayed: true`
 // (without re-validating, so it still answers after the template moved on). The same key with a different
 // request is 422 IDEMPOTENCY_KEY_REUSED. A rejected create stores nothing, so its key stays unused.
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createRouter } from '../app.js';
 import type { AppEnv } from '../context.js';
-import { ApiError, errorResponses, problemsError } from '../errors.js';
-import { actorOf, bearerSecurity, requireRole } from '../auth.js';
-import { documentedJson, resolveOrThrow } from './templates.js';
+import { ApiError, problemsError } from '../errors.js';
+import { actorOf } from '../auth.js';
+import { documentedJson, protectedRoute } from '../openapi.js';
+import { statusUrl } from '../schemas.js';
+import { resolveOrThrow } from '../services/templates.js';
 import { Descriptor } from '../../domain/descriptor.js';
 import { parseSemver } from '../../domain/semver.js';
 import { Override, validateDescriptor } from '../../domain/validate.js';
@@ -123,6 +125,13 @@ const ReleaseIdParam = z.object({
   releaseId: z.guid().openapi({ param: { name: 'releaseId', in: 'path' } }),
 });
 
+/** The request create and validate share: the product version, the acknowledged overrides and the descriptor. */
+const descriptorRequest = {
+  params: ProductVersionParam,
+  query: AckQuery,
+  body: { content: { 'application/json': { schema: DescriptorBody } }, required: true as const },
+};
+
 function acknowledged(raw: string | string[] | undefined): string[] {
   const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   const paths = list.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
@@ -139,14 +148,14 @@ function releaseVersion(productVersion: string): string {
 
 /** Validates a descriptor against the template its product version resolves to. */
 async function check(c: Context<AppEnv>, productVersion: string, descriptor: unknown, acks: string[]) {
-  const template = await resolveOrThrow(c, productVersion);
+  const template = await resolveOrThrow(c.var.deps.database.db, productVersion);
   const result = validateDescriptor({ descriptor, template: template.document, acknowledgedOverrides: acks });
   const templateRef = { key: template.key, revision: template.revision };
   if (!result.ok) throw problemsError('RELEASE_INVALID', result.problems, { template: templateRef });
   return { template, templateRef, descriptor: result.descriptor, overrides: result.overrides, digest: digestOf(result.descriptor) };
 }
 
-const createReleaseRoute = createRoute({
+const createReleaseRoute = protectedRoute('releaser', {
   method: 'post',
   path: '/v2/releases/create/{productVersion}',
   tags: ['releases'],
@@ -155,29 +164,20 @@ const createReleaseRoute = createRoute({
     'Validates the descriptor against the template the product version resolves to and stores it with a new UUID, ' +
     'its canonical SHA-256 digest and the template revision. Every problem is reported at once (422). ' +
     'Overrides of pinned values need `acknowledgeOverride`. With `Idempotency-Key`, a retry answers 200 with the same release.',
-  security: bearerSecurity,
-  middleware: [requireRole('releaser')] as const,
-  request: {
-    params: ProductVersionParam,
-    query: AckQuery,
-    headers: IdempotencyHeader,
-    body: { content: { 'application/json': { schema: DescriptorBody } }, required: true },
-  },
+  request: { ...descriptorRequest, headers: IdempotencyHeader },
   responses: {
     200: { description: 'Idempotent replay: the release created earlier with this Idempotency-Key', content: { 'application/json': { schema: CreatedRelease } } },
     201: { description: 'Created', content: { 'application/json': { schema: CreatedRelease } } },
-    ...errorResponses(400, 401, 403, 404, 413, 415, 422),
   },
+  errors: [400, 404, 413, 415, 422],
 });
 
-const validateRoute = createRoute({
+const validateRoute = protectedRoute('releaser', {
   method: 'post',
   path: '/v2/releases/validate/{productVersion}',
   tags: ['releases'],
   summary: 'Dry run: validate a descriptor without storing anything',
-  security: bearerSecurity,
-  middleware: [requireRole('releaser')] as const,
-  request: { params: ProductVersionParam, query: AckQuery, body: { content: { 'application/json': { schema: DescriptorBody } }, required: true } },
+  request: descriptorRequest,
   responses: {
     200: {
       description: 'Valid: what create would store',
@@ -189,17 +189,15 @@ const validateRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 403, 404, 413, 415, 422),
   },
+  errors: [400, 404, 413, 415, 422],
 });
 
-const listRoute = createRoute({
+const listRoute = protectedRoute('viewer', {
   method: 'get',
   path: '/v2/releases',
   tags: ['releases'],
   summary: 'List releases, newest first',
-  security: bearerSecurity,
-  middleware: [requireRole('viewer')] as const,
   request: {
     query: z.object({
       productVersion: z.string().max(256).optional(),
@@ -213,31 +211,27 @@ const listRoute = createRoute({
       description: 'A page of releases',
       content: { 'application/json': { schema: z.object({ releases: z.array(ReleaseSummary), nextCursor: z.string().nullable() }) } },
     },
-    ...errorResponses(400, 401),
   },
+  errors: [400],
 });
 
-const getRoute = createRoute({
+const getRoute = protectedRoute('viewer', {
   method: 'get',
   path: '/v2/releases/{releaseId}',
   tags: ['releases'],
   summary: 'One release: descriptor, digest, template revision, creator, time and acknowledged overrides',
-  security: bearerSecurity,
-  middleware: [requireRole('viewer')] as const,
   request: { params: ReleaseIdParam },
   responses: {
     200: { description: 'The release and the environments it has passed through', content: { 'application/json': { schema: ReleaseWithEnvironments } } },
-    ...errorResponses(400, 401, 404),
   },
+  errors: [400, 404],
 });
 
-const diffRoute = createRoute({
+const diffRoute = protectedRoute('viewer', {
   method: 'get',
   path: '/v2/releases/{a}/diff/{b}',
   tags: ['releases'],
   summary: 'Component-level difference going from release a to release b',
-  security: bearerSecurity,
-  middleware: [requireRole('viewer')] as const,
   request: {
     params: z.object({
       a: z.guid().openapi({ param: { name: 'a', in: 'path' } }),
@@ -249,8 +243,8 @@ const diffRoute = createRoute({
       description: 'The difference',
       content: { 'application/json': { schema: ReleaseDiff.extend({ from: z.string(), to: z.string() }).openapi('ReleaseDiff') } },
     },
-    ...errorResponses(400, 401, 404),
   },
+  errors: [400, 404],
 });
 
 async function mustGet(c: Context<AppEnv>, id: string): Promise<ReleaseRow> {
@@ -371,7 +365,7 @@ export const releaseRoutes = createRouter()
       startedBy: d.startedBy,
       createdAt: d.createdAt.toISOString(),
       finishedAt: d.finishedAt ? d.finishedAt.toISOString() : null,
-      statusUrl: `/v1/environments/${d.environment}/deployment-history/${d.id}`,
+      statusUrl: statusUrl(d),
     }));
     return c.json({ ...releaseDetails(row), environments }, 200);
   })

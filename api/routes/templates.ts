@@ -6,36 +6,25 @@
 //   GET  /v1/templates/:key                             newest revision of exactly this key       viewer
 //   GET  /v1/templates/:key/revisions                   revision history of a key                 viewer
 //   GET  /v1/templates/:key/revisions/:revision         one revision                              viewer
-import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import { z } from '@hono/zod-openapi';
 import { createRouter } from '../app.js';
-import type { AppEnv } from '../context.js';
-import { ApiError, errorResponses, problemsError } from '../errors.js';
-import { actorOf, bearerSecurity, requireRole } from '../auth.js';
+import { ApiError, problemsError } from '../errors.js';
+import { actorOf } from '../auth.js';
+import { documentedJson, protectedRoute } from '../openapi.js';
+import { resolveOrThrow } from '../services/templates.js';
 import { Descriptor, Template } from '../../domain/descriptor.js';
 import { PlaceholderValues, renderTemplate } from '../../domain/render.js';
-import { compareTemplateKeysDesc, isTemplateKey, resolutionChain } from '../../domain/semver.js';
+import { compareTemplateKeysDesc, isTemplateKey } from '../../domain/semver.js';
 import { validateDescriptor, validateTemplate } from '../../domain/validate.js';
 import { digestOf } from '../../domain/digest.js';
 import {
   getTemplate,
   listTemplateKeys,
   listTemplateRevisions,
-  resolveTemplate,
   saveTemplateRevision,
   type TemplateMeta,
-  type TemplateRow,
 } from '../../db/templates.js';
 import { recordAudit } from '../../db/audit.js';
-
-/**
- * A body schema that documents `schema` in OpenAPI but accepts any JSON: the domain walker validates it
- * and reports every problem as 422, where a zod validator would stop at the first broken branch with a 400.
- */
-export function documentedJson(schema: z.ZodType, description: string) {
-  const { $schema: _drop, ...jsonSchema } = z.toJSONSchema(schema, { unrepresentable: 'any' }) as Record<string, unknown>;
-  return z.unknown().openapi({ ...jsonSchema, description } as Record<string, unknown>);
-}
 
 const SEED_EXAMPLE = {
   core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<RELEASE_TAG>' } } } } },
@@ -70,22 +59,6 @@ const ProductVersionParam = z.object({
 });
 const KeyParam = z.object({ key: z.string().openapi({ param: { name: 'key', in: 'path' }, example: '2.4.0' }) });
 
-function chainFor(productVersion: string): string[] {
-  const chain = resolutionChain(productVersion);
-  if (!chain) {
-    throw new ApiError('INVALID_PRODUCT_VERSION', `"${productVersion}" is not a semantic version (e.g. 2.4.1, 2.5.0-rc.1) nor "default"`);
-  }
-  return chain;
-}
-
-/** Resolves a product version to a stored template revision (404 TEMPLATE_NOT_FOUND when nothing matches). */
-export async function resolveOrThrow(c: Context<AppEnv>, productVersion: string): Promise<TemplateRow> {
-  const chain = chainFor(productVersion);
-  const row = await resolveTemplate(c.var.deps.database.db, { chain });
-  if (!row) throw new ApiError('TEMPLATE_NOT_FOUND', `No template for ${productVersion} (tried ${chain.join(' → ')})`, { tried: chain });
-  return row;
-}
-
 function checkKey(key: string): string {
   if (!isTemplateKey(key)) {
     throw new ApiError('INVALID_PRODUCT_VERSION', `"${key}" is not a template key: use "default" or a semantic version without build metadata`);
@@ -93,7 +66,7 @@ function checkKey(key: string): string {
   return key;
 }
 
-const resolveRoute = createRoute({
+const resolveRoute = protectedRoute('viewer', {
   method: 'get',
   path: '/v1/releases/template/{productVersion}',
   tags: ['templates'],
@@ -102,13 +75,11 @@ const resolveRoute = createRoute({
     'Returns the template JSON itself. Which template was resolved is in the headers `X-Template-Key`, ' +
     '`X-Template-Revision` and `X-Template-Digest` (also the ETag) and in `Content-Location`. A pre-release ' +
     'tries its own key first, then its release version; build metadata is ignored.',
-  security: bearerSecurity,
-  middleware: [requireRole('viewer')] as const,
   request: { params: ProductVersionParam },
   responses: {
     200: { description: 'The resolved template', content: { 'application/json': { schema: TemplateBody } } },
-    ...errorResponses(400, 401, 404),
   },
+  errors: [400, 404],
 });
 
 const RenderBody = z
@@ -123,7 +94,7 @@ const RenderResult = z
   })
   .openapi('RenderResult');
 
-const renderRoute = createRoute({
+const renderRoute = protectedRoute('releaser', {
   method: 'post',
   path: '/v1/releases/template/{productVersion}/render',
   tags: ['templates'],
@@ -131,16 +102,14 @@ const renderRoute = createRoute({
   description:
     'Fills every `<PLACEHOLDER>` of the resolved template from `values`, drops `optional` markers, and validates ' +
     'the result against the template. A missing value or a result that breaks a rule is 422 with every problem.',
-  security: bearerSecurity,
-  middleware: [requireRole('releaser')] as const,
   request: { params: ProductVersionParam, body: { content: { 'application/json': { schema: RenderBody } }, required: true } },
   responses: {
     200: { description: 'The rendered descriptor', content: { 'application/json': { schema: RenderResult } } },
-    ...errorResponses(400, 401, 403, 404, 415, 422),
   },
+  errors: [400, 404, 415, 422],
 });
 
-const putRoute = createRoute({
+const putRoute = protectedRoute('releaser', {
   method: 'put',
   path: '/v1/templates/{key}',
   tags: ['templates'],
@@ -148,67 +117,57 @@ const putRoute = createRoute({
   description:
     'Validates the template and appends a revision. Saving a document identical (same canonical digest) to the ' +
     'newest revision creates nothing and answers 200 with that revision; a new revision answers 201.',
-  security: bearerSecurity,
-  middleware: [requireRole('releaser')] as const,
   request: { params: KeyParam, body: { content: { 'application/json': { schema: TemplateBody } }, required: true } },
   responses: {
     200: { description: 'Unchanged: the newest revision already has this content', content: { 'application/json': { schema: TemplateRevision } } },
     201: { description: 'A new revision', content: { 'application/json': { schema: TemplateRevision } } },
-    ...errorResponses(400, 401, 403, 413, 415, 422),
   },
+  errors: [400, 413, 415, 422],
 });
 
-const listRoute = createRoute({
+const listRoute = protectedRoute('viewer', {
   method: 'get',
   path: '/v1/templates',
   tags: ['templates'],
   summary: 'List template keys with their newest revision (newest version first, default last)',
-  security: bearerSecurity,
-  middleware: [requireRole('viewer')] as const,
   responses: {
     200: {
       description: 'Template keys',
       content: { 'application/json': { schema: z.object({ templates: z.array(TemplateMetaSchema.extend({ revisions: z.number().int() })) }) } },
     },
-    ...errorResponses(401),
   },
+  errors: [],
 });
 
-const getRoute = createRoute({
+const getRoute = protectedRoute('viewer', {
   method: 'get',
   path: '/v1/templates/{key}',
   tags: ['templates'],
   summary: 'The newest revision of exactly this key (no fallback)',
-  security: bearerSecurity,
-  middleware: [requireRole('viewer')] as const,
   request: { params: KeyParam },
   responses: {
     200: { description: 'The newest revision', content: { 'application/json': { schema: TemplateRevision } } },
-    ...errorResponses(400, 401, 404),
   },
+  errors: [400, 404],
 });
 
-const revisionsRoute = createRoute({
+const revisionsRoute = protectedRoute('viewer', {
   method: 'get',
   path: '/v1/templates/{key}/revisions',
   tags: ['templates'],
   summary: 'Revision history of a key, newest first',
-  security: bearerSecurity,
-  middleware: [requireRole('viewer')] as const,
   request: { params: KeyParam },
   responses: {
     200: { description: 'Revisions', content: { 'application/json': { schema: z.object({ key: z.string(), revisions: z.array(TemplateMetaSchema) }) } } },
-    ...errorResponses(400, 401, 404),
   },
+  errors: [400, 404],
 });
 
-const revisionRoute = createRoute({
+const revisionRoute = protectedRoute('viewer', {
   method: 'get',
   path: '/v1/templates/{key}/revisions/{revision}',
   tags: ['templates'],
   summary: 'One revision of a key',
-  security: bearerSecurity,
-  middleware: [requireRole('viewer')] as const,
   request: {
     params: KeyParam.extend({
       revision: z.coerce.number().int().min(1).max(2_147_483_647).openapi({ param: { name: 'revision', in: 'path' }, example: 1 }),
@@ -216,13 +175,13 @@ const revisionRoute = createRoute({
   },
   responses: {
     200: { description: 'The revision', content: { 'application/json': { schema: TemplateRevision } } },
-    ...errorResponses(400, 401, 404),
   },
+  errors: [400, 404],
 });
 
 export const templateRoutes = createRouter()
   .openapi(resolveRoute, async (c) => {
-    const row = await resolveOrThrow(c, c.req.valid('param').productVersion);
+    const row = await resolveOrThrow(c.var.deps.database.db, c.req.valid('param').productVersion);
     c.header('X-Template-Key', row.key);
     c.header('X-Template-Revision', String(row.revision));
     c.header('X-Template-Digest', row.digest);
@@ -231,7 +190,7 @@ export const templateRoutes = createRouter()
     return c.json(row.document as unknown, 200);
   })
   .openapi(renderRoute, async (c) => {
-    const row = await resolveOrThrow(c, c.req.valid('param').productVersion);
+    const row = await resolveOrThrow(c.var.deps.database.db, c.req.valid('param').productVersion);
     const { values } = c.req.valid('json');
     const rendered = renderTemplate({ template: row.document, values });
     const template = { key: row.key, revision: row.revision, digest: row.digest };

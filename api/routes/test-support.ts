@@ -4,7 +4,7 @@ import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../app.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { AppDeps, AppEnv } from '../context.js';
+import type { AppEnv, BaseAppDeps } from '../context.js';
 import { apiRouters } from './index.js';
 import type { Database } from '../../db/client.js';
 import { silentLogger, testConfig } from '../../test/harness.js';
@@ -45,7 +45,7 @@ export async function apiHarness(
   extraRouters: Array<[string, OpenAPIHono<AppEnv>]> = [],
 ): Promise<ApiHarness> {
   const connection = Connection.lazy({ address: inject('temporalAddress') });
-  const deps: AppDeps = {
+  const deps: BaseAppDeps = {
     config: testConfig({ FLOW_ADMIN_TOKEN: ADMIN_TOKEN, ...env }),
     database,
     temporal: { connection, client: new Client({ connection }) },

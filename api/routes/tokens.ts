@@ -3,10 +3,11 @@
 //   GET    /v1/tokens            list tokens (never hashes or secrets)                 admin
 //   DELETE /v1/tokens/:tokenId   revoke a token                                        admin
 //   GET    /v1/tokens/self       the calling token                                     viewer
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { createRouter } from '../app.js';
-import { ApiError, errorResponses } from '../errors.js';
-import { actorOf, bearerSecurity, generateToken, hashToken, requireRole } from '../auth.js';
+import { ApiError } from '../errors.js';
+import { actorOf, generateToken, hashToken } from '../auth.js';
+import { protectedRoute } from '../openapi.js';
 import { Role, Scope } from '../../domain/roles.js';
 import { getToken, insertToken, listTokens, revokeToken, tokenInfo, type TokenInfo as TokenInfoRow } from '../../db/tokens.js';
 import { recordAudit } from '../../db/audit.js';
@@ -54,59 +55,51 @@ const CreateToken = z
 
 const IdParam = z.object({ tokenId: z.guid().openapi({ param: { name: 'tokenId', in: 'path' } }) });
 
-const createTokenRoute = createRoute({
+const createTokenRoute = protectedRoute('admin', {
   method: 'post',
   path: '/v1/tokens',
   tags: ['tokens'],
   summary: 'Issue an API token',
   description: 'The token itself is returned once, here; only its SHA-256 is stored.',
-  security: bearerSecurity,
-  middleware: [requireRole('admin')] as const,
   request: { body: { content: { 'application/json': { schema: CreateToken } }, required: true } },
   responses: {
     201: { description: 'Issued', content: { 'application/json': { schema: TokenInfo.extend({ token: z.string() }).openapi('IssuedToken') } } },
-    ...errorResponses(400, 401, 403, 415),
   },
+  errors: [400, 415],
 });
 
-const listTokensRoute = createRoute({
+const listTokensRoute = protectedRoute('admin', {
   method: 'get',
   path: '/v1/tokens',
   tags: ['tokens'],
   summary: 'List API tokens',
-  security: bearerSecurity,
-  middleware: [requireRole('admin')] as const,
   responses: {
     200: { description: 'Tokens', content: { 'application/json': { schema: z.object({ tokens: z.array(TokenInfo) }) } } },
-    ...errorResponses(401, 403),
   },
+  errors: [],
 });
 
-const revokeRoute = createRoute({
+const revokeRoute = protectedRoute('admin', {
   method: 'delete',
   path: '/v1/tokens/{tokenId}',
   tags: ['tokens'],
   summary: 'Revoke an API token',
-  security: bearerSecurity,
-  middleware: [requireRole('admin')] as const,
   request: { params: IdParam },
   responses: {
     200: { description: 'Revoked', content: { 'application/json': { schema: TokenInfo } } },
-    ...errorResponses(400, 401, 403, 404, 409),
   },
+  errors: [400, 404, 409],
 });
 
-const selfRoute = createRoute({
+const selfRoute = protectedRoute('viewer', {
   method: 'get',
   path: '/v1/tokens/self',
   tags: ['tokens'],
   summary: 'The calling token: name, role and scopes',
-  security: bearerSecurity,
-  middleware: [requireRole('viewer')] as const,
   responses: {
     200: { description: 'The caller', content: { 'application/json': { schema: TokenInfo } } },
-    ...errorResponses(401),
   },
+  errors: [],
 });
 
 export const tokenRoutes = createRouter()

@@ -6,6 +6,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
+import type { Config } from '../../lib/config.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Database } from '../../db/client.js';
 import { ApiError } from '../errors.js';
@@ -37,6 +38,22 @@ export interface PromotionServiceDeps {
   logger: Logger;
   workerResponseTimeoutMs: number;
   timeouts: StepTimeouts;
+}
+
+/** The service's dependencies, read from the process-wide ones (built once, in completeAppDeps). */
+export function promotionDeps(deps: { config: Config; database: Database; temporal: { client: Client }; logger: Logger }): PromotionServiceDeps {
+  return {
+    database: deps.database,
+    client: deps.temporal.client,
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    logger: deps.logger,
+    workerResponseTimeoutMs: deps.config.WORKER_RESPONSE_TIMEOUT_MS,
+    timeouts: {
+      stepSeconds: deps.config.PROMOTION_STEP_TIMEOUT_SECONDS,
+      gitSeconds: deps.config.PROMOTION_GIT_TIMEOUT_SECONDS,
+      heartbeatSeconds: deps.config.PROMOTION_HEARTBEAT_TIMEOUT_SECONDS,
+    },
+  };
 }
 
 export interface StartPromotionResult {

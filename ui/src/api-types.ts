@@ -2324,7 +2324,7 @@ export interface components {
       status: 'pending' | 'awaiting_approval' | 'running' | 'awaiting_operator' | 'succeeded' | 'failed' | 'aborted';
       updatedAt: string;
       workflowId: string;
-    } | null;
+    };
     Environment: {
       /** @description EnvironmentConfig; credentials appear as references (env:/file:) only */
       config: {
@@ -2332,7 +2332,7 @@ export interface components {
       };
       currentDeploymentId: number | null;
       currentReleaseId: string | null;
-      lastDeployment: components['schemas']['DeploymentSummary'];
+      lastDeployment: components['schemas']['DeploymentSummary'] | null;
       live:
         | {
             error?: string;

@@ -14,17 +14,11 @@ type ResponseBody<P extends keyof paths, M extends 'get' | 'post' | 'put' | 'del
 
 export type TokenSelf = ResponseBody<'/v1/tokens/self', 'get'>;
 
-// The document marks the DeploymentSummary component itself nullable: zod-to-openapi folds the
-// `DeploymentSummary.nullable()` of Environment.lastDeployment into the registered component when that use is
-// met first. A deployment in a page or a details view is never null, so the UI strips it (a no-op once the API
-// spells that field `DeploymentSummary.or(z.null())`).
-export type DeploymentSummary = NonNullable<Schemas['DeploymentSummary']>;
+export type DeploymentSummary = Schemas['DeploymentSummary'];
 export type DeploymentAction = DeploymentSummary['actions'][number];
 export type DeploymentDetails = ResponseBody<'/v1/environments/{env}/deployment-history/{id}', 'get'>;
 type DeploymentPageBody = ResponseBody<'/v1/environments/{env}/deployment-history', 'get'>;
-export type DeploymentPage = Omit<DeploymentPageBody, 'deployments'> & {
-  deployments: NonNullable<DeploymentPageBody['deployments'][number]>[];
-};
+export type DeploymentPage = DeploymentPageBody;
 export type Step = DeploymentDetails['steps'][number];
 /** The answer to approve / retry / abort (all three share it). */
 export type OperatorActionResult = ResponseBody<'/v1/environments/{env}/deployment-history/{id}/approve', 'post'>;

@@ -1,0 +1,191 @@
+// Deployment history of an environment, and the operator actions on a running promotion.
+//   GET  /v1/environments/:env/deployment-history                viewer    paginated, filters status and releaseId
+//   GET  /v1/environments/:env/deployment-history/:id            viewer    one record with every step and the component changes
+//   POST /v1/environments/:env/deployment-history/:id/approve    promoter(env)  approval gate
+//   POST /v1/environments/:env/deployment-history/:id/retry      promoter(env)  run the failed step again
+//   POST /v1/environments/:env/deployment-history/:id/abort      promoter(env)  end it; revert a pushed commit unless leaveGit
+import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { createRouter } from '../app.js';
+import type { AppEnv } from '../context.js';
+import { ApiError, validationError } from '../errors.js';
+import { actorOf } from '../auth.js';
+import { protectedRoute } from '../openapi.js';
+import { DeploymentSummary, deploymentSummary, EnvParam, iso, statusUrl } from '../schemas.js';
+import { sendOperatorAction, type OperatorAction } from '../services/promotions.js';
+import { getEnvironment } from '../../db/environments.js';
+import { getDeployment, getSteps, listDeployments, type DeploymentRow } from '../../db/deployments.js';
+import { PROMOTION_STATUSES } from '../../domain/promotion.js';
+import { getRelease } from '../../db/releases.js';
+import { diffReleases, ReleaseDiff } from '../../domain/diff.js';
+
+const DeploymentParams = EnvParam.extend({
+  id: z.coerce.number().int().min(1).openapi({ param: { name: 'id', in: 'path' }, example: 421 }),
+});
+
+const Step = z.object({
+  name: z.string(),
+  status: z.string(),
+  attempts: z.number(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  message: z.string().nullable(),
+  observation: z.record(z.string(), z.unknown()).nullable(),
+});
+const DeploymentDetails = DeploymentSummary.extend({
+  steps: z.array(Step),
+  changes: ReleaseDiff.nullable().openapi({ description: 'Component changes from the previous release (null for a first deployment)' }),
+  statusUrl: z.string(),
+}).openapi('DeploymentDetails');
+
+async function mustGetDeployment(c: Context<AppEnv>, env: string, id: number): Promise<DeploymentRow> {
+  const d = await getDeployment(c.var.deps.database.db, { id, environment: env });
+  if (!d) throw new ApiError('DEPLOYMENT_NOT_FOUND', `Environment ${env} has no deployment ${id}`);
+  return d;
+}
+
+const historyRoute = protectedRoute('viewer', {
+  method: 'get',
+  path: '/v1/environments/{env}/deployment-history',
+  tags: ['deployments'],
+  summary: 'Deployment history of an environment, newest first',
+  request: {
+    params: EnvParam,
+    query: z.object({
+      status: z.enum(PROMOTION_STATUSES).optional(),
+      releaseId: z.guid().optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().regex(/^\d{1,18}$/).optional(),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'A page of deployments',
+      content: { 'application/json': { schema: z.object({ deployments: z.array(DeploymentSummary), nextCursor: z.string().nullable() }) } },
+    },
+  },
+  errors: [400, 404],
+});
+
+const detailRoute = protectedRoute('viewer', {
+  method: 'get',
+  path: '/v1/environments/{env}/deployment-history/{id}',
+  tags: ['deployments'],
+  summary: 'One deployment: status, people, timestamps, commit, every step, component changes',
+  request: { params: DeploymentParams },
+  responses: {
+    200: { description: 'The deployment', content: { 'application/json': { schema: DeploymentDetails } } },
+  },
+  errors: [400, 404],
+});
+
+const ActionBody = z
+  .object({
+    comment: z.string().max(2000).optional(),
+    leaveGit: z.boolean().optional().openapi({ description: 'abort only: keep the pushed commit in Git (no revert)' }),
+  })
+  .strict();
+const ActionResultSchema = z
+  .object({ accepted: z.literal(true), status: z.string(), approvals: z.number().optional(), deployment: DeploymentSummary })
+  .openapi('OperatorActionResult');
+
+function actionRoute(action: OperatorAction, summary: string) {
+  return protectedRoute(
+    'promoter',
+    {
+      method: 'post',
+      path: `/v1/environments/{env}/deployment-history/{id}/${action}`,
+      tags: ['deployments'],
+      summary,
+      request: { params: DeploymentParams, body: { content: { 'application/json': { schema: ActionBody } }, required: false } },
+      responses: {
+        200: { description: 'Accepted by the workflow', content: { 'application/json': { schema: ActionResultSchema } } },
+      },
+      errors: [400, 404, 409, 503],
+    },
+    { environment: (c) => c.req.param('env') },
+  );
+}
+
+async function operatorAction(c: Context<AppEnv>, action: OperatorAction, env: string, id: number, body: z.infer<typeof ActionBody>) {
+  const deployment = await mustGetDeployment(c, env, id);
+  const actor = actorOf(c);
+  // The per-request logger carries the request id and the actor.
+  const result = await sendOperatorAction({ ...c.var.deps.promotions, logger: c.var.logger }, {
+    deployment,
+    action,
+    by: actor.name,
+    ...(body.comment ? { comment: body.comment } : {}),
+    ...(body.leaveGit ? { leaveGit: true } : {}),
+    requestId: c.var.requestId,
+  });
+  const after = await mustGetDeployment(c, env, id);
+  return { ...result, deployment: deploymentSummary(after) };
+}
+
+async function readActionBody(c: Context<AppEnv>): Promise<z.infer<typeof ActionBody>> {
+  const text = await c.req.text();
+  if (!text) return {};
+  const parsed = ActionBody.safeParse(JSON.parse(text));
+  if (!parsed.success) throw validationError(parsed.error.issues);
+  return parsed.data;
+}
+
+export const deploymentRoutes = createRouter()
+  .openapi(historyRoute, async (c) => {
+    const { env } = c.req.valid('param');
+    if (!(await getEnvironment(c.var.deps.database.db, { name: env }))) {
+      throw new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${env} does not exist`);
+    }
+    const q = c.req.valid('query');
+    const { rows, hasMore } = await listDeployments(c.var.deps.database.db, {
+      environment: env,
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.releaseId ? { releaseId: q.releaseId } : {}),
+      ...(q.cursor ? { before: Number(q.cursor) } : {}),
+      limit: q.limit,
+    });
+    const last = rows[rows.length - 1];
+    return c.json({ deployments: rows.map(deploymentSummary), nextCursor: hasMore && last ? String(last.id) : null }, 200);
+  })
+  .openapi(detailRoute, async (c) => {
+    const { env, id } = c.req.valid('param');
+    const db = c.var.deps.database.db;
+    const d = await mustGetDeployment(c, env, id);
+    const steps = await getSteps(db, { deploymentId: d.id });
+    let changes = null;
+    const release = await getRelease(db, { id: d.releaseId });
+    if (release && d.previousReleaseId) {
+      const previous = await getRelease(db, { id: d.previousReleaseId });
+      if (previous) changes = diffReleases(previous, release);
+    }
+    return c.json(
+      {
+        ...deploymentSummary(d),
+        steps: steps.map((s) => ({
+          name: s.step,
+          status: s.status,
+          attempts: s.attempts,
+          startedAt: iso(s.startedAt),
+          finishedAt: iso(s.finishedAt),
+          message: s.message,
+          observation: s.observation ?? null,
+        })),
+        changes,
+        statusUrl: statusUrl(d),
+      },
+      200,
+    );
+  })
+  .openapi(actionRoute('approve', 'Approve a promotion waiting at the approval gate'), async (c) => {
+    const { env, id } = c.req.valid('param');
+    return c.json(await operatorAction(c, 'approve', env, id, await readActionBody(c)), 200);
+  })
+  .openapi(actionRoute('retry', 'Run the failed step of a parked promotion again'), async (c) => {
+    const { env, id } = c.req.valid('param');
+    return c.json(await operatorAction(c, 'retry', env, id, await readActionBody(c)), 200);
+  })
+  .openapi(actionRoute('abort', 'Abort a promotion (reverting a pushed commit unless leaveGit)'), async (c) => {
+    const { env, id } = c.req.valid('param');
+    return c.json(await operatorAction(c, 'abort', env, id, await readActionBody(c)), 200);
+  });

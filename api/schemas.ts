@@ -1,0 +1,78 @@
+// Response and parameter schemas shared by several route files (and, as types, by the UI): deployments as
+// the API shows them, the environment path parameter and the live Argo CD view of an application.
+import { z } from '@hono/zod-openapi';
+import { EnvironmentName } from '../domain/environment.js';
+import type { DeploymentRow } from '../db/deployments.js';
+import { PROMOTION_STATUSES } from '../domain/promotion.js';
+
+// Domain schemas get their OpenAPI details through zod's own .meta(): .openapi() exists only on schemas
+// created after @hono/zod-openapi extended zod, and domain modules may be loaded before that.
+export const EnvParam = z.object({ env: EnvironmentName.meta({ param: { name: 'env', in: 'path' }, example: 'staging' }) });
+
+export const LiveApp = z.object({
+  name: z.string(),
+  group: z.string(),
+  sync: z.string().nullable(),
+  health: z.string().nullable(),
+  revision: z.string().nullable(),
+  releaseId: z.string().nullable().openapi({ description: 'flow-controller.io/release-id on the application’s live workloads (null when mixed or unreadable)' }),
+  matchesCurrentRelease: z.boolean().nullable(),
+  error: z.string().optional(),
+});
+export type LiveApp = z.infer<typeof LiveApp>;
+
+export const DeploymentSummary = z
+  .object({
+    id: z.number(),
+    environment: z.string(),
+    releaseId: z.string(),
+    previousReleaseId: z.string().nullable(),
+    isRollback: z.boolean(),
+    status: z.enum(PROMOTION_STATUSES),
+    currentStep: z.string().nullable(),
+    message: z.string().nullable(),
+    reason: z.string().nullable(),
+    startedBy: z.string(),
+    commitSha: z.string().nullable(),
+    revertSha: z.string().nullable(),
+    workflowId: z.string(),
+    runId: z.string().nullable(),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    updatedAt: z.string(),
+    actions: z.array(z.object({ action: z.string(), by: z.string(), at: z.string(), comment: z.string().optional(), step: z.string().optional() })),
+  })
+  .openapi('DeploymentSummary');
+export type DeploymentSummary = z.infer<typeof DeploymentSummary>;
+
+export const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function deploymentSummary(d: DeploymentRow): DeploymentSummary {
+  return {
+    id: d.id,
+    environment: d.environment,
+    releaseId: d.releaseId,
+    previousReleaseId: d.previousReleaseId,
+    isRollback: d.isRollback,
+    status: d.status,
+    currentStep: d.currentStep,
+    message: d.message,
+    reason: d.reason,
+    startedBy: d.startedBy,
+    commitSha: d.commitSha,
+    revertSha: d.revertSha,
+    workflowId: d.workflowId,
+    runId: d.runId,
+    createdAt: d.createdAt.toISOString(),
+    startedAt: iso(d.startedAt),
+    finishedAt: iso(d.finishedAt),
+    updatedAt: d.updatedAt.toISOString(),
+    actions: d.actions,
+  };
+}
+
+/** Where a deployment's details live: GET /v1/environments/:env/deployment-history/:id. */
+export function statusUrl(d: { environment: string; id: number }): string {
+  return `/v1/environments/${d.environment}/deployment-history/${d.id}`;
+}
