@@ -8,7 +8,7 @@ import type { AppDeps } from './context.js';
 import { loadConfig, type Config } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createDatabase, type Database } from '../db/client.js';
-import { readEnvironmentsFile, seedEnvironments } from '../lib/bootstrap.js';
+import { readEnvironmentsFile, seedEnvironments } from '../dev/bootstrap.js';
 
 export interface RunningApi {
   url: string;

@@ -19,8 +19,8 @@ import { createDatabase, type Database } from '../db/client.js';
 import { runMigrations } from '../db/migrate.js';
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
-import { freePort, startDevServer, stopChild, type DevServer } from '../lib/temporal-dev-server.js';
-import { startEmbeddedPostgres } from '../lib/postgres.js';
+import { freePort, startDevServer, stopChild, type DevServer } from '../dev/temporal-dev-server.js';
+import { startEmbeddedPostgres } from '../dev/postgres.js';
 import { commitFiles, ensureBareRepo } from '../sim/gitops-repo.js';
 import { createSimulator, INSTANT_TIMING, type Simulator } from '../sim/simulator.js';
 
@@ -271,7 +271,7 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
 
     // Database: a throwaway database on DATABASE_URL's server (default 127.0.0.1:5432), or with
-    // BENCH_PRIVATE_PG=1 on a private PostgreSQL (lib/postgres.ts startEmbeddedPostgres) in the run's temp dir,
+    // BENCH_PRIVATE_PG=1 on a private PostgreSQL (dev/postgres.ts startEmbeddedPostgres) in the run's temp dir,
     // for when the shared server is busy or being restarted by others.
     let serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     if (process.env.BENCH_PRIVATE_PG === '1') {

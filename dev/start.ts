@@ -9,14 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig, type Config } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
-import { resolveDatabase } from '../lib/postgres.js';
-import { startDevServer } from '../lib/temporal-dev-server.js';
+import { resolveDatabase } from './postgres.js';
+import { startDevServer } from './temporal-dev-server.js';
 import { runMigrations } from '../db/migrate.js';
 import { createDatabase } from '../db/client.js';
 import { startWorker } from '../worker.js';
 import { buildAppDeps, startApiServer } from '../api/server.js';
 import { systemCheck } from '../workflows/index.js';
-import { readEnvironmentsFile, seedEnvironments, startSandbox, type RunningSandbox } from '../lib/bootstrap.js';
+import { readEnvironmentsFile, seedEnvironments, startSandbox, type RunningSandbox } from './bootstrap.js';
 
 type Stop = { name: string; stop: () => Promise<void> };
 

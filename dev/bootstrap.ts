@@ -1,11 +1,11 @@
-// Start-up provisioning of environments: from FC_ENVIRONMENTS_FILE (a real installation), or the sandbox
+// Start-up provisioning of environments for `npm start` (development plumbing): from FC_ENVIRONMENTS_FILE (a real installation), or the sandbox
 // (the Argo CD + Kubernetes simulator over a local GitOps repository) when nothing real is configured.
 // The sandbox never touches an environment that points at another Argo CD.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Database } from '../db/client.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../lib/logger.js';
 import { EnvironmentsFile, type EnvironmentConfig, checkUpstreamGraph } from '../domain/environment.js';
 import { listEnvironments, upsertEnvironment } from '../db/environments.js';
 import { recordAudit } from '../db/audit.js';
