@@ -1,4 +1,4 @@
-// Start-up provisioning of environments for `npm start` (development plumbing): from FC_ENVIRONMENTS_FILE (a real installation), or the sandbox
+// Start-up provisioning of environments for `npm start`: from FC_ENVIRONMENTS_FILE (a real installation), or the sandbox
 // (the Argo CD + Kubernetes simulator over a local GitOps repository) when nothing real is configured.
 // The sandbox never touches an environment that points at another Argo CD.
 import { readFileSync } from 'node:fs';

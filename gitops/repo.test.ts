@@ -16,7 +16,7 @@ import {
   type GitError,
   type PushReleaseInput,
 } from './repo.js';
-import { commitsOn, createBareRepo, fileAt, protectRepo, startGitHttpServer, tempDir, writeDirect, type GitHttpServer } from './testing.js';
+import { commitsOn, createBareRepo, fileAt, protectRepo, startGitHttpServer, tempDir, writeDirect, type GitHttpServer } from '../test/git-fixtures.js';
 
 const AUTHOR = { name: 'Ada Promoter', email: 'ada@example.com' };
 const DIGEST = `sha256:${'d'.repeat(64)}`;

@@ -12,7 +12,7 @@ import { createSimulator, INSTANT_TIMING, type Simulator, type Timing } from '..
 import { commitFiles, ensureBareRepo } from '../sim/gitops-repo.js';
 import { createWorker } from '../worker.js';
 import type { Database } from '../db/client.js';
-import { apiHarness, SEED_TEMPLATE, type ApiHarness, type Loose } from '../api/routes/test-support.js';
+import { apiHarness, SEED_TEMPLATE, type ApiHarness, type Loose } from './api-harness.js';
 import { nativeConnection, silentLogger, uniqueName, workflowBundle } from './harness.js';
 import type { ActivityDeps } from '../activities/deps.js';
 

@@ -2,12 +2,12 @@
 // one token per role issued through the API, and a small request helper.
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { createApp } from '../app.js';
+import { createApp } from '../api/app.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { AppDeps, AppEnv } from '../context.js';
-import { apiRouters } from './index.js';
-import type { Database } from '../../db/client.js';
-import { silentLogger, testConfig } from '../../test/harness.js';
+import type { AppDeps, AppEnv } from '../api/context.js';
+import { apiRouters } from '../api/routes/index.js';
+import type { Database } from '../db/client.js';
+import { silentLogger, testConfig } from './harness.js';
 
 export const ADMIN_TOKEN = 'fct_test-bootstrap-admin-token-0123456789';
 
