@@ -11,7 +11,6 @@ import { listEnvironments, upsertEnvironment } from '../db/environments.js';
 import { recordAudit } from '../db/audit.js';
 import { resolveTemplate, saveTemplateRevision } from '../db/templates.js';
 import { digestOf } from '../domain/digest.js';
-import type { Template } from '../domain/descriptor.js';
 
 const SYSTEM = { name: 'system', tokenId: null };
 
@@ -46,17 +45,13 @@ export function readEnvironmentsFile(path: string): Record<string, EnvironmentCo
   return parsed.data.environments;
 }
 
-export const SANDBOX_GROUPS = ['core', 'infra'];
-export const SANDBOX_TEMPLATE: Template = {
-  core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<RELEASE_TAG>' } } } } },
-  infra: { gateway: { Deployment: { containers: { gateway: { repo: 'org/gateway', tag: 'stable' } } } } },
-};
-
 export interface RunningSandbox {
   argoUrl: string;
   kubeUrl: string;
   repoPath: string;
   environments: string[];
+  /** Values of the sandbox environments' `env:FC_SANDBOX_…` secret references: for a SecretResolver. */
+  secrets: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -80,38 +75,14 @@ export async function startSandbox(opts: {
     opts.logger.info({ environments: foreign.map((e) => e.name) }, 'environments point at a real GitOps repository: sandbox not started');
     return undefined;
   }
+  // Loaded on demand: the simulator (and its dependencies) only when the sandbox really starts.
   const { createSandbox } = await import('../sim/sandbox.js');
-  const sandbox = await createSandbox({ dataDir: sandboxDir, groups: SANDBOX_GROUPS, argoPort: opts.argoPort ?? 18080, kubePort: opts.kubePort ?? 16443 });
-  process.env.FC_SANDBOX_ARGO_USERNAME = sandbox.argo.username;
-  process.env.FC_SANDBOX_ARGO_PASSWORD = sandbox.argo.password;
-  process.env.FC_SANDBOX_KUBE_TOKEN = sandbox.kube.token;
-  const configs: Record<string, EnvironmentConfig> = {};
-  const order = ['dev', 'staging', 'prod'];
-  for (const env of sandbox.environments) {
-    const i = order.indexOf(env.name);
-    configs[env.name] = {
-      displayOrder: i,
-      upstream: i > 0 ? [order[i - 1] as string] : [],
-      protected: false,
-      approvalsRequired: 0,
-      approvers: [],
-      approvalTimeoutSeconds: 86_400,
-      convergenceDeadlineSeconds: 300,
-      gitops: { repoUrl: sandbox.git.repoURL, branch: sandbox.git.branch, pathPattern: 'environments/{env}/{group}/values.yaml' },
-      argocd: {
-        serverUrl: sandbox.argo.url,
-        project: 'default',
-        applicationPattern: '{env}-{group}',
-        usernameRef: 'env:FC_SANDBOX_ARGO_USERNAME',
-        passwordRef: 'env:FC_SANDBOX_ARGO_PASSWORD',
-      },
-      kubernetes: { server: sandbox.kube.server, namespace: env.namespace, caData: sandbox.kube.caData, tokenRef: 'env:FC_SANDBOX_KUBE_TOKEN', skipTLSVerify: false },
-    };
-  }
-  const names = await seedEnvironments(opts.database, configs, 'sandbox');
+  const { SAMPLE_GROUPS, SAMPLE_TEMPLATE } = await import('../sim/rig.js');
+  const sandbox = await createSandbox({ dataDir: sandboxDir, groups: [...SAMPLE_GROUPS], argoPort: opts.argoPort ?? 18080, kubePort: opts.kubePort ?? 16443 });
+  const names = await seedEnvironments(opts.database, sandbox.configs, 'sandbox');
   await opts.database.db.transaction(async (tx) => {
     if (await resolveTemplate(tx, { chain: ['default'] })) return;
-    await saveTemplateRevision(tx, { key: 'default', document: SANDBOX_TEMPLATE, digest: digestOf(SANDBOX_TEMPLATE), createdBy: 'sandbox', createdByTokenId: null });
+    await saveTemplateRevision(tx, { key: 'default', document: SAMPLE_TEMPLATE, digest: digestOf(SAMPLE_TEMPLATE), createdBy: 'sandbox', createdByTokenId: null });
   });
-  return { argoUrl: sandbox.argo.url, kubeUrl: sandbox.kube.server, repoPath: sandbox.git.repoPath, environments: names, close: sandbox.close };
+  return { argoUrl: sandbox.argo.url, kubeUrl: sandbox.kube.server, repoPath: sandbox.git.repoPath, environments: names, secrets: sandbox.secrets, close: sandbox.close };
 }

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig, type Config } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
+import { createSecretResolver } from '../lib/secrets.js';
 import { resolveDatabase } from './postgres.js';
 import { startDevServer } from './temporal-dev-server.js';
 import { runMigrations } from '../db/migrate.js';
@@ -118,11 +119,14 @@ async function main(): Promise<void> {
       if (sandbox) stops.push({ name: 'sandbox cluster', stop: sandbox.close });
     }
 
-    // 5. Worker and API in this process
+    // 5. Worker and API in this process. The sandbox's credentials reach them through the SecretResolver,
+    // never through process.env.
+    const secrets = createSecretResolver({ ...process.env, ...(sandbox?.secrets ?? {}) });
     const worker = await startWorker(config, {
       database,
       logger: logger.child({ component: 'worker' }),
       gitWorkDir: join(dataDir, 'git-work'),
+      secrets,
     });
     stops.push({ name: 'worker', stop: worker.shutdown });
     const deps = buildAppDeps(config, database, logger.child({ component: 'api' }));

@@ -8,18 +8,13 @@ import type { AppDeps, AppEnv } from '../api/context.js';
 import { apiRouters } from '../api/routes/index.js';
 import type { Database } from '../db/client.js';
 import { silentLogger, testConfig } from './harness.js';
+import { SAMPLE_TEMPLATE, sampleDescriptor } from '../sim/rig.js';
 
 export const ADMIN_TOKEN = 'fct_test-bootstrap-admin-token-0123456789';
 
-export const SEED_TEMPLATE = {
-  core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<RELEASE_TAG>' } } } } },
-  infra: { gateway: { Deployment: { containers: { gateway: { repo: 'org/gateway', tag: 'stable' } } } } },
-};
-
-export const SEED_DESCRIPTOR = {
-  core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '1.4.2' } } } } },
-  infra: { gateway: { Deployment: { containers: { gateway: { repo: 'org/gateway', tag: 'stable' } } } } },
-};
+/** The sample product of sim/rig.ts: its template, and a descriptor of it at 1.4.2. */
+export const SEED_TEMPLATE = SAMPLE_TEMPLATE;
+export const SEED_DESCRIPTOR = sampleDescriptor('1.4.2');
 
 /** Response bodies in tests: asserted field by field, so untyped on purpose. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
