@@ -129,6 +129,10 @@ async function main(): Promise<void> {
       secrets,
     });
     stops.push({ name: 'worker', stop: worker.shutdown });
+    // Transitional, until AppDeps takes injected TargetClients (api/context.ts, renovation branch reno-api):
+    // the API's live view still resolves secrets over process.env. Then: pass
+    // targets: createTargetClients({ secrets, argoTimeoutMs: LIVE_ARGO_TIMEOUT_MS }) and delete this line.
+    if (sandbox) Object.assign(process.env, sandbox.secrets);
     const deps = buildAppDeps(config, database, logger.child({ component: 'api' }));
     stops.push({ name: 'temporal client', stop: () => deps.temporal.connection.close() });
     const api = await startApiServer(deps);
