@@ -14,8 +14,6 @@ export class ValuesRenderError extends Error {
   override readonly name = 'ValuesRenderError';
 }
 
-export { DEFAULT_PATH_PATTERN };
-
 /** Header written at the top of a values file Flow Controller creates (never added to an existing file). */
 export const NEW_FILE_HEADER =
   ' Values for this group, rendered by Flow Controller (docs/gitops-engine.md).\n' +
