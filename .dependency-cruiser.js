@@ -20,33 +20,16 @@
 /** Folders and files that belong to the project (anything else is a package or a Node built-in). */
 const PROJECT = '^(activities|api|bench|db|dev|domain|gitops|integrations|lib|scripts|sim|test|ui|workflows)/|^worker\\.ts$';
 
-// Development plumbing and test kits that still sit in product folders. They are moving (to dev/ and test/,
-// issue #15); until then they count as dev/ and test/. Remove the entries once the files are gone.
-const DEV_PLUMBING_NOT_YET_MOVED = [
-  '^lib/postgres\\.ts$',
-  '^lib/temporal-dev-server\\.ts$',
-  '^lib/bootstrap\\.ts$',
-  '^db/migrate-cli\\.ts$',
-  '^scripts/start\\.ts$',
-];
-const TEST_KITS_NOT_YET_MOVED = ['^api/routes/test-support\\.ts$', '^gitops/testing\\.ts$', '^sim/test-fixtures\\.ts$'];
-
 /** Files the floor rules do not apply to: tests sit next to the code and may reach anything, as may configs. */
-const UNCONSTRAINED = ['\\.test\\.ts$', '(^|/)[^/]*\\.config\\.[cm]?[jt]s$', ...TEST_KITS_NOT_YET_MOVED];
+const UNCONSTRAINED = ['\\.test\\.ts$', '(^|/)[^/]*\\.config\\.[cm]?[jt]s$'];
 
 /**
  * Rules for one floor: the files in `from` may import, at run time, only the project folders in `allowed`, and
  * the folders in `typeOnly` through `import type` (erased at build time); an `allowed` path inside a `typeOnly`
- * folder may be imported at run time. Development plumbing and test kits
- * that have not moved yet count as dev/ and test/, so only dev/ may import the former, and nothing the latter.
+ * folder may be imported at run time.
  */
 function floor(name, { from, allowed, typeOnly = [], comment }) {
-  const isDev = name === 'dev';
-  const source = {
-    path: isDev ? [...from, ...DEV_PLUMBING_NOT_YET_MOVED] : from,
-    pathNot: isDev ? UNCONSTRAINED : [...UNCONSTRAINED, ...DEV_PLUMBING_NOT_YET_MOVED],
-  };
-  const notYetMoved = isDev ? TEST_KITS_NOT_YET_MOVED : [...DEV_PLUMBING_NOT_YET_MOVED, ...TEST_KITS_NOT_YET_MOVED];
+  const source = { path: from, pathNot: UNCONSTRAINED };
   const rules = [
     {
       name: `${name}-imports-only-lower-floors`,
@@ -54,13 +37,6 @@ function floor(name, { from, allowed, typeOnly = [], comment }) {
       comment,
       from: source,
       to: { path: PROJECT, pathNot: [...allowed, ...typeOnly] },
-    },
-    {
-      name: `${name}-not-to-dev-or-test-kits`,
-      severity: 'error',
-      comment: 'Development plumbing (dev/) and test kits (test/) are not part of the product, wherever they sit today.',
-      from: source,
-      to: { path: notYetMoved },
     },
   ];
   if (typeOnly.length > 0) {

@@ -1,4 +1,4 @@
-// drizzle-kit configuration: `npm run db:generate` writes SQL migrations from db/schema.ts.
+// drizzle-kit configuration: `npm run db:generate` writes SQL migrations from db/schema.ts and db/promotion-schema.ts.
 import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({

@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createApp, createRouter } from './app.js';
 import type { BaseAppDeps } from './context.js';
 import { createDatabase } from '../db/client.js';
-import { freePort } from '../lib/temporal-dev-server.js';
+import { freePort } from '../dev/temporal-dev-server.js';
 import { silentLogger, temporalClient, testConfig, useTestDatabase } from '../test/harness.js';
 
 const db = useTestDatabase();

@@ -3,7 +3,7 @@
 // and the audit trail (including that no token ever lands in it).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../test/harness.js';
-import { ADMIN_TOKEN, apiHarness, errorOf, SEED_DESCRIPTOR, SEED_TEMPLATE, type ApiHarness } from './routes/test-support.js';
+import { ADMIN_TOKEN, apiHarness, errorOf, SEED_DESCRIPTOR, SEED_TEMPLATE, type ApiHarness } from '../test/api-harness.js';
 import { actorOf, hashToken, requireRole } from './auth.js';
 import { createRouter } from './app.js';
 import { ApiError } from './errors.js';

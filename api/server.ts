@@ -4,7 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from './app.js';
 import { apiRouters } from './routes/index.js';
-import { completeAppDeps, type AppDeps } from './context.js';
+import { completeAppDeps, type AppDeps, type BaseAppDeps } from './context.js';
 import { loadConfig, type Config } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createDatabase, type Database } from '../db/client.js';
@@ -22,8 +22,8 @@ export function createTemporalClient(config: Config): AppDeps['temporal'] {
   return { connection, client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }) };
 }
 
-export function buildAppDeps(config: Config, database: Database, logger: Logger): AppDeps {
-  return completeAppDeps({ config, database, temporal: createTemporalClient(config), logger });
+export function buildAppDeps(config: Config, database: Database, logger: Logger, extra: Pick<BaseAppDeps, 'targets'> = {}): AppDeps {
+  return completeAppDeps({ config, database, temporal: createTemporalClient(config), logger, ...extra });
 }
 
 export async function startApiServer(deps: AppDeps): Promise<RunningApi> {

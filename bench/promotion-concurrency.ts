@@ -13,19 +13,11 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import {
-  cpuTimes,
-  createRig,
-  deploymentTimings,
-  DEPLOYMENT_TRAILER,
-  historyBreakdown,
-  machine,
-  readMemory,
-  sleep,
-  stats,
-  writeResult,
-  type Rig,
-} from './promotion-support.js';
+import { DEPLOYMENT_TRAILER } from '../activities/gitops-target.js';
+import { deploymentTimings, historyBreakdown } from './history.js';
+import { cpuTimes, readMemory } from './process.js';
+import { createRig, type Rig } from './rig.js';
+import { machine, sleep, stats, writeResult } from './stats.js';
 
 const ENVS = Number(process.env.BENCH_ENVS ?? 50);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 50);

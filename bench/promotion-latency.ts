@@ -27,22 +27,12 @@ import { getRelease, type ReleaseRow } from '../db/releases.js';
 import { loadContext } from '../activities/promotion-context.js';
 import { promotionWorkflowId } from '../workflows/promotion-messages.js';
 import { createLogger } from '../lib/logger.js';
-import {
-  cpuTimes,
-  createRig,
-  deploymentTimings,
-  DEPLOYMENT_TRAILER,
-  historyBreakdown,
-  machine,
-  PATH_PATTERN,
-  readMemory,
-  sleep,
-  stats,
-  writeResult,
-  type HistoryBreakdown,
-  type Rig,
-  type Stats,
-} from './promotion-support.js';
+import { DEPLOYMENT_TRAILER } from '../activities/gitops-target.js';
+import { DEFAULT_PATH_PATTERN } from '../domain/environment.js';
+import { deploymentTimings, historyBreakdown, type HistoryBreakdown } from './history.js';
+import { cpuTimes, readMemory } from './process.js';
+import { createRig, type Rig } from './rig.js';
+import { machine, sleep, stats, writeResult, type Stats } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -116,7 +106,7 @@ async function scriptPromote(rig: Rig, release: ReleaseRow, environment: string,
         descriptorDigest: release.digest,
         productVersion: release.productVersion,
         readFile,
-        pathPattern: PATH_PATTERN,
+        pathPattern: DEFAULT_PATH_PATTERN,
       }).files.map((f) => ({ path: f.path, content: f.content })),
     message: { subject: `Promote ${environment} to release ${release.productVersion} (${release.id})`, body: `Release ${release.id}\nScript run ${runId}` },
     trailers: { 'Flow-Controller-Release': release.id, 'Flow-Controller-Environment': environment, [DEPLOYMENT_TRAILER]: runId },

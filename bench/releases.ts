@@ -5,7 +5,7 @@
 //   1. POST /v2/releases/create with a 500-service descriptor: p50/p99 end to end (HTTP client → DB commit)
 //   2. template resolution among 1,000 stored template keys: p50 over HTTP and for the DB query alone
 //   3. GET /v2/releases/:id at ~500 req/s with autocannon: p50/p99 latency and errors
-// Prints one JSON summary, then drops the database.
+// Prints one JSON summary (also written to bench/results/releases.json), then drops the database.
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +22,7 @@ import { resolutionChain } from '../domain/semver.js';
 import type { Template } from '../domain/descriptor.js';
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
+import { writeResult } from './stats.js';
 
 interface AutocannonResult {
   latency: { p50: number; p99: number; average: number; max: number };
@@ -142,24 +143,20 @@ async function main(): Promise<void> {
     const getSmall = await load(String(smallRelease.releaseId));
     const getBig = await load(bigReleaseId);
 
-    console.log(
-      JSON.stringify(
-        {
-          node: process.version,
-          cpus: (await import('node:os')).cpus().length,
-          createRelease500Services: { requests: createMs.length, descriptorBytes, p50Ms: percentile(createMs, 50), p99Ms: percentile(createMs, 99) },
-          resolveAmong1000Templates: {
-            requests: versions.length,
-            httpP50Ms: percentile(resolveHttpMs, 50),
-            httpP99Ms: percentile(resolveHttpMs, 99),
-            dbQueryP50Ms: percentile(resolveDbMs, 50),
-          },
-          getReleaseAt500rps: { smallRelease: getSmall, release500Services: getBig },
-        },
-        null,
-        2,
-      ),
-    );
+    const summary = {
+      node: process.version,
+      cpus: (await import('node:os')).cpus().length,
+      createRelease500Services: { requests: createMs.length, descriptorBytes, p50Ms: percentile(createMs, 50), p99Ms: percentile(createMs, 99) },
+      resolveAmong1000Templates: {
+        requests: versions.length,
+        httpP50Ms: percentile(resolveHttpMs, 50),
+        httpP99Ms: percentile(resolveHttpMs, 99),
+        dbQueryP50Ms: percentile(resolveDbMs, 50),
+      },
+      getReleaseAt500rps: { smallRelease: getSmall, release500Services: getBig },
+    };
+    console.log(JSON.stringify(summary, null, 2));
+    console.log(`written to ${await writeResult('releases', summary)}`);
   } finally {
     const h = http;
     if (h) await new Promise<void>((resolve) => h.close(() => resolve()));

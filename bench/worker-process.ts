@@ -1,5 +1,5 @@
 // The Flow Controller worker as its own process for the promotion benchmarks (spawned by
-// bench/promotion-support.ts with `node --import tsx`, so the pid is the worker and its memory can be
+// bench/process.ts with `node --import tsx`, so the pid is the worker and its memory can be
 // sampled). Built exactly like worker.ts builds it: createWorker + createActivities, workflows bundled
 // from workflows/ at start (or, with BENCH_WORKFLOW_BUNDLE, a pre-built bundle file), production defaults (database pool of 10, SDK worker defaults); only the
 // convergence poll interval is set by the benchmark. Prints WORKER-READY once polling; SIGTERM stops it.

@@ -17,6 +17,11 @@ export const SecretRef = z
   .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/\S+)$/, 'a secret reference is env:NAME or file:/absolute/path');
 export type SecretRef = z.infer<typeof SecretRef>;
 
+/** The GitOps layout of docs/gitops-layout.md: one values file per environment and group. */
+export const DEFAULT_PATH_PATTERN = 'environments/{env}/{group}/values.yaml';
+/** One Argo CD Application per environment and group. */
+export const DEFAULT_APPLICATION_PATTERN = '{env}-{group}';
+
 export const GitCredentials = z.discriminatedUnion('type', [
   z.object({ type: z.literal('https-token'), username: z.string().min(1).optional(), tokenRef: SecretRef }).strict(),
   z.object({ type: z.literal('ssh-key'), privateKeyRef: SecretRef }).strict(),
@@ -28,7 +33,7 @@ export const GitopsTarget = z
     repoUrl: z.string().min(1),
     branch: z.string().min(1).default('main'),
     /** Values file of one application; `{env}` and `{group}` are substituted. */
-    pathPattern: z.string().min(1).default('environments/{env}/{group}/values.yaml'),
+    pathPattern: z.string().min(1).default(DEFAULT_PATH_PATTERN),
     credentials: GitCredentials.optional(),
   })
   .strict();
@@ -39,7 +44,7 @@ export const ArgoTarget = z
     serverUrl: z.url(),
     project: z.string().min(1).default('default'),
     /** Application name per group; `{env}` and `{group}` are substituted. */
-    applicationPattern: z.string().min(1).default('{env}-{group}'),
+    applicationPattern: z.string().min(1).default(DEFAULT_APPLICATION_PATTERN),
     tokenRef: SecretRef.optional(),
     usernameRef: SecretRef.optional(),
     passwordRef: SecretRef.optional(),

@@ -7,13 +7,12 @@
 // makes the commit step idempotent (re-rendering a pushed state yields "no change").
 import { Document, isMap, isPair, isScalar, parseDocument, Scalar, YAMLMap, type Pair } from 'yaml';
 import { DIGEST_RE, NAME_RE, WORKLOAD_KINDS, type Descriptor, type DescriptorService, type WorkloadKind } from '../domain/descriptor.js';
+import { DEFAULT_PATH_PATTERN } from '../domain/environment.js';
 
 /** A values file could not be rendered (malformed existing YAML, invalid descriptor or path). Not retryable. */
 export class ValuesRenderError extends Error {
   override readonly name = 'ValuesRenderError';
 }
-
-export const DEFAULT_PATH_PATTERN = 'environments/{env}/{group}/values.yaml';
 
 /** Header written at the top of a values file Flow Controller creates (never added to an existing file). */
 export const NEW_FILE_HEADER =

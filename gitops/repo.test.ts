@@ -5,7 +5,7 @@ import type { Descriptor } from '../domain/descriptor.js';
 import { GitAuthError, GitConflictError, GitPermanentError, GitTransientError, type GitError } from './errors.js';
 import { renderEnvironment } from './render.js';
 import { pushRelease, readFileAt, readFilesAt, revertCommit, type PushReleaseInput } from './repo.js';
-import { commitsOn, createBareRepo, fileAt, protectRepo, startGitHttpServer, tempDir, writeDirect, type GitHttpServer } from './testing.js';
+import { commitsOn, createBareRepo, fileAt, protectRepo, startGitHttpServer, tempDir, writeDirect, type GitHttpServer } from '../test/git-fixtures.js';
 import { COMMITTER } from './workspace.js';
 
 const AUTHOR = { name: 'Ada Promoter', email: 'ada@example.com' };

@@ -52,7 +52,7 @@ describe('start-up with bad configuration', () => {
     });
 
   it('npm start exits 2 naming a malformed variable', () => {
-    const res = run('scripts/start.ts', { PORT: 'not-a-port' });
+    const res = run('dev/start.ts', { PORT: 'not-a-port' });
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/PORT="not-a-port"/);
   });

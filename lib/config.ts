@@ -1,6 +1,10 @@
 // Process configuration: one zod schema over the environment, parsed once at start-up.
-// Every entry point (API, worker, `npm start`, simulator) calls loadConfig() and passes the typed
-// Config down; nothing else reads process.env for settings.
+// Every entry point (API, worker, `npm start`) calls loadConfig() and passes the typed Config down. The
+// only other settings read from process.env are low-level switches of one module each, never needed in
+// normal operation: FC_GIT_RUNNER=off (gitops/git-runner.ts: run git in-process instead of in the
+// forked runner) and TEMPORAL_CLI_PATH (dev/temporal-dev-server.ts: the `temporal` binary). The
+// simulator (sim/main.ts) has its own SIM_* schema, the benchmarks their BENCH_* knobs. Secret
+// references (`env:NAME`) are resolved by lib/secrets.ts, not configured here.
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -25,7 +29,7 @@ export const ConfigSchema = z.object({
   TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FC_DATA_DIR: z.string().min(1).default('.data'),
-  /** Bootstrap admin token (issue #3); hashed on first use like any other token. */
+  /** Bootstrap admin token; hashed on first use like any other token. */
   FLOW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
   /** How long API calls wait for a worker to answer a Temporal update/query before answering 503. */
@@ -36,7 +40,7 @@ export const ConfigSchema = z.object({
   PROMOTION_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(30),
   /** JSON file of environments (`{ "environments": { "<name>": EnvironmentConfig } }`) upserted at start. */
   FC_ENVIRONMENTS_FILE: z.string().min(1).optional(),
-  /** `sandbox` (default when no environments are configured) runs the Argo CD/Kubernetes simulator in `npm start`. */
+  /** `npm start` runs the Argo CD/Kubernetes simulator sandbox: `auto` (default) unless FC_ENVIRONMENTS_FILE is set, `on`, `off`. */
   FC_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
 });
 export type Config = z.infer<typeof ConfigSchema>;

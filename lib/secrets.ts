@@ -10,6 +10,10 @@ export interface SecretResolver {
   resolve(ref: string): string;
 }
 
+/**
+ * `env` is where `env:NAME` references are looked up: process.env by default, or process.env plus values a
+ * process knows without exporting them (the `npm start` sandbox's credentials, dev/start.ts).
+ */
 export function createSecretResolver(env: Record<string, string | undefined> = process.env): SecretResolver {
   return {
     resolve(ref: string): string {

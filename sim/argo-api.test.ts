@@ -6,7 +6,7 @@ import { ArgoCdError, createArgoClient, type ArgoClient } from '../integrations/
 import { Application } from '../integrations/argocd-schema.js';
 import { ManualScheduler } from './clock.js';
 import { createSimulator, type Simulator } from './simulator.js';
-import { createRepoFixture, type RepoFixture, valuesYaml } from './test-fixtures.js';
+import { createRepoFixture, type RepoFixture, valuesYaml } from '../test/sim-fixtures.js';
 
 const V1 = { api: { replicas: 2, images: { api: 'org/api:1.0.0' } }, worker: { images: { worker: 'org/worker:1.0.0' } } };
 const V2 = { api: { replicas: 2, images: { api: 'org/api:2.0.0' } }, worker: { images: { worker: 'org/worker:1.0.0' } } };

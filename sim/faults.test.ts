@@ -6,7 +6,7 @@ import { assessConvergence } from '../integrations/argocd-convergence.js';
 import { createKubeClient, type KubeClient } from '../integrations/kube.js';
 import { ManualScheduler } from './clock.js';
 import { createSimulator, type Simulator } from './simulator.js';
-import { createRepoFixture, type RepoFixture, valuesYaml } from './test-fixtures.js';
+import { createRepoFixture, type RepoFixture, valuesYaml } from '../test/sim-fixtures.js';
 
 const FILE = 'environments/dev/core/values.yaml';
 const V1 = { api: { replicas: 2, images: { api: 'org/api:1.0.0' } } };

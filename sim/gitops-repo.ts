@@ -1,5 +1,6 @@
 // Helpers to create a real bare GitOps repository and commit files to it (through a throwaway clone,
-// as any Git client would). Used by the sandbox and by the simulator's tests.
+// as any Git client would). The one bare-repo helper: used by the sandbox rig (sim/rig.ts) and by the tests
+// (test/git-fixtures.ts, test/sim-fixtures.ts).
 import { mkdtemp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

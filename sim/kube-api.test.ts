@@ -8,7 +8,7 @@ import { assessWorkloadRollout } from '../integrations/argocd-convergence.js';
 import { createKubeClient, KubeApiError } from '../integrations/kube.js';
 import { ManualScheduler } from './clock.js';
 import { createSimulator, type Simulator } from './simulator.js';
-import { createRepoFixture, type RepoFixture, valuesYaml } from './test-fixtures.js';
+import { createRepoFixture, type RepoFixture, valuesYaml } from '../test/sim-fixtures.js';
 
 let fx: RepoFixture;
 let sim: Simulator;

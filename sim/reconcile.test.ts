@@ -12,7 +12,7 @@ import { createKubeClient } from '../integrations/kube.js';
 import { commitFiles } from './gitops-repo.js';
 import { createSandbox } from './sandbox.js';
 import { createSimulator, type Simulator } from './simulator.js';
-import { createRepoFixture, type RepoFixture, valuesYaml } from './test-fixtures.js';
+import { createRepoFixture, type RepoFixture, valuesYaml } from '../test/sim-fixtures.js';
 import { INSTANT_TIMING } from './timing.js';
 
 async function waitConverged(argo: ArgoClient, app: string, sha: string, promotionId: string, timeoutMs = 10_000): Promise<ConvergenceResult> {

@@ -4,7 +4,7 @@
 import type { TestProject } from 'vitest/node';
 import postgres from 'postgres';
 import { runMigrations } from '../db/migrate.js';
-import { startDevServer, type DevServer } from '../lib/temporal-dev-server.js';
+import { startDevServer, type DevServer } from '../dev/temporal-dev-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

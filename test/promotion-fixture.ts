@@ -1,29 +1,20 @@
 // A complete promotion rig on real services: the file's own database, the run's Temporal dev server, a
-// real worker (createWorker + createActivities), a real bare GitOps repository, and the Argo CD +
-// Kubernetes simulator reconciling from it. Environment names are unique per fixture because the
+// real worker (createWorker + createActivities), and the sandbox rig (sim/rig.ts: a real bare GitOps
+// repository and the Argo CD + Kubernetes simulator reconciling from it). Environment names are unique per fixture because the
 // promotion workflow id is per environment and the Temporal server is shared by the whole test run.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Worker } from '@temporalio/worker';
-import { createSimulator, INSTANT_TIMING, type Simulator, type Timing } from '../sim/simulator.js';
-import { commitFiles, ensureBareRepo } from '../sim/gitops-repo.js';
+import type { Simulator, Timing } from '../sim/simulator.js';
+import { createRig, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor } from '../sim/rig.js';
 import { createWorker } from '../worker.js';
 import type { Database } from '../db/client.js';
-import { apiHarness, SEED_TEMPLATE, type ApiHarness, type Loose } from '../api/routes/test-support.js';
+import { apiHarness, type ApiHarness, type Loose } from './api-harness.js';
 import { nativeConnection, silentLogger, uniqueName, workflowBundle } from './harness.js';
 import type { ActivityDeps } from '../activities/deps.js';
 
-export const GROUPS = ['core', 'infra'] as const;
-
-export function descriptorWith(tag: string, gatewayTag = 'stable') {
-  return {
-    core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag } } } } },
-    infra: { gateway: { Deployment: { containers: { gateway: { repo: 'org/gateway', tag: gatewayTag } } } } },
-  };
-}
 
 export interface EnvSpec {
   key: string;
@@ -58,25 +49,18 @@ export async function createPromotionFixture(
   const dir = await mkdtemp(join(tmpdir(), 'fc-promo-'));
   const sfx = randomBytes(3).toString('hex');
   const env = Object.fromEntries(opts.envs.map((e) => [e.key, `${e.key}-${sfx}`]));
-  const repoPath = join(dir, 'gitops.git');
-  await ensureBareRepo(repoPath, 'main');
-  const initial: Record<string, string> = { 'README.md': '# test gitops repo\n' };
-  for (const name of Object.values(env)) {
-    for (const g of GROUPS) initial[`environments/${name}/${g}/values.yaml`] = `# ${name}-${g}: comments survive promotions\nteam: platform\nworkloads: {}\n`;
-  }
-  await commitFiles(repoPath, initial, 'initial layout', 'main');
-
-  const sim = await createSimulator({ timing: { ...INSTANT_TIMING, ...(opts.timing ?? {}) }, gitCacheDir: join(dir, 'sim-cache') });
-  const repoURL = pathToFileURL(repoPath).href;
-  for (const name of Object.values(env)) {
-    for (const g of GROUPS) {
-      await sim.addApplication({ name: `${name}-${g}`, project: 'default', repoURL, path: `environments/${name}/${g}`, targetRevision: 'main', namespace: name });
-    }
-  }
-  const secretVar = (what: string) => `FCT_${what}_${sfx.toUpperCase()}`;
-  process.env[secretVar('ARGO_USER')] = sim.argoAdmin.username;
-  process.env[secretVar('ARGO_PASSWORD')] = sim.argoAdmin.password;
-  process.env[secretVar('KUBE_TOKEN')] = sim.kubeToken;
+  const rig = await createRig({
+    dataDir: dir,
+    environments: Object.values(env),
+    groups: SAMPLE_GROUPS,
+    timing: opts.timing,
+    secretPrefix: `FCT_${sfx.toUpperCase()}`,
+    files: { 'README.md': '# test gitops repo\n' },
+  });
+  const sim = rig.simulator;
+  const repoPath = rig.git.repoPath;
+  // The in-process API (live view) and worker resolve `env:` references against process.env.
+  Object.assign(process.env, rig.secrets);
 
   const taskQueue = uniqueName('promotions');
   const h = await apiHarness(database, { TEMPORAL_TASK_QUEUE: taskQueue, WORKER_RESPONSE_TIMEOUT_MS: '5000', ...(opts.apiEnv ?? {}) });
@@ -94,22 +78,19 @@ export async function createPromotionFixture(
   for (const [i, e] of opts.envs.entries()) {
     const name = env[e.key] as string;
     const res = await h.call('PUT', `/v1/environments/${name}`, {
-      body: {
+      body: rig.environmentConfig(name, {
         displayOrder: i,
-        upstream: (e.upstream ?? []).map((u) => env[u]),
+        upstream: (e.upstream ?? []).map((u) => env[u] as string),
         protected: e.protected ?? false,
         approvalsRequired: e.approvalsRequired ?? 0,
         approvers: (e.approvers ?? []).map((a) => `${a}-${sfx}`),
         approvalTimeoutSeconds: e.approvalTimeoutSeconds ?? 3600,
         convergenceDeadlineSeconds: e.convergenceDeadlineSeconds ?? 60,
-        gitops: { repoUrl: repoURL, branch: 'main', pathPattern: 'environments/{env}/{group}/values.yaml' },
-        argocd: { serverUrl: sim.argoUrl, project: 'default', applicationPattern: '{env}-{group}', usernameRef: `env:${secretVar('ARGO_USER')}`, passwordRef: `env:${secretVar('ARGO_PASSWORD')}` },
-        kubernetes: { server: sim.kubeUrl, namespace: name, caData: sim.kubeCaData, tokenRef: `env:${secretVar('KUBE_TOKEN')}` },
-      },
+      }),
     });
     if (res.status !== 201) throw new Error(`environment ${name}: ${res.status} ${JSON.stringify(res.body)}`);
   }
-  const tpl = await h.call('PUT', '/v1/templates/default', { body: SEED_TEMPLATE });
+  const tpl = await h.call('PUT', '/v1/templates/default', { body: SAMPLE_TEMPLATE });
   if (tpl.status !== 201 && tpl.status !== 200) throw new Error(`template: ${tpl.status} ${JSON.stringify(tpl.body)}`);
 
   let running: { worker: Worker; done: Promise<void> } | undefined;
@@ -141,7 +122,7 @@ export async function createPromotionFixture(
       running = undefined;
     },
     async createRelease(tag, gatewayTag) {
-      const res = await h.call('POST', '/v2/releases/create/1.0.0', { body: descriptorWith(tag, gatewayTag), token: h.tokens.releaser, query: undefined } as never);
+      const res = await h.call('POST', '/v2/releases/create/1.0.0', { body: sampleDescriptor(tag, gatewayTag), token: h.tokens.releaser, query: undefined } as never);
       if (res.status !== 201) throw new Error(`release: ${res.status} ${JSON.stringify(res.body)}`);
       return (res.body as { releaseId: string }).releaseId;
     },
@@ -162,7 +143,7 @@ export async function createPromotionFixture(
     async close() {
       await fixture.stopWorker();
       await connection.close();
-      await sim.close();
+      await rig.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -10,7 +10,7 @@ import { createKubeClient } from '../integrations/kube.js';
 import { REDACT_PATHS } from '../lib/logger.js';
 import { temporalClient, useTestDatabase } from './harness.js';
 import { createPromotionFixture, type PromotionFixture } from './promotion-fixture.js';
-import { errorOf, type Loose } from '../api/routes/test-support.js';
+import { errorOf, type Loose } from './api-harness.js';
 import { recordHistory } from './history-corpus.js';
 
 const db = useTestDatabase();

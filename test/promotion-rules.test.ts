@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleGit } from 'simple-git';
 import { useTestDatabase } from './harness.js';
 import { createPromotionFixture, type PromotionFixture } from './promotion-fixture.js';
-import { errorOf } from '../api/routes/test-support.js';
+import { errorOf } from './api-harness.js';
 
 const db = useTestDatabase();
 let f: PromotionFixture;

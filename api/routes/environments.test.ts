@@ -2,7 +2,7 @@
 // create vs update, audit, and responses that never carry secret values.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/harness.js';
-import { apiHarness, errorOf, type ApiHarness } from './test-support.js';
+import { apiHarness, errorOf, type ApiHarness } from '../../test/api-harness.js';
 
 const db = useTestDatabase();
 let h: ApiHarness;

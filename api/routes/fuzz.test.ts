@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { useTestDatabase } from '../../test/harness.js';
-import { apiHarness, errorOf, SEED_DESCRIPTOR, SEED_TEMPLATE, type ApiHarness } from './test-support.js';
+import { apiHarness, errorOf, SEED_DESCRIPTOR, SEED_TEMPLATE, type ApiHarness } from '../../test/api-harness.js';
 
 const db = useTestDatabase();
 let h: ApiHarness;

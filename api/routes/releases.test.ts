@@ -2,7 +2,7 @@
 // reads, listing with keyset pagination, diff, and that nothing but create writes a release.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/harness.js';
-import { apiHarness, errorOf, SEED_DESCRIPTOR, SEED_TEMPLATE, type ApiHarness } from './test-support.js';
+import { apiHarness, errorOf, SEED_DESCRIPTOR, SEED_TEMPLATE, type ApiHarness } from '../../test/api-harness.js';
 import { digestOf } from '../../domain/digest.js';
 
 const db = useTestDatabase();

@@ -1,7 +1,7 @@
 // Template Service over the API: saving revisions, semver fallback as seen by clients, the render helper.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/harness.js';
-import { apiHarness, errorOf, SEED_TEMPLATE, type ApiHarness } from './test-support.js';
+import { apiHarness, errorOf, SEED_TEMPLATE, type ApiHarness } from '../../test/api-harness.js';
 
 const db = useTestDatabase();
 let h: ApiHarness;

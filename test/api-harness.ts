@@ -2,24 +2,19 @@
 // one token per role issued through the API, and a small request helper.
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { createApp } from '../app.js';
+import { createApp } from '../api/app.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { AppEnv, BaseAppDeps } from '../context.js';
-import { apiRouters } from './index.js';
-import type { Database } from '../../db/client.js';
-import { silentLogger, testConfig } from '../../test/harness.js';
+import type { AppEnv, BaseAppDeps } from '../api/context.js';
+import { apiRouters } from '../api/routes/index.js';
+import type { Database } from '../db/client.js';
+import { silentLogger, testConfig } from './harness.js';
+import { SAMPLE_TEMPLATE, sampleDescriptor } from '../sim/rig.js';
 
 export const ADMIN_TOKEN = 'fct_test-bootstrap-admin-token-0123456789';
 
-export const SEED_TEMPLATE = {
-  core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<RELEASE_TAG>' } } } } },
-  infra: { gateway: { Deployment: { containers: { gateway: { repo: 'org/gateway', tag: 'stable' } } } } },
-};
-
-export const SEED_DESCRIPTOR = {
-  core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '1.4.2' } } } } },
-  infra: { gateway: { Deployment: { containers: { gateway: { repo: 'org/gateway', tag: 'stable' } } } } },
-};
+/** The sample product of sim/rig.ts: its template, and a descriptor of it at 1.4.2. */
+export const SEED_TEMPLATE = SAMPLE_TEMPLATE;
+export const SEED_DESCRIPTOR = sampleDescriptor('1.4.2');
 
 /** Response bodies in tests: asserted field by field, so untyped on purpose. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,6 +1,6 @@
 // `npm run db:migrate`: apply migrations to DATABASE_URL (created if missing).
 import { loadConfig } from '../lib/config.js';
-import { ensureDatabase, runMigrations } from './migrate.js';
+import { ensureDatabase, runMigrations } from '../db/migrate.js';
 
 const config = loadConfig();
 if (!config.DATABASE_URL) {

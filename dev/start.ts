@@ -9,14 +9,17 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig, type Config } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
-import { resolveDatabase } from '../lib/postgres.js';
-import { startDevServer } from '../lib/temporal-dev-server.js';
+import { createSecretResolver } from '../lib/secrets.js';
+import { resolveDatabase } from './postgres.js';
+import { startDevServer } from './temporal-dev-server.js';
 import { runMigrations } from '../db/migrate.js';
 import { createDatabase } from '../db/client.js';
 import { startWorker } from '../worker.js';
 import { buildAppDeps, startApiServer } from '../api/server.js';
+import { LIVE_ARGO_TIMEOUT_MS } from '../api/context.js';
+import { createTargetClients } from '../integrations/targets.js';
 import { systemCheck } from '../workflows/index.js';
-import { startSandbox, type RunningSandbox } from '../lib/bootstrap.js';
+import { startSandbox, type RunningSandbox } from './bootstrap.js';
 import { readEnvironmentsFile, seedEnvironments } from '../api/services/environments.js';
 
 type Stop = { name: string; stop: () => Promise<void> };
@@ -119,14 +122,19 @@ async function main(): Promise<void> {
       if (sandbox) stops.push({ name: 'sandbox cluster', stop: sandbox.close });
     }
 
-    // 5. Worker and API in this process
+    // 5. Worker and API in this process. The sandbox's credentials reach them through the SecretResolver,
+    // never through process.env.
+    const secrets = createSecretResolver({ ...process.env, ...(sandbox?.secrets ?? {}) });
     const worker = await startWorker(config, {
       database,
       logger: logger.child({ component: 'worker' }),
       gitWorkDir: join(dataDir, 'git-work'),
+      secrets,
     });
     stops.push({ name: 'worker', stop: worker.shutdown });
-    const deps = buildAppDeps(config, database, logger.child({ component: 'api' }));
+    const deps = buildAppDeps(config, database, logger.child({ component: 'api' }), {
+      targets: createTargetClients({ secrets, argoTimeoutMs: LIVE_ARGO_TIMEOUT_MS }),
+    });
     stops.push({ name: 'temporal client', stop: () => deps.temporal.connection.close() });
     const api = await startApiServer(deps);
     stops.push({ name: 'api', stop: api.close });

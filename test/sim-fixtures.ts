@@ -1,10 +1,10 @@
-// Shared fixtures for the simulator's tests: a bare GitOps repo in a temp dir with values files in
+// Shared fixtures for the simulator's tests (sim/*.test.ts): a bare GitOps repo in a temp dir with values files in
 // the docs/gitops-layout.md format, and a values builder.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { commitFiles, ensureBareRepo } from './gitops-repo.js';
+import { commitFiles, ensureBareRepo } from '../sim/gitops-repo.js';
 
 export interface FixtureWorkload {
   kind?: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'CronJob';

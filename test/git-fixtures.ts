@@ -1,12 +1,13 @@
-// Test helpers for the GitOps engine: real bare repositories in a temp dir, a second "concurrent writer",
-// history inspection, and a loopback Git smart-HTTP server (git http-backend behind Basic auth) to test
-// HTTPS token handling end to end. Test-only; nothing in production imports this module.
+// Test helpers for the GitOps engine: real bare repositories in a temp dir (created and written through
+// sim/gitops-repo.ts, the one bare-repo helper), a second "concurrent writer", history inspection, and a
+// loopback Git smart-HTTP server (git http-backend behind Basic auth) to test HTTPS token handling end to end.
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile, chmod } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { commitFiles, ensureBareRepo } from '../sim/gitops-repo.js';
 
 const IDENTITY = ['-c', 'user.name=Other Writer', '-c', 'user.email=other@example.com', '-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null'];
 
@@ -29,34 +30,14 @@ export async function tempDir(prefix: string): Promise<string> {
 /** A bare repository at `<parent>/<name>.git` whose `main` holds `files` (no commit when `files` is undefined). */
 export async function createBareRepo(parent: string, name: string, files?: Record<string, string>): Promise<string> {
   const bare = path.join(parent, `${name}.git`);
-  await mkdir(bare, { recursive: true });
-  await git(bare, ['init', '--quiet', '--bare', '--initial-branch=main']);
-  if (files) await writeDirect(bare, 'main', files, 'initial layout');
+  await ensureBareRepo(bare, 'main');
+  if (files) await commitFiles(bare, files, 'initial layout', 'main');
   return bare;
 }
 
-/** Another writer: clone, write `files`, commit with `message`, push. Returns the new SHA. */
-export async function writeDirect(bare: string, branch: string, files: Record<string, string>, message: string): Promise<string> {
-  const work = await tempDir('fc-gitops-other-');
-  try {
-    await git(work, ['init', '--quiet', `--initial-branch=${branch}`, '.']);
-    await git(work, ['remote', 'add', 'origin', bare]);
-    const has = (await git(work, ['ls-remote', '--heads', 'origin', branch])).trim() !== '';
-    if (has) {
-      await git(work, ['fetch', '--quiet', 'origin', branch]);
-      await git(work, ['reset', '--quiet', '--hard', 'FETCH_HEAD']);
-    }
-    for (const [file, content] of Object.entries(files)) {
-      await mkdir(path.dirname(path.join(work, file)), { recursive: true });
-      await writeFile(path.join(work, file), content);
-    }
-    await git(work, ['add', '--all']);
-    await git(work, ['commit', '--quiet', '--allow-empty', '-m', message]);
-    await git(work, ['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`]);
-    return (await git(work, ['rev-parse', 'HEAD'])).trim();
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+/** Another writer: clone, write `files`, commit with `message`, push (sim/gitops-repo.ts). Returns the new SHA. */
+export function writeDirect(bare: string, branch: string, files: Record<string, string>, message: string): Promise<string> {
+  return commitFiles(bare, files, message, branch);
 }
 
 export interface CommitInfo {

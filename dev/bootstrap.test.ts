@@ -45,7 +45,11 @@ describe('sandbox', () => {
       ]);
       // A restart re-points the environments at the new simulator (fresh CA and ports).
       expect(envs[0]?.argocd.serverUrl).toBe(again?.argoUrl);
-      expect(JSON.stringify(envs)).not.toContain(process.env.FC_SANDBOX_ARGO_PASSWORD as string);
+      // The secrets stay out of the stored configuration, and out of process.env (a SecretResolver gets them).
+      const password = again?.secrets.FC_SANDBOX_ARGO_PASSWORD;
+      expect(password).toBeTruthy();
+      expect(JSON.stringify(envs)).not.toContain(password as string);
+      expect(process.env.FC_SANDBOX_ARGO_PASSWORD).toBeUndefined();
       expect(await resolveTemplate(db.database.db, { chain: ['default'] })).toBeDefined();
     } finally {
       await again?.close();

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import postgres from 'postgres';
-import type { Logger } from './logger.js';
+import type { Logger } from '../lib/logger.js';
 import { ensureDatabase } from '../db/migrate.js';
 import { stopChild } from './temporal-dev-server.js';
 

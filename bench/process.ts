@@ -1,0 +1,123 @@
+// The worker of the promotion benchmarks in its own process (bench/worker-process.ts), and what is
+// measured of a process: memory from /proc/<pid>/status, CPU time from /proc/<pid>/stat.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stopChild } from '../dev/temporal-dev-server.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+export interface MemorySample {
+  vmRssKb: number;
+  vmHwmKb: number;
+}
+
+export async function readMemory(pid: number): Promise<MemorySample | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { vmRssKb: kb('VmRSS'), vmHwmKb: kb('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time of a process in ms: own (user+system) and of its reaped children (git, …), from /proc/<pid>/stat. */
+export async function cpuTimes(pid: number): Promise<{ selfMs: number; childrenMs: number } | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime is field 14 (index 11 after the name).
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const tick = 1000 / 100; // USER_HZ is 100 on Linux
+    return { selfMs: ((f[11] ?? 0) + (f[12] ?? 0)) * tick, childrenMs: ((f[13] ?? 0) + (f[14] ?? 0)) * tick };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  pid: number;
+  /** Peak VmRSS sampled since the last resetPeak() (every sampleMs). */
+  peakRssKb(): number;
+  resetPeak(): void;
+  memory(): Promise<MemorySample | undefined>;
+  /** Last lines the worker wrote (logs at warn and above), for diagnostics. */
+  output(): string[];
+  stop(): Promise<void>;
+}
+
+export async function spawnWorker(opts: {
+  temporalAddress: string;
+  taskQueue: string;
+  databaseUrl: string;
+  gitWorkDir: string;
+  pollIntervalMs: number;
+  env: Record<string, string>;
+  sampleMs?: number;
+  /** A pre-built workflow bundle (file); default: the worker bundles workflows/ at start, like worker.ts. */
+  workflowBundlePath?: string;
+}): Promise<WorkerProcess> {
+  // `node --import tsx` (not the tsx CLI, which forks): the pid we sample is the worker itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'worker-process.ts')], {
+    env: {
+      ...process.env,
+      ...opts.env,
+      BENCH_TEMPORAL_ADDRESS: opts.temporalAddress,
+      BENCH_TASK_QUEUE: opts.taskQueue,
+      BENCH_DATABASE_URL: opts.databaseUrl,
+      BENCH_GIT_WORK_DIR: opts.gitWorkDir,
+      BENCH_POLL_INTERVAL_MS: String(opts.pollIntervalMs),
+      ...(opts.workflowBundlePath ? { BENCH_WORKFLOW_BUNDLE: opts.workflowBundlePath } : {}),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('could not spawn the worker process');
+  const lines: string[] = [];
+  let readyResolve: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (readyResolve = resolve));
+  const onData = (buf: Buffer) => {
+    for (const line of buf.toString().split('\n')) {
+      if (!line.trim()) continue;
+      if (line.trim() === 'WORKER-READY') readyResolve();
+      else {
+        lines.push(line);
+        if (lines.length > 100) lines.shift();
+      }
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`worker exited with ${code ?? signal}`)));
+
+  let peak = 0;
+  const sampler = setInterval(() => {
+    void readMemory(pid).then((m) => {
+      if (m && m.vmRssKb > peak) peak = m.vmRssKb;
+    });
+  }, opts.sampleMs ?? 50);
+
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('timeout after 120 s'), 120_000)));
+  const outcome = await Promise.race([ready.then(() => 'ready'), exited, timeout]);
+  clearTimeout(timer);
+  if (outcome !== 'ready') {
+    clearInterval(sampler);
+    child.kill('SIGKILL');
+    throw new Error(`worker did not start (${outcome}):\n${lines.join('\n')}`);
+  }
+  return {
+    child,
+    pid,
+    peakRssKb: () => peak,
+    resetPeak: () => (peak = 0),
+    memory: () => readMemory(pid),
+    output: () => [...lines],
+    stop: async () => {
+      clearInterval(sampler);
+      await stopChild(child, 10_000);
+    },
+  };
+}
