@@ -98,7 +98,15 @@ export default {
     }),
     ...floor('api', {
       from: ['^api/'],
-      allowed: ['^domain/', '^lib/', '^db/', '^gitops/', '^integrations/', '^workflows/(promotion-messages|search-attributes)\\.ts$', '^api/'],
+      allowed: [
+        '^domain/',
+        '^lib/',
+        '^db/',
+        '^gitops/',
+        '^integrations/',
+        '^workflows/(promotion-messages|search-attributes)\\.ts$',
+        '^api/',
+      ],
       typeOnly: ['^activities/', '^workflows/'],
       comment:
         'The API starts and signals workflows through their message modules (never the workflow bodies at run time); it never runs activities.',

@@ -43,7 +43,8 @@ export function installTemporalRuntime(logger: Logger): void {
   const log = logger.child({ component: 'temporal-sdk' });
   Runtime.install({
     logger: {
-      log: (level, message, meta) => log[level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : level === 'TRACE' ? 'trace' : 'debug'](meta ?? {}, message),
+      log: (level, message, meta) =>
+        log[level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : level === 'TRACE' ? 'trace' : 'debug'](meta ?? {}, message),
       trace: (m, meta) => log.trace(meta ?? {}, m),
       debug: (m, meta) => log.debug(meta ?? {}, m),
       info: (m, meta) => log.debug(meta ?? {}, m), // SDK info (bundle stats, state changes) is debug for us

@@ -20,7 +20,12 @@ export function createArgocdRefresh(deps: ActivityDeps) {
         const applications = [];
         for (const app of ctx.applications) {
           const a = await argo.getApplication(app.name, { refresh: 'normal', project: ctx.environment.argocd.project });
-          applications.push({ name: app.name, sync: a.status?.sync?.status, health: a.status?.health?.status, revision: a.status?.sync?.revision });
+          applications.push({
+            name: app.name,
+            sync: a.status?.sync?.status,
+            health: a.status?.health?.status,
+            revision: a.status?.sync?.revision,
+          });
         }
         return {
           status: 'succeeded' as const,

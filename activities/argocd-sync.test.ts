@@ -11,7 +11,11 @@ const ID = '42';
 
 const info = (value: string, name = PROMOTION_INFO_NAME) => [{ name, value }];
 const operation = (revision: string, i?: Array<{ name: string; value: string }>) => ({ sync: { revision }, ...(i ? { info: i } : {}) });
-const state = (phase: 'Running' | 'Succeeded' | 'Failed' | 'Error' | 'Terminating', revision: string | undefined, i?: Array<{ name: string; value: string }>) => ({
+const state = (
+  phase: 'Running' | 'Succeeded' | 'Failed' | 'Error' | 'Terminating',
+  revision: string | undefined,
+  i?: Array<{ name: string; value: string }>,
+) => ({
   operation: { sync: { revision: revision ?? '' }, ...(i ? { info: i } : {}) },
   phase,
   startedAt: '2026-01-01T00:00:00Z',
@@ -31,8 +35,16 @@ describe('isOurs', () => {
     { name: 'operation pending: our promotion, another sha', app: app({ operation: operation(OTHER_SHA, info(ID)) }), ours: false },
     { name: 'operation pending: our sha, another promotion', app: app({ operation: operation(SHA, info('41')) }), ours: false },
     { name: 'operation pending: our sha, no info', app: app({ operation: operation(SHA) }), ours: false },
-    { name: 'operation pending: our value under another info name', app: app({ operation: operation(SHA, info(ID, 'sandbox')) }), ours: false },
-    { name: 'operation cleared (null), last state ours and succeeded', app: app({ operation: null, operationState: state('Succeeded', SHA, info(ID)) }), ours: true },
+    {
+      name: 'operation pending: our value under another info name',
+      app: app({ operation: operation(SHA, info(ID, 'sandbox')) }),
+      ours: false,
+    },
+    {
+      name: 'operation cleared (null), last state ours and succeeded',
+      app: app({ operation: null, operationState: state('Succeeded', SHA, info(ID)) }),
+      ours: true,
+    },
     { name: 'last operation ours and still running', app: app({ operationState: state('Running', SHA, info(ID)) }), ours: true },
     { name: 'last operation ours and terminating', app: app({ operationState: state('Terminating', SHA, info(ID)) }), ours: true },
     { name: 'last operation ours but failed: sync again', app: app({ operationState: state('Failed', SHA, info(ID)) }), ours: false },

@@ -38,33 +38,37 @@ export function isOurs(app: Application, sha: string, promotionId: string): bool
 export function createArgocdSync(deps: ActivityDeps) {
   return {
     async argocdSync(input: ArgocdSyncInput): Promise<ArgocdSyncResult> {
-      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.argocdSync, record: input.recordStep ?? !input.promotionId }, async () => {
-        const ctx = await loadContext(deps, input.deploymentId);
-        const argo = argoClientFor(deps, ctx.environment);
-        const promotionId = promotionIdOf(input);
-        const synced: string[] = [];
-        const alreadyOurs: string[] = [];
-        for (const { name } of ctx.applications) {
-          const app = await argo.getApplication(name, { project: ctx.environment.argocd.project });
-          if (isOurs(app, input.sha, promotionId)) {
-            alreadyOurs.push(name);
-            continue;
+      return recordedStep(
+        deps,
+        { deploymentId: input.deploymentId, step: STEP.argocdSync, record: input.recordStep ?? !input.promotionId },
+        async () => {
+          const ctx = await loadContext(deps, input.deploymentId);
+          const argo = argoClientFor(deps, ctx.environment);
+          const promotionId = promotionIdOf(input);
+          const synced: string[] = [];
+          const alreadyOurs: string[] = [];
+          for (const { name } of ctx.applications) {
+            const app = await argo.getApplication(name, { project: ctx.environment.argocd.project });
+            if (isOurs(app, input.sha, promotionId)) {
+              alreadyOurs.push(name);
+              continue;
+            }
+            await argo.sync(name, {
+              revision: input.sha,
+              prune: true,
+              infos: [{ name: PROMOTION_INFO_NAME, value: promotionId }],
+              syncOptions: ['ApplyOutOfSyncOnly=true'],
+            });
+            synced.push(name);
           }
-          await argo.sync(name, {
-            revision: input.sha,
-            prune: true,
-            infos: [{ name: PROMOTION_INFO_NAME, value: promotionId }],
-            syncOptions: ['ApplyOutOfSyncOnly=true'],
-          });
-          synced.push(name);
-        }
-        return {
-          status: synced.length === 0 ? ('skipped' as const) : ('succeeded' as const),
-          message: `sync to ${input.sha.slice(0, 12)} requested for ${synced.join(', ') || 'none'}${alreadyOurs.length ? `; already ours: ${alreadyOurs.join(', ')}` : ''}`,
-          synced,
-          alreadyOurs,
-        };
-      });
+          return {
+            status: synced.length === 0 ? ('skipped' as const) : ('succeeded' as const),
+            message: `sync to ${input.sha.slice(0, 12)} requested for ${synced.join(', ') || 'none'}${alreadyOurs.length ? `; already ours: ${alreadyOurs.join(', ')}` : ''}`,
+            synced,
+            alreadyOurs,
+          };
+        },
+      );
     },
   };
 }

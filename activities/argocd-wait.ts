@@ -66,7 +66,9 @@ export function createArgocdWait(deps: ActivityDeps) {
               if (r.refresh) needRefresh.add(name);
               else needRefresh.delete(name);
               if (r.state === 'failed') {
-                throw ApplicationFailure.nonRetryable(`${name}: ${r.reason}`, FAILURE.convergenceFailed, { applications: [...observations.values()] });
+                throw ApplicationFailure.nonRetryable(`${name}: ${r.reason}`, FAILURE.convergenceFailed, {
+                  applications: [...observations.values()],
+                });
               }
             } catch (err) {
               const failure = toFailure(err);
@@ -79,7 +81,13 @@ export function createArgocdWait(deps: ActivityDeps) {
           heartbeat({ polls, applications: apps });
           await hook(deps, 'argocd-wait:polled', input.deploymentId);
           if (apps.length === ctx.applications.length && apps.every((a) => a.state === 'converged')) {
-            return { status: 'succeeded' as const, message: `converged: ${apps.map((a) => a.name).join(', ')}`, observation: { applications: apps, polls }, polls, applications: apps };
+            return {
+              status: 'succeeded' as const,
+              message: `converged: ${apps.map((a) => a.name).join(', ')}`,
+              observation: { applications: apps, polls },
+              polls,
+              applications: apps,
+            };
           }
           if (record && Date.now() - lastRecorded > 2000) {
             lastRecorded = Date.now();

@@ -50,7 +50,14 @@ export function createGitCommitPush(deps: ActivityDeps) {
             : result.status === 'skipped-existing-commit'
               ? `commit ${result.sha} of this deployment already on ${ctx.environment.gitops.branch}; nothing pushed`
               : `${ctx.environment.gitops.branch} already holds this state at ${result.sha}; nothing pushed`;
-        return { status, message, observation: { sha: result.sha, pushStatus: result.status }, sha: result.sha, pushStatus: result.status, changedFiles: result.changedFiles };
+        return {
+          status,
+          message,
+          observation: { sha: result.sha, pushStatus: result.status },
+          sha: result.sha,
+          pushStatus: result.status,
+          changedFiles: result.changedFiles,
+        };
       });
     },
   };

@@ -13,7 +13,11 @@ export function remoteOf(deps: ActivityDeps, ctx: PromotionContext): RemoteInput
   try {
     const secrets = secretsOf(deps);
     if (g.credentials?.type === 'https-token') {
-      credentials = { type: 'https-token', token: secrets.resolve(g.credentials.tokenRef), ...(g.credentials.username ? { username: g.credentials.username } : {}) };
+      credentials = {
+        type: 'https-token',
+        token: secrets.resolve(g.credentials.tokenRef),
+        ...(g.credentials.username ? { username: g.credentials.username } : {}),
+      };
     } else if (g.credentials?.type === 'ssh-key') {
       const ref = g.credentials.privateKeyRef;
       // An SSH key is used from a file: file: references point at it directly.
@@ -34,7 +38,12 @@ export function trailersOf(ctx: PromotionContext): Record<string, string> {
 }
 
 export function authorOf(deps: ActivityDeps, ctx: PromotionContext): { name: string; email: string } {
-  return deps.gitAuthor ?? { name: ctx.deployment.startedBy, email: `${ctx.deployment.startedBy.replace(/[^A-Za-z0-9._-]/g, '_')}@flow-controller.invalid` };
+  return (
+    deps.gitAuthor ?? {
+      name: ctx.deployment.startedBy,
+      email: `${ctx.deployment.startedBy.replace(/[^A-Za-z0-9._-]/g, '_')}@flow-controller.invalid`,
+    }
+  );
 }
 
 /** The values files of this promotion, rendered against whatever the branch holds now. */

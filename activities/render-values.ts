@@ -26,7 +26,9 @@ export function createRenderValues(deps: ActivityDeps) {
         let files;
         let baseSha: string;
         try {
-          const paths = Object.keys(ctx.release.descriptor).map((group) => valuesPath(ctx.environment.gitops.pathPattern, ctx.environment.name, group));
+          const paths = Object.keys(ctx.release.descriptor).map((group) =>
+            valuesPath(ctx.environment.gitops.pathPattern, ctx.environment.name, group),
+          );
           const read = await readFilesAt({ ...remote, paths, signal: cancellationSignal() });
           baseSha = read.sha;
           files = renderFor(ctx, (p) => read.files[p]);

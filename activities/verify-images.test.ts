@@ -10,21 +10,71 @@ const OTHER_DIGEST = `sha256:${'b'.repeat(64)}`;
 describe('imageMatches', () => {
   const byTag = { repo: 'org/api', tag: '1.4.2' };
   const byDigest = { repo: 'org/api', tag: DIGEST };
-  const cases: Array<{ name: string; expected: { repo: string; tag: string }; running: { image: string; imageID?: string }; matches: boolean }> = [
+  const cases: Array<{
+    name: string;
+    expected: { repo: string; tag: string };
+    running: { image: string; imageID?: string };
+    matches: boolean;
+  }> = [
     { name: 'tag: the same reference', expected: byTag, running: { image: 'org/api:1.4.2' }, matches: true },
-    { name: 'tag: the same reference behind a registry host', expected: byTag, running: { image: 'registry.example.com:5000/org/api:1.4.2' }, matches: true },
-    { name: 'tag: the imageID is not consulted', expected: byTag, running: { image: 'org/api:1.4.2', imageID: `docker-pullable://org/api@${OTHER_DIGEST}` }, matches: true },
+    {
+      name: 'tag: the same reference behind a registry host',
+      expected: byTag,
+      running: { image: 'registry.example.com:5000/org/api:1.4.2' },
+      matches: true,
+    },
+    {
+      name: 'tag: the imageID is not consulted',
+      expected: byTag,
+      running: { image: 'org/api:1.4.2', imageID: `docker-pullable://org/api@${OTHER_DIGEST}` },
+      matches: true,
+    },
     { name: 'tag: another tag', expected: byTag, running: { image: 'org/api:1.4.3' }, matches: false },
     { name: 'tag: a longer tag with the same prefix', expected: byTag, running: { image: 'org/api:1.4.20' }, matches: false },
     { name: 'tag: another repository ending in the same name', expected: byTag, running: { image: 'xorg/api:1.4.2' }, matches: false },
     { name: 'tag: the same tag of another repository', expected: byTag, running: { image: 'org/web:1.4.2' }, matches: false },
-    { name: 'digest: the imageID carries the digest', expected: byDigest, running: { image: 'org/api:1.4.2', imageID: `docker-pullable://org/api@${DIGEST}` }, matches: true },
-    { name: 'digest: imageID behind a registry host', expected: byDigest, running: { image: 'org/api:1.4.2', imageID: `docker.io/org/api@${DIGEST}` }, matches: true },
-    { name: 'digest: no imageID, the image reference is by digest', expected: byDigest, running: { image: `org/api@${DIGEST}` }, matches: true },
-    { name: 'digest: another digest', expected: byDigest, running: { image: 'org/api:1.4.2', imageID: `docker-pullable://org/api@${OTHER_DIGEST}` }, matches: false },
-    { name: 'digest: the same digest of another repository', expected: byDigest, running: { image: 'org/web:1', imageID: `docker-pullable://org/web@${DIGEST}` }, matches: false },
-    { name: 'digest: no imageID and a tag reference proves nothing', expected: byDigest, running: { image: 'org/api:1.4.2' }, matches: false },
-    { name: 'digest: an imageID without a repository digest proves nothing', expected: byDigest, running: { image: 'org/api:1.4.2', imageID: DIGEST }, matches: false },
+    {
+      name: 'digest: the imageID carries the digest',
+      expected: byDigest,
+      running: { image: 'org/api:1.4.2', imageID: `docker-pullable://org/api@${DIGEST}` },
+      matches: true,
+    },
+    {
+      name: 'digest: imageID behind a registry host',
+      expected: byDigest,
+      running: { image: 'org/api:1.4.2', imageID: `docker.io/org/api@${DIGEST}` },
+      matches: true,
+    },
+    {
+      name: 'digest: no imageID, the image reference is by digest',
+      expected: byDigest,
+      running: { image: `org/api@${DIGEST}` },
+      matches: true,
+    },
+    {
+      name: 'digest: another digest',
+      expected: byDigest,
+      running: { image: 'org/api:1.4.2', imageID: `docker-pullable://org/api@${OTHER_DIGEST}` },
+      matches: false,
+    },
+    {
+      name: 'digest: the same digest of another repository',
+      expected: byDigest,
+      running: { image: 'org/web:1', imageID: `docker-pullable://org/web@${DIGEST}` },
+      matches: false,
+    },
+    {
+      name: 'digest: no imageID and a tag reference proves nothing',
+      expected: byDigest,
+      running: { image: 'org/api:1.4.2' },
+      matches: false,
+    },
+    {
+      name: 'digest: an imageID without a repository digest proves nothing',
+      expected: byDigest,
+      running: { image: 'org/api:1.4.2', imageID: DIGEST },
+      matches: false,
+    },
   ];
   it.each(cases)('$name', ({ expected, running, matches }) => {
     expect(imageMatches(expected, running)).toBe(matches);
@@ -60,7 +110,9 @@ describe('expectedOf', () => {
     {
       name: 'another group only sees its own services',
       group: 'platform',
-      expected: { metrics: { group: 'platform', service: 'metrics', kind: 'DaemonSet', containers: { agent: { repo: 'org/agent', tag: '2.1.0' } } } },
+      expected: {
+        metrics: { group: 'platform', service: 'metrics', kind: 'DaemonSet', containers: { agent: { repo: 'org/agent', tag: '2.1.0' } } },
+      },
     },
     { name: 'a group the descriptor does not have expects nothing', group: 'infra', expected: {} },
   ];

@@ -92,15 +92,30 @@ export function createVerifyImages(deps: ActivityDeps) {
             // rendered from another release (e.g. the branch moved on) is not this promotion's result.
             const stamped = workload.object.metadata?.annotations?.[RELEASE_ANNOTATION];
             if (stamped !== undefined && stamped !== ctx.release.id) {
-              mismatches.push({ application: app.name, workload: r.name, container: '*', expected: `release ${ctx.release.id}`, running: `release ${stamped}` });
+              mismatches.push({
+                application: app.name,
+                workload: r.name,
+                container: '*',
+                expected: `release ${ctx.release.id}`,
+                running: `release ${stamped}`,
+              });
               continue;
             }
             const selector = workload.object.spec?.selector?.matchLabels ?? {};
-            const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+            const labelSelector = Object.entries(selector)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(',');
             const pods = (await kube.listPods(namespace, labelSelector)).filter(isReady);
-            const desiredReplicas = workload.kind === 'DaemonSet' ? 1 : (workload.object.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+            const desiredReplicas =
+              workload.kind === 'DaemonSet' ? 1 : ((workload.object.spec as { replicas?: number } | undefined)?.replicas ?? 1);
             if (pods.length === 0 && desiredReplicas > 0) {
-              mismatches.push({ application: app.name, workload: r.name, container: '*', expected: 'at least one Ready pod', running: 'no Ready pod' });
+              mismatches.push({
+                application: app.name,
+                workload: r.name,
+                container: '*',
+                expected: 'at least one Ready pod',
+                running: 'no Ready pod',
+              });
               continue;
             }
             for (const pod of pods) {
@@ -115,7 +130,11 @@ export function createVerifyImages(deps: ActivityDeps) {
                     workload: r.name,
                     container: cname,
                     expected: expectedImage(c),
-                    running: running ? (c.tag.startsWith('sha256:') ? (running.imageID ?? running.image) : running.image) : 'container not running',
+                    running: running
+                      ? c.tag.startsWith('sha256:')
+                        ? (running.imageID ?? running.image)
+                        : running.image
+                      : 'container not running',
                     pod: pod.metadata?.name,
                   });
                 } else {
@@ -126,12 +145,23 @@ export function createVerifyImages(deps: ActivityDeps) {
           }
           for (const [service, want] of expected) {
             if (want.kind === 'CronJob' || seen.has(service)) continue;
-            mismatches.push({ application: app.name, workload: service, container: '*', expected: `${want.kind} ${service}`, running: 'workload missing from the application' });
+            mismatches.push({
+              application: app.name,
+              workload: service,
+              container: '*',
+              expected: `${want.kind} ${service}`,
+              running: 'workload missing from the application',
+            });
           }
         }
         if (mismatches.length > 0) {
-          const lines = mismatches.map((m) => `${m.application}/${m.workload}/${m.container}: expected ${m.expected}, running ${m.running}${m.pod ? ` (pod ${m.pod})` : ''}`);
-          throw ApplicationFailure.nonRetryable(`live images differ from the release: ${lines.join('; ')}`, FAILURE.imageMismatch, { mismatches });
+          const lines = mismatches.map(
+            (m) =>
+              `${m.application}/${m.workload}/${m.container}: expected ${m.expected}, running ${m.running}${m.pod ? ` (pod ${m.pod})` : ''}`,
+          );
+          throw ApplicationFailure.nonRetryable(`live images differ from the release: ${lines.join('; ')}`, FAILURE.imageMismatch, {
+            mismatches,
+          });
         }
         return {
           status: 'succeeded' as const,

@@ -57,10 +57,7 @@ export function createApp(base: BaseAppDeps, routers: Array<[string, OpenAPIHono
     const started = performance.now();
     await next();
     c.header('x-request-id', requestId);
-    logger.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
-      'request',
-    );
+    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
 
   app.use(

@@ -63,7 +63,9 @@ const ENVIRONMENT = {
 describe('every protected route', () => {
   it('is 401 without a token, with a malformed header and with an unknown token', async () => {
     for (const r of routes()) {
-      for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer fct_not-a-real-token' }] as Array<Record<string, string>>) {
+      for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer fct_not-a-real-token' }] as Array<
+        Record<string, string>
+      >) {
         const res = await h.call(r.method, r.path, { token: null, headers, ...(r.body ? { body: r.body } : {}) });
         expect(res.status, `${r.method} ${r.path} ${JSON.stringify(headers)}`).toBe(401);
         expect(errorOf(res.body).code).toBe('UNAUTHENTICATED');
@@ -157,14 +159,17 @@ describe('tokens', () => {
 describe('requireRole with environment scopes (for the promotion routes)', () => {
   it('lets a promoter act only within its scopes; admins everywhere; releasers nowhere', async () => {
     const probe = createRouter();
-    probe.get('/probe/:env', requireRole('promoter', { environment: (c) => c.req.param('env') }), (c) => c.json({ actor: actorOf(c).name }));
+    probe.get('/probe/:env', requireRole('promoter', { environment: (c) => c.req.param('env') }), (c) =>
+      c.json({ actor: actorOf(c).name }),
+    );
     const scoped = await apiHarness(db.database, {}, [['/', probe]]);
     const status = async (env: string, token: string) => (await scoped.call('GET', `/probe/${env}`, { token })).status;
     expect(await status('staging', scoped.tokens.promoter)).toBe(200); // scopes: ['staging']
     expect(await status('prod', scoped.tokens.promoter)).toBe(403);
     expect(await status('prod', scoped.tokens.admin)).toBe(200);
     expect(await status('dev', scoped.tokens.releaser)).toBe(403);
-    const star = (await scoped.call('POST', '/v1/tokens', { body: { name: 'p-all', role: 'promoter', scopes: ['*'] } })).body.token as string;
+    const star = (await scoped.call('POST', '/v1/tokens', { body: { name: 'p-all', role: 'promoter', scopes: ['*'] } })).body
+      .token as string;
     expect(await status('prod', star)).toBe(200);
     expect(await status('prod', 'fct_nope-nope-nope-nope')).toBe(401);
   });
@@ -172,7 +177,11 @@ describe('requireRole with environment scopes (for the promotion routes)', () =>
 
 describe('audit', () => {
   it('records every mutation with actor, action, subject and request id, filterable, never with a token', async () => {
-    const put = await h.call('PUT', '/v1/templates/7.0.0', { body: SEED_TEMPLATE, token: h.tokens.releaser, headers: { 'x-request-id': 'req-audit-1' } });
+    const put = await h.call('PUT', '/v1/templates/7.0.0', {
+      body: SEED_TEMPLATE,
+      token: h.tokens.releaser,
+      headers: { 'x-request-id': 'req-audit-1' },
+    });
     expect(put.status).toBe(201);
     const res = await h.call('GET', '/v1/audit?action=template.revision.create&subjectId=7.0.0%401');
     expect(res.status).toBe(200);
@@ -187,7 +196,8 @@ describe('audit', () => {
     });
     const all = await h.call('GET', '/v1/audit?limit=500');
     const actions = new Set(all.body.events.map((e: { action: string }) => e.action));
-    for (const action of ['token.bootstrap', 'token.create', 'token.revoke', 'template.revision.create', 'release.create']) expect(actions).toContain(action);
+    for (const action of ['token.bootstrap', 'token.create', 'token.revoke', 'template.revision.create', 'release.create'])
+      expect(actions).toContain(action);
     const text = JSON.stringify(all.body);
     expect(text).not.toContain(ADMIN_TOKEN);
     for (const token of Object.values(h.tokens)) expect(text).not.toContain(token);

@@ -46,9 +46,7 @@ export function healthChecks(deps: AppDeps): { postgres: () => Promise<void>; te
   return {
     postgres: () => pingDatabase(deps.database.sql, 2000),
     temporal: async () => {
-      await deps.temporal.connection.withDeadline(Date.now() + 2000, () =>
-        deps.temporal.connection.workflowService.getSystemInfo({}),
-      );
+      await deps.temporal.connection.withDeadline(Date.now() + 2000, () => deps.temporal.connection.workflowService.getSystemInfo({}));
     },
   };
 }

@@ -1,8 +1,11 @@
-// Response and parameter schemas shared by several route files (and, as types, by the UI): deployments as
-// the API shows them, the environment path parameter and the live Argo CD view of an application.
+// Response and parameter schemas shared by several route files (and, through the generated OpenAPI types, by
+// the UI): deployments and releases as the API shows them, the environment path parameter and the live Argo CD
+// view of an application.
 import { z } from '@hono/zod-openapi';
 import { EnvironmentName } from '../domain/environment.js';
 import type { DeploymentRow } from '../db/deployments.js';
+import type { ReleaseRow, ReleaseSummaryRow } from '../db/releases.js';
+import { Override } from '../domain/validate.js';
 import { PROMOTION_STATUSES } from '../domain/promotion.js';
 
 // Domain schemas get their OpenAPI details through zod's own .meta(): .openapi() exists only on schemas
@@ -15,7 +18,10 @@ export const LiveApp = z.object({
   sync: z.string().nullable(),
   health: z.string().nullable(),
   revision: z.string().nullable(),
-  releaseId: z.string().nullable().openapi({ description: 'flow-controller.io/release-id on the application’s live workloads (null when mixed or unreadable)' }),
+  releaseId: z
+    .string()
+    .nullable()
+    .openapi({ description: 'flow-controller.io/release-id on the application’s live workloads (null when mixed or unreadable)' }),
   matchesCurrentRelease: z.boolean().nullable(),
   error: z.string().optional(),
 });
@@ -41,7 +47,9 @@ export const DeploymentSummary = z
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
     updatedAt: z.string(),
-    actions: z.array(z.object({ action: z.string(), by: z.string(), at: z.string(), comment: z.string().optional(), step: z.string().optional() })),
+    actions: z.array(
+      z.object({ action: z.string(), by: z.string(), at: z.string(), comment: z.string().optional(), step: z.string().optional() }),
+    ),
   })
   .openapi('DeploymentSummary');
 export type DeploymentSummary = z.infer<typeof DeploymentSummary>;
@@ -75,4 +83,65 @@ export function deploymentSummary(d: DeploymentRow): DeploymentSummary {
 /** Where a deployment's details live: GET /v1/environments/:env/deployment-history/:id. */
 export function statusUrl(d: { environment: string; id: number }): string {
   return `/v1/environments/${d.environment}/deployment-history/${d.id}`;
+}
+
+// ---- Releases ----
+
+export const TemplateRef = z.object({ key: z.string(), revision: z.number().int() }).openapi('TemplateRef');
+export const Creator = z.object({ name: z.string(), tokenId: z.string() }).openapi('Creator');
+
+export const ReleaseSummary = z
+  .object({
+    releaseId: z.string().openapi({ example: 'b7e6c1e2-2c3a-4e2a-8e2b-1c2d3e4f5a6b' }),
+    productVersion: z.string(),
+    template: TemplateRef,
+    digest: z.string(),
+    acknowledgedOverrides: z.array(Override),
+    createdBy: Creator,
+    createdAt: z.string(),
+  })
+  .openapi('ReleaseSummary');
+export type ReleaseSummary = z.infer<typeof ReleaseSummary>;
+
+/** GET /v2/releases/:id. The promotion issue extends this with `environments`. */
+export const ReleaseDetails = ReleaseSummary.extend({
+  descriptor: z.record(z.string(), z.unknown()),
+  idempotencyKey: z.string().nullable(),
+}).openapi('ReleaseDetails');
+
+/** Where the release has been promoted: one entry per deployment, newest first. */
+export const ReleaseEnvironment = z
+  .object({
+    environment: z.string(),
+    deploymentId: z.number(),
+    status: z.enum(PROMOTION_STATUSES),
+    isRollback: z.boolean(),
+    current: z.boolean().openapi({ description: 'This deployment made the release current in the environment, and it still is' }),
+    startedBy: z.string(),
+    createdAt: z.string(),
+    finishedAt: z.string().nullable(),
+    statusUrl: z.string(),
+  })
+  .openapi('ReleaseEnvironment');
+export const ReleaseWithEnvironments = ReleaseDetails.extend({ environments: z.array(ReleaseEnvironment) }).openapi(
+  'ReleaseWithEnvironments',
+);
+export type ReleaseDetails = z.infer<typeof ReleaseDetails>;
+
+export const CreatedRelease = ReleaseSummary.extend({ status: z.literal('created') }).openapi('CreatedRelease');
+
+export function releaseSummary(row: ReleaseSummaryRow): ReleaseSummary {
+  return {
+    releaseId: row.id,
+    productVersion: row.productVersion,
+    template: { key: row.templateKey, revision: row.templateRevision },
+    digest: row.digest,
+    acknowledgedOverrides: row.overrides,
+    createdBy: { name: row.createdBy, tokenId: row.createdByTokenId },
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export function releaseDetails(row: ReleaseRow): ReleaseDetails {
+  return { ...releaseSummary(row), descriptor: row.descriptor as Record<string, unknown>, idempotencyKey: row.idempotencyKey };
 }

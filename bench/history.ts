@@ -77,7 +77,13 @@ export async function historyBreakdown(client: Client, workflowId: string, runId
       const st = byId.get(num(e.activityTaskCompletedEventAttributes.startedEventId));
       if (!sched || !st) continue;
       const type = sched.activityTaskScheduledEventAttributes?.activityType?.name ?? '?';
-      const a = { type, scheduledAt: timeOf(sched), startedAt: timeOf(st), completedAt: timeOf(e), attempt: st.activityTaskStartedEventAttributes?.attempt ?? 1 };
+      const a = {
+        type,
+        scheduledAt: timeOf(sched),
+        startedAt: timeOf(st),
+        completedAt: timeOf(e),
+        attempt: st.activityTaskStartedEventAttributes?.attempt ?? 1,
+      };
       out.activities.push(a);
       out.activityScheduleToStartMs += a.startedAt - a.scheduledAt;
       out.activityExecMs[type] = (out.activityExecMs[type] ?? 0) + (a.completedAt - a.startedAt);
@@ -88,18 +94,46 @@ export async function historyBreakdown(client: Client, workflowId: string, runId
 
 /** Deployment rows and step rows of the given deployments, straight from the database (times as epoch ms). */
 export async function deploymentTimings(database: Database, ids: number[]) {
-  const rows = await database.sql<Array<{ id: string; environment: string; status: string; createdAt: number; startedAt: number | null; finishedAt: number | null; commitSha: string | null; workflowId: string; runId: string | null }>>`
+  const rows = await database.sql<
+    Array<{
+      id: string;
+      environment: string;
+      status: string;
+      createdAt: number;
+      startedAt: number | null;
+      finishedAt: number | null;
+      commitSha: string | null;
+      workflowId: string;
+      runId: string | null;
+    }>
+  >`
     select id, environment, status,
            extract(epoch from created_at) * 1000 as "createdAt", extract(epoch from started_at) * 1000 as "startedAt",
            extract(epoch from finished_at) * 1000 as "finishedAt", commit_sha as "commitSha", workflow_id as "workflowId", run_id as "runId"
       from deployments where id = any(${ids})`;
-  const steps = await database.sql<Array<{ deploymentId: string; step: string; status: string; attempts: number; startedAt: number | null; finishedAt: number | null; message: string | null }>>`
+  const steps = await database.sql<
+    Array<{
+      deploymentId: string;
+      step: string;
+      status: string;
+      attempts: number;
+      startedAt: number | null;
+      finishedAt: number | null;
+      message: string | null;
+    }>
+  >`
     select deployment_id as "deploymentId", step, status, attempts, extract(epoch from started_at) * 1000 as "startedAt",
            extract(epoch from finished_at) * 1000 as "finishedAt", message
       from deployment_steps where deployment_id = any(${ids}) order by deployment_id, position`;
   const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
   return {
-    rows: rows.map((r) => ({ ...r, id: Number(r.id), createdAt: n(r.createdAt) ?? 0, startedAt: n(r.startedAt), finishedAt: n(r.finishedAt) })),
+    rows: rows.map((r) => ({
+      ...r,
+      id: Number(r.id),
+      createdAt: n(r.createdAt) ?? 0,
+      startedAt: n(r.startedAt),
+      finishedAt: n(r.finishedAt),
+    })),
     steps: steps.map((s) => ({ ...s, deploymentId: Number(s.deploymentId), startedAt: n(s.startedAt), finishedAt: n(s.finishedAt) })),
   };
 }

@@ -28,7 +28,10 @@ export async function cpuTimes(pid: number): Promise<{ selfMs: number; childrenM
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name; utime is field 14 (index 11 after the name).
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     const tick = 1000 / 100; // USER_HZ is 100 on Linux
     return { selfMs: ((f[11] ?? 0) + (f[12] ?? 0)) * tick, childrenMs: ((f[13] ?? 0) + (f[14] ?? 0)) * tick };
   } catch {

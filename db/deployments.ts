@@ -61,7 +61,12 @@ export async function insertDeployment(
     subjectType: 'deployment',
     subjectId: String(created.id),
     requestId: input.requestId ?? null,
-    details: { environment: input.environment, releaseId: input.releaseId, previousReleaseId: input.previousReleaseId, reason: input.reason },
+    details: {
+      environment: input.environment,
+      releaseId: input.releaseId,
+      previousReleaseId: input.previousReleaseId,
+      reason: input.reason,
+    },
   });
   return { created };
 }
@@ -83,7 +88,11 @@ export async function getDeployment(tx: Tx, input: { id: number; environment?: s
 }
 
 export async function getSteps(tx: Tx, input: { deploymentId: number }): Promise<StepRow[]> {
-  return tx.select().from(deploymentSteps).where(eq(deploymentSteps.deploymentId, input.deploymentId)).orderBy(asc(deploymentSteps.position));
+  return tx
+    .select()
+    .from(deploymentSteps)
+    .where(eq(deploymentSteps.deploymentId, input.deploymentId))
+    .orderBy(asc(deploymentSteps.position));
 }
 
 export async function listDeployments(
@@ -181,9 +190,17 @@ export async function applyTransition(tx: Tx, input: TransitionInput): Promise<D
 export async function markStepStarted(tx: Tx, input: { deploymentId: number; step: string; attempt: number }): Promise<void> {
   await tx
     .update(deploymentSteps)
-    .set({ status: 'running', attempts: sql<number>`${deploymentSteps.attempts} + 1`, startedAt: sql<Date>`coalesce(${deploymentSteps.startedAt}, now())`, finishedAt: null })
+    .set({
+      status: 'running',
+      attempts: sql<number>`${deploymentSteps.attempts} + 1`,
+      startedAt: sql<Date>`coalesce(${deploymentSteps.startedAt}, now())`,
+      finishedAt: null,
+    })
     .where(and(eq(deploymentSteps.deploymentId, input.deploymentId), eq(deploymentSteps.step, input.step)));
-  await tx.update(deployments).set({ currentStep: input.step, updatedAt: sql`now()` }).where(eq(deployments.id, input.deploymentId));
+  await tx
+    .update(deployments)
+    .set({ currentStep: input.step, updatedAt: sql`now()` })
+    .where(eq(deployments.id, input.deploymentId));
 }
 
 export async function markStepProgress(
@@ -202,12 +219,20 @@ export async function markStepFinished(
 ): Promise<void> {
   await tx
     .update(deploymentSteps)
-    .set({ status: input.status, message: input.message, finishedAt: new Date(), ...(input.observation ? { observation: input.observation } : {}) })
+    .set({
+      status: input.status,
+      message: input.message,
+      finishedAt: new Date(),
+      ...(input.observation ? { observation: input.observation } : {}),
+    })
     .where(and(eq(deploymentSteps.deploymentId, input.deploymentId), eq(deploymentSteps.step, input.step)));
 }
 
 export async function setCommitSha(tx: Tx, input: { deploymentId: number; sha: string }): Promise<void> {
-  await tx.update(deployments).set({ commitSha: input.sha, updatedAt: sql`now()` }).where(eq(deployments.id, input.deploymentId));
+  await tx
+    .update(deployments)
+    .set({ commitSha: input.sha, updatedAt: sql`now()` })
+    .where(eq(deployments.id, input.deploymentId));
 }
 
 /** The record step: history success and the environment's current release, in one transaction. */
@@ -221,7 +246,13 @@ export async function recordSuccess(tx: Tx, input: { deploymentId: number; sha: 
     .where(eq(deployments.id, input.deploymentId));
   await tx
     .update(deploymentSteps)
-    .set({ status: 'succeeded', attempts: sql`greatest(${deploymentSteps.attempts}, 1)`, startedAt: sql`coalesce(${deploymentSteps.startedAt}, now())`, finishedAt: new Date(), message: `current release of ${current.environment} is ${current.releaseId}` })
+    .set({
+      status: 'succeeded',
+      attempts: sql`greatest(${deploymentSteps.attempts}, 1)`,
+      startedAt: sql`coalesce(${deploymentSteps.startedAt}, now())`,
+      finishedAt: new Date(),
+      message: `current release of ${current.environment} is ${current.releaseId}`,
+    })
     .where(and(eq(deploymentSteps.deploymentId, input.deploymentId), eq(deploymentSteps.step, 'record')));
   await tx
     .update(environments)
@@ -232,7 +263,13 @@ export async function recordSuccess(tx: Tx, input: { deploymentId: number; sha: 
     action: 'deployment.succeeded',
     subjectType: 'deployment',
     subjectId: String(current.id),
-    details: { environment: current.environment, releaseId: current.releaseId, previousReleaseId: current.previousReleaseId, commitSha: input.sha, isRollback: current.isRollback },
+    details: {
+      environment: current.environment,
+      releaseId: current.releaseId,
+      previousReleaseId: current.previousReleaseId,
+      commitSha: input.sha,
+      isRollback: current.isRollback,
+    },
   });
 }
 

@@ -21,7 +21,11 @@ async function schemaFingerprint(url: string) {
       where table_schema = 'public' order by table_name, column_name`;
     const applied = await sql`select hash from drizzle.__drizzle_migrations order by id`;
     const triggers = await sql`select tgname from pg_trigger where not tgisinternal order by tgname`;
-    return { columns: columns.map((r) => ({ ...r })), applied: applied.map((r) => r.hash as string), triggers: triggers.map((r) => r.tgname as string) };
+    return {
+      columns: columns.map((r) => ({ ...r })),
+      applied: applied.map((r) => r.hash as string),
+      triggers: triggers.map((r) => r.tgname as string),
+    };
   } finally {
     await sql.end();
   }
@@ -46,8 +50,12 @@ describe('migration files', () => {
   it('are forward-only: journaled in order, each file present, nothing dropped or rewritten', async () => {
     const { readFileSync, readdirSync } = await import('node:fs');
     const { MIGRATIONS_FOLDER } = await import('./migrate.js');
-    const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as { entries: Array<{ idx: number; tag: string; when: number }> };
-    const files = readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith('.sql')).sort();
+    const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as {
+      entries: Array<{ idx: number; tag: string; when: number }>;
+    };
+    const files = readdirSync(MIGRATIONS_FOLDER)
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
     expect(journal.entries.map((e) => `${e.tag}.sql`)).toEqual(files);
     journal.entries.forEach((e, i) => {
       expect(e.idx).toBe(i);

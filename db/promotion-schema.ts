@@ -27,11 +27,17 @@ export const environments = pgTable(
     name: text('name').primaryKey(),
     displayOrder: integer('display_order').notNull(),
     /** Environments the release must have succeeded in first. */
-    upstream: text('upstream').array().notNull().default(sql`'{}'::text[]`),
+    upstream: text('upstream')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     protected: boolean('protected').notNull().default(false),
     approvalsRequired: integer('approvals_required').notNull().default(0),
     /** Token names allowed to approve; empty = any promoter in scope other than the initiator. */
-    approvers: text('approvers').array().notNull().default(sql`'{}'::text[]`),
+    approvers: text('approvers')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     approvalTimeoutSeconds: integer('approval_timeout_seconds').notNull().default(86_400),
     gitops: jsonb('gitops').$type<GitopsTarget>().notNull(),
     argocd: jsonb('argocd').$type<ArgoTarget>().notNull(),
@@ -92,10 +98,7 @@ export const deployments = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [
-    check(
-      'deployments_status_check',
-      sql`${t.status} in (${sqlList(PROMOTION_STATUSES)})`,
-    ),
+    check('deployments_status_check', sql`${t.status} in (${sqlList(PROMOTION_STATUSES)})`),
     // At most one active promotion per environment, enforced by the database.
     uniqueIndex('deployments_one_active_idx')
       .on(t.environment)

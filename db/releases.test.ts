@@ -12,7 +12,13 @@ async function seed() {
   const { db: d } = db.database;
   const token = await insertToken(d, { name: 'seed', role: 'releaser', scopes: [], tokenHash: crypto.randomUUID(), createdBy: 'test' });
   const template = await d.transaction((tx) =>
-    saveTemplateRevision(tx, { key: 'default', document: { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<T>' } } } } } }, digest: `d-${crypto.randomUUID()}`, createdBy: 'seed', createdByTokenId: token.id }),
+    saveTemplateRevision(tx, {
+      key: 'default',
+      document: { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<T>' } } } } } },
+      digest: `d-${crypto.randomUUID()}`,
+      createdBy: 'seed',
+      createdByTokenId: token.id,
+    }),
   );
   const { row } = await insertRelease(d, {
     id: crypto.randomUUID(),
@@ -54,7 +60,8 @@ describe('templates data access', () => {
   it('appends revisions and resolves the first key of the chain that exists', async () => {
     const { db: d } = db.database;
     const doc = { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '1' } } } } } };
-    const save = (key: string, digest: string) => d.transaction((tx) => saveTemplateRevision(tx, { key, document: doc, digest, createdBy: 't', createdByTokenId: null }));
+    const save = (key: string, digest: string) =>
+      d.transaction((tx) => saveTemplateRevision(tx, { key, document: doc, digest, createdBy: 't', createdByTokenId: null }));
     expect((await save('3.1.0', 'a')).row.revision).toBe(1);
     expect((await save('3.1.0', 'b')).row.revision).toBe(2);
     expect(await save('3.1.0', 'b')).toMatchObject({ created: false, row: { revision: 2 } });
@@ -67,7 +74,9 @@ describe('templates data access', () => {
     const doc = { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '1' } } } } } };
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        d.transaction((tx) => saveTemplateRevision(tx, { key: '4.0.0', document: doc, digest: `c${i}`, createdBy: 't', createdByTokenId: null })),
+        d.transaction((tx) =>
+          saveTemplateRevision(tx, { key: '4.0.0', document: doc, digest: `c${i}`, createdBy: 't', createdByTokenId: null }),
+        ),
       ),
     );
     expect(results.map((r) => r.row.revision).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);

@@ -34,7 +34,10 @@ export async function insertRelease(tx: Tx, input: InsertReleaseInput): Promise<
     .returning();
   if (row) return { row, created: true };
   if (input.idempotencyKey === null) throw new Error('release insert returned no row');
-  const existing = await findReleaseByIdempotencyKey(tx, { createdByTokenId: input.createdByTokenId, idempotencyKey: input.idempotencyKey });
+  const existing = await findReleaseByIdempotencyKey(tx, {
+    createdByTokenId: input.createdByTokenId,
+    idempotencyKey: input.idempotencyKey,
+  });
   if (!existing) throw new Error('idempotent release vanished after a conflicting insert');
   return { row: existing, created: false };
 }

@@ -44,7 +44,10 @@ export async function saveTemplateRevision(tx: Tx, input: SaveTemplateInput): Pr
 
 /** The newest revision of the first key in `chain` that has one. */
 export async function resolveTemplate(tx: Tx, input: { chain: string[] }): Promise<TemplateRow | undefined> {
-  const chain = sql`${sql.raw('ARRAY[')}${sql.join(input.chain.map((k) => sql`${k}::text`), sql`, `)}${sql.raw(']')}`;
+  const chain = sql`${sql.raw('ARRAY[')}${sql.join(
+    input.chain.map((k) => sql`${k}::text`),
+    sql`, `,
+  )}${sql.raw(']')}`;
   const [row] = await tx
     .select()
     .from(templates)

@@ -61,7 +61,10 @@ describe('environments file', () => {
   it('is validated with every problem named, and its upstream graph checked', async () => {
     const dir = await tmp();
     const bad = join(dir, 'bad.json');
-    await writeFile(bad, JSON.stringify({ environments: { prod: { ...envConfig(), argocd: { serverUrl: 'x', tokenRef: 'plain-secret' } } } }));
+    await writeFile(
+      bad,
+      JSON.stringify({ environments: { prod: { ...envConfig(), argocd: { serverUrl: 'x', tokenRef: 'plain-secret' } } } }),
+    );
     expect(() => readEnvironmentsFile(bad)).toThrow(/prod\.argocd\.serverUrl[\s\S]*prod\.argocd\.tokenRef/);
     await writeFile(bad, '{ not json');
     expect(() => readEnvironmentsFile(bad)).toThrow(/bad\.json/);
@@ -72,6 +75,8 @@ describe('environments file', () => {
     const file = join(await tmp(), 'envs.json');
     await writeFile(file, JSON.stringify({ environments: { real: envConfig() } }));
     expect(await seedEnvironments(db.database, readEnvironmentsFile(file), file)).toEqual(['real']);
-    expect(await startSandbox({ database: db.database, dataDir: await tmp(), logger: silentLogger, argoPort: 0, kubePort: 0 })).toBeUndefined();
+    expect(
+      await startSandbox({ database: db.database, dataDir: await tmp(), logger: silentLogger, argoPort: 0, kubePort: 0 }),
+    ).toBeUndefined();
   });
 });

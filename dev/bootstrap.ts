@@ -43,11 +43,29 @@ export async function startSandbox(opts: {
   // Loaded on demand: the simulator (and its dependencies) only when the sandbox really starts.
   const { createSandbox } = await import('../sim/sandbox.js');
   const { SAMPLE_GROUPS, SAMPLE_TEMPLATE } = await import('../sim/rig.js');
-  const sandbox = await createSandbox({ dataDir: sandboxDir, groups: [...SAMPLE_GROUPS], argoPort: opts.argoPort ?? 18080, kubePort: opts.kubePort ?? 16443 });
+  const sandbox = await createSandbox({
+    dataDir: sandboxDir,
+    groups: [...SAMPLE_GROUPS],
+    argoPort: opts.argoPort ?? 18080,
+    kubePort: opts.kubePort ?? 16443,
+  });
   const names = await seedEnvironments(opts.database, sandbox.configs, 'sandbox');
   await opts.database.db.transaction(async (tx) => {
     if (await resolveTemplate(tx, { chain: ['default'] })) return;
-    await saveTemplateRevision(tx, { key: 'default', document: SAMPLE_TEMPLATE, digest: digestOf(SAMPLE_TEMPLATE), createdBy: 'sandbox', createdByTokenId: null });
+    await saveTemplateRevision(tx, {
+      key: 'default',
+      document: SAMPLE_TEMPLATE,
+      digest: digestOf(SAMPLE_TEMPLATE),
+      createdBy: 'sandbox',
+      createdByTokenId: null,
+    });
   });
-  return { argoUrl: sandbox.argo.url, kubeUrl: sandbox.kube.server, repoPath: sandbox.git.repoPath, environments: names, secrets: sandbox.secrets, close: sandbox.close };
+  return {
+    argoUrl: sandbox.argo.url,
+    kubeUrl: sandbox.kube.server,
+    repoPath: sandbox.git.repoPath,
+    environments: names,
+    secrets: sandbox.secrets,
+    close: sandbox.close,
+  };
 }

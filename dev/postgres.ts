@@ -99,17 +99,25 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     const pwfile = join(parent, `.pwfile-${process.pid}`);
     await writeFile(pwfile, `${EMBEDDED_PASSWORD}\n`, { mode: 0o644 });
     try {
-      await run(bin.initdb, [`--pgdata=${databaseDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], owner);
+      await run(
+        bin.initdb,
+        [`--pgdata=${databaseDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'],
+        owner,
+      );
     } finally {
       await rm(pwfile, { force: true });
     }
     log.info({ databaseDir }, 'initialised embedded PostgreSQL');
   }
-  const child = spawn(bin.postgres, ['-D', databaseDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], {
-    ...owner,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LC_ALL: 'C' },
-  });
+  const child = spawn(
+    bin.postgres,
+    ['-D', databaseDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    {
+      ...owner,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    },
+  );
   let output = '';
   child.stderr?.on('data', (b: Buffer) => {
     output = (output + String(b)).slice(-4000);

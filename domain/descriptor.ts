@@ -22,7 +22,8 @@ export const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 export const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
 
 const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_RE = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]{1,5})?$/;
+const DOMAIN_RE =
+  /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]{1,5})?$/;
 
 /**
  * An image repository as the OCI distribution spec / Docker reference grammar defines it: optional registry
@@ -48,9 +49,7 @@ export function placeholdersIn(value: string): string[] {
 export const Container = z.object({ repo: z.string(), tag: z.string() }).strict();
 export type Container = z.infer<typeof Container>;
 
-export const TemplateWorkload = z
-  .object({ optional: z.boolean().optional(), containers: z.record(z.string(), Container) })
-  .strict();
+export const TemplateWorkload = z.object({ optional: z.boolean().optional(), containers: z.record(z.string(), Container) }).strict();
 export type TemplateWorkload = z.infer<typeof TemplateWorkload>;
 export const TemplateService = z.partialRecord(WorkloadKind, TemplateWorkload);
 export type TemplateService = z.infer<typeof TemplateService>;
@@ -144,7 +143,11 @@ export function parseDocument(input: unknown, mode: DocumentMode): ParseResult {
       const kinds = keys.filter((k) => KIND_SET.has(k)) as WorkloadKind[];
       for (const k of keys) {
         if (!KIND_SET.has(k)) {
-          problem(joinPath(servicePath, k), 'UNKNOWN_WORKLOAD_KIND', `"${k}" is not a workload kind (expected one of ${WORKLOAD_KINDS.join(', ')})`);
+          problem(
+            joinPath(servicePath, k),
+            'UNKNOWN_WORKLOAD_KIND',
+            `"${k}" is not a workload kind (expected one of ${WORKLOAD_KINDS.join(', ')})`,
+          );
         }
       }
       if (keys.length === 0) {

@@ -9,7 +9,11 @@ const d = (apiTag: string, extra: Descriptor = {}): Descriptor => ({
 
 describe('diffReleases', () => {
   it('identical releases', () => {
-    expect(diffReleases({ descriptor: d('1'), overrides: [] }, { descriptor: d('1'), overrides: [] })).toEqual({ identical: true, changes: [], overrides: [] });
+    expect(diffReleases({ descriptor: d('1'), overrides: [] }, { descriptor: d('1'), overrides: [] })).toEqual({
+      identical: true,
+      changes: [],
+      overrides: [],
+    });
   });
 
   it('reports services, containers, images and overrides', () => {

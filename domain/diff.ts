@@ -13,8 +13,24 @@ export const DiffEntry = z.discriminatedUnion('type', [
   z.object({ type: z.literal('service-added'), path: z.string(), group: z.string(), service: z.string(), kind: z.string() }),
   z.object({ type: z.literal('service-removed'), path: z.string(), group: z.string(), service: z.string(), kind: z.string() }),
   z.object({ type: z.literal('workload-kind-changed'), path: z.string(), group: z.string(), service: z.string(), kind: Change }),
-  z.object({ type: z.literal('container-added'), path: z.string(), group: z.string(), service: z.string(), container: z.string(), repo: z.string(), tag: z.string() }),
-  z.object({ type: z.literal('container-removed'), path: z.string(), group: z.string(), service: z.string(), container: z.string(), repo: z.string(), tag: z.string() }),
+  z.object({
+    type: z.literal('container-added'),
+    path: z.string(),
+    group: z.string(),
+    service: z.string(),
+    container: z.string(),
+    repo: z.string(),
+    tag: z.string(),
+  }),
+  z.object({
+    type: z.literal('container-removed'),
+    path: z.string(),
+    group: z.string(),
+    service: z.string(),
+    container: z.string(),
+    repo: z.string(),
+    tag: z.string(),
+  }),
   z.object({
     type: z.literal('image-changed'),
     path: z.string(),
@@ -86,7 +102,15 @@ export function diffReleases(a: DiffSide, b: DiffSide): ReleaseDiff {
     const before = new Map(Object.entries(s.workload.containers));
     const after = new Map(Object.entries(t.workload.containers));
     for (const [name, c] of before) {
-      if (!after.has(name)) changes.push({ type: 'container-removed', path: joinPath(path, 'containers', name), ...base, container: name, repo: c.repo, tag: c.tag });
+      if (!after.has(name))
+        changes.push({
+          type: 'container-removed',
+          path: joinPath(path, 'containers', name),
+          ...base,
+          container: name,
+          repo: c.repo,
+          tag: c.tag,
+        });
     }
     for (const [name, c] of after) {
       const old = before.get(name);
@@ -113,7 +137,8 @@ export function diffReleases(a: DiffSide, b: DiffSide): ReleaseDiff {
   for (const [path, o] of ob) {
     const old = oa.get(path);
     if (!old) overrides.push({ path, change: 'added', from: null, to: strip(o) });
-    else if (old.value !== o.value || old.templateValue !== o.templateValue) overrides.push({ path, change: 'changed', from: strip(old), to: strip(o) });
+    else if (old.value !== o.value || old.templateValue !== o.templateValue)
+      overrides.push({ path, change: 'changed', from: strip(old), to: strip(o) });
   }
   changes.sort(byPath);
   overrides.sort(byPath);

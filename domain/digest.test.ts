@@ -5,7 +5,9 @@ import { digestOf } from './digest.js';
 
 describe('canonical JSON digest', () => {
   it('is stable across key order and whitespace', () => {
-    const a = JSON.parse('{"infra":{"gateway":{"Deployment":{"containers":{"gateway":{"repo":"org/gateway","tag":"stable"}}}}},"core":{"api":{"Deployment":{"containers":{"api":{"tag":"1","repo":"org/api"}}}}}}');
+    const a = JSON.parse(
+      '{"infra":{"gateway":{"Deployment":{"containers":{"gateway":{"repo":"org/gateway","tag":"stable"}}}}},"core":{"api":{"Deployment":{"containers":{"api":{"tag":"1","repo":"org/api"}}}}}}',
+    );
     const b = JSON.parse(`{
       "core": { "api": { "Deployment": { "containers": { "api": { "repo": "org/api", "tag": "1" } } } } },
       "infra": { "gateway": { "Deployment": { "containers": { "gateway": { "tag": "stable", "repo": "org/gateway" } } } } }

@@ -8,10 +8,18 @@ describe('checkUpstreamGraph', () => {
     { name: 'no environments', graph: {}, problems: [] },
     { name: 'a single environment without upstream', graph: { dev: up() }, problems: [] },
     { name: 'a chain dev → staging → prod', graph: { dev: up(), staging: up('dev'), prod: up('staging') }, problems: [] },
-    { name: 'a diamond (prod needs both staging and qa)', graph: { dev: up(), staging: up('dev'), qa: up('dev'), prod: up('staging', 'qa') }, problems: [] },
+    {
+      name: 'a diamond (prod needs both staging and qa)',
+      graph: { dev: up(), staging: up('dev'), qa: up('dev'), prod: up('staging', 'qa') },
+      problems: [],
+    },
     { name: 'an environment listing itself', graph: { dev: up('dev') }, problems: ['dev lists itself as upstream'] },
     { name: 'an unknown upstream', graph: { dev: up(), prod: up('qa') }, problems: ['prod: unknown upstream environment "qa"'] },
-    { name: 'the same unknown upstream twice is reported once', graph: { prod: up('qa', 'qa') }, problems: ['prod: unknown upstream environment "qa"'] },
+    {
+      name: 'the same unknown upstream twice is reported once',
+      graph: { prod: up('qa', 'qa') },
+      problems: ['prod: unknown upstream environment "qa"'],
+    },
     { name: 'a two-environment cycle', graph: { a: up('b'), b: up('a') }, problems: ['upstream cycle: a -> b -> a'] },
     {
       name: 'a three-environment cycle, found from the first environment',
@@ -35,7 +43,13 @@ describe('checkUpstreamGraph', () => {
 });
 
 describe('checkPromotionRules', () => {
-  const base = { environment: 'prod', releaseId: 'r2', currentReleaseId: 'r1' as string | null, upstream: ['staging'], succeededIn: ['staging'] };
+  const base = {
+    environment: 'prod',
+    releaseId: 'r2',
+    currentReleaseId: 'r1' as string | null,
+    upstream: ['staging'],
+    succeededIn: ['staging'],
+  };
   const cases: Array<{ name: string; input: Partial<typeof base>; violation: RuleViolation | undefined }> = [
     { name: 'upstream succeeded: allowed', input: {}, violation: undefined },
     { name: 'no upstream: always allowed', input: { upstream: [], succeededIn: [] }, violation: undefined },
@@ -53,12 +67,20 @@ describe('checkPromotionRules', () => {
     {
       name: 'the upstream has not run the release',
       input: { succeededIn: ['dev'] },
-      violation: { code: 'UPSTREAM_NOT_PROMOTED', message: 'release r2 has not succeeded in staging (upstream of prod)', missing: ['staging'] },
+      violation: {
+        code: 'UPSTREAM_NOT_PROMOTED',
+        message: 'release r2 has not succeeded in staging (upstream of prod)',
+        missing: ['staging'],
+      },
     },
     {
       name: 'nothing current and the upstream missing',
       input: { currentReleaseId: null, succeededIn: [] },
-      violation: { code: 'UPSTREAM_NOT_PROMOTED', message: 'release r2 has not succeeded in staging (upstream of prod)', missing: ['staging'] },
+      violation: {
+        code: 'UPSTREAM_NOT_PROMOTED',
+        message: 'release r2 has not succeeded in staging (upstream of prod)',
+        missing: ['staging'],
+      },
     },
     {
       name: 'one of two upstreams missing',
@@ -68,9 +90,17 @@ describe('checkPromotionRules', () => {
     {
       name: 'all upstreams missing, listed in upstream order',
       input: { upstream: ['staging', 'qa'], succeededIn: [] },
-      violation: { code: 'UPSTREAM_NOT_PROMOTED', message: 'release r2 has not succeeded in staging, qa (upstream of prod)', missing: ['staging', 'qa'] },
+      violation: {
+        code: 'UPSTREAM_NOT_PROMOTED',
+        message: 'release r2 has not succeeded in staging, qa (upstream of prod)',
+        missing: ['staging', 'qa'],
+      },
     },
-    { name: 'a rollback to a release this environment ran before skips the upstream rule', input: { succeededIn: ['prod'] }, violation: undefined },
+    {
+      name: 'a rollback to a release this environment ran before skips the upstream rule',
+      input: { succeededIn: ['prod'] },
+      violation: undefined,
+    },
   ];
   it.each(cases)('$name', ({ input, violation }) => {
     expect(checkPromotionRules({ ...base, ...input })).toEqual(violation);

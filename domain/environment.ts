@@ -74,7 +74,12 @@ export const EnvironmentConfig = z
     protected: z.boolean().default(false),
     approvalsRequired: z.number().int().min(0).max(10).default(0),
     approvers: z.array(z.string().min(1)).default([]),
-    approvalTimeoutSeconds: z.number().int().min(1).max(30 * 86_400).default(86_400),
+    approvalTimeoutSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 86_400)
+      .default(86_400),
     gitops: GitopsTarget,
     argocd: ArgoTarget,
     kubernetes: KubeTarget,
@@ -132,8 +137,7 @@ export function checkUpstreamGraph(all: Record<string, { upstream: string[] }>):
 }
 
 export type RuleViolation =
-  | { code: 'ALREADY_CURRENT'; message: string }
-  | { code: 'UPSTREAM_NOT_PROMOTED'; message: string; missing: string[] };
+  { code: 'ALREADY_CURRENT'; message: string } | { code: 'UPSTREAM_NOT_PROMOTED'; message: string; missing: string[] };
 
 /**
  * The promotion order rule: the release must have succeeded in every upstream environment, unless it

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVE_STATUSES, canTransition, isActive, isTerminal, PROMOTION_STATUSES, TERMINAL_STATUSES, type PromotionStatus } from './promotion.js';
+import {
+  ACTIVE_STATUSES,
+  canTransition,
+  isActive,
+  isTerminal,
+  PROMOTION_STATUSES,
+  TERMINAL_STATUSES,
+  type PromotionStatus,
+} from './promotion.js';
 
 // Every pair of statuses and whether the lifecycle allows it (the table is the specification).
 const ALLOWED: Array<[PromotionStatus, PromotionStatus]> = [

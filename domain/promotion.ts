@@ -4,11 +4,24 @@
 // activities, db/ (including its SQL check constraints), the API schemas and the UI all import it.
 
 /** Every status a promotion can have, in lifecycle order. */
-export const PROMOTION_STATUSES = ['pending', 'awaiting_approval', 'running', 'awaiting_operator', 'succeeded', 'failed', 'aborted'] as const;
+export const PROMOTION_STATUSES = [
+  'pending',
+  'awaiting_approval',
+  'running',
+  'awaiting_operator',
+  'succeeded',
+  'failed',
+  'aborted',
+] as const;
 export type PromotionStatus = (typeof PROMOTION_STATUSES)[number];
 
 /** A promotion in one of these holds its environment (at most one per environment, enforced in SQL). */
-export const ACTIVE_STATUSES = ['pending', 'awaiting_approval', 'running', 'awaiting_operator'] as const satisfies readonly PromotionStatus[];
+export const ACTIVE_STATUSES = [
+  'pending',
+  'awaiting_approval',
+  'running',
+  'awaiting_operator',
+] as const satisfies readonly PromotionStatus[];
 export type ActiveStatus = (typeof ACTIVE_STATUSES)[number];
 
 /** Final: a record in one of these never changes status again. */
@@ -43,7 +56,16 @@ export function canTransition(from: PromotionStatus, to: PromotionStatus): boole
 }
 
 /** The steps of a promotion, in order; persisted as deployment_steps rows. */
-export const STEPS = ['approval', 'render-values', 'git-commit-push', 'argocd-refresh', 'argocd-sync', 'argocd-wait', 'verify-images', 'record'] as const;
+export const STEPS = [
+  'approval',
+  'render-values',
+  'git-commit-push',
+  'argocd-refresh',
+  'argocd-sync',
+  'argocd-wait',
+  'verify-images',
+  'record',
+] as const;
 export type StepName = (typeof STEPS)[number];
 
 /** The step names as constants, for code that names one step (activities, the workflow). */

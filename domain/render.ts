@@ -21,9 +21,17 @@ export function renderTemplate(input: { template: Template; values: PlaceholderV
   const values = new Map(Object.entries(input.values));
   for (const [name, value] of values) {
     if (!/^[A-Z][A-Z0-9_]*$/.test(name)) {
-      problems.push({ path: joinPath('values', name), code: 'INVALID_VALUE', message: `"${name}" is not a placeholder name (UPPER_SNAKE)` });
+      problems.push({
+        path: joinPath('values', name),
+        code: 'INVALID_VALUE',
+        message: `"${name}" is not a placeholder name (UPPER_SNAKE)`,
+      });
     } else if (value.length === 0 || /[<>]/.test(value)) {
-      problems.push({ path: joinPath('values', name), code: 'INVALID_VALUE', message: 'a value must be non-empty and free of "<" and ">"' });
+      problems.push({
+        path: joinPath('values', name),
+        code: 'INVALID_VALUE',
+        message: 'a value must be non-empty and free of "<" and ">"',
+      });
     }
   }
   const descriptor: Descriptor = {};

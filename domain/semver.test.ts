@@ -29,6 +29,12 @@ describe('template keys', () => {
     expect(isTemplateKey('v2')).toBe(false);
   });
   it('sort newest version first, default last', () => {
-    expect(['default', '1.0.0', '2.0.0-rc.1', '2.0.0', '10.0.0'].sort(compareTemplateKeysDesc)).toEqual(['10.0.0', '2.0.0', '2.0.0-rc.1', '1.0.0', 'default']);
+    expect(['default', '1.0.0', '2.0.0-rc.1', '2.0.0', '10.0.0'].sort(compareTemplateKeysDesc)).toEqual([
+      '10.0.0',
+      '2.0.0',
+      '2.0.0-rc.1',
+      '1.0.0',
+      'default',
+    ]);
   });
 });

@@ -31,11 +31,23 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'the seed example, filled, is valid', descriptor: { core: { api: api('1.4.2') }, infra: { gateway: gateway('stable') } }, problems: [] },
-  { name: 'a sha256 digest is a valid tag', descriptor: { core: { api: api(`sha256:${'a'.repeat(64)}`) }, infra: { gateway: gateway('stable') } }, problems: [] },
+  {
+    name: 'the seed example, filled, is valid',
+    descriptor: { core: { api: api('1.4.2') }, infra: { gateway: gateway('stable') } },
+    problems: [],
+  },
+  {
+    name: 'a sha256 digest is a valid tag',
+    descriptor: { core: { api: api(`sha256:${'a'.repeat(64)}`) }, infra: { gateway: gateway('stable') } },
+    problems: [],
+  },
   { name: 'not an object', descriptor: [1, 2], problems: [p('', 'INVALID_SHAPE')] },
   { name: 'null', descriptor: null, problems: [p('', 'INVALID_SHAPE')] },
-  { name: 'empty descriptor: every required service missing', descriptor: {}, problems: [p('core.api', 'MISSING_SERVICE'), p('infra.gateway', 'MISSING_SERVICE')] },
+  {
+    name: 'empty descriptor: every required service missing',
+    descriptor: {},
+    problems: [p('core.api', 'MISSING_SERVICE'), p('infra.gateway', 'MISSING_SERVICE')],
+  },
   {
     name: 'unknown group',
     descriptor: { core: { api: api('1') }, infra: { gateway: gateway('stable') }, extra: { x: api('1') } },
@@ -49,7 +61,10 @@ const cases: Case[] = [
   { name: 'missing service', descriptor: { core: { api: api('1') } }, problems: [p('infra.gateway', 'MISSING_SERVICE')] },
   {
     name: 'workload kind differs from the template',
-    descriptor: { core: { api: { StatefulSet: { containers: { api: { repo: 'org/api', tag: '1' } } } } }, infra: { gateway: gateway('stable') } },
+    descriptor: {
+      core: { api: { StatefulSet: { containers: { api: { repo: 'org/api', tag: '1' } } } } },
+      infra: { gateway: gateway('stable') },
+    },
     problems: [p('core.api.StatefulSet', 'WORKLOAD_KIND_MISMATCH')],
   },
   {
@@ -64,7 +79,10 @@ const cases: Case[] = [
   },
   {
     name: 'unknown and missing containers',
-    descriptor: { core: { api: { Deployment: { containers: { web: { repo: 'org/api', tag: '1' } } } } }, infra: { gateway: gateway('stable') } },
+    descriptor: {
+      core: { api: { Deployment: { containers: { web: { repo: 'org/api', tag: '1' } } } } },
+      infra: { gateway: gateway('stable') },
+    },
     problems: [p('core.api.Deployment.containers.api', 'MISSING_CONTAINER'), p('core.api.Deployment.containers.web', 'UNKNOWN_CONTAINER')],
   },
   {
@@ -121,7 +139,10 @@ const cases: Case[] = [
   },
   {
     name: 'unknown fields and a wrong-typed tag',
-    descriptor: { core: { api: { Deployment: { replicas: 3, containers: { api: { repo: 'org/api', tag: 7, image: 'x' } } } } }, infra: { gateway: gateway('stable') } },
+    descriptor: {
+      core: { api: { Deployment: { replicas: 3, containers: { api: { repo: 'org/api', tag: 7, image: 'x' } } } } },
+      infra: { gateway: gateway('stable') },
+    },
     problems: [
       p('core.api.Deployment.containers.api.image', 'UNKNOWN_FIELD'),
       p('core.api.Deployment.containers.api.tag', 'INVALID_SHAPE'),
@@ -130,12 +151,19 @@ const cases: Case[] = [
   },
   {
     name: '"optional" belongs to templates only',
-    descriptor: { core: { api: { Deployment: { optional: true, containers: { api: { repo: 'org/api', tag: '1' } } } } }, infra: { gateway: gateway('stable') } },
+    descriptor: {
+      core: { api: { Deployment: { optional: true, containers: { api: { repo: 'org/api', tag: '1' } } } } },
+      infra: { gateway: gateway('stable') },
+    },
     problems: [p('core.api.Deployment.optional', 'UNKNOWN_FIELD')],
   },
   {
     name: 'missing repo and tag, bad names',
-    descriptor: { core: { api: { Deployment: { containers: { api: {}, Bad_Name: { repo: 'org/api', tag: '1' } } } } }, infra: { gateway: gateway('stable') }, 'Core!': {} },
+    descriptor: {
+      core: { api: { Deployment: { containers: { api: {}, Bad_Name: { repo: 'org/api', tag: '1' } } } } },
+      infra: { gateway: gateway('stable') },
+      'Core!': {},
+    },
     problems: [
       p('Core!', 'INVALID_NAME'),
       p('core.api.Deployment.containers.Bad_Name', 'INVALID_NAME'),
@@ -145,7 +173,9 @@ const cases: Case[] = [
   },
   {
     name: 'names such as "constructor" and "__proto__" are plain keys, not object internals',
-    descriptor: JSON.parse('{"constructor":{"toString":{}},"__proto__":{},"core":{"api":{"Deployment":{"containers":{"api":{"repo":"org/api","tag":"1"}}}}},"infra":{"gateway":{"Deployment":{"containers":{"gateway":{"repo":"org/gateway","tag":"stable"}}}}}}'),
+    descriptor: JSON.parse(
+      '{"constructor":{"toString":{}},"__proto__":{},"core":{"api":{"Deployment":{"containers":{"api":{"repo":"org/api","tag":"1"}}}}},"infra":{"gateway":{"Deployment":{"containers":{"gateway":{"repo":"org/gateway","tag":"stable"}}}}}}',
+    ),
     problems: [p('__proto__', 'INVALID_NAME'), p('constructor', 'UNKNOWN_GROUP'), p('constructor.toString', 'INVALID_NAME')],
   },
   {
@@ -223,16 +253,56 @@ const templateCases: TemplateCase[] = [
   { name: 'a rich template is accepted', template: RICH, problems: [] },
   { name: 'empty template', template: {}, problems: [p('', 'INVALID_SHAPE')] },
   { name: 'empty group', template: { core: {} }, problems: [p('core', 'INVALID_SHAPE')] },
-  { name: 'unknown workload kind', template: { core: { api: { Job: { containers: { api: { repo: 'org/api', tag: '1' } } } } } }, problems: [p('core.api.Job', 'UNKNOWN_WORKLOAD_KIND')] },
-  { name: 'invalid repository', template: { core: { api: { CronJob: { containers: { api: { repo: 'org//api', tag: '1' } } } } } }, problems: [p('core.api.CronJob.containers.api.repo', 'INVALID_REPOSITORY')] },
-  { name: 'placeholder in a repository', template: { core: { api: { CronJob: { containers: { api: { repo: 'org/<NAME>', tag: '1' } } } } } }, problems: [p('core.api.CronJob.containers.api.repo', 'PLACEHOLDER_NOT_ALLOWED')] },
-  { name: 'lowercase placeholder', template: { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<release_tag>' } } } } } }, problems: [p('core.api.Deployment.containers.api.tag', 'INVALID_PLACEHOLDER')] },
-  { name: 'unclosed placeholder', template: { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<RELEASE_TAG' } } } } } }, problems: [p('core.api.Deployment.containers.api.tag', 'INVALID_PLACEHOLDER')] },
-  { name: 'pinned tag that is not a tag', template: { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: 'a b' } } } } } }, problems: [p('core.api.Deployment.containers.api.tag', 'INVALID_TAG')] },
-  { name: 'moving tag that can never be valid', template: { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '.<X>' } } } } } }, problems: [p('core.api.Deployment.containers.api.tag', 'INVALID_TAG')] },
-  { name: 'optional must be a boolean', template: { core: { api: { Deployment: { optional: 'yes', containers: { api: { repo: 'org/api', tag: '1' } } } } } }, problems: [p('core.api.Deployment.optional', 'INVALID_SHAPE')] },
-  { name: 'workload without containers', template: { core: { api: { Deployment: {} } } }, problems: [p('core.api.Deployment.containers', 'MISSING_FIELD')] },
-  { name: 'workload with zero containers', template: { core: { api: { Deployment: { containers: {} } } } }, problems: [p('core.api.Deployment.containers', 'INVALID_SHAPE')] },
+  {
+    name: 'unknown workload kind',
+    template: { core: { api: { Job: { containers: { api: { repo: 'org/api', tag: '1' } } } } } },
+    problems: [p('core.api.Job', 'UNKNOWN_WORKLOAD_KIND')],
+  },
+  {
+    name: 'invalid repository',
+    template: { core: { api: { CronJob: { containers: { api: { repo: 'org//api', tag: '1' } } } } } },
+    problems: [p('core.api.CronJob.containers.api.repo', 'INVALID_REPOSITORY')],
+  },
+  {
+    name: 'placeholder in a repository',
+    template: { core: { api: { CronJob: { containers: { api: { repo: 'org/<NAME>', tag: '1' } } } } } },
+    problems: [p('core.api.CronJob.containers.api.repo', 'PLACEHOLDER_NOT_ALLOWED')],
+  },
+  {
+    name: 'lowercase placeholder',
+    template: { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<release_tag>' } } } } } },
+    problems: [p('core.api.Deployment.containers.api.tag', 'INVALID_PLACEHOLDER')],
+  },
+  {
+    name: 'unclosed placeholder',
+    template: { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<RELEASE_TAG' } } } } } },
+    problems: [p('core.api.Deployment.containers.api.tag', 'INVALID_PLACEHOLDER')],
+  },
+  {
+    name: 'pinned tag that is not a tag',
+    template: { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: 'a b' } } } } } },
+    problems: [p('core.api.Deployment.containers.api.tag', 'INVALID_TAG')],
+  },
+  {
+    name: 'moving tag that can never be valid',
+    template: { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '.<X>' } } } } } },
+    problems: [p('core.api.Deployment.containers.api.tag', 'INVALID_TAG')],
+  },
+  {
+    name: 'optional must be a boolean',
+    template: { core: { api: { Deployment: { optional: 'yes', containers: { api: { repo: 'org/api', tag: '1' } } } } } },
+    problems: [p('core.api.Deployment.optional', 'INVALID_SHAPE')],
+  },
+  {
+    name: 'workload without containers',
+    template: { core: { api: { Deployment: {} } } },
+    problems: [p('core.api.Deployment.containers', 'MISSING_FIELD')],
+  },
+  {
+    name: 'workload with zero containers',
+    template: { core: { api: { Deployment: { containers: {} } } } },
+    problems: [p('core.api.Deployment.containers', 'INVALID_SHAPE')],
+  },
 ];
 
 describe('validateTemplate', () => {

@@ -34,8 +34,7 @@ export interface ValidateDescriptorInput {
 }
 
 export type ValidateDescriptorResult =
-  | { ok: true; descriptor: Descriptor; overrides: Override[] }
-  | { ok: false; problems: Problem[]; overrides: Override[] };
+  { ok: true; descriptor: Descriptor; overrides: Override[] } | { ok: false; problems: Problem[]; overrides: Override[] };
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -68,13 +67,18 @@ export function validateDescriptor(input: ValidateDescriptorInput): ValidateDesc
         used.add(path);
         overrides.push({ path, templateValue, value });
       } else {
-        problem(path, 'PINNED_VALUE_OVERRIDDEN', `"${value}" differs from the template's pinned "${templateValue}"; acknowledge the override to allow it`);
+        problem(
+          path,
+          'PINNED_VALUE_OVERRIDDEN',
+          `"${value}" differs from the template's pinned "${templateValue}"; acknowledge the override to allow it`,
+        );
       }
     },
   });
 
   for (const path of acks) {
-    if (!used.has(path)) problem(path, 'OVERRIDE_ACK_UNUSED', 'acknowledged override is not an override of a pinned value in this descriptor');
+    if (!used.has(path))
+      problem(path, 'OVERRIDE_ACK_UNUSED', 'acknowledged override is not an override of a pinned value in this descriptor');
   }
   overrides.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems), overrides };
@@ -114,7 +118,11 @@ function compare(descriptor: ParsedDocument, template: ParsedDocument, present: 
           continue;
         }
         if (container.repo !== undefined && allowed.repo !== undefined && container.repo !== allowed.repo) {
-          problem(joinPath(containerPath, 'repo'), 'REPOSITORY_NOT_ALLOWED', `"${container.repo}" is not the allowed repository "${allowed.repo}"`);
+          problem(
+            joinPath(containerPath, 'repo'),
+            'REPOSITORY_NOT_ALLOWED',
+            `"${container.repo}" is not the allowed repository "${allowed.repo}"`,
+          );
         }
         if (container.tag !== undefined && allowed.tag !== undefined) {
           const moving = placeholdersIn(allowed.tag).length > 0;
@@ -132,7 +140,11 @@ function compare(descriptor: ParsedDocument, template: ParsedDocument, present: 
   for (const [group, services] of template) {
     for (const [service, spec] of services) {
       if (spec.optional || present.has(joinPath(group, service))) continue;
-      problem(joinPath(group, service), 'MISSING_SERVICE', `service "${service}" (${spec.kind}) of group "${group}" is missing and not optional`);
+      problem(
+        joinPath(group, service),
+        'MISSING_SERVICE',
+        `service "${service}" (${spec.kind}) of group "${group}" is missing and not optional`,
+      );
     }
   }
 }

@@ -106,7 +106,10 @@ export function classify(command: string, exitCode: number, output: string): Git
 
 /** The line that decided the class (e.g. `ssh: connect to host … Connection refused`), else the first fatal line. */
 function summaryLine(output: string, re?: RegExp): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const line = (re && lines.find((l) => re.test(l))) ?? lines.find((l) => /^(fatal|error):/i.test(l)) ?? lines[0] ?? 'no output';
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }

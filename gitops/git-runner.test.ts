@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gitRunnerProcess, runGit } from './git-runner.js';
 
-const opts = async () => ({ cwd: await mkdtemp(join(tmpdir(), 'fc-runner-')), env: { ...process.env, LC_ALL: 'C' }, timeout: 10_000, maxBuffer: 1024 * 1024 });
+const opts = async () => ({
+  cwd: await mkdtemp(join(tmpdir(), 'fc-runner-')),
+  env: { ...process.env, LC_ALL: 'C' },
+  timeout: 10_000,
+  maxBuffer: 1024 * 1024,
+});
 
 describe('git runner', () => {
   it('runs git in a separate small process and returns code and output', async () => {

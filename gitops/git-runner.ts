@@ -39,13 +39,23 @@ function startRunner(): ChildProcess | undefined {
   try {
     // The child is erasable-syntax TypeScript with no imports of ours: Node (>= 22.18) runs it natively,
     // without the tsx loader, which keeps it small.
-    const child = fork(CHILD, [], { execArgv: ['--no-warnings'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
+    const child = fork(CHILD, [], {
+      execArgv: ['--no-warnings'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
     child.on('message', (msg: GitRunResult & { id: number }) => {
       const p = pending.get(msg.id);
       if (!p) return;
       pending.delete(msg.id);
       settleRef(child);
-      p.resolve({ code: msg.code, stdout: msg.stdout, stderr: msg.stderr, killed: msg.killed, ...(msg.spawnError ? { spawnError: msg.spawnError } : {}) });
+      p.resolve({
+        code: msg.code,
+        stdout: msg.stdout,
+        stderr: msg.stderr,
+        killed: msg.killed,
+        ...(msg.spawnError ? { spawnError: msg.spawnError } : {}),
+      });
     });
     child.on('exit', () => {
       if (runner === child) runner = undefined;
@@ -80,7 +90,15 @@ function runInProcess(args: string[], opts: GitRunOptions): Promise<GitRunResult
     execFile(
       'git',
       args,
-      { cwd: opts.cwd, env: opts.env, encoding: 'utf8', maxBuffer: opts.maxBuffer, timeout: opts.timeout, killSignal: 'SIGKILL', signal: opts.signal },
+      {
+        cwd: opts.cwd,
+        env: opts.env,
+        encoding: 'utf8',
+        maxBuffer: opts.maxBuffer,
+        timeout: opts.timeout,
+        killSignal: 'SIGKILL',
+        signal: opts.signal,
+      },
       (err, stdout, stderr) => {
         const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
         resolve({

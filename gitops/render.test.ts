@@ -202,13 +202,11 @@ describe('renderValuesFile', () => {
   it('rejects malformed YAML and invalid descriptors with ValuesRenderError', () => {
     expect(() => renderValuesFile(input({ existing: 'a: [1,\n' }))).toThrow(ValuesRenderError);
     expect(() => renderValuesFile(input({ existing: '- a\n- b\n' }))).toThrow(/mapping/);
-    expect(() =>
-      renderValuesFile(input({ services: { api: { Deployment: { containers: {} } } } })),
-    ).toThrow(/at least one container/);
+    expect(() => renderValuesFile(input({ services: { api: { Deployment: { containers: {} } } } }))).toThrow(/at least one container/);
     expect(() => renderValuesFile(input({ services: { api: {} } }))).toThrow(/exactly one workload kind/);
-    expect(() =>
-      renderValuesFile(input({ services: { API_: { Deployment: { containers: { a: { repo: 'x', tag: '1' } } } } } })),
-    ).toThrow(/DNS label/);
+    expect(() => renderValuesFile(input({ services: { API_: { Deployment: { containers: { a: { repo: 'x', tag: '1' } } } } } }))).toThrow(
+      /DNS label/,
+    );
   });
 
   it('round-trips through the simulator chart: rendered images are exactly the descriptor', () => {
@@ -254,7 +252,14 @@ describe('renderEnvironment', () => {
   });
 
   it('uses the path pattern and refuses patterns that escape or collapse groups', () => {
-    const base = { environment: 'dev', descriptor: SEED_DESCRIPTOR, releaseId: RELEASE, descriptorDigest: DIGEST, productVersion: '1', readFile: () => undefined };
+    const base = {
+      environment: 'dev',
+      descriptor: SEED_DESCRIPTOR,
+      releaseId: RELEASE,
+      descriptorDigest: DIGEST,
+      productVersion: '1',
+      readFile: () => undefined,
+    };
     expect(renderEnvironment({ ...base, pathPattern: 'apps/{group}/values-{env}.yaml' }).files.map((f) => f.path)).toEqual([
       'apps/core/values-dev.yaml',
       'apps/infra/values-dev.yaml',

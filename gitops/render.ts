@@ -251,7 +251,10 @@ function removeKeysNotIn(map: YAMLMap, keep: ReadonlySet<string>): void {
   map.items = map.items.filter((p) => keep.has(keyOf(p)));
 }
 
-function workloadOf(service: DescriptorService, where: string): { kind: WorkloadKind; containers: Record<string, { repo: string; tag: string }> } {
+function workloadOf(
+  service: DescriptorService,
+  where: string,
+): { kind: WorkloadKind; containers: Record<string, { repo: string; tag: string }> } {
   const kinds = Object.keys(service).filter((k) => KIND_SET.has(k)) as WorkloadKind[];
   const kind = kinds[0];
   if (kinds.length !== 1 || kind === undefined) {

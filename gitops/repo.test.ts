@@ -5,7 +5,16 @@ import type { Descriptor } from '../domain/descriptor.js';
 import { GitAuthError, GitConflictError, GitPermanentError, GitTransientError, type GitError } from './errors.js';
 import { renderEnvironment } from './render.js';
 import { pushRelease, readFileAt, readFilesAt, revertCommit, type PushReleaseInput } from './repo.js';
-import { commitsOn, createBareRepo, fileAt, protectRepo, startGitHttpServer, tempDir, writeDirect, type GitHttpServer } from '../test/git-fixtures.js';
+import {
+  commitsOn,
+  createBareRepo,
+  fileAt,
+  protectRepo,
+  startGitHttpServer,
+  tempDir,
+  writeDirect,
+  type GitHttpServer,
+} from '../test/git-fixtures.js';
 import { COMMITTER } from './workspace.js';
 
 const AUTHOR = { name: 'Ada Promoter', email: 'ada@example.com' };
@@ -43,7 +52,14 @@ function promotion(repoUrl: string, env: string, tag: string, deployment: number
     branch: 'main',
     workDir,
     render: (readFile) =>
-      renderEnvironment({ environment: env, descriptor: descriptor(tag), releaseId, descriptorDigest: DIGEST, productVersion: tag, readFile }).files,
+      renderEnvironment({
+        environment: env,
+        descriptor: descriptor(tag),
+        releaseId,
+        descriptorDigest: DIGEST,
+        productVersion: tag,
+        readFile,
+      }).files,
     message: { subject: `Promote release ${releaseId} to ${env}`, body: `Product version ${tag}.` },
     trailers: { [ID]: String(deployment), 'Flow-Controller-Release': releaseId, 'Flow-Controller-Environment': env },
     idempotencyTrailer: ID,
@@ -112,7 +128,9 @@ describe('pushRelease', () => {
     const r = await pushRelease(promotion(bare, 'dev', '1.0.0', 1, { trailers: { [ID]: '2', 'Flow-Controller-Environment': 'dev' } }));
     expect(r).toEqual({ sha: head, status: 'skipped-no-change', attempts: 1, changedFiles: [] });
     // Deleting a file that does not exist is no change either.
-    const del = await pushRelease(promotion(bare, 'dev', '1.0.0', 1, { trailers: { [ID]: '3' }, render: () => [{ path: 'gone/values.yaml', content: null }] }));
+    const del = await pushRelease(
+      promotion(bare, 'dev', '1.0.0', 1, { trailers: { [ID]: '3' }, render: () => [{ path: 'gone/values.yaml', content: null }] }),
+    );
     expect(del).toMatchObject({ sha: head, status: 'skipped-no-change' });
     expect(await commitsOn(bare)).toHaveLength(2);
   });
@@ -123,7 +141,8 @@ describe('pushRelease', () => {
     const r = await pushRelease(
       promotion(bare, 'staging', '2.0.0', 3, {
         onBeforePush: async ({ attempt }) => {
-          if (attempt === 1) other = await writeDirect(bare, 'main', { 'environments/prod/core/values.yaml': 'hand: edit\n' }, 'concurrent writer');
+          if (attempt === 1)
+            other = await writeDirect(bare, 'main', { 'environments/prod/core/values.yaml': 'hand: edit\n' }, 'concurrent writer');
         },
       }),
     );
@@ -247,7 +266,11 @@ describe('error classification', () => {
   });
 
   it('https to a closed port on 127.0.0.1 → GitTransientError (retryable)', async () => {
-    const err = await caught(pushRelease(promotion('https://127.0.0.1:1/envs.git', 'dev', '1', 1, { credentials: { type: 'https-token', token: 'tok-closed-port-1234' } })));
+    const err = await caught(
+      pushRelease(
+        promotion('https://127.0.0.1:1/envs.git', 'dev', '1', 1, { credentials: { type: 'https-token', token: 'tok-closed-port-1234' } }),
+      ),
+    );
     expect(err).toBeInstanceOf(GitTransientError);
     expect(err.retryable).toBe(true);
     expect(err.message).toMatch(/Failed to connect|Couldn't connect/);
@@ -261,7 +284,9 @@ describe('error classification', () => {
     const err = await caught(pushRelease(promotion(url, 'dev', '1', 1, { credentials: { type: 'ssh-key', privateKeyPath: key } })));
     expect(err).toBeInstanceOf(GitTransientError);
     expect(err.message).toMatch(/Connection refused/);
-    const missing = await caught(pushRelease(promotion(url, 'dev', '1', 1, { credentials: { type: 'ssh-key', privateKeyPath: `${key}.missing` } })));
+    const missing = await caught(
+      pushRelease(promotion(url, 'dev', '1', 1, { credentials: { type: 'ssh-key', privateKeyPath: `${key}.missing` } })),
+    );
     expect(missing).toBeInstanceOf(GitAuthError);
     await expectWorkDirEmpty();
   });
@@ -317,16 +342,30 @@ describe('HTTPS token credentials (loopback smart-HTTP server)', () => {
     expect(seen.some((t) => t.includes(server.url))).toBe(true);
     expect(server.requests.every((q) => !q.url.includes(TOKEN))).toBe(true);
     expect(await fileAt(path.join(httpRoot, 'envs.git'), 'main', 'environments/staging/core/values.yaml')).toContain('1.0.0');
-    const read = await readFileAt({ repoUrl: `${server.url}/envs.git`, branch: 'main', workDir, path: 'environments/staging/core/values.yaml', credentials: { type: 'https-token', token: TOKEN } });
+    const read = await readFileAt({
+      repoUrl: `${server.url}/envs.git`,
+      branch: 'main',
+      workDir,
+      path: 'environments/staging/core/values.yaml',
+      credentials: { type: 'https-token', token: TOKEN },
+    });
     expect(read).toMatchObject({ sha: r.sha, content: expect.stringContaining('tag: "1.0.0"') });
-    const many = await readFilesAt({ repoUrl: `${server.url}/envs.git`, branch: 'main', workDir, paths: ['README.md', 'environments/staging/nope.yaml'], credentials: { type: 'https-token', token: TOKEN } });
+    const many = await readFilesAt({
+      repoUrl: `${server.url}/envs.git`,
+      branch: 'main',
+      workDir,
+      paths: ['README.md', 'environments/staging/nope.yaml'],
+      credentials: { type: 'https-token', token: TOKEN },
+    });
     expect(many).toEqual({ sha: r.sha, files: { 'README.md': 'x\n', 'environments/staging/nope.yaml': undefined } });
     await expectWorkDirEmpty();
   });
 
   it('a wrong token → GitAuthError, and the token appears nowhere in the error', async () => {
     const wrong = `${TOKEN}_wrong`;
-    const err = await caught(pushRelease(promotion(`${server.url}/envs.git`, 'dev', '1', 2, { credentials: { type: 'https-token', token: wrong } })));
+    const err = await caught(
+      pushRelease(promotion(`${server.url}/envs.git`, 'dev', '1', 2, { credentials: { type: 'https-token', token: wrong } })),
+    );
     expect(err).toBeInstanceOf(GitAuthError);
     expect(err.name).toBe('GitAuthError');
     expect(err.retryable).toBe(false);
@@ -392,7 +431,15 @@ describe('revertCommit', () => {
     expect(await fileAt(bare, 'main', 'environments/qa/core/values.yaml')).toBeUndefined();
     expect(await fileAt(bare, 'main', 'other')).toBe('y');
     const err = await caught(
-      revertCommit({ repoUrl: bare, branch: 'main', workDir, sha: 'f'.repeat(40), trailers: { [ID]: '8' }, idempotencyTrailer: ID, author: AUTHOR }),
+      revertCommit({
+        repoUrl: bare,
+        branch: 'main',
+        workDir,
+        sha: 'f'.repeat(40),
+        trailers: { [ID]: '8' },
+        idempotencyTrailer: ID,
+        author: AUTHOR,
+      }),
     );
     expect(err).toBeInstanceOf(GitPermanentError);
   });

@@ -87,25 +87,29 @@ export interface ReadFilesAtInput extends RemoteInput {
 export async function pushRelease(input: PushReleaseInput): Promise<PushResult> {
   const idValue = checkCommitInput(input);
   const message = commitMessage(input.message, input.trailers);
-  return transact(input, { createBranch: input.createBranch ?? false }, {
-    // A revert commit repeats the promotion's trailers; it must never count as the promotion's own commit.
-    match: { required: { [input.idempotencyTrailer]: idValue }, forbidden: [REVERTS_TRAILER] },
-    message: () => message,
-    apply: async (ws) => {
-      const files = await input.render((p) => readWorkingFile(ws.dir, p));
-      for (const f of files) {
-        const abs = path.join(ws.dir, checkRepoPath(f.path));
-        if (f.content === null) await rm(abs, { force: true });
-        else {
-          await mkdir(path.dirname(abs), { recursive: true });
-          await writeFile(abs, f.content);
+  return transact(
+    input,
+    { createBranch: input.createBranch ?? false },
+    {
+      // A revert commit repeats the promotion's trailers; it must never count as the promotion's own commit.
+      match: { required: { [input.idempotencyTrailer]: idValue }, forbidden: [REVERTS_TRAILER] },
+      message: () => message,
+      apply: async (ws) => {
+        const files = await input.render((p) => readWorkingFile(ws.dir, p));
+        for (const f of files) {
+          const abs = path.join(ws.dir, checkRepoPath(f.path));
+          if (f.content === null) await rm(abs, { force: true });
+          else {
+            await mkdir(path.dirname(abs), { recursive: true });
+            await writeFile(abs, f.content);
+          }
         }
-      }
-      // The clone holds nothing but the branch and these writes, so staging everything is exact — and a
-      // deletion of a file that never existed is simply no change (a pathspec would make git fail).
-      if (files.length > 0) await ws.git(['add', '--all']);
+        // The clone holds nothing but the branch and these writes, so staging everything is exact — and a
+        // deletion of a file that never existed is simply no change (a pathspec would make git fail).
+        if (files.length > 0) await ws.git(['add', '--all']);
+      },
     },
-  });
+  );
 }
 
 /**
@@ -118,28 +122,32 @@ export async function revertCommit(input: RevertCommitInput): Promise<PushResult
   if (!/^[0-9a-f]{40}$/.test(input.sha)) throw new GitPermanentError('revertCommit: sha must be a full 40-hex commit id');
   const trailers = { ...input.trailers, [REVERTS_TRAILER]: input.sha };
   let message = '';
-  return transact(input, { createBranch: false }, {
-    match: { required: { [input.idempotencyTrailer]: idValue, [REVERTS_TRAILER]: input.sha } },
-    message: () => message,
-    apply: async (ws) => {
-      if (!(await ws.has(`${input.sha}^{commit}`)) && (await ws.isShallow())) {
-        await ws.git(['fetch', '--quiet', '--no-tags', '--unshallow', 'origin', ws.refspec]);
-      }
-      const onBranch = await ws.git(['merge-base', '--is-ancestor', input.sha, 'HEAD'], { okCodes: [0, 1, 128] });
-      if (onBranch.code !== 0) throw new GitPermanentError(`commit ${input.sha} is not on branch ${input.branch}`);
-      const parents = (await ws.git(['rev-list', '--parents', '-n', '1', input.sha])).stdout.trim().split(' ').length - 1;
-      const reverted = await ws.git(['revert', '--no-commit', ...(parents > 1 ? ['-m', '1'] : []), input.sha], { okCodes: [0, 1] });
-      if (reverted.code !== 0) {
-        throw new GitPermanentError(`reverting ${input.sha} conflicts with later changes on ${input.branch}`, {
-          command: 'revert',
-          exitCode: reverted.code,
-          output: ws.scrub(reverted.stderr),
-        });
-      }
-      const subject = (await ws.git(['log', '-1', '--format=%s', input.sha])).stdout.trim();
-      message = commitMessage(input.message ?? { subject: `Revert "${subject}"`, body: `This reverts commit ${input.sha}.` }, trailers);
+  return transact(
+    input,
+    { createBranch: false },
+    {
+      match: { required: { [input.idempotencyTrailer]: idValue, [REVERTS_TRAILER]: input.sha } },
+      message: () => message,
+      apply: async (ws) => {
+        if (!(await ws.has(`${input.sha}^{commit}`)) && (await ws.isShallow())) {
+          await ws.git(['fetch', '--quiet', '--no-tags', '--unshallow', 'origin', ws.refspec]);
+        }
+        const onBranch = await ws.git(['merge-base', '--is-ancestor', input.sha, 'HEAD'], { okCodes: [0, 1, 128] });
+        if (onBranch.code !== 0) throw new GitPermanentError(`commit ${input.sha} is not on branch ${input.branch}`);
+        const parents = (await ws.git(['rev-list', '--parents', '-n', '1', input.sha])).stdout.trim().split(' ').length - 1;
+        const reverted = await ws.git(['revert', '--no-commit', ...(parents > 1 ? ['-m', '1'] : []), input.sha], { okCodes: [0, 1] });
+        if (reverted.code !== 0) {
+          throw new GitPermanentError(`reverting ${input.sha} conflicts with later changes on ${input.branch}`, {
+            command: 'revert',
+            exitCode: reverted.code,
+            output: ws.scrub(reverted.stderr),
+          });
+        }
+        const subject = (await ws.git(['log', '-1', '--format=%s', input.sha])).stdout.trim();
+        message = commitMessage(input.message ?? { subject: `Revert "${subject}"`, body: `This reverts commit ${input.sha}.` }, trailers);
+      },
     },
-  });
+  );
 }
 
 /** Reads one file at the branch head (shallow fetch of depth 1). `content` is undefined when absent. */
@@ -189,7 +197,13 @@ async function transact(input: CommitInput, opts: { createBranch: boolean }, spe
   }
 }
 
-async function attempts(input: CommitInput, opts: { createBranch: boolean }, spec: TxSpec, ws: Workspace, maxAttempts: number): Promise<PushResult> {
+async function attempts(
+  input: CommitInput,
+  opts: { createBranch: boolean },
+  spec: TxSpec,
+  ws: Workspace,
+  maxAttempts: number,
+): Promise<PushResult> {
   for (let attempt = 1; ; attempt++) {
     input.signal?.throwIfAborted();
     const exists = await ws.fetch(HISTORY_DEPTH);
@@ -262,7 +276,7 @@ function abortable(p: Promise<void>, signal: AbortSignal | undefined): Promise<v
 /** Full jitter over an exponential cap (50 ms, 100 ms, … 1 s): concurrent writers spread out instead of colliding again. */
 function backoffMs(attempt: number): number {
   const cap = Math.min(1000, 25 * 2 ** attempt);
-  return Math.round(cap / 4 + Math.random() * (cap * 3) / 4);
+  return Math.round(cap / 4 + (Math.random() * (cap * 3)) / 4);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -66,7 +66,18 @@ export interface Workspace {
 const BRANCH_RE = /^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$|.*@\{)[A-Za-z0-9._/-]+$/;
 
 /** Environment variables that would point git at another repository (e.g. when run from inside a hook). */
-const REPO_ENV = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR', 'GIT_NAMESPACE', 'GIT_PREFIX', 'GIT_CONFIG_PARAMETERS', 'GIT_CONFIG_COUNT'];
+const REPO_ENV = [
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_COMMON_DIR',
+  'GIT_NAMESPACE',
+  'GIT_PREFIX',
+  'GIT_CONFIG_PARAMETERS',
+  'GIT_CONFIG_COUNT',
+];
 
 export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Promise<Workspace> {
   checkRemote(input);
@@ -91,13 +102,20 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
     ...(author ? { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email } : {}),
   });
   const config = [
-    '-c', 'commit.gpgsign=false',
-    '-c', `core.hooksPath=${hooks}`,
-    '-c', 'gc.auto=0',
-    '-c', 'maintenance.auto=false',
-    '-c', 'advice.detachedHead=false',
-    '-c', `init.defaultBranch=${input.branch}`,
-    '-c', 'core.autocrlf=false',
+    '-c',
+    'commit.gpgsign=false',
+    '-c',
+    `core.hooksPath=${hooks}`,
+    '-c',
+    'gc.auto=0',
+    '-c',
+    'maintenance.auto=false',
+    '-c',
+    'advice.detachedHead=false',
+    '-c',
+    `init.defaultBranch=${input.branch}`,
+    '-c',
+    'core.autocrlf=false',
   ];
 
   try {
@@ -107,7 +125,10 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
       // The token reaches git only through this askpass script's environment: never argv (visible in ps),
       // never the remote URL (written to .git/config), never a file.
       const askpass = path.join(root, 'askpass.sh');
-      await writeFile(askpass, '#!/bin/sh\ncase "$1" in\n  Username*) printf \'%s\\n\' "$FC_GIT_USERNAME" ;;\n  *) printf \'%s\\n\' "$FC_GIT_TOKEN" ;;\nesac\n');
+      await writeFile(
+        askpass,
+        '#!/bin/sh\ncase "$1" in\n  Username*) printf \'%s\\n\' "$FC_GIT_USERNAME" ;;\n  *) printf \'%s\\n\' "$FC_GIT_TOKEN" ;;\nesac\n',
+      );
       await chmod(askpass, 0o700);
       const username = creds.username ?? 'x-access-token';
       Object.assign(env, { GIT_ASKPASS: askpass, SSH_ASKPASS: askpass, FC_GIT_USERNAME: username, FC_GIT_TOKEN: creds.token });
@@ -136,7 +157,13 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
   const run = (args: string[], okCodes = [0], cwd = dir): Promise<RunResult> =>
     new Promise((resolve, reject) => {
       input.signal?.throwIfAborted();
-      runGit([...config, ...args], { cwd, env, maxBuffer: 256 * 1024 * 1024, timeout, ...(input.signal ? { signal: input.signal } : {}) }).then((r) => {
+      runGit([...config, ...args], {
+        cwd,
+        env,
+        maxBuffer: 256 * 1024 * 1024,
+        timeout,
+        ...(input.signal ? { signal: input.signal } : {}),
+      }).then((r) => {
         if (input.signal?.aborted) return reject(input.signal.reason as Error);
         if (r.killed && r.code !== 0) {
           return reject(new GitTransientError(`git ${args[0] ?? ''} timed out after ${timeout} ms`, { command: args[0], exitCode: null }));
@@ -186,12 +213,18 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
       const out = scrub(`${r.stdout}\n${r.stderr}`);
       // Lost the compare-and-swap on the ref: plain non-fast-forward, or two receive-packs racing on the lock.
       if (/\[rejected\].*\((fetch first|non-fast-forward|stale info)\)/.test(out)) return 'conflict';
-      if (/\[remote rejected\].*\((failed to update ref|cannot lock ref|failed to lock|incorrect old value|.*is at .* but expected)/.test(out)) {
+      if (
+        /\[remote rejected\].*\((failed to update ref|cannot lock ref|failed to lock|incorrect old value|.*is at .* but expected)/.test(out)
+      ) {
         return 'conflict';
       }
       if (/\[remote rejected\]/.test(out)) {
         const reason = /\[remote rejected\] \(([^)]*)\)/.exec(out)?.[1] ?? 'rejected';
-        throw new GitPermanentError(`the remote rejected the push to ${input.branch}: ${reason}`, { command: 'push', exitCode: r.code, output: tail(out) });
+        throw new GitPermanentError(`the remote rejected the push to ${input.branch}: ${reason}`, {
+          command: 'push',
+          exitCode: r.code,
+          output: tail(out),
+        });
       }
       throw classify('push', r.code, out);
     },
@@ -225,4 +258,3 @@ async function checkKeyFile(file: string): Promise<void> {
 function shellQuote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
 }
-

@@ -38,31 +38,137 @@ const op = (a: Application) => {
   return o;
 };
 
-const cases: { name: string; app: Application; state: ConvergenceState; clause: ConvergenceClause; startedAfter?: Date; acceptNewer?: boolean }[] = [
+const cases: {
+  name: string;
+  app: Application;
+  state: ConvergenceState;
+  clause: ConvergenceClause;
+  startedAfter?: Date;
+  acceptNewer?: boolean;
+}[] = [
   { name: 'all clauses hold', app: app(), state: 'converged', clause: 'converged' },
-  { name: 'operation still set', app: app((a) => (a.operation = { sync: { revision: SHA }, initiatedBy: { username: 'flow' } })), state: 'waiting', clause: 'operation-pending' },
+  {
+    name: 'operation still set',
+    app: app((a) => (a.operation = { sync: { revision: SHA }, initiatedBy: { username: 'flow' } })),
+    state: 'waiting',
+    clause: 'operation-pending',
+  },
   { name: 'no operationState', app: app((a) => delete a.status?.operationState), state: 'waiting', clause: 'no-operation-state' },
-  { name: 'operation of auto-sync', app: app((a) => (op(a).operation = { initiatedBy: { automated: true } })), state: 'waiting', clause: 'operation-not-ours' },
-  { name: 'other promotion id', app: app((a) => (op(a).operation.info = [{ name: 'promotion', value: 'other' }])), state: 'waiting', clause: 'operation-not-ours' },
-  { name: 'started before our request', app: app(), startedAfter: new Date('2025-01-01T00:00:02.500Z'), state: 'waiting', clause: 'operation-not-ours' },
-  { name: 'started in the same second as our request', app: app(), startedAfter: new Date('2025-01-01T00:00:01.900Z'), state: 'converged', clause: 'converged' },
-  { name: 'phase Failed', app: app((a) => Object.assign(op(a), { phase: 'Failed', message: 'one or more objects failed to apply' })), state: 'failed', clause: 'operation-failed' },
-  { name: 'phase Error', app: app((a) => Object.assign(op(a), { phase: 'Error', message: 'boom' })), state: 'failed', clause: 'operation-failed' },
-  { name: 'phase Running with revision set early', app: app((a) => Object.assign(op(a), { phase: 'Running', finishedAt: undefined })), state: 'waiting', clause: 'operation-running' },
-  { name: 'phase Terminating', app: app((a) => Object.assign(op(a), { phase: 'Terminating' })), state: 'waiting', clause: 'operation-running' },
+  {
+    name: 'operation of auto-sync',
+    app: app((a) => (op(a).operation = { initiatedBy: { automated: true } })),
+    state: 'waiting',
+    clause: 'operation-not-ours',
+  },
+  {
+    name: 'other promotion id',
+    app: app((a) => (op(a).operation.info = [{ name: 'promotion', value: 'other' }])),
+    state: 'waiting',
+    clause: 'operation-not-ours',
+  },
+  {
+    name: 'started before our request',
+    app: app(),
+    startedAfter: new Date('2025-01-01T00:00:02.500Z'),
+    state: 'waiting',
+    clause: 'operation-not-ours',
+  },
+  {
+    name: 'started in the same second as our request',
+    app: app(),
+    startedAfter: new Date('2025-01-01T00:00:01.900Z'),
+    state: 'converged',
+    clause: 'converged',
+  },
+  {
+    name: 'phase Failed',
+    app: app((a) => Object.assign(op(a), { phase: 'Failed', message: 'one or more objects failed to apply' })),
+    state: 'failed',
+    clause: 'operation-failed',
+  },
+  {
+    name: 'phase Error',
+    app: app((a) => Object.assign(op(a), { phase: 'Error', message: 'boom' })),
+    state: 'failed',
+    clause: 'operation-failed',
+  },
+  {
+    name: 'phase Running with revision set early',
+    app: app((a) => Object.assign(op(a), { phase: 'Running', finishedAt: undefined })),
+    state: 'waiting',
+    clause: 'operation-running',
+  },
+  {
+    name: 'phase Terminating',
+    app: app((a) => Object.assign(op(a), { phase: 'Terminating' })),
+    state: 'waiting',
+    clause: 'operation-running',
+  },
   { name: 'no finishedAt', app: app((a) => delete op(a).finishedAt), state: 'waiting', clause: 'not-finished' },
-  { name: 'syncResult at another revision', app: app((a) => (op(a).syncResult = { revision: OTHER })), state: 'failed', clause: 'wrong-revision' },
-  { name: 'reconciledAt before finishedAt', app: app((a) => a.status && (a.status.reconciledAt = '2025-01-01T00:00:04Z')), state: 'waiting', clause: 'stale-reconcile' },
-  { name: 'OutOfSync', app: app((a) => a.status && (a.status.sync = { status: 'OutOfSync', revision: SHA })), state: 'waiting', clause: 'out-of-sync' },
-  { name: 'compared at a newer commit', app: app((a) => a.status && (a.status.sync = { status: 'Synced', revision: OTHER })), state: 'waiting', clause: 'sync-revision-mismatch' },
-  { name: 'compared at a newer commit of a shared branch, accepted', acceptNewer: true, app: app((a) => a.status && (a.status.sync = { status: 'Synced', revision: OTHER })), state: 'converged', clause: 'converged' },
-  { name: 'newer commit accepted but OutOfSync', acceptNewer: true, app: app((a) => a.status && (a.status.sync = { status: 'OutOfSync', revision: OTHER })), state: 'waiting', clause: 'out-of-sync' },
-  { name: 'Degraded', app: app((a) => a.status && (a.status.health = { status: 'Degraded', message: 'ImagePullBackOff' })), state: 'failed', clause: 'degraded' },
-  { name: 'Progressing', app: app((a) => a.status && (a.status.health = { status: 'Progressing' })), state: 'waiting', clause: 'not-healthy' },
+  {
+    name: 'syncResult at another revision',
+    app: app((a) => (op(a).syncResult = { revision: OTHER })),
+    state: 'failed',
+    clause: 'wrong-revision',
+  },
+  {
+    name: 'reconciledAt before finishedAt',
+    app: app((a) => a.status && (a.status.reconciledAt = '2025-01-01T00:00:04Z')),
+    state: 'waiting',
+    clause: 'stale-reconcile',
+  },
+  {
+    name: 'OutOfSync',
+    app: app((a) => a.status && (a.status.sync = { status: 'OutOfSync', revision: SHA })),
+    state: 'waiting',
+    clause: 'out-of-sync',
+  },
+  {
+    name: 'compared at a newer commit',
+    app: app((a) => a.status && (a.status.sync = { status: 'Synced', revision: OTHER })),
+    state: 'waiting',
+    clause: 'sync-revision-mismatch',
+  },
+  {
+    name: 'compared at a newer commit of a shared branch, accepted',
+    acceptNewer: true,
+    app: app((a) => a.status && (a.status.sync = { status: 'Synced', revision: OTHER })),
+    state: 'converged',
+    clause: 'converged',
+  },
+  {
+    name: 'newer commit accepted but OutOfSync',
+    acceptNewer: true,
+    app: app((a) => a.status && (a.status.sync = { status: 'OutOfSync', revision: OTHER })),
+    state: 'waiting',
+    clause: 'out-of-sync',
+  },
+  {
+    name: 'Degraded',
+    app: app((a) => a.status && (a.status.health = { status: 'Degraded', message: 'ImagePullBackOff' })),
+    state: 'failed',
+    clause: 'degraded',
+  },
+  {
+    name: 'Progressing',
+    app: app((a) => a.status && (a.status.health = { status: 'Progressing' })),
+    state: 'waiting',
+    clause: 'not-healthy',
+  },
   { name: 'Missing', app: app((a) => a.status && (a.status.health = { status: 'Missing' })), state: 'waiting', clause: 'not-healthy' },
   { name: 'Suspended', app: app((a) => a.status && (a.status.health = { status: 'Suspended' })), state: 'waiting', clause: 'not-healthy' },
-  { name: 'ComparisonError condition', app: app((a) => a.status && (a.status.conditions = [{ type: 'ComparisonError', message: 'x' }])), state: 'waiting', clause: 'error-condition' },
-  { name: 'unrelated condition is fine', app: app((a) => a.status && (a.status.conditions = [{ type: 'OrphanedResourceWarning', message: 'x' }])), state: 'converged', clause: 'converged' },
+  {
+    name: 'ComparisonError condition',
+    app: app((a) => a.status && (a.status.conditions = [{ type: 'ComparisonError', message: 'x' }])),
+    state: 'waiting',
+    clause: 'error-condition',
+  },
+  {
+    name: 'unrelated condition is fine',
+    app: app((a) => a.status && (a.status.conditions = [{ type: 'OrphanedResourceWarning', message: 'x' }])),
+    state: 'converged',
+    clause: 'converged',
+  },
 ];
 
 describe('assessConvergence', () => {
@@ -72,16 +178,30 @@ describe('assessConvergence', () => {
     expect(r.reason.length).toBeGreaterThan(0);
   });
   it('carries Argo message on failure', () => {
-    const r = assessConvergence(app((a) => Object.assign(op(a), { phase: 'Failed', message: 'quota exceeded' })), { sha: SHA, promotionId: PROMO });
+    const r = assessConvergence(
+      app((a) => Object.assign(op(a), { phase: 'Failed', message: 'quota exceeded' })),
+      { sha: SHA, promotionId: PROMO },
+    );
     expect(r.reason).toContain('quota exceeded');
   });
   it('asks for a refresh when health may be stale', () => {
-    const r = assessConvergence(app((a) => a.status && (a.status.reconciledAt = undefined)), { sha: SHA, promotionId: PROMO });
+    const r = assessConvergence(
+      app((a) => a.status && (a.status.reconciledAt = undefined)),
+      { sha: SHA, promotionId: PROMO },
+    );
     expect(r.refresh).toBe(true);
   });
 });
 
-const deployment = (o: { gen?: number; observed?: number; replicas?: number; updated?: number; total?: number; available?: number; deadline?: boolean }): Workload => ({
+const deployment = (o: {
+  gen?: number;
+  observed?: number;
+  replicas?: number;
+  updated?: number;
+  total?: number;
+  available?: number;
+  deadline?: boolean;
+}): Workload => ({
   kind: 'Deployment',
   object: {
     metadata: { name: 'api', namespace: 'dev', generation: o.gen ?? 2 },
@@ -91,7 +211,9 @@ const deployment = (o: { gen?: number; observed?: number; replicas?: number; upd
       replicas: o.total ?? 2,
       updatedReplicas: o.updated ?? 2,
       availableReplicas: o.available ?? 2,
-      conditions: o.deadline ? [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'exceeded its progress deadline' }] : [],
+      conditions: o.deadline
+        ? [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'exceeded its progress deadline' }]
+        : [],
     },
   },
 });
@@ -106,22 +228,64 @@ describe('assessWorkloadRollout', () => {
     { name: 'not all available', w: deployment({ available: 1 }), state: 'progressing' },
     {
       name: 'statefulset rolled out',
-      w: { kind: 'StatefulSet', object: { metadata: { generation: 1 }, spec: { replicas: 2, selector: {}, serviceName: 'x', template: {} }, status: { observedGeneration: 1, replicas: 2, readyReplicas: 2, currentRevision: 'db-1', updateRevision: 'db-1' } } },
+      w: {
+        kind: 'StatefulSet',
+        object: {
+          metadata: { generation: 1 },
+          spec: { replicas: 2, selector: {}, serviceName: 'x', template: {} },
+          status: { observedGeneration: 1, replicas: 2, readyReplicas: 2, currentRevision: 'db-1', updateRevision: 'db-1' },
+        },
+      },
       state: 'rolledOut',
     },
     {
       name: 'statefulset revisions differ',
-      w: { kind: 'StatefulSet', object: { metadata: { generation: 1 }, spec: { replicas: 2, selector: {}, serviceName: 'x', template: {} }, status: { observedGeneration: 1, replicas: 2, readyReplicas: 2, currentRevision: 'db-1', updateRevision: 'db-2' } } },
+      w: {
+        kind: 'StatefulSet',
+        object: {
+          metadata: { generation: 1 },
+          spec: { replicas: 2, selector: {}, serviceName: 'x', template: {} },
+          status: { observedGeneration: 1, replicas: 2, readyReplicas: 2, currentRevision: 'db-1', updateRevision: 'db-2' },
+        },
+      },
       state: 'progressing',
     },
     {
       name: 'daemonset rolled out',
-      w: { kind: 'DaemonSet', object: { metadata: { generation: 1 }, status: { observedGeneration: 1, desiredNumberScheduled: 1, updatedNumberScheduled: 1, numberAvailable: 1, currentNumberScheduled: 1, numberMisscheduled: 0, numberReady: 1 } } },
+      w: {
+        kind: 'DaemonSet',
+        object: {
+          metadata: { generation: 1 },
+          status: {
+            observedGeneration: 1,
+            desiredNumberScheduled: 1,
+            updatedNumberScheduled: 1,
+            numberAvailable: 1,
+            currentNumberScheduled: 1,
+            numberMisscheduled: 0,
+            numberReady: 1,
+          },
+        },
+      },
       state: 'rolledOut',
     },
     {
       name: 'daemonset not available',
-      w: { kind: 'DaemonSet', object: { metadata: { generation: 1 }, status: { observedGeneration: 1, desiredNumberScheduled: 1, updatedNumberScheduled: 1, numberAvailable: 0, currentNumberScheduled: 1, numberMisscheduled: 0, numberReady: 0 } } },
+      w: {
+        kind: 'DaemonSet',
+        object: {
+          metadata: { generation: 1 },
+          status: {
+            observedGeneration: 1,
+            desiredNumberScheduled: 1,
+            updatedNumberScheduled: 1,
+            numberAvailable: 0,
+            currentNumberScheduled: 1,
+            numberMisscheduled: 0,
+            numberReady: 0,
+          },
+        },
+      },
       state: 'progressing',
     },
   ];

@@ -90,10 +90,9 @@ function observe(app: Application): ConvergenceObservation {
     syncRevision: st?.sync?.revision,
     health: st?.health?.status,
     // Argo leaves the app-level health message empty; the reason sits on the worst resource.
-    healthMessage: st?.health?.message ?? st?.resources?.find((r) => r.health?.status === st.health?.status && r.health?.message)?.health?.message,
-    errorConditions: (st?.conditions ?? [])
-      .filter((c) => ERROR_CONDITIONS.has(c.type))
-      .map((c) => ({ type: c.type, message: c.message })),
+    healthMessage:
+      st?.health?.message ?? st?.resources?.find((r) => r.health?.status === st.health?.status && r.health?.message)?.health?.message,
+    errorConditions: (st?.conditions ?? []).filter((c) => ERROR_CONDITIONS.has(c.type)).map((c) => ({ type: c.type, message: c.message })),
   };
 }
 
@@ -125,7 +124,11 @@ export function assessConvergence(app: Application, target: ConvergenceTarget): 
   const after = target.startedAfter ? Math.floor(target.startedAfter.getTime() / 1000) * 1000 : undefined;
   if (o.promotionInfo !== target.promotionId || (after !== undefined && (startedAt === undefined || startedAt < after))) {
     const by = o.initiatedBy?.automated ? 'auto-sync' : (o.initiatedBy?.username ?? 'unknown');
-    return result('waiting', 'operation-not-ours', `last operation is not ours (initiated by ${by}, promotion ${o.promotionInfo ?? 'none'})`);
+    return result(
+      'waiting',
+      'operation-not-ours',
+      `last operation is not ours (initiated by ${by}, promotion ${o.promotionInfo ?? 'none'})`,
+    );
   }
 
   if (o.operationPhase === 'Failed' || o.operationPhase === 'Error') {
@@ -150,7 +153,12 @@ export function assessConvergence(app: Application, target: ConvergenceTarget): 
   // Pitfall 5: the branch may have moved on to a newer commit.
   const newer = o.syncRevision !== target.sha;
   if (newer && !target.acceptNewerBranchRevision) {
-    return result('waiting', 'sync-revision-mismatch', `application compared at ${o.syncRevision ?? 'nothing'}, expected ${target.sha}`, true);
+    return result(
+      'waiting',
+      'sync-revision-mismatch',
+      `application compared at ${o.syncRevision ?? 'nothing'}, expected ${target.sha}`,
+      true,
+    );
   }
   if (o.health === 'Degraded') return result('failed', 'degraded', `application Degraded: ${o.healthMessage ?? 'no message'}`);
   if (o.health !== 'Healthy') {
@@ -192,7 +200,8 @@ export function assessWorkloadRollout(workload: Workload): RolloutResult {
       const updated = status?.updatedReplicas ?? 0;
       const total = status?.replicas ?? 0;
       const available = status?.availableReplicas ?? 0;
-      if (updated === want && total === want && available === want) return { state: 'rolledOut', reason: `${id}: ${want} replicas updated and available` };
+      if (updated === want && total === want && available === want)
+        return { state: 'rolledOut', reason: `${id}: ${want} replicas updated and available` };
       return { state: 'progressing', reason: `${id}: ${updated} of ${want} updated, ${total} total, ${available} available` };
     }
     case 'StatefulSet': {
@@ -200,7 +209,8 @@ export function assessWorkloadRollout(workload: Workload): RolloutResult {
       const want = spec?.replicas ?? 1;
       const ready = status?.readyReplicas ?? 0;
       const revisionsMatch = status?.updateRevision !== undefined && status.updateRevision === status.currentRevision;
-      if (ready === want && revisionsMatch) return { state: 'rolledOut', reason: `${id}: ${want} replicas ready at ${status?.currentRevision ?? ''}` };
+      if (ready === want && revisionsMatch)
+        return { state: 'rolledOut', reason: `${id}: ${want} replicas ready at ${status?.currentRevision ?? ''}` };
       return {
         state: 'progressing',
         reason: `${id}: ${ready} of ${want} ready, current ${status?.currentRevision ?? '-'}, update ${status?.updateRevision ?? '-'}`,

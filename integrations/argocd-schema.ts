@@ -187,7 +187,15 @@ export const ResourceNode = z.looseObject({
   name: z.string(),
   uid: z.string().optional(),
   parentRefs: z
-    .array(z.looseObject({ group: z.string().optional(), kind: z.string(), namespace: z.string().optional(), name: z.string(), uid: z.string().optional() }))
+    .array(
+      z.looseObject({
+        group: z.string().optional(),
+        kind: z.string(),
+        namespace: z.string().optional(),
+        name: z.string(),
+        uid: z.string().optional(),
+      }),
+    )
     .optional(),
   images: z.array(z.string()).optional(),
   health: HealthStatus.optional(),

@@ -14,13 +14,19 @@ function recorder(respond: (url: string, init: RequestInit) => Response | Promis
   return { calls, fetchImpl };
 }
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
 describe('createArgoClient', () => {
   it('sends the sync body exactly as the contract says, with exact Content-Type and bearer token', async () => {
     const r = recorder(() => json(200, APP));
     const argo = createArgoClient({ baseUrl: 'https://argo.example/', token: 'tok-123', fetchImpl: r.fetchImpl, timeoutMs: 1000 });
-    await argo.sync('dev-core', { revision: 'a'.repeat(40), prune: true, infos: [{ name: 'promotion', value: 'p1' }], syncOptions: ['ApplyOutOfSyncOnly=true'] });
+    await argo.sync('dev-core', {
+      revision: 'a'.repeat(40),
+      prune: true,
+      infos: [{ name: 'promotion', value: 'p1' }],
+      syncOptions: ['ApplyOutOfSyncOnly=true'],
+    });
     const call = r.calls[0];
     expect(call?.url).toBe('https://argo.example/api/v1/applications/dev-core/sync');
     expect(call?.init.method).toBe('POST');
@@ -42,10 +48,29 @@ describe('createArgoClient', () => {
 
   const errorCases: { name: string; res: () => Response; status: number; code?: number; retryable: boolean }[] = [
     { name: '503', res: () => json(503, { error: 'x', code: 14, message: 'x' }), status: 503, code: 14, retryable: true },
-    { name: '400 another operation', res: () => json(400, { error: 'another operation is already in progress', code: 9, message: 'another operation is already in progress' }), status: 400, code: 9, retryable: true },
+    {
+      name: '400 another operation',
+      res: () =>
+        json(400, { error: 'another operation is already in progress', code: 9, message: 'another operation is already in progress' }),
+      status: 400,
+      code: 9,
+      retryable: true,
+    },
     { name: '400 other', res: () => json(400, { error: 'bad', code: 3, message: 'bad' }), status: 400, code: 3, retryable: false },
-    { name: '401', res: () => json(401, { error: 'no session information', code: 16, message: 'no session information' }), status: 401, code: 16, retryable: false },
-    { name: '403', res: () => json(403, { error: 'permission denied', code: 7, message: 'permission denied' }), status: 403, code: 7, retryable: false },
+    {
+      name: '401',
+      res: () => json(401, { error: 'no session information', code: 16, message: 'no session information' }),
+      status: 401,
+      code: 16,
+      retryable: false,
+    },
+    {
+      name: '403',
+      res: () => json(403, { error: 'permission denied', code: 7, message: 'permission denied' }),
+      status: 403,
+      code: 7,
+      retryable: false,
+    },
     { name: '404', res: () => json(404, { error: 'nf', code: 5, message: 'nf' }), status: 404, code: 5, retryable: false },
     { name: '415 plain text', res: () => new Response('Invalid content type', { status: 415 }), status: 415, retryable: false },
   ];
@@ -76,10 +101,17 @@ describe('createArgoClient', () => {
     const r = recorder((url, init) => {
       if (url.endsWith('/session')) return json(200, { token: `t${++tokens}` });
       const auth = (init.headers as Record<string, string>).Authorization;
-      return auth === 'Bearer t2' ? json(200, APP) : json(401, { error: 'invalid session: token is expired', code: 16, message: 'invalid session: token is expired' });
+      return auth === 'Bearer t2'
+        ? json(200, APP)
+        : json(401, { error: 'invalid session: token is expired', code: 16, message: 'invalid session: token is expired' });
     });
     const argo = createArgoClient({ baseUrl: 'http://argo', username: 'admin', password: 'pw', fetchImpl: r.fetchImpl, timeoutMs: 1000 });
     await expect(argo.getApplication('dev-core')).resolves.toMatchObject({ metadata: { name: 'dev-core' } });
-    expect(r.calls.map((c) => c.url.replace('http://argo', ''))).toEqual(['/api/v1/session', '/api/v1/applications/dev-core', '/api/v1/session', '/api/v1/applications/dev-core']);
+    expect(r.calls.map((c) => c.url.replace('http://argo', ''))).toEqual([
+      '/api/v1/session',
+      '/api/v1/applications/dev-core',
+      '/api/v1/session',
+      '/api/v1/applications/dev-core',
+    ]);
   });
 });

@@ -188,7 +188,12 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     }
     if (!res.ok) throw await toError(res, method, path);
     const json: unknown = await res.json().catch((err: unknown) => {
-      throw new ArgoCdError({ status: res.status, message: `Argo CD ${method} ${path}: response is not JSON`, retryable: true, cause: err });
+      throw new ArgoCdError({
+        status: res.status,
+        message: `Argo CD ${method} ${path}: response is not JSON`,
+        retryable: true,
+        cause: err,
+      });
     });
     const parsed = schema.safeParse(json);
     if (!parsed.success) {

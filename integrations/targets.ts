@@ -27,7 +27,8 @@ export interface TargetClientsOptions {
 export function createTargetClients(opts: TargetClientsOptions): TargetClients {
   const secrets = opts.secrets ?? createSecretResolver();
   return {
-    argoFor: (env) => argoClientForTarget(env.argocd, secrets, { timeoutMs: opts.argoTimeoutMs, ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}) }),
+    argoFor: (env) =>
+      argoClientForTarget(env.argocd, secrets, { timeoutMs: opts.argoTimeoutMs, ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}) }),
     kubeFor: (env) => kubeClientForTarget(env.kubernetes, secrets),
   };
 }

@@ -8,9 +8,7 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
-const postgresUrl = z
-  .string()
-  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL');
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL');
 
 export const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -31,7 +29,11 @@ export const ConfigSchema = z.object({
   FC_DATA_DIR: z.string().min(1).default('.data'),
   /** Bootstrap admin token; hashed on first use like any other token. */
   FLOW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024),
   /** How long API calls wait for a worker to answer a Temporal update/query before answering 503. */
   WORKER_RESPONSE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** Activity timeouts of promotion steps: quick steps, Git steps, and the convergence wait's heartbeat. */

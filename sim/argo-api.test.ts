@@ -11,7 +11,15 @@ import { createRepoFixture, type RepoFixture, valuesYaml } from '../test/sim-fix
 const V1 = { api: { replicas: 2, images: { api: 'org/api:1.0.0' } }, worker: { images: { worker: 'org/worker:1.0.0' } } };
 const V2 = { api: { replicas: 2, images: { api: 'org/api:2.0.0' } }, worker: { images: { worker: 'org/worker:1.0.0' } } };
 const FILE = 'environments/dev/core/values.yaml';
-const TIMING = { operationStartMs: 100, applyMs: 100, observeMs: 50, podStepMs: 200, terminationMs: 50, healthLagMs: 100, terminateMs: 100 };
+const TIMING = {
+  operationStartMs: 100,
+  applyMs: 100,
+  observeMs: 50,
+  podStepMs: 200,
+  terminationMs: 50,
+  healthLagMs: 100,
+  terminateMs: 100,
+};
 
 let fx: RepoFixture & { first: string };
 let sim: Simulator;
@@ -51,7 +59,14 @@ afterAll(async () => {
 beforeEach(async () => {
   sim.reset();
   await fx.commit({ [FILE]: valuesYaml(V1) }, 'reset to v1');
-  await sim.addApplication({ name: 'dev-core', project: 'flow', repoURL: fx.repo, path: 'environments/dev/core', namespace: 'dev', labels: { env: 'dev' } });
+  await sim.addApplication({
+    name: 'dev-core',
+    project: 'flow',
+    repoURL: fx.repo,
+    path: 'environments/dev/core',
+    namespace: 'dev',
+    labels: { env: 'dev' },
+  });
 });
 
 /** Deploys the current HEAD and runs the clock until everything settled. */
@@ -123,7 +138,12 @@ describe('transport rules', () => {
 describe('sync', () => {
   it('syncs a SHA: operation, Running with syncResult.revision early, Succeeded, history, lagging health', async () => {
     const sha = fx.first.length === 40 ? await fx.commit({ [FILE]: valuesYaml(V1) }) : '';
-    const resp = await argo.sync('dev-core', { revision: sha, prune: true, infos: [{ name: 'promotion', value: 'p-1' }], syncOptions: ['ApplyOutOfSyncOnly=true'] });
+    const resp = await argo.sync('dev-core', {
+      revision: sha,
+      prune: true,
+      infos: [{ name: 'promotion', value: 'p-1' }],
+      syncOptions: ['ApplyOutOfSyncOnly=true'],
+    });
     expect(resp.operation).toMatchObject({
       sync: { revision: sha, prune: true, syncOptions: ['ApplyOutOfSyncOnly=true'] },
       initiatedBy: { username: 'admin' },
@@ -185,7 +205,14 @@ describe('sync', () => {
     expect(app.status?.health?.status).toBe('Progressing');
     expect(app.status?.summary?.images).toEqual(expect.arrayContaining(['org/api:1.0.0', 'org/api:2.0.0']));
     const api = app.status?.resources?.find((r) => r.name === 'api');
-    expect(api).toMatchObject({ group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'dev', status: 'Synced', health: { status: 'Progressing' } });
+    expect(api).toMatchObject({
+      group: 'apps',
+      version: 'v1',
+      kind: 'Deployment',
+      namespace: 'dev',
+      status: 'Synced',
+      health: { status: 'Progressing' },
+    });
     expect(api?.health?.message).toMatch(/Waiting for rollout to finish/);
     const tree = await argo.resourceTree('dev-core');
     const pods = (tree.nodes ?? []).filter((n) => n.kind === 'Pod' && n.name.startsWith('api-'));
@@ -199,7 +226,9 @@ describe('sync', () => {
 
   it('refuses a second sync while an operation runs (400, retryable)', async () => {
     await argo.sync('dev-core', { revision: 'main', prune: true, infos: [], syncOptions: [] });
-    const err = (await argo.sync('dev-core', { revision: 'main', prune: true, infos: [], syncOptions: [] }).catch((e: unknown) => e)) as ArgoCdError;
+    const err = (await argo
+      .sync('dev-core', { revision: 'main', prune: true, infos: [], syncOptions: [] })
+      .catch((e: unknown) => e)) as ArgoCdError;
     expect(err).toBeInstanceOf(ArgoCdError);
     expect(err).toMatchObject({ status: 400, code: 9, retryable: true, isOperationInProgress: true });
     expect(err.message).toContain('another operation is already in progress');
@@ -220,7 +249,10 @@ describe('sync', () => {
 
   it('terminates an operation, and refuses to terminate when none runs', async () => {
     const none = await argo.terminateOperation('dev-core').catch((e: unknown) => e);
-    expect(none).toMatchObject({ status: 400, message: expect.stringContaining('Unable to terminate operation. No operation is in progress') });
+    expect(none).toMatchObject({
+      status: 400,
+      message: expect.stringContaining('Unable to terminate operation. No operation is in progress'),
+    });
     await argo.sync('dev-core', { revision: 'main', prune: true, infos: [], syncOptions: [] });
     clock.advance(100);
     await argo.terminateOperation('dev-core');
@@ -263,7 +295,13 @@ describe('refresh, tree, managed resources, list', () => {
   });
 
   it('lists applications with a label selector', async () => {
-    await sim.addApplication({ name: 'prod-core', repoURL: fx.repo, path: 'environments/dev/core', namespace: 'prod', labels: { env: 'prod' } });
+    await sim.addApplication({
+      name: 'prod-core',
+      repoURL: fx.repo,
+      path: 'environments/dev/core',
+      namespace: 'prod',
+      labels: { env: 'prod' },
+    });
     const all = await argo.listApplications();
     expect(all.items?.map((a) => a.metadata.name)).toEqual(['dev-core', 'prod-core']);
     const prod = await argo.listApplications('env=prod');

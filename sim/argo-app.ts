@@ -1,7 +1,14 @@
 // The simulated Argo CD Application: its spec as registered, its in-memory state (SimApp), and the shapes
 // shared by the controller (argo-controller.ts), its sync operations (argo-operations.ts) and its JSON
 // views (argo-views.ts): the API error, the sync request, and the comparison of a desired with a live workload.
-import type { ApplicationCondition, Info, Operation, OperationState, ResourceStatus, RevisionHistory } from '../integrations/argocd-schema.js';
+import type {
+  ApplicationCondition,
+  Info,
+  Operation,
+  OperationState,
+  ResourceStatus,
+  RevisionHistory,
+} from '../integrations/argocd-schema.js';
 import type { ArgoHealth } from './argo-health.js';
 import { type DesiredWorkload, templateHash } from './chart.js';
 import type { LiveWorkload } from './cluster.js';

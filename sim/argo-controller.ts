@@ -7,7 +7,13 @@
 // argo-operations.ts, the JSON views in argo-views.ts, the app's state in argo-app.ts.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Application, ApplicationTree, HealthStatusCode, ManagedResourcesResponse, ResourceStatus } from '../integrations/argocd-schema.js';
+import type {
+  Application,
+  ApplicationTree,
+  HealthStatusCode,
+  ManagedResourcesResponse,
+  ResourceStatus,
+} from '../integrations/argocd-schema.js';
 import { type AppSpec, ArgoApiError, isInSync, type Rendered, type SimApp, type SyncRequest } from './argo-app.js';
 import { workloadHealth } from './argo-health.js';
 import { type OperationHost, startOperation, terminateOperation } from './argo-operations.js';

@@ -105,7 +105,13 @@ function applyOperation(host: OperationHost, app: SimApp, rendered: Rendered, pr
     const keep = new Set(rendered.workloads.map((d) => workloadKey(d.kind, d.namespace, d.name)));
     for (const [key, ref] of [...app.managed]) {
       if (keep.has(key)) continue;
-      const base = { group: groupForKind(ref.kind as DesiredWorkload['kind']), version: 'v1', kind: ref.kind, namespace: ref.namespace, name: ref.name };
+      const base = {
+        group: groupForKind(ref.kind as DesiredWorkload['kind']),
+        version: 'v1',
+        kind: ref.kind,
+        namespace: ref.namespace,
+        name: ref.name,
+      };
       if (prune && !dryRun) {
         host.cluster.delete(ref.kind, ref.namespace, ref.name);
         app.managed.delete(key);

@@ -39,7 +39,15 @@ export class SessionManager {
     const iat = Math.floor(this.sched.now() / 1000);
     const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
     const payload = b64url(
-      JSON.stringify({ iss: 'argocd', sub: `${username}:login`, iat, nbf: iat, exp: iat + Math.ceil(this.ttlMs / 1000), jti: randomUUID(), gen: this.generation }),
+      JSON.stringify({
+        iss: 'argocd',
+        sub: `${username}:login`,
+        iat,
+        nbf: iat,
+        exp: iat + Math.ceil(this.ttlMs / 1000),
+        jti: randomUUID(),
+        gen: this.generation,
+      }),
     );
     const sig = b64url(createHmac('sha256', this.secret).update(`${header}.${payload}`).digest());
     return `${header}.${payload}.${sig}`;
@@ -59,7 +67,8 @@ export class SessionManager {
       return { error: 'invalid session: token is malformed' };
     }
     const now = Math.floor(this.sched.now() / 1000);
-    if (claims.gen !== this.generation || (claims.exp ?? 0) <= now) return { error: 'invalid session: token has invalid claims: token is expired' };
+    if (claims.gen !== this.generation || (claims.exp ?? 0) <= now)
+      return { error: 'invalid session: token has invalid claims: token is expired' };
     return { username: (claims.sub ?? '').replace(/:login$/, '') };
   }
 

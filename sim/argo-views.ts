@@ -13,7 +13,12 @@ const DEST_SERVER = 'https://kubernetes.default.svc';
 const ARGO_NAMESPACE = 'argocd';
 
 export function sourceJson(app: SimApp) {
-  return { repoURL: app.spec.repoURL, path: app.spec.path, targetRevision: app.spec.targetRevision, helm: { valueFiles: [...app.spec.valueFiles] } };
+  return {
+    repoURL: app.spec.repoURL,
+    path: app.spec.path,
+    targetRevision: app.spec.targetRevision,
+    helm: { valueFiles: [...app.spec.valueFiles] },
+  };
 }
 
 export function applicationJson(app: SimApp): Application {
@@ -107,7 +112,10 @@ export function resourceTreeJson(app: SimApp, cluster: Cluster): ApplicationTree
         images: [...pod.template.initContainers, ...pod.template.containers].map((c) => c.image),
         health: { status: ph.status, ...(ph.message ? { message: ph.message } : {}) },
         info: [
-          { name: 'Status Reason', value: pod.deletionAt !== undefined ? 'Terminating' : pod.ready ? 'Running' : (pod.waiting?.reason ?? 'Pending') },
+          {
+            name: 'Status Reason',
+            value: pod.deletionAt !== undefined ? 'Terminating' : pod.ready ? 'Running' : (pod.waiting?.reason ?? 'Pending'),
+          },
           { name: 'Containers', value: `${pod.ready ? pod.template.containers.length : 0}/${pod.template.containers.length}` },
         ],
       });
@@ -118,8 +126,10 @@ export function resourceTreeJson(app: SimApp, cluster: Cluster): ApplicationTree
 
 export function managedResourcesJson(app: SimApp, cluster: Cluster): ManagedResourcesResponse {
   const keys = new Map<string, { kind: DesiredWorkload['kind']; namespace: string; name: string; desired?: DesiredWorkload }>();
-  for (const d of app.target?.workloads ?? []) keys.set(workloadKey(d.kind, d.namespace, d.name), { kind: d.kind, namespace: d.namespace, name: d.name, desired: d });
-  for (const [k, ref] of app.managed) if (!keys.has(k)) keys.set(k, { kind: ref.kind as DesiredWorkload['kind'], namespace: ref.namespace, name: ref.name });
+  for (const d of app.target?.workloads ?? [])
+    keys.set(workloadKey(d.kind, d.namespace, d.name), { kind: d.kind, namespace: d.namespace, name: d.name, desired: d });
+  for (const [k, ref] of app.managed)
+    if (!keys.has(k)) keys.set(k, { kind: ref.kind as DesiredWorkload['kind'], namespace: ref.namespace, name: ref.name });
   const items = [...keys.values()].map((r) => {
     const live = cluster.get(r.kind, r.namespace, r.name);
     const target = r.desired ? desiredJson(r.desired) : null;
@@ -142,7 +152,10 @@ export function managedResourcesJson(app: SimApp, cluster: Cluster): ManagedReso
 /** The manifest Helm would render for a desired workload (Argo's targetState). */
 function desiredJson(d: DesiredWorkload): Record<string, unknown> {
   const template = {
-    metadata: { labels: { ...d.template.labels }, ...(Object.keys(d.template.annotations).length ? { annotations: { ...d.template.annotations } } : {}) },
+    metadata: {
+      labels: { ...d.template.labels },
+      ...(Object.keys(d.template.annotations).length ? { annotations: { ...d.template.annotations } } : {}),
+    },
     spec: {
       ...(d.template.initContainers.length ? { initContainers: d.template.initContainers } : {}),
       containers: d.template.containers,
@@ -151,9 +164,19 @@ function desiredJson(d: DesiredWorkload): Record<string, unknown> {
   const metadata = { name: d.name, namespace: d.namespace, labels: d.labels, annotations: d.annotations };
   switch (d.kind) {
     case 'Deployment':
-      return { apiVersion: 'apps/v1', kind: 'Deployment', metadata, spec: { replicas: d.replicas, selector: { matchLabels: d.selector }, template } };
+      return {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata,
+        spec: { replicas: d.replicas, selector: { matchLabels: d.selector }, template },
+      };
     case 'StatefulSet':
-      return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata, spec: { replicas: d.replicas, serviceName: d.name, selector: { matchLabels: d.selector }, template } };
+      return {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata,
+        spec: { replicas: d.replicas, serviceName: d.name, selector: { matchLabels: d.selector }, template },
+      };
     case 'DaemonSet':
       return { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata, spec: { selector: { matchLabels: d.selector }, template } };
     case 'CronJob':

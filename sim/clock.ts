@@ -16,10 +16,13 @@ export function createRealScheduler(): Scheduler {
   return {
     now: () => Date.now(),
     schedule(delayMs, fn) {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        fn();
-      }, Math.max(0, delayMs));
+      const t = setTimeout(
+        () => {
+          timers.delete(t);
+          fn();
+        },
+        Math.max(0, delayMs),
+      );
       timers.add(t);
       return () => {
         clearTimeout(t);

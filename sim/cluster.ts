@@ -81,7 +81,10 @@ export class Cluster {
 
   list(filter: { kind?: string; namespace?: string } = {}): LiveWorkload[] {
     return [...this.workloads.values()]
-      .filter((w) => (filter.kind === undefined || w.kind === filter.kind) && (filter.namespace === undefined || w.namespace === filter.namespace))
+      .filter(
+        (w) =>
+          (filter.kind === undefined || w.kind === filter.kind) && (filter.namespace === undefined || w.namespace === filter.namespace),
+      )
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -129,7 +132,8 @@ export class Cluster {
     }
     const specChanged = existing.templateHash !== hash || existing.replicas !== d.replicas || existing.schedule !== d.schedule;
     const metaChanged =
-      JSON.stringify(existing.labels) !== JSON.stringify(d.labels) || JSON.stringify(existing.annotations) !== JSON.stringify(d.annotations);
+      JSON.stringify(existing.labels) !== JSON.stringify(d.labels) ||
+      JSON.stringify(existing.annotations) !== JSON.stringify(d.annotations);
     if (!specChanged && !metaChanged) return 'unchanged';
     existing.labels = { ...d.labels };
     existing.annotations = { ...d.annotations };
@@ -281,7 +285,11 @@ export class Cluster {
     const now = this.sched.now();
     const uid = randomUUID();
     const name =
-      w.kind === 'StatefulSet' ? `${w.name}-${ordinal ?? 0}` : w.kind === 'Deployment' ? `${w.name}-${w.templateHash}-${suffix(uid)}` : `${w.name}-${suffix(uid)}`;
+      w.kind === 'StatefulSet'
+        ? `${w.name}-${ordinal ?? 0}`
+        : w.kind === 'Deployment'
+          ? `${w.name}-${w.templateHash}-${suffix(uid)}`
+          : `${w.name}-${suffix(uid)}`;
     const mode = this.faults.workloadMode(w.namespace, w.name);
     const image = w.template.containers[0]?.image ?? '';
     const pod: LivePod = {

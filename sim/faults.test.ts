@@ -45,7 +45,11 @@ async function syncV2(promotionId = 'p-2'): Promise<string> {
 }
 
 async function admin(method: string, p: string, body: unknown = {}): Promise<number> {
-  const res = await fetch(`${sim.argoUrl}/sim/admin${p}`, { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${sim.argoUrl}/sim/admin${p}`, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   await res.text();
   return res.status;
 }
@@ -99,7 +103,10 @@ describe('operation faults', () => {
     sim.faults.failNextSyncs(1, { message: 'admission webhook "x" denied the request' });
     const v2 = await syncV2();
     let app = await argo.getApplication('dev-core');
-    expect(app.status?.operationState).toMatchObject({ phase: 'Failed', message: 'one or more objects failed to apply, reason: admission webhook "x" denied the request' });
+    expect(app.status?.operationState).toMatchObject({
+      phase: 'Failed',
+      message: 'one or more objects failed to apply, reason: admission webhook "x" denied the request',
+    });
     expect(app.status?.operationState?.syncResult?.resources?.[0]?.status).toBe('SyncFailed');
     expect(assessConvergence(app, { sha: v2, promotionId: 'p-2' })).toMatchObject({ state: 'failed', clause: 'operation-failed' });
     expect(await admin('POST', '/faults/fail-syncs', { count: 1, phase: 'Error', message: 'rpc error' })).toBe(200);
@@ -137,7 +144,9 @@ describe('operation faults', () => {
 
   it('a sync window blocks syncs with 403', async () => {
     sim.faults.blockSyncs('dev-core');
-    const err = (await argo.sync('dev-core', { revision: v1, prune: true, infos: [], syncOptions: [] }).catch((e: unknown) => e)) as ArgoCdError;
+    const err = (await argo
+      .sync('dev-core', { revision: v1, prune: true, infos: [], syncOptions: [] })
+      .catch((e: unknown) => e)) as ArgoCdError;
     expect(err).toMatchObject({ status: 403, code: 7, retryable: false });
     expect(err.message).toContain('cannot sync: blocked by sync window');
     sim.faults.unblockSyncs('dev-core');
@@ -151,9 +160,21 @@ describe('API faults', () => {
     sim.faults.httpFaults('argo', { errorRate: 1, errorStatus: 503 });
     sim.faults.httpFaults('kube', { errorRate: 1, errorStatus: 500 });
     await expect(argo.getApplication('dev-core')).rejects.toMatchObject({ name: 'ArgoCdError', status: 503, retryable: true });
-    await expect(kube.listPods('dev')).rejects.toMatchObject({ name: 'KubeApiError', status: 500, reason: 'InternalError', retryable: true });
+    await expect(kube.listPods('dev')).rejects.toMatchObject({
+      name: 'KubeApiError',
+      status: 500,
+      reason: 'InternalError',
+      retryable: true,
+    });
     sim.faults.httpFaults('argo', { errorRate: 0.5 });
-    const outcomes = await Promise.all(Array.from({ length: 20 }, () => argo.getApplication('dev-core').then(() => 'ok', () => 'err')));
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        argo.getApplication('dev-core').then(
+          () => 'ok',
+          () => 'err',
+        ),
+      ),
+    );
     expect(outcomes).toContain('ok');
     expect(outcomes).toContain('err');
     sim.faults.clearHttpFaults();

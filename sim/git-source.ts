@@ -23,7 +23,10 @@ export class GitSource {
   private serial<T>(repoURL: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.locks.get(repoURL) ?? Promise.resolve();
     const next = prev.then(fn, fn);
-    this.locks.set(repoURL, next.catch(() => undefined));
+    this.locks.set(
+      repoURL,
+      next.catch(() => undefined),
+    );
     return next;
   }
 

@@ -23,7 +23,8 @@ function podLabels(w: LiveWorkload, pod: LivePod): Record<string, string> {
 }
 
 export function ownerOf(w: LiveWorkload, pod: LivePod): { apiVersion: string; kind: string; name: string; uid: string } {
-  if (w.kind === 'Deployment') return { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${w.name}-${pod.hash}`, uid: replicaSetUid(w, pod.hash) };
+  if (w.kind === 'Deployment')
+    return { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${w.name}-${pod.hash}`, uid: replicaSetUid(w, pod.hash) };
   return { apiVersion: 'apps/v1', kind: w.kind, name: w.name, uid: w.uid };
 }
 
@@ -36,7 +37,9 @@ export function podJson(w: LiveWorkload, pod: LivePod, withKind = true): Record<
     ready: pod.ready,
     started: pod.ready,
     restartCount: 0,
-    state: pod.waiting ? { waiting: pod.waiting.message ? pod.waiting : { reason: pod.waiting.reason } } : { running: { startedAt: started } },
+    state: pod.waiting
+      ? { waiting: pod.waiting.message ? pod.waiting : { reason: pod.waiting.reason } }
+      : { running: { startedAt: started } },
   });
   const owner = ownerOf(w, pod);
   return {
@@ -102,7 +105,10 @@ export function workloadJson(w: LiveWorkload, withKind = true): Record<string, u
     annotations: { ...w.annotations },
   };
   const podTemplate = {
-    metadata: { labels: { ...w.template.labels }, ...(Object.keys(w.template.annotations).length ? { annotations: { ...w.template.annotations } } : {}) },
+    metadata: {
+      labels: { ...w.template.labels },
+      ...(Object.keys(w.template.annotations).length ? { annotations: { ...w.template.annotations } } : {}),
+    },
     spec: {
       ...(w.template.initContainers.length > 0 ? { initContainers: w.template.initContainers.map((c) => ({ ...c })) } : {}),
       containers: w.template.containers.map((c) => ({ ...c })),
@@ -113,7 +119,11 @@ export function workloadJson(w: LiveWorkload, withKind = true): Record<string, u
   const { active, updated, ready } = podCounts(w);
   switch (w.kind) {
     case 'Deployment': {
-      const complete = w.observedGeneration >= w.generation && updated.length === w.replicas && active.length === w.replicas && ready.length === w.replicas;
+      const complete =
+        w.observedGeneration >= w.generation &&
+        updated.length === w.replicas &&
+        active.length === w.replicas &&
+        ready.length === w.replicas;
       const rsName = `${w.name}-${w.templateHash}`;
       return {
         ...head('Deployment', 'apps/v1'),
@@ -143,9 +153,19 @@ export function workloadJson(w: LiveWorkload, withKind = true): Record<string, u
               message: 'Deployment has minimum availability.',
             },
             w.progressDeadlineExceeded
-              ? { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${rsName}" has timed out progressing.` }
+              ? {
+                  type: 'Progressing',
+                  status: 'False',
+                  reason: 'ProgressDeadlineExceeded',
+                  message: `ReplicaSet "${rsName}" has timed out progressing.`,
+                }
               : complete
-                ? { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rsName}" has successfully progressed.` }
+                ? {
+                    type: 'Progressing',
+                    status: 'True',
+                    reason: 'NewReplicaSetAvailable',
+                    message: `ReplicaSet "${rsName}" has successfully progressed.`,
+                  }
                 : { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.` },
           ],
         },
@@ -183,7 +203,11 @@ export function workloadJson(w: LiveWorkload, withKind = true): Record<string, u
       return {
         ...head('DaemonSet', 'apps/v1'),
         metadata,
-        spec: { selector: { matchLabels: { ...w.selector } }, template: podTemplate, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } } },
+        spec: {
+          selector: { matchLabels: { ...w.selector } },
+          template: podTemplate,
+          updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+        },
         status: {
           currentNumberScheduled: active.length,
           desiredNumberScheduled: 1,
@@ -201,7 +225,12 @@ export function workloadJson(w: LiveWorkload, withKind = true): Record<string, u
       return {
         ...head('CronJob', 'batch/v1'),
         metadata,
-        spec: { schedule: w.schedule ?? '0 * * * *', jobTemplate: { spec: { template: podTemplate } }, concurrencyPolicy: 'Allow', suspend: false },
+        spec: {
+          schedule: w.schedule ?? '0 * * * *',
+          jobTemplate: { spec: { template: podTemplate } },
+          concurrencyPolicy: 'Allow',
+          suspend: false,
+        },
         status: {},
       };
     default: {

@@ -14,13 +14,22 @@ let fx: RepoFixture;
 let sim: Simulator;
 const clock = new ManualScheduler();
 
-function get(p: string, token: string | undefined): Promise<{ status: number; contentType: string | undefined; json: Record<string, unknown> }> {
+function get(
+  p: string,
+  token: string | undefined,
+): Promise<{ status: number; contentType: string | undefined; json: Record<string, unknown> }> {
   const url = new URL(p, sim.kubeUrl);
   return new Promise((resolve, reject) => {
     const req = request(url, { ca: sim.kubeCaPem, headers: token ? { Authorization: `Bearer ${token}` } : {} }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], json: JSON.parse(body) as Record<string, unknown> }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: res.headers['content-type'],
+          json: JSON.parse(body) as Record<string, unknown>,
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -51,7 +60,11 @@ describe('Kubernetes API via @kubernetes/client-node over HTTPS', () => {
   it('lists workloads and pods with label selectors (equality and set-based)', async () => {
     const kube = createKubeClient({ server: sim.kubeUrl, caData: sim.kubeCaData, token: sim.kubeToken });
     const workloads = await kube.listWorkloads('dev', 'app.kubernetes.io/instance=dev-core');
-    expect(workloads.map((w) => `${w.kind}/${w.object.metadata?.name}`).sort()).toEqual(['DaemonSet/agent', 'Deployment/api', 'StatefulSet/db']);
+    expect(workloads.map((w) => `${w.kind}/${w.object.metadata?.name}`).sort()).toEqual([
+      'DaemonSet/agent',
+      'Deployment/api',
+      'StatefulSet/db',
+    ]);
     for (const w of workloads) expect(assessWorkloadRollout(w).state).toBe('rolledOut');
     const api = workloads.find((w) => w.kind === 'Deployment');
     expect(api?.object.metadata?.annotations).toMatchObject({
@@ -69,7 +82,9 @@ describe('Kubernetes API via @kubernetes/client-node over HTTPS', () => {
     expect(dbPod?.status?.containerStatuses?.[0]?.imageID).toBe(`org/db@sha256:${'c'.repeat(64)}`);
     expect(await kube.listPods('dev', 'app.kubernetes.io/name notin (api,db),app.kubernetes.io/instance')).toHaveLength(1);
     const db = await kube.getWorkload('StatefulSet', 'dev', 'db');
-    expect(db.kind === 'StatefulSet' && db.object.status?.currentRevision).toBe(db.kind === 'StatefulSet' && db.object.status?.updateRevision);
+    expect(db.kind === 'StatefulSet' && db.object.status?.currentRevision).toBe(
+      db.kind === 'StatefulSet' && db.object.status?.updateRevision,
+    );
   });
 
   it('maps Status errors: 404 NotFound, 401 Unauthorized, 403 Forbidden', async () => {

@@ -64,7 +64,16 @@ const KIND: Record<Resource, { kind: string; list: string; apiVersion: string; g
 };
 
 function status(res: ServerResponse, code: number, reason: string, message: string, details?: Record<string, unknown>): void {
-  sendJson(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code });
+  sendJson(res, code, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  });
 }
 
 function qualified(resource: Resource): string {
@@ -187,7 +196,15 @@ export function createKubeServer(o: { cluster: Cluster; faults: FaultState; tls:
       try {
         const consumed = await applyHttpFaults('kube', o.faults, res, hanging, (code) => ({
           contentType: 'application/json',
-          body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'simulated server error', reason: code === 503 ? 'ServiceUnavailable' : 'InternalError', code }),
+          body: JSON.stringify({
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Failure',
+            message: 'simulated server error',
+            reason: code === 503 ? 'ServiceUnavailable' : 'InternalError',
+            code,
+          }),
         }));
         if (!consumed) handle(req, res);
       } catch (err) {

@@ -2,9 +2,7 @@
 // set-based (`a in (x,y)`, `a notin (x)`) and existence (`a`, `!a`), comma-separated (AND).
 // Also used for Argo's `?selector=` on the applications list.
 
-export type Requirement =
-  | { key: string; op: 'in' | 'notin'; values: string[] }
-  | { key: string; op: 'exists' | 'notexists' };
+export type Requirement = { key: string; op: 'in' | 'notin'; values: string[] } | { key: string; op: 'exists' | 'notexists' };
 
 export class SelectorError extends Error {
   override readonly name = 'SelectorError';
@@ -35,7 +33,14 @@ export function parseSelector(selector: string | undefined | null): Requirement[
     if (m) {
       const [, key = '', op, values = ''] = m;
       if (!KEY.test(key)) throw new SelectorError(`invalid label key "${key}"`);
-      return { key, op: op === 'in' ? 'in' : 'notin', values: values.split(',').map((v) => v.trim()).filter((v) => v !== '') };
+      return {
+        key,
+        op: op === 'in' ? 'in' : 'notin',
+        values: values
+          .split(',')
+          .map((v) => v.trim())
+          .filter((v) => v !== ''),
+      };
     }
     m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part);
     if (m) {

@@ -33,7 +33,9 @@ async function main(): Promise<void> {
     argoPort: env.SIM_ARGO_PORT,
     kubePort: env.SIM_KUBE_PORT,
     timing: env.SIM_TIMING === 'instant' ? INSTANT_TIMING : SANDBOX_TIMING,
-    groups: env.SIM_GROUPS.split(',').map((g) => g.trim()).filter(Boolean),
+    groups: env.SIM_GROUPS.split(',')
+      .map((g) => g.trim())
+      .filter(Boolean),
     argoAdmin: env.SIM_ADMIN_PASSWORD ? { username: 'admin', password: env.SIM_ADMIN_PASSWORD } : undefined,
   });
   const connection = {

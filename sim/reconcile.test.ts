@@ -15,7 +15,13 @@ import { createSimulator, type Simulator } from './simulator.js';
 import { createRepoFixture, type RepoFixture, valuesYaml } from '../test/sim-fixtures.js';
 import { INSTANT_TIMING } from './timing.js';
 
-async function waitConverged(argo: ArgoClient, app: string, sha: string, promotionId: string, timeoutMs = 10_000): Promise<ConvergenceResult> {
+async function waitConverged(
+  argo: ArgoClient,
+  app: string,
+  sha: string,
+  promotionId: string,
+  timeoutMs = 10_000,
+): Promise<ConvergenceResult> {
   const deadline = Date.now() + timeoutMs;
   let refresh = false;
   for (;;) {
@@ -30,7 +36,9 @@ describe('reconciliation from real Git', () => {
   let fx: RepoFixture & { first: string };
   let sim: Simulator;
   beforeAll(async () => {
-    fx = await createRepoFixture({ 'environments/staging/core/values.yaml': valuesYaml({ web: { replicas: 3, images: { web: 'org/web:1.0.0' } } }) });
+    fx = await createRepoFixture({
+      'environments/staging/core/values.yaml': valuesYaml({ web: { replicas: 3, images: { web: 'org/web:1.0.0' } } }),
+    });
     sim = await createSimulator({ timing: INSTANT_TIMING });
   });
   afterAll(async () => {
@@ -43,14 +51,24 @@ describe('reconciliation from real Git', () => {
     const argo = createArgoClient({ baseUrl: sim.argoUrl, ...sim.argoAdmin, timeoutMs: 5_000 });
     const kube = createKubeClient({ server: sim.kubeUrl, caData: sim.kubeCaData, token: sim.kubeToken });
     const sync = async (sha: string, promotionId: string) => {
-      await argo.sync('staging-core', { revision: sha, prune: true, infos: [{ name: 'promotion', value: promotionId }], syncOptions: ['ApplyOutOfSyncOnly=true'] });
+      await argo.sync('staging-core', {
+        revision: sha,
+        prune: true,
+        infos: [{ name: 'promotion', value: promotionId }],
+        syncOptions: ['ApplyOutOfSyncOnly=true'],
+      });
       return waitConverged(argo, 'staging-core', sha, promotionId);
     };
     expect(await sync(fx.first, 'p-1')).toMatchObject({ state: 'converged' });
 
     const digest = `sha256:${'d'.repeat(64)}`;
     const sha = await fx.commit(
-      { 'environments/staging/core/values.yaml': valuesYaml({ web: { replicas: 3, images: { web: 'org/web:2.0.0', sidecar: `org/proxy@${digest}` } } }, 'rel-2') },
+      {
+        'environments/staging/core/values.yaml': valuesYaml(
+          { web: { replicas: 3, images: { web: 'org/web:2.0.0', sidecar: `org/proxy@${digest}` } } },
+          'rel-2',
+        ),
+      },
       'promote rel-2',
     );
     const refreshed = await argo.getApplication('staging-core', { refresh: 'normal' });
@@ -90,10 +108,19 @@ describe('sandbox', () => {
         ['staging-core@staging'],
         ['prod-core@prod'],
       ]);
-      const argo = createArgoClient({ baseUrl: sandbox.argo.url, username: sandbox.argo.username, password: sandbox.argo.password, timeoutMs: 5_000 });
+      const argo = createArgoClient({
+        baseUrl: sandbox.argo.url,
+        username: sandbox.argo.username,
+        password: sandbox.argo.password,
+        timeoutMs: 5_000,
+      });
       const list = await argo.listApplications('flow-controller.io/environment=prod');
       expect(list.items?.map((a) => a.spec.source?.repoURL)).toEqual([sandbox.git.repoURL]);
-      const sha = await commitFiles(sandbox.git.repoPath, { 'environments/dev/core/values.yaml': valuesYaml({ api: { images: { api: 'org/api:1.2.3' } } }) }, 'promote');
+      const sha = await commitFiles(
+        sandbox.git.repoPath,
+        { 'environments/dev/core/values.yaml': valuesYaml({ api: { images: { api: 'org/api:1.2.3' } } }) },
+        'promote',
+      );
       // The start-up restore sync may still be running: wait until no operation is pending.
       while ((await argo.getApplication('dev-core')).operation) await new Promise((r) => setTimeout(r, 5));
       await argo.sync('dev-core', { revision: sha, prune: true, infos: [{ name: 'promotion', value: 'p-9' }], syncOptions: [] });

@@ -8,12 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { simpleGit } from 'simple-git';
 import { createArgoClient } from '../integrations/argocd.js';
-import {
-  DEFAULT_APPLICATION_PATTERN,
-  DEFAULT_PATH_PATTERN,
-  expandPattern,
-  type EnvironmentConfig,
-} from '../domain/environment.js';
+import { DEFAULT_APPLICATION_PATTERN, DEFAULT_PATH_PATTERN, expandPattern, type EnvironmentConfig } from '../domain/environment.js';
 import type { Descriptor, Template } from '../domain/descriptor.js';
 import { commitFiles, ensureBareRepo } from './gitops-repo.js';
 import { createSimulator, type Simulator } from './simulator.js';
@@ -166,7 +161,12 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
     if (opts.restoreFromGit) {
       const argo = createArgoClient({ baseUrl: simulator.argoUrl, ...simulator.argoAdmin, timeoutMs: 30_000 });
       for (const app of environments.flatMap((e) => e.applications)) {
-        await argo.sync(app.name, { revision: branch, prune: true, infos: [{ name: 'sandbox', value: 'restore-from-git' }], syncOptions: [] });
+        await argo.sync(app.name, {
+          revision: branch,
+          prune: true,
+          infos: [{ name: 'sandbox', value: 'restore-from-git' }],
+          syncOptions: [],
+        });
       }
     }
 
@@ -205,7 +205,13 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
             usernameRef: `env:${ref.argoUsername}`,
             passwordRef: `env:${ref.argoPassword}`,
           },
-          kubernetes: { server: simulator.kubeUrl, namespace: name, caData: simulator.kubeCaData, tokenRef: `env:${ref.kubeToken}`, skipTLSVerify: false },
+          kubernetes: {
+            server: simulator.kubeUrl,
+            namespace: name,
+            caData: simulator.kubeCaData,
+            tokenRef: `env:${ref.kubeToken}`,
+            skipTLSVerify: false,
+          },
         };
       },
       close: () => simulator.close(),

@@ -12,7 +12,10 @@ import { SANDBOX_TIMING } from './timing.js';
 export const SANDBOX_ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type SandboxEnvironment = (typeof SANDBOX_ENVIRONMENTS)[number];
 
-export interface SandboxOptions extends Pick<RigOptions, 'dataDir' | 'timing' | 'host' | 'argoPort' | 'kubePort' | 'argoAdmin' | 'kubeToken'> {
+export interface SandboxOptions extends Pick<
+  RigOptions,
+  'dataDir' | 'timing' | 'host' | 'argoPort' | 'kubePort' | 'argoAdmin' | 'kubeToken'
+> {
   /** Application groups per environment; default `['default']`. */
   groups?: string[];
   /**
@@ -71,7 +74,11 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const configs = Object.fromEntries(
     SANDBOX_ENVIRONMENTS.map((env, i) => [
       env,
-      rig.environmentConfig(env, { displayOrder: i, upstream: i > 0 ? [SANDBOX_ENVIRONMENTS[i - 1] as string] : [], convergenceDeadlineSeconds: 300 }),
+      rig.environmentConfig(env, {
+        displayOrder: i,
+        upstream: i > 0 ? [SANDBOX_ENVIRONMENTS[i - 1] as string] : [],
+        convergenceDeadlineSeconds: 300,
+      }),
     ]),
   ) as Record<SandboxEnvironment, EnvironmentConfig>;
   return { ...rig, environments: rig.environments as Sandbox['environments'], configs };

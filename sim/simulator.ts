@@ -60,7 +60,13 @@ export interface SimFaults {
   blockSyncs(app: string): void;
   unblockSyncs(app: string): void;
   /** `kubectl set image`: out-of-band change of a live workload's container image (drift). */
-  setImage(target: { kind?: 'Deployment' | 'StatefulSet' | 'DaemonSet'; namespace: string; name: string; container: string; image: string }): void;
+  setImage(target: {
+    kind?: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+    namespace: string;
+    name: string;
+    container: string;
+    image: string;
+  }): void;
   /** Every Argo session token issued so far becomes invalid (401 `invalid session: …`). */
   expireTokens(): void;
   /** The Kubernetes API answers 403 Forbidden for this namespace. */
@@ -141,10 +147,21 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     },
     failNextSyncs(count, o = {}) {
       faultState.syncFailure =
-        count > 0 ? { remaining: count, phase: o.phase ?? 'Failed', message: o.message ?? 'simulated failure: admission webhook denied the request' } : undefined;
+        count > 0
+          ? {
+              remaining: count,
+              phase: o.phase ?? 'Failed',
+              message: o.message ?? 'simulated failure: admission webhook denied the request',
+            }
+          : undefined;
     },
     httpFaults(target, f) {
-      faultState.http[target] = { errorRate: f.errorRate ?? 0, errorStatus: f.errorStatus ?? 503, timeoutRate: f.timeoutRate ?? 0, latencyMs: f.latencyMs ?? 0 };
+      faultState.http[target] = {
+        errorRate: f.errorRate ?? 0,
+        errorStatus: f.errorStatus ?? 503,
+        timeoutRate: f.timeoutRate ?? 0,
+        latencyMs: f.latencyMs ?? 0,
+      };
     },
     clearHttpFaults(target) {
       for (const t of target ? [target] : (['argo', 'kube'] as const)) faultState.http[t] = undefined;
@@ -228,7 +245,12 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
       case 'POST /faults/http': {
         const target = b.target === 'kube' ? 'kube' : 'argo';
         const num = (k: string) => (typeof b[k] === 'number' ? b[k] : undefined);
-        faults.httpFaults(target, { errorRate: num('errorRate'), errorStatus: num('errorStatus'), timeoutRate: num('timeoutRate'), latencyMs: num('latencyMs') });
+        faults.httpFaults(target, {
+          errorRate: num('errorRate'),
+          errorStatus: num('errorStatus'),
+          timeoutRate: num('timeoutRate'),
+          latencyMs: num('latencyMs'),
+        });
         return ok;
       }
       case 'DELETE /faults/http':
@@ -286,7 +308,13 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     },
   });
   const tls = await generateTls();
-  const kube = createKubeServer({ cluster, faults: faultState, tls, token: kubeToken, user: 'system:serviceaccount:flow-controller:flow-controller' });
+  const kube = createKubeServer({
+    cluster,
+    faults: faultState,
+    tls,
+    token: kubeToken,
+    user: 'system:serviceaccount:flow-controller:flow-controller',
+  });
   const argoPort = await listen(argo.server, host, opts.argoPort ?? 0);
   const kubePort = await listen(kube.server, host, opts.kubePort ?? 0);
   const urlHost = host.includes(':') ? `[${host}]` : host;

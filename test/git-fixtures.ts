@@ -9,7 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { commitFiles, ensureBareRepo } from '../sim/gitops-repo.js';
 
-const IDENTITY = ['-c', 'user.name=Other Writer', '-c', 'user.email=other@example.com', '-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null'];
+const IDENTITY = [
+  '-c',
+  'user.name=Other Writer',
+  '-c',
+  'user.email=other@example.com',
+  '-c',
+  'commit.gpgsign=false',
+  '-c',
+  'core.hooksPath=/dev/null',
+];
 
 export function git(cwd: string, args: string[]): Promise<string> {
   const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' };

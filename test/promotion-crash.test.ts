@@ -64,25 +64,29 @@ describe('worker killed mid-step', () => {
   it.each([
     ['one', 'git-commit-push:pushed', 'git-commit-push'],
     ['two', 'argocd-wait:polled', 'argocd-wait'],
-  ])('in %s, dying at %s, the promotion is finished by another worker with one commit', { timeout: 120_000 }, async (envKey, crashAt, stepName) => {
-    const releaseId = await f.createRelease(`9.0.${envKey === 'one' ? 1 : 2}`);
-    const worker = await childWorker(crashAt);
-    const res = await f.promote(releaseId, envKey);
-    expect(res.status).toBe(202);
-    const code = await worker.exited;
-    expect(code, worker.output()).toBe(137);
-    expect(worker.output()).toContain(`crashing at ${crashAt}`);
+  ])(
+    'in %s, dying at %s, the promotion is finished by another worker with one commit',
+    { timeout: 120_000 },
+    async (envKey, crashAt, stepName) => {
+      const releaseId = await f.createRelease(`9.0.${envKey === 'one' ? 1 : 2}`);
+      const worker = await childWorker(crashAt);
+      const res = await f.promote(releaseId, envKey);
+      expect(res.status).toBe(202);
+      const code = await worker.exited;
+      expect(code, worker.output()).toBe(137);
+      expect(worker.output()).toContain(`crashing at ${crashAt}`);
 
-    await f.startWorker();
-    try {
-      const d = await f.waitFor(envKey, res.body.deploymentId, ['succeeded', 'failed', 'awaiting_operator', 'aborted'], 60_000);
-      expect(d.status, JSON.stringify(d.steps)).toBe('succeeded');
-      const step = d.steps.find((s: { name: string }) => s.name === stepName);
-      expect(step.attempts).toBeGreaterThanOrEqual(2);
-      if (stepName === 'git-commit-push') expect(step.message).toMatch(/already on main; nothing pushed/);
-      expect(await commitsOf(res.body.deploymentId)).toBe(1);
-    } finally {
-      await f.stopWorker();
-    }
-  });
+      await f.startWorker();
+      try {
+        const d = await f.waitFor(envKey, res.body.deploymentId, ['succeeded', 'failed', 'awaiting_operator', 'aborted'], 60_000);
+        expect(d.status, JSON.stringify(d.steps)).toBe('succeeded');
+        const step = d.steps.find((s: { name: string }) => s.name === stepName);
+        expect(step.attempts).toBeGreaterThanOrEqual(2);
+        if (stepName === 'git-commit-push') expect(step.message).toMatch(/already on main; nothing pushed/);
+        expect(await commitsOf(res.body.deploymentId)).toBe(1);
+      } finally {
+        await f.stopWorker();
+      }
+    },
+  );
 });

@@ -15,7 +15,6 @@ import { apiHarness, type ApiHarness, type Loose } from './api-harness.js';
 import { nativeConnection, silentLogger, uniqueName, workflowBundle } from './harness.js';
 import type { ActivityDeps } from '../activities/deps.js';
 
-
 export interface EnvSpec {
   key: string;
   upstream?: string[];
@@ -107,7 +106,13 @@ export async function createPromotionFixture(
         connection,
         namespace: 'default',
         taskQueue,
-        deps: { database, logger: silentLogger, gitWorkDir: join(dir, 'git-work'), pollIntervalMs: opts.pollIntervalMs ?? 50, ...overrides },
+        deps: {
+          database,
+          logger: silentLogger,
+          gitWorkDir: join(dir, 'git-work'),
+          pollIntervalMs: opts.pollIntervalMs ?? 50,
+          ...overrides,
+        },
         workflowBundle: await workflowBundle(),
         options: { shutdownGraceTime: '2 seconds', shutdownForceTime: '5 seconds' },
       });
@@ -122,7 +127,11 @@ export async function createPromotionFixture(
       running = undefined;
     },
     async createRelease(tag, gatewayTag) {
-      const res = await h.call('POST', '/v2/releases/create/1.0.0', { body: sampleDescriptor(tag, gatewayTag), token: h.tokens.releaser, query: undefined } as never);
+      const res = await h.call('POST', '/v2/releases/create/1.0.0', {
+        body: sampleDescriptor(tag, gatewayTag),
+        token: h.tokens.releaser,
+        query: undefined,
+      } as never);
       if (res.status !== 201) throw new Error(`release: ${res.status} ${JSON.stringify(res.body)}`);
       return (res.body as { releaseId: string }).releaseId;
     },

@@ -44,7 +44,10 @@ afterAll(async () => {
 
 const done = ['succeeded', 'failed', 'awaiting_operator', 'aborted'];
 const act = async (envKey: string, id: number, action: string, token: string, body?: unknown) => {
-  const res = await f.h.call('POST', `/v1/environments/${f.env[envKey]}/deployment-history/${id}/${action}`, { token, ...(body ? { body } : {}) });
+  const res = await f.h.call('POST', `/v1/environments/${f.env[envKey]}/deployment-history/${id}/${action}`, {
+    token,
+    ...(body ? { body } : {}),
+  });
   if (res.status >= 400) errorBodies.push(res.body);
   return res;
 };
@@ -126,7 +129,11 @@ describe('park, retry and abort', () => {
     const d = await f.waitFor('gate', p.body.deploymentId, ['aborted', 'failed', 'succeeded']);
     expect(d.status).toBe('aborted');
     expect(d.commitSha).toBeNull();
-    const log = await simpleGit(f.repoPath).raw(['log', '--format=%(trailers:key=Flow-Controller-Deployment,valueonly,separator=)', 'main']);
+    const log = await simpleGit(f.repoPath).raw([
+      'log',
+      '--format=%(trailers:key=Flow-Controller-Deployment,valueonly,separator=)',
+      'main',
+    ]);
     expect(log.split('\n')).not.toContain(String(p.body.deploymentId));
   });
 
@@ -216,7 +223,9 @@ describe('approval gate', () => {
     const d = await f.waitFor('gate', id, ['succeeded', 'failed', 'aborted', 'awaiting_operator']);
     expect(d.status).toBe('succeeded');
     expect(step(d, 'approval').status).toBe('succeeded');
-    expect(d.actions.filter((a: { action: string }) => a.action === 'approve').map((a: { by: string }) => a.by.replace(/-[0-9a-f]+$/, ''))).toEqual(['approver1', 'approver2']);
+    expect(
+      d.actions.filter((a: { action: string }) => a.action === 'approve').map((a: { by: string }) => a.by.replace(/-[0-9a-f]+$/, '')),
+    ).toEqual(['approver1', 'approver2']);
     await recordHistory('approved', p.body.workflowId);
   });
 
@@ -265,7 +274,9 @@ describe('Argo CD faults and drift', () => {
       const p = await promoteOk(r, 'ops');
       // Release the foreign operation once our sync has observably been refused and retried.
       await until(async () => {
-        const res = await f.h.call('GET', `/v1/environments/${f.env.ops}/deployment-history/${p.deploymentId}`, { token: f.h.tokens.viewer });
+        const res = await f.h.call('GET', `/v1/environments/${f.env.ops}/deployment-history/${p.deploymentId}`, {
+          token: f.h.tokens.viewer,
+        });
         return (step(res.body, 'argocd-sync')?.attempts ?? 0) >= 2;
       });
       f.sim.faults.releaseForeignOperation(app);
@@ -326,7 +337,11 @@ describe('secrets', () => {
       const list = await f.h.call('GET', `/v1/environments/${f.env[key]}/deployment-history?limit=200`, { token: f.h.tokens.viewer });
       texts.push(JSON.stringify(list.body));
       for (const d of list.body.deployments) {
-        texts.push(JSON.stringify((await f.h.call('GET', `/v1/environments/${f.env[key]}/deployment-history/${d.id}`, { token: f.h.tokens.viewer })).body));
+        texts.push(
+          JSON.stringify(
+            (await f.h.call('GET', `/v1/environments/${f.env[key]}/deployment-history/${d.id}`, { token: f.h.tokens.viewer })).body,
+          ),
+        );
       }
       texts.push(JSON.stringify((await f.h.call('GET', `/v1/environments/${f.env[key]}`, { token: f.h.tokens.viewer })).body));
     }

@@ -29,12 +29,29 @@ describe('rules checked before a promotion starts', () => {
       [() => f.promote(releaseId, 'staging'), 409, 'UPSTREAM_NOT_PROMOTED'],
       [() => f.promote(releaseId, 'nowhere'), 404, 'ENVIRONMENT_NOT_FOUND'],
       [() => f.promote('00000000-0000-4000-8000-000000000000', 'dev'), 404, 'RELEASE_NOT_FOUND'],
-      [() => f.h.call('POST', `/v2/releases/${releaseId}/promote`, { body: { environment: 'Not A Name' }, token: f.tokens.promoter }), 400, 'VALIDATION_FAILED'],
-      [() => f.h.call('POST', `/v2/releases/${releaseId}/promote`, { body: { environment: f.env.dev, extra: 1 }, token: f.tokens.promoter }), 400, 'VALIDATION_FAILED'],
-      [() => f.h.call('POST', `/v2/releases/not-a-uuid/promote`, { body: { environment: f.env.dev }, token: f.tokens.promoter }), 400, 'VALIDATION_FAILED'],
+      [
+        () => f.h.call('POST', `/v2/releases/${releaseId}/promote`, { body: { environment: 'Not A Name' }, token: f.tokens.promoter }),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        () =>
+          f.h.call('POST', `/v2/releases/${releaseId}/promote`, { body: { environment: f.env.dev, extra: 1 }, token: f.tokens.promoter }),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        () => f.h.call('POST', `/v2/releases/not-a-uuid/promote`, { body: { environment: f.env.dev }, token: f.tokens.promoter }),
+        400,
+        'VALIDATION_FAILED',
+      ],
       [() => f.promote(releaseId, 'dev', f.h.tokens.releaser), 403, 'FORBIDDEN'],
       [() => f.promote(releaseId, 'dev', f.h.tokens.promoter /* scoped to "staging" only */), 403, 'FORBIDDEN'],
-      [() => f.h.call('POST', `/v2/releases/${releaseId}/promote`, { body: { environment: f.env.dev }, token: null }), 401, 'UNAUTHENTICATED'],
+      [
+        () => f.h.call('POST', `/v2/releases/${releaseId}/promote`, { body: { environment: f.env.dev }, token: null }),
+        401,
+        'UNAUTHENTICATED',
+      ],
     ];
     for (const [call, status, code] of cases) {
       const res = await call();
@@ -76,8 +93,8 @@ describe('rules checked before a promotion starts', () => {
     const first = await f.promote(r3, 'dev');
     expect((await f.waitFor('dev', first.body.deploymentId, done)).status).toBe('succeeded');
     const envBefore = await f.h.call('GET', `/v1/environments/${f.env.dev}?live=false`, { token: f.h.tokens.viewer });
-    const older = (await f.h.call('GET', `/v1/environments/${f.env.dev}/deployment-history?status=succeeded`, { token: f.h.tokens.viewer })).body
-      .deployments[1].releaseId as string;
+    const older = (await f.h.call('GET', `/v1/environments/${f.env.dev}/deployment-history?status=succeeded`, { token: f.h.tokens.viewer }))
+      .body.deployments[1].releaseId as string;
     const rb = await f.promote(older, 'dev');
     expect(rb.status).toBe(202);
     expect(rb.body.isRollback).toBe(true);
@@ -98,7 +115,11 @@ describe('rules checked before a promotion starts', () => {
     const [de, dw] = await Promise.all([f.waitFor('east', east.body.deploymentId, done), f.waitFor('west', west.body.deploymentId, done)]);
     expect(de.status).toBe('succeeded');
     expect(dw.status).toBe('succeeded');
-    const log = await simpleGit(f.repoPath).raw(['log', '--format=%(trailers:key=Flow-Controller-Deployment,valueonly,separator=)', 'main']);
+    const log = await simpleGit(f.repoPath).raw([
+      'log',
+      '--format=%(trailers:key=Flow-Controller-Deployment,valueonly,separator=)',
+      'main',
+    ]);
     const ids = log.split('\n').filter(Boolean);
     expect(ids.filter((id) => id === String(east.body.deploymentId))).toHaveLength(1);
     expect(ids.filter((id) => id === String(west.body.deploymentId))).toHaveLength(1);

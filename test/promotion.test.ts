@@ -80,9 +80,11 @@ describe('promotion dev → staging → prod', () => {
 
     // The release knows where it has been.
     const release = await f.h.call('GET', `/v2/releases/${releaseId}`, { token: f.h.tokens.viewer });
-    expect(release.body.environments.map((e: { environment: string; status: string; current: boolean }) => [e.environment, e.status, e.current]).sort()).toEqual(
-      ['dev', 'staging', 'prod'].map((k) => [f.env[k], 'succeeded', true]).sort(),
-    );
+    expect(
+      release.body.environments
+        .map((e: { environment: string; status: string; current: boolean }) => [e.environment, e.status, e.current])
+        .sort(),
+    ).toEqual(['dev', 'staging', 'prod'].map((k) => [f.env[k], 'succeeded', true]).sort());
 
     // Every promotion of the release is findable in Temporal by its search attributes, with its state.
     const { client, connection } = await temporalClient();

@@ -10,7 +10,16 @@ import { escapeHtml, html, raw, route } from './src/html.js';
 import { createPromotionFixture, type PromotionFixture } from '../test/promotion-fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 
 const db = useTestDatabase();
@@ -89,7 +98,10 @@ describe('web UI on the public API', () => {
 
   it('shows the environments board in display order', async () => {
     await page.locator('.env-column').nth(1).waitFor();
-    expect(await page.locator('.env-column').evaluateAll((els) => els.map((e) => e.getAttribute('data-env')))).toEqual([f.env.dev, f.env.staging]);
+    expect(await page.locator('.env-column').evaluateAll((els) => els.map((e) => e.getAttribute('data-env')))).toEqual([
+      f.env.dev,
+      f.env.staging,
+    ]);
     expect(await page.locator('.env-column .current-release').first().innerText()).toContain('none yet');
   });
 
@@ -130,10 +142,18 @@ describe('web UI on the public API', () => {
     await page.waitForURL(/#\/environments\/[^/]+\/deployments\/\d+$/);
     await page.locator('#deployment-status [data-status="succeeded"]').waitFor({ timeout: 45_000 });
     await expect.poll(() => page.locator('ol.timeline li.step').count()).toBe(7);
-    const steps = await page.locator('ol.timeline li.step').evaluateAll((els) =>
-      els.map((e) => [e.getAttribute('data-step'), e.querySelector('.chip')?.getAttribute('data-status')]),
-    );
-    expect(steps.map((s) => s[0])).toEqual(['render-values', 'git-commit-push', 'argocd-refresh', 'argocd-sync', 'argocd-wait', 'verify-images', 'record']);
+    const steps = await page
+      .locator('ol.timeline li.step')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-step'), e.querySelector('.chip')?.getAttribute('data-status')]));
+    expect(steps.map((s) => s[0])).toEqual([
+      'render-values',
+      'git-commit-push',
+      'argocd-refresh',
+      'argocd-sync',
+      'argocd-wait',
+      'verify-images',
+      'record',
+    ]);
     for (const [, status] of steps) expect(['succeeded', 'skipped']).toContain(status);
     expect(await page.locator('.commit-sha').innerText()).toMatch(/^[0-9a-f]{40}$/);
     expect(await page.locator('#deployment-summary').innerText()).toContain(releaseId);

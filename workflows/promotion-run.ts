@@ -121,7 +121,8 @@ export class PromotionRun {
       {
         description: 'Approve this promotion (protected environments). Args: { by, comment? }',
         validator: (a) => {
-          if (!input.approval || this.status !== 'awaiting_approval') throw new Error(`nothing to approve: the promotion is ${this.status}`);
+          if (!input.approval || this.status !== 'awaiting_approval')
+            throw new Error(`nothing to approve: the promotion is ${this.status}`);
           if (!a.by) throw new Error('approve needs "by"');
           if (a.by === input.initiator) throw new Error('the initiator of a promotion cannot approve it');
           if (this.approvals.includes(a.by)) throw new Error(`${a.by} has already approved`);
@@ -184,7 +185,10 @@ export class PromotionRun {
     const approval = this.input.approval;
     if (!approval) return 'approved';
     this.enterStep(STEP.approval);
-    const approved = await condition(() => this.approvals.length >= approval.required || this.abortRequested() !== undefined, approval.timeoutSeconds * 1000);
+    const approved = await condition(
+      () => this.approvals.length >= approval.required || this.abortRequested() !== undefined,
+      approval.timeoutSeconds * 1000,
+    );
     if (this.abortRequested()) return 'aborted';
     if (!approved) {
       await this.record({ action: { action: 'expire', by: 'system' }, step: STEP.approval, stepStatus: 'failed' });
@@ -223,7 +227,11 @@ export class PromotionRun {
         const decision = await this.park(name, describe(err));
         if (decision.kind === 'abort') return undefined;
         this.setStatus('running');
-        await this.record({ status: 'running', action: { action: 'retry', by: decision.by, step: name }, message: `retry of ${name} by ${decision.by}` });
+        await this.record({
+          status: 'running',
+          action: { action: 'retry', by: decision.by, step: name },
+          message: `retry of ${name} by ${decision.by}`,
+        });
       }
     }
   }

@@ -10,7 +10,12 @@ import type { StepTimeouts } from './promotion-messages.js';
 /** Timeout and retry presets, grouped by kind of step. */
 export type StepKind = 'quick' | 'git' | 'wait';
 
-const retryQuick = { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 } as const;
+const retryQuick = {
+  initialInterval: '500 milliseconds',
+  backoffCoefficient: 2,
+  maximumInterval: '10 seconds',
+  maximumAttempts: 5,
+} as const;
 
 /** The options of a kind of step, from the promotion's timeouts and its convergence deadline. */
 export function optionsFor(kind: StepKind, t: StepTimeouts, deadlineSeconds: number): ActivityOptions {
@@ -27,7 +32,12 @@ export function optionsFor(kind: StepKind, t: StepTimeouts, deadlineSeconds: num
         // The environment's convergence deadline, plus slack for the activity to report the timeout itself.
         scheduleToCloseTimeout: `${deadlineSeconds + 60} seconds`,
         heartbeatTimeout: `${t.heartbeatSeconds} seconds`,
-        retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_WAIT_FAILURES] },
+        retry: {
+          initialInterval: '1 second',
+          maximumInterval: '10 seconds',
+          maximumAttempts: 3,
+          nonRetryableErrorTypes: [...NON_RETRYABLE_WAIT_FAILURES],
+        },
       };
   }
 }
@@ -80,9 +90,27 @@ function pushedSha(ctx: StepContext): string {
 
 /** The forward steps, in order (the approval gate before them and the record step after are the lifecycle's). */
 export const FORWARD_STEPS: readonly StepSpec[] = [
-  { name: STEP.renderValues, kind: 'quick', interruptible: true, summary: 'render values', run: (a, c) => a.renderValues({ deploymentId: c.deploymentId }) },
-  { name: STEP.gitCommitPush, kind: 'git', interruptible: false, summary: 'commit and push', run: (a, c) => a.gitCommitPush({ deploymentId: c.deploymentId }) },
-  { name: STEP.argocdRefresh, kind: 'quick', interruptible: true, summary: 'Argo CD refresh', run: (a, c) => a.argocdRefresh({ deploymentId: c.deploymentId }) },
+  {
+    name: STEP.renderValues,
+    kind: 'quick',
+    interruptible: true,
+    summary: 'render values',
+    run: (a, c) => a.renderValues({ deploymentId: c.deploymentId }),
+  },
+  {
+    name: STEP.gitCommitPush,
+    kind: 'git',
+    interruptible: false,
+    summary: 'commit and push',
+    run: (a, c) => a.gitCommitPush({ deploymentId: c.deploymentId }),
+  },
+  {
+    name: STEP.argocdRefresh,
+    kind: 'quick',
+    interruptible: true,
+    summary: 'Argo CD refresh',
+    run: (a, c) => a.argocdRefresh({ deploymentId: c.deploymentId }),
+  },
   {
     name: STEP.argocdSync,
     kind: 'quick',
@@ -98,7 +126,12 @@ export const FORWARD_STEPS: readonly StepSpec[] = [
     // The deadline is taken when the attempt series starts (workflow time, deterministic), so a retry by an
     // operator gets a full deadline again.
     run: (a, c) =>
-      a.argocdWait({ deploymentId: c.deploymentId, sha: pushedSha(c), deadlineAtMs: Date.now() + c.convergenceDeadlineSeconds * 1000, recordStep: true }),
+      a.argocdWait({
+        deploymentId: c.deploymentId,
+        sha: pushedSha(c),
+        deadlineAtMs: Date.now() + c.convergenceDeadlineSeconds * 1000,
+        recordStep: true,
+      }),
   },
   {
     name: STEP.verifyImages,

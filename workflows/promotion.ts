@@ -40,7 +40,12 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
   const gate = await run.approvalGate();
   if (gate === 'aborted') return compensate(run, run.pendingAbort());
   if (gate === 'expired') {
-    return run.finish({ status: 'failed', commitSha: null, revertSha: null, message: `approval expired after ${input.approval?.timeoutSeconds}s` });
+    return run.finish({
+      status: 'failed',
+      commitSha: null,
+      revertSha: null,
+      message: `approval expired after ${input.approval?.timeoutSeconds}s`,
+    });
   }
 
   const timeouts = input.timeouts ?? DEFAULT_STEP_TIMEOUTS;
@@ -87,7 +92,10 @@ function compensate(run: PromotionRun, a: AbortInput): Promise<PromoteResult> {
         });
         revertSha = revert.sha;
         const deadlineAtMs = Date.now() + input.convergenceDeadlineSeconds * 1000;
-        await activitiesWith('sync revert commit', optionsFor('quick', timeouts, 0)).argocdSync({ deploymentId: input.deploymentId, sha: revert.sha });
+        await activitiesWith('sync revert commit', optionsFor('quick', timeouts, 0)).argocdSync({
+          deploymentId: input.deploymentId,
+          sha: revert.sha,
+        });
         await activitiesWith('wait for convergence', optionsFor('wait', timeouts, input.convergenceDeadlineSeconds)).argocdWait({
           deploymentId: input.deploymentId,
           sha: revert.sha,

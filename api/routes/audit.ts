@@ -33,7 +33,10 @@ const route = protectedRoute('admin', {
       since: z.iso.datetime({ offset: true }).optional(),
       until: z.iso.datetime({ offset: true }).optional(),
       limit: z.coerce.number().int().min(1).max(500).default(100),
-      cursor: z.string().regex(/^\d{1,18}$/, 'cursor must come from nextCursor').optional(),
+      cursor: z
+        .string()
+        .regex(/^\d{1,18}$/, 'cursor must come from nextCursor')
+        .optional(),
     }),
   },
   responses: {

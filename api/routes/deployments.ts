@@ -20,7 +20,11 @@ import { getRelease } from '../../db/releases.js';
 import { diffReleases, ReleaseDiff } from '../../domain/diff.js';
 
 const DeploymentParams = EnvParam.extend({
-  id: z.coerce.number().int().min(1).openapi({ param: { name: 'id', in: 'path' }, example: 421 }),
+  id: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 421 }),
 });
 
 const Step = z.object({
@@ -55,7 +59,10 @@ const historyRoute = protectedRoute('viewer', {
       status: z.enum(PROMOTION_STATUSES).optional(),
       releaseId: z.guid().optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z.string().regex(/^\d{1,18}$/).optional(),
+      cursor: z
+        .string()
+        .regex(/^\d{1,18}$/)
+        .optional(),
     }),
   },
   responses: {
@@ -111,14 +118,17 @@ async function operatorAction(c: Context<AppEnv>, action: OperatorAction, env: s
   const deployment = await mustGetDeployment(c, env, id);
   const actor = actorOf(c);
   // The per-request logger carries the request id and the actor.
-  const result = await sendOperatorAction({ ...c.var.deps.promotions, logger: c.var.logger }, {
-    deployment,
-    action,
-    by: actor.name,
-    ...(body.comment ? { comment: body.comment } : {}),
-    ...(body.leaveGit ? { leaveGit: true } : {}),
-    requestId: c.var.requestId,
-  });
+  const result = await sendOperatorAction(
+    { ...c.var.deps.promotions, logger: c.var.logger },
+    {
+      deployment,
+      action,
+      by: actor.name,
+      ...(body.comment ? { comment: body.comment } : {}),
+      ...(body.leaveGit ? { leaveGit: true } : {}),
+      requestId: c.var.requestId,
+    },
+  );
   const after = await mustGetDeployment(c, env, id);
   return { ...result, deployment: deploymentSummary(after) };
 }

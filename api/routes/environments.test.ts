@@ -22,7 +22,12 @@ describe('PUT /v1/environments/:env', () => {
   it('creates (201), then updates (200), keeping defaults and audit', async () => {
     const created = await h.call('PUT', '/v1/environments/dev', { body: config() });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body.config).toMatchObject({ upstream: [], protected: false, convergenceDeadlineSeconds: 600, gitops: { branch: 'main' } });
+    expect(created.body.config).toMatchObject({
+      upstream: [],
+      protected: false,
+      convergenceDeadlineSeconds: 600,
+      gitops: { branch: 'main' },
+    });
     const updated = await h.call('PUT', '/v1/environments/dev', { body: config({ convergenceDeadlineSeconds: 120 }) });
     expect(updated.status).toBe(200);
     expect(updated.body.config.convergenceDeadlineSeconds).toBe(120);

@@ -20,7 +20,9 @@ import { getRelease } from '../../db/releases.js';
 const EnvironmentView = z
   .object({
     name: z.string(),
-    config: z.record(z.string(), z.unknown()).openapi({ description: 'EnvironmentConfig; credentials appear as references (env:/file:) only' }),
+    config: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: 'EnvironmentConfig; credentials appear as references (env:/file:) only' }),
     currentReleaseId: z.string().nullable(),
     currentDeploymentId: z.number().nullable(),
     // .or(z.null()), not .nullable(): the latter makes the shared DeploymentSummary component itself nullable.

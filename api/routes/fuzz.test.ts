@@ -53,23 +53,45 @@ function mutate(doc: unknown, m: Mutation): unknown {
 const mutation = fc.record({
   op: fc.constantFrom('replace' as const, 'delete' as const, 'add' as const, 'rename' as const),
   at: fc.nat(),
-  value: fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string(), fc.constantFrom('<RELEASE_TAG>', 'sha256:abc', 'org/other', 'Deployment', '', 'a'.repeat(200))),
+  value: fc.oneof(
+    fc.jsonValue({ maxDepth: 3 }),
+    fc.string(),
+    fc.constantFrom('<RELEASE_TAG>', 'sha256:abc', 'org/other', 'Deployment', '', 'a'.repeat(200)),
+  ),
   key: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'optional', 'CronJob', 'api', 'core', 'extra')),
 });
 
-const body = (doc: unknown) => fc.oneof(
-  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
-  { weight: 4, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }).map((ms) => ms.reduce((d, m) => mutate(d, m), doc)) },
-);
+const body = (doc: unknown) =>
+  fc.oneof(
+    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
+    { weight: 4, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }).map((ms) => ms.reduce((d, m) => mutate(d, m), doc)) },
+  );
 
 const productVersion = fc.oneof(
-  fc.constantFrom('1.0.0', '2.4.1', '2.4.1-rc.1', '1.0.0+b.1', 'default', 'v1.0.0', '1.0', 'latest', '%20', '..', '1.0.0-', '999999999999999999999.0.0'),
+  fc.constantFrom(
+    '1.0.0',
+    '2.4.1',
+    '2.4.1-rc.1',
+    '1.0.0+b.1',
+    'default',
+    'v1.0.0',
+    '1.0',
+    'latest',
+    '%20',
+    '..',
+    '1.0.0-',
+    '999999999999999999999.0.0',
+  ),
   fc.string({ minLength: 1, maxLength: 20 }),
 );
 
 const query = fc.oneof(
   fc.constant(''),
-  fc.constantFrom('?acknowledgeOverride=infra.gateway.Deployment.containers.gateway.tag', '?acknowledgeOverride=&acknowledgeOverride=,,', '?acknowledgeOverride=a&acknowledgeOverride=b'),
+  fc.constantFrom(
+    '?acknowledgeOverride=infra.gateway.Deployment.containers.gateway.tag',
+    '?acknowledgeOverride=&acknowledgeOverride=,,',
+    '?acknowledgeOverride=a&acknowledgeOverride=b',
+  ),
   fc.string({ maxLength: 30 }).map((s) => `?acknowledgeOverride=${encodeURIComponent(s)}`),
 );
 
@@ -107,11 +129,19 @@ describe('fuzz: POST /v2/releases/create/:productVersion', () => {
   it('random raw bodies (not necessarily JSON) are 4xx and change nothing', async () => {
     const before = await fingerprint();
     await fc.assert(
-      fc.asyncProperty(fc.string({ maxLength: 200 }), fc.constantFrom('application/json', 'text/plain', 'application/merge-patch+json'), async (raw, type) => {
-        const res = await h.call('POST', '/v2/releases/create/1.0.0', { rawBody: raw, headers: { 'content-type': type }, token: h.tokens.releaser });
-        expect(res.status).toBeLessThan(500);
-        if (res.status >= 400) errorOf(res.body);
-      }),
+      fc.asyncProperty(
+        fc.string({ maxLength: 200 }),
+        fc.constantFrom('application/json', 'text/plain', 'application/merge-patch+json'),
+        async (raw, type) => {
+          const res = await h.call('POST', '/v2/releases/create/1.0.0', {
+            rawBody: raw,
+            headers: { 'content-type': type },
+            token: h.tokens.releaser,
+          });
+          expect(res.status).toBeLessThan(500);
+          if (res.status >= 400) errorOf(res.body);
+        },
+      ),
       { numRuns: 200 },
     );
     expect(await fingerprint()).toEqual(before);
@@ -137,7 +167,10 @@ describe('fuzz: PUT /v1/templates/:key and the render helper', () => {
     const before = await fingerprint();
     await fc.assert(
       fc.asyncProperty(fc.jsonValue({ maxDepth: 3 }), productVersion, async (values, version) => {
-        const res = await h.call('POST', `/v1/releases/template/${encodeURIComponent(version)}/render`, { body: { values }, token: h.tokens.releaser });
+        const res = await h.call('POST', `/v1/releases/template/${encodeURIComponent(version)}/render`, {
+          body: { values },
+          token: h.tokens.releaser,
+        });
         expectClientOrSuccess(res, version);
       }),
       { numRuns: 200 },

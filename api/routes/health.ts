@@ -3,9 +3,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { healthChecks, type AppEnv } from '../context.js';
 
 const Check = z.object({ status: z.enum(['up', 'down']), latencyMs: z.number(), error: z.string().optional() });
-const Health = z
-  .object({ status: z.enum(['ok', 'degraded']), checks: z.object({ postgres: Check, temporal: Check }) })
-  .openapi('Health');
+const Health = z.object({ status: z.enum(['ok', 'degraded']), checks: z.object({ postgres: Check, temporal: Check }) }).openapi('Health');
 
 const route = createRoute({
   method: 'get',

@@ -56,15 +56,21 @@ export const promotionRoutes = createRouter().openapi(promoteRoute, async (c) =>
   const body = c.req.valid('json');
   const actor = actorOf(c);
   if (!isAllowed(actor, { role: 'promoter', environment: body.environment })) {
-    throw new ApiError('FORBIDDEN', `Token "${actor.name}" may not promote to ${body.environment} (scopes: ${actor.scopes.join(', ') || 'none'})`);
+    throw new ApiError(
+      'FORBIDDEN',
+      `Token "${actor.name}" may not promote to ${body.environment} (scopes: ${actor.scopes.join(', ') || 'none'})`,
+    );
   }
-  const { deployment, created } = await startPromotion({ ...c.var.deps.promotions, logger: c.var.logger }, {
-    releaseId,
-    environment: body.environment,
-    reason: body.reason ?? null,
-    actor,
-    requestId: c.var.requestId,
-  });
+  const { deployment, created } = await startPromotion(
+    { ...c.var.deps.promotions, logger: c.var.logger },
+    {
+      releaseId,
+      environment: body.environment,
+      reason: body.reason ?? null,
+      actor,
+      requestId: c.var.requestId,
+    },
+  );
   return c.json(
     {
       deploymentId: deployment.id,

@@ -28,8 +28,15 @@ describe('POST /v2/releases/create/:productVersion', () => {
     expect(res.body.status).toBe('created');
     expect(res.body).toMatchObject({ productVersion: '2.4.1', template: { key: '2.4.0', revision: 1 }, digest: digestOf(SEED_DESCRIPTOR) });
     expect(res.headers.get('location')).toBe(`/v2/releases/${res.body.releaseId}`);
-    const [row] = await db.database.sql`select descriptor, digest, template_key, template_revision, created_by from releases where id = ${res.body.releaseId}`;
-    expect(row).toMatchObject({ descriptor: SEED_DESCRIPTOR, digest: digestOf(SEED_DESCRIPTOR), template_key: '2.4.0', template_revision: 1, created_by: 'releaser-1' });
+    const [row] = await db.database
+      .sql`select descriptor, digest, template_key, template_revision, created_by from releases where id = ${res.body.releaseId}`;
+    expect(row).toMatchObject({
+      descriptor: SEED_DESCRIPTOR,
+      digest: digestOf(SEED_DESCRIPTOR),
+      template_key: '2.4.0',
+      template_revision: 1,
+      created_by: 'releaser-1',
+    });
     const audit = await db.database.sql`select actor, action from audit_events where subject_id = ${res.body.releaseId}`;
     expect(audit).toEqual([{ actor: 'releaser-1', action: 'release.create' }]);
   });
@@ -45,7 +52,11 @@ describe('POST /v2/releases/create/:productVersion', () => {
   it('is 422 RELEASE_INVALID with every problem at once, storing nothing', async () => {
     const before = await count();
     const res = await h.call('POST', '/v2/releases/create/2.4.1', {
-      body: { core: { api: { Deployment: { containers: { api: { repo: 'evil/api', tag: '<RELEASE_TAG>' } } } } }, infra: { gateway: descriptor('1', 'latest').infra.gateway }, x: { y: {} } },
+      body: {
+        core: { api: { Deployment: { containers: { api: { repo: 'evil/api', tag: '<RELEASE_TAG>' } } } } },
+        infra: { gateway: descriptor('1', 'latest').infra.gateway },
+        x: { y: {} },
+      },
       token: h.tokens.releaser,
     });
     expect(res.status).toBe(422);
@@ -63,7 +74,10 @@ describe('POST /v2/releases/create/:productVersion', () => {
   });
 
   it('accepts an acknowledged override and shows it in the release', async () => {
-    const res = await h.call('POST', `/v2/releases/create/2.4.1?acknowledgeOverride=${GATEWAY_TAG}`, { body: descriptor('1.5.0', '1.25'), token: h.tokens.releaser });
+    const res = await h.call('POST', `/v2/releases/create/2.4.1?acknowledgeOverride=${GATEWAY_TAG}`, {
+      body: descriptor('1.5.0', '1.25'),
+      token: h.tokens.releaser,
+    });
     expect(res.status).toBe(201);
     const override = { path: GATEWAY_TAG, templateValue: 'stable', value: '1.25' };
     expect(res.body.acknowledgedOverrides).toEqual([override]);
@@ -72,7 +86,10 @@ describe('POST /v2/releases/create/:productVersion', () => {
   });
 
   it('rejects an acknowledgement that overrides nothing', async () => {
-    const res = await h.call('POST', `/v2/releases/create/2.4.1?acknowledgeOverride=${GATEWAY_TAG},core.api`, { body: SEED_DESCRIPTOR, token: h.tokens.releaser });
+    const res = await h.call('POST', `/v2/releases/create/2.4.1?acknowledgeOverride=${GATEWAY_TAG},core.api`, {
+      body: SEED_DESCRIPTOR,
+      token: h.tokens.releaser,
+    });
     expect(res.status).toBe(422);
     expect(errorOf(res.body).details.problems.map((p: { code: string }) => p.code)).toEqual(['OVERRIDE_ACK_UNUSED', 'OVERRIDE_ACK_UNUSED']);
   });
@@ -106,7 +123,11 @@ describe('Idempotency-Key', () => {
   it('concurrent retries create exactly one release', async () => {
     const headers = { 'idempotency-key': 'ci-run-race' };
     const before = await count();
-    const results = await Promise.all(Array.from({ length: 6 }, () => h.call('POST', '/v2/releases/create/2.4.3', { body: descriptor('2.4.3'), token: h.tokens.releaser, headers })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        h.call('POST', '/v2/releases/create/2.4.3', { body: descriptor('2.4.3'), token: h.tokens.releaser, headers }),
+      ),
+    );
     expect(new Set(results.map((r) => r.body.releaseId)).size).toBe(1);
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(await count()).toBe(before + 1);
@@ -126,7 +147,11 @@ describe('Idempotency-Key', () => {
     const b = await h.call('POST', '/v2/releases/create/2.4.6', { body: descriptor('2.4.6'), token: h.tokens.admin, headers });
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(a.body.releaseId).not.toBe(b.body.releaseId);
-    const bad = await h.call('POST', '/v2/releases/create/2.4.6', { body: descriptor('2.4.6'), token: h.tokens.releaser, headers: { 'idempotency-key': 'x'.repeat(256) } });
+    const bad = await h.call('POST', '/v2/releases/create/2.4.6', {
+      body: descriptor('2.4.6'),
+      token: h.tokens.releaser,
+      headers: { 'idempotency-key': 'x'.repeat(256) },
+    });
     expect(bad.status).toBe(400);
   });
 });
@@ -136,11 +161,22 @@ describe('POST /v2/releases/validate/:productVersion (dry run)', () => {
     const before = await count();
     const ok = await h.call('POST', '/v2/releases/validate/2.4.1', { body: SEED_DESCRIPTOR, token: h.tokens.releaser });
     expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ valid: true, productVersion: '2.4.1', template: { key: '2.4.0', revision: 1 }, digest: digestOf(SEED_DESCRIPTOR), acknowledgedOverrides: [], problems: [] });
+    expect(ok.body).toEqual({
+      valid: true,
+      productVersion: '2.4.1',
+      template: { key: '2.4.0', revision: 1 },
+      digest: digestOf(SEED_DESCRIPTOR),
+      acknowledgedOverrides: [],
+      problems: [],
+    });
     const bad = await h.call('POST', '/v2/releases/validate/2.4.1', { body: descriptor('1', 'latest'), token: h.tokens.releaser });
     expect(bad.status).toBe(422);
     expect(errorOf(bad.body).details.problems).toEqual([
-      { path: GATEWAY_TAG, code: 'PINNED_VALUE_OVERRIDDEN', message: '"latest" differs from the template\'s pinned "stable"; acknowledge the override to allow it' },
+      {
+        path: GATEWAY_TAG,
+        code: 'PINNED_VALUE_OVERRIDDEN',
+        message: '"latest" differs from the template\'s pinned "stable"; acknowledge the override to allow it',
+      },
     ]);
     expect(await count()).toBe(before);
   });
@@ -162,7 +198,9 @@ describe('reads', () => {
       idempotencyKey: null,
     });
     expect(Date.parse(res.body.createdAt)).not.toBeNaN();
-    expect(errorOf((await h.call('GET', `/v2/releases/${crypto.randomUUID()}`, { token: h.tokens.viewer })).body).code).toBe('RELEASE_NOT_FOUND');
+    expect(errorOf((await h.call('GET', `/v2/releases/${crypto.randomUUID()}`, { token: h.tokens.viewer })).body).code).toBe(
+      'RELEASE_NOT_FOUND',
+    );
     expect((await h.call('GET', '/v2/releases/not-a-uuid', { token: h.tokens.viewer })).status).toBe(400);
   });
 
@@ -174,7 +212,9 @@ describe('reads', () => {
     const page1 = await h.call('GET', '/v2/releases?limit=2&createdBy=bootstrap-admin', { token: h.tokens.viewer });
     expect(page1.body.releases.map((r: { productVersion: string }) => r.productVersion).slice(0, 2)).toEqual(['5.0.3', '5.0.2']);
     expect(page1.body.releases[0]).not.toHaveProperty('descriptor');
-    const page2 = await h.call('GET', `/v2/releases?limit=2&createdBy=bootstrap-admin&cursor=${page1.body.nextCursor}`, { token: h.tokens.viewer });
+    const page2 = await h.call('GET', `/v2/releases?limit=2&createdBy=bootstrap-admin&cursor=${page1.body.nextCursor}`, {
+      token: h.tokens.viewer,
+    });
     expect(page2.body.releases[0].productVersion).toBe('5.0.1');
     const byVersion = await h.call('GET', '/v2/releases?productVersion=5.0.2', { token: h.tokens.viewer });
     expect(byVersion.body).toMatchObject({ releases: [{ productVersion: '5.0.2' }], nextCursor: null });
@@ -187,7 +227,10 @@ describe('reads', () => {
 
   it('GET /v2/releases/:a/diff/:b reports component changes and overrides', async () => {
     const a = await h.call('POST', '/v2/releases/create/2.4.8', { body: descriptor('2.4.8'), token: h.tokens.releaser });
-    const b = await h.call('POST', `/v2/releases/create/2.4.9?acknowledgeOverride=${GATEWAY_TAG}`, { body: descriptor('2.4.9', '1.26'), token: h.tokens.releaser });
+    const b = await h.call('POST', `/v2/releases/create/2.4.9?acknowledgeOverride=${GATEWAY_TAG}`, {
+      body: descriptor('2.4.9', '1.26'),
+      token: h.tokens.releaser,
+    });
     const res = await h.call('GET', `/v2/releases/${a.body.releaseId}/diff/${b.body.releaseId}`, { token: h.tokens.viewer });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -202,7 +245,9 @@ describe('reads', () => {
     });
     const same = await h.call('GET', `/v2/releases/${a.body.releaseId}/diff/${a.body.releaseId}`, { token: h.tokens.viewer });
     expect(same.body.identical).toBe(true);
-    expect((await h.call('GET', `/v2/releases/${a.body.releaseId}/diff/${crypto.randomUUID()}`, { token: h.tokens.viewer })).status).toBe(404);
+    expect((await h.call('GET', `/v2/releases/${a.body.releaseId}/diff/${crypto.randomUUID()}`, { token: h.tokens.viewer })).status).toBe(
+      404,
+    );
   });
 
   it('no API route modifies or deletes a release', async () => {

@@ -22,14 +22,22 @@ import type { AppEnv } from '../context.js';
 import { ApiError, problemsError } from '../errors.js';
 import { actorOf } from '../auth.js';
 import { documentedJson, protectedRoute } from '../openapi.js';
-import { statusUrl } from '../schemas.js';
+import {
+  CreatedRelease,
+  releaseDetails,
+  ReleaseSummary,
+  releaseSummary,
+  ReleaseWithEnvironments,
+  statusUrl,
+  TemplateRef,
+} from '../schemas.js';
 import { resolveOrThrow } from '../services/templates.js';
 import { Descriptor } from '../../domain/descriptor.js';
 import { parseSemver } from '../../domain/semver.js';
 import { Override, validateDescriptor } from '../../domain/validate.js';
 import { diffReleases, ReleaseDiff } from '../../domain/diff.js';
 import { digestOf } from '../../domain/digest.js';
-import { findReleaseByIdempotencyKey, getRelease, insertRelease, listReleases, type ReleaseRow, type ReleaseSummaryRow } from '../../db/releases.js';
+import { findReleaseByIdempotencyKey, getRelease, insertRelease, listReleases, type ReleaseRow } from '../../db/releases.js';
 import { recordAudit } from '../../db/audit.js';
 import { listDeployments } from '../../db/deployments.js';
 import { listEnvironments } from '../../db/environments.js';
@@ -43,63 +51,6 @@ const DescriptorBody = documentedJson(
     infra: { gateway: { Deployment: { containers: { gateway: { repo: 'org/gateway', tag: 'stable' } } } } },
   },
 });
-
-const TemplateRef = z.object({ key: z.string(), revision: z.number().int() }).openapi('TemplateRef');
-const Creator = z.object({ name: z.string(), tokenId: z.string() }).openapi('Creator');
-
-export const ReleaseSummary = z
-  .object({
-    releaseId: z.string().openapi({ example: 'b7e6c1e2-2c3a-4e2a-8e2b-1c2d3e4f5a6b' }),
-    productVersion: z.string(),
-    template: TemplateRef,
-    digest: z.string(),
-    acknowledgedOverrides: z.array(Override),
-    createdBy: Creator,
-    createdAt: z.string(),
-  })
-  .openapi('ReleaseSummary');
-export type ReleaseSummary = z.infer<typeof ReleaseSummary>;
-
-/** GET /v2/releases/:id. The promotion issue extends this with `environments`. */
-export const ReleaseDetails = ReleaseSummary.extend({
-  descriptor: z.record(z.string(), z.unknown()),
-  idempotencyKey: z.string().nullable(),
-}).openapi('ReleaseDetails');
-
-/** Where the release has been promoted: one entry per deployment, newest first. */
-const ReleaseEnvironment = z
-  .object({
-    environment: z.string(),
-    deploymentId: z.number(),
-    status: z.string(),
-    isRollback: z.boolean(),
-    current: z.boolean().openapi({ description: 'This deployment made the release current in the environment, and it still is' }),
-    startedBy: z.string(),
-    createdAt: z.string(),
-    finishedAt: z.string().nullable(),
-    statusUrl: z.string(),
-  })
-  .openapi('ReleaseEnvironment');
-const ReleaseWithEnvironments = ReleaseDetails.extend({ environments: z.array(ReleaseEnvironment) }).openapi('ReleaseWithEnvironments');
-export type ReleaseDetails = z.infer<typeof ReleaseDetails>;
-
-const CreatedRelease = ReleaseSummary.extend({ status: z.literal('created') }).openapi('CreatedRelease');
-
-export function releaseSummary(row: ReleaseSummaryRow): ReleaseSummary {
-  return {
-    releaseId: row.id,
-    productVersion: row.productVersion,
-    template: { key: row.templateKey, revision: row.templateRevision },
-    digest: row.digest,
-    acknowledgedOverrides: row.overrides,
-    createdBy: { name: row.createdBy, tokenId: row.createdByTokenId },
-    createdAt: row.createdAt.toISOString(),
-  };
-}
-
-export function releaseDetails(row: ReleaseRow): ReleaseDetails {
-  return { ...releaseSummary(row), descriptor: row.descriptor as Record<string, unknown>, idempotencyKey: row.idempotencyKey };
-}
 
 const ProductVersionParam = z.object({
   productVersion: z.string().openapi({ param: { name: 'productVersion', in: 'path' }, example: '2.4.1' }),
@@ -134,7 +85,10 @@ const descriptorRequest = {
 
 function acknowledged(raw: string | string[] | undefined): string[] {
   const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-  const paths = list.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
+  const paths = list
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (paths.length > 10_000) throw new ApiError('VALIDATION_FAILED', 'Too many acknowledged overrides');
   return [...new Set(paths)].sort();
 }
@@ -166,7 +120,10 @@ const createReleaseRoute = protectedRoute('releaser', {
     'Overrides of pinned values need `acknowledgeOverride`. With `Idempotency-Key`, a retry answers 200 with the same release.',
   request: { ...descriptorRequest, headers: IdempotencyHeader },
   responses: {
-    200: { description: 'Idempotent replay: the release created earlier with this Idempotency-Key', content: { 'application/json': { schema: CreatedRelease } } },
+    200: {
+      description: 'Idempotent replay: the release created earlier with this Idempotency-Key',
+      content: { 'application/json': { schema: CreatedRelease } },
+    },
     201: { description: 'Created', content: { 'application/json': { schema: CreatedRelease } } },
   },
   errors: [400, 404, 413, 415, 422],
@@ -184,7 +141,14 @@ const validateRoute = protectedRoute('releaser', {
       content: {
         'application/json': {
           schema: z
-            .object({ valid: z.literal(true), productVersion: z.string(), template: TemplateRef, digest: z.string(), acknowledgedOverrides: z.array(Override), problems: z.array(z.unknown()).max(0) })
+            .object({
+              valid: z.literal(true),
+              productVersion: z.string(),
+              template: TemplateRef,
+              digest: z.string(),
+              acknowledgedOverrides: z.array(Override),
+              problems: z.array(z.unknown()).max(0),
+            })
             .openapi('ValidationReport'),
         },
       },
@@ -203,7 +167,10 @@ const listRoute = protectedRoute('viewer', {
       productVersion: z.string().max(256).optional(),
       createdBy: z.string().max(256).optional().openapi({ description: 'Creator token id (UUID) or token name' }),
       limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z.string().regex(/^\d{1,18}$/, 'cursor must come from nextCursor').optional(),
+      cursor: z
+        .string()
+        .regex(/^\d{1,18}$/, 'cursor must come from nextCursor')
+        .optional(),
     }),
   },
   responses: {
@@ -222,7 +189,10 @@ const getRoute = protectedRoute('viewer', {
   summary: 'One release: descriptor, digest, template revision, creator, time and acknowledged overrides',
   request: { params: ReleaseIdParam },
   responses: {
-    200: { description: 'The release and the environments it has passed through', content: { 'application/json': { schema: ReleaseWithEnvironments } } },
+    200: {
+      description: 'The release and the environments it has passed through',
+      content: { 'application/json': { schema: ReleaseWithEnvironments } },
+    },
   },
   errors: [400, 404],
 });
@@ -332,7 +302,14 @@ export const releaseRoutes = createRouter()
     const acks = acknowledged(c.req.valid('query').acknowledgeOverride);
     const checked = await check(c, productVersion, c.req.valid('json'), acks);
     return c.json(
-      { valid: true as const, productVersion, template: checked.templateRef, digest: checked.digest, acknowledgedOverrides: checked.overrides, problems: [] },
+      {
+        valid: true as const,
+        productVersion,
+        template: checked.templateRef,
+        digest: checked.digest,
+        acknowledgedOverrides: checked.overrides,
+        problems: [],
+      },
       200,
     );
   })
@@ -351,10 +328,7 @@ export const releaseRoutes = createRouter()
   .openapi(getRoute, async (c) => {
     const row = await mustGet(c, c.req.valid('param').releaseId);
     const db = c.var.deps.database.db;
-    const [{ rows: deployments }, envs] = await Promise.all([
-      listDeployments(db, { releaseId: row.id, limit: 200 }),
-      listEnvironments(db),
-    ]);
+    const [{ rows: deployments }, envs] = await Promise.all([listDeployments(db, { releaseId: row.id, limit: 200 }), listEnvironments(db)]);
     const current = new Set(envs.filter((e) => e.currentReleaseId === row.id).map((e) => e.name));
     const environments = deployments.map((d) => ({
       environment: d.environment,
@@ -372,6 +346,9 @@ export const releaseRoutes = createRouter()
   .openapi(diffRoute, async (c) => {
     const { a, b } = c.req.valid('param');
     const [from, to] = await Promise.all([mustGet(c, a), mustGet(c, b)]);
-    const diff = diffReleases({ descriptor: from.descriptor, overrides: from.overrides }, { descriptor: to.descriptor, overrides: to.overrides });
+    const diff = diffReleases(
+      { descriptor: from.descriptor, overrides: from.overrides },
+      { descriptor: to.descriptor, overrides: to.overrides },
+    );
     return c.json({ from: a, to: b, ...diff }, 200);
   });

@@ -10,14 +10,24 @@ const tpl = (tag: string) => ({ core: { api: { Deployment: { containers: { api: 
 
 beforeAll(async () => {
   h = await apiHarness(db.database);
-  for (const [key, tag] of [['default', 'default-<T>'], ['2.4.0', 'v240-<T>'], ['2.4.1', 'v241-<T>'], ['2.5.0-rc.1', 'rc-<T>']] as const) {
+  for (const [key, tag] of [
+    ['default', 'default-<T>'],
+    ['2.4.0', 'v240-<T>'],
+    ['2.4.1', 'v241-<T>'],
+    ['2.5.0-rc.1', 'rc-<T>'],
+  ] as const) {
     expect((await h.call('PUT', `/v1/templates/${key}`, { body: tpl(tag), token: h.tokens.releaser })).status).toBe(201);
   }
 });
 
 async function resolved(version: string) {
   const res = await h.call('GET', `/v1/releases/template/${encodeURIComponent(version)}`, { token: h.tokens.viewer });
-  return { status: res.status, key: res.headers.get('x-template-key'), tag: res.body?.core?.api?.Deployment?.containers?.api?.tag, body: res.body };
+  return {
+    status: res.status,
+    key: res.headers.get('x-template-key'),
+    tag: res.body?.core?.api?.Deployment?.containers?.api?.tag,
+    body: res.body,
+  };
 }
 
 describe('GET /v1/releases/template/:productVersion (semver fallback)', () => {
@@ -110,7 +120,10 @@ describe('PUT /v1/templates/:key', () => {
   });
 
   it('rejects a non-JSON body with 415 and malformed JSON with 400', async () => {
-    expect((await h.call('PUT', '/v1/templates/3.2.0', { rawBody: 'x', headers: { 'content-type': 'text/plain' }, token: h.tokens.releaser })).status).toBe(415);
+    expect(
+      (await h.call('PUT', '/v1/templates/3.2.0', { rawBody: 'x', headers: { 'content-type': 'text/plain' }, token: h.tokens.releaser }))
+        .status,
+    ).toBe(415);
     expect((await h.call('PUT', '/v1/templates/3.2.0', { rawBody: '{', token: h.tokens.releaser })).status).toBe(400);
   });
 });
@@ -141,7 +154,10 @@ describe('POST /v1/releases/template/:productVersion/render', () => {
       infra: { gateway: { Deployment: { optional: true, containers: { gateway: { repo: 'org/gateway', tag: 'stable' } } } } },
     };
     await h.call('PUT', '/v1/templates/4.0.0', { body: template, token: h.tokens.releaser });
-    const res = await h.call('POST', '/v1/releases/template/4.0.3/render', { body: { values: { RELEASE_TAG: '4.0.3', EXTRA: 'x' } }, token: h.tokens.releaser });
+    const res = await h.call('POST', '/v1/releases/template/4.0.3/render', {
+      body: { values: { RELEASE_TAG: '4.0.3', EXTRA: 'x' } },
+      token: h.tokens.releaser,
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       descriptor: {
@@ -156,14 +172,19 @@ describe('POST /v1/releases/template/:productVersion/render', () => {
   });
 
   it('is 422 naming missing and invalid values, 400 for a malformed request', async () => {
-    const res = await h.call('POST', '/v1/releases/template/4.0.3/render', { body: { values: { RELEASE_TAG: 'bad tag' } }, token: h.tokens.releaser });
+    const res = await h.call('POST', '/v1/releases/template/4.0.3/render', {
+      body: { values: { RELEASE_TAG: 'bad tag' } },
+      token: h.tokens.releaser,
+    });
     expect(res.status).toBe(422);
     expect(errorOf(res.body).details.problems.map((p: { code: string }) => p.code)).toEqual(['INVALID_TAG']);
     const missing = await h.call('POST', '/v1/releases/template/4.0.3/render', { body: { values: {} }, token: h.tokens.releaser });
     expect(errorOf(missing.body).details.problems).toEqual([
       { path: 'core.api.Deployment.containers.api.tag', code: 'MISSING_VALUE', message: 'no value for placeholder <RELEASE_TAG>' },
     ]);
-    expect((await h.call('POST', '/v1/releases/template/4.0.3/render', { body: { values: { A: 1 } }, token: h.tokens.releaser })).status).toBe(400);
+    expect(
+      (await h.call('POST', '/v1/releases/template/4.0.3/render', { body: { values: { A: 1 } }, token: h.tokens.releaser })).status,
+    ).toBe(400);
     expect((await h.call('POST', '/v1/releases/template/4.0.3/render', { body: {}, token: h.tokens.releaser })).status).toBe(400);
   });
 });

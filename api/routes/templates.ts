@@ -17,13 +17,7 @@ import { PlaceholderValues, renderTemplate } from '../../domain/render.js';
 import { compareTemplateKeysDesc, isTemplateKey } from '../../domain/semver.js';
 import { validateDescriptor, validateTemplate } from '../../domain/validate.js';
 import { digestOf } from '../../domain/digest.js';
-import {
-  getTemplate,
-  listTemplateKeys,
-  listTemplateRevisions,
-  saveTemplateRevision,
-  type TemplateMeta,
-} from '../../db/templates.js';
+import { getTemplate, listTemplateKeys, listTemplateRevisions, saveTemplateRevision, type TemplateMeta } from '../../db/templates.js';
 import { recordAudit } from '../../db/audit.js';
 
 const SEED_EXAMPLE = {
@@ -61,7 +55,10 @@ const KeyParam = z.object({ key: z.string().openapi({ param: { name: 'key', in: 
 
 function checkKey(key: string): string {
   if (!isTemplateKey(key)) {
-    throw new ApiError('INVALID_PRODUCT_VERSION', `"${key}" is not a template key: use "default" or a semantic version without build metadata`);
+    throw new ApiError(
+      'INVALID_PRODUCT_VERSION',
+      `"${key}" is not a template key: use "default" or a semantic version without build metadata`,
+    );
   }
   return key;
 }
@@ -119,7 +116,10 @@ const putRoute = protectedRoute('releaser', {
     'newest revision creates nothing and answers 200 with that revision; a new revision answers 201.',
   request: { params: KeyParam, body: { content: { 'application/json': { schema: TemplateBody } }, required: true } },
   responses: {
-    200: { description: 'Unchanged: the newest revision already has this content', content: { 'application/json': { schema: TemplateRevision } } },
+    200: {
+      description: 'Unchanged: the newest revision already has this content',
+      content: { 'application/json': { schema: TemplateRevision } },
+    },
     201: { description: 'A new revision', content: { 'application/json': { schema: TemplateRevision } } },
   },
   errors: [400, 413, 415, 422],
@@ -133,7 +133,9 @@ const listRoute = protectedRoute('viewer', {
   responses: {
     200: {
       description: 'Template keys',
-      content: { 'application/json': { schema: z.object({ templates: z.array(TemplateMetaSchema.extend({ revisions: z.number().int() })) }) } },
+      content: {
+        'application/json': { schema: z.object({ templates: z.array(TemplateMetaSchema.extend({ revisions: z.number().int() })) }) },
+      },
     },
   },
   errors: [],
@@ -158,7 +160,10 @@ const revisionsRoute = protectedRoute('viewer', {
   summary: 'Revision history of a key, newest first',
   request: { params: KeyParam },
   responses: {
-    200: { description: 'Revisions', content: { 'application/json': { schema: z.object({ key: z.string(), revisions: z.array(TemplateMetaSchema) }) } } },
+    200: {
+      description: 'Revisions',
+      content: { 'application/json': { schema: z.object({ key: z.string(), revisions: z.array(TemplateMetaSchema) }) } },
+    },
   },
   errors: [400, 404],
 });
@@ -170,7 +175,12 @@ const revisionRoute = protectedRoute('viewer', {
   summary: 'One revision of a key',
   request: {
     params: KeyParam.extend({
-      revision: z.coerce.number().int().min(1).max(2_147_483_647).openapi({ param: { name: 'revision', in: 'path' }, example: 1 }),
+      revision: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(2_147_483_647)
+        .openapi({ param: { name: 'revision', in: 'path' }, example: 1 }),
     }),
   },
   responses: {

@@ -40,7 +40,11 @@ const CreateToken = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/, 'name: 1-100 of letters, digits, ".", "_", "@", "-"'),
     role: Role,
-    scopes: z.array(Scope).max(100).optional().openapi({ description: 'Environments a promoter may promote to ("*" for all); promoters only' }),
+    scopes: z
+      .array(Scope)
+      .max(100)
+      .optional()
+      .openapi({ description: 'Environments a promoter may promote to ("*" for all); promoters only' }),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -48,7 +52,11 @@ const CreateToken = z
       ctx.addIssue({ code: 'custom', path: ['scopes'], message: 'a promoter needs at least one environment scope (or "*")' });
     }
     if (v.role !== 'promoter' && (v.scopes ?? []).length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['scopes'], message: `scopes apply to promoters only (${v.role === 'admin' ? 'admins may promote everywhere' : 'this role cannot promote'})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scopes'],
+        message: `scopes apply to promoters only (${v.role === 'admin' ? 'admins may promote everywhere' : 'this role cannot promote'})`,
+      });
     }
   })
   .openapi('CreateTokenRequest');
@@ -63,7 +71,10 @@ const createTokenRoute = protectedRoute('admin', {
   description: 'The token itself is returned once, here; only its SHA-256 is stored.',
   request: { body: { content: { 'application/json': { schema: CreateToken } }, required: true } },
   responses: {
-    201: { description: 'Issued', content: { 'application/json': { schema: TokenInfo.extend({ token: z.string() }).openapi('IssuedToken') } } },
+    201: {
+      description: 'Issued',
+      content: { 'application/json': { schema: TokenInfo.extend({ token: z.string() }).openapi('IssuedToken') } },
+    },
   },
   errors: [400, 415],
 });

@@ -86,7 +86,11 @@ async function indexHtml(c: Context<AppEnv>): Promise<Response> {
     `<meta name="fc-temporal-namespace" content="${escapeAttr(config.TEMPORAL_NAMESPACE)}">`,
     ...(url ? [`<meta name="fc-temporal-ui-url" content="${escapeAttr(url)}">`] : []),
   ].join('\n  ');
-  return c.body(page.body.replace('<!--FC_META-->', meta), 200, { 'content-type': page.type, 'cache-control': 'no-cache', ...SECURITY_HEADERS });
+  return c.body(page.body.replace('<!--FC_META-->', meta), 200, {
+    'content-type': page.type,
+    'cache-control': 'no-cache',
+    ...SECURITY_HEADERS,
+  });
 }
 
 async function serveAsset(c: Context<AppEnv>, a: Promise<Asset>): Promise<Response> {
@@ -108,4 +112,9 @@ uiRoutes.get('/ui', (c) => c.redirect('/ui/', 302));
 uiRoutes.get('/ui/', (c) => indexHtml(c));
 uiRoutes.get('/ui/index.html', (c) => indexHtml(c));
 uiRoutes.get('/ui/app.js', (c) => serveAsset(c, asset('app.js', 'text/javascript; charset=utf-8', bundle)));
-uiRoutes.get('/ui/styles.css', (c) => serveAsset(c, asset('styles.css', 'text/css; charset=utf-8', () => readFile(`${UI_DIR}styles.css`, 'utf8'))));
+uiRoutes.get('/ui/styles.css', (c) =>
+  serveAsset(
+    c,
+    asset('styles.css', 'text/css; charset=utf-8', () => readFile(`${UI_DIR}styles.css`, 'utf8')),
+  ),
+);

@@ -27,7 +27,10 @@ export interface UpsertEnvironmentsInput {
  * Creates or updates `configs` in one transaction (nested in `tx` when it is one). The upstream graph of
  * the stored environments with these applied must hold: otherwise 422 ENVIRONMENT_INVALID and nothing is stored.
  */
-export async function upsertEnvironments(tx: Tx, input: UpsertEnvironmentsInput): Promise<Array<{ name: string; row: EnvironmentRow; created: boolean }>> {
+export async function upsertEnvironments(
+  tx: Tx,
+  input: UpsertEnvironmentsInput,
+): Promise<Array<{ name: string; row: EnvironmentRow; created: boolean }>> {
   return tx.transaction(async (t) => {
     const all = Object.fromEntries((await listEnvironments(t)).map((e) => [e.name, { upstream: e.upstream }]));
     for (const [name, config] of Object.entries(input.configs)) all[name] = { upstream: config.upstream };
@@ -58,7 +61,8 @@ export async function seedEnvironments(database: Database, configs: Record<strin
     const results = await upsertEnvironments(database.db, { configs, actor: SYSTEM, source: { name: source } });
     return results.map((r) => r.name);
   } catch (err) {
-    if (err instanceof ApiError && err.code === 'ENVIRONMENT_INVALID') throw new Error(`environments from ${source}: ${err.message}`, { cause: err });
+    if (err instanceof ApiError && err.code === 'ENVIRONMENT_INVALID')
+      throw new Error(`environments from ${source}: ${err.message}`, { cause: err });
     throw err;
   }
 }

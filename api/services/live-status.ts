@@ -38,7 +38,7 @@ export async function liveStatus(
             if (id) releaseIds.add(id);
           }
         }
-        const releaseId = releaseIds.size === 1 ? [...releaseIds][0] ?? null : null;
+        const releaseId = releaseIds.size === 1 ? ([...releaseIds][0] ?? null) : null;
         return {
           name,
           group,

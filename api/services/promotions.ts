@@ -1,11 +1,6 @@
 // Starting promotions and acting on them: the rules checked before anything starts, the deployment row,
 // the Temporal workflow start, and operator actions sent as Workflow Updates with a bounded wait.
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Config } from '../../lib/config.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Database } from '../../db/client.js';
@@ -41,7 +36,12 @@ export interface PromotionServiceDeps {
 }
 
 /** The service's dependencies, read from the process-wide ones (built once, in completeAppDeps). */
-export function promotionDeps(deps: { config: Config; database: Database; temporal: { client: Client }; logger: Logger }): PromotionServiceDeps {
+export function promotionDeps(deps: {
+  config: Config;
+  database: Database;
+  temporal: { client: Client };
+  logger: Logger;
+}): PromotionServiceDeps {
   return {
     database: deps.database,
     client: deps.temporal.client,
@@ -81,7 +81,11 @@ export async function startPromotion(
     succeededIn,
   });
   if (violation?.code === 'ALREADY_CURRENT') {
-    throw new ApiError('ALREADY_CURRENT', violation.message, { environment: env.name, releaseId: release.id, deploymentId: env.currentDeploymentId });
+    throw new ApiError('ALREADY_CURRENT', violation.message, {
+      environment: env.name,
+      releaseId: release.id,
+      deploymentId: env.currentDeploymentId,
+    });
   }
   if (violation?.code === 'UPSTREAM_NOT_PROMOTED') {
     throw new ApiError('UPSTREAM_NOT_PROMOTED', violation.message, { missing: violation.missing });
@@ -96,20 +100,21 @@ export async function startPromotion(
 
   const workflowId = promotionWorkflowId(env.name);
   const steps = env.protected ? STEPS : STEPS.filter((s) => s !== 'approval');
-  const insert = () => db.transaction((tx) =>
-    insertDeployment(tx, {
-      environment: env.name,
-      releaseId: release.id,
-      previousReleaseId: env.currentReleaseId,
-      isRollback,
-      startedBy: input.actor.name,
-      startedByTokenId: input.actor.tokenId,
-      reason: input.reason,
-      workflowId,
-      steps,
-      requestId: input.requestId,
-    }),
-  );
+  const insert = () =>
+    db.transaction((tx) =>
+      insertDeployment(tx, {
+        environment: env.name,
+        releaseId: release.id,
+        previousReleaseId: env.currentReleaseId,
+        isRollback,
+        startedBy: input.actor.name,
+        startedByTokenId: input.actor.tokenId,
+        reason: input.reason,
+        workflowId,
+        steps,
+        requestId: input.requestId,
+      }),
+    );
   let inserted = await insert();
   if ('conflict' in inserted && (await releaseIfWorkflowGone(deps, inserted.conflict))) inserted = await insert();
   if ('conflict' in inserted) {
@@ -180,7 +185,11 @@ async function releaseIfWorkflowGone(deps: PromotionServiceDeps, active: Deploym
   }
   if (status === 'RUNNING') return false;
   await deps.database.db.transaction((tx) =>
-    applyTransition(tx, { deploymentId: active.id, status: 'failed', message: `its workflow ended without recording an outcome (${status})` }),
+    applyTransition(tx, {
+      deploymentId: active.id,
+      status: 'failed',
+      message: `its workflow ended without recording an outcome (${status})`,
+    }),
   );
   deps.logger.warn({ deploymentId: active.id, status }, 'released a deployment whose workflow is gone');
   return true;
@@ -207,7 +216,10 @@ export async function sendOperatorAction(
       case 'retry':
         return handle.executeUpdate(retryUpdate, { ...opts, args: [base satisfies RetryInput] });
       case 'abort':
-        return handle.executeUpdate(abortUpdate, { ...opts, args: [{ ...base, ...(input.leaveGit ? { leaveGit: true } : {}) } satisfies AbortInput] });
+        return handle.executeUpdate(abortUpdate, {
+          ...opts,
+          args: [{ ...base, ...(input.leaveGit ? { leaveGit: true } : {}) } satisfies AbortInput],
+        });
       default: {
         const never: never = input.action;
         throw new Error(`unknown action ${String(never)}`);

@@ -2498,7 +2498,8 @@ export interface components {
       finishedAt: string | null;
       isRollback: boolean;
       startedBy: string;
-      status: string;
+      /** @enum {string} */
+      status: 'pending' | 'awaiting_approval' | 'running' | 'awaiting_operator' | 'succeeded' | 'failed' | 'aborted';
       statusUrl: string;
     };
     ReleaseSummary: {

@@ -64,7 +64,10 @@ function renderHeader(): void {
   mount(
     who,
     me
-      ? html`<span>Signed in as <strong class="who-name">${me.name}</strong> <span class="chip chip-muted">${me.role}${me.scopes.length ? ` · ${me.scopes.join(', ')}` : ''}</span></span>
+      ? html`<span
+            >Signed in as <strong class="who-name">${me.name}</strong>
+            <span class="chip chip-muted">${me.role}${me.scopes.length ? ` · ${me.scopes.join(', ')}` : ''}</span></span
+          >
           <button type="button" class="link" id="signout">Sign out</button>`
       : html`<a href="#/signin">Sign in</a>`,
   );
@@ -107,7 +110,10 @@ export async function render(): Promise<void> {
   const root = document.getElementById('app');
   if (!root) return;
   const [pathPart = '', queryPart = ''] = location.hash.replace(/^#\/?/, '').split('?');
-  const path = pathPart.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+  const path = pathPart
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map(decodeURIComponent);
   const key = '/' + path.join('/');
   if (!getToken() && path[0] !== 'signin') {
     navigate('#/signin');
@@ -136,7 +142,13 @@ export async function render(): Promise<void> {
     },
   };
   if (!match) {
-    mount(root, html`<section class="card"><h1>Not found</h1><p>No screen for <code>${key}</code>. <a href="#/">Environments</a></p></section>`);
+    mount(
+      root,
+      html`<section class="card">
+        <h1>Not found</h1>
+        <p>No screen for <code>${key}</code>. <a href="#/">Environments</a></p>
+      </section>`,
+    );
     return;
   }
   mount(root, html`<p class="muted" role="status">Loading…</p>`);
@@ -155,5 +167,8 @@ export async function render(): Promise<void> {
 }
 
 export function pageError(err: unknown): SafeHtml {
-  return html`<section class="card"><h1>Something went wrong</h1>${errorBox(err)}</section>`;
+  return html`<section class="card">
+    <h1>Something went wrong</h1>
+    ${errorBox(err)}
+  </section>`;
 }

@@ -5,11 +5,29 @@ import { ACTIVE_STATUSES as ACTIVE, PROMOTION_STATUSES } from '../../domain/prom
 import type { DiffEntry, Override, ReleaseDiff } from './types.js';
 
 const TONES: Record<string, string> = {
-  succeeded: 'ok', Healthy: 'ok', Synced: 'ok', current: 'ok', skipped: 'muted',
-  running: 'busy', pending: 'busy', Progressing: 'busy', awaiting_approval: 'wait',
-  awaiting_operator: 'warn', OutOfSync: 'warn', Suspended: 'warn', Missing: 'warn', Unknown: 'muted',
-  failed: 'bad', aborted: 'bad', Degraded: 'bad',
-  ok: 'ok', bad: 'bad', warn: 'warn', busy: 'busy', wait: 'wait', muted: 'muted',
+  succeeded: 'ok',
+  Healthy: 'ok',
+  Synced: 'ok',
+  current: 'ok',
+  skipped: 'muted',
+  running: 'busy',
+  pending: 'busy',
+  Progressing: 'busy',
+  awaiting_approval: 'wait',
+  awaiting_operator: 'warn',
+  OutOfSync: 'warn',
+  Suspended: 'warn',
+  Missing: 'warn',
+  Unknown: 'muted',
+  failed: 'bad',
+  aborted: 'bad',
+  Degraded: 'bad',
+  ok: 'ok',
+  bad: 'bad',
+  warn: 'warn',
+  busy: 'busy',
+  wait: 'wait',
+  muted: 'muted',
 };
 
 export const ACTIVE_STATUSES: ReadonlySet<string> = new Set(ACTIVE);
@@ -53,14 +71,38 @@ export function errorBox(err: unknown, context?: string): SafeHtml {
   const problems = err.problems;
   const missing = (err.details as { missing?: unknown } | undefined)?.missing;
   return html`<div class="error" role="alert" data-code="${err.code}">
-    <div><strong>${context ? `${context}: ` : ''}<span class="code">${err.code}</span></strong>${err.status ? html` <span class="muted">(HTTP ${err.status})</span>` : ''}</div>
+    <div>
+      <strong>${context ? `${context}: ` : ''}<span class="code">${err.code}</span></strong
+      >${err.status ? html` <span class="muted">(HTTP ${err.status})</span>` : ''}
+    </div>
     <div class="error-message">${err.message}</div>
     ${Array.isArray(missing) ? html`<div>Missing upstream: ${missing.map(String).join(', ')}</div>` : ''}
-    ${problems.length > 0
-      ? html`<table class="problems"><caption>${problems.length} problem${problems.length === 1 ? '' : 's'}</caption>
-          <thead><tr><th scope="col">Path</th><th scope="col">Code</th><th scope="col">Message</th></tr></thead>
-          <tbody>${problems.map((p) => html`<tr><td class="mono">${p.path}</td><td class="mono">${p.code}</td><td>${p.message}</td></tr>`)}</tbody></table>`
-      : ''}
+    ${
+      problems.length > 0
+        ? html`<table class="problems">
+            <caption>
+              ${problems.length} problem${problems.length === 1 ? '' : 's'}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Path</th>
+                <th scope="col">Code</th>
+                <th scope="col">Message</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${problems.map(
+                (p) =>
+                  html`<tr>
+                    <td class="mono">${p.path}</td>
+                    <td class="mono">${p.code}</td>
+                    <td>${p.message}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : ''
+    }
     ${err.code === 'UNAUTHENTICATED' ? html`<div><a href="#/signin">Sign in again</a></div>` : ''}
     <div class="muted small">requestId <span class="mono request-id">${err.requestId ?? 'n/a'}</span></div>
   </div>`;
@@ -93,7 +135,15 @@ export function serviceRows(doc: unknown): ServiceRow[] {
         for (const container of Object.keys(workload.containers).sort()) {
           const c = workload.containers[container];
           if (!isObj(c)) continue;
-          rows.push({ group, service, kind, optional: workload.optional === true, container, repo: String(c.repo ?? ''), tag: String(c.tag ?? '') });
+          rows.push({
+            group,
+            service,
+            kind,
+            optional: workload.optional === true,
+            container,
+            repo: String(c.repo ?? ''),
+            tag: String(c.tag ?? ''),
+          });
         }
       }
     }
@@ -128,17 +178,45 @@ export function servicesTable(doc: unknown, opts: { template?: unknown; override
     if (overridden.has(`${path}.tag`)) return chip('warn', 'override');
     const t = opts.template === undefined ? r : tpl.get(path);
     if (!t) return html`<span class="muted">—</span>`;
-    return HAS_PLACEHOLDER.test(t.tag) ? html`<span class="chip chip-busy" title="template tag ${t.tag}">moves</span>` : html`<span class="chip chip-muted" title="pinned by the template">pinned</span>`;
+    return HAS_PLACEHOLDER.test(t.tag)
+      ? html`<span class="chip chip-busy" title="template tag ${t.tag}">moves</span>`
+      : html`<span class="chip chip-muted" title="pinned by the template">pinned</span>`;
   };
   const showState = opts.template !== undefined || templateMode;
   return html`<table class="services">
-    ${opts.caption ? html`<caption>${opts.caption}</caption>` : ''}
-    <thead><tr><th scope="col">Group</th><th scope="col">Service</th><th scope="col">Kind</th><th scope="col">Container</th><th scope="col">Repository</th><th scope="col">Tag</th>${showState ? html`<th scope="col">Moves / pinned</th>` : ''}</tr></thead>
-    <tbody>${rows.map(
-      (r) => html`<tr data-service="${r.service}" data-container="${r.container}">
-        <td>${r.group}</td><td>${r.service}${r.optional ? html` <span class="chip chip-muted">optional</span>` : ''}</td><td>${r.kind}</td>
-        <td>${r.container}</td><td class="mono">${r.repo}</td><td class="mono tag">${r.tag}</td>${showState ? html`<td>${kindOf(r)}</td>` : ''}</tr>`,
-    )}</tbody></table>`;
+    ${
+      opts.caption
+        ? html`<caption>
+            ${opts.caption}
+          </caption>`
+        : ''
+    }
+    <thead>
+      <tr>
+        <th scope="col">Group</th>
+        <th scope="col">Service</th>
+        <th scope="col">Kind</th>
+        <th scope="col">Container</th>
+        <th scope="col">Repository</th>
+        <th scope="col">Tag</th>
+        ${showState ? html`<th scope="col">Moves / pinned</th>` : ''}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (r) =>
+          html`<tr data-service="${r.service}" data-container="${r.container}">
+            <td>${r.group}</td>
+            <td>${r.service}${r.optional ? html` <span class="chip chip-muted">optional</span>` : ''}</td>
+            <td>${r.kind}</td>
+            <td>${r.container}</td>
+            <td class="mono">${r.repo}</td>
+            <td class="mono tag">${r.tag}</td>
+            ${showState ? html`<td>${kindOf(r)}</td>` : ''}
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 function change(c: { from: string; to: string } | null): SafeHtml {
@@ -149,25 +227,61 @@ function change(c: { from: string; to: string } | null): SafeHtml {
 function diffRow(e: DiffEntry): SafeHtml {
   switch (e.type) {
     case 'image-changed':
-      return html`<tr><td>${chip('busy', 'image changed')}</td><td class="mono">${e.path}</td><td>repo: ${change(e.repo)}<br>tag: ${change(e.tag)}</td></tr>`;
+      return html`<tr>
+        <td>${chip('busy', 'image changed')}</td>
+        <td class="mono">${e.path}</td>
+        <td>repo: ${change(e.repo)}<br />tag: ${change(e.tag)}</td>
+      </tr>`;
     case 'workload-kind-changed':
-      return html`<tr><td>${chip('warn', 'kind changed')}</td><td class="mono">${e.path}</td><td>${change(e.kind)}</td></tr>`;
+      return html`<tr>
+        <td>${chip('warn', 'kind changed')}</td>
+        <td class="mono">${e.path}</td>
+        <td>${change(e.kind)}</td>
+      </tr>`;
     case 'service-added':
     case 'service-removed':
-      return html`<tr><td>${chip(e.type === 'service-added' ? 'ok' : 'bad', e.type.replace('-', ' '))}</td><td class="mono">${e.path}</td><td>${e.kind}</td></tr>`;
+      return html`<tr>
+        <td>${chip(e.type === 'service-added' ? 'ok' : 'bad', e.type.replace('-', ' '))}</td>
+        <td class="mono">${e.path}</td>
+        <td>${e.kind}</td>
+      </tr>`;
     case 'container-added':
     case 'container-removed':
-      return html`<tr><td>${chip(e.type === 'container-added' ? 'ok' : 'bad', e.type.replace('-', ' '))}</td><td class="mono">${e.path}</td><td class="mono">${e.repo}:${e.tag}</td></tr>`;
+      return html`<tr>
+        <td>${chip(e.type === 'container-added' ? 'ok' : 'bad', e.type.replace('-', ' '))}</td>
+        <td class="mono">${e.path}</td>
+        <td class="mono">${e.repo}:${e.tag}</td>
+      </tr>`;
   }
 }
 
 export function diffTable(diff: ReleaseDiff, caption: string): SafeHtml {
   if (diff.identical) return html`<p class="muted">No component changes (${caption}).</p>`;
-  return html`<table class="diff"><caption>${caption}</caption>
-    <thead><tr><th scope="col">Change</th><th scope="col">Path</th><th scope="col">Details</th></tr></thead>
-    <tbody>${diff.changes.map(diffRow)}${diff.overrides.map(
-      (o) => html`<tr><td>${chip('warn', `override ${o.change}`)}</td><td class="mono">${o.path}</td><td>${o.from ? html`<span class="mono">${o.from.value}</span>` : '—'} → ${o.to ? html`<span class="mono">${o.to.value}</span>` : '—'}</td></tr>`,
-    )}</tbody></table>`;
+  return html`<table class="diff">
+    <caption>
+      ${caption}
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">Change</th>
+        <th scope="col">Path</th>
+        <th scope="col">Details</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${diff.changes.map(diffRow)}${diff.overrides.map(
+        (o) =>
+          html`<tr>
+            <td>${chip('warn', `override ${o.change}`)}</td>
+            <td class="mono">${o.path}</td>
+            <td>
+              ${o.from ? html`<span class="mono">${o.from.value}</span>` : '—'} →
+              ${o.to ? html`<span class="mono">${o.to.value}</span>` : '—'}
+            </td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 export function statusOptions(selected: string): SafeHtml {

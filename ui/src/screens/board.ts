@@ -31,7 +31,9 @@ function liveRow(app: LiveApp): SafeHtml {
         : '';
   return html`<li class="live-app" data-app="${app.name}">
     <span class="app-name mono">${app.name}</span>
-    <span class="chips">${chip(app.sync ?? 'Unknown', app.sync ?? 'sync ?')} ${chip(app.health ?? 'Unknown', app.health ?? 'health ?')} ${match}</span>
+    <span class="chips"
+      >${chip(app.sync ?? 'Unknown', app.sync ?? 'sync ?')} ${chip(app.health ?? 'Unknown', app.health ?? 'health ?')} ${match}</span
+    >
     ${app.error ? html`<div class="small error-text">${app.error}</div>` : ''}
   </li>`;
 }
@@ -51,21 +53,37 @@ async function column(env: EnvironmentView): Promise<SafeHtml> {
     </header>
     <dl class="kv">
       <dt>Current release</dt>
-      <dd class="current-release">${env.currentReleaseId
-        ? html`${releaseLink(env.currentReleaseId)} ${current ? html`<span class="version">${current.productVersion}</span>` : ''}`
-        : html`<span class="muted">none yet</span>`}</dd>
+      <dd class="current-release">
+        ${
+          env.currentReleaseId
+            ? html`${releaseLink(env.currentReleaseId)} ${current ? html`<span class="version">${current.productVersion}</span>` : ''}`
+            : html`<span class="muted">none yet</span>`
+        }
+      </dd>
       <dt>Last deployment</dt>
-      <dd class="last-deployment">${last
-        ? html`${chip(last.status)} ${deploymentLink(env.name, last.id)} of ${releaseLink(last.releaseId)}${last.isRollback ? html` <span class="chip chip-warn">rollback</span>` : ''}
-            <div class="small muted">${last.startedBy} · ${time(last.finishedAt ?? last.createdAt)}${last.currentStep && last.status !== 'succeeded' ? ` · step ${last.currentStep}` : ''}</div>`
-        : html`<span class="muted">never deployed</span>`}</dd>
+      <dd class="last-deployment">
+        ${
+          last
+            ? html`${chip(last.status)} ${deploymentLink(env.name, last.id)} of
+                ${releaseLink(last.releaseId)}${last.isRollback ? html` <span class="chip chip-warn">rollback</span>` : ''}
+                <div class="small muted">
+                  ${last.startedBy} ·
+                  ${time(last.finishedAt ?? last.createdAt)}${last.currentStep && last.status !== 'succeeded' ? ` · step ${last.currentStep}` : ''}
+                </div>`
+            : html`<span class="muted">never deployed</span>`
+        }
+      </dd>
     </dl>
     <h3 class="sub">Argo CD applications</h3>
-    ${env.live === null
-      ? html`<p class="muted small">live status not requested</p>`
-      : env.live.length === 0
-        ? html`<p class="muted small">no applications yet (nothing deployed)</p>`
-        : html`<ul class="live">${env.live.map(liveRow)}</ul>`}
+    ${
+      env.live === null
+        ? html`<p class="muted small">live status not requested</p>`
+        : env.live.length === 0
+          ? html`<p class="muted small">no applications yet (nothing deployed)</p>`
+          : html`<ul class="live">
+              ${env.live.map(liveRow)}
+            </ul>`
+    }
     <p class="small"><a href="${route('environments', env.name, 'history')}">History →</a></p>
   </section>`;
 }
@@ -73,9 +91,11 @@ async function column(env: EnvironmentView): Promise<SafeHtml> {
 export async function boardScreen(ctx: Ctx): Promise<void> {
   mount(
     ctx.root,
-    html`<div class="page-head"><h1>Environments</h1>
-      <span class="muted small" role="status" id="board-updated"></span>
-      <button type="button" class="secondary" id="board-refresh">Refresh</button></div>
+    html`<div class="page-head">
+        <h1>Environments</h1>
+        <span class="muted small" role="status" id="board-updated"></span>
+        <button type="button" class="secondary" id="board-refresh">Refresh</button>
+      </div>
       <div id="board-error"></div>
       <div id="board" class="board" aria-live="off"><p class="muted">Loading…</p></div>`,
   );
@@ -84,7 +104,12 @@ export async function boardScreen(ctx: Ctx): Promise<void> {
       const { environments } = await get<EnvironmentList>('/v1/environments?live=true');
       const columns = await Promise.all(environments.map(column));
       if (!ctx.alive()) return;
-      mount($('#board', ctx.root), environments.length ? html`${columns}` : html`<p class="card">No environments are configured (<code>PUT /v1/environments/:env</code>).</p>`);
+      mount(
+        $('#board', ctx.root),
+        environments.length
+          ? html`${columns}`
+          : html`<p class="card">No environments are configured (<code>PUT /v1/environments/:env</code>).</p>`,
+      );
       mount($('#board-error', ctx.root), html``);
       mount($('#board-updated', ctx.root), html`updated ${new Date().toLocaleTimeString()} · every ${REFRESH_MS / 1000} s`);
     } catch (err) {

@@ -12,13 +12,18 @@ export async function historyScreen(ctx: Ctx): Promise<void> {
   const base = route('environments', env, 'history');
   mount(
     ctx.root,
-    html`<div class="page-head"><h1>History of ${env}</h1><a href="#/environments">← Environments</a></div>
-    <form id="history-filter" class="inline-form card" role="search">
-      <label for="history-status">Status</label>
-      <select id="history-status" name="status">${statusOptions(status)}</select>
-      <button type="submit" class="secondary">Filter</button>
-    </form>
-    <div id="history"><p class="muted">Loading…</p></div>`,
+    html`<div class="page-head">
+        <h1>History of ${env}</h1>
+        <a href="#/environments">← Environments</a>
+      </div>
+      <form id="history-filter" class="inline-form card" role="search">
+        <label for="history-status">Status</label>
+        <select id="history-status" name="status">
+          ${statusOptions(status)}
+        </select>
+        <button type="submit" class="secondary">Filter</button>
+      </form>
+      <div id="history"><p class="muted">Loading…</p></div>`,
   );
   $('#history-filter', ctx.root).addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -34,20 +39,47 @@ export async function historyScreen(ctx: Ctx): Promise<void> {
       mount(
         box,
         html`<table class="card-table">
-          <caption class="visually-hidden">Deployments of ${env}, newest first</caption>
-          <thead><tr><th scope="col">#</th><th scope="col">Status</th><th scope="col">Release</th><th scope="col">Previous</th><th scope="col">Started by</th><th scope="col">Created</th><th scope="col">Finished</th><th scope="col">Step / message</th></tr></thead>
-          <tbody>${page.deployments.length === 0
-            ? html`<tr><td colspan="8" class="muted">No deployments${status ? ` with status ${status}` : ''}.</td></tr>`
-            : page.deployments.map(
-                (d) => html`<tr data-deployment="${d.id}"><td>${deploymentLink(env, d.id)}</td><td>${chip(d.status)}${d.isRollback ? html` <span class="chip chip-warn">rollback</span>` : ''}</td>
-                  <td>${releaseLink(d.releaseId)}</td><td>${releaseLink(d.previousReleaseId)}</td><td>${d.startedBy}</td>
-                  <td>${time(d.createdAt)}</td><td>${time(d.finishedAt)}</td>
-                  <td class="small">${d.currentStep ?? ''}${d.message ? html`<div class="muted">${d.message}</div>` : ''}</td></tr>`,
-              )}</tbody></table>
-        <nav class="pager" aria-label="Pages">
-          ${cursor ? html`<a href="${base + qs({ status })}">« Newest</a>` : ''}
-          ${page.nextCursor ? html`<a href="${base + qs({ status, cursor: page.nextCursor })}">Older »</a>` : ''}
-        </nav>`,
+            <caption class="visually-hidden">
+              Deployments of ${env}, newest first
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Status</th>
+                <th scope="col">Release</th>
+                <th scope="col">Previous</th>
+                <th scope="col">Started by</th>
+                <th scope="col">Created</th>
+                <th scope="col">Finished</th>
+                <th scope="col">Step / message</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${
+                page.deployments.length === 0
+                  ? html`<tr>
+                      <td colspan="8" class="muted">No deployments${status ? ` with status ${status}` : ''}.</td>
+                    </tr>`
+                  : page.deployments.map(
+                      (d) =>
+                        html`<tr data-deployment="${d.id}">
+                          <td>${deploymentLink(env, d.id)}</td>
+                          <td>${chip(d.status)}${d.isRollback ? html` <span class="chip chip-warn">rollback</span>` : ''}</td>
+                          <td>${releaseLink(d.releaseId)}</td>
+                          <td>${releaseLink(d.previousReleaseId)}</td>
+                          <td>${d.startedBy}</td>
+                          <td>${time(d.createdAt)}</td>
+                          <td>${time(d.finishedAt)}</td>
+                          <td class="small">${d.currentStep ?? ''}${d.message ? html`<div class="muted">${d.message}</div>` : ''}</td>
+                        </tr>`,
+                    )
+              }
+            </tbody>
+          </table>
+          <nav class="pager" aria-label="Pages">
+            ${cursor ? html`<a href="${base + qs({ status })}">« Newest</a>` : ''}
+            ${page.nextCursor ? html`<a href="${base + qs({ status, cursor: page.nextCursor })}">Older »</a>` : ''}
+          </nav>`,
       );
       return !cursor || page.deployments.some((d) => ACTIVE_STATUSES.has(d.status));
     } catch (err) {

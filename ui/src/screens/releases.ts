@@ -12,18 +12,24 @@ export async function releasesScreen(ctx: Ctx): Promise<void> {
   const cursor = q.get('cursor');
   mount(
     ctx.root,
-    html`<div class="page-head"><h1>Releases</h1><a class="button" href="#/releases/new">New release</a></div>
-    <form id="release-filter" class="inline-form card" role="search">
-      <label>Product version <input name="productVersion" value="${filters.productVersion}" placeholder="2.4.1"></label>
-      <label>Created by <input name="createdBy" value="${filters.createdBy}" placeholder="token name or id"></label>
-      <button type="submit" class="secondary">Filter</button>
-    </form>
-    <div id="releases"><p class="muted">Loading…</p></div>`,
+    html`<div class="page-head">
+        <h1>Releases</h1>
+        <a class="button" href="#/releases/new">New release</a>
+      </div>
+      <form id="release-filter" class="inline-form card" role="search">
+        <label>Product version <input name="productVersion" value="${filters.productVersion}" placeholder="2.4.1" /></label>
+        <label>Created by <input name="createdBy" value="${filters.createdBy}" placeholder="token name or id" /></label>
+        <button type="submit" class="secondary">Filter</button>
+      </form>
+      <div id="releases"><p class="muted">Loading…</p></div>`,
   );
   $('#release-filter', ctx.root).addEventListener('submit', (ev) => {
     ev.preventDefault();
     const data = new FormData(ev.target as HTMLFormElement);
-    navigate('#/releases' + qs({ productVersion: String(data.get('productVersion') ?? '').trim(), createdBy: String(data.get('createdBy') ?? '').trim() }));
+    navigate(
+      '#/releases' +
+        qs({ productVersion: String(data.get('productVersion') ?? '').trim(), createdBy: String(data.get('createdBy') ?? '').trim() }),
+    );
   });
   const box = $('#releases', ctx.root);
   try {
@@ -32,19 +38,45 @@ export async function releasesScreen(ctx: Ctx): Promise<void> {
     mount(
       box,
       html`<table class="card-table">
-        <caption class="visually-hidden">Releases, newest first</caption>
-        <thead><tr><th scope="col">Release</th><th scope="col">Product version</th><th scope="col">Template</th><th scope="col">Digest</th><th scope="col">Created by</th><th scope="col">Created</th></tr></thead>
-        <tbody>${page.releases.length === 0
-          ? html`<tr><td colspan="6" class="muted">No releases${filters.productVersion || filters.createdBy ? ' match the filter' : ' yet'}.</td></tr>`
-          : page.releases.map(
-              (r) => html`<tr data-release="${r.releaseId}"><td>${releaseLink(r.releaseId)}</td><td>${r.productVersion}</td>
-                <td>${r.template.key}@${r.template.revision}</td><td class="mono small" title="${r.digest}">${r.digest.slice(0, 19)}…</td>
-                <td>${r.createdBy.name}</td><td>${time(r.createdAt)}</td></tr>`,
-            )}</tbody></table>
-      <nav class="pager" aria-label="Pages">
-        ${cursor ? html`<a href="${'#/releases' + qs(filters)}">« Newest</a>` : ''}
-        ${page.nextCursor ? html`<a href="${'#/releases' + qs({ ...filters, cursor: page.nextCursor })}">Older »</a>` : ''}
-      </nav>`,
+          <caption class="visually-hidden">
+            Releases, newest first
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Release</th>
+              <th scope="col">Product version</th>
+              <th scope="col">Template</th>
+              <th scope="col">Digest</th>
+              <th scope="col">Created by</th>
+              <th scope="col">Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${
+              page.releases.length === 0
+                ? html`<tr>
+                    <td colspan="6" class="muted">
+                      No releases${filters.productVersion || filters.createdBy ? ' match the filter' : ' yet'}.
+                    </td>
+                  </tr>`
+                : page.releases.map(
+                    (r) =>
+                      html`<tr data-release="${r.releaseId}">
+                        <td>${releaseLink(r.releaseId)}</td>
+                        <td>${r.productVersion}</td>
+                        <td>${r.template.key}@${r.template.revision}</td>
+                        <td class="mono small" title="${r.digest}">${r.digest.slice(0, 19)}…</td>
+                        <td>${r.createdBy.name}</td>
+                        <td>${time(r.createdAt)}</td>
+                      </tr>`,
+                  )
+            }
+          </tbody>
+        </table>
+        <nav class="pager" aria-label="Pages">
+          ${cursor ? html`<a href="${'#/releases' + qs(filters)}">« Newest</a>` : ''}
+          ${page.nextCursor ? html`<a href="${'#/releases' + qs({ ...filters, cursor: page.nextCursor })}">Older »</a>` : ''}
+        </nav>`,
     );
   } catch (err) {
     if (ctx.alive()) mount(box, errorBox(err, 'Could not list releases'));
@@ -59,18 +91,18 @@ export async function newReleaseScreen(ctx: Ctx): Promise<void> {
   mount(
     ctx.root,
     html`<h1>New release</h1>
-    <section class="card" aria-labelledby="step1">
-      <h2 id="step1">1. Product version</h2>
-      <form id="pv-form" class="inline-form">
-        <label for="pv">Product version (semver)</label>
-        <input id="pv" name="pv" required placeholder="2.4.1" value="${ctx.query.get('pv') ?? ''}" aria-describedby="pv-hint">
-        <button type="submit">Load template</button>
-      </form>
-      <p id="pv-hint" class="hint">The template is resolved as X.Y.Z → X.Y.0 → default.</p>
-      <div id="pv-result" aria-live="polite"></div>
-    </section>
-    <section class="card" id="values-card" hidden aria-labelledby="step2"></section>
-    <section class="card" id="review-card" hidden aria-labelledby="step3"></section>`,
+      <section class="card" aria-labelledby="step1">
+        <h2 id="step1">1. Product version</h2>
+        <form id="pv-form" class="inline-form">
+          <label for="pv">Product version (semver)</label>
+          <input id="pv" name="pv" required placeholder="2.4.1" value="${ctx.query.get('pv') ?? ''}" aria-describedby="pv-hint" />
+          <button type="submit">Load template</button>
+        </form>
+        <p id="pv-hint" class="hint">The template is resolved as X.Y.Z → X.Y.0 → default.</p>
+        <div id="pv-result" aria-live="polite"></div>
+      </section>
+      <section class="card" id="values-card" hidden aria-labelledby="step2"></section>
+      <section class="card" id="review-card" hidden aria-labelledby="step3"></section>`,
   );
   const pvInput = input('#pv', ctx.root);
   pvInput.focus();
@@ -105,22 +137,35 @@ async function loadTemplate(ctx: Ctx, pv: string): Promise<void> {
     return;
   }
   if (!ctx.alive()) return;
-  mount(result, html`<p role="status">Template <strong class="template-ref">${key ?? '?'}@${revision ?? '?'}</strong> resolved for ${pv}.</p>`);
+  mount(
+    result,
+    html`<p role="status">Template <strong class="template-ref">${key ?? '?'}@${revision ?? '?'}</strong> resolved for ${pv}.</p>`,
+  );
   const names = placeholdersOf(template);
   valuesCard.hidden = false;
   mount(
     valuesCard,
     html`<h2 id="step2">2. Placeholder values</h2>
-    ${servicesTable(template, { caption: `Template ${key ?? ''}@${revision ?? ''}` })}
-    <form id="values-form">
-      ${names.length === 0 ? html`<p class="muted">This template has no placeholders: every tag is pinned.</p>` : ''}
-      ${names.map(
-        (n) => html`<div class="field"><label for="value-${n}">&lt;${n}&gt;</label>
-          <input id="value-${n}" name="${n}" data-placeholder="${n}" required value="${n === 'RELEASE_TAG' ? pv.replace(/\+.*$/, '') : ''}" autocomplete="off"></div>`,
-      )}
-      <button type="submit">Render descriptor</button>
-    </form>
-    <div id="render-result" aria-live="polite"></div>`,
+      ${servicesTable(template, { caption: `Template ${key ?? ''}@${revision ?? ''}` })}
+      <form id="values-form">
+        ${names.length === 0 ? html`<p class="muted">This template has no placeholders: every tag is pinned.</p>` : ''}
+        ${names.map(
+          (n) =>
+            html`<div class="field">
+              <label for="value-${n}">&lt;${n}&gt;</label>
+              <input
+                id="value-${n}"
+                name="${n}"
+                data-placeholder="${n}"
+                required
+                value="${n === 'RELEASE_TAG' ? pv.replace(/\+.*$/, '') : ''}"
+                autocomplete="off"
+              />
+            </div>`,
+        )}
+        <button type="submit">Render descriptor</button>
+      </form>
+      <div id="render-result" aria-live="polite"></div>`,
   );
   const first = valuesCard.querySelector<HTMLInputElement>('input');
   first?.focus();
@@ -155,24 +200,32 @@ async function render(ctx: Ctx, pv: string, values: Record<string, string>): Pro
     return;
   }
   if (!ctx.alive()) return;
-  mount(out, html`<p role="status" class="ok">Rendered and valid against template ${rendered.template.key}@${rendered.template.revision}.</p>`);
+  mount(
+    out,
+    html`<p role="status" class="ok">Rendered and valid against template ${rendered.template.key}@${rendered.template.revision}.</p>`,
+  );
   reviewCard.hidden = false;
   const idempotencyKey = randomKey();
   mount(
     reviewCard,
     html`<h2 id="step3">3. Review and create</h2>
-    ${rendered.unusedValues.length ? html`<p class="warn-text">Unused values: ${rendered.unusedValues.join(', ')}</p>` : ''}
-    ${servicesTable(rendered.descriptor, { caption: `Descriptor for ${pv}` })}
-    <form id="create-form">
-      <details><summary>Advanced: edit the descriptor or acknowledge overrides</summary>
-        <div class="field"><label for="descriptor-json">Descriptor (JSON)</label>
-          <textarea id="descriptor-json" rows="12" spellcheck="false">${JSON.stringify(rendered.descriptor, null, 2)}</textarea></div>
-        <div class="field"><label for="ack">Acknowledged overrides (paths, comma-separated)</label>
-          <input id="ack" placeholder="infra.gateway.Deployment.containers.gateway.tag" autocomplete="off"></div>
-      </details>
-      <button type="submit" id="create-release">Create release ${pv}</button>
-    </form>
-    <div id="create-result" aria-live="polite"></div>`,
+      ${rendered.unusedValues.length ? html`<p class="warn-text">Unused values: ${rendered.unusedValues.join(', ')}</p>` : ''}
+      ${servicesTable(rendered.descriptor, { caption: `Descriptor for ${pv}` })}
+      <form id="create-form">
+        <details>
+          <summary>Advanced: edit the descriptor or acknowledge overrides</summary>
+          <div class="field">
+            <label for="descriptor-json">Descriptor (JSON)</label>
+            <textarea id="descriptor-json" rows="12" spellcheck="false">${JSON.stringify(rendered.descriptor, null, 2)}</textarea>
+          </div>
+          <div class="field">
+            <label for="ack">Acknowledged overrides (paths, comma-separated)</label>
+            <input id="ack" placeholder="infra.gateway.Deployment.containers.gateway.tag" autocomplete="off" />
+          </div>
+        </details>
+        <button type="submit" id="create-release">Create release ${pv}</button>
+      </form>
+      <div id="create-result" aria-live="polite"></div>`,
   );
   $('#create-form', ctx.root).addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -191,11 +244,16 @@ async function create(ctx: Ctx, pv: string, idempotencyKey: string): Promise<voi
     mount(out, html`<div class="error" role="alert">The descriptor is not valid JSON: ${(err as Error).message}</div>`);
     return;
   }
-  const acks = input('#ack', ctx.root).value.split(',').map((s) => s.trim()).filter(Boolean);
+  const acks = input('#ack', ctx.root)
+    .value.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const query = acks.length ? '?' + acks.map((a) => `acknowledgeOverride=${encodeURIComponent(a)}`).join('&') : '';
   button.disabled = true;
   try {
-    const res = await api<CreatedRelease>('POST', `/v2/releases/create/${encodeURIComponent(pv)}${query}`, descriptor, { 'idempotency-key': idempotencyKey });
+    const res = await api<CreatedRelease>('POST', `/v2/releases/create/${encodeURIComponent(pv)}${query}`, descriptor, {
+      'idempotency-key': idempotencyKey,
+    });
     if (!ctx.alive()) return;
     mount(out, html`<p class="ok" role="status">Release ${shortId(res.body.releaseId)} created.</p>`);
     navigate(route('releases', res.body.releaseId));

@@ -10,15 +10,30 @@ export async function signInScreen(ctx: Ctx): Promise<void> {
     ctx.root,
     html`<section class="card narrow">
       <h1>Sign in</h1>
-      ${me && getToken()
-        ? html`<p>You are signed in as <strong>${me.name}</strong> (${me.role}${me.scopes.length ? `, scopes ${me.scopes.join(', ')}` : ''}).
-            <button type="button" id="signin-out" class="secondary">Sign out</button></p>`
-        : ''}
+      ${
+        me && getToken()
+          ? html`<p>
+              You are signed in as <strong>${me.name}</strong> (${me.role}${me.scopes.length ? `, scopes ${me.scopes.join(', ')}` : ''}).
+              <button type="button" id="signin-out" class="secondary">Sign out</button>
+            </p>`
+          : ''
+      }
       <form id="signin-form" novalidate>
         <label for="signin-token">API token</label>
-        <input id="signin-token" name="token" type="password" autocomplete="off" spellcheck="false" required aria-describedby="signin-hint" placeholder="fct_…">
-        <p id="signin-hint" class="hint">A token issued with <code>POST /v1/tokens</code> (or the development admin token printed by <code>npm start</code>).
-          It stays in this browser tab (sessionStorage) and is sent only to this API.</p>
+        <input
+          id="signin-token"
+          name="token"
+          type="password"
+          autocomplete="off"
+          spellcheck="false"
+          required
+          aria-describedby="signin-hint"
+          placeholder="fct_…"
+        />
+        <p id="signin-hint" class="hint">
+          A token issued with <code>POST /v1/tokens</code> (or the development admin token printed by <code>npm start</code>). It stays in
+          this browser tab (sessionStorage) and is sent only to this API.
+        </p>
         <button type="submit">Sign in</button>
       </form>
       <div id="signin-result" aria-live="polite"></div>
