@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   ACTIVE_STATUSES,
   canTransition,
+  isAborting,
   isActive,
   isTerminal,
   PROMOTION_STATUSES,
   TERMINAL_STATUSES,
+  validActions,
   type PromotionStatus,
 } from './promotion.js';
 
@@ -46,5 +48,28 @@ describe('canTransition', () => {
 
   it('active and terminal partition the statuses', () => {
     for (const s of PROMOTION_STATUSES) expect(isActive(s) !== isTerminal(s)).toBe(true);
+  });
+});
+
+describe('validActions', () => {
+  const cases: Array<[string, Parameters<typeof validActions>[0], string[]]> = [
+    ['pending: only abort', { status: 'pending' }, ['abort']],
+    ['awaiting approval', { status: 'awaiting_approval', step: 'approval' }, ['approve', 'abort']],
+    ['running', { status: 'running', step: 'argocd-wait' }, ['abort']],
+    ['running the record step: nothing', { status: 'running', step: 'record' }, []],
+    ['parked', { status: 'awaiting_operator', step: 'argocd-wait' }, ['retry', 'abort']],
+    ['parked while an abort is under way', { status: 'awaiting_operator', step: 'argocd-wait', aborting: true }, []],
+    ['succeeded', { status: 'succeeded' }, []],
+    ['failed', { status: 'failed' }, []],
+    ['aborted', { status: 'aborted' }, []],
+  ];
+  for (const [name, input, expected] of cases) {
+    it(name, () => expect(validActions(input)).toEqual(expected));
+  }
+
+  it('an abort in the actions of an active promotion means it is aborting; once ended it is not', () => {
+    expect(isAborting({ status: 'running', actions: [{ action: 'start' }, { action: 'abort' }] })).toBe(true);
+    expect(isAborting({ status: 'running', actions: [{ action: 'start' }] })).toBe(false);
+    expect(isAborting({ status: 'aborted', actions: [{ action: 'abort' }] })).toBe(false);
   });
 });

@@ -92,6 +92,25 @@ export const OPERATOR_ACTIONS = ['approve', 'retry', 'abort'] as const satisfies
 export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
 
 /**
+ * The operator actions that are valid now, as the workflow's Update validators judge them: approve only while
+ * awaiting approval, retry only while parked, abort while active (not once an abort is under way, nor while the
+ * record step makes the release current). The UI offers exactly these; the API refuses the rest with 409.
+ */
+export function validActions(p: { status: PromotionStatus; step?: string | null; aborting?: boolean }): OperatorAction[] {
+  if (!isActive(p.status) || p.aborting) return [];
+  const actions: OperatorAction[] = [];
+  if (p.status === 'awaiting_approval') actions.push('approve');
+  if (p.status === 'awaiting_operator') actions.push('retry');
+  if (p.step !== STEP.record) actions.push('abort');
+  return actions;
+}
+
+/** An abort was requested and the promotion has not ended yet (it is compensating). */
+export function isAborting(p: { status: PromotionStatus; actions: ReadonlyArray<{ action: string }> }): boolean {
+  return isActive(p.status) && p.actions.some((a) => a.action === 'abort');
+}
+
+/**
  * Failure type names (`ApplicationFailure.type`, or an error class's fixed `name`) that cross from the
  * activities to the workflow. The workflow's `nonRetryableErrorTypes` are built from these, so the two sides
  * cannot drift apart.

@@ -165,7 +165,15 @@ describe('web UI on the public API', () => {
     );
   });
 
-  it('shows an operator action refused by the workflow (retry of a succeeded deployment)', async () => {
+  it('offers no operator action on an ended deployment, and shows a refusal by the workflow', async () => {
+    for (const action of ['approve', 'retry', 'abort']) {
+      expect(await page.locator(`#ops-form button[data-action="${action}"]`).isDisabled(), action).toBe(true);
+    }
+    // A page that raced a state change still sends the action: the API's refusal is shown as it came.
+    await page.evaluate(() => {
+      const b = document.querySelector<HTMLButtonElement>('#ops-form button[data-action="retry"]');
+      if (b) b.disabled = false;
+    });
     await page.click('#ops-form button[data-action="retry"]');
     const error = page.locator('#op-result .error');
     await expect.poll(() => error.getAttribute('data-code')).toBe('INVALID_ACTION');
@@ -182,6 +190,10 @@ describe('web UI on the public API', () => {
     await page.locator('#deployment-status [data-status="awaiting_operator"]').waitFor({ timeout: 45_000 });
     expect(await page.locator('#deployment-callout').innerText()).toContain('Parked at argocd-wait');
     expect(await page.locator('li.step[data-step="argocd-wait"] .chip').getAttribute('data-status')).toBe('failed');
+    // Parked: retry and abort are offered, approve is not.
+    expect(await page.locator('#ops-form button[data-action="approve"]').isDisabled()).toBe(true);
+    expect(await page.locator('#ops-form button[data-action="retry"]').isEnabled()).toBe(true);
+    expect(await page.locator('#ops-form button[data-action="abort"]').isEnabled()).toBe(true);
     await page.screenshot({ path: '/tmp/fc-ui-parked.png', fullPage: true });
     f.sim.faults.clearWorkload(f.env.staging as string, 'api');
     await page.click('#ops-form button[data-action="retry"]');

@@ -4,6 +4,7 @@
 import { api, get } from '../api.js';
 import { temporalLink, type Ctx } from '../app.js';
 import { ACTIVE_STATUSES, chip, diffTable, duration, errorBox, releaseLink, time } from '../components.js';
+import { isAborting, validActions } from '../../../domain/promotion.js';
 import { $, html, input, mount, route, type SafeHtml } from '../html.js';
 import type { DeploymentDetails, DeploymentSummary, OperatorActionResult, Step } from '../types.js';
 
@@ -81,6 +82,11 @@ function summary(d: DeploymentDetails): SafeHtml {
 
 /** What the operator is being asked for, in one line, when the promotion waits on a person. */
 function callout(d: DeploymentDetails): SafeHtml {
+  if (isAborting(d)) {
+    return html`<div class="callout callout-busy" role="note">
+      <strong>Aborting…</strong> The promotion is being ended${d.commitSha ? ': reverting its commit and waiting for Argo CD' : ''}.
+    </div>`;
+  }
   if (d.status === 'awaiting_operator') {
     return html`<div class="callout callout-warn" role="note">
       <strong>Parked at ${d.currentStep ?? 'a step'}</strong>${d.message ? html`: ${d.message}` : ''}. Fix the cause, then
@@ -182,6 +188,11 @@ export async function deploymentScreen(ctx: Ctx): Promise<void> {
         : html`<p class="muted">First deployment in this environment: every component is new.</p>`,
     );
     mount($('#actions-log', ctx.root), actionsLog(d));
+    // Only the actions that are valid now are enabled (the API refuses the others with 409 INVALID_ACTION).
+    const valid = new Set<string>(validActions({ status: d.status, step: d.currentStep, aborting: isAborting(d) }));
+    ctx.root.querySelectorAll<HTMLButtonElement>('#ops-form button[data-action]').forEach((b) => {
+      b.disabled = !valid.has(b.dataset.action ?? '');
+    });
     mount(
       $('#deployment-updated', ctx.root),
       html`updated ${new Date().toLocaleTimeString()}${ACTIVE_STATUSES.has(d.status) ? ' · live' : ''}`,
@@ -247,8 +258,7 @@ async function act(ctx: Ctx, path: string, button: HTMLButtonElement, reload: ()
     input('#op-comment', ctx.root).value = '';
   } catch (err) {
     if (ctx.alive()) mount(out, errorBox(err, `${action[0]?.toUpperCase() ?? ''}${action.slice(1)} refused`));
-  } finally {
-    buttons.forEach((b) => (b.disabled = false));
   }
+  // The reload repaints the buttons from the new state (paint enables only the valid actions).
   await reload();
 }
