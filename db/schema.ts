@@ -1,5 +1,6 @@
-// Drizzle schema: the tables of Flow Controller. One section per table; migrations in db/migrations are
-// generated from this file by `npm run db:generate` (drizzle-kit) and are forward-only.
+// Drizzle schema of templates, releases, tokens and audit events, one section per table (environments,
+// deployments and their steps are in db/promotion-schema.ts). Migrations in db/migrations are generated from
+// both files by `npm run db:generate` (drizzle-kit) and are forward-only.
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
