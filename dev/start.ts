@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, loadConfig, type Config } from '../lib/config.js';
+import { loadConfigOrExit } from './config.js';
 import { createLogger } from '../lib/logger.js';
 import { createSecretResolver } from '../lib/secrets.js';
 import { resolveDatabase } from './postgres.js';
@@ -43,16 +43,7 @@ function devAdminToken(dataDir: string): string {
 }
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  let config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'flow-controller' });
   const dataDir = resolve(config.FC_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });

@@ -2,19 +2,10 @@
 // under FC_DATA_DIR, the custom search attributes registered, Web UI on TEMPORAL_UI_PORT), for running
 // `npm run worker` and `npm run api` as separate processes. Ctrl-C (SIGINT) or SIGTERM stops it.
 import { join, resolve } from 'node:path';
-import { ConfigError, loadConfig, type Config } from '../lib/config.js';
+import { loadConfigOrExit } from './config.js';
 import { startDevServer } from './temporal-dev-server.js';
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  throw err;
-}
+const config = loadConfigOrExit();
 const [host, port] = config.TEMPORAL_ADDRESS.split(':');
 const server = await startDevServer({
   ip: host,
