@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { DEFAULT_ARGO_TIMEOUT_MS } from './activities/deps.js';
 import { createTargetClients } from './integrations/targets.js';
@@ -33,6 +34,36 @@ export async function createWorker(input: CreateWorkerInput): Promise<Worker> {
     shutdownGraceTime: '10 seconds',
     ...input.options,
   });
+}
+
+/**
+ * The periodic orphan sweep (finding 8): a Temporal Schedule, created idempotently at worker start, that
+ * starts `sweepOrphanedPromotions` every `intervalSeconds` on this task queue. A Schedule rather than a timer
+ * in the worker process: it runs once per interval however many workers there are (never concurrently:
+ * overlap SKIP), it survives worker restarts, and each pass is visible (and can be triggered or paused) in the
+ * Temporal UI. A second start updates the interval and grace period instead of failing.
+ */
+export async function ensureOrphanSweepSchedule(
+  client: Client,
+  opts: { taskQueue: string; intervalSeconds: number; graceSeconds: number },
+): Promise<string> {
+  const scheduleId = `sweep-orphans:${opts.taskQueue}`;
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: 'sweepOrphanedPromotions',
+    workflowId: scheduleId,
+    taskQueue: opts.taskQueue,
+    args: [{ graceSeconds: opts.graceSeconds }],
+    workflowExecutionTimeout: '5 minutes',
+  };
+  const spec = { intervals: [{ every: `${opts.intervalSeconds} seconds` }] };
+  try {
+    await client.schedule.create({ scheduleId, spec, action, policies: { overlap: 'SKIP', catchupWindow: '1 minute' } });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+  }
+  return scheduleId;
 }
 
 let runtimeInstalled = false;
@@ -67,6 +98,13 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
   installTemporalRuntime(deps.logger);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps });
+  if (config.PROMOTION_ORPHAN_SWEEP_SECONDS > 0 && worker.client) {
+    await ensureOrphanSweepSchedule(worker.client, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      intervalSeconds: config.PROMOTION_ORPHAN_SWEEP_SECONDS,
+      graceSeconds: config.PROMOTION_ORPHAN_GRACE_SECONDS,
+    });
+  }
   const done = worker.run().finally(() => connection.close());
   deps.logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   return {

@@ -10,6 +10,7 @@ import { createArgocdSync } from './argocd-sync.js';
 import { createArgocdWait } from './argocd-wait.js';
 import { createVerifyImages } from './verify-images.js';
 import { createRevertPush } from './revert-push.js';
+import { createSweepOrphans } from './sweep-orphans.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createArgocdWait(deps),
     ...createVerifyImages(deps),
     ...createRevertPush(deps),
+    ...createSweepOrphans(deps),
   };
 }
 

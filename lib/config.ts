@@ -40,6 +40,10 @@ export const ConfigSchema = z.object({
   PROMOTION_STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(60),
   PROMOTION_GIT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(120),
   PROMOTION_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(30),
+  /** A `pending` record without a run id older than this whose workflow is not running is orphaned and failed. */
+  PROMOTION_ORPHAN_GRACE_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** How often the worker's schedule sweeps orphaned records in every environment (0: no schedule). */
+  PROMOTION_ORPHAN_SWEEP_SECONDS: z.coerce.number().int().min(0).default(60),
   /** JSON file of environments (`{ "environments": { "<name>": EnvironmentConfig } }`) upserted at start. */
   FC_ENVIRONMENTS_FILE: z.string().min(1).optional(),
   /** `npm start` runs the Argo CD/Kubernetes simulator sandbox: `auto` (default) unless FC_ENVIRONMENTS_FILE is set, `on`, `off`. */

@@ -1,3 +1,4 @@
 // Entry point of the workflow bundle: every workflow type the worker runs must be exported here.
 export * from './system-check.js';
 export * from './promotion.js';
+export * from './sweep-orphans.js';

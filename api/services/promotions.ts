@@ -8,7 +8,7 @@ import { ApiError } from '../errors.js';
 import { checkPromotionRules } from '../../domain/environment.js';
 import { getEnvironment } from '../../db/environments.js';
 import { getRelease } from '../../db/releases.js';
-import { applyTransition, failUnstarted, insertDeployment, succeededEnvironments, type DeploymentRow } from '../../db/deployments.js';
+import { failUnstarted, insertDeployment, succeededEnvironments, type DeploymentRow } from '../../db/deployments.js';
 import {
   abortUpdate,
   approveUpdate,
@@ -25,6 +25,9 @@ import type { promoteRelease } from '../../workflows/promotion.js';
 import { DeploymentIdKey, EnvironmentKey, PromotionStateKey, ReleaseIdKey } from '../../workflows/search-attributes.js';
 import type { Actor } from '../../domain/roles.js';
 import { isActive, STEPS } from '../../domain/promotion.js';
+import { orphanReason } from '../../domain/orphan.js';
+import { failOrphan, setRunId } from '../../db/orphans.js';
+import { probePromotionWorkflow } from '../../integrations/temporal-probe.js';
 
 export interface PromotionServiceDeps {
   database: Database;
@@ -33,6 +36,8 @@ export interface PromotionServiceDeps {
   logger: Logger;
   workerResponseTimeoutMs: number;
   timeouts: StepTimeouts;
+  /** A run-id-less active record older than this, whose workflow is not running, is orphaned. */
+  orphanGraceSeconds: number;
 }
 
 /** The service's dependencies, read from the process-wide ones (built once, in completeAppDeps). */
@@ -53,6 +58,7 @@ export function promotionDeps(deps: {
       gitSeconds: deps.config.PROMOTION_GIT_TIMEOUT_SECONDS,
       heartbeatSeconds: deps.config.PROMOTION_HEARTBEAT_TIMEOUT_SECONDS,
     },
+    orphanGraceSeconds: deps.config.PROMOTION_ORPHAN_GRACE_SECONDS,
   };
 }
 
@@ -140,8 +146,9 @@ export async function startPromotion(
     convergenceDeadlineSeconds: env.convergenceDeadlineSeconds,
     timeouts: deps.timeouts,
   };
+  let runId: string;
   try {
-    await deps.client.workflow.start<typeof promoteRelease>('promoteRelease', {
+    const handle = await deps.client.workflow.start<typeof promoteRelease>('promoteRelease', {
       taskQueue: deps.taskQueue,
       workflowId,
       args: [promoteInput],
@@ -157,6 +164,7 @@ export async function startPromotion(
       ],
       memo: { deploymentId: deployment.id, releaseId: release.id, environment: env.name },
     });
+    runId = handle.firstExecutionRunId;
   } catch (err) {
     const message =
       err instanceof WorkflowExecutionAlreadyStartedError
@@ -167,32 +175,29 @@ export async function startPromotion(
     deps.logger.error({ err }, 'failed to start promotion workflow');
     throw new ApiError('SERVICE_UNAVAILABLE', 'Temporal is unavailable; the promotion was not started', { deploymentId: deployment.id });
   }
-  return { deployment, created: true };
+  // The run id makes the record's workflow describable at once (the workflow's first activity writes it too,
+  // but that may be late: a busy worker, Postgres down). Failing here is not fatal: the workflow is running.
+  try {
+    await db.transaction((tx) => setRunId(tx, { deploymentId: deployment.id, runId }));
+  } catch (err) {
+    deps.logger.warn({ err: (err as Error).message, deploymentId: deployment.id }, 'could not record the run id of a started promotion');
+  }
+  return { deployment: { ...deployment, runId }, created: true };
 }
 
 /**
- * An active history record whose workflow is no longer running (terminated from the Temporal UI, or timed
- * out) would block the environment for good: mark it failed. True when it was released.
+ * An active history record whose workflow is not running — never started (no run id, older than the grace
+ * period), or ended without recording an outcome (terminated from the Temporal UI, timed out) — would block the
+ * environment for good: mark it failed (audited). True when it was released. The worker's orphan sweep
+ * (activities/sweep-orphans.ts) applies the same rule to every environment without waiting for a request.
  */
 async function releaseIfWorkflowGone(deps: PromotionServiceDeps, active: DeploymentRow): Promise<boolean> {
-  if (!active.runId) return false; // not started yet (or its start is in flight): leave it alone
-  let status: string;
-  try {
-    status = (await deps.client.workflow.getHandle(active.workflowId, active.runId).describe()).status.name;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) status = 'NOT_FOUND';
-    else return false;
-  }
-  if (status === 'RUNNING') return false;
-  await deps.database.db.transaction((tx) =>
-    applyTransition(tx, {
-      deploymentId: active.id,
-      status: 'failed',
-      message: `its workflow ended without recording an outcome (${status})`,
-    }),
-  );
-  deps.logger.warn({ deploymentId: active.id, status }, 'released a deployment whose workflow is gone');
-  return true;
+  const probe = await probePromotionWorkflow(deps.client, active.workflowId, active.runId);
+  const reason = orphanReason(active, probe, new Date(), deps.orphanGraceSeconds);
+  if (!reason) return false;
+  const released = await deps.database.db.transaction((tx) => failOrphan(tx, { judged: active, message: reason }));
+  if (released) deps.logger.warn({ deploymentId: active.id, reason }, 'released an orphaned deployment');
+  return released;
 }
 
 export type OperatorAction = 'approve' | 'retry' | 'abort';
