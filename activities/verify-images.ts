@@ -11,6 +11,7 @@ import { WORKLOAD_KINDS, type WorkloadKind } from '../integrations/kube.js';
 import type { Descriptor } from '../domain/descriptor.js';
 import { RELEASE_ANNOTATION } from '../domain/environment.js';
 import { FAILURE, STEP } from '../domain/promotion.js';
+import { containerImageRef, formatImageRef, parseImageRef, sameRepository, type ImageRef } from '../domain/image-ref.js';
 
 export interface VerifyImagesInput {
   deploymentId: number;
@@ -29,11 +30,18 @@ export interface VerifyImagesResult extends StepOutcome {
   pods: number;
 }
 
+export interface ExpectedContainer {
+  repo: string;
+  tag: string;
+  /** The normalized reference (`docker.io/org/api:1.4.2`), or undefined when the descriptor's is not one. */
+  image: string | undefined;
+}
+
 export interface Expected {
   group: string;
   service: string;
   kind: string;
-  containers: Map<string, { repo: string; tag: string }>;
+  containers: Map<string, ExpectedContainer>;
 }
 
 /** The descriptor's workloads of one group, by service name (what verify-images expects to find running). */
@@ -42,7 +50,12 @@ export function expectedOf(descriptor: Descriptor, group: string): Map<string, E
   for (const [service, kinds] of Object.entries(descriptor[group] ?? {})) {
     for (const [kind, workload] of Object.entries(kinds)) {
       if (!workload) continue;
-      out.set(service, { group, service, kind, containers: new Map(Object.entries(workload.containers)) });
+      const containers = new Map<string, ExpectedContainer>();
+      for (const [name, c] of Object.entries(workload.containers)) {
+        const ref = containerImageRef(c);
+        containers.set(name, { repo: c.repo, tag: c.tag, image: ref ? formatImageRef(ref) : undefined });
+      }
+      out.set(service, { group, service, kind, containers });
     }
   }
   return out;
@@ -52,14 +65,31 @@ function expectedImage(c: { repo: string; tag: string }): string {
   return c.tag.startsWith('sha256:') ? `${c.repo}@${c.tag}` : `${c.repo}:${c.tag}`;
 }
 
-/** Does a running container match? Digest-pinned: compare the imageID digest; else the image reference. */
+/** A container status' imageID as a reference: the runtime's scheme prefix removed (`docker-pullable://`). */
+function imageIdRef(imageID: string | undefined): ImageRef | undefined {
+  if (imageID === undefined || imageID === '') return undefined;
+  return parseImageRef(imageID.replace(/^[a-z][a-z0-9+.-]*:\/\//, ''));
+}
+
+/**
+ * Does a running container run the release's image? Both sides are normalized by the OCI reference grammar
+ * (domain/image-ref.ts) and compared exactly: registry, repository path, and the tag or digest. Another
+ * registry host is another image (`attacker.example/org/api:1.2` is not `org/api:1.2`, audit finding 19).
+ * Digest-pinned: the imageID's repository digest proves it; without one, a reference by digest in the image
+ * field does (`org/api:1.2@sha256:…`: the kubelet pulls the digest). Tag-pinned: the image reference's
+ * repository and tag; the imageID is not consulted, and a digest next to the same tag is accepted (only the
+ * repository's owner can make that tag and digest differ).
+ */
 export function imageMatches(expected: { repo: string; tag: string }, running: { image: string; imageID?: string }): boolean {
-  if (expected.tag.startsWith('sha256:')) {
-    const digest = (running.imageID ?? running.image).split('@')[1];
-    const repo = (running.imageID ?? running.image).split('@')[0]?.replace(/^docker-pullable:\/\//, '');
-    return digest === expected.tag && (repo === undefined || repo.endsWith(expected.repo));
+  const want = containerImageRef(expected);
+  if (!want) return false;
+  if (want.digest !== undefined) {
+    const fromId = imageIdRef(running.imageID);
+    const proof = fromId?.digest !== undefined ? fromId : parseImageRef(running.image);
+    return proof !== undefined && proof.digest === want.digest && sameRepository(proof, want);
   }
-  return running.image === expectedImage(expected) || running.image.endsWith(`/${expectedImage(expected)}`);
+  const ref = parseImageRef(running.image);
+  return ref !== undefined && sameRepository(ref, want) && ref.tag === want.tag;
 }
 
 function isReady(pod: V1Pod): boolean {

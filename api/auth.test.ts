@@ -26,7 +26,7 @@ const below: Record<Role, Role | null> = { viewer: null, releaser: 'viewer', pro
 const routes = (): Array<{ method: string; path: string; role: Role; body?: unknown }> => [
   { method: 'GET', path: '/v1/releases/template/1.0.0', role: 'viewer' },
   { method: 'POST', path: '/v1/releases/template/1.0.0/render', role: 'releaser', body: { values: { RELEASE_TAG: '1' } } },
-  { method: 'PUT', path: '/v1/templates/9.9.9', role: 'releaser', body: SEED_TEMPLATE },
+  { method: 'PUT', path: '/v1/templates/9.9.9', role: 'admin', body: SEED_TEMPLATE },
   { method: 'GET', path: '/v1/templates', role: 'viewer' },
   { method: 'GET', path: '/v1/templates/default', role: 'viewer' },
   { method: 'GET', path: '/v1/templates/default/revisions', role: 'viewer' },
@@ -179,7 +179,7 @@ describe('audit', () => {
   it('records every mutation with actor, action, subject and request id, filterable, never with a token', async () => {
     const put = await h.call('PUT', '/v1/templates/7.0.0', {
       body: SEED_TEMPLATE,
-      token: h.tokens.releaser,
+      token: h.tokens.admin,
       headers: { 'x-request-id': 'req-audit-1' },
     });
     expect(put.status).toBe(201);
@@ -187,7 +187,7 @@ describe('audit', () => {
     expect(res.status).toBe(200);
     expect(res.body.events).toHaveLength(1);
     expect(res.body.events[0]).toMatchObject({
-      actor: 'releaser-1',
+      actor: 'bootstrap-admin',
       action: 'template.revision.create',
       subjectType: 'template',
       subjectId: '7.0.0@1',
@@ -219,7 +219,7 @@ describe('audit', () => {
 
   it('a failed mutation writes no audit event', async () => {
     const before = await db.database.sql`select count(*)::int as n from audit_events`;
-    const bad = await h.call('PUT', '/v1/templates/8.0.0', { body: { core: {} }, token: h.tokens.releaser });
+    const bad = await h.call('PUT', '/v1/templates/8.0.0', { body: { core: {} }, token: h.tokens.admin });
     expect(bad.status).toBe(422);
     const after = await db.database.sql`select count(*)::int as n from audit_events`;
     expect(after[0]?.n).toBe(before[0]?.n);

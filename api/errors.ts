@@ -2,6 +2,7 @@
 //   { "error": { "code": "<MACHINE_CODE>", "message": "<human text>", "requestId": "<id>", "details"?: … } }
 // Codes form a closed set mapped to HTTP statuses here; handlers throw ApiError, app.onError renders it.
 import { z } from '@hono/zod-openapi';
+import { documentSize, MAX_DOCUMENT_BYTES, MAX_DOCUMENT_SERVICES } from '../domain/descriptor.js';
 
 export const ERROR_STATUS = {
   BAD_REQUEST: 400,
@@ -24,6 +25,7 @@ export const ERROR_STATUS = {
   PROMOTION_IN_PROGRESS: 409,
   INVALID_ACTION: 409,
   PAYLOAD_TOO_LARGE: 413,
+  DOCUMENT_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNPROCESSABLE: 422,
   TEMPLATE_INVALID: 422,
@@ -86,14 +88,25 @@ export function errorResponses(...statuses: number[]) {
   );
 }
 
-/** A request that failed its zod schema: 400 VALIDATION_FAILED listing every issue by path. */
+/**
+ * How many entries a validation report carries at most. A huge bad document must not produce a huge
+ * response: the first ones (in the report's stable order) are listed, the total is in a count field.
+ */
+export const MAX_REPORTED_PROBLEMS = 100;
+
+/** A request that failed its zod schema: 400 VALIDATION_FAILED listing the first issues by path, and their count. */
 export function validationError(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; code: string; message: string }>): ApiError {
   return new ApiError('VALIDATION_FAILED', 'Request validation failed', {
-    issues: issues.map((i) => ({ path: i.path.map(String).join('.'), code: i.code, message: i.message })),
+    issues: issues.slice(0, MAX_REPORTED_PROBLEMS).map((i) => ({ path: i.path.map(String).join('.'), code: i.code, message: i.message })),
+    issueCount: issues.length,
   });
 }
 
-/** A 422 carrying a validation report: `details.problems` is the full list of `{ path, code, message }`. */
+/**
+ * A 422 carrying a validation report: `details.problems` lists the first MAX_REPORTED_PROBLEMS `{ path, code,
+ * message }` entries, `details.problemCount` counts them all and `details.problemsTruncated` says whether some
+ * were left out.
+ */
 export function problemsError(
   code: 'TEMPLATE_INVALID' | 'RELEASE_INVALID',
   problems: Array<{ path: string; code: string; message: string }>,
@@ -101,5 +114,29 @@ export function problemsError(
 ): ApiError {
   const noun = code === 'TEMPLATE_INVALID' ? 'Template' : 'Descriptor';
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-  return new ApiError(code, `${noun} is invalid: ${count}`, { problems, ...extra });
+  const truncated = problems.length > MAX_REPORTED_PROBLEMS;
+  const shown = truncated ? `; the first ${MAX_REPORTED_PROBLEMS} are listed` : '';
+  return new ApiError(code, `${noun} is invalid: ${count}${shown}`, {
+    problems: problems.slice(0, MAX_REPORTED_PROBLEMS),
+    problemCount: problems.length,
+    problemsTruncated: truncated,
+    ...extra,
+  });
+}
+
+/**
+ * Templates and descriptors have a size cap of their own, below the request body limit: a document is stored
+ * for good (the tables are append-only), so one request must not be able to add megabytes of policy or release
+ * data. Checked before any validation walks the document: 413 DOCUMENT_TOO_LARGE.
+ */
+export function assertDocumentSize(what: 'template' | 'descriptor', document: unknown): void {
+  const size = documentSize(document);
+  if (size.bytes > MAX_DOCUMENT_BYTES || size.services > MAX_DOCUMENT_SERVICES) {
+    throw new ApiError(
+      'DOCUMENT_TOO_LARGE',
+      `The ${what} is too large: ${size.services} services and ${size.bytes} bytes of JSON ` +
+        `(at most ${MAX_DOCUMENT_SERVICES} services and ${MAX_DOCUMENT_BYTES} bytes)`,
+      { ...size, maxServices: MAX_DOCUMENT_SERVICES, maxBytes: MAX_DOCUMENT_BYTES },
+    );
+  }
 }

@@ -20,6 +20,13 @@ export const PLACEHOLDER_RE = /<([A-Z][A-Z0-9_]*)>/g;
 /** OCI distribution spec tag. */
 export const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 export const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
+/**
+ * At most this many placeholders in one template tag. Matching is linear whatever the count (validate.ts
+ * fitsPattern), so the cap is about keeping templates readable and bounding the work per container, not a
+ * correctness guard. Adjacent placeholders (`<A><B>`) stay allowed: the check is a yes/no question, and the
+ * greedy matcher decides it exactly however the tag could be split between them.
+ */
+export const MAX_PLACEHOLDERS_PER_TAG = 8;
 
 const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DOMAIN_RE =
@@ -36,6 +43,22 @@ export function isValidRepository(repo: string): boolean {
   const hasDomain = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
   if (hasDomain && !DOMAIN_RE.test(first)) return false;
   return (hasDomain ? parts.slice(1) : parts).every((p) => PATH_COMPONENT_RE.test(p));
+}
+
+/** Per-document caps for templates and descriptors (security audit finding 14; the API answers 413 DOCUMENT_TOO_LARGE). */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024;
+export const MAX_DOCUMENT_SERVICES = 1000;
+
+/** A document's size as the caps count it: UTF-8 bytes of its JSON and services (entries of its groups). */
+export function documentSize(input: unknown): { bytes: number; services: number } {
+  let services = 0;
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    for (const group of Object.values(input)) {
+      if (typeof group === 'object' && group !== null && !Array.isArray(group)) services += Object.keys(group).length;
+    }
+  }
+  const json = JSON.stringify(input) ?? '';
+  return { bytes: new TextEncoder().encode(json).length, services };
 }
 
 export function isValidTag(tag: string): boolean {
@@ -247,7 +270,17 @@ function parseTag(container: Record<string, unknown>, path: string, mode: Docume
   if (stripped.includes('<') || stripped.includes('>')) {
     return void problem(path, 'INVALID_PLACEHOLDER', `"${tag}" has a malformed placeholder (expected <UPPER_SNAKE>)`);
   }
-  if (placeholdersIn(tag).length === 0) {
+  const placeholders = placeholdersIn(tag).length;
+  if (placeholders > MAX_PLACEHOLDERS_PER_TAG) {
+    problem(
+      path,
+      'TOO_MANY_PLACEHOLDERS',
+      `"${tag.slice(0, 64)}${tag.length > 64 ? '…' : ''}" has ${placeholders} placeholders; at most ${MAX_PLACEHOLDERS_PER_TAG} are allowed per tag`,
+    );
+    // Still the tag: a revision stored before the cap keeps constraining descriptors (fitsPattern is linear).
+    return tag;
+  }
+  if (placeholders === 0) {
     if (!isValidTag(tag)) return void problem(path, 'INVALID_TAG', `"${tag}" is neither a valid OCI tag nor a sha256: digest`);
     return tag;
   }

@@ -15,6 +15,7 @@ export const PROBLEM_CODES = [
   'INVALID_TAG',
   'INVALID_PLACEHOLDER',
   'PLACEHOLDER_NOT_ALLOWED',
+  'TOO_MANY_PLACEHOLDERS',
   // descriptor against its template
   'UNKNOWN_GROUP',
   'UNKNOWN_SERVICE',

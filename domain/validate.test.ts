@@ -289,6 +289,16 @@ const templateCases: TemplateCase[] = [
     problems: [p('core.api.Deployment.containers.api.tag', 'INVALID_TAG')],
   },
   {
+    name: 'at most 8 placeholders per tag (security notes, inputs)',
+    template: { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<A>'.repeat(9) } } } } } },
+    problems: [p('core.api.Deployment.containers.api.tag', 'TOO_MANY_PLACEHOLDERS')],
+  },
+  {
+    name: 'eight placeholders, adjacent ones included, are accepted',
+    template: { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<A><B>.<C>-<D><E><F><G><H>x' } } } } } },
+    problems: [],
+  },
+  {
     name: 'optional must be a boolean',
     template: { core: { api: { Deployment: { optional: 'yes', containers: { api: { repo: 'org/api', tag: '1' } } } } } },
     problems: [p('core.api.Deployment.optional', 'INVALID_SHAPE')],

@@ -36,18 +36,43 @@ export interface ValidateDescriptorInput {
 export type ValidateDescriptorResult =
   { ok: true; descriptor: Descriptor; overrides: Override[] } | { ok: false; problems: Problem[]; overrides: Override[] };
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Does a concrete tag fit a moving template tag, i.e. keep its literal parts? */
+/**
+ * Does a concrete tag fit a moving template tag, i.e. keep its literal parts? Same answer as the regex
+ * `^L0(.+)L1(.+)…(.+)Lk$` (L = the template's literal parts, one `(.+)` per placeholder), but decided by one
+ * left-to-right scan instead of a backtracking regex (security audit finding 2: that regex explored every way to
+ * split the tag, C(n-1, k-1) of them, and blocked the event loop for minutes).
+ *
+ * The scan: the tag must start with L0 and end with Lk; in between, each middle literal Li (i = 1 … k-1) is
+ * placed at its left-most occurrence that leaves at least one character for the placeholder before it; finally
+ * at least one character must be left for the last placeholder before Lk.
+ *
+ * Why greedy is exact. (⇐) A successful scan is itself an assignment: every placeholder got ≥ 1 character.
+ * (⇒) Take any valid assignment, with Li ending at e*i, and let ei be where the scan's Li ends (e0 = e*0 = |L0|).
+ * Induction on i: if e(i-1) ≤ e*(i-1), then Li occurs at e*i − |Li| ≥ e*(i-1) + 1 ≥ e(i-1) + 1, so the scan finds
+ * an occurrence at or before it and ei ≤ e*i. Hence the scan never fails where the assignment succeeds, and the
+ * last placeholder gets end − e(k-1) ≥ end − e*(k-1) ≥ 1 characters. Empty middle literals (adjacent
+ * placeholders, `<A><B>`) are covered by the same argument (the empty string occurs everywhere).
+ *
+ * Cost: each search starts where the previous literal ended, so the scan visits the tag once, times at most the
+ * literal's length per position for the string search: O(|tag| · longest literal), ≤ 128 · 128 for valid tags.
+ */
 export function fitsPattern(templateTag: string, tag: string): boolean {
-  const source = templateTag
-    .split(PLACEHOLDER_RE)
-    // split() with a capture group alternates literal, placeholder name, literal, ...
-    .map((part, i) => (i % 2 === 0 ? escapeRegExp(part) : '(.+)'))
-    .join('');
-  return new RegExp(`^${source}$`).test(tag);
+  // split() with a capture group alternates literal, placeholder name, literal, …: keep the literals.
+  const literals = templateTag.split(PLACEHOLDER_RE).filter((_, i) => i % 2 === 0);
+  const k = literals.length - 1; // number of placeholders
+  if (k === 0) return tag === templateTag;
+  const head = literals[0] ?? '';
+  const tail = literals[k] ?? '';
+  if (!tag.startsWith(head) || !tag.endsWith(tail)) return false;
+  const end = tag.length - tail.length; // the last placeholder ends here
+  let pos = head.length; // where the next placeholder starts
+  for (let i = 1; i < k; i++) {
+    const literal = literals[i] ?? '';
+    const at = tag.indexOf(literal, pos + 1);
+    if (at < 0 || at + literal.length >= end) return false; // no room left for this literal and one more character
+    pos = at + literal.length;
+  }
+  return end - pos >= 1;
 }
 
 export function validateDescriptor(input: ValidateDescriptorInput): ValidateDescriptorResult {

@@ -327,6 +327,31 @@ describe('Argo CD faults and drift', () => {
       hookAction = undefined;
     }
   });
+
+  it('the same repository path and tag pulled from another registry is drift, not the release (audit finding 19, probe B)', async () => {
+    const r = await f.createRelease('1.2.7');
+    const attacker = 'attacker.example/org/api:1.2.7';
+    let done1 = false;
+    hookAction = async (point) => {
+      if (point !== 'verify-images:start' || done1) return;
+      done1 = true;
+      f.sim.faults.setImage({ namespace: f.env.ops as string, name: 'api', container: 'api', image: attacker });
+      // Verification must see the swapped pod: wait until it is Ready (observable state, no sleep window).
+      await until(async () => (await liveImages('ops')).includes(attacker));
+    };
+    try {
+      const p = await promoteOk(r, 'ops');
+      const d = await f.waitFor('ops', p.deploymentId, done);
+      expect(d.status).toBe('awaiting_operator');
+      expect(d.currentStep).toBe('verify-images');
+      expect(d.message).toContain(`api/api: expected org/api:1.2.7, running ${attacker}`);
+      const abort = await act('ops', p.deploymentId, 'abort', f.tokens.promoter, { leaveGit: true });
+      expect(abort.status).toBe(200);
+      expect((await f.waitFor('ops', p.deploymentId, ['aborted'])).status).toBe('aborted');
+    } finally {
+      hookAction = undefined;
+    }
+  });
 });
 
 describe('secrets', () => {

@@ -13,7 +13,7 @@ let h: ApiHarness;
 
 beforeAll(async () => {
   h = await apiHarness(db.database);
-  expect((await h.call('PUT', '/v1/templates/default', { body: SEED_TEMPLATE, token: h.tokens.releaser })).status).toBe(201);
+  expect((await h.call('PUT', '/v1/templates/default', { body: SEED_TEMPLATE, token: h.tokens.admin })).status).toBe(201);
 });
 
 async function fingerprint() {
@@ -153,7 +153,7 @@ describe('fuzz: PUT /v1/templates/:key and the render helper', () => {
     await fc.assert(
       fc.asyncProperty(body(SEED_TEMPLATE), productVersion, async (doc, key) => {
         const before = await fingerprint();
-        const res = await h.call('PUT', `/v1/templates/${encodeURIComponent(key)}`, { body: doc, token: h.tokens.releaser });
+        const res = await h.call('PUT', `/v1/templates/${encodeURIComponent(key)}`, { body: doc, token: h.tokens.admin });
         expectClientOrSuccess(res, key);
         const after = await fingerprint();
         if (res.status === 201) expect(after?.templates).toBe((before?.templates ?? 0) + 1);

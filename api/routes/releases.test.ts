@@ -17,7 +17,7 @@ const count = async () => Number((await db.database.sql`select count(*)::int as 
 
 beforeAll(async () => {
   h = await apiHarness(db.database);
-  expect((await h.call('PUT', '/v1/templates/2.4.0', { body: SEED_TEMPLATE, token: h.tokens.releaser })).status).toBe(201);
+  expect((await h.call('PUT', '/v1/templates/2.4.0', { body: SEED_TEMPLATE, token: h.tokens.admin })).status).toBe(201);
 });
 
 describe('POST /v2/releases/create/:productVersion', () => {
@@ -206,7 +206,7 @@ describe('reads', () => {
 
   it('GET /v2/releases lists newest first, filters, and pages with a cursor', async () => {
     for (const v of ['5.0.1', '5.0.2', '5.0.3']) {
-      await h.call('PUT', '/v1/templates/5.0.0', { body: SEED_TEMPLATE, token: h.tokens.releaser });
+      await h.call('PUT', '/v1/templates/5.0.0', { body: SEED_TEMPLATE, token: h.tokens.admin });
       expect((await h.call('POST', `/v2/releases/create/${v}`, { body: descriptor(v), token: h.tokens.admin })).status).toBe(201);
     }
     const page1 = await h.call('GET', '/v2/releases?limit=2&createdBy=bootstrap-admin', { token: h.tokens.viewer });

@@ -19,7 +19,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createRouter } from '../app.js';
 import type { AppEnv } from '../context.js';
-import { ApiError, problemsError } from '../errors.js';
+import { ApiError, assertDocumentSize, problemsError } from '../errors.js';
 import { actorOf } from '../auth.js';
 import { documentedJson, protectedRoute } from '../openapi.js';
 import {
@@ -102,6 +102,7 @@ function releaseVersion(productVersion: string): string {
 
 /** Validates a descriptor against the template its product version resolves to. */
 async function check(c: Context<AppEnv>, productVersion: string, descriptor: unknown, acks: string[]) {
+  assertDocumentSize('descriptor', descriptor);
   const template = await resolveOrThrow(c.var.deps.database.db, productVersion);
   const result = validateDescriptor({ descriptor, template: template.document, acknowledgedOverrides: acks });
   const templateRef = { key: template.key, revision: template.revision };

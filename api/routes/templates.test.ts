@@ -16,7 +16,7 @@ beforeAll(async () => {
     ['2.4.1', 'v241-<T>'],
     ['2.5.0-rc.1', 'rc-<T>'],
   ] as const) {
-    expect((await h.call('PUT', `/v1/templates/${key}`, { body: tpl(tag), token: h.tokens.releaser })).status).toBe(201);
+    expect((await h.call('PUT', `/v1/templates/${key}`, { body: tpl(tag), token: h.tokens.admin })).status).toBe(201);
   }
 });
 
@@ -79,13 +79,13 @@ function emptyHarness() {
 
 describe('PUT /v1/templates/:key', () => {
   it('accepts the seed example as is and appends revisions; identical content is 200 with no new revision', async () => {
-    const first = await h.call('PUT', '/v1/templates/3.0.0', { body: SEED_TEMPLATE, token: h.tokens.releaser });
+    const first = await h.call('PUT', '/v1/templates/3.0.0', { body: SEED_TEMPLATE, token: h.tokens.admin });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ key: '3.0.0', revision: 1, createdBy: 'releaser-1', template: SEED_TEMPLATE });
-    const again = await h.call('PUT', '/v1/templates/3.0.0', { rawBody: JSON.stringify(SEED_TEMPLATE, null, 2), token: h.tokens.releaser });
+    expect(first.body).toMatchObject({ key: '3.0.0', revision: 1, createdBy: 'bootstrap-admin', template: SEED_TEMPLATE });
+    const again = await h.call('PUT', '/v1/templates/3.0.0', { rawBody: JSON.stringify(SEED_TEMPLATE, null, 2), token: h.tokens.admin });
     expect(again.status).toBe(200);
     expect(again.body.revision).toBe(1);
-    const second = await h.call('PUT', '/v1/templates/3.0.0', { body: tpl('<T>'), token: h.tokens.releaser });
+    const second = await h.call('PUT', '/v1/templates/3.0.0', { body: tpl('<T>'), token: h.tokens.admin });
     expect(second.body.revision).toBe(2);
     const revisions = await h.call('GET', '/v1/templates/3.0.0/revisions', { token: h.tokens.viewer });
     expect(revisions.body.revisions.map((r: { revision: number }) => r.revision)).toEqual([2, 1]);
@@ -98,7 +98,7 @@ describe('PUT /v1/templates/:key', () => {
   it('is 422 TEMPLATE_INVALID with every problem', async () => {
     const res = await h.call('PUT', '/v1/templates/3.1.0', {
       body: { core: { api: { Job: {} }, web: { Deployment: { containers: { web: { repo: 'Bad//Repo', tag: '<lower>' } } } } } },
-      token: h.tokens.releaser,
+      token: h.tokens.admin,
     });
     expect(res.status).toBe(422);
     const error = errorOf(res.body);
@@ -113,7 +113,7 @@ describe('PUT /v1/templates/:key', () => {
 
   it('rejects keys that are not semver or default, and build metadata', async () => {
     for (const key of ['latest', 'v1.0.0', '1.0.0+b1']) {
-      const res = await h.call('PUT', `/v1/templates/${encodeURIComponent(key)}`, { body: SEED_TEMPLATE, token: h.tokens.releaser });
+      const res = await h.call('PUT', `/v1/templates/${encodeURIComponent(key)}`, { body: SEED_TEMPLATE, token: h.tokens.admin });
       expect(res.status, key).toBe(400);
       expect(errorOf(res.body).code).toBe('INVALID_PRODUCT_VERSION');
     }
@@ -121,10 +121,10 @@ describe('PUT /v1/templates/:key', () => {
 
   it('rejects a non-JSON body with 415 and malformed JSON with 400', async () => {
     expect(
-      (await h.call('PUT', '/v1/templates/3.2.0', { rawBody: 'x', headers: { 'content-type': 'text/plain' }, token: h.tokens.releaser }))
+      (await h.call('PUT', '/v1/templates/3.2.0', { rawBody: 'x', headers: { 'content-type': 'text/plain' }, token: h.tokens.admin }))
         .status,
     ).toBe(415);
-    expect((await h.call('PUT', '/v1/templates/3.2.0', { rawBody: '{', token: h.tokens.releaser })).status).toBe(400);
+    expect((await h.call('PUT', '/v1/templates/3.2.0', { rawBody: '{', token: h.tokens.admin })).status).toBe(400);
   });
 });
 
@@ -153,7 +153,7 @@ describe('POST /v1/releases/template/:productVersion/render', () => {
       core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<RELEASE_TAG>' } } } } },
       infra: { gateway: { Deployment: { optional: true, containers: { gateway: { repo: 'org/gateway', tag: 'stable' } } } } },
     };
-    await h.call('PUT', '/v1/templates/4.0.0', { body: template, token: h.tokens.releaser });
+    await h.call('PUT', '/v1/templates/4.0.0', { body: template, token: h.tokens.admin });
     const res = await h.call('POST', '/v1/releases/template/4.0.3/render', {
       body: { values: { RELEASE_TAG: '4.0.3', EXTRA: 'x' } },
       token: h.tokens.releaser,

@@ -1,14 +1,14 @@
 // Template Service: versioned templates keyed by product version, resolved with semver fallback.
 //   GET  /v1/releases/template/:productVersion          resolved template JSON (seed contract)   viewer
 //   POST /v1/releases/template/:productVersion/render   fill placeholders → descriptor            releaser
-//   PUT  /v1/templates/:key                             save a new revision                       releaser
+//   PUT  /v1/templates/:key                             save a new revision                       admin (policy)
 //   GET  /v1/templates                                  keys with their newest revision           viewer
 //   GET  /v1/templates/:key                             newest revision of exactly this key       viewer
 //   GET  /v1/templates/:key/revisions                   revision history of a key                 viewer
 //   GET  /v1/templates/:key/revisions/:revision         one revision                              viewer
 import { z } from '@hono/zod-openapi';
 import { createRouter } from '../app.js';
-import { ApiError, problemsError } from '../errors.js';
+import { ApiError, assertDocumentSize, problemsError } from '../errors.js';
 import { actorOf } from '../auth.js';
 import { documentedJson, protectedRoute } from '../openapi.js';
 import { resolveOrThrow } from '../services/templates.js';
@@ -106,13 +106,16 @@ const renderRoute = protectedRoute('releaser', {
   errors: [400, 404, 415, 422],
 });
 
-const putRoute = protectedRoute('releaser', {
+// Templates are policy: they name the repositories a release may use and pin values. Saving one needs `admin`,
+// not the `releaser` role that CI tokens hold to create releases (security audit finding 14).
+const putRoute = protectedRoute('admin', {
   method: 'put',
   path: '/v1/templates/{key}',
   tags: ['templates'],
   summary: 'Save a new revision of the template for a key (a semver or "default")',
   description:
-    'Validates the template and appends a revision. Saving a document identical (same canonical digest) to the ' +
+    'Needs the admin role (templates are policy). Validates the template and appends a revision; a template over ' +
+    '1 MiB of JSON or 1000 services is 413 DOCUMENT_TOO_LARGE, a tag with more than 8 placeholders 422. Saving a document identical (same canonical digest) to the ' +
     'newest revision creates nothing and answers 200 with that revision; a new revision answers 201.',
   request: { params: KeyParam, body: { content: { 'application/json': { schema: TemplateBody } }, required: true } },
   responses: {
@@ -211,6 +214,7 @@ export const templateRoutes = createRouter()
   })
   .openapi(putRoute, async (c) => {
     const key = checkKey(c.req.valid('param').key);
+    assertDocumentSize('template', c.req.valid('json'));
     const checked = validateTemplate(c.req.valid('json'));
     if (!checked.ok) throw problemsError('TEMPLATE_INVALID', checked.problems);
     const actor = actorOf(c);

@@ -1109,7 +1109,7 @@ export interface paths {
     };
     /**
      * Save a new revision of the template for a key (a semver or "default")
-     * @description Validates the template and appends a revision. Saving a document identical (same canonical digest) to the newest revision creates nothing and answers 200 with that revision; a new revision answers 201.
+     * @description Needs the admin role (templates are policy). Validates the template and appends a revision; a template over 1 MiB of JSON or 1000 services is 413 DOCUMENT_TOO_LARGE, a tag with more than 8 placeholders 422. Saving a document identical (same canonical digest) to the newest revision creates nothing and answers 200 with that revision; a new revision answers 201.
      */
     put: {
       parameters: {

@@ -36,6 +36,11 @@ export class ApiFailure extends Error {
     if (!Array.isArray(p)) return [];
     return p.filter((x): x is Problem => typeof x === 'object' && x !== null && 'path' in x && 'code' in x);
   }
+  /** All problems of the report; the API lists only the first ones (details.problemCount counts them all). */
+  get problemCount(): number {
+    const n = (this.details as { problemCount?: unknown } | undefined)?.problemCount;
+    return typeof n === 'number' && n > this.problems.length ? n : this.problems.length;
+  }
 }
 
 export interface ApiResponse<T> {

@@ -81,7 +81,8 @@ export function errorBox(err: unknown, context?: string): SafeHtml {
       problems.length > 0
         ? html`<table class="problems">
             <caption>
-              ${problems.length} problem${problems.length === 1 ? '' : 's'}
+              ${err.problemCount > problems.length ? `first ${problems.length} of ` : ''}${err.problemCount}
+              problem${err.problemCount === 1 ? '' : 's'}
             </caption>
             <thead>
               <tr>
