@@ -97,6 +97,11 @@ function readSecretFile(file: string, secretsDir: string, ref: string): string {
   }
 }
 
+/** `scheme://user:password@host` → `scheme://***@host` in any text (an error message quoting a URL). */
+export function scrubUrlCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
+}
+
 function codeOf(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? 'error';
 }
