@@ -117,6 +117,20 @@ describe('host allowlist', () => {
   });
 });
 
+describe('EnvironmentConfig target URLs', () => {
+  it.each(['file:///etc/passwd', 'ftp://argocd.example.com', 'javascript:alert(1)'])('refuses %s as Argo CD or Kubernetes URL', (url) => {
+    const config = {
+      displayOrder: 0,
+      gitops: { repoUrl: 'git@git.example.com:org/gitops.git' },
+      argocd: { serverUrl: 'https://argocd.example.com', tokenRef: 'env:FC_SECRET_ARGO' },
+      kubernetes: { server: 'https://k8s.example.com', namespace: 'dev', tokenRef: 'env:FC_SECRET_KUBE' },
+    };
+    expect(EnvironmentConfig.safeParse(config).success).toBe(true);
+    expect(EnvironmentConfig.safeParse({ ...config, argocd: { ...config.argocd, serverUrl: url } }).success).toBe(false);
+    expect(EnvironmentConfig.safeParse({ ...config, kubernetes: { ...config.kubernetes, server: url } }).success).toBe(false);
+  });
+});
+
 describe('checkTargetPolicy', () => {
   const base = EnvironmentConfig.parse({
     displayOrder: 0,
