@@ -6,8 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from './activities/index.js';
-import { DEFAULT_ARGO_TIMEOUT_MS } from './activities/deps.js';
-import { createTargetClients } from './integrations/targets.js';
+import { secretDepsOf } from './activities/deps.js';
 import { loadConfig, type Config } from './lib/config.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createDatabase } from './db/client.js';
@@ -125,8 +124,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const database = createDatabase(config.DATABASE_URL);
-  const targets = createTargetClients({ argoTimeoutMs: DEFAULT_ARGO_TIMEOUT_MS });
-  const running = await startWorker(config, { database, logger, gitWorkDir: join(config.FC_DATA_DIR, 'git-work'), targets });
+  const running = await startWorker(config, {
+    database,
+    logger,
+    gitWorkDir: join(config.FC_DATA_DIR, 'git-work'),
+    ...secretDepsOf(config),
+  });
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down worker');
     void running.shutdown();

@@ -2,16 +2,19 @@
 // for the Argo CD/Kubernetes side, the simulator in sim/).
 import type { Database } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
-import type { SecretResolver } from '../lib/secrets.js';
-import type { TargetClients } from '../integrations/targets.js';
+import { targetPolicyOf, type Config } from '../lib/config.js';
+import { createSecretResolver, type SecretResolver } from '../lib/secrets.js';
+import { createTargetClients, type TargetClients } from '../integrations/targets.js';
 
 export interface ActivityDeps {
   database: Database;
   logger: Logger;
   /** Parent folder of the temporary Git clones (default: the OS temp dir). */
   gitWorkDir?: string;
-  /** Secret references → values (default: env:/file: resolver over process.env). */
+  /** Secret references → values (default: env:/file: resolver over process.env with the default policy). */
   secrets?: SecretResolver;
+  /** FC_ALLOWED_HOSTS: hosts the Git remote may name (absent or empty = every host). */
+  allowedHosts?: readonly string[];
   gitAuthor?: { name: string; email: string };
   /**
    * Argo CD and Kubernetes clients per environment (default: createTargetClients over `secrets`, with
@@ -29,3 +32,21 @@ export interface ActivityDeps {
 
 /** Per-request timeout towards Argo CD for the activities: a refresh blocks until reconciled. */
 export const DEFAULT_ARGO_TIMEOUT_MS = 30_000;
+
+/**
+ * The secret-handling dependencies of a worker under the installation's policy (lib/config.ts): a restricted
+ * resolver (FC_SECRET_ENV_PREFIX, FC_SECRETS_DIR), the host allowlist for Git, and Argo CD/Kubernetes
+ * clients that check it too. `env` adds values a process knows without exporting them (the sandbox).
+ */
+export function secretDepsOf(
+  config: Config,
+  env?: Record<string, string | undefined>,
+): Required<Pick<ActivityDeps, 'secrets' | 'allowedHosts' | 'targets'>> {
+  const policy = targetPolicyOf(config);
+  const secrets = createSecretResolver({ ...policy, ...(env ? { env } : {}) });
+  return {
+    secrets,
+    allowedHosts: policy.allowedHosts,
+    targets: createTargetClients({ secrets, allowedHosts: policy.allowedHosts, argoTimeoutMs: DEFAULT_ARGO_TIMEOUT_MS }),
+  };
+}

@@ -19,14 +19,21 @@ export function remoteOf(deps: ActivityDeps, ctx: PromotionContext): RemoteInput
         ...(g.credentials.username ? { username: g.credentials.username } : {}),
       };
     } else if (g.credentials?.type === 'ssh-key') {
-      const ref = g.credentials.privateKeyRef;
-      // An SSH key is used from a file: file: references point at it directly.
-      credentials = { type: 'ssh-key', privateKeyPath: ref.startsWith('file:') ? ref.slice(5) : secrets.resolve(ref) };
+      // Resolved like every other secret (env: or file:, under the installation's restrictions); the engine
+      // writes the key to a 0600 file inside its workspace and removes it with the workspace. Never a path
+      // taken from the reference: an env: value used as a path put the whole key into error messages.
+      credentials = { type: 'ssh-key', privateKey: secrets.resolve(g.credentials.privateKeyRef) };
     }
   } catch (err) {
     throw toFailure(err);
   }
-  return { repoUrl: g.repoUrl, branch: g.branch, workDir: gitWorkDir(deps), ...(credentials ? { credentials } : {}) };
+  return {
+    repoUrl: g.repoUrl,
+    branch: g.branch,
+    workDir: gitWorkDir(deps),
+    ...(credentials ? { credentials } : {}),
+    ...(deps.allowedHosts ? { allowedHosts: deps.allowedHosts } : {}),
+  };
 }
 
 export function trailersOf(ctx: PromotionContext): Record<string, string> {

@@ -56,8 +56,8 @@ const routes = (): Array<{ method: string; path: string; role: Role; body?: unkn
 const ENVIRONMENT = {
   displayOrder: 1,
   gitops: { repoUrl: 'http://127.0.0.1:9/org/gitops.git' },
-  argocd: { serverUrl: 'http://127.0.0.1:9', tokenRef: 'env:ARGOCD_TOKEN' },
-  kubernetes: { server: 'https://127.0.0.1:9', namespace: 'staging', tokenRef: 'env:K8S_TOKEN' },
+  argocd: { serverUrl: 'http://127.0.0.1:9', tokenRef: 'env:FC_SECRET_ARGOCD_TOKEN' },
+  kubernetes: { server: 'https://127.0.0.1:9', namespace: 'staging', tokenRef: 'env:FC_SECRET_K8S_TOKEN' },
 };
 
 describe('every protected route', () => {

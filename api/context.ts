@@ -1,6 +1,7 @@
 // What every request handler can reach: the process-wide dependencies and per-request values.
 import type { Client, Connection } from '@temporalio/client';
-import type { Config } from '../lib/config.js';
+import { targetPolicyOf, type Config } from '../lib/config.js';
+import { createSecretResolver } from '../lib/secrets.js';
 import type { Logger } from '../lib/logger.js';
 import { pingDatabase, type Database } from '../db/client.js';
 import type { Actor } from '../domain/roles.js';
@@ -27,9 +28,22 @@ export const LIVE_ARGO_TIMEOUT_MS = 2000;
 export function completeAppDeps(base: BaseAppDeps): AppDeps {
   return {
     ...base,
-    targets: base.targets ?? createTargetClients({ argoTimeoutMs: LIVE_ARGO_TIMEOUT_MS }),
+    targets: base.targets ?? liveTargetClients(base.config),
     promotions: base.promotions ?? promotionDeps(base),
   };
+}
+
+/**
+ * The live view's clients: secrets resolved under the installation's policy (restricted references, allowed
+ * hosts only), so a viewer's GET can only ever send a configured credential to an allowed host.
+ */
+export function liveTargetClients(config: Config, env?: Record<string, string | undefined>): TargetClients {
+  const policy = targetPolicyOf(config);
+  return createTargetClients({
+    secrets: createSecretResolver({ ...policy, ...(env ? { env } : {}) }),
+    allowedHosts: policy.allowedHosts,
+    argoTimeoutMs: LIVE_ARGO_TIMEOUT_MS,
+  });
 }
 
 export interface AppEnv {

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createApp } from './app.js';
 import { apiRouters } from './routes/index.js';
 import { completeAppDeps, type AppDeps, type BaseAppDeps } from './context.js';
-import { loadConfig, type Config } from '../lib/config.js';
+import { loadConfig, targetPolicyOf, type Config } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createDatabase, type Database } from '../db/client.js';
 import { readEnvironmentsFile, seedEnvironments } from './services/environments.js';
@@ -55,7 +55,12 @@ async function main(): Promise<void> {
   }
   const database = createDatabase(config.DATABASE_URL);
   if (config.FC_ENVIRONMENTS_FILE) {
-    const names = await seedEnvironments(database, readEnvironmentsFile(config.FC_ENVIRONMENTS_FILE), config.FC_ENVIRONMENTS_FILE);
+    const names = await seedEnvironments(
+      database,
+      readEnvironmentsFile(config.FC_ENVIRONMENTS_FILE),
+      config.FC_ENVIRONMENTS_FILE,
+      targetPolicyOf(config),
+    );
     logger.info({ environments: names }, 'environments loaded');
   }
   const deps = buildAppDeps(config, database, logger);

@@ -128,7 +128,7 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
         dataDir: dir,
         environments: allEnvs,
         groups: SAMPLE_GROUPS,
-        secretPrefix: `FCB_${sfx.toUpperCase()}`,
+        secretPrefix: `FC_SECRET_B${sfx.toUpperCase()}`,
         files: { 'README.md': '# benchmark gitops repo\n' },
       }),
     );

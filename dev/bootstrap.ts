@@ -9,13 +9,14 @@ import { listEnvironments } from '../db/environments.js';
 import { seedEnvironments } from '../api/services/environments.js';
 import { resolveTemplate, saveTemplateRevision } from '../db/templates.js';
 import { digestOf } from '../domain/digest.js';
+import { DEFAULT_TARGET_POLICY, type TargetPolicy } from '../domain/target-policy.js';
 
 export interface RunningSandbox {
   argoUrl: string;
   kubeUrl: string;
   repoPath: string;
   environments: string[];
-  /** Values of the sandbox environments' `env:FC_SANDBOX_…` secret references: for a SecretResolver. */
+  /** Values of the sandbox environments' `env:FC_SECRET_SANDBOX_…` secret references: for a SecretResolver. */
   secrets: Record<string, string>;
   close(): Promise<void>;
 }
@@ -31,7 +32,13 @@ export async function startSandbox(opts: {
   /** Fixed by default so the sandbox's URLs stay the same across restarts; 0 = any free port (tests). */
   argoPort?: number;
   kubePort?: number;
+  /**
+   * The installation's target policy (default DEFAULT_TARGET_POLICY): the sandbox's references are named
+   * `env:<secretEnvPrefix>SANDBOX_…` so they resolve under it.
+   */
+  policy?: TargetPolicy;
 }): Promise<RunningSandbox | undefined> {
+  const policy = opts.policy ?? DEFAULT_TARGET_POLICY;
   const sandboxDir = join(opts.dataDir, 'sandbox');
   const repoUrl = pathToFileURL(join(resolve(sandboxDir), 'gitops.git')).href;
   const existing = await listEnvironments(opts.database.db);
@@ -48,8 +55,9 @@ export async function startSandbox(opts: {
     groups: [...SAMPLE_GROUPS],
     argoPort: opts.argoPort ?? 18080,
     kubePort: opts.kubePort ?? 16443,
+    secretPrefix: `${policy.secretEnvPrefix}SANDBOX`,
   });
-  const names = await seedEnvironments(opts.database, sandbox.configs, 'sandbox');
+  const names = await seedEnvironments(opts.database, sandbox.configs, 'sandbox', policy);
   await opts.database.db.transaction(async (tx) => {
     if (await resolveTemplate(tx, { chain: ['default'] })) return;
     await saveTemplateRevision(tx, {

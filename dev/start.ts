@@ -8,16 +8,16 @@ import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from './config.js';
+import { targetPolicyOf } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
-import { createSecretResolver } from '../lib/secrets.js';
 import { resolveDatabase } from './postgres.js';
 import { startDevServer } from './temporal-dev-server.js';
 import { runMigrations } from '../db/migrate.js';
 import { createDatabase } from '../db/client.js';
 import { startWorker } from '../worker.js';
 import { buildAppDeps, startApiServer } from '../api/server.js';
-import { LIVE_ARGO_TIMEOUT_MS } from '../api/context.js';
-import { createTargetClients } from '../integrations/targets.js';
+import { liveTargetClients } from '../api/context.js';
+import { secretDepsOf } from '../activities/deps.js';
 import { systemCheck } from '../workflows/index.js';
 import { startSandbox, type RunningSandbox } from './bootstrap.js';
 import { readEnvironmentsFile, seedEnvironments } from '../api/services/environments.js';
@@ -105,26 +105,31 @@ async function main(): Promise<void> {
     stops.push({ name: 'database pool', stop: database.close });
     let sandbox: RunningSandbox | undefined;
     if (config.FC_ENVIRONMENTS_FILE) {
-      const names = await seedEnvironments(database, readEnvironmentsFile(config.FC_ENVIRONMENTS_FILE), config.FC_ENVIRONMENTS_FILE);
+      const names = await seedEnvironments(
+        database,
+        readEnvironmentsFile(config.FC_ENVIRONMENTS_FILE),
+        config.FC_ENVIRONMENTS_FILE,
+        targetPolicyOf(config),
+      );
       logger.info({ environments: names }, 'environments loaded');
     }
     if (config.FC_SANDBOX === 'on' || (config.FC_SANDBOX === 'auto' && !config.FC_ENVIRONMENTS_FILE)) {
-      sandbox = await startSandbox({ database, dataDir, logger });
+      sandbox = await startSandbox({ database, dataDir, logger, policy: targetPolicyOf(config) });
       if (sandbox) stops.push({ name: 'sandbox cluster', stop: sandbox.close });
     }
 
-    // 5. Worker and API in this process. The sandbox's credentials reach them through the SecretResolver,
-    // never through process.env.
-    const secrets = createSecretResolver({ ...process.env, ...(sandbox?.secrets ?? {}) });
+    // 5. Worker and API in this process. The sandbox's credentials (FC_SECRET_SANDBOX_*) reach them through
+    // the SecretResolver, never through process.env.
+    const secretEnv = { ...process.env, ...(sandbox?.secrets ?? {}) };
     const worker = await startWorker(config, {
       database,
       logger: logger.child({ component: 'worker' }),
       gitWorkDir: join(dataDir, 'git-work'),
-      secrets,
+      ...secretDepsOf(config, secretEnv),
     });
     stops.push({ name: 'worker', stop: worker.shutdown });
     const deps = buildAppDeps(config, database, logger.child({ component: 'api' }), {
-      targets: createTargetClients({ secrets, argoTimeoutMs: LIVE_ARGO_TIMEOUT_MS }),
+      targets: liveTargetClients(config, secretEnv),
     });
     stops.push({ name: 'temporal client', stop: () => deps.temporal.connection.close() });
     const api = await startApiServer(deps);

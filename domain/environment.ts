@@ -10,7 +10,9 @@ export const EnvironmentName = z.string().regex(ENV_NAME_RE, 'an environment nam
 
 /**
  * A secret is configured by reference, never by value: `env:NAME` (an environment variable of the worker
- * and API processes) or `file:/path` (a mounted secret file). Responses show references only.
+ * and API processes) or `file:/path` (a mounted secret file). Responses show references only. Which
+ * references may resolve (FC_SECRET_ENV_PREFIX, FC_SECRETS_DIR, no `..`), that URLs carry no credentials and
+ * which hosts are allowed is installation configuration: domain/target-policy.ts, checked on save (422).
  */
 export const SecretRef = z
   .string()
@@ -41,7 +43,7 @@ export type GitopsTarget = z.infer<typeof GitopsTarget>;
 
 export const ArgoTarget = z
   .object({
-    serverUrl: z.url(),
+    serverUrl: z.url({ protocol: /^https?$/ }),
     project: z.string().min(1).default('default'),
     /** Application name per group; `{env}` and `{group}` are substituted. */
     applicationPattern: z.string().min(1).default(DEFAULT_APPLICATION_PATTERN),
@@ -57,7 +59,7 @@ export type ArgoTarget = z.infer<typeof ArgoTarget>;
 
 export const KubeTarget = z
   .object({
-    server: z.url(),
+    server: z.url({ protocol: /^https?$/ }),
     namespace: z.string().regex(ENV_NAME_RE, 'a namespace is a DNS label'),
     /** Base64 PEM of the API server's CA (public, not a secret). */
     caData: z.string().min(1).optional(),

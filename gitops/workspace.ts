@@ -2,21 +2,28 @@
 // engine handles. This is the module to review for secret hygiene:
 //   - an HTTPS token reaches git only through the environment of an askpass script (which holds no secret):
 //     never argv (visible in `ps`), never the remote URL (written to .git/config), never a file;
-//   - a repoUrl with embedded credentials is refused without being echoed;
+//   - a repoUrl with embedded credentials, or whose host is not in FC_ALLOWED_HOSTS, is refused without being echoed;
+//   - an SSH key given as content (an `env:` reference) is written to a 0600 file inside the workspace and
+//     removed with it; neither the key nor a key path ever appears in a message;
 //   - git's output is scrubbed of the token (plain, URL-encoded and in the base64 Basic form) and of any
 //     `user@` in URLs before it reaches an error or a log;
-//   - git runs isolated from the caller's environment: no repository variables, no hooks, no prompts, the
+//   - git runs isolated from the caller's environment: it inherits only PATH, HOME, locale-free basics, TLS
+//     and proxy settings (never DATABASE_URL, FLOW_ADMIN_TOKEN or FC_SECRET_*), no hooks, no prompts, the
 //     C locale (classification reads the messages), and a kill timeout per command.
 // The workspace is removed by `dispose()` (and on a failure while opening it).
 import { constants } from 'node:fs';
 import { access, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { hostAllowed, urlHasCredentials } from '../domain/target-policy.js';
 import { classify, GitAuthError, GitPermanentError, GitTransientError, tail } from './errors.js';
 import { runGit } from './git-runner.js';
 import { parseTrailers, trailersMatch, type TrailerMatch } from './trailers.js';
 
 export type GitCredentials =
   | { type: 'https-token'; /** default `x-access-token` (GitHub; GitLab accepts any) */ username?: string; token: string }
+  /** The key's content (e.g. resolved from an `env:` reference): written to a 0600 file in the workspace. */
+  | { type: 'ssh-key'; privateKey: string }
+  /** A key file the caller manages. */
   | { type: 'ssh-key'; privateKeyPath: string };
 
 export interface GitAuthor {
@@ -36,6 +43,8 @@ export interface RemoteInput {
   /** Parent directory for the temporary clone (created if missing). */
   workDir: string;
   credentials?: GitCredentials;
+  /** FC_ALLOWED_HOSTS patterns the remote's host must match (absent or empty = every host). */
+  allowedHosts?: readonly string[];
   signal?: AbortSignal;
   /** Kill any single git command after this long (→ GitTransientError). Default 120 s. */
   commandTimeoutMs?: number;
@@ -65,23 +74,39 @@ export interface Workspace {
 
 const BRANCH_RE = /^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$|.*@\{)[A-Za-z0-9._/-]+$/;
 
-/** Environment variables that would point git at another repository (e.g. when run from inside a hook). */
-const REPO_ENV = [
-  'GIT_DIR',
-  'GIT_WORK_TREE',
-  'GIT_INDEX_FILE',
-  'GIT_OBJECT_DIRECTORY',
-  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
-  'GIT_COMMON_DIR',
-  'GIT_NAMESPACE',
-  'GIT_PREFIX',
-  'GIT_CONFIG_PARAMETERS',
-  'GIT_CONFIG_COUNT',
+/**
+ * The only variables git and ssh inherit from this process (audit 20d): what they need to find programs,
+ * the user's ssh configuration, CA bundles and proxies. Everything else (DATABASE_URL, FLOW_ADMIN_TOKEN, the
+ * FC_SECRET_* values, repository-redirecting GIT_DIR & co.) stays out.
+ */
+const INHERITED_ENV = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'TMPDIR',
+  'TZ',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'GIT_SSL_CAINFO',
+  'GIT_SSL_CAPATH',
+  'GIT_EXEC_PATH',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'all_proxy',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
 ];
+/** Inherited only when the environment configures no credentials (ssh then uses the process's own setup). */
+const INHERITED_WITHOUT_CREDENTIALS = ['GIT_SSH_COMMAND', 'SSH_AUTH_SOCK'];
 
 export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Promise<Workspace> {
   checkRemote(input);
-  if (input.credentials?.type === 'ssh-key') await checkKeyFile(input.credentials.privateKeyPath);
+  const creds = input.credentials;
+  if (creds?.type === 'ssh-key' && 'privateKeyPath' in creds) await checkKeyFile(creds.privateKeyPath);
   await mkdir(input.workDir, { recursive: true });
   const root = await mkdtemp(path.join(input.workDir, 'fc-git-'));
   const dir = path.join(root, 'repo');
@@ -89,8 +114,10 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
   const secrets: string[] = [];
   const timeout = input.commandTimeoutMs ?? 120_000;
 
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of REPO_ENV) delete env[k];
+  const env: NodeJS.ProcessEnv = {};
+  for (const k of [...INHERITED_ENV, ...(creds ? [] : INHERITED_WITHOUT_CREDENTIALS)]) {
+    if (process.env[k] !== undefined) env[k] = process.env[k];
+  }
   Object.assign(env, {
     LC_ALL: 'C',
     LANGUAGE: 'C',
@@ -120,7 +147,6 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
 
   try {
     await mkdir(hooks);
-    const creds = input.credentials;
     if (creds?.type === 'https-token') {
       // The token reaches git only through this askpass script's environment: never argv (visible in ps),
       // never the remote URL (written to .git/config), never a file.
@@ -135,10 +161,21 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
       config.push('-c', 'credential.helper=', '-c', 'core.askPass=');
       secrets.push(creds.token, encodeURIComponent(creds.token), Buffer.from(`${username}:${creds.token}`).toString('base64'));
     } else {
-      delete env.GIT_ASKPASS;
-      delete env.FC_GIT_TOKEN;
       if (creds?.type === 'ssh-key') {
-        env.GIT_SSH_COMMAND = `ssh -i ${shellQuote(creds.privateKeyPath)} -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o BatchMode=yes`;
+        let keyFile: string;
+        if ('privateKey' in creds) {
+          // ssh reads keys only from files: a private one (0600, exclusive create) inside this workspace,
+          // removed by dispose() with everything else. ssh wants the final newline.
+          keyFile = path.join(root, 'ssh-key');
+          await writeFile(keyFile, creds.privateKey.endsWith('\n') ? creds.privateKey : `${creds.privateKey}\n`, {
+            mode: 0o600,
+            flag: 'wx',
+          });
+          secrets.push(...creds.privateKey.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----')));
+        } else {
+          keyFile = creds.privateKeyPath;
+        }
+        env.GIT_SSH_COMMAND = `ssh -i ${shellQuote(keyFile)} -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o BatchMode=yes`;
       } else if (env.GIT_SSH_COMMAND === undefined) {
         env.GIT_SSH_COMMAND = 'ssh -o BatchMode=yes';
       }
@@ -237,9 +274,14 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
 
 function checkRemote(input: RemoteInput): void {
   if (!BRANCH_RE.test(input.branch)) throw new GitPermanentError(`"${input.branch}" is not a valid branch name`);
-  // A credential inside the URL would be written to .git/config and echoed by git: refuse it (without echoing it).
-  if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(input.repoUrl) && !/^ssh:\/\/[^/:@]+@/i.test(input.repoUrl)) {
+  // A credential inside the URL would be written to .git/config and echoed by git: refuse it (without echoing
+  // it). An SSH user name alone (ssh://git@host/…, git@host:org/repo.git) is a login, not a credential.
+  if (urlHasCredentials(input.repoUrl)) {
     throw new GitPermanentError('repoUrl must not embed credentials; pass them as `credentials`');
+  }
+  // Checked here too, not only when the environment is saved: a row written behind the API's back.
+  if (!hostAllowed(input.repoUrl, input.allowedHosts ?? [])) {
+    throw new GitPermanentError('gitops.repoUrl: the host is not in FC_ALLOWED_HOSTS');
   }
   if (input.repoUrl.startsWith('-')) throw new GitPermanentError('repoUrl must not start with "-"');
   if (input.credentials?.type === 'https-token' && input.credentials.token.trim() === '') {
@@ -251,7 +293,8 @@ async function checkKeyFile(file: string): Promise<void> {
   try {
     await access(file, constants.R_OK);
   } catch {
-    throw new GitAuthError(`SSH private key ${file} is not readable`);
+    // Neither the path nor anything else the caller passed: a misused field may hold the key itself.
+    throw new GitAuthError('the SSH private key file is not readable');
   }
 }
 

@@ -4,6 +4,7 @@
 // tokens from POST /api/v1/session, grpc-gateway error bodies mapped to one ArgoCdError whose
 // `retryable` flag tells Temporal activities whether to retry.
 import { z } from 'zod';
+import { scrubUrlCredentials } from '../lib/secrets.js';
 import {
   Application,
   ApplicationList,
@@ -112,7 +113,8 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     for (const secret of [token, options.token, options.password]) {
       if (secret) out = out.split(secret).join('***');
     }
-    return out;
+    // fetch quotes a URL with credentials in its error ("…includes credentials: https://user:pw@…").
+    return scrubUrlCredentials(out);
   };
 
   async function raw(method: string, path: string, body?: unknown, auth = true): Promise<Response> {

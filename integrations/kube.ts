@@ -2,6 +2,7 @@
 // @kubernetes/client-node 1.x (object parameters, ESM). Only reads, only namespaced. Errors are
 // mapped to KubeApiError carrying the HTTP status and the Kubernetes `Status.reason`.
 import * as k8s from '@kubernetes/client-node';
+import { scrubUrlCredentials } from '../lib/secrets.js';
 
 export interface KubeClientOptions {
   /** API server URL without trailing slash, e.g. `https://10.0.0.1:6443`. */
@@ -83,7 +84,7 @@ export function toKubeApiError(err: unknown, what: string): KubeApiError {
     const reason = parsed.reason ?? REASON_BY_STATUS[status] ?? 'Unknown';
     return new KubeApiError({ status, reason, message: `${what}: ${status} ${parsed.message ?? reason}`, cause: err });
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = scrubUrlCredentials(err instanceof Error ? err.message : String(err));
   return new KubeApiError({ status: 0, reason: 'NetworkError', message: `${what}: ${message}`, cause: err });
 }
 

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, targetPolicyOf } from './config.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -35,6 +35,44 @@ describe('loadConfig', () => {
 
   it('never echoes a token value in its message', () => {
     expect(() => loadConfig({ FLOW_ADMIN_TOKEN: 'sekrit' })).toThrow(/FLOW_ADMIN_TOKEN="\*\*\*"/);
+  });
+
+  it('never prints the password of a malformed DATABASE_URL (audit 20d)', () => {
+    for (const url of ['mysql://flow:S3cretPw@db:5432/flow', 'postgres://flow:S3cret Pw@db/flow', 'postgres:flow:S3cretPw@db']) {
+      let problems: string[] = [];
+      try {
+        loadConfig({ DATABASE_URL: url });
+      } catch (err) {
+        problems = (err as ConfigError).problems;
+      }
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^DATABASE_URL="[^"]*\*\*\*@/);
+      expect(problems[0]).not.toMatch(/S3cret/);
+    }
+  });
+
+  it('secret-reference and host policy: defaults, parsing and validation', () => {
+    expect(targetPolicyOf(loadConfig({}))).toEqual({ secretEnvPrefix: 'FC_SECRET_', secretsDir: '/run/secrets', allowedHosts: [] });
+    const c = loadConfig({
+      FC_SECRET_ENV_PREFIX: 'ACME_',
+      FC_SECRETS_DIR: '/etc/fc/secrets/',
+      FC_ALLOWED_HOSTS: 'argocd.acme.io, *.k8s.acme.io:6443,git.acme.io',
+    });
+    expect(targetPolicyOf(c)).toEqual({
+      secretEnvPrefix: 'ACME_',
+      secretsDir: '/etc/fc/secrets',
+      allowedHosts: ['argocd.acme.io', '*.k8s.acme.io:6443', 'git.acme.io'],
+    });
+    for (const [name, value] of [
+      ['FC_SECRET_ENV_PREFIX', 'BAD-PREFIX'],
+      ['FC_SECRETS_DIR', 'relative/secrets'],
+      ['FC_SECRETS_DIR', '/'],
+      ['FC_SECRETS_DIR', '/run/../etc'],
+      ['FC_ALLOWED_HOSTS', 'https://argocd.acme.io'],
+      ['FC_ALLOWED_HOSTS', 'user@host'],
+    ] as const) {
+      expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(new RegExp(`${name}=`));
+    }
   });
 
   it('reports every problem at once', () => {

@@ -4,8 +4,10 @@
 // normal operation: FC_GIT_RUNNER=off (gitops/git-runner.ts: run git in-process instead of in the
 // forked runner) and TEMPORAL_CLI_PATH (dev/temporal-dev-server.ts: the `temporal` binary). The
 // simulator (sim/main.ts) has its own SIM_* schema, the benchmarks their BENCH_* knobs. Secret
-// references (`env:NAME`) are resolved by lib/secrets.ts, not configured here.
+// references (`env:NAME`) are resolved by lib/secrets.ts; which ones may be (FC_SECRET_ENV_PREFIX,
+// FC_SECRETS_DIR) and which hosts targets may name (FC_ALLOWED_HOSTS) is configured here: targetPolicyOf().
 import { z } from 'zod';
+import { DEFAULT_SECRET_ENV_PREFIX, DEFAULT_SECRETS_DIR, validHostPattern, type TargetPolicy } from '../domain/target-policy.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL');
@@ -48,6 +50,31 @@ export const ConfigSchema = z.object({
   FC_ENVIRONMENTS_FILE: z.string().min(1).optional(),
   /** `npm start` runs the Argo CD/Kubernetes simulator sandbox: `auto` (default) unless FC_ENVIRONMENTS_FILE is set, `on`, `off`. */
   FC_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** `env:` secret references may only name variables starting with this prefix. */
+  FC_SECRET_ENV_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a non-empty variable-name prefix, e.g. FC_SECRET_')
+    .default(DEFAULT_SECRET_ENV_PREFIX),
+  /** `file:` secret references may only name regular files under this absolute directory (symlinks resolved). */
+  FC_SECRETS_DIR: z
+    .string()
+    .regex(/^(\/[^/\0]+)+\/?$/, 'must be an absolute directory other than /')
+    .refine((d) => !d.split('/').some((s) => s === '.' || s === '..'), 'must not contain "." or ".." segments')
+    .default(DEFAULT_SECRETS_DIR),
+  /**
+   * Comma-separated hosts Flow Controller may contact for Argo CD, Kubernetes and Git: `host`, `*.domain`,
+   * `[v6]`, each optionally `:port`. Empty (default) allows every host.
+   */
+  FC_ALLOWED_HOSTS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((h) => h.trim())
+        .filter((h) => h !== ''),
+    )
+    .refine((hosts) => hosts.every(validHostPattern), 'must be comma-separated host, *.domain or host:port patterns')
+    .default([]),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -68,8 +95,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     parsed.error.issues.map((issue) => {
       const name = issue.path.join('.') || '(environment)';
       const value = cleaned[name];
-      const shown = value === undefined ? ' is missing' : `="${name.includes('TOKEN') ? '***' : value}"`;
+      const shown = value === undefined ? ' is missing' : `="${redact(name, value)}"`;
       return `${name}${shown}: ${issue.message}`;
     }),
   );
+}
+
+/** A value as an error may show it: secrets masked, and a URL's userinfo (DATABASE_URL's password) too. */
+function redact(name: string, value: string): string {
+  if (/TOKEN|PASSWORD|SECRET/i.test(name)) return '***';
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[\s\S]*@/i, '$1***@');
+}
+
+/** The installation's policy on environment targets (domain/target-policy.ts), from the configuration. */
+export function targetPolicyOf(config: Pick<Config, 'FC_SECRET_ENV_PREFIX' | 'FC_SECRETS_DIR' | 'FC_ALLOWED_HOSTS'>): TargetPolicy {
+  return {
+    secretEnvPrefix: config.FC_SECRET_ENV_PREFIX,
+    secretsDir: config.FC_SECRETS_DIR.replace(/\/+$/, ''),
+    allowedHosts: config.FC_ALLOWED_HOSTS,
+  };
 }

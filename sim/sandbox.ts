@@ -23,7 +23,7 @@ export interface SandboxOptions extends Pick<
    * which lives in memory, comes back with what Git says after a restart.
    */
   restoreFromGit?: boolean;
-  /** Name prefix of the secret references in `configs` (default FC_SANDBOX). */
+  /** Name prefix of the secret references in `configs` (default FC_SECRET_SANDBOX: Flow Controller's default FC_SECRET_ENV_PREFIX). */
   secretPrefix?: string;
 }
 
@@ -65,7 +65,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     environments: SANDBOX_ENVIRONMENTS,
     groups: opts.groups ?? ['default'],
     timing: { ...SANDBOX_TIMING, ...(opts.timing ?? {}) },
-    secretPrefix: opts.secretPrefix ?? 'FC_SANDBOX',
+    secretPrefix: opts.secretPrefix ?? 'FC_SECRET_SANDBOX',
     initialValues,
     files: { 'README.md': README },
     commitMessage: 'sandbox: initialise GitOps layout',

@@ -53,7 +53,7 @@ export async function createPromotionFixture(
     environments: Object.values(env),
     groups: SAMPLE_GROUPS,
     timing: opts.timing,
-    secretPrefix: `FCT_${sfx.toUpperCase()}`,
+    secretPrefix: `FC_SECRET_T${sfx.toUpperCase()}`,
     files: { 'README.md': '# test gitops repo\n' },
   });
   const sim = rig.simulator;

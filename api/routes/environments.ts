@@ -15,6 +15,7 @@ import { upsertEnvironments } from '../services/environments.js';
 import { applicationsOf, EnvironmentConfig } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, listEnvironments, type EnvironmentRow } from '../../db/environments.js';
 import { listDeployments } from '../../db/deployments.js';
+import { targetPolicyOf } from '../../lib/config.js';
 import { getRelease } from '../../db/releases.js';
 
 const EnvironmentView = z
@@ -88,7 +89,10 @@ const putRoute = protectedRoute('admin', {
   path: '/v1/environments/{env}',
   tags: ['environments'],
   summary: 'Create or update an environment (admin)',
-  description: 'Credentials are references (`env:NAME` or `file:/path`), resolved by the worker when needed; literal secrets are rejected.',
+  description:
+    'Credentials are references (`env:NAME` or `file:/path`), resolved when a step needs them; literal secrets are rejected (400). ' +
+    'References outside the installation policy (`env:` without the FC_SECRET_ENV_PREFIX prefix, `file:` outside FC_SECRETS_DIR or with `..`), ' +
+    'credentials inside a URL, and hosts outside FC_ALLOWED_HOSTS are rejected with 422 ENVIRONMENT_INVALID naming the field.',
   request: { params: EnvParam, body: { content: { 'application/json': { schema: EnvironmentConfig } }, required: true } },
   responses: {
     200: { description: 'Updated', content: { 'application/json': { schema: EnvironmentView } } },
@@ -114,6 +118,7 @@ export const environmentRoutes = createRouter()
       configs: { [name]: c.req.valid('json') },
       actor: { name: actor.name, tokenId: actor.tokenId },
       source: { requestId: c.var.requestId },
+      policy: targetPolicyOf(c.var.deps.config),
     });
     if (!result) throw new Error('upsertEnvironments returned nothing for one configuration');
     return c.json(await environmentView(c, result.row, false), result.created ? 201 : 200);

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { ApiError } from '../errors.js';
 import { checkUpstreamGraph, EnvironmentsFile, type EnvironmentConfig } from '../../domain/environment.js';
+import { checkTargetPolicy, type TargetPolicy } from '../../domain/target-policy.js';
 import { listEnvironments, upsertEnvironment, type EnvironmentRow } from '../../db/environments.js';
 import { recordAudit } from '../../db/audit.js';
 import type { Database, Tx } from '../../db/client.js';
@@ -21,16 +22,26 @@ export interface UpsertEnvironmentsInput {
   configs: Record<string, EnvironmentConfig>;
   actor: { name: string; tokenId: string | null };
   source: EnvironmentSource;
+  /** The installation's secret-reference and host policy (lib/config.ts targetPolicyOf). */
+  policy: TargetPolicy;
 }
 
 /**
- * Creates or updates `configs` in one transaction (nested in `tx` when it is one). The upstream graph of
- * the stored environments with these applied must hold: otherwise 422 ENVIRONMENT_INVALID and nothing is stored.
+ * Creates or updates `configs` in one transaction (nested in `tx` when it is one). Each configuration must
+ * keep the installation's target policy (secret references that can resolve, no credentials in URLs, allowed
+ * hosts) and the upstream graph of the stored environments with these applied must hold: otherwise 422
+ * ENVIRONMENT_INVALID naming the fields, and nothing is stored.
  */
 export async function upsertEnvironments(
   tx: Tx,
   input: UpsertEnvironmentsInput,
 ): Promise<Array<{ name: string; row: EnvironmentRow; created: boolean }>> {
+  const policyProblems = Object.entries(input.configs).flatMap(([name, config]) =>
+    checkTargetPolicy(config, input.policy).map((p) => `${name}.${p.path}: ${p.message}`),
+  );
+  if (policyProblems.length > 0) {
+    throw new ApiError('ENVIRONMENT_INVALID', policyProblems.join('; '), { problems: policyProblems });
+  }
   return tx.transaction(async (t) => {
     const all = Object.fromEntries((await listEnvironments(t)).map((e) => [e.name, { upstream: e.upstream }]));
     for (const [name, config] of Object.entries(input.configs)) all[name] = { upstream: config.upstream };
@@ -56,9 +67,14 @@ export async function upsertEnvironments(
 }
 
 /** Loads environments at start-up (file or sandbox) as the system actor; returns their names. */
-export async function seedEnvironments(database: Database, configs: Record<string, EnvironmentConfig>, source: string): Promise<string[]> {
+export async function seedEnvironments(
+  database: Database,
+  configs: Record<string, EnvironmentConfig>,
+  source: string,
+  policy: TargetPolicy,
+): Promise<string[]> {
   try {
-    const results = await upsertEnvironments(database.db, { configs, actor: SYSTEM, source: { name: source } });
+    const results = await upsertEnvironments(database.db, { configs, actor: SYSTEM, source: { name: source }, policy });
     return results.map((r) => r.name);
   } catch (err) {
     if (err instanceof ApiError && err.code === 'ENVIRONMENT_INVALID')

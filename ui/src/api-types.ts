@@ -236,7 +236,7 @@ export interface paths {
     };
     /**
      * Create or update an environment (admin)
-     * @description Credentials are references (`env:NAME` or `file:/path`), resolved by the worker when needed; literal secrets are rejected.
+     * @description Credentials are references (`env:NAME` or `file:/path`), resolved when a step needs them; literal secrets are rejected (400). References outside the installation policy (`env:` without the FC_SECRET_ENV_PREFIX prefix, `file:` outside FC_SECRETS_DIR or with `..`), credentials inside a URL, and hosts outside FC_ALLOWED_HOSTS are rejected with 422 ENVIRONMENT_INVALID naming the field.
      */
     put: {
       parameters: {
