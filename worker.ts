@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const database = createDatabase(config.DATABASE_URL);
-  const targets = createTargetClients({ argoTimeoutMs: DEFAULT_ARGO_TIMEOUT_MS });
+  const targets = createTargetClients({ argoTimeoutMs: DEFAULT_ARGO_TIMEOUT_MS, kubeTimeoutMs: config.KUBE_TIMEOUT_MS });
   const running = await startWorker(config, { database, logger, gitWorkDir: join(config.FC_DATA_DIR, 'git-work'), targets });
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down worker');

@@ -16,7 +16,8 @@ import { runMigrations } from '../db/migrate.js';
 import { createDatabase } from '../db/client.js';
 import { startWorker } from '../worker.js';
 import { buildAppDeps, startApiServer } from '../api/server.js';
-import { LIVE_ARGO_TIMEOUT_MS } from '../api/context.js';
+import { liveTimeouts } from '../api/context.js';
+import { DEFAULT_ARGO_TIMEOUT_MS } from '../activities/deps.js';
 import { createTargetClients } from '../integrations/targets.js';
 import { systemCheck } from '../workflows/index.js';
 import { startSandbox, type RunningSandbox } from './bootstrap.js';
@@ -130,10 +131,11 @@ async function main(): Promise<void> {
       logger: logger.child({ component: 'worker' }),
       gitWorkDir: join(dataDir, 'git-work'),
       secrets,
+      targets: createTargetClients({ secrets, argoTimeoutMs: DEFAULT_ARGO_TIMEOUT_MS, kubeTimeoutMs: config.KUBE_TIMEOUT_MS }),
     });
     stops.push({ name: 'worker', stop: worker.shutdown });
     const deps = buildAppDeps(config, database, logger.child({ component: 'api' }), {
-      targets: createTargetClients({ secrets, argoTimeoutMs: LIVE_ARGO_TIMEOUT_MS }),
+      targets: createTargetClients({ secrets, ...liveTimeouts(config) }),
     });
     stops.push({ name: 'temporal client', stop: () => deps.temporal.connection.close() });
     const api = await startApiServer(deps);
