@@ -55,12 +55,9 @@ async function mustGetEnvironment(c: Context<AppEnv>, name: string): Promise<Env
 }
 
 const LiveQuery = z.object({
-  live: z
-    .enum(['true', 'false'])
-    .default('true')
-    .openapi({
-      description: 'Include live Argo CD status (read at most every LIVE_STATUS_CACHE_TTL_MS per environment, shared by all viewers)',
-    }),
+  live: z.enum(['true', 'false']).default('true').openapi({
+    description: 'Include live Argo CD status (read at most every LIVE_STATUS_CACHE_TTL_MS per environment, shared by all viewers)',
+  }),
 });
 
 const listRoute = protectedRoute('viewer', {
