@@ -47,6 +47,11 @@ export function secretDepsOf(
   return {
     secrets,
     allowedHosts: policy.allowedHosts,
-    targets: createTargetClients({ secrets, allowedHosts: policy.allowedHosts, argoTimeoutMs: DEFAULT_ARGO_TIMEOUT_MS }),
+    targets: createTargetClients({
+      secrets,
+      allowedHosts: policy.allowedHosts,
+      argoTimeoutMs: DEFAULT_ARGO_TIMEOUT_MS,
+      kubeTimeoutMs: config.KUBE_TIMEOUT_MS,
+    }),
   };
 }

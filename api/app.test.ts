@@ -8,6 +8,7 @@ import type { BaseAppDeps } from './context.js';
 import { createDatabase } from '../db/client.js';
 import { freePort } from '../dev/temporal-dev-server.js';
 import { silentLogger, temporalClient, testConfig, useTestDatabase } from '../test/harness.js';
+import { pino, type Logger } from 'pino';
 
 const db = useTestDatabase();
 const closers: Array<() => Promise<void>> = [];
@@ -56,30 +57,47 @@ describe('GET /healthz', () => {
     expect(body.checks.temporal?.status).toBe('up');
   });
 
-  it('is 503 naming Temporal when Temporal is unreachable', async () => {
-    const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
+  it('is 503 naming Temporal when Temporal is unreachable, with a status only (details in the log)', async () => {
+    const port = await freePort();
+    const connection = Connection.lazy({ address: `127.0.0.1:${port}`, connectTimeout: 500 });
     closers.push(() => connection.close());
-    const app = await appWith({ temporal: { connection, client: new Client({ connection }) } });
+    const logged = capturingLogger();
+    const app = await appWith({ temporal: { connection, client: new Client({ connection }) }, logger: logged.logger });
     const res = await app.request('/healthz');
     expect(res.status).toBe(503);
-    const body = (await res.json()) as { status: string; checks: Record<string, { status: string; error?: string }> };
+    const text = await res.text();
+    const body = JSON.parse(text) as { status: string; checks: Record<string, { status: string; error?: string }> };
     expect(body.status).toBe('degraded');
-    expect(body.checks.temporal?.status).toBe('down');
-    expect(body.checks.temporal?.error).toBeTruthy();
+    expect(body.checks.temporal).toEqual({ status: 'down', latencyMs: expect.any(Number) });
     expect(body.checks.postgres?.status).toBe('up');
+    expect(text).not.toContain(String(port)); // audit 20b: no raw dependency error text to the public
+    expect(logged.lines().some((l) => l.dependency === 'temporal' && typeof l.err === 'string' && l.err.length > 0)).toBe(true);
   });
 
-  it('is 503 naming Postgres when Postgres is unreachable', async () => {
-    const dead = createDatabase(`postgres://postgres@127.0.0.1:${await freePort()}/nothing`, { max: 1 });
+  it('is 503 naming Postgres when Postgres is unreachable, with a status only (details in the log)', async () => {
+    const port = await freePort();
+    const dead = createDatabase(`postgres://postgres@127.0.0.1:${port}/nothing`, { max: 1 });
     closers.push(() => dead.close());
-    const app = await appWith({ database: dead });
+    const logged = capturingLogger();
+    const app = await appWith({ database: dead, logger: logged.logger });
     const res = await app.request('/healthz');
     expect(res.status).toBe(503);
-    const body = (await res.json()) as { checks: Record<string, { status: string }> };
-    expect(body.checks.postgres?.status).toBe('down');
+    const text = await res.text();
+    const body = JSON.parse(text) as { checks: Record<string, { status: string }> };
+    expect(body.checks.postgres).toEqual({ status: 'down', latencyMs: expect.any(Number) });
     expect(body.checks.temporal?.status).toBe('up');
+    expect(text).not.toContain(String(port));
+    expect(text).not.toMatch(/ECONNREFUSED|nothing/);
+    expect(logged.lines().some((l) => l.dependency === 'postgres' && typeof l.err === 'string' && l.err.length > 0)).toBe(true);
   });
 });
+
+/** A real pino logger writing JSON lines to memory. */
+function capturingLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>> } {
+  const chunks: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (chunk: string) => void chunks.push(chunk) });
+  return { logger, lines: () => chunks.map((c) => JSON.parse(c) as Record<string, unknown>) };
+}
 
 describe('error model', () => {
   const shape = (body: unknown, code: string) => {

@@ -7,30 +7,41 @@ import { pingDatabase, type Database } from '../db/client.js';
 import type { Actor } from '../domain/roles.js';
 import { createTargetClients, type TargetClients } from '../integrations/targets.js';
 import { promotionDeps, type PromotionServiceDeps } from './services/promotions.js';
+import { createLiveStatus, type LiveStatusService } from './services/live-status.js';
 
 export interface AppDeps {
   config: Config;
   database: Database;
   temporal: { client: Client; connection: Connection };
   logger: Logger;
-  /** Argo CD/Kubernetes clients for the live view (short Argo CD timeout: a page load waits for them). */
+  /** Argo CD/Kubernetes clients for the live view (short timeouts: a page load waits for them). */
   targets: TargetClients;
+  /** The live view shared by all viewers: cached briefly, single flight per environment, bounded fan-out. */
+  live: LiveStatusService;
   /** The promotion service's dependencies; routes swap in the per-request logger. */
   promotions: PromotionServiceDeps;
 }
 
 /** What a caller must provide; the rest is derived from it by completeAppDeps (tests may pass their own). */
-export type BaseAppDeps = Omit<AppDeps, 'targets' | 'promotions'> & Partial<Pick<AppDeps, 'targets' | 'promotions'>>;
+export type BaseAppDeps = Omit<AppDeps, 'targets' | 'live' | 'promotions'> & Partial<Pick<AppDeps, 'targets' | 'live' | 'promotions'>>;
 
-/** Per-request timeout towards Argo CD for the live view. */
-export const LIVE_ARGO_TIMEOUT_MS = 2000;
+/** Per-request timeouts of the live view's clients (LIVE_STATUS_TIMEOUT_MS), for callers that build their own. */
+export function liveTimeouts(config: Config): { argoTimeoutMs: number; kubeTimeoutMs: number } {
+  return { argoTimeoutMs: config.LIVE_STATUS_TIMEOUT_MS, kubeTimeoutMs: config.LIVE_STATUS_TIMEOUT_MS };
+}
 
 export function completeAppDeps(base: BaseAppDeps): AppDeps {
-  return {
-    ...base,
-    targets: base.targets ?? liveTargetClients(base.config),
-    promotions: base.promotions ?? promotionDeps(base),
-  };
+  const targets = base.targets ?? liveTargetClients(base.config);
+  const live =
+    base.live ??
+    createLiveStatus(targets, {
+      cacheTtlMs: base.config.LIVE_STATUS_CACHE_TTL_MS,
+      concurrency: base.config.LIVE_STATUS_CONCURRENCY,
+      // Login, the application read and the workload list, each bounded by the timeout, plus slack.
+      deadlineMs: 3 * base.config.LIVE_STATUS_TIMEOUT_MS + 500,
+      logger: base.logger,
+    });
+  return { ...base, targets, live, promotions: base.promotions ?? promotionDeps(base) };
 }
 
 /**
@@ -42,7 +53,7 @@ export function liveTargetClients(config: Config, env?: Record<string, string | 
   return createTargetClients({
     secrets: createSecretResolver({ ...policy, ...(env ? { env } : {}) }),
     allowedHosts: policy.allowedHosts,
-    argoTimeoutMs: LIVE_ARGO_TIMEOUT_MS,
+    ...liveTimeouts(config),
   });
 }
 

@@ -165,7 +165,10 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     });
   }
 
-  async function login(): Promise<void> {
+  // One login at a time: concurrent calls that find no token (or the same expired one) share it.
+  let loggingIn: Promise<void> | undefined;
+
+  async function freshLogin(): Promise<void> {
     if (!canLogin) {
       throw new ArgoCdError({ status: 0, message: 'Argo CD login needs username and password', retryable: false });
     }
@@ -179,13 +182,23 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     token = body.data.token;
   }
 
+  function login(): Promise<void> {
+    loggingIn ??= freshLogin().finally(() => {
+      loggingIn = undefined;
+    });
+    return loggingIn;
+  }
+
   async function call<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown): Promise<z.infer<S>> {
+    // The session token is reused across calls until Argo answers 401 (expired or revoked).
     if (!token && canLogin) await login();
+    const sent = token;
     let res = await raw(method, path, body);
-    // Session tokens expire; with credentials we log in again once, exactly like the argocd CLI.
+    // Session tokens expire; with credentials we log in again once, exactly like the argocd CLI (unless a
+    // concurrent call already did: then its new token is used).
     if (res.status === 401 && canLogin) {
       await res.body?.cancel();
-      await login();
+      if (token === sent) await login();
       res = await raw(method, path, body);
     }
     if (!res.ok) throw await toError(res, method, path);

@@ -1,8 +1,13 @@
 // Kubernetes read client for verification: lists the workloads and pods Argo CD deployed, through
 // @kubernetes/client-node 1.x (object parameters, ESM). Only reads, only namespaced. Errors are
-// mapped to KubeApiError carrying the HTTP status and the Kubernetes `Status.reason`.
+// mapped to KubeApiError carrying the HTTP status and the Kubernetes `Status.reason`. Every request
+// carries an AbortSignal (client-node 1.x passes RequestContext.getSignal() to node-fetch), so an API
+// server that accepts and never answers fails the call after `timeoutMs` instead of hanging it.
 import * as k8s from '@kubernetes/client-node';
 import { scrubUrlCredentials } from '../lib/secrets.js';
+
+/** Default per-request timeout: well below the promotion heartbeat timeout (30 s by default). */
+export const DEFAULT_KUBE_TIMEOUT_MS = 10_000;
 
 export interface KubeClientOptions {
   /** API server URL without trailing slash, e.g. `https://10.0.0.1:6443`. */
@@ -11,6 +16,8 @@ export interface KubeClientOptions {
   caData?: string;
   token: string;
   skipTLSVerify?: boolean;
+  /** Per-request timeout (connect, headers and body); default DEFAULT_KUBE_TIMEOUT_MS. */
+  timeoutMs?: number;
 }
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
@@ -75,9 +82,17 @@ function parseStatusBody(body: unknown): { reason?: string; message?: string } {
   return {};
 }
 
+function isAbort(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError' || isAbort(err.cause));
+}
+
 /** Maps anything thrown by client-node to KubeApiError (the token is never in the message). */
-export function toKubeApiError(err: unknown, what: string): KubeApiError {
+export function toKubeApiError(err: unknown, what: string, timeoutMs?: number): KubeApiError {
   if (err instanceof KubeApiError) return err;
+  if (isAbort(err)) {
+    const after = timeoutMs === undefined ? '' : ` after ${timeoutMs}ms`;
+    return new KubeApiError({ status: 0, reason: 'Timeout', message: `${what}: timed out${after}`, cause: err });
+  }
   if (err instanceof k8s.ApiException) {
     const status = err.code;
     const parsed = parseStatusBody(err.body);
@@ -107,14 +122,30 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
     contexts: [{ name: 'ctx', cluster: 'cluster', user: 'user' }],
     currentContext: 'ctx',
   });
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS;
+  // kc.makeApiClient without its defaults: the same server and authentication, plus a middleware that
+  // gives every request its own timeout signal (client-node has no timeout setting of its own).
+  const configuration = k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(kc.getCurrentCluster()?.server ?? options.server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [
+      {
+        pre: (context) => {
+          context.setSignal(AbortSignal.timeout(timeoutMs));
+          return Promise.resolve(context);
+        },
+        post: (context) => Promise.resolve(context),
+      },
+    ],
+  });
+  const apps = new k8s.AppsV1Api(configuration);
+  const core = new k8s.CoreV1Api(configuration);
 
   async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      throw toKubeApiError(err, what);
+      throw toKubeApiError(err, what, timeoutMs);
     }
   }
 

@@ -4,11 +4,14 @@
 // Before any secret is resolved, the target URL is checked again against the installation's policy (no
 // credentials in the URL, host in FC_ALLOWED_HOSTS): a row written to the database behind the API's back
 // cannot send a credential to another host. The refusal names the field, never the URL.
+// Argo CD clients are kept per target and credentials, so a username/password session is reused until it
+// expires (one login, not one per call); every Kubernetes and Argo CD request has a timeout.
+import { createHash } from 'node:crypto';
 import type { ArgoTarget, KubeTarget } from '../domain/environment.js';
 import { hostAllowed, urlHasCredentials } from '../domain/target-policy.js';
 import { createSecretResolver, SecretError, type SecretResolver } from '../lib/secrets.js';
 import { createArgoClient, type ArgoClient, type FetchLike } from './argocd.js';
-import { createKubeClient, type KubeClient } from './kube.js';
+import { createKubeClient, DEFAULT_KUBE_TIMEOUT_MS, type KubeClient } from './kube.js';
 
 /**
  * Builds the clients for one environment's targets. Each call resolves the credentials again, so a rotated
@@ -26,25 +29,54 @@ export interface TargetClientsOptions {
   allowedHosts?: readonly string[];
   /** Per-request timeout towards Argo CD. */
   argoTimeoutMs: number;
+  /** Per-request timeout towards Kubernetes (default DEFAULT_KUBE_TIMEOUT_MS). */
+  kubeTimeoutMs?: number;
   /** Test seam: fetch used for Argo CD (default: global fetch). */
   fetchImpl?: FetchLike;
 }
 
+/** Argo CD clients kept at most (one per target and credentials; the oldest is forgotten first). */
+const MAX_ARGO_CLIENTS = 64;
+
 export function createTargetClients(opts: TargetClientsOptions): TargetClients {
   const secrets = opts.secrets ?? createSecretResolver();
   const allowed = opts.allowedHosts ?? [];
+  const kubeTimeoutMs = opts.kubeTimeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS;
+  // Keyed by a hash of the target and its resolved credentials: a rotated secret gets a new client (and session).
+  const argoClients = new Map<string, ArgoClient>();
   return {
     argoFor: (env) => {
       checkTargetUrl('argocd.serverUrl', env.argocd.serverUrl, allowed);
-      return argoClientForTarget(env.argocd, secrets, {
-        timeoutMs: opts.argoTimeoutMs,
-        ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
-      });
+      const resolved = resolveArgoCredentials(env.argocd, secrets);
+      const key = createHash('sha256')
+        .update(JSON.stringify([env.argocd.serverUrl, resolved.token ?? null, resolved.username ?? null, resolved.password ?? null]))
+        .digest('hex');
+      let client = argoClients.get(key);
+      if (!client) {
+        client = createArgoClient({
+          baseUrl: env.argocd.serverUrl,
+          ...resolved,
+          timeoutMs: opts.argoTimeoutMs,
+          ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+        });
+        if (argoClients.size >= MAX_ARGO_CLIENTS) argoClients.delete(argoClients.keys().next().value as string);
+        argoClients.set(key, client);
+      }
+      return client;
     },
     kubeFor: (env) => {
       checkTargetUrl('kubernetes.server', env.kubernetes.server, allowed);
-      return kubeClientForTarget(env.kubernetes, secrets);
+      return kubeClientForTarget(env.kubernetes, secrets, { timeoutMs: kubeTimeoutMs });
     },
+  };
+}
+
+function resolveArgoCredentials(target: ArgoTarget, secrets: SecretResolver): { token?: string; username?: string; password?: string } {
+  return {
+    ...(target.tokenRef ? { token: secrets.resolve(target.tokenRef) } : {}),
+    ...(target.usernameRef && target.passwordRef
+      ? { username: secrets.resolve(target.usernameRef), password: secrets.resolve(target.passwordRef) }
+      : {}),
   };
 }
 
@@ -61,20 +93,18 @@ export function argoClientForTarget(
 ): ArgoClient {
   return createArgoClient({
     baseUrl: target.serverUrl,
-    ...(target.tokenRef ? { token: secrets.resolve(target.tokenRef) } : {}),
-    ...(target.usernameRef && target.passwordRef
-      ? { username: secrets.resolve(target.usernameRef), password: secrets.resolve(target.passwordRef) }
-      : {}),
+    ...resolveArgoCredentials(target, secrets),
     timeoutMs: opts.timeoutMs,
     ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
   });
 }
 
-export function kubeClientForTarget(target: KubeTarget, secrets: SecretResolver): KubeClient {
+export function kubeClientForTarget(target: KubeTarget, secrets: SecretResolver, opts: { timeoutMs?: number } = {}): KubeClient {
   return createKubeClient({
     server: target.server,
     token: secrets.resolve(target.tokenRef),
     ...(target.caData ? { caData: target.caData } : {}),
     skipTLSVerify: target.skipTLSVerify,
+    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
   });
 }

@@ -46,6 +46,15 @@ export const ConfigSchema = z.object({
   PROMOTION_ORPHAN_GRACE_SECONDS: z.coerce.number().int().min(1).default(60),
   /** How often the worker's schedule sweeps orphaned records in every environment (0: no schedule). */
   PROMOTION_ORPHAN_SWEEP_SECONDS: z.coerce.number().int().min(0).default(60),
+  /** Per-request timeout of the worker's Kubernetes reads (well below the heartbeat timeout). */
+  KUBE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /**
+   * The environments board's live view (GET /v1/environments[/:env], live=true): per-request timeout towards
+   * Argo CD and Kubernetes, how long one fetch is shared by all viewers, and application reads in flight at most.
+   */
+  LIVE_STATUS_TIMEOUT_MS: z.coerce.number().int().min(100).default(2000),
+  LIVE_STATUS_CACHE_TTL_MS: z.coerce.number().int().min(0).default(3000),
+  LIVE_STATUS_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   /** JSON file of environments (`{ "environments": { "<name>": EnvironmentConfig } }`) upserted at start. */
   FC_ENVIRONMENTS_FILE: z.string().min(1).optional(),
   /** `npm start` runs the Argo CD/Kubernetes simulator sandbox: `auto` (default) unless FC_ENVIRONMENTS_FILE is set, `on`, `off`. */

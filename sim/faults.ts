@@ -29,6 +29,11 @@ export class FaultState {
   syncWindows = new Set<string>();
   /** Namespaces where the Kubernetes API answers 403 Forbidden. */
   kubeForbidden = new Set<string>();
+  /**
+   * API requests received, by `<api> <METHOD> <path>` (query left out), e.g. `argo POST /api/v1/session`.
+   * Not a fault: `clearAll` keeps it; the simulator's `resetRequestCounts` (and `reset`) clears it.
+   */
+  readonly requestCounts = new Map<string, number>();
   private rng: () => number;
 
   constructor(private readonly seed = 42) {
@@ -54,6 +59,11 @@ export class FaultState {
     f.remaining -= 1;
     if (f.remaining === 0) this.syncFailure = undefined;
     return { phase: f.phase, message: f.message };
+  }
+
+  countRequest(target: ApiTarget, method: string, url: string): void {
+    const key = `${target} ${method} ${new URL(url, 'http://sim').pathname}`;
+    this.requestCounts.set(key, (this.requestCounts.get(key) ?? 0) + 1);
   }
 
   /** Decides, deterministically from the seed, what happens to one API request. */

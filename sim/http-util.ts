@@ -40,7 +40,7 @@ export class HangingRequests {
 }
 
 /**
- * Applies injected HTTP faults. Returns true when the request was consumed (answered with an error
+ * Counts the request, then applies injected HTTP faults. Returns true when the request was consumed (answered with an error
  * or left hanging) and must not be handled.
  */
 export async function applyHttpFaults(
@@ -50,6 +50,7 @@ export async function applyHttpFaults(
   hanging: HangingRequests,
   errorBody: (status: number) => { contentType: string; body: string },
 ): Promise<boolean> {
+  faults.countRequest(target, res.req.method ?? 'GET', res.req.url ?? '/');
   const d = faults.decide(target);
   if (d.latencyMs > 0) await new Promise((r) => setTimeout(r, d.latencyMs));
   if (d.outcome === 'timeout') {

@@ -72,6 +72,9 @@ export interface SimFaults {
   /** The Kubernetes API answers 403 Forbidden for this namespace. */
   forbidNamespace(namespace: string): void;
   allowNamespace(namespace: string): void;
+  /** API requests received so far by `<argo|kube> <METHOD> <path>` (e.g. `argo POST /api/v1/session`). */
+  requestCounts(): Record<string, number>;
+  resetRequestCounts(): void;
   clearAll(): void;
 }
 
@@ -179,6 +182,8 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     expireTokens: () => argo.sessions.expireAll(),
     forbidNamespace: (ns) => void faultState.kubeForbidden.add(ns),
     allowNamespace: (ns) => void faultState.kubeForbidden.delete(ns),
+    requestCounts: () => Object.fromEntries(faultState.requestCounts),
+    resetRequestCounts: () => faultState.requestCounts.clear(),
     clearAll() {
       const stuck = [...faultState.workloads.keys()];
       faultState.clearAll();
@@ -194,6 +199,7 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
 
   function reset(): void {
     faults.clearAll();
+    faults.resetRequestCounts();
     controller.reset();
     cluster.reset();
     sched.cancelAll();
@@ -285,6 +291,11 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
         return ok;
       case 'DELETE /faults/kube-forbidden':
         faults.allowNamespace(str('namespace'));
+        return ok;
+      case 'GET /requests':
+        return { status: 200, body: { requests: faults.requestCounts() } };
+      case 'DELETE /requests':
+        faults.resetRequestCounts();
         return ok;
       default:
         return { status: 404, body: { error: `unknown admin route ${route}` } };

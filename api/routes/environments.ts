@@ -10,7 +10,6 @@ import { ApiError } from '../errors.js';
 import { actorOf } from '../auth.js';
 import { protectedRoute } from '../openapi.js';
 import { DeploymentSummary, deploymentSummary, EnvParam, LiveApp } from '../schemas.js';
-import { liveStatus } from '../services/live-status.js';
 import { upsertEnvironments } from '../services/environments.js';
 import { applicationsOf, EnvironmentConfig } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, listEnvironments, type EnvironmentRow } from '../../db/environments.js';
@@ -45,7 +44,7 @@ async function environmentView(c: Context<AppEnv>, env: EnvironmentRow, live: bo
     currentReleaseId: env.currentReleaseId,
     currentDeploymentId: env.currentDeploymentId,
     lastDeployment: rows[0] ? deploymentSummary(rows[0]) : null,
-    live: live ? await liveStatus(c.var.deps.targets, env, applications) : null,
+    live: live ? await c.var.deps.live.get(env, applications) : null,
     updatedAt: env.updatedAt.toISOString(),
   };
 }
@@ -57,7 +56,9 @@ async function mustGetEnvironment(c: Context<AppEnv>, name: string): Promise<Env
 }
 
 const LiveQuery = z.object({
-  live: z.enum(['true', 'false']).default('true').openapi({ description: 'Include live Argo CD status (one call per application)' }),
+  live: z.enum(['true', 'false']).default('true').openapi({
+    description: 'Include live Argo CD status (read at most every LIVE_STATUS_CACHE_TTL_MS per environment, shared by all viewers)',
+  }),
 });
 
 const listRoute = protectedRoute('viewer', {

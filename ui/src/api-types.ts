@@ -135,7 +135,7 @@ export interface paths {
     get: {
       parameters: {
         query?: {
-          /** @description Include live Argo CD status (one call per application) */
+          /** @description Include live Argo CD status (read at most every LIVE_STATUS_CACHE_TTL_MS per environment, shared by all viewers) */
           live?: 'true' | 'false';
         };
         header?: never;
@@ -185,7 +185,7 @@ export interface paths {
     get: {
       parameters: {
         query?: {
-          /** @description Include live Argo CD status (one call per application) */
+          /** @description Include live Argo CD status (read at most every LIVE_STATUS_CACHE_TTL_MS per environment, shared by all viewers) */
           live?: 'true' | 'false';
         };
         header?: never;
@@ -2361,13 +2361,11 @@ export interface components {
     Health: {
       checks: {
         postgres: {
-          error?: string;
           latencyMs: number;
           /** @enum {string} */
           status: 'up' | 'down';
         };
         temporal: {
-          error?: string;
           latencyMs: number;
           /** @enum {string} */
           status: 'up' | 'down';
