@@ -28,6 +28,7 @@ function clients(allowedHosts: string[]) {
 const row = (argocd: Record<string, unknown>, kubernetes: Record<string, unknown> = {}) =>
   ({
     name: 'dev',
+    updatedAt: new Date(0),
     currentReleaseId: null,
     argocd: {
       serverUrl: 'https://argocd.internal',
