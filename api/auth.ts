@@ -43,7 +43,7 @@ function bearer(c: Context<AppEnv>): string {
 }
 
 function actorFrom(row: TokenRow): Actor {
-  return { tokenId: row.id, name: row.name, role: row.role, scopes: row.scopes };
+  return { tokenId: row.id, name: row.name, principal: row.principal, role: row.role, scopes: row.scopes };
 }
 
 async function lookup(c: Context<AppEnv>, token: string): Promise<TokenRow | undefined> {
