@@ -65,6 +65,8 @@ export class PromotionRun {
   admitted = false;
   /** Admission refused the run: it must end without touching the record it names. */
   refused = false;
+  /** Admission is over (admitted, refused, or not done by a run older than the patch): operator actions may be verified. */
+  admissionSettled = false;
   /** The operator's pending decision; handlers set it, the lifecycle consumes it. */
   private decision: Decision | undefined;
   private stepScope: CancellationScope | undefined;
@@ -131,9 +133,11 @@ export class PromotionRun {
     const verdict = await history.admitPromotion({ deploymentId, releaseId, environment, workflowId, runId });
     if (!verdict.admitted) {
       this.refused = true;
+      this.admissionSettled = true;
       throw ApplicationFailure.nonRetryable(`promotion refused: ${verdict.reason}`, 'PromotionRefused');
     }
     this.admitted = true;
+    this.admissionSettled = true;
     this.approval = verdict.approval;
     this.status = verdict.approval ? 'awaiting_approval' : 'running';
   }
@@ -202,6 +206,9 @@ export class PromotionRun {
    * else fails the Update and is audited (`deployment.forged_action_rejected`); nothing changes here.
    */
   private async verify(action: OperatorAction, a: OperatorActionInput): Promise<Verified> {
+    // An Update that arrives with the run's first task waits until admission has claimed the record.
+    await condition(() => this.admissionSettled);
+    if (this.refused) throw rejectAction('this run was refused at admission');
     const verdict = await history.verifyOperatorAction({
       actionId: typeof a.actionId === 'string' ? a.actionId : undefined,
       deploymentId: this.input.deploymentId,

@@ -40,6 +40,7 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
   // Admission re-checks what the API checked (a run started straight on Temporal gains nothing); the approval
   // policy in force is the environment's from then on.
   if (patched(PATCH_ADMIT)) await run.admit();
+  else run.admissionSettled = true;
   await run.start();
 
   const gate = await run.approvalGate();
