@@ -124,4 +124,7 @@ BEGIN
   GRANT INSERT ON releases, templates, audit_events, deployment_transition_keys TO flow_controller_app;
   -- Mutable state (row-level rules above still apply); no DELETE anywhere.
   GRANT INSERT, UPDATE ON api_tokens, environments, deployments, deployment_steps, operator_actions TO flow_controller_app;
+  -- Tables of later migrations (created by this same owner) are readable; writes are granted one by one there.
+  ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO flow_controller_app;
+  ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO flow_controller_app;
 END $$;
