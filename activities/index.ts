@@ -3,6 +3,7 @@
 import type { ActivityDeps } from './deps.js';
 import { createSystemCheckActivities } from './system-check.js';
 import { createRecordActivities } from './record-transition.js';
+import { createAdmissionActivities } from './admission.js';
 import { createRenderValues } from './render-values.js';
 import { createGitCommitPush } from './git-commit-push.js';
 import { createArgocdRefresh } from './argocd-refresh.js';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createSystemCheckActivities(deps),
     ...createRecordActivities(deps),
+    ...createAdmissionActivities(deps),
     ...createRenderValues(deps),
     ...createGitCommitPush(deps),
     ...createArgocdRefresh(deps),

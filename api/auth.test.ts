@@ -2,10 +2,12 @@
 // to a role below the one it needs; token management, the bootstrap admin token, revocation, scopes,
 // and the audit trail (including that no token ever lands in it).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../test/harness.js';
+import { silentLogger, testConfig, useTestDatabase } from '../test/harness.js';
+import { Client, Connection } from '@temporalio/client';
+import { apiRouters } from './routes/index.js';
 import { ADMIN_TOKEN, apiHarness, errorOf, SEED_DESCRIPTOR, SEED_TEMPLATE, type ApiHarness } from '../test/api-harness.js';
 import { actorOf, hashToken, requireRole } from './auth.js';
-import { createRouter } from './app.js';
+import { createApp, createRouter } from './app.js';
 import { ApiError } from './errors.js';
 import type { Role } from '../domain/roles.js';
 
@@ -19,6 +21,21 @@ beforeAll(async () => {
   const created = await h.call('POST', '/v2/releases/create/1.0.0', { body: SEED_DESCRIPTOR, token: h.tokens.releaser });
   releaseId = created.body.releaseId;
 });
+
+/** GET /v1/tokens/self on an app of this file's database configured with another FLOW_ADMIN_TOKEN. */
+function selfWith(flowAdminToken: string) {
+  const connection = Connection.lazy({ address: '127.0.0.1:1' });
+  const app = createApp(
+    {
+      config: testConfig({ FLOW_ADMIN_TOKEN: flowAdminToken }),
+      database: db.database,
+      temporal: { connection, client: new Client({ connection }) },
+      logger: silentLogger,
+    },
+    apiRouters(),
+  );
+  return (token: string) => app.request('/v1/tokens/self', { headers: { authorization: `Bearer ${token}` } });
+}
 
 const below: Record<Role, Role | null> = { viewer: null, releaser: 'viewer', promoter: 'releaser', admin: 'promoter' };
 
@@ -112,6 +129,15 @@ describe('tokens', () => {
     expect(JSON.stringify(list.body)).not.toContain(hashToken(res.body.token));
   });
 
+  it('binds a token to a principal (default: its name), shown in /self and the list', async () => {
+    const laptop = await h.call('POST', '/v1/tokens', { body: { name: 'alice-laptop', principal: 'alice', role: 'viewer' } });
+    expect(laptop.status).toBe(201);
+    expect(laptop.body).toMatchObject({ name: 'alice-laptop', principal: 'alice' });
+    const plain = await h.call('POST', '/v1/tokens', { body: { name: 'bob', role: 'viewer' } });
+    expect(plain.body.principal).toBe('bob');
+    expect((await h.call('GET', '/v1/tokens/self', { token: laptop.body.token })).body.principal).toBe('alice');
+  });
+
   it('rejects invalid token requests with 400', async () => {
     for (const body of [
       { name: 'p', role: 'promoter' },
@@ -120,6 +146,10 @@ describe('tokens', () => {
       { name: '', role: 'viewer' },
       { name: 'x', role: 'promoter', scopes: ['Not An Env'] },
       { name: 'x', role: 'viewer', extra: 1 },
+      // Reserved: the system's own actor names (finding 11).
+      { name: 'system', role: 'promoter', scopes: ['*'] },
+      { name: 'temporal-cancel', role: 'viewer' },
+      { name: 'ok-name', principal: 'SYSTEM', role: 'viewer' },
     ]) {
       const res = await h.call('POST', '/v1/tokens', { body });
       expect(res.status, JSON.stringify(body)).toBe(400);
@@ -150,9 +180,16 @@ describe('tokens', () => {
   });
 
   it('an unknown token is 401 whatever FLOW_ADMIN_TOKEN is', async () => {
-    const other = await apiHarness(db.database, { FLOW_ADMIN_TOKEN: 'fct_a-different-bootstrap-token-000000' });
-    const res = await other.call('GET', '/v1/tokens/self', { token: 'fct_guess-guess-guess-guess-guess' });
+    const res = await selfWith('fct_a-different-bootstrap-token-000000')('fct_guess-guess-guess-guess-guess');
     expect(res.status).toBe(401);
+  });
+
+  it('rotating FLOW_ADMIN_TOKEN revokes the stored bootstrap token (finding 17)', async () => {
+    const rotated = 'fct_rotated-bootstrap-admin-token-9876543210';
+    const self = selfWith(rotated);
+    expect((await self(ADMIN_TOKEN)).status).toBe(401); // stored earlier by this file's harness, no longer configured
+    expect((await self(rotated)).status).toBe(200);
+    expect((await h.call('GET', '/v1/tokens/self')).status).toBe(200); // the app that still has the old value
   });
 });
 

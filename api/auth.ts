@@ -5,7 +5,8 @@
 // for environment-bound actions. It authenticates (401 UNAUTHENTICATED without a valid, unrevoked token),
 // sets c.var.actor, then authorises (403 FORBIDDEN when the role or scope is insufficient; admins pass
 // everything). Guards run before request validation, so an anonymous caller learns nothing about a route.
-// The bootstrap admin token (FLOW_ADMIN_TOKEN) is stored hashed on first use, like any other token.
+// The bootstrap admin token (FLOW_ADMIN_TOKEN) is stored hashed on first use, like any other token, and stops
+// working as soon as FLOW_ADMIN_TOKEN changes (rotation revokes it; security audit finding 17).
 // Tokens never appear in logs, audit details or error messages.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -16,6 +17,8 @@ import { ensureBootstrapToken, findTokenByHash, type TokenRow } from '../db/toke
 import { recordAudit } from '../db/audit.js';
 
 export const TOKEN_PREFIX = 'fct_';
+/** `created_by` of the token stored from FLOW_ADMIN_TOKEN. */
+const BOOTSTRAP_SOURCE = 'FLOW_ADMIN_TOKEN';
 
 /** OpenAPI `security` entry for protected routes. */
 export const bearerSecurity = [{ bearerAuth: [] as string[] }];
@@ -43,16 +46,22 @@ function bearer(c: Context<AppEnv>): string {
 }
 
 function actorFrom(row: TokenRow): Actor {
-  return { tokenId: row.id, name: row.name, role: row.role, scopes: row.scopes };
+  return { tokenId: row.id, name: row.name, principal: row.principal, role: row.role, scopes: row.scopes };
 }
 
 async function lookup(c: Context<AppEnv>, token: string): Promise<TokenRow | undefined> {
   const { database, config, logger } = c.var.deps;
   const hash = hashToken(token);
   const row = await findTokenByHash(database.db, { tokenHash: hash });
-  if (row) return sameHash(row.tokenHash, hash) ? row : undefined;
   const bootstrap = config.FLOW_ADMIN_TOKEN;
-  if (bootstrap === undefined || !sameHash(hashToken(bootstrap), hash)) return undefined;
+  const isBootstrap = bootstrap !== undefined && sameHash(hashToken(bootstrap), hash);
+  if (row) {
+    if (!sameHash(row.tokenHash, hash)) return undefined;
+    // A stored bootstrap token lives only while FLOW_ADMIN_TOKEN still names it: rotating the variable revokes it.
+    if (row.createdBy === BOOTSTRAP_SOURCE && !isBootstrap) return undefined;
+    return row;
+  }
+  if (!isBootstrap) return undefined;
   return database.db.transaction(async (tx) => {
     const { row: stored, created } = await ensureBootstrapToken(tx, { tokenHash: hash });
     if (created) {

@@ -3,7 +3,7 @@
 import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from './client.js';
 import { recordAudit, type AuditActor } from './audit.js';
-import { deployments, deploymentSteps, environments, type DeploymentAction } from './promotion-schema.js';
+import { deployments, deploymentSteps, deploymentTransitionKeys, environments, type DeploymentAction } from './promotion-schema.js';
 import { ACTIVE_STATUSES, canTransition, isTerminal, type PromotionStatus, type StepStatus } from '../domain/promotion.js';
 
 export type DeploymentRow = typeof deployments.$inferSelect;
@@ -133,12 +133,37 @@ export interface TransitionInput {
   started?: boolean;
   revertSha?: string;
   requestId?: string | null;
+  /**
+   * Idempotency key of this transition (the workflow passes `<runId>:<sequence>`): a transition whose key was
+   * applied already changes nothing and audits nothing, so a retried local activity never duplicates history.
+   */
+  key?: string;
+  /** The run that sends the transition: a record owned by another run (or by none) is never touched. */
+  ownerRunId?: string;
 }
 
-/** Applies a workflow transition to the history record (idempotent for retried activities) + audit event. */
+/** Thrown when something tries to change a record that has ended (the SQL trigger would refuse it anyway). */
+export class RecordEndedError extends Error {
+  override readonly name = 'RecordEndedError';
+}
+
+/**
+ * Applies a workflow transition to the history record + audit event, exactly once per `key`. A terminal record
+ * never changes again (also enforced by the `deployments_lifecycle` trigger): the call is a no-op.
+ */
 export async function applyTransition(tx: Tx, input: TransitionInput): Promise<DeploymentRow> {
-  const current = await getDeployment(tx, { id: input.deploymentId });
+  const [current] = await tx.select().from(deployments).where(eq(deployments.id, input.deploymentId)).for('update');
   if (!current) throw new Error(`deployment ${input.deploymentId} not found`);
+  if (input.key) {
+    const fresh = await tx
+      .insert(deploymentTransitionKeys)
+      .values({ key: input.key.slice(0, 200), deploymentId: input.deploymentId })
+      .onConflictDoNothing()
+      .returning();
+    if (fresh.length === 0) return current; // applied before: a retried activity
+  }
+  if (isTerminal(current.status)) return current;
+  if (input.ownerRunId !== undefined && current.runId !== input.ownerRunId) return current;
   const set: Partial<typeof deployments.$inferInsert> = { updatedAt: new Date() };
   // Only transitions of the lifecycle graph change the status: a terminal record never changes again, and a
   // retried transition (same status) is a no-op.
@@ -169,7 +194,7 @@ export async function applyTransition(tx: Tx, input: TransitionInput): Promise<D
   }
   if (moves || action) {
     await recordAudit(tx, {
-      actor: action && action.by !== 'system' ? { name: action.by } : SYSTEM,
+      actor: action && action.by !== 'system' ? { name: action.by, tokenId: action.tokenId ?? null } : SYSTEM,
       action: action ? `deployment.${action.action}` : `deployment.${input.status}`,
       subjectType: 'deployment',
       subjectId: String(input.deploymentId),
@@ -181,6 +206,7 @@ export async function applyTransition(tx: Tx, input: TransitionInput): Promise<D
         to: row.status,
         ...(input.step ? { step: input.step } : {}),
         ...(input.message ? { message: input.message } : {}),
+        ...(action?.actionId ? { actionId: action.actionId } : {}),
       },
     });
   }
@@ -237,9 +263,10 @@ export async function setCommitSha(tx: Tx, input: { deploymentId: number; sha: s
 
 /** The record step: history success and the environment's current release, in one transaction. */
 export async function recordSuccess(tx: Tx, input: { deploymentId: number; sha: string }): Promise<void> {
-  const current = await getDeployment(tx, { id: input.deploymentId });
+  const [current] = await tx.select().from(deployments).where(eq(deployments.id, input.deploymentId)).for('update');
   if (!current) throw new Error(`deployment ${input.deploymentId} not found`);
   if (current.status === 'succeeded') return; // a retried record after a crash
+  if (current.status !== 'running') throw new RecordEndedError(`deployment ${current.id} is ${current.status}; it cannot succeed`);
   await tx
     .update(deployments)
     .set({ status: 'succeeded', finishedAt: new Date(), currentStep: null, message: null, commitSha: input.sha, updatedAt: sql`now()` })

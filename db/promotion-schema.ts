@@ -16,9 +16,19 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { releases } from './schema.js';
+import { apiTokens, releases } from './schema.js';
 import type { ArgoTarget, GitopsTarget, KubeTarget } from '../domain/environment.js';
-import { ACTIVE_STATUSES, PROMOTION_STATUSES, type PromotionAction, type PromotionStatus, type StepStatus } from '../domain/promotion.js';
+import {
+  ACTIVE_STATUSES,
+  OPERATOR_ACTION_OUTCOMES,
+  OPERATOR_ACTIONS,
+  PROMOTION_STATUSES,
+  type OperatorAction,
+  type OperatorActionOutcome,
+  type PromotionAction,
+  type PromotionStatus,
+  type StepStatus,
+} from '../domain/promotion.js';
 
 /** An environment: where releases are promoted to, its rules, its targets, and its current release. */
 export const environments = pgTable(
@@ -66,6 +76,9 @@ export interface DeploymentAction {
   at: string;
   comment?: string;
   step?: string;
+  /** The operator_actions row that authorized it (operator actions sent through the API). */
+  actionId?: string;
+  tokenId?: string;
 }
 
 /** One promotion of one release to one environment: the deployment-history record. */
@@ -126,3 +139,53 @@ export const deploymentSteps = pgTable(
   },
   (t) => [primaryKey({ columns: [t.deploymentId, t.step] })],
 );
+
+/**
+ * Operator actions (approve, retry, abort) as the API authorized them: written by the API before it sends
+ * the Workflow Update, which carries only the row's id. The workflow verifies and consumes the row (once)
+ * before the action counts, so an Update sent straight to Temporal without a row is not an action.
+ */
+export const operatorActions = pgTable(
+  'operator_actions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    deploymentId: bigint('deployment_id', { mode: 'number' })
+      .notNull()
+      .references(() => deployments.id),
+    action: text('action').$type<OperatorAction>().notNull(),
+    tokenId: uuid('token_id')
+      .notNull()
+      .references(() => apiTokens.id),
+    principal: text('principal').notNull(),
+    role: text('role').notNull(),
+    /** The token's environment scopes when it acted. */
+    scope: text('scope')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    requestId: text('request_id'),
+    comment: text('comment'),
+    leaveGit: boolean('leave_git').notNull().default(false),
+    outcome: text('outcome').$type<OperatorActionOutcome>().notNull().default('pending'),
+    outcomeReason: text('outcome_reason'),
+    /** The workflow run and Update that consumed it (a retried verification of the same Update is a no-op). */
+    runId: text('run_id'),
+    updateId: text('update_id'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    check('operator_actions_action_check', sql`${t.action} in (${sqlList(OPERATOR_ACTIONS)})`),
+    check('operator_actions_outcome_check', sql`${t.outcome} in (${sqlList(OPERATOR_ACTION_OUTCOMES)})`),
+    index('operator_actions_deployment_idx').on(t.deploymentId, t.createdAt),
+  ],
+);
+
+/** Idempotency keys of applied transitions: a retried bookkeeping activity finds its key and changes nothing. */
+export const deploymentTransitionKeys = pgTable('deployment_transition_keys', {
+  key: text('key').primaryKey(),
+  deploymentId: bigint('deployment_id', { mode: 'number' })
+    .notNull()
+    .references(() => deployments.id),
+  appliedAt: timestamp('applied_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});

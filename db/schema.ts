@@ -50,6 +50,8 @@ export const apiTokens = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     name: text('name').notNull(),
+    /** Who holds the token (a person or a system); approvals count per principal, not per token. */
+    principal: text('principal').notNull(),
     role: text('role').$type<'viewer' | 'releaser' | 'promoter' | 'admin'>().notNull(),
     scopes: text('scopes')
       .array()

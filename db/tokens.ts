@@ -15,6 +15,8 @@ export function tokenInfo(row: TokenRow): TokenInfo {
 
 export interface InsertTokenInput {
   name: string;
+  /** Who holds the token; approvals count per principal. Default: the name. */
+  principal?: string;
   role: Role;
   scopes: string[];
   tokenHash: string;
@@ -22,7 +24,10 @@ export interface InsertTokenInput {
 }
 
 export async function insertToken(tx: Tx, input: InsertTokenInput): Promise<TokenRow> {
-  const [row] = await tx.insert(apiTokens).values(input).returning();
+  const [row] = await tx
+    .insert(apiTokens)
+    .values({ ...input, principal: input.principal ?? input.name })
+    .returning();
   if (!row) throw new Error('token insert returned no row');
   return row;
 }
@@ -39,7 +44,14 @@ export async function findTokenByHash(tx: Tx, input: { tokenHash: string }): Pro
 export async function ensureBootstrapToken(tx: Tx, input: { tokenHash: string }): Promise<{ row: TokenRow; created: boolean }> {
   const [inserted] = await tx
     .insert(apiTokens)
-    .values({ name: 'bootstrap-admin', role: 'admin', scopes: ['*'], tokenHash: input.tokenHash, createdBy: 'FLOW_ADMIN_TOKEN' })
+    .values({
+      name: 'bootstrap-admin',
+      principal: 'bootstrap-admin',
+      role: 'admin',
+      scopes: ['*'],
+      tokenHash: input.tokenHash,
+      createdBy: 'FLOW_ADMIN_TOKEN',
+    })
     .onConflictDoNothing({ target: apiTokens.tokenHash })
     .returning();
   if (inserted) return { row: inserted, created: true };

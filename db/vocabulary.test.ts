@@ -3,7 +3,7 @@
 // domain/promotion.ts. A new status added to the domain without a migration fails here.
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { ACTIVE_STATUSES, PROMOTION_STATUSES } from '../domain/promotion.js';
+import { ACTIVE_STATUSES, allTransitions, PROMOTION_STATUSES } from '../domain/promotion.js';
 import { useTestDatabase } from '../test/harness.js';
 
 const db = useTestDatabase();
@@ -26,5 +26,16 @@ describe('SQL vocabulary', () => {
     );
     expect(rows).toHaveLength(1);
     expect(literals(rows[0]!.def)).toEqual([...ACTIVE_STATUSES]);
+  });
+
+  it('the lifecycle table read by the deployments trigger lists exactly canTransition', async () => {
+    const rows = await db.database.db.execute<{ from_status: string; to_status: string }>(
+      sql`select from_status, to_status from promotion_transitions`,
+    );
+    expect(rows.map((r) => `${r.from_status}->${r.to_status}`).sort()).toEqual(
+      allTransitions()
+        .map(([a, b]) => `${a}->${b}`)
+        .sort(),
+    );
   });
 });

@@ -55,6 +55,11 @@ export function canTransition(from: PromotionStatus, to: PromotionStatus): boole
   return TRANSITIONS[from].includes(to);
 }
 
+/** Every allowed (from, to) pair; the SQL table `promotion_transitions` that the deployments trigger reads must equal it. */
+export function allTransitions(): [PromotionStatus, PromotionStatus][] {
+  return PROMOTION_STATUSES.flatMap((from) => TRANSITIONS[from].map((to): [PromotionStatus, PromotionStatus] => [from, to]));
+}
+
 /** The steps of a promotion, in order; persisted as deployment_steps rows. */
 export const STEPS = [
   'approval',
@@ -108,6 +113,21 @@ export function validActions(p: { status: PromotionStatus; step?: string | null;
 /** An abort was requested and the promotion has not ended yet (it is compensating). */
 export function isAborting(p: { status: PromotionStatus; actions: ReadonlyArray<{ action: string }> }): boolean {
   return isActive(p.status) && p.actions.some((a) => a.action === 'abort');
+}
+
+/**
+ * What became of an operator action the API recorded (`operator_actions`): `pending` until the workflow
+ * verifies and consumes it (`applied`, exactly once) or refuses it (`rejected`).
+ */
+export const OPERATOR_ACTION_OUTCOMES = ['pending', 'applied', 'rejected'] as const;
+export type OperatorActionOutcome = (typeof OPERATOR_ACTION_OUTCOMES)[number];
+
+/** Actor names the system itself uses in history and audit: no token (name or principal) may take one. */
+export const RESERVED_PRINCIPALS = ['system', 'temporal-cancel', 'flow-controller', 'FLOW_ADMIN_TOKEN'] as const;
+
+export function isReservedPrincipal(name: string): boolean {
+  const n = name.trim().toLowerCase();
+  return RESERVED_PRINCIPALS.some((r) => r.toLowerCase() === n);
 }
 
 /**

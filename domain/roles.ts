@@ -15,6 +15,8 @@ export type Scope = z.infer<typeof Scope>;
 export const Actor = z.object({
   tokenId: z.string(),
   name: z.string(),
+  /** Who holds the token; approvals and the initiator rule compare principals. */
+  principal: z.string(),
   role: Role,
   scopes: z.array(z.string()),
 });

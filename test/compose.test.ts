@@ -11,11 +11,15 @@ interface Service {
   image?: string;
   build?: unknown;
   ports?: string[];
+  networks?: string[];
   environment?: Record<string, string>;
   healthcheck?: { test: unknown };
   depends_on?: Record<string, { condition: string }>;
 }
-const compose = parse(readFileSync(`${root}/docker-compose.yml`, 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const compose = parse(readFileSync(`${root}/docker-compose.yml`, 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  networks?: Record<string, { internal?: boolean } | null>;
+};
 const services = compose.services;
 
 describe('docker-compose.yml', () => {
@@ -33,9 +37,23 @@ describe('docker-compose.yml', () => {
     expect(dockerfile).not.toMatch(/^FROM .*alpine/im);
   });
 
-  it('publishes the API on 3000 and the Temporal UI on 8233', () => {
-    expect(services.api?.ports).toContain('3000:3000');
-    expect(services['temporal-ui']?.ports?.some((p) => p.startsWith('8233:'))).toBe(true);
+  it('publishes only the API; Postgres, Temporal and its UI stay on the internal network', () => {
+    expect(services.api?.ports).toEqual(['3000:3000']);
+    for (const [name, svc] of Object.entries(services)) if (name !== 'api') expect(svc.ports, name).toBeUndefined();
+    expect(compose.networks?.backend?.internal).toBe(true);
+    for (const name of ['postgres', 'temporal', 'temporal-ui', 'temporal-search-attributes', 'migrate']) {
+      expect(services[name]?.networks, name).toEqual(['backend']);
+    }
+  });
+
+  it('connects the app as the least-privilege role, migrates as the owner, and ships no default password', () => {
+    for (const name of ['api', 'worker']) {
+      expect(services[name]?.environment?.DATABASE_URL, name).toMatch(/^postgres:\/\/flow_controller_app:\$\{FC_APP_DB_PASSWORD:\?/);
+    }
+    const migrate = services.migrate?.environment ?? {};
+    expect(migrate.MIGRATION_DATABASE_URL).toMatch(/^postgres:\/\/postgres:\$\{POSTGRES_PASSWORD:\?/);
+    expect(migrate.FC_APP_DB_PASSWORD).toMatch(/^\$\{FC_APP_DB_PASSWORD:\?/);
+    expect(readFileSync(`${root}/docker-compose.yml`, 'utf8')).not.toMatch(/postgres:postgres@|PASSWORD: postgres\b|PWD: postgres\b/);
   });
 
   it('has healthchecks and depends_on conditions that name real services', () => {
@@ -54,7 +72,14 @@ describe('docker-compose.yml', () => {
     for (const name of ['api', 'worker']) {
       const env = services[name]?.environment ?? {};
       for (const key of Object.keys(env)) expect(known.has(key), `${name}: ${key}`).toBe(true);
-      const config = loadConfig(env);
+      // What compose does with `${VAR:?message}`: the value from .env (a sample here).
+      const interpolated = Object.fromEntries(
+        Object.entries(env).map(([k, v]) => [
+          k,
+          String(v).replace(/\$\{(\w+)(:\?[^}]*)?\}/g, (_m, n: string) => `sample-${n.toLowerCase()}`),
+        ]),
+      );
+      const config = loadConfig(interpolated);
       expect(config.DATABASE_URL).toMatch(/^postgres:\/\/.*@postgres:5432\//);
       expect(config.TEMPORAL_ADDRESS).toBe('temporal:7233');
     }

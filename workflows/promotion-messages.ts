@@ -38,19 +38,34 @@ export interface PromoteResult {
   message: string | null;
 }
 
-export interface ApproveInput {
-  by: string;
+/**
+ * What the API sends with an operator Update: the id of the `operator_actions` row it recorded and authorized
+ * first (who, token, role, scope, request id, comment). The workflow verifies and consumes that row before the
+ * action counts; nothing else in the payload is trusted. `by`/`comment`/`leaveGit` in the payload are the
+ * pre-verification shape, read only when replaying histories written before the `operator-action-verify` patch.
+ */
+export interface OperatorActionInput {
+  actionId?: string;
+  /** Legacy (pre-patch histories only): never trusted by the current code. */
+  by?: string;
   comment?: string;
 }
-export interface RetryInput {
-  by: string;
-  comment?: string;
+export type ApproveInput = OperatorActionInput;
+export type RetryInput = OperatorActionInput;
+export interface AbortUpdateInput extends OperatorActionInput {
+  /** Legacy (pre-patch histories only); the verified row's leave_git decides. */
+  leaveGit?: boolean;
 }
+/** An abort as the workflow carries it out (from a verified operator action, or the system's own). */
 export interface AbortInput {
   by: string;
   comment?: string;
   /** Leave Git as it is (no revert commit) even if a commit was pushed. */
   leaveGit?: boolean;
+  /** The verified operator action (token id and request id go to the audit event). */
+  actionId?: string;
+  tokenId?: string;
+  requestId?: string | null;
 }
 export interface ActionResult {
   accepted: true;
@@ -68,7 +83,7 @@ export interface Progress {
 
 export const approveUpdate = defineUpdate<ActionResult, [ApproveInput]>('approve');
 export const retryUpdate = defineUpdate<ActionResult, [RetryInput]>('retry');
-export const abortUpdate = defineUpdate<ActionResult, [AbortInput]>('abort');
+export const abortUpdate = defineUpdate<ActionResult, [AbortUpdateInput]>('abort');
 export const progressQuery = defineQuery<Progress>('progress');
 
 export function promotionWorkflowId(environment: string): string {

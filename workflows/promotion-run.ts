@@ -7,20 +7,25 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  currentUpdateInfo,
   isCancellation,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RecordTransitionInput } from '../activities/record-transition.js';
-import { isTerminal, STEP, type StepName } from '../domain/promotion.js';
+import type { ApprovalPolicy, VerifiedAction } from '../activities/admission.js';
+import { isTerminal, STEP, type OperatorAction, type StepName } from '../domain/promotion.js';
 import {
   abortUpdate,
   approveUpdate,
   progressQuery,
   retryUpdate,
   type AbortInput,
+  type ActionResult,
+  type OperatorActionInput,
   type PromoteInput,
   type PromoteResult,
   type WorkflowStatus,
@@ -28,7 +33,22 @@ import {
 import { history, isInterruptible } from './promotion-steps.js';
 import { PromotionStateKey } from './search-attributes.js';
 
-type Decision = { kind: 'retry'; by: string } | { kind: 'abort'; input: AbortInput };
+type Decision =
+  { kind: 'retry'; by: string; actionId?: string; tokenId?: string; requestId?: string | null } | { kind: 'abort'; input: AbortInput };
+type Verified = Extract<VerifiedAction, { ok: true }>;
+
+/** Patch ids of the side-door guards (docs/security-notes/side-door.md). */
+export const PATCH_VERIFY_ACTIONS = 'operator-action-verify';
+export const PATCH_ADMIT = 'admit-promotion';
+
+/** The operator action's audit fields, for the history record's action entry. */
+function actionRef(v: { actionId?: string; tokenId?: string }): { actionId?: string; tokenId?: string } {
+  return { ...(v.actionId ? { actionId: v.actionId } : {}), ...(v.tokenId ? { tokenId: v.tokenId } : {}) };
+}
+
+function rejectAction(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, 'OperatorActionRejected');
+}
 
 export class PromotionRun {
   status: WorkflowStatus;
@@ -37,12 +57,24 @@ export class PromotionRun {
   lastError: string | null = null;
   /** The last finished step's own report (e.g. the wait step's final Argo CD observation). */
   lastResult: string | null = null;
+  /** Principals whose approval counted (each once). */
   readonly approvals: string[] = [];
+  /** The approval policy in force: the input's until admission replaces it with the environment's. */
+  approval: ApprovalPolicy | null;
+  /** Set by admission: the run owns its record; every transition says so (`ownerRunId`). */
+  admitted = false;
+  /** Admission refused the run: it must end without touching the record it names. */
+  refused = false;
+  /** Admission is over (admitted, refused, or not done by a run older than the patch): operator actions may be verified. */
+  admissionSettled = false;
   /** The operator's pending decision; handlers set it, the lifecycle consumes it. */
   private decision: Decision | undefined;
   private stepScope: CancellationScope | undefined;
+  /** Sequence of this run's transitions: `<runId>:<seq>` is each one's idempotency key (deterministic). */
+  private transitions = 0;
 
   constructor(readonly input: PromoteInput) {
+    this.approval = input.approval;
     this.status = input.approval ? 'awaiting_approval' : 'running';
   }
 
@@ -56,7 +88,7 @@ export class PromotionRun {
       `**State:** ${this.status}`,
       `**Step:** ${this.step ?? '—'}`,
     ];
-    if (input.approval) lines.push(`**Approvals:** ${this.approvals.length}/${input.approval.required} ${this.approvals.join(', ')}`);
+    if (this.approval) lines.push(`**Approvals:** ${this.approvals.length}/${this.approval.required} ${this.approvals.join(', ')}`);
     if (this.commitSha) lines.push(`**Commit:** ${this.commitSha}`);
     if (this.lastResult) lines.push(`**Last result:** ${this.lastResult}`);
     if (this.lastError) lines.push(`**Last error:** ${this.lastError}`);
@@ -79,9 +111,35 @@ export class PromotionRun {
     this.details();
   }
 
-  /** One transition of the history record (a local activity, idempotent on retry). */
+  /** One transition of the history record (a local activity, applied exactly once by its key). */
   record(transition: Omit<RecordTransitionInput, 'deploymentId'>): Promise<void> {
-    return history.recordTransition({ deploymentId: this.input.deploymentId, ...transition });
+    const { runId } = workflowInfo();
+    this.transitions += 1;
+    return history.recordTransition({
+      deploymentId: this.input.deploymentId,
+      key: `${runId}:${this.transitions}`,
+      ...(this.admitted ? { ownerRunId: runId } : {}),
+      ...transition,
+    });
+  }
+
+  /**
+   * Admission (the first activity): the database re-checks what the API checked and claims the record for this
+   * run; the environment's approval policy replaces the input's. Refused: the run fails, the record untouched.
+   */
+  async admit(): Promise<void> {
+    const { workflowId, runId } = workflowInfo();
+    const { deploymentId, releaseId, environment } = this.input;
+    const verdict = await history.admitPromotion({ deploymentId, releaseId, environment, workflowId, runId });
+    if (!verdict.admitted) {
+      this.refused = true;
+      this.admissionSettled = true;
+      throw ApplicationFailure.nonRetryable(`promotion refused: ${verdict.reason}`, 'PromotionRefused');
+    }
+    this.admitted = true;
+    this.admissionSettled = true;
+    this.approval = verdict.approval;
+    this.status = verdict.approval ? 'awaiting_approval' : 'running';
   }
 
   /** The first transition: the record learns its run id and leaves `pending`. */
@@ -101,7 +159,6 @@ export class PromotionRun {
   // ---- Operator messages ----
 
   register(): void {
-    const { input } = this;
     setHandler(progressQuery, () => ({
       status: this.status,
       step: this.step,
@@ -110,62 +167,128 @@ export class PromotionRun {
       lastError: this.lastError,
     }));
 
-    setHandler(
-      approveUpdate,
-      async (a) => {
-        this.approvals.push(a.by);
-        await this.record({ action: { action: 'approve', by: a.by, comment: a.comment } });
-        this.details();
-        return { accepted: true, status: this.status, approvals: this.approvals.length };
+    setHandler(approveUpdate, (a) => (patched(PATCH_VERIFY_ACTIONS) ? this.approve(a) : this.legacyApprove(a)), {
+      description: 'Approve this promotion (protected environments). Args: { actionId } of an action recorded by the API',
+      validator: (a) => {
+        checkShape(a);
+        if (!this.approval || this.status !== 'awaiting_approval') throw new Error(`nothing to approve: the promotion is ${this.status}`);
       },
-      {
-        description: 'Approve this promotion (protected environments). Args: { by, comment? }',
-        validator: (a) => {
-          if (!input.approval || this.status !== 'awaiting_approval')
-            throw new Error(`nothing to approve: the promotion is ${this.status}`);
-          if (!a.by) throw new Error('approve needs "by"');
-          if (a.by === input.initiator) throw new Error('the initiator of a promotion cannot approve it');
-          if (this.approvals.includes(a.by)) throw new Error(`${a.by} has already approved`);
-          if (input.approval.approvers.length > 0 && !input.approval.approvers.includes(a.by)) {
-            throw new Error(`${a.by} is not an approver of ${input.environment}`);
-          }
-        },
-      },
-    );
+    });
 
-    setHandler(
-      retryUpdate,
-      (r) => {
-        this.decision = { kind: 'retry', by: r.by };
-        return { accepted: true, status: this.status };
+    setHandler(retryUpdate, (r) => (patched(PATCH_VERIFY_ACTIONS) ? this.retry(r) : this.legacyRetry(r)), {
+      description: 'Run the failed step again (only while awaiting_operator). Args: { actionId } of an action recorded by the API',
+      validator: (r) => {
+        checkShape(r);
+        if (this.status !== 'awaiting_operator') throw new Error(`nothing to retry: the promotion is ${this.status}`);
+        if (this.decision) throw new Error('an operator decision is already being applied');
       },
-      {
-        description: 'Run the failed step again (only while awaiting_operator). Args: { by, comment? }',
-        validator: (r) => {
-          if (this.status !== 'awaiting_operator') throw new Error(`nothing to retry: the promotion is ${this.status}`);
-          if (this.decision) throw new Error('an operator decision is already being applied');
-          if (!r.by) throw new Error('retry needs "by"');
-        },
-      },
-    );
+    });
 
-    setHandler(
-      abortUpdate,
-      (a) => {
-        this.decision = { kind: 'abort', input: a };
-        if (isInterruptible(this.step)) this.stepScope?.cancel();
-        return { accepted: true, status: this.status };
+    setHandler(abortUpdate, (a) => (patched(PATCH_VERIFY_ACTIONS) ? this.abort(a) : this.legacyAbort(a)), {
+      description:
+        'End the promotion; reverts a pushed commit unless the action says leaveGit. Args: { actionId } of an action recorded by the API',
+      validator: (a) => {
+        checkShape(a);
+        this.checkAbortable();
       },
-      {
-        description: 'End the promotion; reverts a pushed commit unless leaveGit is true. Args: { by, comment?, leaveGit? }',
-        validator: (a) => {
-          if (isTerminal(this.status)) throw new Error(`the promotion has ended (${this.status})`);
-          if (this.step === STEP.record) throw new Error('the promotion is recording its success and can no longer be aborted');
-          if (this.decision?.kind === 'abort') throw new Error('an abort is already in progress');
-          if (!a.by) throw new Error('abort needs "by"');
-        },
+    });
+  }
+
+  private checkAbortable(): void {
+    if (isTerminal(this.status)) throw new Error(`the promotion has ended (${this.status})`);
+    if (this.step === STEP.record) throw new Error('the promotion is recording its success and can no longer be aborted');
+    if (this.decision?.kind === 'abort') throw new Error('an abort is already in progress');
+  }
+
+  /**
+   * Verifies the operator action the Update refers to (a local activity: the `operator_actions` row exists,
+   * matches this deployment and action, is unconsumed, and the principal may act) and consumes it. Anything
+   * else fails the Update and is audited (`deployment.forged_action_rejected`); nothing changes here.
+   */
+  private async verify(action: OperatorAction, a: OperatorActionInput): Promise<Verified> {
+    // An Update that arrives with the run's first task waits until admission has claimed the record.
+    await condition(() => this.admissionSettled);
+    if (this.refused) throw rejectAction('this run was refused at admission');
+    const verdict = await history.verifyOperatorAction({
+      actionId: typeof a.actionId === 'string' ? a.actionId : undefined,
+      deploymentId: this.input.deploymentId,
+      action,
+      runId: workflowInfo().runId,
+      updateId: currentUpdateInfo()?.id ?? '',
+      ...(typeof a.by === 'string' ? { claimedBy: a.by } : {}),
+    });
+    if (!verdict.ok) throw rejectAction(verdict.reason);
+    return verdict;
+  }
+
+  private async approve(a: OperatorActionInput): Promise<ActionResult> {
+    const v = await this.verify('approve', a);
+    if (this.status !== 'awaiting_approval') throw rejectAction(`nothing to approve: the promotion is ${this.status}`);
+    // Recorded before it counts: an approval whose record failed never opens the gate.
+    await this.record({
+      action: {
+        action: 'approve',
+        by: v.principal,
+        ...(v.comment ? { comment: v.comment } : {}),
+        ...actionRef({ actionId: a.actionId, tokenId: v.tokenId }),
       },
-    );
+      requestId: v.requestId,
+    });
+    if (!this.approvals.includes(v.principal)) this.approvals.push(v.principal);
+    this.details();
+    return { accepted: true, status: this.status, approvals: this.approvals.length };
+  }
+
+  private async retry(r: OperatorActionInput): Promise<ActionResult> {
+    const v = await this.verify('retry', r);
+    if (this.status !== 'awaiting_operator' || this.decision) throw rejectAction(`nothing to retry: the promotion is ${this.status}`);
+    this.decision = { kind: 'retry', by: v.principal, ...actionRef({ actionId: r.actionId, tokenId: v.tokenId }), requestId: v.requestId };
+    return { accepted: true, status: this.status };
+  }
+
+  private async abort(a: OperatorActionInput): Promise<ActionResult> {
+    const v = await this.verify('abort', a);
+    try {
+      this.checkAbortable();
+    } catch (err) {
+      throw rejectAction((err as Error).message);
+    }
+    this.decision = {
+      kind: 'abort',
+      input: {
+        by: v.principal,
+        ...(v.comment ? { comment: v.comment } : {}),
+        ...(v.leaveGit ? { leaveGit: true } : {}),
+        ...actionRef({ actionId: a.actionId, tokenId: v.tokenId }),
+        requestId: v.requestId,
+      },
+    };
+    if (isInterruptible(this.step)) this.stepScope?.cancel();
+    return { accepted: true, status: this.status };
+  }
+
+  // Before the operator-action-verify patch: the payload's `by` was trusted. Kept only so that histories written
+  // then replay (validators do not run on replay); new Updates always take the verified path above.
+  private async legacyApprove(a: OperatorActionInput & { by?: string }): Promise<ActionResult> {
+    const by = a.by ?? '';
+    this.approvals.push(by);
+    await this.record({ action: { action: 'approve', by, ...(a.comment ? { comment: a.comment } : {}) } });
+    this.details();
+    return { accepted: true, status: this.status, approvals: this.approvals.length };
+  }
+
+  private legacyRetry(r: OperatorActionInput): Promise<ActionResult> {
+    this.decision = { kind: 'retry', by: r.by ?? '' };
+    return Promise.resolve({ accepted: true, status: this.status });
+  }
+
+  private legacyAbort(a: OperatorActionInput & { leaveGit?: boolean }): Promise<ActionResult> {
+    this.decision = {
+      kind: 'abort',
+      input: { by: a.by ?? '', ...(a.comment ? { comment: a.comment } : {}), ...(a.leaveGit ? { leaveGit: true } : {}) },
+    };
+    if (isInterruptible(this.step)) this.stepScope?.cancel();
+    return Promise.resolve({ accepted: true, status: this.status });
   }
 
   /** The abort an operator asked for, if any. */
@@ -182,7 +305,7 @@ export class PromotionRun {
 
   /** Waits for the approvals (or an abort, or the timeout). */
   async approvalGate(): Promise<'approved' | 'expired' | 'aborted'> {
-    const approval = this.input.approval;
+    const approval = this.approval;
     if (!approval) return 'approved';
     this.enterStep(STEP.approval);
     const approved = await condition(
@@ -229,8 +352,9 @@ export class PromotionRun {
         this.setStatus('running');
         await this.record({
           status: 'running',
-          action: { action: 'retry', by: decision.by, step: name },
+          action: { action: 'retry', by: decision.by, step: name, ...actionRef(decision) },
           message: `retry of ${name} by ${decision.by}`,
+          ...(decision.requestId ? { requestId: decision.requestId } : {}),
         });
       }
     }
@@ -248,6 +372,13 @@ export class PromotionRun {
     if (decision.kind === 'retry') this.decision = undefined;
     return decision;
   }
+}
+
+/** Cheap shape check of an operator Update's payload (the validator; the handler verifies the action itself). */
+function checkShape(a: unknown): void {
+  if (typeof a !== 'object' || a === null) throw new Error('the Update needs { actionId }');
+  const { actionId } = a as { actionId?: unknown };
+  if (actionId !== undefined && (typeof actionId !== 'string' || actionId.length > 100)) throw new Error('actionId must be a short string');
 }
 
 /** A short, secret-free description of a failure for history and the UI. */

@@ -9,10 +9,10 @@
 // local activities, timers, search-attribute upserts, their order) must keep the histories in
 // test/histories/ replaying: guard it with patched('<change-id>') or add a new workflow type, and record
 // the new behaviour into the corpus in the same commit (docs/contributing.md, "Changing the workflow").
-import { allHandlersFinished, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, patched } from '@temporalio/workflow';
 import { STEP } from '../domain/promotion.js';
 import { DEFAULT_STEP_TIMEOUTS, type AbortInput, type PromoteInput, type PromoteResult } from './promotion-messages.js';
-import { describe, PromotionRun } from './promotion-run.js';
+import { describe, PATCH_ADMIT, PromotionRun } from './promotion-run.js';
 import { activitiesWith, BOOKKEEPING, FORWARD_STEPS, optionsFor, type StepContext } from './promotion-steps.js';
 
 export async function promoteRelease(input: PromoteInput): Promise<PromoteResult> {
@@ -23,6 +23,8 @@ export async function promoteRelease(input: PromoteInput): Promise<PromoteResult
     await condition(allHandlersFinished);
     return result;
   } catch (err) {
+    // Refused at admission (a run started around the API): end without touching the record it named.
+    if (run.refused) throw err;
     // Cancelled from outside (e.g. the Temporal UI): end like an abort, compensating in Git.
     if (isCancellation(err)) return compensate(run, { by: 'temporal-cancel', comment: 'workflow cancelled' });
     // Anything else (a bookkeeping step out of retries, a bug): the history record must not stay active,
@@ -35,6 +37,10 @@ export async function promoteRelease(input: PromoteInput): Promise<PromoteResult
 /** The release lifecycle: start, approval gate, forward steps, record. */
 async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
   const { input } = run;
+  // Admission re-checks what the API checked (a run started straight on Temporal gains nothing); the approval
+  // policy in force is the environment's from then on.
+  if (patched(PATCH_ADMIT)) await run.admit();
+  else run.admissionSettled = true;
   await run.start();
 
   const gate = await run.approvalGate();
@@ -44,7 +50,7 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
       status: 'failed',
       commitSha: null,
       revertSha: null,
-      message: `approval expired after ${input.approval?.timeoutSeconds}s`,
+      message: `approval expired after ${run.approval?.timeoutSeconds}s`,
     });
   }
 
@@ -77,8 +83,16 @@ function compensate(run: PromotionRun, a: AbortInput): Promise<PromoteResult> {
   return CancellationScope.nonCancellable(async () => {
     const step = run.step;
     await run.record({
-      action: { action: 'abort', by: a.by, comment: a.comment, step: step ?? undefined },
+      action: {
+        action: 'abort',
+        by: a.by,
+        comment: a.comment,
+        step: step ?? undefined,
+        ...(a.actionId ? { actionId: a.actionId } : {}),
+        ...(a.tokenId ? { tokenId: a.tokenId } : {}),
+      },
       message: `aborted by ${a.by}${step ? ` at step ${step}` : ''}`,
+      ...(a.requestId ? { requestId: a.requestId } : {}),
     });
     let revertSha: string | null = null;
     let message = `aborted by ${a.by}`;

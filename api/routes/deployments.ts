@@ -93,7 +93,13 @@ const ActionBody = z
   })
   .strict();
 const ActionResultSchema = z
-  .object({ accepted: z.literal(true), status: z.string(), approvals: z.number().optional(), deployment: DeploymentSummary })
+  .object({
+    accepted: z.literal(true),
+    status: z.string(),
+    approvals: z.number().optional(),
+    actionId: z.string().openapi({ description: 'The recorded operator action (also the Workflow Update id)' }),
+    deployment: DeploymentSummary,
+  })
   .openapi('OperatorActionResult');
 
 function actionRoute(action: OperatorAction, summary: string) {
@@ -123,7 +129,7 @@ async function operatorAction(c: Context<AppEnv>, action: OperatorAction, env: s
     {
       deployment,
       action,
-      by: actor.name,
+      actor,
       ...(body.comment ? { comment: body.comment } : {}),
       ...(body.leaveGit ? { leaveGit: true } : {}),
       requestId: c.var.requestId,

@@ -11,6 +11,7 @@ import { protectedRoute } from '../openapi.js';
 import { Role, Scope } from '../../domain/roles.js';
 import { getToken, insertToken, listTokens, revokeToken, tokenInfo, type TokenInfo as TokenInfoRow } from '../../db/tokens.js';
 import { recordAudit } from '../../db/audit.js';
+import { isReservedPrincipal } from '../../domain/promotion.js';
 
 const TokenInfo = z
   .object({
@@ -21,6 +22,7 @@ const TokenInfo = z
     createdAt: z.string(),
     createdBy: z.string(),
     revokedAt: z.string().nullable(),
+    principal: z.string().openapi({ description: 'The person or system the token belongs to; approvals count per principal' }),
   })
   .openapi('TokenInfo');
 
@@ -33,12 +35,19 @@ function view(row: TokenInfoRow): z.infer<typeof TokenInfo> {
     createdAt: row.createdAt.toISOString(),
     createdBy: row.createdBy,
     revokedAt: row.revokedAt ? row.revokedAt.toISOString() : null,
+    principal: row.principal,
   };
 }
 
+const NameLike = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/, '1-100 of letters, digits, ".", "_", "@", "-"');
+
 const CreateToken = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/, 'name: 1-100 of letters, digits, ".", "_", "@", "-"'),
+    name: NameLike,
+    principal: NameLike.optional().openapi({
+      description:
+        "Who holds the token (a person or a system). Default: the name. Two tokens of one principal count as one approver, and the initiator's principal never approves",
+    }),
     role: Role,
     scopes: z
       .array(Scope)
@@ -48,6 +57,12 @@ const CreateToken = z
   })
   .strict()
   .superRefine((v, ctx) => {
+    for (const key of ['name', 'principal'] as const) {
+      const value = v[key];
+      if (value !== undefined && isReservedPrincipal(value)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `"${value}" is reserved for the system's own actions` });
+      }
+    }
     if (v.role === 'promoter' && (v.scopes ?? []).length === 0) {
       ctx.addIssue({ code: 'custom', path: ['scopes'], message: 'a promoter needs at least one environment scope (or "*")' });
     }
@@ -126,6 +141,7 @@ export const tokenRoutes = createRouter()
     const row = await c.var.deps.database.db.transaction(async (tx) => {
       const inserted = await insertToken(tx, {
         name: input.name,
+        principal: input.principal ?? input.name,
         role: input.role,
         scopes: [...new Set(input.scopes ?? [])].sort(),
         tokenHash: hashToken(token),
@@ -137,7 +153,7 @@ export const tokenRoutes = createRouter()
         subjectType: 'token',
         subjectId: inserted.id,
         requestId: c.var.requestId,
-        details: { name: inserted.name, role: inserted.role, scopes: inserted.scopes },
+        details: { name: inserted.name, principal: inserted.principal, role: inserted.role, scopes: inserted.scopes },
       });
       return inserted;
     });

@@ -8,17 +8,16 @@ import { ApiError } from '../errors.js';
 import { checkPromotionRules } from '../../domain/environment.js';
 import { getEnvironment } from '../../db/environments.js';
 import { getRelease } from '../../db/releases.js';
-import { failUnstarted, insertDeployment, succeededEnvironments, type DeploymentRow } from '../../db/deployments.js';
+import { insertOperatorAction, rejectOperatorAction } from '../../db/operator-actions.js';
+import { applyTransition, failUnstarted, insertDeployment, succeededEnvironments, type DeploymentRow } from '../../db/deployments.js';
 import {
   abortUpdate,
   approveUpdate,
   promotionWorkflowId,
   retryUpdate,
-  type AbortInput,
   type ActionResult,
-  type ApproveInput,
+  type OperatorActionInput,
   type PromoteInput,
-  type RetryInput,
   type StepTimeouts,
 } from '../../workflows/promotion-messages.js';
 import type { promoteRelease } from '../../workflows/promotion.js';
@@ -202,47 +201,49 @@ async function releaseIfWorkflowGone(deps: PromotionServiceDeps, active: Deploym
 
 export type OperatorAction = 'approve' | 'retry' | 'abort';
 
-/** Sends an operator action to the running promotion; 409 when the workflow rejects it, 503 if no worker answers. */
+/**
+ * Sends an operator action to the running promotion: records it first (`operator_actions`, with token id,
+ * principal, role, scope and request id, audited), then sends the Update with only the row's id, which is
+ * also the Update id (server-generated: a client's X-Request-Id never deduplicates two actions). The workflow
+ * verifies and consumes the row before the action counts. 409 when the workflow rejects it, 503 if no worker
+ * answers.
+ */
 export async function sendOperatorAction(
   deps: PromotionServiceDeps,
-  input: { deployment: DeploymentRow; action: OperatorAction; by: string; comment?: string; leaveGit?: boolean; requestId: string },
-): Promise<ActionResult> {
+  input: { deployment: DeploymentRow; action: OperatorAction; actor: Actor; comment?: string; leaveGit?: boolean; requestId: string },
+): Promise<ActionResult & { actionId: string }> {
   const { deployment } = input;
   if (!isActive(deployment.status)) {
     throw new ApiError('INVALID_ACTION', `Deployment ${deployment.id} has ended (${deployment.status}); nothing to ${input.action}`);
   }
+  const row = await deps.database.db.transaction((tx) =>
+    insertOperatorAction(tx, {
+      deploymentId: deployment.id,
+      action: input.action,
+      actor: input.actor,
+      requestId: input.requestId,
+      comment: input.comment ?? null,
+      leaveGit: input.action === 'abort' && input.leaveGit === true,
+    }),
+  );
   const handle = deps.client.workflow.getHandle(deployment.workflowId, deployment.runId ?? undefined);
-  const base = { by: input.by, ...(input.comment ? { comment: input.comment } : {}) };
-  const call = (): Promise<ActionResult> => {
-    const opts = { updateId: `${input.action}:${input.requestId}` };
-    switch (input.action) {
-      case 'approve':
-        return handle.executeUpdate(approveUpdate, { ...opts, args: [base satisfies ApproveInput] });
-      case 'retry':
-        return handle.executeUpdate(retryUpdate, { ...opts, args: [base satisfies RetryInput] });
-      case 'abort':
-        return handle.executeUpdate(abortUpdate, {
-          ...opts,
-          args: [{ ...base, ...(input.leaveGit ? { leaveGit: true } : {}) } satisfies AbortInput],
-        });
-      default: {
-        const never: never = input.action;
-        throw new Error(`unknown action ${String(never)}`);
-      }
-    }
+  const opts = { updateId: row.id, args: [{ actionId: row.id } satisfies OperatorActionInput] as [OperatorActionInput] };
+  const update = { approve: approveUpdate, retry: retryUpdate, abort: abortUpdate }[input.action];
+  const call = (): Promise<ActionResult> => handle.executeUpdate(update, opts);
+  const reject = async (reason: string) => {
+    await deps.database.db.transaction((tx) => rejectOperatorAction(tx, { actionId: row.id, reason })).catch(() => undefined);
+    return new ApiError('INVALID_ACTION', reason);
   };
   try {
-    return await deps.client.connection.withDeadline(Date.now() + deps.workerResponseTimeoutMs, call);
+    return { ...(await deps.client.connection.withDeadline(Date.now() + deps.workerResponseTimeoutMs, call)), actionId: row.id };
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) {
-      throw new ApiError('INVALID_ACTION', err.cause?.message ?? err.message);
-    }
+    if (err instanceof WorkflowUpdateFailedError) throw await reject(err.cause?.message ?? err.message);
     if (err instanceof WorkflowNotFoundError) {
-      throw new ApiError('INVALID_ACTION', `The promotion workflow of deployment ${deployment.id} is no longer running`);
+      throw await reject(`The promotion workflow of deployment ${deployment.id} is no longer running`);
     }
     const text = String((err as Error).message ?? err);
     if (/workflow execution already completed|already completed/i.test(text)) {
-      throw new ApiError('INVALID_ACTION', `The promotion workflow of deployment ${deployment.id} has completed`);
+      throw await reject(`The promotion workflow of deployment ${deployment.id} has completed`);
     }
     deps.logger.warn({ err: text }, 'operator action got no answer');
     throw new ApiError(

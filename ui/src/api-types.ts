@@ -2192,6 +2192,8 @@ export interface components {
     };
     CreateTokenRequest: {
       name: string;
+      /** @description Who holds the token (a person or a system). Default: the name. Two tokens of one principal count as one approver, and the initiator's principal never approves */
+      principal?: string;
       /** @enum {string} */
       role: 'viewer' | 'releaser' | 'promoter' | 'admin';
       /** @description Environments a promoter may promote to ("*" for all); promoters only */
@@ -2380,6 +2382,8 @@ export interface components {
     OperatorActionResult: {
       /** @enum {boolean} */
       accepted: true;
+      /** @description The recorded operator action (also the Workflow Update id) */
+      actionId: string;
       approvals?: number;
       deployment: components['schemas']['DeploymentSummary'];
       status: string;
@@ -2572,6 +2576,8 @@ export interface components {
       createdBy: string;
       id: string;
       name: string;
+      /** @description The person or system the token belongs to; approvals count per principal */
+      principal: string;
       revokedAt: string | null;
       /** @enum {string} */
       role: 'viewer' | 'releaser' | 'promoter' | 'admin';

@@ -1,0 +1,33 @@
+// The side-door guards of the promotion workflow (docs/security.md): admitting a run (its first activity
+// re-checks what the API checked) and verifying an operator action before it counts. Both run as local
+// activities; both refuse by returning a verdict (audited in the database), never by retrying.
+import { ApplicationFailure } from '@temporalio/activity';
+import type { ActivityDeps } from './deps.js';
+import { admitDeployment, type Admission, type AdmitInput } from '../db/admission.js';
+import { verifyOperatorAction, type VerifiedAction, type VerifyOperatorActionInput } from '../db/operator-actions.js';
+
+export type { Admission, ApprovalPolicy } from '../db/admission.js';
+export type { VerifiedAction } from '../db/operator-actions.js';
+
+export function createAdmissionActivities(deps: ActivityDeps) {
+  return {
+    async admitPromotion(input: AdmitInput): Promise<Admission> {
+      const verdict = await deps.database.db.transaction((tx) => admitDeployment(tx, input));
+      if (!verdict.admitted) {
+        deps.logger.warn(
+          { deploymentId: input.deploymentId, workflowId: input.workflowId, reason: verdict.reason },
+          'promotion run refused',
+        );
+      }
+      return verdict;
+    },
+    async verifyOperatorAction(input: VerifyOperatorActionInput): Promise<VerifiedAction> {
+      if (!Number.isSafeInteger(input.deploymentId)) throw ApplicationFailure.nonRetryable('bad deployment id', 'BadInput');
+      const verdict = await deps.database.db.transaction((tx) => verifyOperatorAction(tx, input));
+      if (!verdict.ok) {
+        deps.logger.warn({ deploymentId: input.deploymentId, action: input.action, reason: verdict.reason }, 'operator action refused');
+      }
+      return verdict;
+    },
+  };
+}

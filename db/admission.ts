@@ -1,0 +1,81 @@
+// Admission of a promotion run: the workflow's first activity re-checks, against the database, everything the
+// API checked before it started the run, so that a workflow started straight on Temporal gains nothing. The
+// record must be this environment's active one and belong to this run (or be pending with no run yet, which
+// this call claims); the upstream rules must hold; and the approval policy is the environment's, whatever the
+// workflow input says.
+import { and, eq } from 'drizzle-orm';
+import type { Tx } from './client.js';
+import { recordAudit } from './audit.js';
+import { deployments, environments } from './promotion-schema.js';
+import { succeededEnvironments } from './deployments.js';
+import { initiatorPrincipal } from './operator-actions.js';
+import { checkPromotionRules } from '../domain/environment.js';
+import { isActive } from '../domain/promotion.js';
+
+export interface AdmitInput {
+  deploymentId: number;
+  releaseId: string;
+  environment: string;
+  workflowId: string;
+  runId: string;
+}
+
+export interface ApprovalPolicy {
+  required: number;
+  approvers: string[];
+  timeoutSeconds: number;
+}
+
+export type Admission =
+  | { admitted: true; approval: ApprovalPolicy | null; initiator: string; isRollback: boolean; convergenceDeadlineSeconds: number }
+  | { admitted: false; reason: string };
+
+/** Admits (and claims) the deployment for this run, or refuses without touching it (an audit event says why). */
+export async function admitDeployment(tx: Tx, input: AdmitInput): Promise<Admission> {
+  const [d] = await tx.select().from(deployments).where(eq(deployments.id, input.deploymentId)).for('update');
+  const refuse = async (reason: string): Promise<Admission> => {
+    await recordAudit(tx, {
+      actor: { name: 'unverified-workflow-start', tokenId: null },
+      action: 'deployment.admission_rejected',
+      subjectType: 'deployment',
+      subjectId: String(input.deploymentId),
+      details: { reason, workflowId: input.workflowId.slice(0, 200), runId: input.runId, environment: input.environment.slice(0, 100) },
+    });
+    return { admitted: false, reason };
+  };
+  if (!d) return refuse(`deployment ${input.deploymentId} does not exist`);
+  if (d.environment !== input.environment || d.releaseId !== input.releaseId) {
+    return refuse(`deployment ${d.id} is release ${d.releaseId} in ${d.environment}, not what this run was started for`);
+  }
+  if (d.workflowId !== input.workflowId) return refuse(`deployment ${d.id} belongs to workflow ${d.workflowId}`);
+  if (!isActive(d.status)) return refuse(`deployment ${d.id} has ended (${d.status})`);
+  if (d.runId !== null && d.runId !== input.runId) return refuse(`deployment ${d.id} belongs to run ${d.runId}`);
+  if (d.runId === null && d.status !== 'pending') return refuse(`deployment ${d.id} is ${d.status} without a run`);
+
+  const [env] = await tx.select().from(environments).where(eq(environments.name, d.environment));
+  if (!env) return refuse(`environment ${d.environment} does not exist`);
+  if (d.runId === null) {
+    // The API's rules, once more (a run that already claimed the record passed them).
+    const violation = checkPromotionRules({
+      environment: env.name,
+      releaseId: d.releaseId,
+      currentReleaseId: env.currentReleaseId,
+      upstream: env.upstream,
+      succeededIn: await succeededEnvironments(tx, { releaseId: d.releaseId }),
+    });
+    if (violation) return refuse(violation.message);
+    await tx
+      .update(deployments)
+      .set({ runId: input.runId, updatedAt: new Date() })
+      .where(and(eq(deployments.id, d.id), eq(deployments.status, 'pending')));
+  }
+  return {
+    admitted: true,
+    approval: env.protected
+      ? { required: env.approvalsRequired, approvers: env.approvers, timeoutSeconds: env.approvalTimeoutSeconds }
+      : null,
+    initiator: await initiatorPrincipal(tx, d),
+    isRollback: d.isRollback,
+    convergenceDeadlineSeconds: env.convergenceDeadlineSeconds,
+  };
+}
