@@ -9,7 +9,7 @@ import { checkPromotionRules } from '../../domain/environment.js';
 import { getEnvironment } from '../../db/environments.js';
 import { getRelease } from '../../db/releases.js';
 import { insertOperatorAction, rejectOperatorAction } from '../../db/operator-actions.js';
-import { applyTransition, failUnstarted, insertDeployment, succeededEnvironments, type DeploymentRow } from '../../db/deployments.js';
+import { failUnstarted, insertDeployment, succeededEnvironments, type DeploymentRow } from '../../db/deployments.js';
 import {
   abortUpdate,
   approveUpdate,
