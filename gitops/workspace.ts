@@ -5,13 +5,15 @@
 //   - a repoUrl with embedded credentials is refused without being echoed;
 //   - git's output is scrubbed of the token (plain, URL-encoded and in the base64 Basic form) and of any
 //     `user@` in URLs before it reaches an error or a log;
-//   - git runs isolated from the caller's environment: no repository variables, no hooks, no prompts, the
-//     C locale (classification reads the messages), and a kill timeout per command.
+//   - git runs isolated from the caller's environment: an allowlisted environment (git-env.ts: no secrets, no
+//     repository variables), no hooks, no prompts, the C locale (classification reads the messages), symlinks
+//     checked out as plain files, a kill timeout and an output bound per command.
 // The workspace is removed by `dispose()` (and on a failure while opening it).
 import { constants } from 'node:fs';
 import { access, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { classify, GitAuthError, GitPermanentError, GitTransientError, tail } from './errors.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, gitChildEnv } from './git-env.js';
 import { runGit } from './git-runner.js';
 import { parseTrailers, trailersMatch, type TrailerMatch } from './trailers.js';
 
@@ -39,6 +41,8 @@ export interface RemoteInput {
   signal?: AbortSignal;
   /** Kill any single git command after this long (→ GitTransientError). Default 120 s. */
   commandTimeoutMs?: number;
+  /** Bound of one git command's output; more → GitPermanentError. Default DEFAULT_MAX_OUTPUT_BYTES (32 MiB). */
+  maxOutputBytes?: number;
 }
 
 export interface RunResult {
@@ -65,20 +69,6 @@ export interface Workspace {
 
 const BRANCH_RE = /^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$|.*@\{)[A-Za-z0-9._/-]+$/;
 
-/** Environment variables that would point git at another repository (e.g. when run from inside a hook). */
-const REPO_ENV = [
-  'GIT_DIR',
-  'GIT_WORK_TREE',
-  'GIT_INDEX_FILE',
-  'GIT_OBJECT_DIRECTORY',
-  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
-  'GIT_COMMON_DIR',
-  'GIT_NAMESPACE',
-  'GIT_PREFIX',
-  'GIT_CONFIG_PARAMETERS',
-  'GIT_CONFIG_COUNT',
-];
-
 export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Promise<Workspace> {
   checkRemote(input);
   if (input.credentials?.type === 'ssh-key') await checkKeyFile(input.credentials.privateKeyPath);
@@ -89,8 +79,9 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
   const secrets: string[] = [];
   const timeout = input.commandTimeoutMs ?? 120_000;
 
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of REPO_ENV) delete env[k];
+  // An allowlist, not the worker's environment (git-env.ts): no secrets, no GIT_DIR & co. from a caller's hook.
+  const env: NodeJS.ProcessEnv = gitChildEnv();
+  const maxBuffer = input.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   Object.assign(env, {
     LC_ALL: 'C',
     LANGUAGE: 'C',
@@ -116,6 +107,9 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
     `init.defaultBranch=${input.branch}`,
     '-c',
     'core.autocrlf=false',
+    // Symbolic links are checked out as plain files holding the target: nothing on disk points outside the clone.
+    '-c',
+    'core.symlinks=false',
   ];
 
   try {
@@ -160,11 +154,22 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
       runGit([...config, ...args], {
         cwd,
         env,
-        maxBuffer: 256 * 1024 * 1024,
+        maxBuffer,
         timeout,
         ...(input.signal ? { signal: input.signal } : {}),
       }).then((r) => {
         if (input.signal?.aborted) return reject(input.signal.reason as Error);
+        if (r.spawnError === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+          // Never the output itself: it is a file of the repository.
+          return reject(
+            new GitPermanentError(
+              `git ${args[0] ?? ''} produced more than ${Math.round(maxBuffer / 1024)} KiB of output (the engine's bound)`,
+              {
+                command: args[0],
+              },
+            ),
+          );
+        }
         if (r.killed && r.code !== 0) {
           return reject(new GitTransientError(`git ${args[0] ?? ''} timed out after ${timeout} ms`, { command: args[0], exitCode: null }));
         }
