@@ -43,10 +43,10 @@ export function createRevertPush(deps: ActivityDeps) {
           author: authorOf(deps, ctx),
           own: ownerOf(ctx, installationId),
           ...(input.sha ? { sha: input.sha } : {}),
-          revertMessage: {
+          revertMessage: (sha) => ({
             subject: `Abort deployment ${ctx.deployment.id}: restore ${env}`,
-            body: `Reverts this deployment's commit (release ${ctx.release.id}).`,
-          },
+            body: `This reverts commit ${sha} (release ${ctx.release.id}).`,
+          }),
           previous: previous
             ? {
                 render: (readFile) => renderFor({ ...ctx, release: previous }, readFile).map((f) => ({ path: f.path, content: f.content })),

@@ -30,7 +30,8 @@ export interface CompensateInput extends RemoteInput {
   own: CommitOwner;
   /** What the caller believes was pushed (old input shape); informational only, never reverted on its own say. */
   sha?: string;
-  revertMessage: { subject: string; body?: string };
+  /** Message of the revert commit, given the reverted commit. */
+  revertMessage: (sha: string) => { subject: string; body?: string };
   /** The previous release of the environment, or null when there was none. Its trailers get RESTORES_TRAILER. */
   previous: { render: PushReleaseInput['render']; trailers: Record<string, string>; message: { subject: string; body?: string } } | null;
   serializeInProcess?: boolean;
@@ -62,7 +63,7 @@ export async function compensatePush(input: CompensateInput): Promise<Compensati
   const ownSha = await findOwnCommit({ ...remote, trailers: own.trailers });
   if (ownSha) {
     // revertCommit re-checks ownership in its own clone: our trailers AND only this environment's paths.
-    const r = await revertCommit({ ...commit, trailers: own.trailers, sha: ownSha, owner: own, message: revertMessage });
+    const r = await revertCommit({ ...commit, trailers: own.trailers, sha: ownSha, owner: own, message: revertMessage(ownSha) });
     const status = r.status === 'pushed' ? 'reverted' : 'already-reverted';
     return {
       sha: r.sha,

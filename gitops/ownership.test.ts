@@ -80,7 +80,7 @@ function compensation(bare: string, env: string, tag: string, deployment: number
     author: AUTHOR,
     ...(sha ? { sha } : {}),
     own: { trailers: trailers(env, tag, deployment), ownsPath: environmentPathMatcher(undefined, env) },
-    revertMessage: { subject: `Abort deployment ${deployment}: restore ${env}` },
+    revertMessage: (sha: string) => ({ subject: `Abort deployment ${deployment}: restore ${env}`, body: `This reverts commit ${sha}.` }),
     previous:
       previous === null
         ? null
