@@ -78,8 +78,8 @@ export function pathPrefixes(p: string): string[] {
 export async function symlinksInIndex(ws: Workspace, paths: string[]): Promise<Set<string>> {
   const prefixes = [...new Set(paths.flatMap(pathPrefixes))];
   if (prefixes.length === 0) return new Set();
-  // Literal pathspecs: a name is never a glob. Without --literal-pathspecs a prefix lists what lies under it.
-  const out = await ws.git(['--literal-pathspecs', 'ls-files', '-s', '-z', '--', ...prefixes]);
+  // Pathspecs are literal (GIT_LITERAL_PATHSPECS, workspace.ts); a directory prefix also lists what lies under it.
+  const out = await ws.git(['ls-files', '-s', '-z', '--', ...prefixes]);
   return linksOf(out.stdout, new Set(prefixes));
 }
 
@@ -87,7 +87,7 @@ export async function symlinksInIndex(ws: Workspace, paths: string[]): Promise<S
 export async function symlinksInTree(ws: Workspace, rev: string, paths: string[]): Promise<Set<string>> {
   const prefixes = [...new Set(paths.flatMap(pathPrefixes))];
   if (prefixes.length === 0) return new Set();
-  const out = await ws.git(['--literal-pathspecs', 'ls-tree', '-z', rev, '--', ...prefixes]);
+  const out = await ws.git(['ls-tree', '-z', rev, '--', ...prefixes]);
   return linksOf(out.stdout, new Set(prefixes));
 }
 

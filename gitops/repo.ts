@@ -138,7 +138,7 @@ export async function pushRelease(input: PushReleaseInput): Promise<PushResult> 
         const changed = await pathsChangedBy(ws, sha);
         if (changed === undefined || changed.some((p) => !paths.includes(p))) return false;
         if (paths.length === 0) return true;
-        const diff = await ws.git(['--literal-pathspecs', 'diff', '--cached', '--quiet', sha, '--', ...paths], { okCodes: [0, 1] });
+        const diff = await ws.git(['diff', '--cached', '--quiet', sha, '--', ...paths], { okCodes: [0, 1] });
         return diff.code === 0;
       },
     },

@@ -88,6 +88,8 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
     GIT_TERMINAL_PROMPT: '0',
     GCM_INTERACTIVE: 'never',
     GIT_TRACE_REDACT: '1',
+    // Paths are names, never globs (`ls-files`, `ls-tree`, `diff` over the rendered paths).
+    GIT_LITERAL_PATHSPECS: '1',
     GIT_COMMITTER_NAME: COMMITTER.name,
     GIT_COMMITTER_EMAIL: COMMITTER.email,
     ...(author ? { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email } : {}),
