@@ -1,11 +1,27 @@
 // Git access of one environment for the promotion steps: remote, branch, credentials resolved from their
-// references, the commit author and the trailers that tie a commit to its deployment.
+// references, the commit author and the trailers that tie a commit to its deployment (and to this
+// installation: a deployment id alone repeats across installations and database restores).
 import type { ActivityDeps } from './deps.js';
 import { gitWorkDir, secretsOf, toFailure, type PromotionContext } from './promotion-context.js';
 import type { GitCredentials, RemoteInput } from '../gitops/workspace.js';
-import { renderEnvironment, type RenderedFile } from '../gitops/render.js';
+import type { CommitOwner } from '../gitops/ownership.js';
+import { environmentPathMatcher, renderEnvironment, type RenderedFile } from '../gitops/render.js';
+import { getInstallationId } from '../db/installation.js';
 
 export const DEPLOYMENT_TRAILER = 'Flow-Controller-Deployment';
+export const INSTALLATION_TRAILER = 'Flow-Controller-Installation';
+
+/** This database's installation id (created by migration 0004), loaded once per database. */
+const installationIds = new WeakMap<object, Promise<string>>();
+export function installationIdOf(deps: ActivityDeps): Promise<string> {
+  let id = installationIds.get(deps.database);
+  if (!id) {
+    id = getInstallationId(deps.database.db);
+    id.catch(() => installationIds.delete(deps.database));
+    installationIds.set(deps.database, id);
+  }
+  return id;
+}
 
 export function remoteOf(deps: ActivityDeps, ctx: PromotionContext): RemoteInput {
   const g = ctx.environment.gitops;
@@ -36,11 +52,21 @@ export function remoteOf(deps: ActivityDeps, ctx: PromotionContext): RemoteInput
   };
 }
 
-export function trailersOf(ctx: PromotionContext): Record<string, string> {
+/** The trailers of this deployment's commits; `releaseId` defaults to the promoted release. */
+export function trailersOf(ctx: PromotionContext, installationId: string, releaseId = ctx.release.id): Record<string, string> {
   return {
-    'Flow-Controller-Release': ctx.release.id,
+    [INSTALLATION_TRAILER]: installationId,
     'Flow-Controller-Environment': ctx.environment.name,
     [DEPLOYMENT_TRAILER]: String(ctx.deployment.id),
+    'Flow-Controller-Release': releaseId,
+  };
+}
+
+/** What makes a commit this deployment's own: all its trailers, and only this environment's values files. */
+export function ownerOf(ctx: PromotionContext, installationId: string): CommitOwner {
+  return {
+    trailers: trailersOf(ctx, installationId),
+    ownsPath: environmentPathMatcher(ctx.environment.gitops.pathPattern, ctx.environment.name),
   };
 }
 

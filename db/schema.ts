@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  boolean,
   check,
   foreignKey,
   index,
@@ -116,4 +117,19 @@ export const releases = pgTable(
     index('releases_created_by_idx').on(t.createdByTokenId, t.seq),
     foreignKey({ columns: [t.templateKey, t.templateRevision], foreignColumns: [templates.key, templates.revision] }),
   ],
+);
+
+/**
+ * This installation (one row, created by its migration): a random id written into every GitOps commit
+ * (`Flow-Controller-Installation`), so that a commit of another Flow Controller on the same repository, or
+ * of this database before a restore, is never taken for ours (docs/gitops-engine.md).
+ */
+export const installation = pgTable(
+  'installation',
+  {
+    singleton: boolean('singleton').primaryKey().default(true),
+    id: uuid('id').notNull().defaultRandom(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [check('installation_singleton_check', sql`${t.singleton}`)],
 );

@@ -148,6 +148,20 @@ export function valuesPath(pattern: string, environment: string, group: string):
   return path;
 }
 
+/**
+ * Whether a repository path belongs to `environment` under `pattern`: the pattern with `{env}` = environment and
+ * `{group}` = any DNS label. Compensation reverts only commits that touch nothing else.
+ */
+export function environmentPathMatcher(pattern: string | undefined, environment: string): (path: string) => boolean {
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const source = (pattern ?? DEFAULT_PATH_PATTERN)
+    .split(/(\{env\}|\{group\})/)
+    .map((part) => (part === '{env}' ? escape(environment) : part === '{group}' ? '[a-z0-9](?:[-a-z0-9]*[a-z0-9])?' : escape(part)))
+    .join('');
+  const re = new RegExp(`^${source}$`);
+  return (path) => re.test(path);
+}
+
 // --- helpers -------------------------------------------------------------------------------------------
 
 /** Code-unit order: locale-independent, so output never depends on the worker's ICU data. */
@@ -164,8 +178,13 @@ function parseExisting(existing: string | undefined, where: string): Document {
   // Widened from Document.Parsed: the empty-file case below gives it new (unparsed) contents.
   const doc: Document = parseDocument(existing);
   if (doc.errors.length > 0) {
+    // The parser's message quotes the offending line: report its code and position only, never the file's content
+    // (a symlinked or misplaced secret file must not reach step messages, audit or Temporal).
     const first = doc.errors[0];
-    throw new ValuesRenderError(`${where}: existing values file is not valid YAML: ${first?.message ?? 'parse error'}`);
+    const at = first?.linePos?.[0];
+    throw new ValuesRenderError(
+      `${where}: existing values file is not valid YAML (${first?.code ?? 'parse error'}${at ? ` at line ${at.line}, column ${at.col}` : ''})`,
+    );
   }
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     // Empty or comment-only file: keep its comments above the new content.

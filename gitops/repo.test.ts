@@ -114,7 +114,7 @@ describe('pushRelease', () => {
     // Someone else commits on top meanwhile; the retry must still find deployment 7's commit.
     await writeDirect(bare, 'main', { 'environments/prod/notes.txt': 'x\n' }, 'unrelated');
     const again = await pushRelease(promotion(bare, 'staging', '1.0.0', 7));
-    expect(again).toEqual({ sha: first.sha, status: 'skipped-existing-commit', attempts: 1, changedFiles: [] });
+    expect(again).toEqual({ sha: first.sha, ownCommit: first.sha, status: 'skipped-existing-commit', attempts: 1, changedFiles: [] });
     const commits = await commitsOn(bare);
     expect(commits.filter((c) => c.trailers[ID] === '7')).toHaveLength(1);
     expect(commits).toHaveLength(3);
@@ -126,7 +126,7 @@ describe('pushRelease', () => {
     const head = (await commitsOn(bare))[0]?.sha;
     // Same release rendered again (deployment 2, same release id and content).
     const r = await pushRelease(promotion(bare, 'dev', '1.0.0', 1, { trailers: { [ID]: '2', 'Flow-Controller-Environment': 'dev' } }));
-    expect(r).toEqual({ sha: head, status: 'skipped-no-change', attempts: 1, changedFiles: [] });
+    expect(r).toEqual({ sha: head, ownCommit: null, status: 'skipped-no-change', attempts: 1, changedFiles: [] });
     // Deleting a file that does not exist is no change either.
     const del = await pushRelease(
       promotion(bare, 'dev', '1.0.0', 1, { trailers: { [ID]: '3' }, render: () => [{ path: 'gone/values.yaml', content: null }] }),
@@ -168,7 +168,7 @@ describe('pushRelease', () => {
         },
       }),
     );
-    expect(r).toEqual({ sha: winner, status: 'skipped-existing-commit', attempts: 2, changedFiles: [] });
+    expect(r).toEqual({ sha: winner, ownCommit: winner, status: 'skipped-existing-commit', attempts: 2, changedFiles: [] });
     expect((await commitsOn(bare)).filter((c) => c.trailers[ID] === '4')).toHaveLength(1);
   });
 
@@ -408,7 +408,13 @@ describe('revertCommit', () => {
     expect(head?.subject).toBe('Revert "Promote release 00000000-0000-4000-8000-000000000002 to prod"');
     expect(head?.trailers).toMatchObject({ ...trailers, 'Flow-Controller-Reverts': bad.sha });
 
-    expect(await revertCommit(revert)).toEqual({ sha: r.sha, status: 'skipped-existing-commit', attempts: 1, changedFiles: [] });
+    expect(await revertCommit(revert)).toEqual({
+      sha: r.sha,
+      ownCommit: r.sha,
+      status: 'skipped-existing-commit',
+      attempts: 1,
+      changedFiles: [],
+    });
     // The promotion's own retry is not fooled by the revert carrying the same deployment trailer.
     expect(await pushRelease(promotion(bare, 'prod', '2.0.0', 2))).toMatchObject({ sha: bad.sha, status: 'skipped-existing-commit' });
     expect(await commitsOn(bare)).toHaveLength(5);

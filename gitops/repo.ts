@@ -16,16 +16,31 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GitConflictError, GitPermanentError } from './errors.js';
+import {
+  commitsMatching,
+  notOwnedReason,
+  ownMatch,
+  pathsChangedBy,
+  refuseSymlink,
+  REVERTS_TRAILER,
+  symlinksInIndex,
+  symlinksInTree,
+  type CommitOwner,
+} from './ownership.js';
+import { backoffMs, sleep, withLock } from './serialize.js';
 import { commitMessage, type TrailerMatch } from './trailers.js';
 import { HISTORY_DEPTH, openWorkspace, type GitAuthor, type RemoteInput, type Workspace } from './workspace.js';
 
+export { REVERTS_TRAILER, RESTORES_TRAILER } from './ownership.js';
+
 // --- inputs and outputs --------------------------------------------------------------------------------
 
-/** Trailer added to revert commits, naming the reverted commit. */
-export const REVERTS_TRAILER = 'Flow-Controller-Reverts';
-
 export interface CommitInput extends RemoteInput {
-  /** e.g. `{ 'Flow-Controller-Deployment': '42', 'Flow-Controller-Release': '<uuid>', 'Flow-Controller-Environment': 'staging' }` */
+  /**
+   * e.g. `{ 'Flow-Controller-Installation': '<uuid>', 'Flow-Controller-Environment': 'staging',
+   * 'Flow-Controller-Deployment': '42', 'Flow-Controller-Release': '<uuid>' }`. A push finds its own earlier
+   * commit only by ALL of them (and its tree); a trailer alone is forgeable.
+   */
   trailers: Record<string, string>;
   /** The trailer key whose value identifies this promotion; must be one of `trailers`. */
   idempotencyTrailer: string;
@@ -58,8 +73,13 @@ export interface PushReleaseInput extends CommitInput {
 export type PushStatus = 'pushed' | 'skipped-existing-commit' | 'skipped-no-change';
 
 export interface PushResult {
-  /** The commit Argo CD should sync: the new one, the existing one with our trailer, or the unchanged head. */
+  /** The commit Argo CD should sync: the new one, our existing one, or the unchanged head. */
   sha: string;
+  /**
+   * This promotion's own commit (pushed now or found from an earlier attempt); null for 'skipped-no-change',
+   * where `sha` is just the head — somebody else's commit, never to be compensated as ours.
+   */
+  ownCommit: string | null;
   status: PushStatus;
   attempts: number;
   /** Paths changed by the commit (empty when skipped). */
@@ -69,6 +89,8 @@ export interface PushResult {
 export interface RevertCommitInput extends CommitInput {
   /** The commit to revert; must be on the branch. */
   sha: string;
+  /** When set, the commit must carry these trailers and touch only owned paths; otherwise GitPermanentError. */
+  owner?: CommitOwner;
   /** Default: `Revert "<original subject>"` / `This reverts commit <sha>.` */
   message?: { subject: string; body?: string };
 }
@@ -85,19 +107,21 @@ export interface ReadFilesAtInput extends RemoteInput {
 
 /** Renders and pushes one promotion commit; see the module header for the guarantees. */
 export async function pushRelease(input: PushReleaseInput): Promise<PushResult> {
-  const idValue = checkCommitInput(input);
+  checkCommitInput(input);
   const message = commitMessage(input.message, input.trailers);
+  let rendered: FileChange[] = [];
   return transact(
     input,
     { createBranch: input.createBranch ?? false },
     {
-      // A revert commit repeats the promotion's trailers; it must never count as the promotion's own commit.
-      match: { required: { [input.idempotencyTrailer]: idValue }, forbidden: [REVERTS_TRAILER] },
+      // Every trailer must match, and a revert/restore commit repeating them never counts as the promotion's own.
+      match: ownMatch(input.trailers),
       message: () => message,
+      applyFirst: true,
       apply: async (ws) => {
-        const files = await input.render((p) => readWorkingFile(ws.dir, p));
-        for (const f of files) {
-          const abs = path.join(ws.dir, checkRepoPath(f.path));
+        rendered = await renderSafely(ws, input.render);
+        for (const f of rendered) {
+          const abs = path.join(ws.dir, f.path);
           if (f.content === null) await rm(abs, { force: true });
           else {
             await mkdir(path.dirname(abs), { recursive: true });
@@ -106,10 +130,44 @@ export async function pushRelease(input: PushReleaseInput): Promise<PushResult> 
         }
         // The clone holds nothing but the branch and these writes, so staging everything is exact — and a
         // deletion of a file that never existed is simply no change (a pathspec would make git fail).
-        if (files.length > 0) await ws.git(['add', '--all']);
+        if (rendered.length > 0) await ws.git(['add', '--all']);
+      },
+      // Ours only if it changes nothing but the rendered files and holds exactly what we render now.
+      verify: async (ws, sha) => {
+        const paths = rendered.map((f) => f.path);
+        const changed = await pathsChangedBy(ws, sha);
+        if (changed === undefined || changed.some((p) => !paths.includes(p))) return false;
+        if (paths.length === 0) return true;
+        const diff = await ws.git(['diff', '--cached', '--quiet', sha, '--', ...paths], { okCodes: [0, 1] });
+        return diff.code === 0;
       },
     },
   );
+}
+
+/**
+ * Runs the caller's render over the working tree, refusing symbolic links (ownership.ts) among the paths it
+ * read or writes — checked before a render error is reported, so a link's target never reaches a message.
+ */
+async function renderSafely(ws: Workspace, render: PushReleaseInput['render']): Promise<FileChange[]> {
+  const read = new Set<string>();
+  let files: FileChange[] = [];
+  let failure: unknown;
+  try {
+    files = await render((p) => {
+      read.add(checkRepoPath(p));
+      return readWorkingFile(ws.dir, p);
+    });
+    for (const f of files) checkRepoPath(f.path);
+  } catch (err) {
+    failure = err;
+  }
+  // Only paths that passed checkRepoPath reach git (a failed check leaves `files` out).
+  const paths = [...read, ...(failure === undefined ? files.map((f) => f.path) : [])];
+  const links = await symlinksInIndex(ws, paths);
+  for (const p of paths) refuseSymlink(p, links);
+  if (failure !== undefined) throw failure;
+  return files;
 }
 
 /**
@@ -119,6 +177,7 @@ export async function pushRelease(input: PushReleaseInput): Promise<PushResult> 
  */
 export async function revertCommit(input: RevertCommitInput): Promise<PushResult> {
   const idValue = checkCommitInput(input);
+  const owner = input.owner;
   if (!/^[0-9a-f]{40}$/.test(input.sha)) throw new GitPermanentError('revertCommit: sha must be a full 40-hex commit id');
   const trailers = { ...input.trailers, [REVERTS_TRAILER]: input.sha };
   let message = '';
@@ -134,6 +193,8 @@ export async function revertCommit(input: RevertCommitInput): Promise<PushResult
         }
         const onBranch = await ws.git(['merge-base', '--is-ancestor', input.sha, 'HEAD'], { okCodes: [0, 1, 128] });
         if (onBranch.code !== 0) throw new GitPermanentError(`commit ${input.sha} is not on branch ${input.branch}`);
+        const notOwned = owner && (await notOwnedReason(ws, input.sha, owner));
+        if (notOwned) throw new GitPermanentError(`refusing to revert: ${notOwned}`, { command: 'revert' });
         const parents = (await ws.git(['rev-list', '--parents', '-n', '1', input.sha])).stdout.trim().split(' ').length - 1;
         const reverted = await ws.git(['revert', '--no-commit', ...(parents > 1 ? ['-m', '1'] : []), input.sha], { okCodes: [0, 1] });
         if (reverted.code !== 0) {
@@ -164,6 +225,8 @@ export async function readFilesAt(input: ReadFilesAtInput): Promise<{ sha: strin
   try {
     if (!(await ws.fetch(1))) throw new GitPermanentError(`branch ${input.branch} not found in the repository`);
     const sha = (await ws.git(['rev-parse', ws.remoteRef])).stdout.trim();
+    const links = await symlinksInTree(ws, ws.remoteRef, paths);
+    for (const p of paths) refuseSymlink(p, links);
     // One listing for all paths, then one read per existing file (git commands dominate the cost).
     const listed = new Set(
       (await ws.git(['ls-tree', '--name-only', ws.remoteRef, '--', ...paths])).stdout.split('\n').filter((l) => l.length > 0),
@@ -184,6 +247,10 @@ interface TxSpec {
   match: TrailerMatch;
   apply: (ws: Workspace) => Promise<void>;
   message: () => string;
+  /** Look for our earlier commit after `apply` (so `verify` can compare it with the staged result). */
+  applyFirst?: boolean;
+  /** A commit whose trailers match is ours only if this agrees (default: trailers suffice). */
+  verify?: (ws: Workspace, sha: string) => Promise<boolean>;
 }
 
 async function transact(input: CommitInput, opts: { createBranch: boolean }, spec: TxSpec): Promise<PushResult> {
@@ -210,18 +277,21 @@ async function attempts(
     if (exists) {
       await ws.git(['reset', '--quiet', '--hard', ws.remoteRef]);
       if (attempt > 1) await ws.git(['clean', '--quiet', '-ffdx']);
-      const found = await ws.findCommit(spec.match);
-      if (found) return { sha: found, status: 'skipped-existing-commit', attempts: attempt, changedFiles: [] };
+      if (spec.applyFirst) await spec.apply(ws);
+      const found = await findOwn(ws, spec);
+      if (found) return { sha: found, ownCommit: found, status: 'skipped-existing-commit', attempts: attempt, changedFiles: [] };
+      if (!spec.applyFirst) await spec.apply(ws);
     } else if (!opts.createBranch) {
       throw new GitPermanentError(`branch ${input.branch} not found in the repository`, { command: 'fetch' });
+    } else {
+      await spec.apply(ws);
     }
 
-    await spec.apply(ws);
     const changedFiles = (await ws.git(['diff', '--cached', '--name-only', '-z'])).stdout.split('\0').filter(Boolean);
     if (changedFiles.length === 0) {
       if (!exists) throw new GitPermanentError(`nothing to commit on the new branch ${input.branch}`);
       const head = (await ws.git(['rev-parse', 'HEAD'])).stdout.trim();
-      return { sha: head, status: 'skipped-no-change', attempts: attempt, changedFiles: [] };
+      return { sha: head, ownCommit: null, status: 'skipped-no-change', attempts: attempt, changedFiles: [] };
     }
 
     const msgFile = path.join(ws.root, 'COMMIT_MSG');
@@ -231,7 +301,7 @@ async function attempts(
     await input.onBeforePush?.({ attempt, sha });
 
     const pushed = await ws.push();
-    if (pushed === 'ok') return { sha, status: 'pushed', attempts: attempt, changedFiles };
+    if (pushed === 'ok') return { sha, ownCommit: sha, status: 'pushed', attempts: attempt, changedFiles };
     if (attempt >= maxAttempts) {
       throw new GitConflictError(`push to ${input.branch} still rejected by concurrent writers after ${attempt} attempts`, {
         command: 'push',
@@ -241,57 +311,12 @@ async function attempts(
   }
 }
 
-/** Tails of the per-repository queues of this process (see `serializeInProcess`). */
-const queues = new Map<string, Promise<void>>();
-
-async function withLock<T>(key: string | undefined, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-  if (key === undefined) return fn();
-  const previous = queues.get(key) ?? Promise.resolve();
-  let release = (): void => undefined;
-  const mine = new Promise<void>((resolve) => (release = resolve));
-  const tail = previous.then(() => mine);
-  queues.set(key, tail);
-  try {
-    await abortable(previous, signal);
-    return await fn();
-  } finally {
-    release();
-    if (queues.get(key) === tail) queues.delete(key);
+/** The newest commit on the fetched branch whose trailers match and that `verify` accepts. */
+async function findOwn(ws: Workspace, spec: TxSpec): Promise<string | undefined> {
+  for (const sha of await commitsMatching(ws, ws.remoteRef, spec.match)) {
+    if (!spec.verify || (await spec.verify(ws, sha))) return sha;
   }
-}
-
-function abortable(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return p;
-  signal.throwIfAborted();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    void p.then(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    });
-  });
-}
-
-/** Full jitter over an exponential cap (50 ms, 100 ms, … 1 s): concurrent writers spread out instead of colliding again. */
-function backoffMs(attempt: number): number {
-  const cap = Math.min(1000, 25 * 2 ** attempt);
-  return Math.round(cap / 4 + (Math.random() * (cap * 3)) / 4);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return undefined;
 }
 
 // --- validation ----------------------------------------------------------------------------------------

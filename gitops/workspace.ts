@@ -7,15 +7,16 @@
 //     removed with it; neither the key nor a key path ever appears in a message;
 //   - git's output is scrubbed of the token (plain, URL-encoded and in the base64 Basic form) and of any
 //     `user@` in URLs before it reaches an error or a log;
-//   - git runs isolated from the caller's environment: it inherits only PATH, HOME, locale-free basics, TLS
-//     and proxy settings (never DATABASE_URL, FLOW_ADMIN_TOKEN or FC_SECRET_*), no hooks, no prompts, the
-//     C locale (classification reads the messages), and a kill timeout per command.
+//   - git runs isolated from the caller's environment: an allowlisted environment (git-env.ts: no secrets, no
+//     repository variables), no hooks, no prompts, the C locale (classification reads the messages), symlinks
+//     checked out as plain files, a kill timeout and an output bound per command.
 // The workspace is removed by `dispose()` (and on a failure while opening it).
 import { constants } from 'node:fs';
 import { access, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hostAllowed, urlHasCredentials } from '../domain/target-policy.js';
 import { classify, GitAuthError, GitPermanentError, GitTransientError, tail } from './errors.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, gitChildEnv } from './git-env.js';
 import { runGit } from './git-runner.js';
 import { parseTrailers, trailersMatch, type TrailerMatch } from './trailers.js';
 
@@ -48,6 +49,8 @@ export interface RemoteInput {
   signal?: AbortSignal;
   /** Kill any single git command after this long (→ GitTransientError). Default 120 s. */
   commandTimeoutMs?: number;
+  /** Bound of one git command's output; more → GitPermanentError. Default DEFAULT_MAX_OUTPUT_BYTES (32 MiB). */
+  maxOutputBytes?: number;
 }
 
 export interface RunResult {
@@ -74,35 +77,6 @@ export interface Workspace {
 
 const BRANCH_RE = /^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$|.*@\{)[A-Za-z0-9._/-]+$/;
 
-/**
- * The only variables git and ssh inherit from this process (audit 20d): what they need to find programs,
- * the user's ssh configuration, CA bundles and proxies. Everything else (DATABASE_URL, FLOW_ADMIN_TOKEN, the
- * FC_SECRET_* values, repository-redirecting GIT_DIR & co.) stays out.
- */
-const INHERITED_ENV = [
-  'PATH',
-  'HOME',
-  'USER',
-  'LOGNAME',
-  'TMPDIR',
-  'TZ',
-  'SSL_CERT_FILE',
-  'SSL_CERT_DIR',
-  'GIT_SSL_CAINFO',
-  'GIT_SSL_CAPATH',
-  'GIT_EXEC_PATH',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-  'all_proxy',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'ALL_PROXY',
-];
-/** Inherited only when the environment configures no credentials (ssh then uses the process's own setup). */
-const INHERITED_WITHOUT_CREDENTIALS = ['GIT_SSH_COMMAND', 'SSH_AUTH_SOCK'];
-
 export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Promise<Workspace> {
   checkRemote(input);
   const creds = input.credentials;
@@ -114,16 +88,18 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
   const secrets: string[] = [];
   const timeout = input.commandTimeoutMs ?? 120_000;
 
-  const env: NodeJS.ProcessEnv = {};
-  for (const k of [...INHERITED_ENV, ...(creds ? [] : INHERITED_WITHOUT_CREDENTIALS)]) {
-    if (process.env[k] !== undefined) env[k] = process.env[k];
-  }
+  // An allowlist, not the worker's environment (git-env.ts): no secrets, no GIT_DIR & co. from a caller's hook;
+  // an operator's own ssh setup only when the environment configures no credentials of its own.
+  const env: NodeJS.ProcessEnv = gitChildEnv(process.env, { withSshSetup: !creds });
+  const maxBuffer = input.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   Object.assign(env, {
     LC_ALL: 'C',
     LANGUAGE: 'C',
     GIT_TERMINAL_PROMPT: '0',
     GCM_INTERACTIVE: 'never',
     GIT_TRACE_REDACT: '1',
+    // Paths are names, never globs (`ls-files`, `ls-tree`, `diff` over the rendered paths).
+    GIT_LITERAL_PATHSPECS: '1',
     GIT_COMMITTER_NAME: COMMITTER.name,
     GIT_COMMITTER_EMAIL: COMMITTER.email,
     ...(author ? { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email } : {}),
@@ -143,6 +119,9 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
     `init.defaultBranch=${input.branch}`,
     '-c',
     'core.autocrlf=false',
+    // Symbolic links are checked out as plain files holding the target: nothing on disk points outside the clone.
+    '-c',
+    'core.symlinks=false',
   ];
 
   try {
@@ -197,11 +176,22 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
       runGit([...config, ...args], {
         cwd,
         env,
-        maxBuffer: 256 * 1024 * 1024,
+        maxBuffer,
         timeout,
         ...(input.signal ? { signal: input.signal } : {}),
       }).then((r) => {
         if (input.signal?.aborted) return reject(input.signal.reason as Error);
+        if (r.spawnError === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+          // Never the output itself: it is a file of the repository.
+          return reject(
+            new GitPermanentError(
+              `git ${args[0] ?? ''} produced more than ${Math.round(maxBuffer / 1024)} KiB of output (the engine's bound)`,
+              {
+                command: args[0],
+              },
+            ),
+          );
+        }
         if (r.killed && r.code !== 0) {
           return reject(new GitTransientError(`git ${args[0] ?? ''} timed out after ${timeout} ms`, { command: args[0], exitCode: null }));
         }
