@@ -43,6 +43,8 @@ export const environments = pgTable(
     argocd: jsonb('argocd').$type<ArgoTarget>().notNull(),
     kubernetes: jsonb('kubernetes').$type<KubeTarget>().notNull(),
     convergenceDeadlineSeconds: integer('convergence_deadline_seconds').notNull().default(600),
+    /** A Degraded application is final only after staying Degraded this long on fresh reconciles. */
+    degradedGraceSeconds: integer('degraded_grace_seconds').notNull().default(60),
     /** Set only by a successful promotion (the record step). */
     currentReleaseId: uuid('current_release_id').references(() => releases.id),
     currentDeploymentId: bigint('current_deployment_id', { mode: 'number' }),

@@ -45,6 +45,8 @@ export interface ApproveInput {
 export interface RetryInput {
   by: string;
   comment?: string;
+  /** Restart from this forward step (the failed one or an earlier one); default: the failed step. */
+  fromStep?: StepName;
 }
 export interface AbortInput {
   by: string;
@@ -54,7 +56,9 @@ export interface AbortInput {
 }
 export interface ActionResult {
   accepted: true;
+  /** The state after the action was applied (retry: once the promotion runs again). */
   status: WorkflowStatus;
+  step?: StepName | null;
   approvals?: number;
 }
 

@@ -8,13 +8,14 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RecordTransitionInput } from '../activities/record-transition.js';
-import { isTerminal, STEP, type StepName } from '../domain/promotion.js';
+import { FAILURE, isTerminal, STEP, type StepName } from '../domain/promotion.js';
 import {
   abortUpdate,
   approveUpdate,
@@ -25,18 +26,32 @@ import {
   type PromoteResult,
   type WorkflowStatus,
 } from './promotion-messages.js';
-import { history, isInterruptible } from './promotion-steps.js';
+import { fromStepProblem, history, isInterruptible } from './promotion-steps.js';
 import { PromotionStateKey } from './search-attributes.js';
 
-type Decision = { kind: 'retry'; by: string } | { kind: 'abort'; input: AbortInput };
+type Decision = { kind: 'retry'; by: string; fromStep?: StepName } | { kind: 'abort'; input: AbortInput };
+
+/** Workflow change: a retry restarts where its preconditions are re-established (see runStep). */
+export const RETRY_RESTARTS_PATCH = 'retry-reestablishes-preconditions';
+
+/** What runStep tells the lifecycle. */
+export type StepOutcome<T> = { value: T } | { restartFrom: StepName; retriedAtMs: number } | undefined;
 
 export class PromotionRun {
   status: WorkflowStatus;
   step: StepName | null = null;
   commitSha: string | null = null;
+  /** The push step has started: a commit may have reached the remote even if its SHA never came back. */
+  pushStarted = false;
+  /** The abort's revert commit, once compensation pushed one. */
+  revertSha: string | null = null;
   lastError: string | null = null;
   /** The last finished step's own report (e.g. the wait step's final Argo CD observation). */
   lastResult: string | null = null;
+  /** The failure type of the last failed step (e.g. SyncOperationFailed), decides where a retry restarts. */
+  lastFailureType: string | null = null;
+  /** Retries applied so far; a retry Update answers once its own retry is applied. */
+  private appliedRetries = 0;
   readonly approvals: string[] = [];
   /** The operator's pending decision; handlers set it, the lifecycle consumes it. */
   private decision: Decision | undefined;
@@ -135,16 +150,21 @@ export class PromotionRun {
 
     setHandler(
       retryUpdate,
-      (r) => {
-        this.decision = { kind: 'retry', by: r.by };
-        return { accepted: true, status: this.status };
+      async (r) => {
+        const before = this.appliedRetries;
+        this.decision = { kind: 'retry', by: r.by, ...(r.fromStep ? { fromStep: r.fromStep } : {}) };
+        // Answer with the state after the retry is applied (running again, recorded), never the parked one.
+        if (patched(RETRY_RESTARTS_PATCH)) await condition(() => this.appliedRetries > before || isTerminal(this.status));
+        return { accepted: true, status: this.status, step: this.step };
       },
       {
-        description: 'Run the failed step again (only while awaiting_operator). Args: { by, comment? }',
+        description: 'Run the failed step again, or restart from an earlier one (only while awaiting_operator). Args: { by, comment?, fromStep? }',
         validator: (r) => {
           if (this.status !== 'awaiting_operator') throw new Error(`nothing to retry: the promotion is ${this.status}`);
           if (this.decision) throw new Error('an operator decision is already being applied');
           if (!r.by) throw new Error('retry needs "by"');
+          const problem = fromStepProblem(r.fromStep, this.step);
+          if (problem) throw new Error(problem);
         },
       },
     );
@@ -202,9 +222,12 @@ export class PromotionRun {
 
   /**
    * Runs one step; when it fails (its retries exhausted), parks in awaiting_operator until an operator
-   * retries (the step runs again) or aborts. Returns undefined when the promotion is to be aborted.
+   * retries or aborts. Returns undefined when the promotion is to be aborted. A retry restarts where the
+   * step's preconditions are re-established: the step the operator named (`fromStep`), else the sync before
+   * a wait whose sync operation failed or was replaced, else the failed step itself; the lifecycle restarts
+   * from `restartFrom` (the failed step included) with the retry's time, so the wait judges fresh status only.
    */
-  async runStep<T extends { message?: unknown }>(name: StepName, call: () => Promise<T>): Promise<{ value: T } | undefined> {
+  async runStep<T extends { message?: unknown }>(name: StepName, call: () => Promise<T>): Promise<StepOutcome<T>> {
     this.enterStep(name);
     for (;;) {
       if (this.abortRequested()) return undefined;
@@ -214,6 +237,7 @@ export class PromotionRun {
         const value = await scope.run(call);
         this.stepScope = undefined;
         this.lastError = null;
+        this.lastFailureType = null;
         if (typeof value.message === 'string') this.lastResult = `${name}: ${value.message}`;
         return { value };
       } catch (err) {
@@ -224,14 +248,19 @@ export class PromotionRun {
           this.decision = { kind: 'abort', input: { by: 'temporal-cancel', comment: 'workflow cancelled' } };
           return undefined;
         }
+        this.lastFailureType = failureType(err);
         const decision = await this.park(name, describe(err));
         if (decision.kind === 'abort') return undefined;
+        const restarts = patched(RETRY_RESTARTS_PATCH);
+        const from = restarts ? restartStep(name, decision.fromStep, this.lastFailureType) : name;
         this.setStatus('running');
         await this.record({
           status: 'running',
           action: { action: 'retry', by: decision.by, step: name },
-          message: `retry of ${name} by ${decision.by}`,
+          message: from === name ? `retry of ${name} by ${decision.by}` : `retry of ${name} from ${from} by ${decision.by}`,
         });
+        this.appliedRetries++;
+        if (restarts) return { restartFrom: from, retriedAtMs: Date.now() };
       }
     }
   }
@@ -248,6 +277,20 @@ export class PromotionRun {
     if (decision.kind === 'retry') this.decision = undefined;
     return decision;
   }
+}
+
+/** Where a retry of `failed` restarts (see runStep). */
+function restartStep(failed: StepName, fromStep: StepName | undefined, failure: string | null): StepName {
+  if (fromStep) return fromStep;
+  if (failed === STEP.argocdWait && failure === FAILURE.syncOperationFailed) return STEP.argocdSync;
+  return failed;
+}
+
+/** The failure type an activity reported (ApplicationFailure.type), if any. */
+function failureType(err: unknown): string | null {
+  if (err instanceof ActivityFailure && err.cause) return failureType(err.cause);
+  if (err instanceof ApplicationFailure) return err.type ?? null;
+  return null;
 }
 
 /** A short, secret-free description of a failure for history and the UI. */

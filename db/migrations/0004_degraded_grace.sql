@@ -1,0 +1,1 @@
+ALTER TABLE "environments" ADD COLUMN "degraded_grace_seconds" integer DEFAULT 60 NOT NULL;
