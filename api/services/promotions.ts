@@ -24,7 +24,7 @@ import {
 import type { promoteRelease } from '../../workflows/promotion.js';
 import { DeploymentIdKey, EnvironmentKey, PromotionStateKey, ReleaseIdKey } from '../../workflows/search-attributes.js';
 import type { Actor } from '../../domain/roles.js';
-import { isActive, STEPS } from '../../domain/promotion.js';
+import { isActive, STEPS, type StepName } from '../../domain/promotion.js';
 
 export interface PromotionServiceDeps {
   database: Database;
@@ -200,11 +200,21 @@ export type OperatorAction = 'approve' | 'retry' | 'abort';
 /** Sends an operator action to the running promotion; 409 when the workflow rejects it, 503 if no worker answers. */
 export async function sendOperatorAction(
   deps: PromotionServiceDeps,
-  input: { deployment: DeploymentRow; action: OperatorAction; by: string; comment?: string; leaveGit?: boolean; requestId: string },
+  input: {
+    deployment: DeploymentRow;
+    action: OperatorAction;
+    by: string;
+    comment?: string;
+    leaveGit?: boolean;
+    fromStep?: StepName;
+    requestId: string;
+  },
 ): Promise<ActionResult> {
   const { deployment } = input;
+  // Invalid actions answer 409 with the state they were judged against.
+  const state = { status: deployment.status, currentStep: deployment.currentStep };
   if (!isActive(deployment.status)) {
-    throw new ApiError('INVALID_ACTION', `Deployment ${deployment.id} has ended (${deployment.status}); nothing to ${input.action}`);
+    throw new ApiError('INVALID_ACTION', `Deployment ${deployment.id} has ended (${deployment.status}); nothing to ${input.action}`, state);
   }
   const handle = deps.client.workflow.getHandle(deployment.workflowId, deployment.runId ?? undefined);
   const base = { by: input.by, ...(input.comment ? { comment: input.comment } : {}) };
@@ -214,7 +224,10 @@ export async function sendOperatorAction(
       case 'approve':
         return handle.executeUpdate(approveUpdate, { ...opts, args: [base satisfies ApproveInput] });
       case 'retry':
-        return handle.executeUpdate(retryUpdate, { ...opts, args: [base satisfies RetryInput] });
+        return handle.executeUpdate(retryUpdate, {
+          ...opts,
+          args: [{ ...base, ...(input.fromStep ? { fromStep: input.fromStep } : {}) } satisfies RetryInput],
+        });
       case 'abort':
         return handle.executeUpdate(abortUpdate, {
           ...opts,
@@ -230,7 +243,7 @@ export async function sendOperatorAction(
     return await deps.client.connection.withDeadline(Date.now() + deps.workerResponseTimeoutMs, call);
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
-      throw new ApiError('INVALID_ACTION', err.cause?.message ?? err.message);
+      throw new ApiError('INVALID_ACTION', err.cause?.message ?? err.message, state);
     }
     if (err instanceof WorkflowNotFoundError) {
       throw new ApiError('INVALID_ACTION', `The promotion workflow of deployment ${deployment.id} is no longer running`);
