@@ -107,7 +107,8 @@ export function createArgocdWait(deps: ActivityDeps) {
               if (r.clause === 'degraded') {
                 const first = degradedSince.get(name) ?? { atMs: Date.now(), reconciledAt: r.observation.reconciledAt };
                 degradedSince.set(name, first);
-                const persisted = Date.now() - first.atMs >= graceMs && (graceMs === 0 || r.observation.reconciledAt !== first.reconciledAt);
+                const persisted =
+                  Date.now() - first.atMs >= graceMs && (graceMs === 0 || r.observation.reconciledAt !== first.reconciledAt);
                 // Within the grace period, keep reconciling: a recovering rollout goes Progressing → Healthy.
                 if (!persisted) r = { ...r, state: 'waiting', refresh: true, reason: `${r.reason} (grace ${graceMs / 1000}s)` };
               } else {

@@ -29,8 +29,11 @@ export async function compensateInSteps(run: PromotionRun, a: AbortInput, messag
   const timeouts = input.timeouts ?? DEFAULT_STEP_TIMEOUTS;
   const deploymentId = input.deploymentId;
   const promotionId = `${deploymentId}:revert`;
-  const mark = (step: (typeof STEP)['revertPush' | 'revertSync'], stepStatus: 'running' | 'succeeded' | 'skipped' | 'failed', msg: string) =>
-    history.recordTransition({ deploymentId, step, stepStatus, message: msg });
+  const mark = (
+    step: (typeof STEP)['revertPush' | 'revertSync'],
+    stepStatus: 'running' | 'succeeded' | 'skipped' | 'failed',
+    msg: string,
+  ) => history.recordTransition({ deploymentId, step, stepStatus, message: msg });
 
   run.enterStep(STEP.revertPush);
   let revert: RevertResult;

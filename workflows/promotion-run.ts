@@ -158,7 +158,8 @@ export class PromotionRun {
         return { accepted: true, status: this.status, step: this.step };
       },
       {
-        description: 'Run the failed step again, or restart from an earlier one (only while awaiting_operator). Args: { by, comment?, fromStep? }',
+        description:
+          'Run the failed step again, or restart from an earlier one (only while awaiting_operator). Args: { by, comment?, fromStep? }',
         validator: (r) => {
           if (this.status !== 'awaiting_operator') throw new Error(`nothing to retry: the promotion is ${this.status}`);
           if (this.decision) throw new Error('an operator decision is already being applied');

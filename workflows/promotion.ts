@@ -51,7 +51,7 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
 
   const timeouts = input.timeouts ?? DEFAULT_STEP_TIMEOUTS;
   const ctx: StepContext = { deploymentId: input.deploymentId, sha: null, convergenceDeadlineSeconds: input.convergenceDeadlineSeconds };
-  for (let i = 0; i < FORWARD_STEPS.length; ) {
+  for (let i = 0; i < FORWARD_STEPS.length;) {
     const spec = FORWARD_STEPS[i] as (typeof FORWARD_STEPS)[number];
     const activities = activitiesWith(spec.summary, optionsFor(spec.kind, timeouts, input.convergenceDeadlineSeconds));
     if (spec.name === STEP.gitCommitPush) run.pushStarted = true;
