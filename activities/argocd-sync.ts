@@ -5,7 +5,7 @@ import type { ActivityDeps } from './deps.js';
 import { argoClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
 import type { Application } from '../integrations/argocd.js';
 import { PROMOTION_INFO_NAME } from '../integrations/argocd-convergence.js';
-import { STEP } from '../domain/promotion.js';
+import { STEP, type StepName } from '../domain/promotion.js';
 
 export interface ArgocdSyncInput {
   deploymentId: number;
@@ -13,6 +13,8 @@ export interface ArgocdSyncInput {
   /** Identifies the operation; default the deployment id (`<id>:revert` for an abort's revert). */
   promotionId?: string;
   recordStep?: boolean;
+  /** The history row to record into (default argocd-sync; revert-sync for an abort's revert). */
+  step?: StepName;
 }
 export interface ArgocdSyncResult extends StepOutcome {
   synced: string[];
@@ -40,7 +42,7 @@ export function createArgocdSync(deps: ActivityDeps) {
     async argocdSync(input: ArgocdSyncInput): Promise<ArgocdSyncResult> {
       return recordedStep(
         deps,
-        { deploymentId: input.deploymentId, step: STEP.argocdSync, record: input.recordStep ?? !input.promotionId },
+        { deploymentId: input.deploymentId, step: input.step ?? STEP.argocdSync, record: input.recordStep ?? !input.promotionId },
         async () => {
           const ctx = await loadContext(deps, input.deploymentId);
           const argo = argoClientFor(deps, ctx.environment);

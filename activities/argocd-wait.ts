@@ -1,14 +1,19 @@
-// Step "argocd-wait": polls every application until the contract's convergence algorithm says our commit
-// has converged (integrations/argocd-convergence.ts). Heartbeats its last observation (visible in the
-// Temporal UI, resumed after a worker crash) and writes it to the history record. `Degraded` and failed
-// operations end the step at once with Argo's message; the environment's deadline bounds the wait.
+// Step "argocd-wait" (and "revert-wait" of an abort): polls every application until the contract's
+// convergence algorithm says our commit has converged (integrations/argocd-convergence.ts). Heartbeats after
+// every application read (a slow Argo CD answer for one application never starves the heartbeat; each read
+// is bounded well below the heartbeat timeout), and writes its last observation to the history record.
+// A failed or replaced sync operation ends the step at once as SyncOperationFailed (an operator's retry
+// syncs again); `Degraded` is final only when it persists on fresh reconciles for the environment's grace
+// period; the environment's deadline bounds the wait. A retried wait judges only status reconciled after the
+// retry began (`reconciledAfter`), and only an operation started after it when the retry synced again.
 import { activityInfo, ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
 import { argoClientFor, hook, loadContext, recordedStep, toFailure, type StepOutcome } from './promotion-context.js';
-import { assessConvergence, type ConvergenceResult } from '../integrations/argocd-convergence.js';
+import { assessConvergence, type ConvergenceClause, type ConvergenceResult } from '../integrations/argocd-convergence.js';
+import type { Application, ArgoClient } from '../integrations/argocd.js';
 import { markStepProgress } from '../db/deployments.js';
 import { promotionIdOf } from './argocd-sync.js';
-import { FAILURE, STEP } from '../domain/promotion.js';
+import { FAILURE, STEP, type StepName } from '../domain/promotion.js';
 
 export interface ArgocdWaitInput {
   deploymentId: number;
@@ -17,6 +22,12 @@ export interface ArgocdWaitInput {
   deadlineAtMs: number;
   promotionId?: string;
   recordStep?: boolean;
+  /** The history row to record into (default argocd-wait; revert-wait for an abort's revert). */
+  step?: StepName;
+  /** An operator's retry time (workflow time): status reconciled before it is not judged. */
+  freshAfterMs?: number;
+  /** Set when the retry synced again: an operation started before this time is not ours. */
+  syncedAfterMs?: number;
 }
 export interface AppObservation {
   name: string;
@@ -31,30 +42,78 @@ export interface ArgocdWaitResult extends StepOutcome {
   applications: AppObservation[];
 }
 
+/** Clauses that mean our sync operation is not (or no longer) there to wait for: a retry must sync again. */
+const NEEDS_RESYNC: ReadonlySet<ConvergenceClause> = new Set(['operation-failed', 'wrong-revision', 'operation-not-ours']);
+
+/** One application read, bounded below the heartbeat timeout (a blocking refresh must not outlive it). */
+async function readApp(argo: ArgoClient, name: string, opts: Parameters<ArgoClient['getApplication']>[1]): Promise<Application> {
+  const heartbeatMs = activityInfo().heartbeatTimeoutMs;
+  if (!heartbeatMs) return argo.getApplication(name, opts);
+  const boundMs = Math.max(1000, Math.floor(heartbeatMs / 2));
+  let timer: NodeJS.Timeout | undefined;
+  const read = argo.getApplication(name, opts);
+  read.catch(() => undefined); // a read abandoned after the bound must not become an unhandled rejection
+  try {
+    return await Promise.race([
+      read,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Argo CD read of ${name} took longer than ${boundMs} ms`)), boundMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createArgocdWait(deps: ActivityDeps) {
   const pollMs = deps.pollIntervalMs ?? 1000;
   return {
     async argocdWait(input: ArgocdWaitInput): Promise<ArgocdWaitResult> {
       const record = input.recordStep ?? true;
-      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.argocdWait, record }, async () => {
+      const step = input.step ?? STEP.argocdWait;
+      return recordedStep(deps, { deploymentId: input.deploymentId, step, record }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
         const argo = argoClientFor(deps, ctx.environment);
         const promotionId = promotionIdOf(input);
+        const graceMs = (ctx.environment.degradedGraceSeconds ?? 0) * 1000;
         const observations = new Map<string, AppObservation>();
         const needRefresh = new Set<string>();
+        /** Per application: when (worker time) and at which reconcile it was first seen Degraded. */
+        const degradedSince = new Map<string, { atMs: number; reconciledAt: string | undefined }>();
         let polls = Number((activityInfo().heartbeatDetails as { polls?: number } | undefined)?.polls ?? 0);
         let lastRecorded = 0;
+        const target = {
+          sha: input.sha,
+          promotionId,
+          acceptNewerBranchRevision: true,
+          ...(input.freshAfterMs !== undefined ? { reconciledAfter: new Date(input.freshAfterMs) } : {}),
+          ...(input.syncedAfterMs !== undefined ? { startedAfter: new Date(input.syncedAfterMs) } : {}),
+        };
+        const fail = (name: string, reason: string, clause: ConvergenceClause) => {
+          const type = NEEDS_RESYNC.has(clause) ? FAILURE.syncOperationFailed : FAILURE.convergenceFailed;
+          return ApplicationFailure.nonRetryable(`${name}: ${reason}`, type, { applications: [...observations.values()] });
+        };
         for (;;) {
           polls++;
           let transient: string | undefined;
           for (const { name } of ctx.applications) {
             if (observations.get(name)?.state === 'converged') continue;
             try {
-              const app = await argo.getApplication(name, {
+              const app = await readApp(argo, name, {
                 project: ctx.environment.argocd.project,
                 ...(needRefresh.has(name) ? { refresh: 'normal' as const } : {}),
               });
-              const r = assessConvergence(app, { sha: input.sha, promotionId, acceptNewerBranchRevision: true });
+              let r = assessConvergence(app, target);
+              if (r.clause === 'degraded') {
+                const first = degradedSince.get(name) ?? { atMs: Date.now(), reconciledAt: r.observation.reconciledAt };
+                degradedSince.set(name, first);
+                const persisted =
+                  Date.now() - first.atMs >= graceMs && (graceMs === 0 || r.observation.reconciledAt !== first.reconciledAt);
+                // Within the grace period, keep reconciling: a recovering rollout goes Progressing → Healthy.
+                if (!persisted) r = { ...r, state: 'waiting', refresh: true, reason: `${r.reason} (grace ${graceMs / 1000}s)` };
+              } else {
+                degradedSince.delete(name);
+              }
               observations.set(name, {
                 name,
                 state: r.state,
@@ -65,20 +124,17 @@ export function createArgocdWait(deps: ActivityDeps) {
               });
               if (r.refresh) needRefresh.add(name);
               else needRefresh.delete(name);
-              if (r.state === 'failed') {
-                throw ApplicationFailure.nonRetryable(`${name}: ${r.reason}`, FAILURE.convergenceFailed, {
-                  applications: [...observations.values()],
-                });
-              }
+              if (r.state === 'failed') throw fail(name, r.reason, r.clause);
             } catch (err) {
               const failure = toFailure(err);
               if (failure instanceof ApplicationFailure && failure.nonRetryable) throw failure;
               transient = `${name}: ${failure.message}`; // keep polling through transient Argo CD errors
             }
+            // After every read, not once per round: one slow application never starves the heartbeat.
+            heartbeat({ polls, applications: [...observations.values()] });
           }
           const apps = [...observations.values()];
           const summary = apps.map((a) => `${a.name}: ${a.state === 'converged' ? 'converged' : a.reason}`).join('; ');
-          heartbeat({ polls, applications: apps });
           await hook(deps, 'argocd-wait:polled', input.deploymentId);
           if (apps.length === ctx.applications.length && apps.every((a) => a.state === 'converged')) {
             return {
@@ -93,15 +149,16 @@ export function createArgocdWait(deps: ActivityDeps) {
             lastRecorded = Date.now();
             await markStepProgress(deps.database.db, {
               deploymentId: input.deploymentId,
-              step: STEP.argocdWait,
+              step,
               message: transient ? `${summary} (last error: ${transient})` : summary,
               observation: { applications: apps, polls },
             });
           }
           if (Date.now() > input.deadlineAtMs) {
+            const replaced = apps.find((a) => a.state !== 'converged' && NEEDS_RESYNC.has(a.clause));
             throw ApplicationFailure.nonRetryable(
               `not converged within the deadline: ${summary || transient || 'no observation'}`,
-              FAILURE.convergenceFailed,
+              replaced ? FAILURE.syncOperationFailed : FAILURE.convergenceFailed,
               { applications: apps },
             );
           }

@@ -4,7 +4,7 @@ import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from './client.js';
 import { recordAudit, type AuditActor } from './audit.js';
 import { deployments, deploymentSteps, deploymentTransitionKeys, environments, type DeploymentAction } from './promotion-schema.js';
-import { ACTIVE_STATUSES, canTransition, isTerminal, type PromotionStatus, type StepStatus } from '../domain/promotion.js';
+import { ACTIVE_STATUSES, ALL_STEPS, canTransition, isTerminal, type PromotionStatus, type StepStatus } from '../domain/promotion.js';
 
 export type DeploymentRow = typeof deployments.$inferSelect;
 export type StepRow = typeof deploymentSteps.$inferSelect;
@@ -182,6 +182,7 @@ export async function applyTransition(tx: Tx, input: TransitionInput): Promise<D
   const [row] = await tx.update(deployments).set(set).where(eq(deployments.id, input.deploymentId)).returning();
   if (!row) throw new Error(`deployment ${input.deploymentId} vanished`);
   if (input.step && input.stepStatus) {
+    await ensureStepRow(tx, { deploymentId: input.deploymentId, step: input.step });
     const finished = input.stepStatus === 'succeeded' || input.stepStatus === 'failed' || input.stepStatus === 'skipped';
     await tx
       .update(deploymentSteps)
@@ -213,7 +214,21 @@ export async function applyTransition(tx: Tx, input: TransitionInput): Promise<D
   return row;
 }
 
+/**
+ * Creates a step row that the deployment was not created with (the compensation steps of an abort), after
+ * the forward rows; a no-op for an existing row.
+ */
+async function ensureStepRow(tx: Tx, input: { deploymentId: number; step: string }): Promise<void> {
+  const index = ALL_STEPS.indexOf(input.step as (typeof ALL_STEPS)[number]);
+  if (index < 0) return;
+  await tx
+    .insert(deploymentSteps)
+    .values({ deploymentId: input.deploymentId, step: input.step, position: index })
+    .onConflictDoNothing({ target: [deploymentSteps.deploymentId, deploymentSteps.step] });
+}
+
 export async function markStepStarted(tx: Tx, input: { deploymentId: number; step: string; attempt: number }): Promise<void> {
+  await ensureStepRow(tx, input);
   await tx
     .update(deploymentSteps)
     .set({

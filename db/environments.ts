@@ -32,6 +32,7 @@ export async function upsertEnvironment(
     argocd: c.argocd,
     kubernetes: c.kubernetes,
     convergenceDeadlineSeconds: c.convergenceDeadlineSeconds,
+    degradedGraceSeconds: c.degradedGraceSeconds,
   };
   const [row] = await tx
     .insert(environments)
@@ -56,5 +57,6 @@ export function environmentConfigOf(row: EnvironmentRow): EnvironmentConfig {
     argocd: row.argocd,
     kubernetes: row.kubernetes,
     convergenceDeadlineSeconds: row.convergenceDeadlineSeconds,
+    degradedGraceSeconds: row.degradedGraceSeconds,
   };
 }

@@ -7,7 +7,7 @@ import type { Tx } from './client.js';
 import { recordAudit } from './audit.js';
 import { apiTokens } from './schema.js';
 import { deployments, environments, operatorActions } from './promotion-schema.js';
-import { isActive, type OperatorAction } from '../domain/promotion.js';
+import { isActive, type OperatorAction, type StepName } from '../domain/promotion.js';
 
 export type OperatorActionRow = typeof operatorActions.$inferSelect;
 
@@ -18,6 +18,8 @@ export interface InsertOperatorActionInput {
   requestId: string | null;
   comment: string | null;
   leaveGit: boolean;
+  /** A retry's restart step, as the operator asked for it (checked by the workflow against its state). */
+  fromStep?: StepName | null;
 }
 
 /** Records an action the API authorized (role and scope checked by its guard), with its audit event. */
@@ -34,6 +36,7 @@ export async function insertOperatorAction(tx: Tx, input: InsertOperatorActionIn
       requestId: input.requestId,
       comment: input.comment,
       leaveGit: input.leaveGit,
+      fromStep: input.fromStep ?? null,
     })
     .returning();
   if (!row) throw new Error('operator action insert returned no row');
@@ -72,7 +75,15 @@ export interface VerifyOperatorActionInput {
 }
 
 export type VerifiedAction =
-  | { ok: true; principal: string; tokenId: string; requestId: string | null; comment: string | null; leaveGit: boolean }
+  | {
+      ok: true;
+      principal: string;
+      tokenId: string;
+      requestId: string | null;
+      comment: string | null;
+      leaveGit: boolean;
+      fromStep: StepName | null;
+    }
   | { ok: false; reason: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -170,6 +181,7 @@ function verified(row: OperatorActionRow): VerifiedAction {
     requestId: row.requestId,
     comment: row.comment,
     leaveGit: row.leaveGit,
+    fromStep: row.fromStep,
   };
 }
 

@@ -27,6 +27,7 @@ import {
   type OperatorActionOutcome,
   type PromotionAction,
   type PromotionStatus,
+  type StepName,
   type StepStatus,
 } from '../domain/promotion.js';
 
@@ -53,6 +54,8 @@ export const environments = pgTable(
     argocd: jsonb('argocd').$type<ArgoTarget>().notNull(),
     kubernetes: jsonb('kubernetes').$type<KubeTarget>().notNull(),
     convergenceDeadlineSeconds: integer('convergence_deadline_seconds').notNull().default(600),
+    /** A Degraded application is final only after staying Degraded this long on fresh reconciles. */
+    degradedGraceSeconds: integer('degraded_grace_seconds').notNull().default(60),
     /** Set only by a successful promotion (the record step). */
     currentReleaseId: uuid('current_release_id').references(() => releases.id),
     currentDeploymentId: bigint('current_deployment_id', { mode: 'number' }),
@@ -166,6 +169,8 @@ export const operatorActions = pgTable(
     requestId: text('request_id'),
     comment: text('comment'),
     leaveGit: boolean('leave_git').notNull().default(false),
+    /** A retry's restart step (`fromStep`), as the operator asked for it. */
+    fromStep: text('from_step').$type<StepName>(),
     outcome: text('outcome').$type<OperatorActionOutcome>().notNull().default('pending'),
     outcomeReason: text('outcome_reason'),
     /** The workflow run and Update that consumed it (a retried verification of the same Update is a no-op). */

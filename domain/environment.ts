@@ -86,6 +86,11 @@ export const EnvironmentConfig = z
     argocd: ArgoTarget,
     kubernetes: KubeTarget,
     convergenceDeadlineSeconds: z.number().int().min(1).max(86_400).default(600),
+    /**
+     * How long an application must stay Degraded on fresh reconciles before the wait step gives up: a
+     * rollout that recovers within it (Degraded → Progressing → Healthy) needs no operator retry.
+     */
+    degradedGraceSeconds: z.number().int().min(0).max(3_600).default(60),
   })
   .strict()
   .refine((e) => !e.protected || e.approvalsRequired >= 1, {

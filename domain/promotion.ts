@@ -71,7 +71,16 @@ export const STEPS = [
   'verify-images',
   'record',
 ] as const;
-export type StepName = (typeof STEPS)[number];
+
+/**
+ * The steps an abort adds when it compensates a push: their rows are created only then, after the forward
+ * rows (which keep what the forward run did).
+ */
+export const COMPENSATION_STEPS = ['revert-push', 'revert-sync', 'revert-wait'] as const;
+export type StepName = (typeof STEPS)[number] | (typeof COMPENSATION_STEPS)[number];
+
+/** Every step row a deployment can have, in display order (the row's `position`). */
+export const ALL_STEPS: readonly StepName[] = [...STEPS, ...COMPENSATION_STEPS];
 
 /** The step names as constants, for code that names one step (activities, the workflow). */
 export const STEP = {
@@ -83,6 +92,9 @@ export const STEP = {
   argocdWait: 'argocd-wait',
   verifyImages: 'verify-images',
   record: 'record',
+  revertPush: 'revert-push',
+  revertSync: 'revert-sync',
+  revertWait: 'revert-wait',
 } as const satisfies Record<string, StepName>;
 
 export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'skipped', 'failed'] as const;
@@ -148,6 +160,8 @@ export const FAILURE = {
   kubeApi: 'KubeApiError',
   kubeTransient: 'KubeTransientError',
   convergenceFailed: 'ConvergenceFailed',
+  /** Our sync operation failed or was replaced: a retry must sync again before it waits. */
+  syncOperationFailed: 'SyncOperationFailed',
   imageMismatch: 'ImageMismatch',
 } as const;
 export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];
@@ -155,4 +169,4 @@ export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];
 /** Git failures that retrying cannot fix: the step parks at once for an operator. */
 export const NON_RETRYABLE_GIT_FAILURES: readonly FailureType[] = [FAILURE.gitAuth, FAILURE.gitPermanent, FAILURE.configuration];
 /** Convergence failures that retrying the wait cannot fix (a Degraded or failed application). */
-export const NON_RETRYABLE_WAIT_FAILURES: readonly FailureType[] = [FAILURE.convergenceFailed];
+export const NON_RETRYABLE_WAIT_FAILURES: readonly FailureType[] = [FAILURE.convergenceFailed, FAILURE.syncOperationFailed];

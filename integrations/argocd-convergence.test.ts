@@ -44,6 +44,7 @@ const cases: {
   state: ConvergenceState;
   clause: ConvergenceClause;
   startedAfter?: Date;
+  reconciledAfter?: Date;
   acceptNewer?: boolean;
 }[] = [
   { name: 'all clauses hold', app: app(), state: 'converged', clause: 'converged' },
@@ -77,6 +78,33 @@ const cases: {
     name: 'started in the same second as our request',
     app: app(),
     startedAfter: new Date('2025-01-01T00:00:01.900Z'),
+    state: 'converged',
+    clause: 'converged',
+  },
+  {
+    name: 'retried: reconciled before the retry began (a stale Degraded or Healthy is not judged)',
+    app: app(),
+    reconciledAfter: new Date('2025-01-01T00:00:20Z'),
+    state: 'waiting',
+    clause: 'stale-reconcile',
+  },
+  {
+    name: "retried: reconciled in the retry's own second (may predate it)",
+    app: app(),
+    reconciledAfter: new Date('2025-01-01T00:00:10.400Z'),
+    state: 'waiting',
+    clause: 'stale-reconcile',
+  },
+  {
+    name: 'retried: reconciled after the retry',
+    app: app(),
+    reconciledAfter: new Date('2025-01-01T00:00:09.400Z'),
+    state: 'converged',
+    clause: 'converged',
+  },
+  {
+    name: 'reconciled in the second the operation finished (the contract says >=)',
+    app: app((a) => Object.assign(a.status ?? {}, { reconciledAt: '2025-01-01T00:00:05Z' })),
     state: 'converged',
     clause: 'converged',
   },
@@ -172,8 +200,8 @@ const cases: {
 ];
 
 describe('assessConvergence', () => {
-  it.each(cases)('$name → $state ($clause)', ({ app: a, state, clause, startedAfter, acceptNewer }) => {
-    const r = assessConvergence(a, { sha: SHA, promotionId: PROMO, startedAfter, acceptNewerBranchRevision: acceptNewer });
+  it.each(cases)('$name → $state ($clause)', ({ app: a, state, clause, startedAfter, reconciledAfter, acceptNewer }) => {
+    const r = assessConvergence(a, { sha: SHA, promotionId: PROMO, startedAfter, reconciledAfter, acceptNewerBranchRevision: acceptNewer });
     expect({ state: r.state, clause: r.clause }).toEqual({ state, clause });
     expect(r.reason.length).toBeGreaterThan(0);
   });

@@ -60,6 +60,11 @@ export interface ConvergenceTarget {
   /** Our sync request time; an operation started earlier (second precision, as Argo stores it) is not ours. */
   startedAfter?: Date;
   /**
+   * An operator's retry time: status reconciled earlier (second precision) predates the retry and is not
+   * judged; the caller refreshes until Argo has reconciled again.
+   */
+  reconciledAfter?: Date;
+  /**
    * Pitfall 5 with a shared branch: after our operation synced `sha`, Argo compares the app at the
    * branch head, which other writers (other environments' promotions in the same repository) may have
    * moved on. When true, a Synced app compared at a different revision counts as converged for our
@@ -148,6 +153,11 @@ export function assessConvergence(app: Application, target: ConvergenceTarget): 
   const reconciledAt = ms(o.reconciledAt);
   if (reconciledAt === undefined || reconciledAt < finishedAt) {
     return result('waiting', 'stale-reconcile', 'application not reconciled since the operation finished; health unknown', true);
+  }
+  const retriedAt = target.reconciledAfter ? Math.floor(target.reconciledAfter.getTime() / 1000) * 1000 : undefined;
+  // Strictly after: a reconcile stamped in the retry's own second may predate it.
+  if (retriedAt !== undefined && reconciledAt <= retriedAt) {
+    return result('waiting', 'stale-reconcile', 'application not reconciled since the retry began; health unknown', true);
   }
   if (o.syncStatus !== 'Synced') return result('waiting', 'out-of-sync', `sync status ${o.syncStatus ?? 'missing'}`, true);
   // Pitfall 5: the branch may have moved on to a newer commit.

@@ -196,6 +196,7 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
           approvers: [],
           approvalTimeoutSeconds: 86_400,
           convergenceDeadlineSeconds: 600,
+          degradedGraceSeconds: 60,
           ...policy,
           gitops: { repoUrl: repoURL, branch, pathPattern: DEFAULT_PATH_PATTERN },
           argocd: {

@@ -46,6 +46,19 @@ export const SANDBOX_TIMING: Timing = {
   terminateMs: 500,
 };
 
+/**
+ * Realistic windows for end-to-end tests: every stale status window real Argo CD has (operation pending,
+ * Running with syncResult.revision already set, Succeeded with stale health, Progressing during the rollout)
+ * lasts far longer than the worker's poll interval, so the wait step observes each of them; only the
+ * rollout and the progress deadline are shorter than in the sandbox, to keep the tests quick.
+ */
+export const REALISTIC_TEST_TIMING: Timing = {
+  ...SANDBOX_TIMING,
+  rolloutMs: 3_000,
+  healthLagMs: 1_000,
+  progressDeadlineMs: 4_000,
+};
+
 export function resolveTiming(partial: Partial<Timing> | undefined): Timing {
   return { ...INSTANT_TIMING, ...(partial ?? {}) };
 }

@@ -23,6 +23,8 @@ export interface EnvSpec {
   approvers?: string[];
   approvalTimeoutSeconds?: number;
   convergenceDeadlineSeconds?: number;
+  /** Default 0 here (Degraded is final at once) so that fault tests park quickly; production default 60. */
+  degradedGraceSeconds?: number;
 }
 
 export interface PromotionFixture {
@@ -85,6 +87,7 @@ export async function createPromotionFixture(
         approvers: (e.approvers ?? []).map((a) => `${a}-${sfx}`),
         approvalTimeoutSeconds: e.approvalTimeoutSeconds ?? 3600,
         convergenceDeadlineSeconds: e.convergenceDeadlineSeconds ?? 60,
+        degradedGraceSeconds: e.degradedGraceSeconds ?? 0,
       }),
     });
     if (res.status !== 201) throw new Error(`environment ${name}: ${res.status} ${JSON.stringify(res.body)}`);

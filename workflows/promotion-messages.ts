@@ -51,7 +51,13 @@ export interface OperatorActionInput {
   comment?: string;
 }
 export type ApproveInput = OperatorActionInput;
-export type RetryInput = OperatorActionInput;
+export interface RetryInput extends OperatorActionInput {
+  /**
+   * Restart from this forward step (the failed one or an earlier one); default: the failed step. The validator
+   * checks it early; what counts is the verified operator action's `fromStep` (the API recorded it).
+   */
+  fromStep?: StepName;
+}
 export interface AbortUpdateInput extends OperatorActionInput {
   /** Legacy (pre-patch histories only); the verified row's leave_git decides. */
   leaveGit?: boolean;
@@ -69,7 +75,9 @@ export interface AbortInput {
 }
 export interface ActionResult {
   accepted: true;
+  /** The state after the action was applied (retry: once the promotion runs again). */
   status: WorkflowStatus;
+  step?: StepName | null;
   approvals?: number;
 }
 

@@ -3,7 +3,6 @@
 // It also owns how the promotion looks from outside: the PromotionState search attribute, the Temporal UI's
 // current details, and the history record's transitions.
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -27,34 +26,43 @@ import {
   type ActionResult,
   type OperatorActionInput,
   type PromoteInput,
+  type RetryInput,
   type PromoteResult,
   type WorkflowStatus,
 } from './promotion-messages.js';
-import { history, isInterruptible } from './promotion-steps.js';
+import { fromStepProblem, history, isInterruptible } from './promotion-steps.js';
 import { PromotionStateKey } from './search-attributes.js';
+import {
+  actionRef,
+  checkShape,
+  currentDetails,
+  describe,
+  failureType,
+  PATCH_VERIFY_ACTIONS,
+  rejectAction,
+  restartStep,
+  RETRY_RESTARTS_PATCH,
+  type Decision,
+  type StepOutcome,
+} from './promotion-support.js';
 
-type Decision =
-  { kind: 'retry'; by: string; actionId?: string; tokenId?: string; requestId?: string | null } | { kind: 'abort'; input: AbortInput };
+export { describe, PATCH_ADMIT, RETRY_RESTARTS_PATCH } from './promotion-support.js';
+
 type Verified = Extract<VerifiedAction, { ok: true }>;
-
-/** Patch ids of the side-door guards (docs/security-notes/side-door.md). */
-export const PATCH_VERIFY_ACTIONS = 'operator-action-verify';
-export const PATCH_ADMIT = 'admit-promotion';
-
-/** The operator action's audit fields, for the history record's action entry. */
-function actionRef(v: { actionId?: string; tokenId?: string }): { actionId?: string; tokenId?: string } {
-  return { ...(v.actionId ? { actionId: v.actionId } : {}), ...(v.tokenId ? { tokenId: v.tokenId } : {}) };
-}
-
-function rejectAction(message: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, 'OperatorActionRejected');
-}
 
 export class PromotionRun {
   status: WorkflowStatus;
   step: StepName | null = null;
   commitSha: string | null = null;
+  /** The push step has started: a commit may have reached the remote even if its SHA never came back. */
+  pushStarted = false;
+  /** The abort's revert commit, once compensation pushed one. */
+  revertSha: string | null = null;
   lastError: string | null = null;
+  /** The failure type of the last failed step (e.g. SyncOperationFailed), decides where a retry restarts. */
+  lastFailureType: string | null = null;
+  /** Retries applied so far; a retry Update answers once its own retry is applied. */
+  private appliedRetries = 0;
   /** The last finished step's own report (e.g. the wait step's final Argo CD observation). */
   lastResult: string | null = null;
   /** Principals whose approval counted (each once). */
@@ -81,23 +89,7 @@ export class PromotionRun {
   // ---- What the Temporal UI and the history record show ----
 
   details(): void {
-    const { input } = this;
-    const lines = [
-      `## ${input.releaseId} → ${input.environment}`,
-      `**Deployment:** ${input.deploymentId}${input.isRollback ? ' (rollback)' : ''}`,
-      `**State:** ${this.status}`,
-      `**Step:** ${this.step ?? '—'}`,
-    ];
-    if (this.approval) lines.push(`**Approvals:** ${this.approvals.length}/${this.approval.required} ${this.approvals.join(', ')}`);
-    if (this.commitSha) lines.push(`**Commit:** ${this.commitSha}`);
-    if (this.lastResult) lines.push(`**Last result:** ${this.lastResult}`);
-    if (this.lastError) lines.push(`**Last error:** ${this.lastError}`);
-    if (this.step === STEP.argocdWait && this.status === 'running') {
-      lines.push('The wait activity heartbeats its latest Argo CD observation (pending activity details).');
-    }
-    if (this.status === 'awaiting_operator') lines.push('Operator actions: Update `retry` (run the failed step again) or `abort`.');
-    if (this.status === 'awaiting_approval') lines.push('Waiting for Update `approve`.');
-    setCurrentDetails(lines.join('\n\n'));
+    setCurrentDetails(currentDetails(this));
   }
 
   setStatus(next: WorkflowStatus): void {
@@ -176,11 +168,14 @@ export class PromotionRun {
     });
 
     setHandler(retryUpdate, (r) => (patched(PATCH_VERIFY_ACTIONS) ? this.retry(r) : this.legacyRetry(r)), {
-      description: 'Run the failed step again (only while awaiting_operator). Args: { actionId } of an action recorded by the API',
+      description:
+        'Run the failed step again, or restart from an earlier one (only while awaiting_operator). Args: { actionId, fromStep? } of an action recorded by the API',
       validator: (r) => {
         checkShape(r);
         if (this.status !== 'awaiting_operator') throw new Error(`nothing to retry: the promotion is ${this.status}`);
         if (this.decision) throw new Error('an operator decision is already being applied');
+        const problem = fromStepProblem(r.fromStep, this.step);
+        if (problem) throw new Error(problem);
       },
     });
 
@@ -239,11 +234,24 @@ export class PromotionRun {
     return { accepted: true, status: this.status, approvals: this.approvals.length };
   }
 
-  private async retry(r: OperatorActionInput): Promise<ActionResult> {
+  private async retry(r: RetryInput): Promise<ActionResult> {
     const v = await this.verify('retry', r);
     if (this.status !== 'awaiting_operator' || this.decision) throw rejectAction(`nothing to retry: the promotion is ${this.status}`);
-    this.decision = { kind: 'retry', by: v.principal, ...actionRef({ actionId: r.actionId, tokenId: v.tokenId }), requestId: v.requestId };
-    return { accepted: true, status: this.status };
+    // The step to restart from is the one the API recorded with the action (the payload's was only checked early).
+    const fromStep = v.fromStep ?? undefined;
+    const problem = fromStepProblem(fromStep, this.step);
+    if (problem) throw rejectAction(problem);
+    const before = this.appliedRetries;
+    this.decision = {
+      kind: 'retry',
+      by: v.principal,
+      ...(fromStep ? { fromStep } : {}),
+      ...actionRef({ actionId: r.actionId, tokenId: v.tokenId }),
+      requestId: v.requestId,
+    };
+    // Answer with the state after the retry is applied (running again, recorded), never the parked one.
+    if (patched(RETRY_RESTARTS_PATCH)) await condition(() => this.appliedRetries > before || isTerminal(this.status));
+    return { accepted: true, status: this.status, step: this.step };
   }
 
   private async abort(a: OperatorActionInput): Promise<ActionResult> {
@@ -325,9 +333,12 @@ export class PromotionRun {
 
   /**
    * Runs one step; when it fails (its retries exhausted), parks in awaiting_operator until an operator
-   * retries (the step runs again) or aborts. Returns undefined when the promotion is to be aborted.
+   * retries or aborts. Returns undefined when the promotion is to be aborted. A retry restarts where the
+   * step's preconditions are re-established: the step the operator named (`fromStep`), else the sync before
+   * a wait whose sync operation failed or was replaced, else the failed step itself; the lifecycle restarts
+   * from `restartFrom` (the failed step included) with the retry's time, so the wait judges fresh status only.
    */
-  async runStep<T extends { message?: unknown }>(name: StepName, call: () => Promise<T>): Promise<{ value: T } | undefined> {
+  async runStep<T extends { message?: unknown }>(name: StepName, call: () => Promise<T>): Promise<StepOutcome<T>> {
     this.enterStep(name);
     for (;;) {
       if (this.abortRequested()) return undefined;
@@ -337,6 +348,7 @@ export class PromotionRun {
         const value = await scope.run(call);
         this.stepScope = undefined;
         this.lastError = null;
+        this.lastFailureType = null;
         if (typeof value.message === 'string') this.lastResult = `${name}: ${value.message}`;
         return { value };
       } catch (err) {
@@ -347,15 +359,20 @@ export class PromotionRun {
           this.decision = { kind: 'abort', input: { by: 'temporal-cancel', comment: 'workflow cancelled' } };
           return undefined;
         }
+        this.lastFailureType = failureType(err);
         const decision = await this.park(name, describe(err));
         if (decision.kind === 'abort') return undefined;
+        const restarts = patched(RETRY_RESTARTS_PATCH);
+        const from = restarts ? restartStep(name, decision.fromStep, this.lastFailureType) : name;
         this.setStatus('running');
         await this.record({
           status: 'running',
           action: { action: 'retry', by: decision.by, step: name, ...actionRef(decision) },
-          message: `retry of ${name} by ${decision.by}`,
+          message: from === name ? `retry of ${name} by ${decision.by}` : `retry of ${name} from ${from} by ${decision.by}`,
           ...(decision.requestId ? { requestId: decision.requestId } : {}),
         });
+        this.appliedRetries++;
+        if (restarts) return { restartFrom: from, retriedAtMs: Date.now() };
       }
     }
   }
@@ -372,19 +389,4 @@ export class PromotionRun {
     if (decision.kind === 'retry') this.decision = undefined;
     return decision;
   }
-}
-
-/** Cheap shape check of an operator Update's payload (the validator; the handler verifies the action itself). */
-function checkShape(a: unknown): void {
-  if (typeof a !== 'object' || a === null) throw new Error('the Update needs { actionId }');
-  const { actionId } = a as { actionId?: unknown };
-  if (actionId !== undefined && (typeof actionId !== 'string' || actionId.length > 100)) throw new Error('actionId must be a short string');
-}
-
-/** A short, secret-free description of a failure for history and the UI. */
-export function describe(err: unknown): string {
-  if (err instanceof ActivityFailure && err.cause) return describe(err.cause);
-  if (err instanceof ApplicationFailure) return err.message;
-  if (err instanceof Error) return err.message;
-  return String(err);
 }

@@ -65,12 +65,19 @@ export interface StepContext {
   /** The pushed commit; set once git-commit-push succeeded. */
   sha: string | null;
   convergenceDeadlineSeconds: number;
+  /** Set by an operator's retry (workflow time): the wait judges only status reconciled after it. */
+  retriedAtMs?: number;
+  /** Set when the retried sync started a new operation in every application: older operations are not ours. */
+  syncedAfterMs?: number;
 }
 
 /** The report every step activity returns (some add fields, e.g. the pushed `sha`). */
 export interface StepReport {
   message?: string;
   sha?: string;
+  /** argocd-sync: applications synced now, and those whose operation was already ours. */
+  synced?: string[];
+  alreadyOurs?: string[];
 }
 
 export interface StepSpec {
@@ -131,6 +138,8 @@ export const FORWARD_STEPS: readonly StepSpec[] = [
         sha: pushedSha(c),
         deadlineAtMs: Date.now() + c.convergenceDeadlineSeconds * 1000,
         recordStep: true,
+        ...(c.retriedAtMs !== undefined ? { freshAfterMs: c.retriedAtMs } : {}),
+        ...(c.syncedAfterMs !== undefined ? { syncedAfterMs: c.syncedAfterMs } : {}),
       }),
   },
   {
@@ -147,4 +156,24 @@ const INTERRUPTIBLE: ReadonlySet<StepName> = new Set(FORWARD_STEPS.filter((s) =>
 /** Whether an abort may cancel the step that is running now. */
 export function isInterruptible(step: StepName | null): boolean {
   return step !== null && INTERRUPTIBLE.has(step);
+}
+
+/** Position of a forward step in FORWARD_STEPS (-1 for the approval gate, the record step and revert steps). */
+export function forwardIndex(step: StepName | null | undefined): number {
+  return step ? FORWARD_STEPS.findIndex((s) => s.name === step) : -1;
+}
+
+/**
+ * Why a retry's `fromStep` is not acceptable, or undefined when it is: it must be a forward step, the failed
+ * one or an earlier one. Restarting before the push after a commit was pushed is allowed: render and push
+ * are idempotent (the push finds this deployment's commit by its trailers and pushes nothing when the
+ * re-rendered tree is unchanged); the workflow checks the re-run push reports the same commit.
+ */
+export function fromStepProblem(fromStep: StepName | undefined, failed: StepName | null): string | undefined {
+  if (fromStep === undefined) return undefined;
+  const from = forwardIndex(fromStep);
+  if (from < 0) return `cannot restart from ${fromStep}: not a forward step (${FORWARD_STEPS.map((s) => s.name).join(', ')})`;
+  const at = forwardIndex(failed);
+  if (from > at) return `cannot restart from ${fromStep}: it comes after the failed step ${failed ?? 'none'}`;
+  return undefined;
 }

@@ -12,8 +12,9 @@
 import { allHandlersFinished, CancellationScope, condition, isCancellation, patched } from '@temporalio/workflow';
 import { STEP } from '../domain/promotion.js';
 import { DEFAULT_STEP_TIMEOUTS, type AbortInput, type PromoteInput, type PromoteResult } from './promotion-messages.js';
+import { COMPENSATION_STEPS_PATCH, compensateInSteps } from './promotion-compensation.js';
 import { describe, PATCH_ADMIT, PromotionRun } from './promotion-run.js';
-import { activitiesWith, BOOKKEEPING, FORWARD_STEPS, optionsFor, type StepContext } from './promotion-steps.js';
+import { activitiesWith, BOOKKEEPING, FORWARD_STEPS, forwardIndex, optionsFor, type StepContext } from './promotion-steps.js';
 
 export async function promoteRelease(input: PromoteInput): Promise<PromoteResult> {
   const run = new PromotionRun(input);
@@ -56,15 +57,29 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
 
   const timeouts = input.timeouts ?? DEFAULT_STEP_TIMEOUTS;
   const ctx: StepContext = { deploymentId: input.deploymentId, sha: null, convergenceDeadlineSeconds: input.convergenceDeadlineSeconds };
-  for (const spec of FORWARD_STEPS) {
+  for (let i = 0; i < FORWARD_STEPS.length;) {
+    const spec = FORWARD_STEPS[i] as (typeof FORWARD_STEPS)[number];
     const activities = activitiesWith(spec.summary, optionsFor(spec.kind, timeouts, input.convergenceDeadlineSeconds));
+    if (spec.name === STEP.gitCommitPush) run.pushStarted = true;
     const done = await run.runStep(spec.name, () => spec.run(activities, ctx));
     if (!done) return compensate(run, run.pendingAbort());
+    if ('restartFrom' in done) {
+      // An operator's retry: restart there; the wait then judges only status reconciled after the retry.
+      ctx.retriedAtMs = done.retriedAtMs;
+      delete ctx.syncedAfterMs;
+      i = forwardIndex(done.restartFrom);
+      continue;
+    }
     if (spec.name === STEP.gitCommitPush && done.value.sha) {
       ctx.sha = done.value.sha;
       run.commitSha = done.value.sha;
       run.details();
     }
+    if (spec.name === STEP.argocdSync && ctx.retriedAtMs !== undefined && done.value.synced && !done.value.alreadyOurs?.length) {
+      // The retry started a new operation in every application: an operation older than the retry is not ours.
+      ctx.syncedAfterMs = ctx.retriedAtMs;
+    }
+    i++;
   }
 
   run.enterStep(STEP.record);
@@ -96,8 +111,11 @@ function compensate(run: PromotionRun, a: AbortInput): Promise<PromoteResult> {
     });
     let revertSha: string | null = null;
     let message = `aborted by ${a.by}`;
-    const timeouts = input.timeouts ?? DEFAULT_STEP_TIMEOUTS;
-    if (run.commitSha && !a.leaveGit) {
+    if (patched(COMPENSATION_STEPS_PATCH)) {
+      message = await compensateInSteps(run, a, message);
+      revertSha = run.revertSha;
+    } else if (run.commitSha && !a.leaveGit) {
+      const timeouts = input.timeouts ?? DEFAULT_STEP_TIMEOUTS;
       run.step = null;
       try {
         const revert = await activitiesWith('revert pushed commit', optionsFor('git', timeouts, 0)).revertPush({
@@ -105,18 +123,24 @@ function compensate(run: PromotionRun, a: AbortInput): Promise<PromoteResult> {
           sha: run.commitSha,
         });
         revertSha = revert.sha;
-        const deadlineAtMs = Date.now() + input.convergenceDeadlineSeconds * 1000;
-        await activitiesWith('sync revert commit', optionsFor('quick', timeouts, 0)).argocdSync({
-          deploymentId: input.deploymentId,
-          sha: revert.sha,
-        });
-        await activitiesWith('wait for convergence', optionsFor('wait', timeouts, input.convergenceDeadlineSeconds)).argocdWait({
-          deploymentId: input.deploymentId,
-          sha: revert.sha,
-          deadlineAtMs,
-          recordStep: false,
-        });
-        message += `; Git restored by revert commit ${revert.sha}`;
+        // Histories before the compensation patch always got a SHA back; today's revertPush may find nothing of
+        // this deployment's to revert (then there is nothing to sync either).
+        if (revert.sha) {
+          const deadlineAtMs = Date.now() + input.convergenceDeadlineSeconds * 1000;
+          await activitiesWith('sync revert commit', optionsFor('quick', timeouts, 0)).argocdSync({
+            deploymentId: input.deploymentId,
+            sha: revert.sha,
+          });
+          await activitiesWith('wait for convergence', optionsFor('wait', timeouts, input.convergenceDeadlineSeconds)).argocdWait({
+            deploymentId: input.deploymentId,
+            sha: revert.sha,
+            deadlineAtMs,
+            recordStep: false,
+          });
+          message += `; Git restored by revert commit ${revert.sha}`;
+        } else {
+          message += `; ${revert.message ?? 'nothing of this deployment to revert in Git'}`;
+        }
       } catch (err) {
         message += `; restoring Git failed: ${describe(err)}`;
       }

@@ -15,7 +15,7 @@ import { DeploymentSummary, deploymentSummary, EnvParam, iso, statusUrl } from '
 import { sendOperatorAction, type OperatorAction } from '../services/promotions.js';
 import { getEnvironment } from '../../db/environments.js';
 import { getDeployment, getSteps, listDeployments, type DeploymentRow } from '../../db/deployments.js';
-import { PROMOTION_STATUSES } from '../../domain/promotion.js';
+import { PROMOTION_STATUSES, STEPS } from '../../domain/promotion.js';
 import { getRelease } from '../../db/releases.js';
 import { diffReleases, ReleaseDiff } from '../../domain/diff.js';
 
@@ -90,6 +90,10 @@ const ActionBody = z
   .object({
     comment: z.string().max(2000).optional(),
     leaveGit: z.boolean().optional().openapi({ description: 'abort only: keep the pushed commit in Git (no revert)' }),
+    fromStep: z
+      .enum(STEPS)
+      .optional()
+      .openapi({ description: 'retry only: restart from this step (the failed step or an earlier forward step)' }),
   })
   .strict();
 const ActionResultSchema = z
@@ -132,6 +136,7 @@ async function operatorAction(c: Context<AppEnv>, action: OperatorAction, env: s
       actor,
       ...(body.comment ? { comment: body.comment } : {}),
       ...(body.leaveGit ? { leaveGit: true } : {}),
+      ...(body.fromStep ? { fromStep: body.fromStep } : {}),
       requestId: c.var.requestId,
     },
   );

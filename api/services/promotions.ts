@@ -18,12 +18,13 @@ import {
   type ActionResult,
   type OperatorActionInput,
   type PromoteInput,
+  type RetryInput,
   type StepTimeouts,
 } from '../../workflows/promotion-messages.js';
 import type { promoteRelease } from '../../workflows/promotion.js';
 import { DeploymentIdKey, EnvironmentKey, PromotionStateKey, ReleaseIdKey } from '../../workflows/search-attributes.js';
 import type { Actor } from '../../domain/roles.js';
-import { isActive, STEPS } from '../../domain/promotion.js';
+import { isActive, STEPS, type OperatorAction, type StepName } from '../../domain/promotion.js';
 import { orphanReason } from '../../domain/orphan.js';
 import { failOrphan, setRunId } from '../../db/orphans.js';
 import { probePromotionWorkflow } from '../../integrations/temporal-probe.js';
@@ -199,7 +200,7 @@ async function releaseIfWorkflowGone(deps: PromotionServiceDeps, active: Deploym
   return released;
 }
 
-export type OperatorAction = 'approve' | 'retry' | 'abort';
+export type { OperatorAction };
 
 /**
  * Sends an operator action to the running promotion: records it first (`operator_actions`, with token id,
@@ -210,11 +211,21 @@ export type OperatorAction = 'approve' | 'retry' | 'abort';
  */
 export async function sendOperatorAction(
   deps: PromotionServiceDeps,
-  input: { deployment: DeploymentRow; action: OperatorAction; actor: Actor; comment?: string; leaveGit?: boolean; requestId: string },
+  input: {
+    deployment: DeploymentRow;
+    action: OperatorAction;
+    actor: Actor;
+    comment?: string;
+    leaveGit?: boolean;
+    fromStep?: StepName;
+    requestId: string;
+  },
 ): Promise<ActionResult & { actionId: string }> {
   const { deployment } = input;
+  // Invalid actions answer 409 with the state they were judged against.
+  const state = { status: deployment.status, currentStep: deployment.currentStep };
   if (!isActive(deployment.status)) {
-    throw new ApiError('INVALID_ACTION', `Deployment ${deployment.id} has ended (${deployment.status}); nothing to ${input.action}`);
+    throw new ApiError('INVALID_ACTION', `Deployment ${deployment.id} has ended (${deployment.status}); nothing to ${input.action}`, state);
   }
   const row = await deps.database.db.transaction((tx) =>
     insertOperatorAction(tx, {
@@ -224,15 +235,17 @@ export async function sendOperatorAction(
       requestId: input.requestId,
       comment: input.comment ?? null,
       leaveGit: input.action === 'abort' && input.leaveGit === true,
+      fromStep: input.action === 'retry' ? (input.fromStep ?? null) : null,
     }),
   );
   const handle = deps.client.workflow.getHandle(deployment.workflowId, deployment.runId ?? undefined);
-  const opts = { updateId: row.id, args: [{ actionId: row.id } satisfies OperatorActionInput] as [OperatorActionInput] };
+  const payload: RetryInput = { actionId: row.id, ...(input.action === 'retry' && input.fromStep ? { fromStep: input.fromStep } : {}) };
+  const opts = { updateId: row.id, args: [payload] as [OperatorActionInput] };
   const update = { approve: approveUpdate, retry: retryUpdate, abort: abortUpdate }[input.action];
   const call = (): Promise<ActionResult> => handle.executeUpdate(update, opts);
   const reject = async (reason: string) => {
     await deps.database.db.transaction((tx) => rejectOperatorAction(tx, { actionId: row.id, reason })).catch(() => undefined);
-    return new ApiError('INVALID_ACTION', reason);
+    return new ApiError('INVALID_ACTION', reason, state);
   };
   try {
     return { ...(await deps.client.connection.withDeadline(Date.now() + deps.workerResponseTimeoutMs, call)), actionId: row.id };

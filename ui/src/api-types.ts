@@ -269,6 +269,8 @@ export interface paths {
             };
             /** @default 600 */
             convergenceDeadlineSeconds?: number;
+            /** @default 60 */
+            degradedGraceSeconds?: number;
             displayOrder: number;
             gitops: {
               /** @default main */
@@ -541,6 +543,19 @@ export interface paths {
         content: {
           'application/json': {
             comment?: string;
+            /**
+             * @description retry only: restart from this step (the failed step or an earlier forward step)
+             * @enum {string}
+             */
+            fromStep?:
+              | 'approval'
+              | 'render-values'
+              | 'git-commit-push'
+              | 'argocd-refresh'
+              | 'argocd-sync'
+              | 'argocd-wait'
+              | 'verify-images'
+              | 'record';
             /** @description abort only: keep the pushed commit in Git (no revert) */
             leaveGit?: boolean;
           };
@@ -642,6 +657,19 @@ export interface paths {
         content: {
           'application/json': {
             comment?: string;
+            /**
+             * @description retry only: restart from this step (the failed step or an earlier forward step)
+             * @enum {string}
+             */
+            fromStep?:
+              | 'approval'
+              | 'render-values'
+              | 'git-commit-push'
+              | 'argocd-refresh'
+              | 'argocd-sync'
+              | 'argocd-wait'
+              | 'verify-images'
+              | 'record';
             /** @description abort only: keep the pushed commit in Git (no revert) */
             leaveGit?: boolean;
           };
@@ -743,6 +771,19 @@ export interface paths {
         content: {
           'application/json': {
             comment?: string;
+            /**
+             * @description retry only: restart from this step (the failed step or an earlier forward step)
+             * @enum {string}
+             */
+            fromStep?:
+              | 'approval'
+              | 'render-values'
+              | 'git-commit-push'
+              | 'argocd-refresh'
+              | 'argocd-sync'
+              | 'argocd-wait'
+              | 'verify-images'
+              | 'record';
             /** @description abort only: keep the pushed commit in Git (no revert) */
             leaveGit?: boolean;
           };
