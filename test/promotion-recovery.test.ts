@@ -10,6 +10,7 @@ import { useTestDatabase } from './harness.js';
 import { createPromotionFixture, type PromotionFixture } from './promotion-fixture.js';
 import { errorOf, type Loose } from './api-harness.js';
 import { commitsOn, writeDirect } from './git-fixtures.js';
+import { recordHistory } from './history-corpus.js';
 
 const db = useTestDatabase();
 let f: PromotionFixture;
@@ -94,6 +95,7 @@ describe('under realistic Argo CD timing', () => {
     expect(d.actions.map((a: { action: string }) => a.action)).toEqual(['start', 'retry']);
     expect(step(d, 'argocd-sync').attempts).toBe(2);
     expect((await pods('real')).ready).toEqual(['org/api:2.1.0', 'org/gateway:stable']);
+    await recordHistory('resync-retry', `promote:${f.env.real}`);
   });
 
   it('Degraded → heal → a single retry succeeds (stale Degraded status from before the retry is not judged)', async () => {
@@ -186,6 +188,7 @@ describe('operator actions', () => {
     const ended409 = await act('real', p.deploymentId, 'retry');
     expect(ended409.status).toBe(409);
     expect(errorOf(ended409.body).details).toMatchObject({ status: 'succeeded' });
+    await recordHistory('from-step-retry', `promote:${f.env.real}`);
   });
 
   it('abort after the push compensates in its own revert-push, revert-sync and revert-wait steps', async () => {
@@ -210,5 +213,6 @@ describe('operator actions', () => {
     // The forward rows keep what the forward run did.
     expect(step(d, 'argocd-sync')).toMatchObject({ status: 'succeeded', attempts: forwardSync.attempts, message: forwardSync.message });
     expect(step(d, 'argocd-sync').message).toContain(d.commitSha.slice(0, 12));
+    await recordHistory('aborted-revert-steps', `promote:${f.env.real}`);
   });
 });

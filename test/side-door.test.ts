@@ -11,6 +11,7 @@ import { errorOf, type Loose } from './api-harness.js';
 import { insertDeployment } from '../db/deployments.js';
 import { STEPS } from '../domain/promotion.js';
 import { progressQuery, promotionWorkflowId, type PromoteInput } from '../workflows/promotion-messages.js';
+import { recordHistory } from './history-corpus.js';
 
 const db = useTestDatabase();
 let f: PromotionFixture;
@@ -177,6 +178,7 @@ describe('promoteRelease started around the API', () => {
     const done = await f.waitFor('gate', id, ['aborted', 'failed', 'succeeded']);
     expect(done.status).toBe('aborted');
     expect(done.commitSha).toBeNull();
+    await recordHistory('hand-started-forged-update', promotionWorkflowId(env));
   });
 
   it('pointing at a finished or a foreign record fails without touching it', async () => {
