@@ -44,7 +44,10 @@ export async function startSandbox(opts: {
   const existing = await listEnvironments(opts.database.db);
   const foreign = existing.filter((e) => e.gitops.repoUrl !== repoUrl);
   if (foreign.length > 0) {
-    opts.logger.info({ environments: foreign.map((e) => e.name) }, 'environments point at a real GitOps repository: sandbox not started');
+    opts.logger.info(
+      { environments: foreign.map((e) => e.name) },
+      "environments point at another GitOps repository (a real one, or another clone's sandbox): sandbox not started; see docs/quickstart.md",
+    );
     return undefined;
   }
   // Loaded on demand: the simulator (and its dependencies) only when the sandbox really starts.
