@@ -11,7 +11,7 @@ import { getInstallationId } from '../db/installation.js';
 export const DEPLOYMENT_TRAILER = 'Flow-Controller-Deployment';
 export const INSTALLATION_TRAILER = 'Flow-Controller-Installation';
 
-/** This database's installation id (created by migration 0004), loaded once per database. */
+/** This database's installation id (created by migration 0005), loaded once per database. */
 const installationIds = new WeakMap<object, Promise<string>>();
 export function installationIdOf(deps: ActivityDeps): Promise<string> {
   let id = installationIds.get(deps.database);

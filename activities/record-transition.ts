@@ -12,7 +12,7 @@ export function createRecordActivities(deps: ActivityDeps) {
     async recordTransition(input: RecordTransitionInput): Promise<void> {
       await deps.database.db.transaction((tx) => applyTransition(tx, input));
     },
-    async recordSuccess(input: { deploymentId: number; sha: string }): Promise<void> {
+    async recordSuccess(input: { deploymentId: number; sha: string; commitSha?: string | null }): Promise<void> {
       try {
         await deps.database.db.transaction((tx) => recordSuccess(tx, input));
       } catch (err) {

@@ -277,14 +277,19 @@ export async function setCommitSha(tx: Tx, input: { deploymentId: number; sha: s
 }
 
 /** The record step: history success and the environment's current release, in one transaction. */
-export async function recordSuccess(tx: Tx, input: { deploymentId: number; sha: string }): Promise<void> {
+/**
+ * The record step: the release becomes current. `sha` is the revision Argo CD converged on; `commitSha` the
+ * deployment's own commit (null when the push found nothing to change; absent from older callers: `sha`).
+ */
+export async function recordSuccess(tx: Tx, input: { deploymentId: number; sha: string; commitSha?: string | null }): Promise<void> {
+  const commitSha = input.commitSha === undefined ? input.sha : input.commitSha;
   const [current] = await tx.select().from(deployments).where(eq(deployments.id, input.deploymentId)).for('update');
   if (!current) throw new Error(`deployment ${input.deploymentId} not found`);
   if (current.status === 'succeeded') return; // a retried record after a crash
   if (current.status !== 'running') throw new RecordEndedError(`deployment ${current.id} is ${current.status}; it cannot succeed`);
   await tx
     .update(deployments)
-    .set({ status: 'succeeded', finishedAt: new Date(), currentStep: null, message: null, commitSha: input.sha, updatedAt: sql`now()` })
+    .set({ status: 'succeeded', finishedAt: new Date(), currentStep: null, message: null, commitSha, updatedAt: sql`now()` })
     .where(eq(deployments.id, input.deploymentId));
   await tx
     .update(deploymentSteps)
@@ -309,7 +314,8 @@ export async function recordSuccess(tx: Tx, input: { deploymentId: number; sha: 
       environment: current.environment,
       releaseId: current.releaseId,
       previousReleaseId: current.previousReleaseId,
-      commitSha: input.sha,
+      commitSha,
+      syncedRevision: input.sha,
       isRollback: current.isRollback,
     },
   });

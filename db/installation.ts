@@ -1,4 +1,4 @@
-// The installation id: a random UUID created once per database (migration 0004 inserts the row; the
+// The installation id: a random UUID created once per database (migration 0005 inserts the row; the
 // insert below only covers a database whose row was deleted). Loaded by the Git activities for the
 // `Flow-Controller-Installation` trailer.
 import { sql } from 'drizzle-orm';

@@ -2,10 +2,9 @@
 // PostgreSQL (DATABASE_URL, else 127.0.0.1:5432, else embedded), migrations, the Temporal dev server
 // (file-backed, Web UI on 8233; or TEMPORAL_ADDRESS if set), the worker and the API in this process.
 // Ctrl-C (SIGINT) or SIGTERM stops everything it started, in reverse order.
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from './config.js';
 import { targetPolicyOf } from '../lib/config.js';

@@ -18,7 +18,6 @@ import { hostAllowed, urlHasCredentials } from '../domain/target-policy.js';
 import { classify, GitAuthError, GitPermanentError, GitTransientError, tail } from './errors.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, gitChildEnv } from './git-env.js';
 import { runGit } from './git-runner.js';
-import { parseTrailers, trailersMatch, type TrailerMatch } from './trailers.js';
 
 export type GitCredentials =
   | { type: 'https-token'; /** default `x-access-token` (GitHub; GitLab accepts any) */ username?: string; token: string }
@@ -68,7 +67,6 @@ export interface Workspace {
   scrub: (text: string) => string;
   /** Fetches the branch (shallow); false when the remote has no such branch. */
   fetch: (depth: number) => Promise<boolean>;
-  findCommit: (match: TrailerMatch) => Promise<string | undefined>;
   push: () => Promise<'ok' | 'conflict'>;
   has: (rev: string) => Promise<boolean>;
   isShallow: () => Promise<boolean>;
@@ -224,15 +222,6 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
       if (r.code === 0) return true;
       if (/couldn't find remote ref/i.test(r.stderr)) return false;
       throw classify('fetch', r.code, scrub(r.stderr));
-    },
-    findCommit: async (match) => {
-      const log = await run(['log', `-n${HISTORY_DEPTH}`, '--format=%H%x1f%(trailers:only,unfold,separator=%x1e)%x1d', remoteRef]);
-      for (const record of log.stdout.split('\x1d')) {
-        const [sha, raw] = record.trim().split('\x1f');
-        if (!sha || raw === undefined) continue;
-        if (trailersMatch(parseTrailers(raw), match)) return sha;
-      }
-      return undefined;
     },
     push: async () => {
       const r = await run(['push', '--porcelain', '--no-verify', 'origin', `HEAD:refs/heads/${input.branch}`], [0, 1]);

@@ -86,20 +86,7 @@ export function checkTargetUrl(field: string, url: string, allowedHosts: readonl
   if (!hostAllowed(url, allowedHosts)) throw new SecretError(`${field}: the host is not in FC_ALLOWED_HOSTS`);
 }
 
-export function argoClientForTarget(
-  target: ArgoTarget,
-  secrets: SecretResolver,
-  opts: { timeoutMs: number; fetchImpl?: FetchLike },
-): ArgoClient {
-  return createArgoClient({
-    baseUrl: target.serverUrl,
-    ...resolveArgoCredentials(target, secrets),
-    timeoutMs: opts.timeoutMs,
-    ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
-  });
-}
-
-export function kubeClientForTarget(target: KubeTarget, secrets: SecretResolver, opts: { timeoutMs?: number } = {}): KubeClient {
+function kubeClientForTarget(target: KubeTarget, secrets: SecretResolver, opts: { timeoutMs?: number } = {}): KubeClient {
   return createKubeClient({
     server: target.server,
     token: secrets.resolve(target.tokenRef),

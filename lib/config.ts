@@ -2,12 +2,15 @@
 // Every entry point (API, worker, `npm start`) calls loadConfig() and passes the typed Config down. The
 // only other settings read from process.env are low-level switches of one module each, never needed in
 // normal operation: FC_GIT_RUNNER=off (gitops/git-runner.ts: run git in-process instead of in the
-// forked runner) and TEMPORAL_CLI_PATH (dev/temporal-dev-server.ts: the `temporal` binary). The
+// forked runner), TEMPORAL_CLI_PATH (dev/temporal-dev-server.ts: the `temporal` binary), and the migration
+// CLI's MIGRATION_DATABASE_URL / FC_APP_DB_PASSWORD (dev/migrate-cli.ts: migrate as the owner, then give the
+// least-privilege application role its password; docker-compose.yml). The
 // simulator (sim/main.ts) has its own SIM_* schema, the benchmarks their BENCH_* knobs. Secret
 // references (`env:NAME`) are resolved by lib/secrets.ts; which ones may be (FC_SECRET_ENV_PREFIX,
 // FC_SECRETS_DIR) and which hosts targets may name (FC_ALLOWED_HOSTS) is configured here: targetPolicyOf().
 import { z } from 'zod';
 import { DEFAULT_SECRET_ENV_PREFIX, DEFAULT_SECRETS_DIR, validHostPattern, type TargetPolicy } from '../domain/target-policy.js';
+import { DEFAULT_ORPHAN_GRACE_SECONDS } from '../domain/orphan.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL');
@@ -43,7 +46,7 @@ export const ConfigSchema = z.object({
   PROMOTION_GIT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(120),
   PROMOTION_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(30),
   /** A `pending` record without a run id older than this whose workflow is not running is orphaned and failed. */
-  PROMOTION_ORPHAN_GRACE_SECONDS: z.coerce.number().int().min(1).default(60),
+  PROMOTION_ORPHAN_GRACE_SECONDS: z.coerce.number().int().min(1).default(DEFAULT_ORPHAN_GRACE_SECONDS),
   /** How often the worker's schedule sweeps orphaned records in every environment (0: no schedule). */
   PROMOTION_ORPHAN_SWEEP_SECONDS: z.coerce.number().int().min(0).default(60),
   /** Per-request timeout of the worker's Kubernetes reads (well below the heartbeat timeout). */

@@ -1,6 +1,7 @@
 // Compensation of an aborted promotion, in its own history steps: `revert-push` (restore the environment's
 // previous state in Git), then `revert-sync` and `revert-wait` for the revert commit. Their rows are created
 // only now, so the forward rows keep what the forward run did. Runs inside the abort's non-cancellable scope.
+import type { RevertPushResult } from '../activities/revert-push.js';
 import { STEP } from '../domain/promotion.js';
 import { DEFAULT_STEP_TIMEOUTS, type AbortInput } from './promotion-messages.js';
 import { describe, type PromotionRun } from './promotion-run.js';
@@ -8,18 +9,6 @@ import { activitiesWith, optionsFor } from './promotion-steps.js';
 
 /** Workflow change: compensation records its own steps and reverts whenever the push step started. */
 export const COMPENSATION_STEPS_PATCH = 'compensation-own-steps';
-
-/**
- * What revertPush answers. The Git side decides what to compensate (this deployment's own commit, found by
- * its trailers, or the previous release re-rendered); `sha: null` means nothing was pushed to revert.
- * `status`/`message` are optional so both the old (`{ sha, status }`) and the new result shape work.
- */
-interface RevertResult {
-  sha: string | null;
-  status?: string;
-  message?: string;
-}
-type RevertPush = (input: { deploymentId: number; sha?: string }) => Promise<RevertResult>;
 
 /** Runs the compensation steps; returns the abort message extended with what happened to Git. */
 export async function compensateInSteps(run: PromotionRun, a: AbortInput, message: string): Promise<string> {
@@ -30,17 +19,19 @@ export async function compensateInSteps(run: PromotionRun, a: AbortInput, messag
   const deploymentId = input.deploymentId;
   const promotionId = `${deploymentId}:revert`;
   const mark = (
-    step: (typeof STEP)['revertPush' | 'revertSync'],
+    step: (typeof STEP)['revertPush' | 'revertSync' | 'revertWait'],
     stepStatus: 'running' | 'succeeded' | 'skipped' | 'failed',
     msg: string,
   ) => run.record({ step, stepStatus, message: msg });
 
   run.enterStep(STEP.revertPush);
-  let revert: RevertResult;
+  let revert: RevertPushResult;
   try {
     await mark(STEP.revertPush, 'running', 'restoring the previous state in Git');
-    const revertPush = activitiesWith('revert pushed commit', optionsFor('git', timeouts, 0)).revertPush as unknown as RevertPush;
-    revert = await revertPush({ deploymentId, ...(run.commitSha ? { sha: run.commitSha } : {}) });
+    revert = await activitiesWith('revert pushed commit', optionsFor('git', timeouts, 0)).revertPush({
+      deploymentId,
+      ...(run.commitSha ? { sha: run.commitSha } : {}),
+    });
     const what = revert.message ?? (revert.sha ? `revert commit ${revert.sha}` : 'nothing to revert');
     await mark(STEP.revertPush, revert.sha ? 'succeeded' : 'skipped', what);
   } catch (err) {
@@ -75,7 +66,10 @@ export async function compensateInSteps(run: PromotionRun, a: AbortInput, messag
     });
     return `${message}; Git restored by revert commit ${revert.sha}`;
   } catch (err) {
-    return `${message}; Git restored by revert commit ${revert.sha}, but it did not converge: ${describe(err)}`;
+    // The failed revert step says so in its own row (its activity records only its attempts' progress).
+    const why = describe(err);
+    if (run.step === STEP.revertSync || run.step === STEP.revertWait) await mark(run.step, 'failed', why);
+    return `${message}; Git restored by revert commit ${revert.sha}, but it did not converge: ${why}`;
   } finally {
     run.enterStep(null);
   }

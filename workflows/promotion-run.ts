@@ -184,15 +184,18 @@ export class PromotionRun {
         'End the promotion; reverts a pushed commit unless the action says leaveGit. Args: { actionId } of an action recorded by the API',
       validator: (a) => {
         checkShape(a);
-        this.checkAbortable();
+        const problem = this.abortProblem();
+        if (problem) throw new Error(problem);
       },
     });
   }
 
-  private checkAbortable(): void {
-    if (isTerminal(this.status)) throw new Error(`the promotion has ended (${this.status})`);
-    if (this.step === STEP.record) throw new Error('the promotion is recording its success and can no longer be aborted');
-    if (this.decision?.kind === 'abort') throw new Error('an abort is already in progress');
+  /** Why an abort is not valid now (undefined: it is). */
+  private abortProblem(): string | undefined {
+    if (isTerminal(this.status)) return `the promotion has ended (${this.status})`;
+    if (this.step === STEP.record) return 'the promotion is recording its success and can no longer be aborted';
+    if (this.decision?.kind === 'abort') return 'an abort is already in progress';
+    return undefined;
   }
 
   /**
@@ -217,6 +220,8 @@ export class PromotionRun {
   }
 
   private async approve(a: OperatorActionInput): Promise<ActionResult> {
+    // Checked before the action is consumed (and again after: the state may change while it is verified).
+    if (this.status !== 'awaiting_approval') throw rejectAction(`nothing to approve: the promotion is ${this.status}`);
     const v = await this.verify('approve', a);
     if (this.status !== 'awaiting_approval') throw rejectAction(`nothing to approve: the promotion is ${this.status}`);
     // Recorded before it counts: an approval whose record failed never opens the gate.
@@ -235,6 +240,9 @@ export class PromotionRun {
   }
 
   private async retry(r: RetryInput): Promise<ActionResult> {
+    if (this.status !== 'awaiting_operator' || this.decision) throw rejectAction(`nothing to retry: the promotion is ${this.status}`);
+    const asked = fromStepProblem(r.fromStep, this.step);
+    if (asked) throw rejectAction(asked);
     const v = await this.verify('retry', r);
     if (this.status !== 'awaiting_operator' || this.decision) throw rejectAction(`nothing to retry: the promotion is ${this.status}`);
     // The step to restart from is the one the API recorded with the action (the payload's was only checked early).
@@ -255,12 +263,11 @@ export class PromotionRun {
   }
 
   private async abort(a: OperatorActionInput): Promise<ActionResult> {
+    const before = this.abortProblem();
+    if (before) throw rejectAction(before);
     const v = await this.verify('abort', a);
-    try {
-      this.checkAbortable();
-    } catch (err) {
-      throw rejectAction((err as Error).message);
-    }
+    const after = this.abortProblem();
+    if (after) throw rejectAction(after);
     this.decision = {
       kind: 'abort',
       input: {
@@ -382,7 +389,8 @@ export class PromotionRun {
     this.lastError = error;
     this.setStatus('awaiting_operator');
     await this.record({ status: 'awaiting_operator', step, stepStatus: 'failed', message: error });
-    this.decision = undefined;
+    // No reset of `decision` here: an operator's Update may already have been applied while the park was being
+    // recorded (a consumed retry is cleared below, an abort ends the run), and must not be lost.
     await condition(() => this.decision !== undefined);
     const decision = this.decision as Decision | undefined;
     if (!decision) throw ApplicationFailure.nonRetryable('operator decision vanished', 'InvariantViolation');

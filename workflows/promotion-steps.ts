@@ -74,7 +74,10 @@ export interface StepContext {
 /** The report every step activity returns (some add fields, e.g. the pushed `sha`). */
 export interface StepReport {
   message?: string;
+  /** The revision Argo CD should sync (the push step). */
   sha?: string;
+  /** This deployment's own commit, or null when the push found nothing to change (the push step). */
+  ownCommit?: string | null;
   /** argocd-sync: applications synced now, and those whose operation was already ours. */
   synced?: string[];
   alreadyOurs?: string[];
@@ -167,7 +170,8 @@ export function forwardIndex(step: StepName | null | undefined): number {
  * Why a retry's `fromStep` is not acceptable, or undefined when it is: it must be a forward step, the failed
  * one or an earlier one. Restarting before the push after a commit was pushed is allowed: render and push
  * are idempotent (the push finds this deployment's commit by its trailers and pushes nothing when the
- * re-rendered tree is unchanged); the workflow checks the re-run push reports the same commit.
+ * re-rendered tree is unchanged). If the rendering changed meanwhile (an edited environment), the re-run push
+ * commits the new rendering as this deployment's commit: what Argo CD then syncs is what the push reports.
  */
 export function fromStepProblem(fromStep: StepName | undefined, failed: StepName | null): string | undefined {
   if (fromStep === undefined) return undefined;

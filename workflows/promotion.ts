@@ -72,7 +72,9 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
     }
     if (spec.name === STEP.gitCommitPush && done.value.sha) {
       ctx.sha = done.value.sha;
-      run.commitSha = done.value.sha;
+      // Only this deployment's own commit is its commit: a push that found nothing to change syncs the branch
+      // head but owns nothing (results recorded before `ownCommit` existed carried the own commit as `sha`).
+      run.commitSha = 'ownCommit' in done.value ? (done.value.ownCommit ?? null) : done.value.sha;
       run.details();
     }
     if (spec.name === STEP.argocdSync && ctx.retriedAtMs !== undefined && done.value.synced && !done.value.alreadyOurs?.length) {
@@ -83,7 +85,11 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
   }
 
   run.enterStep(STEP.record);
-  await activitiesWith('record success', BOOKKEEPING).recordSuccess({ deploymentId: input.deploymentId, sha: ctx.sha ?? '' });
+  await activitiesWith('record success', BOOKKEEPING).recordSuccess({
+    deploymentId: input.deploymentId,
+    sha: ctx.sha ?? '',
+    commitSha: run.commitSha,
+  });
   run.setStatus('succeeded');
   run.enterStep(null);
   return { status: 'succeeded', commitSha: run.commitSha, revertSha: null, message: null };
