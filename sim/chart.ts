@@ -143,8 +143,8 @@ export function renderWorkloads(values: ChartValues, opts: { app: string; namesp
         ...releaseAnnotations,
       };
       if (fc.productVersion) annotations[ANNOTATION_PRODUCT_VERSION] = fc.productVersion;
-      const containers = Object.entries(w.containers).map(([cname, c]) => ({ name: cname, image: imageString(c.image) }));
-      const initContainers = Object.entries(w.initContainers ?? {}).map(([cname, c]) => ({ name: cname, image: imageString(c.image) }));
+      const containers = containerList(w.containers);
+      const initContainers = containerList(w.initContainers ?? {});
       const replicas = w.kind === 'DaemonSet' ? 1 : w.kind === 'CronJob' ? 0 : (w.replicas ?? 1);
       return {
         kind: w.kind,
@@ -158,6 +158,16 @@ export function renderWorkloads(values: ChartValues, opts: { app: string; namesp
         template: { labels: { ...labels }, annotations: { ...releaseAnnotations }, containers, initContainers },
       };
     });
+}
+
+/**
+ * A container map as a pod's container list, in name order (code units): Helm's templates iterate a map sorted by
+ * key (charts/flow-workloads), so the order the values file wrote them in is lost in a real cluster too.
+ */
+function containerList(containers: Record<string, { image: ImageValues }>): ContainerSpec[] {
+  return Object.keys(containers)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((name) => ({ name, image: imageString((containers[name] as { image: ImageValues }).image) }));
 }
 
 /** Stable short hash of a pod template, in Kubernetes' safe alphabet (like pod-template-hash). */
