@@ -6,7 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../../test/harness.js';
+import { silentLogger, testConfig, useTestDatabase } from '../../test/harness.js';
+import { preflightAll, preflightDepsOf } from '../services/preflight.js';
 import { apiHarness, type ApiHarness, type Loose } from '../../test/api-harness.js';
 import { createRig, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor, type Rig } from '../../sim/rig.js';
 import { commitFiles } from '../../sim/gitops-repo.js';
@@ -61,6 +62,14 @@ const byId = (report: Loose, id: string): Loose => {
 const base = () => rig.environmentConfig(OK_ENV);
 
 describe('POST /v1/environments/:env/preflight', () => {
+  it('npm start summarises every environment in one line each', async () => {
+    const results = await preflightAll(preflightDepsOf(testConfig(), db.database, silentLogger, { gitWorkDir: join(dir, 'work') }));
+    const mine = Object.fromEntries(
+      results.filter((r) => [OK_ENV, DIFF_ENV].includes(r.environment)).map((r) => [r.environment, r.summary]),
+    );
+    expect(mine).toEqual({ [OK_ENV]: 'ok', [DIFF_ENV]: '1 warning' }); // the pending diff, shown by the next test
+  });
+
   it('an environment wired correctly: every check ok, nothing leaks', async () => {
     const res = await preflight(OK_ENV);
     expect(res.status, JSON.stringify(res.body)).toBe(200);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Database } from '../../db/client.js';
 import { getRelease, type ReleaseRow } from '../../db/releases.js';
 import { getTemplate } from '../../db/templates.js';
+import { listEnvironments } from '../../db/environments.js';
 import type { ArgoTarget, GitopsTarget, KubeTarget } from '../../domain/environment.js';
 import { unifiedDiff } from '../../domain/text-diff.js';
 import type { Descriptor } from '../../domain/descriptor.js';
@@ -22,7 +23,7 @@ import { createTargetClients, type TargetClients } from '../../integrations/targ
 import { targetPolicyOf, type Config } from '../../lib/config.js';
 import type { Logger } from '../../lib/logger.js';
 import { createSecretResolver, type SecretResolver } from '../../lib/secrets.js';
-import { check, reason, worst, type PreflightCheck, type PreflightReport } from './preflight-checks.js';
+import { check, reason, summaryOf, worst, type CheckStatus, type PreflightCheck, type PreflightReport } from './preflight-checks.js';
 import { argoChecks, kubeChecks } from './preflight-targets.js';
 
 /** Bound of one git command of the preflight (a clone of one commit). */
@@ -99,6 +100,27 @@ export async function runPreflight(deps: PreflightDeps, target: PreflightTarget)
     durationMs: Date.now() - started,
     checks,
   };
+}
+
+/**
+ * The preflight of every configured environment (concurrently), as one summary each: `ok`, `2 warnings`,
+ * `1 error, 1 warning`. Never throws: an environment whose preflight itself failed says so.
+ */
+export async function preflightAll(
+  deps: PreflightDeps,
+): Promise<Array<{ environment: string; status: CheckStatus | 'failed'; summary: string }>> {
+  const envs = await listEnvironments(deps.database.db);
+  return Promise.all(
+    envs.map(async (env) => {
+      try {
+        const report = await runPreflight(deps, env);
+        return { environment: env.name, status: report.status, summary: summaryOf(report) };
+      } catch (err) {
+        deps.logger.warn({ environment: env.name, err: reason(err) }, 'preflight failed');
+        return { environment: env.name, status: 'failed' as const, summary: `preflight failed: ${reason(err)}` };
+      }
+    }),
+  );
 }
 
 async function planOf(db: Database, target: PreflightTarget): Promise<Plan> {
