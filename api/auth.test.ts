@@ -63,6 +63,8 @@ const routes = (): Array<{ method: string; path: string; role: Role; body?: unkn
   { method: 'GET', path: '/v1/environments/staging/deployment-history', role: 'viewer' },
   { method: 'GET', path: '/v1/environments/staging/deployment-history/1', role: 'viewer' },
   { method: 'PUT', path: '/v1/environments/qa', role: 'admin', body: ENVIRONMENT },
+  { method: 'PUT', path: '/v1/environments/qa?dryRun=true', role: 'admin', body: ENVIRONMENT },
+  { method: 'POST', path: '/v1/environments/staging/preflight', role: 'promoter' },
   { method: 'POST', path: `/v2/releases/${releaseId}/promote`, role: 'promoter', body: { environment: 'staging' } },
   { method: 'POST', path: '/v1/environments/staging/deployment-history/1/approve', role: 'promoter' },
   { method: 'POST', path: '/v1/environments/staging/deployment-history/1/retry', role: 'promoter' },

@@ -8,6 +8,7 @@ import type { Actor } from '../domain/roles.js';
 import { createTargetClients, type TargetClients } from '../integrations/targets.js';
 import { promotionDeps, type PromotionServiceDeps } from './services/promotions.js';
 import { createLiveStatus, type LiveStatusService } from './services/live-status.js';
+import { preflightDepsOf, type PreflightDeps } from './services/preflight.js';
 
 export interface AppDeps {
   config: Config;
@@ -20,10 +21,13 @@ export interface AppDeps {
   live: LiveStatusService;
   /** The promotion service's dependencies; routes swap in the per-request logger. */
   promotions: PromotionServiceDeps;
+  /** The preflight's clients and secret resolver (installation policy; longer timeouts than the live view). */
+  preflight: PreflightDeps;
 }
 
 /** What a caller must provide; the rest is derived from it by completeAppDeps (tests may pass their own). */
-export type BaseAppDeps = Omit<AppDeps, 'targets' | 'live' | 'promotions'> & Partial<Pick<AppDeps, 'targets' | 'live' | 'promotions'>>;
+export type BaseAppDeps = Omit<AppDeps, 'targets' | 'live' | 'promotions' | 'preflight'> &
+  Partial<Pick<AppDeps, 'targets' | 'live' | 'promotions' | 'preflight'>>;
 
 /** Per-request timeouts of the live view's clients (LIVE_STATUS_TIMEOUT_MS), for callers that build their own. */
 export function liveTimeouts(config: Config): { argoTimeoutMs: number; kubeTimeoutMs: number } {
@@ -41,7 +45,13 @@ export function completeAppDeps(base: BaseAppDeps): AppDeps {
       deadlineMs: 3 * base.config.LIVE_STATUS_TIMEOUT_MS + 500,
       logger: base.logger,
     });
-  return { ...base, targets, live, promotions: base.promotions ?? promotionDeps(base) };
+  return {
+    ...base,
+    targets,
+    live,
+    promotions: base.promotions ?? promotionDeps(base),
+    preflight: base.preflight ?? preflightDepsOf(base.config, base.database, base.logger),
+  };
 }
 
 /**

@@ -22,7 +22,12 @@ export function createTemporalClient(config: Config): AppDeps['temporal'] {
   return { connection, client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }) };
 }
 
-export function buildAppDeps(config: Config, database: Database, logger: Logger, extra: Pick<BaseAppDeps, 'targets'> = {}): AppDeps {
+export function buildAppDeps(
+  config: Config,
+  database: Database,
+  logger: Logger,
+  extra: Pick<BaseAppDeps, 'targets' | 'preflight'> = {},
+): AppDeps {
   return completeAppDeps({ config, database, temporal: createTemporalClient(config), logger, ...extra });
 }
 

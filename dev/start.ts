@@ -20,6 +20,10 @@ import { secretDepsOf } from '../activities/deps.js';
 import { systemCheck } from '../workflows/index.js';
 import { startSandbox, type RunningSandbox } from './bootstrap.js';
 import { readEnvironmentsFile, seedEnvironments } from '../api/services/environments.js';
+import { preflightAll, preflightDepsOf } from '../api/services/preflight.js';
+
+/** How long the banner waits for the preflight results; later ones are printed when they arrive. */
+const PREFLIGHT_BANNER_WAIT_MS = 15_000;
 
 type Stop = { name: string; stop: () => Promise<void> };
 
@@ -127,8 +131,13 @@ async function main(): Promise<void> {
       ...secretDepsOf(config, secretEnv),
     });
     stops.push({ name: 'worker', stop: worker.shutdown });
+    const preflightDeps = preflightDepsOf(config, database, logger.child({ component: 'preflight' }), {
+      env: secretEnv,
+      gitWorkDir: join(dataDir, 'git-work'),
+    });
     const deps = buildAppDeps(config, database, logger.child({ component: 'api' }), {
       targets: liveTargetClients(config, secretEnv),
+      preflight: preflightDeps,
     });
     stops.push({ name: 'temporal client', stop: () => deps.temporal.connection.close() });
     const api = await startApiServer(deps);
@@ -138,7 +147,13 @@ async function main(): Promise<void> {
       void shutdown('worker failed', 1);
     });
 
-    // 6. Self-check: a real workflow round trip through the worker and the database.
+    // 6. Preflight of every environment, in the background: it never blocks or fails start-up.
+    const preflight = preflightAll(preflightDeps).then(
+      (results) => results.map((r) => `${r.environment.padEnd(14)} ${r.summary}`),
+      (err: unknown) => [`preflight failed: ${err instanceof Error ? err.message : String(err)}`],
+    );
+
+    // 7. Self-check: a real workflow round trip through the worker and the database.
     const client = new Client({ connection: deps.temporal.connection, namespace: config.TEMPORAL_NAMESPACE });
     const check = await client.workflow.execute(systemCheck, {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -148,6 +163,26 @@ async function main(): Promise<void> {
     });
     logger.info({ databaseTime: check.databaseTime }, 'self-check workflow completed');
 
+    const pending = Symbol('pending');
+    let timer: NodeJS.Timeout | undefined;
+    const preflightLines = await Promise.race([
+      preflight,
+      new Promise<typeof pending>((r) => {
+        timer = setTimeout(() => r(pending), PREFLIGHT_BANNER_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (preflightLines === pending) {
+      void preflight.then((ls) =>
+        process.stdout.write(`Preflight (POST /v1/environments/<env>/preflight for details):\n${ls.map((l) => `  ${l}`).join('\n')}\n`),
+      );
+    }
+    const preflightBanner =
+      preflightLines === pending
+        ? ['  Preflight      still running; the summary follows below when it is done']
+        : preflightLines.length === 0
+          ? []
+          : preflightLines.map((l, i) => `${i === 0 ? '  Preflight      ' : '                 '}${l}`);
     const lines = [
       '',
       'Flow Controller is running. Ctrl-C stops everything.',
@@ -159,6 +194,10 @@ async function main(): Promise<void> {
       `  Database       ${db.kind === 'embedded' ? `embedded PostgreSQL under ${join(dataDir, 'postgres')}` : db.kind === 'local' ? 'PostgreSQL on 127.0.0.1:5432 (database flow_controller)' : 'DATABASE_URL'}`,
       sandbox
         ? `  Sandbox        Argo CD (simulated) ${sandbox.argoUrl}, Kubernetes ${sandbox.kubeUrl}, GitOps repo ${sandbox.repoPath}\n                 environments ${sandbox.environments.join(' → ')}; try: docs/quickstart.md`
+        : '',
+      ...preflightBanner,
+      preflightBanner.length > 0
+        ? '                 details: POST /v1/environments/<env>/preflight (docs/bring-your-own-repo.md#preflight)'
         : '',
       printedToken ? `  Admin token    ${printedToken}   (development only; set FLOW_ADMIN_TOKEN to choose one)` : '',
       '',

@@ -220,10 +220,22 @@ export async function readFileAt(input: ReadFileAtInput): Promise<{ sha: string;
 
 /** Reads several files at the same branch head with one shallow fetch (one clone for all groups of an environment). */
 export async function readFilesAt(input: ReadFilesAtInput): Promise<{ sha: string; files: Record<string, string | undefined> }> {
+  const found = await readBranchFiles(input);
+  if (!found) throw new GitPermanentError(`branch ${input.branch} not found in the repository`);
+  return found;
+}
+
+/**
+ * readFilesAt for callers that tell "the remote answered but has no such branch" (undefined) from every other
+ * failure (thrown GitError: credentials refused, unreachable, …): the preflight checks.
+ */
+export async function readBranchFiles(
+  input: ReadFilesAtInput,
+): Promise<{ sha: string; files: Record<string, string | undefined> } | undefined> {
   const paths = input.paths.map(checkRepoPath);
   const ws = await openWorkspace(input);
   try {
-    if (!(await ws.fetch(1))) throw new GitPermanentError(`branch ${input.branch} not found in the repository`);
+    if (!(await ws.fetch(1))) return undefined;
     const sha = (await ws.git(['rev-parse', ws.remoteRef])).stdout.trim();
     const links = await symlinksInTree(ws, ws.remoteRef, paths);
     for (const p of paths) refuseSymlink(p, links);

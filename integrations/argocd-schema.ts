@@ -239,3 +239,21 @@ export interface SyncRequestBody {
   syncOptions: { items: string[] };
   infos: Info[];
 }
+
+/** One sync window of the Application's AppProject (`spec.syncWindows[]`), as the syncwindows endpoint shows it. */
+export const SyncWindow = z.looseObject({
+  kind: z.string().optional(),
+  schedule: z.string().optional(),
+  duration: z.string().optional(),
+  manualSync: z.boolean().optional(),
+  timeZone: z.string().optional(),
+});
+export type SyncWindow = z.infer<typeof SyncWindow>;
+
+/** GET /api/v1/applications/{name}/syncwindows (empty lists are omitted by Argo's JSON encoding). */
+export const SyncWindowsResponse = z.looseObject({
+  activeWindows: z.array(SyncWindow).nullish(),
+  assignedWindows: z.array(SyncWindow).nullish(),
+  canSync: z.boolean().nullish(),
+});
+export type SyncWindowsResponse = z.infer<typeof SyncWindowsResponse>;

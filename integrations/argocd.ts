@@ -10,6 +10,7 @@ import {
   ApplicationList,
   ApplicationTree,
   ManagedResourcesResponse,
+  SyncWindowsResponse,
   type Info,
   type SyncRequestBody,
 } from './argocd-schema.js';
@@ -50,6 +51,8 @@ export interface ArgoClient {
   resourceTree(name: string): Promise<ApplicationTree>;
   managedResources(name: string): Promise<ManagedResourcesResponse>;
   listApplications(selector?: string): Promise<ApplicationList>;
+  /** GET /api/v1/applications/{name}/syncwindows: the project's windows that apply and whether a sync may run now. */
+  syncWindows(name: string, opts?: { project?: string }): Promise<SyncWindowsResponse>;
 }
 
 /** grpc status codes Argo CD's gateway puts in `code`. */
@@ -256,6 +259,10 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     listApplications(selector) {
       const qs = selector ? `?${new URLSearchParams({ selector }).toString()}` : '';
       return call(ApplicationList, 'GET', `/api/v1/applications${qs}`);
+    },
+    syncWindows(name, opts = {}) {
+      const qs = opts.project ? `?${new URLSearchParams({ project: opts.project }).toString()}` : '';
+      return call(SyncWindowsResponse, 'GET', `${appPath(name)}/syncwindows${qs}`);
     },
   };
 }

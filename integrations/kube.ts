@@ -32,6 +32,8 @@ export interface KubeClient {
   listWorkloads(namespace: string, labelSelector?: string): Promise<Workload[]>;
   getWorkload(kind: WorkloadKind, namespace: string, name: string): Promise<Workload>;
   listPods(namespace: string, labelSelector?: string): Promise<k8s.V1Pod[]>;
+  /** GET /api/v1/namespaces/{name}: a cluster-scoped read that namespaced RBAC often forbids (403). */
+  getNamespace(name: string): Promise<k8s.V1Namespace>;
 }
 
 /** A failed Kubernetes API call. `reason` is the Status reason (`NotFound`, `Forbidden`, `Unauthorized`, …). */
@@ -180,6 +182,9 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
     async listPods(namespace, labelSelector) {
       const list = await wrap(`list pods in ${namespace}`, () => core.listNamespacedPod({ namespace, labelSelector }));
       return list.items;
+    },
+    getNamespace(name) {
+      return wrap(`get namespace ${name}`, () => core.readNamespace({ name }));
     },
   };
 }

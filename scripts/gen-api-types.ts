@@ -20,7 +20,7 @@ const HEADER = `// Generated from the API's OpenAPI document by scripts/gen-api-
 export function openApiDocument(): OpenAPI3 {
   // Only the route definitions matter: the derived dependencies are given as empty stand-ins so that nothing
   // is built from the (absent) database and Temporal client.
-  const deps = { config: { BODY_LIMIT_BYTES: 0 }, targets: {}, promotions: {} } as unknown as AppDeps;
+  const deps = { config: { BODY_LIMIT_BYTES: 0 }, targets: {}, promotions: {}, preflight: {} } as unknown as AppDeps;
   const app = createApp(deps, apiRouters());
   return app.getOpenAPI31Document(OPENAPI_INFO) as unknown as OpenAPI3;
 }

@@ -135,6 +135,23 @@ describe('transport rules', () => {
   });
 });
 
+describe('sync windows', () => {
+  it('GET …/syncwindows: canSync with empty lists omitted, an active deny window when blocked, app lookup like GET', async () => {
+    const t = await token();
+    const open = await raw('GET', '/api/v1/applications/dev-core/syncwindows?project=flow', { token: t });
+    expect(open.status).toBe(200);
+    expect(open.json).toEqual({ canSync: true });
+    sim.faults.blockSyncs('dev-core');
+    const blocked = await argo.syncWindows('dev-core', { project: 'flow' });
+    expect(blocked.canSync).toBe(false);
+    expect(blocked.activeWindows).toEqual([expect.objectContaining({ kind: 'deny', manualSync: false })]);
+    expect(blocked.assignedWindows).toHaveLength(1);
+    expect((await raw('GET', '/api/v1/applications/nope/syncwindows', { token: t })).status).toBe(403);
+    expect((await raw('GET', '/api/v1/applications/nope/syncwindows?project=flow', { token: t })).status).toBe(404);
+    expect((await raw('GET', '/api/v1/applications/dev-core/syncwindows')).status).toBe(401);
+  });
+});
+
 describe('sync', () => {
   it('syncs a SHA: operation, Running with syncResult.revision early, Succeeded, history, lagging health', async () => {
     const sha = fx.first.length === 40 ? await fx.commit({ [FILE]: valuesYaml(V1) }) : '';

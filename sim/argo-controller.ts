@@ -52,6 +52,11 @@ export class ArgoController {
     return [...this.apps.keys()];
   }
 
+  /** Destination namespaces of the Applications (the platform team creates them with the app). */
+  namespaces(): string[] {
+    return [...new Set([...this.apps.values()].map((a) => a.spec.namespace))];
+  }
+
   async addApplication(spec: AppSpec): Promise<void> {
     if (this.apps.has(spec.name)) throw new Error(`application ${spec.name} already exists`);
     const app: SimApp = {

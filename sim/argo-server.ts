@@ -137,7 +137,7 @@ export function createArgoServer(o: ArgoServerOptions): ArgoServer {
       sendJson(res, 200, { metadata: { resourceVersion: String(Date.now()) }, items });
       return;
     }
-    const m = /^\/api\/v1\/applications\/([^/]+)(\/sync|\/operation|\/resource-tree|\/managed-resources)?$/.exec(p);
+    const m = /^\/api\/v1\/applications\/([^/]+)(\/sync|\/syncwindows|\/operation|\/resource-tree|\/managed-resources)?$/.exec(p);
     if (!m) {
       sendText(res, 404, 'Not Found');
       return;
@@ -165,6 +165,18 @@ export function createArgoServer(o: ArgoServerOptions): ArgoServer {
     }
     if (sub === '/resource-tree' && method === 'GET') {
       sendJson(res, 200, c.resourceTree(name, project));
+      return;
+    }
+    if (sub === '/syncwindows' && method === 'GET') {
+      // Same RBAC lookup as a GET of the app. A blocked app has one active deny window (manualSync off);
+      // empty lists are omitted like Argo's JSON encoding does (omitempty).
+      c.lookup(name, project);
+      if (!o.faults.syncBlocked(name)) {
+        sendJson(res, 200, { canSync: true });
+        return;
+      }
+      const window = { kind: 'deny', schedule: '* * * * *', duration: '1h', applications: [name], manualSync: false, timeZone: 'UTC' };
+      sendJson(res, 200, { activeWindows: [window], assignedWindows: [window], canSync: false });
       return;
     }
     if (sub === '/managed-resources' && method === 'GET') {

@@ -103,6 +103,27 @@ describe('Kubernetes API via @kubernetes/client-node over HTTPS', () => {
     }
   });
 
+  it("GET /api/v1/namespaces/{name}: Applications' destination namespaces exist, others 404, forbidden 403, bad token 401", async () => {
+    const kube = createKubeClient({ server: sim.kubeUrl, caData: sim.kubeCaData, token: sim.kubeToken });
+    const ns = await kube.getNamespace('dev');
+    expect(ns.metadata?.name).toBe('dev');
+    expect(ns.status?.phase).toBe('Active');
+    expect((await kube.getNamespace('kube-system')).metadata?.name).toBe('kube-system');
+    const missing = await get('/api/v1/namespaces/nope', sim.kubeToken);
+    expect(missing.status).toBe(404);
+    expect(missing.json).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'namespaces "nope" not found', code: 404 });
+    await expect(kube.getNamespace('nope')).rejects.toMatchObject({ status: 404, reason: 'NotFound' });
+    expect((await get('/api/v1/namespaces/dev', 'wrong')).status).toBe(401);
+    sim.faults.forbidNamespace('dev');
+    try {
+      await expect(kube.getNamespace('dev')).rejects.toMatchObject({ status: 403, reason: 'Forbidden' });
+    } finally {
+      sim.faults.allowNamespace('dev');
+    }
+    // Like a real API server: listing in a namespace that does not exist is an empty list, not an error.
+    expect(await kube.listPods('nope')).toEqual([]);
+  });
+
   it('refuses an untrusted certificate (the TLS path is real)', async () => {
     const kube = createKubeClient({ server: sim.kubeUrl, token: sim.kubeToken });
     await expect(kube.listPods('dev')).rejects.toMatchObject({ status: 0, reason: 'NetworkError' });

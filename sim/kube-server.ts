@@ -95,7 +95,17 @@ export interface KubeServer {
   hanging: HangingRequests;
 }
 
-export function createKubeServer(o: { cluster: Cluster; faults: FaultState; tls: Tls; token: string; user: string }): KubeServer {
+export interface KubeServerOptions {
+  cluster: Cluster;
+  faults: FaultState;
+  tls: Tls;
+  token: string;
+  user: string;
+  /** Namespaces that exist (besides those holding workloads, `default` and `kube-system`). */
+  namespaces?: () => readonly string[];
+}
+
+export function createKubeServer(o: KubeServerOptions): KubeServer {
   const hanging = new HangingRequests();
 
   function objects(resource: Resource, namespace: string | undefined): Record<string, unknown>[] {
@@ -108,11 +118,49 @@ export function createKubeServer(o: { cluster: Cluster; faults: FaultState; tls:
     return o.cluster.list({ kind: KIND[resource].kind, namespace }).map((w) => workloadJson(w, false));
   }
 
+  /** GET /api/v1/namespaces/{name}: cluster-scoped, so a namespace the token is forbidden in answers 403. */
+  function namespaceObject(res: ServerResponse, name: string, method: string): void {
+    if (method !== 'GET') {
+      status(res, 405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (simulator is read-only)`);
+      return;
+    }
+    if (o.faults.kubeForbidden.has(name)) {
+      status(
+        res,
+        403,
+        'Forbidden',
+        `namespaces "${name}" is forbidden: User "${o.user}" cannot get resource "namespaces" in API group "" in the namespace "${name}"`,
+        {
+          name,
+          kind: 'namespaces',
+        },
+      );
+      return;
+    }
+    const existing = new Set(['default', 'kube-system', ...(o.namespaces?.() ?? []), ...o.cluster.list().map((w) => w.namespace)]);
+    if (!existing.has(name)) {
+      status(res, 404, 'NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' });
+      return;
+    }
+    sendJson(res, 200, {
+      kind: 'Namespace',
+      apiVersion: 'v1',
+      metadata: { name, resourceVersion: String(o.cluster.nextResourceVersion()), labels: { 'kubernetes.io/metadata.name': name } },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    });
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const auth = req.headers.authorization;
     if (auth !== `Bearer ${o.token}`) {
       status(res, 401, 'Unauthorized', 'Unauthorized');
+      return;
+    }
+    const ns = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(url.pathname);
+    if (ns) {
+      namespaceObject(res, decodeURIComponent(ns[1] ?? ''), req.method ?? 'GET');
       return;
     }
     const m =

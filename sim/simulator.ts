@@ -325,6 +325,7 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     tls,
     token: kubeToken,
     user: 'system:serviceaccount:flow-controller:flow-controller',
+    namespaces: () => controller.namespaces(),
   });
   const argoPort = await listen(argo.server, host, opts.argoPort ?? 0);
   const kubePort = await listen(kube.server, host, opts.kubePort ?? 0);

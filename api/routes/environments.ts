@@ -1,7 +1,9 @@
 // Environment Service (the deployment history is in ./deployments.ts).
 //   GET  /v1/environments         viewer    config, current release, last deployment, live Argo CD status
 //   GET  /v1/environments/:env    viewer    the same for one environment
-//   PUT  /v1/environments/:env    admin     create or update the configuration (secrets by reference only)
+//   PUT  /v1/environments/:env    admin     create or update the configuration (secrets by reference only);
+//                                           with ?dryRun=true: only the preflight of the submitted configuration
+//   POST /v1/environments/:env/preflight  promoter in scope  check Git, Argo CD and Kubernetes (api/services/preflight.ts)
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createRouter } from '../app.js';
@@ -11,6 +13,9 @@ import { actorOf } from '../auth.js';
 import { protectedRoute } from '../openapi.js';
 import { DeploymentSummary, deploymentSummary, EnvParam, LiveApp } from '../schemas.js';
 import { upsertEnvironments } from '../services/environments.js';
+import { runPreflight } from '../services/preflight.js';
+import { PreflightReport } from '../services/preflight-checks.js';
+import { checkTargetPolicy } from '../../domain/target-policy.js';
 import { applicationsOf, EnvironmentConfig } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, listEnvironments, type EnvironmentRow } from '../../db/environments.js';
 import { listDeployments } from '../../db/deployments.js';
@@ -85,6 +90,12 @@ const getRoute = protectedRoute('viewer', {
   errors: [400, 404],
 });
 
+const DryRunQuery = z.object({
+  dryRun: z.enum(['true', 'false']).default('false').openapi({
+    description: 'true: run the preflight on the submitted configuration and answer its report (200) without saving anything',
+  }),
+});
+
 const putRoute = protectedRoute('admin', {
   method: 'put',
   path: '/v1/environments/{env}',
@@ -94,13 +105,41 @@ const putRoute = protectedRoute('admin', {
     'Credentials are references (`env:NAME` or `file:/path`), resolved when a step needs them; literal secrets are rejected (400). ' +
     'References outside the installation policy (`env:` without the FC_SECRET_ENV_PREFIX prefix, `file:` outside FC_SECRETS_DIR or with `..`), ' +
     'credentials inside a URL, and hosts outside FC_ALLOWED_HOSTS are rejected with 422 ENVIRONMENT_INVALID naming the field.',
-  request: { params: EnvParam, body: { content: { 'application/json': { schema: EnvironmentConfig } }, required: true } },
+  request: {
+    params: EnvParam,
+    query: DryRunQuery,
+    body: { content: { 'application/json': { schema: EnvironmentConfig } }, required: true },
+  },
   responses: {
-    200: { description: 'Updated', content: { 'application/json': { schema: EnvironmentView } } },
+    200: {
+      description: 'Updated; with dryRun=true the preflight report of the submitted configuration (nothing saved)',
+      content: { 'application/json': { schema: EnvironmentView.or(PreflightReport) } },
+    },
     201: { description: 'Created', content: { 'application/json': { schema: EnvironmentView } } },
   },
   errors: [400, 415, 422],
 });
+
+const preflightRoute = protectedRoute(
+  'promoter',
+  {
+    method: 'post',
+    path: '/v1/environments/{env}/preflight',
+    tags: ['environments'],
+    summary: 'Check Git, Argo CD and Kubernetes before a promotion (admin, or promoter with the environment in scope)',
+    description:
+      'Read-only. Git: reachable with the configured credentials, branch, every values file exists and renders, and the diff the next ' +
+      'promotion of the current release would make. Argo CD: reachable, authenticated, each Application exists in the project, reads ' +
+      'this repository/branch/values file, auto-sync (warning when on) and sync windows. Kubernetes: reachable with the token, namespace, ' +
+      'workloads readable. `status` is the worst check. Failing checks are reported in the body (200), not as HTTP errors.',
+    request: { params: EnvParam },
+    responses: {
+      200: { description: 'The preflight report', content: { 'application/json': { schema: PreflightReport } } },
+    },
+    errors: [400, 404],
+  },
+  { environment: (c) => c.req.param('env') },
+);
 
 export const environmentRoutes = createRouter()
   .openapi(listRoute, async (c) => {
@@ -112,9 +151,25 @@ export const environmentRoutes = createRouter()
     const env = await mustGetEnvironment(c, c.req.valid('param').env);
     return c.json(await environmentView(c, env, c.req.valid('query').live === 'true'), 200);
   })
+  .openapi(preflightRoute, async (c) => {
+    const env = await mustGetEnvironment(c, c.req.valid('param').env);
+    return c.json(await runPreflight({ ...c.var.deps.preflight, logger: c.var.logger }, env), 200);
+  })
   .openapi(putRoute, async (c) => {
     const name = c.req.valid('param').env;
     const actor = actorOf(c);
+    if (c.req.valid('query').dryRun === 'true') {
+      // The same policy as a save (422 naming the fields), then the checks on the submitted targets only.
+      const config = c.req.valid('json');
+      const problems = checkTargetPolicy(config, targetPolicyOf(c.var.deps.config)).map((p) => `${name}.${p.path}: ${p.message}`);
+      if (problems.length > 0) throw new ApiError('ENVIRONMENT_INVALID', problems.join('; '), { problems });
+      const stored = await getEnvironment(c.var.deps.database.db, { name });
+      const report = await runPreflight(
+        { ...c.var.deps.preflight, logger: c.var.logger },
+        { name, ...config, currentReleaseId: stored?.currentReleaseId ?? null },
+      );
+      return c.json(report, 200);
+    }
     const [result] = await upsertEnvironments(c.var.deps.database.db, {
       configs: { [name]: c.req.valid('json') },
       actor: { name: actor.name, tokenId: actor.tokenId },

@@ -240,7 +240,10 @@ export interface paths {
      */
     put: {
       parameters: {
-        query?: never;
+        query?: {
+          /** @description true: run the preflight on the submitted configuration and answer its report (200) without saving anything */
+          dryRun?: 'true' | 'false';
+        };
         header?: never;
         path: {
           env: string;
@@ -308,13 +311,13 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Updated */
+        /** @description Updated; with dryRun=true the preflight report of the submitted configuration (nothing saved) */
         200: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Environment'];
+            'application/json': components['schemas']['Environment'] | components['schemas']['PreflightReport'];
           };
         };
         /** @description Created */
@@ -846,6 +849,83 @@ export interface paths {
         };
         /** @description A dependency did not answer */
         503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}/preflight': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Check Git, Argo CD and Kubernetes before a promotion (admin, or promoter with the environment in scope)
+     * @description Read-only. Git: reachable with the configured credentials, branch, every values file exists and renders, and the diff the next promotion of the current release would make. Argo CD: reachable, authenticated, each Application exists in the project, reads this repository/branch/values file, auto-sync (warning when on) and sync windows. Kubernetes: reachable with the token, namespace, workloads readable. `status` is the worst check. Failing checks are reported in the body (200), not as HTTP errors.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The preflight report */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['PreflightReport'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
           headers: {
             [name: string]: unknown;
           };
@@ -2428,6 +2508,32 @@ export interface components {
       approvals?: number;
       deployment: components['schemas']['DeploymentSummary'];
       status: string;
+    };
+    PreflightCheck: {
+      /** @description `git.diff` only: unified diff the next promotion of the current release would make */
+      diff?: string;
+      /** @description Stable check id, e.g. `git.branch`, `argocd.application:dev-core` */
+      id: string;
+      message: string;
+      /** @enum {string} */
+      status: 'ok' | 'warning' | 'error';
+      /** @enum {string} */
+      target: 'git' | 'argocd' | 'kubernetes';
+    };
+    PreflightReport: {
+      checkedAt: string;
+      checks: components['schemas']['PreflightCheck'][];
+      durationMs: number;
+      environment: string;
+      /** @description Groups checked: the current release's, else the default template's */
+      groups: string[];
+      /** @description The current release the Git checks compare against (null: none yet) */
+      releaseId: string | null;
+      /**
+       * @description The worst status of all checks
+       * @enum {string}
+       */
+      status: 'ok' | 'warning' | 'error';
     };
     PromoteRequest: {
       /** @example staging */

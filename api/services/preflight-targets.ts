@@ -1,0 +1,302 @@
+// Preflight checks of the Argo CD and Kubernetes targets (api/services/preflight.ts runs them). Read-only
+// calls through the clients of integrations/ (their per-request timeouts bound every call); independent
+// reads run concurrently.
+import { posix } from 'node:path';
+import { expandPattern, type ArgoTarget, type GitopsTarget, type KubeTarget } from '../../domain/environment.js';
+import { valuesPath } from '../../gitops/render.js';
+import { ArgoCdError, GrpcCode, type Application, type ApplicationSource, type ArgoClient } from '../../integrations/argocd.js';
+import { KubeApiError } from '../../integrations/kube.js';
+import type { TargetClients } from '../../integrations/targets.js';
+import { check, hostOf, reason, type PreflightCheck } from './preflight-checks.js';
+
+interface Target {
+  name: string;
+  gitops: GitopsTarget;
+  argocd: ArgoTarget;
+  kubernetes: KubeTarget;
+}
+
+/** Any selector works for the probe: an authenticated list that returns nothing. */
+const PROBE_SELECTOR = 'flow-controller.io/preflight-probe=none';
+
+export async function argoChecks(targets: TargetClients, env: Target, groups: string[]): Promise<PreflightCheck[]> {
+  const a = env.argocd;
+  const server = hostOf(a.serverUrl);
+  let argo: ArgoClient;
+  try {
+    argo = targets.argoFor(env);
+  } catch (err) {
+    return [
+      check(
+        'argocd',
+        'argocd.reachable',
+        'error',
+        `Argo CD credentials not available: ${reason(err)}; fix argocd.* or the secret it names`,
+      ),
+    ];
+  }
+  try {
+    await argo.listApplications(PROBE_SELECTOR);
+  } catch (err) {
+    if (err instanceof ArgoCdError && err.status === 401) {
+      return [
+        check('argocd', 'argocd.reachable', 'ok', `Argo CD at ${server} answered`),
+        check(
+          'argocd',
+          'argocd.authenticated',
+          'error',
+          `Argo CD at ${server} refused the credentials (authentication failed, HTTP 401): check argocd.tokenRef ` +
+            '(an account token, not expired) or argocd.usernameRef/passwordRef and the secrets they name',
+        ),
+      ];
+    }
+    return [check('argocd', 'argocd.reachable', 'error', unreachable(server, err))];
+  }
+  const checks = [
+    check('argocd', 'argocd.reachable', 'ok', `Argo CD at ${server} answered`),
+    check('argocd', 'argocd.authenticated', 'ok', 'the configured credentials are accepted'),
+  ];
+  const perApp = await Promise.all(groups.map((group) => appChecks(argo, env, group)));
+  return [...checks, ...perApp.flat()];
+}
+
+function unreachable(server: string, err: unknown): string {
+  if (err instanceof ArgoCdError && err.status === 0) {
+    return err.code === GrpcCode.DeadlineExceeded
+      ? `Argo CD at ${server} did not answer in time: check argocd.serverUrl and the network path from Flow Controller`
+      : `Argo CD at ${server} unreachable (${reason(err)}): check argocd.serverUrl`;
+  }
+  if (err instanceof ArgoCdError) return `Argo CD at ${server} answered HTTP ${err.status}: ${reason(err)}`;
+  return `Argo CD at ${server}: ${reason(err)}`;
+}
+
+async function appChecks(argo: ArgoClient, env: Target, group: string): Promise<PreflightCheck[]> {
+  const a = env.argocd;
+  const name = expandPattern(a.applicationPattern, { env: env.name, group });
+  const id = (kind: string) => `argocd.${kind}:${name}`;
+  // The windows are read alongside the application (same RBAC, independent answer).
+  const [appResult, windowsResult] = await Promise.allSettled([
+    argo.getApplication(name, { project: a.project }),
+    argo.syncWindows(name, { project: a.project }),
+  ]);
+  if (appResult.status === 'rejected') {
+    const err: unknown = appResult.reason;
+    let message = `Application ${name} (group ${group}) could not be read: ${reason(err)}`;
+    if (err instanceof ArgoCdError && err.status === 404) {
+      message =
+        `Application ${name} (group ${group}) not found in project "${a.project}": create it, or fix argocd.applicationPattern ` +
+        `("${a.applicationPattern}") or argocd.project`;
+    } else if (err instanceof ArgoCdError && err.status === 403) {
+      message = `permission denied reading Application ${name} in project "${a.project}": the Argo CD account needs "applications, get" and "applications, sync" on ${a.project}/*`;
+    }
+    return [check('argocd', id('application'), 'error', message)];
+  }
+  const app = appResult.value;
+  return [
+    check('argocd', id('application'), 'ok', `Application ${name} exists in project "${a.project}"`),
+    sourceCheck(app, env, group, id('source')),
+    autoSyncCheck(app, id('auto-sync')),
+    windowsResult.status === 'fulfilled'
+      ? windowsCheck(windowsResult.value, name, id('sync-windows'))
+      : check('argocd', id('sync-windows'), 'warning', `sync windows of ${name} could not be read: ${reason(windowsResult.reason)}`),
+  ];
+}
+
+type Source = ApplicationSource & { ref?: string };
+
+function sameRepo(a: string, b: string): boolean {
+  const norm = (u: string) =>
+    u
+      .trim()
+      .replace(/\/+$/, '')
+      .replace(/\.git$/, '')
+      .toLowerCase();
+  return norm(a) === norm(b);
+}
+
+/** The repository files a source reads as Helm values (`$ref/…` resolved against the `ref` sources). */
+function valuesFilesRead(source: Source, all: Source[], repoUrl: string): string[] {
+  const files = source.helm?.valueFiles ?? ['values.yaml'];
+  const out: string[] = [];
+  for (const f of files) {
+    const ref = /^\$([^/]+)\/(.*)$/.exec(f);
+    if (ref) {
+      const target = all.find((s) => s.ref === ref[1]);
+      if (target && sameRepo(target.repoURL, repoUrl)) out.push(posix.normalize(ref[2] ?? ''));
+    } else if (sameRepo(source.repoURL, repoUrl)) {
+      out.push(posix.normalize(posix.join(source.path ?? '', f)));
+    }
+  }
+  return out;
+}
+
+function sourceCheck(app: Application, env: Target, group: string, id: string): PreflightCheck {
+  const g = env.gitops;
+  const expected = valuesPath(g.pathPattern, env.name, group);
+  const multi = (app.spec as { sources?: Source[] }).sources;
+  const sources: Source[] = multi && multi.length > 0 ? multi : app.spec.source ? [app.spec.source] : [];
+  const name = app.metadata.name;
+  const ours = sources.filter((s) => sameRepo(s.repoURL, g.repoUrl));
+  if (ours.length === 0) {
+    const repos = sources.map((s) => s.repoURL).join(', ') || 'no source';
+    return check(
+      'argocd',
+      id,
+      'error',
+      `Application ${name} reads ${repos}, not ${g.repoUrl}: point its source (or a "ref: values" source) at gitops.repoUrl`,
+    );
+  }
+  const wrongRevision = ours.filter((s) => (s.targetRevision ?? 'HEAD') !== g.branch);
+  if (wrongRevision.length > 0) {
+    const rev = wrongRevision[0]?.targetRevision ?? 'HEAD';
+    return check(
+      'argocd',
+      id,
+      'error',
+      `Application ${name} follows targetRevision "${rev}" of ${g.repoUrl}, but Flow Controller commits to branch "${g.branch}": set targetRevision to "${g.branch}" or gitops.branch to "${rev}"`,
+    );
+  }
+  const read = sources.flatMap((s) => valuesFilesRead(s, sources, g.repoUrl));
+  if (!read.includes(expected)) {
+    return check(
+      'argocd',
+      id,
+      'error',
+      `Application ${name} reads ${read.join(', ') || 'no values file'} but Flow Controller writes ${expected}: ` +
+        'point spec.source.path/helm.valueFiles at it, or fix gitops.pathPattern',
+    );
+  }
+  return check('argocd', id, 'ok', `Application ${name} reads ${expected} from branch "${g.branch}"`);
+}
+
+function autoSyncCheck(app: Application, id: string): PreflightCheck {
+  const name = app.metadata.name;
+  if (app.spec.syncPolicy?.automated) {
+    return check(
+      'argocd',
+      id,
+      'warning',
+      `auto-sync is on for ${name}: Flow Controller syncs every promotion explicitly to its commit, and Argo CD refuses a ` +
+        'sync to a revision other than targetRevision while auto-sync is on; turn spec.syncPolicy.automated off for this Application',
+    );
+  }
+  return check('argocd', id, 'ok', `auto-sync is off for ${name} (Flow Controller syncs explicitly)`);
+}
+
+function windowsCheck(w: Awaited<ReturnType<ArgoClient['syncWindows']>>, name: string, id: string): PreflightCheck {
+  const describe = (x: NonNullable<typeof w.activeWindows>[number]) =>
+    `${x.kind ?? '?'} "${x.schedule ?? '?'}" for ${x.duration ?? '?'}${x.manualSync ? ' (manual sync allowed)' : ''}`;
+  const assigned = w.assignedWindows ?? [];
+  if (w.canSync === false) {
+    const active = (w.activeWindows ?? []).map(describe).join('; ') || 'no allow window active';
+    return check(
+      'argocd',
+      id,
+      'warning',
+      `a sync window blocks syncs of ${name} now (${active}): a promotion would stop at the sync step until it opens; ` +
+        'adjust the AppProject syncWindows or promote inside the window',
+    );
+  }
+  if (assigned.length === 0) return check('argocd', id, 'ok', `no sync windows apply to ${name}`);
+  return check(
+    'argocd',
+    id,
+    'ok',
+    `${assigned.length} sync window(s) apply to ${name} (${assigned.map(describe).join('; ')}); syncs are allowed now`,
+  );
+}
+
+export async function kubeChecks(targets: TargetClients, env: Target): Promise<PreflightCheck[]> {
+  const k = env.kubernetes;
+  const server = hostOf(k.server);
+  const ns = k.namespace;
+  let kube;
+  try {
+    kube = targets.kubeFor(env);
+  } catch (err) {
+    return [
+      check(
+        'kubernetes',
+        'kubernetes.reachable',
+        'error',
+        `Kubernetes credentials not available: ${reason(err)}; fix kubernetes.* or the secret it names`,
+      ),
+    ];
+  }
+  const [nsResult, listResult] = await Promise.allSettled([
+    kube.getNamespace(ns),
+    Promise.all([kube.listWorkloads(ns), kube.listPods(ns)]),
+  ]);
+  const failures = [nsResult, listResult].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  const down = failures.find((e) => !(e instanceof KubeApiError) || e.status === 0);
+  if (down) {
+    const timedOut = down instanceof KubeApiError && down.reason === 'Timeout';
+    return [
+      check(
+        'kubernetes',
+        'kubernetes.reachable',
+        'error',
+        timedOut
+          ? `Kubernetes API at ${server} did not answer in time: check kubernetes.server and the network path`
+          : `Kubernetes API at ${server} unreachable: ${reason(down)}; check kubernetes.server and kubernetes.caData (or skipTLSVerify)`,
+      ),
+    ];
+  }
+  if (failures.some((e) => e instanceof KubeApiError && e.status === 401)) {
+    return [
+      check(
+        'kubernetes',
+        'kubernetes.reachable',
+        'error',
+        `Kubernetes API at ${server} refused the token (authentication failed, HTTP 401): check kubernetes.tokenRef and that the token is valid for this cluster`,
+      ),
+    ];
+  }
+  const checks = [check('kubernetes', 'kubernetes.reachable', 'ok', `Kubernetes API at ${server} accepted the token`)];
+  if (nsResult.status === 'fulfilled') {
+    checks.push(check('kubernetes', 'kubernetes.namespace', 'ok', `namespace "${ns}" exists`));
+  } else {
+    const err = nsResult.reason as KubeApiError;
+    if (err.status === 404) {
+      checks.push(
+        check(
+          'kubernetes',
+          'kubernetes.namespace',
+          'error',
+          `namespace "${ns}" does not exist: create it (or let Argo CD create it) or fix kubernetes.namespace`,
+        ),
+      );
+    } else if (err.status === 403) {
+      checks.push(
+        check(
+          'kubernetes',
+          'kubernetes.namespace',
+          'warning',
+          `the token may not read namespace "${ns}" (a cluster-scoped "get namespaces"), so its existence is not verified; ` +
+            'the workload check below still tells whether the token can read it',
+        ),
+      );
+    } else {
+      checks.push(check('kubernetes', 'kubernetes.namespace', 'error', `namespace "${ns}" could not be read: ${reason(err)}`));
+    }
+  }
+  if (listResult.status === 'fulfilled') {
+    const [workloads, pods] = listResult.value;
+    checks.push(
+      check('kubernetes', 'kubernetes.workloads', 'ok', `${workloads.length} workload(s) and ${pods.length} pod(s) readable in "${ns}"`),
+    );
+  } else {
+    const err = listResult.reason as KubeApiError;
+    checks.push(
+      check(
+        'kubernetes',
+        'kubernetes.workloads',
+        'error',
+        err.status === 403
+          ? `the token may not list workloads in "${ns}" (HTTP 403): grant get/list on deployments, statefulsets, daemonsets (apps) and pods in that namespace`
+          : `workloads in "${ns}" could not be listed: ${reason(err)}`,
+      ),
+    );
+  }
+  return checks;
+}
