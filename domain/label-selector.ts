@@ -1,6 +1,7 @@
 // Kubernetes label selectors as they appear in `?labelSelector=`: equality (`a=b`, `a==b`, `a!=b`),
 // set-based (`a in (x,y)`, `a notin (x)`) and existence (`a`, `!a`), comma-separated (AND).
-// Also used for Argo's `?selector=` on the applications list.
+// Also used for Argo's `?selector=` on the applications list (an environment's `argocd.applicationSelector`
+// is validated with it on save) and by the simulator. Pure: no I/O.
 
 export type Requirement = { key: string; op: 'in' | 'notin'; values: string[] } | { key: string; op: 'exists' | 'notexists' };
 
@@ -25,6 +26,13 @@ function splitTopLevel(s: string): string[] {
 }
 
 const KEY = /^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/;
+/** A label value: empty, or at most 63 alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric. */
+const VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+function checkValue(value: string): string {
+  if (!VALUE.test(value)) throw new SelectorError(`invalid label value "${value}"`);
+  return value;
+}
 
 export function parseSelector(selector: string | undefined | null): Requirement[] {
   if (!selector) return [];
@@ -39,14 +47,15 @@ export function parseSelector(selector: string | undefined | null): Requirement[
         values: values
           .split(',')
           .map((v) => v.trim())
-          .filter((v) => v !== ''),
+          .filter((v) => v !== '')
+          .map(checkValue),
       };
     }
     m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(part);
     if (m) {
       const [, key = '', op, value = ''] = m;
       if (!KEY.test(key)) throw new SelectorError(`invalid label key "${key}"`);
-      return { key, op: op === '!=' ? 'notin' : 'in', values: [value] };
+      return { key, op: op === '!=' ? 'notin' : 'in', values: [checkValue(value)] };
     }
     m = /^(!?)\s*([^=!\s(),]+)$/.exec(part);
     if (m) {
