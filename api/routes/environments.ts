@@ -11,7 +11,7 @@ import { actorOf } from '../auth.js';
 import { protectedRoute } from '../openapi.js';
 import { DeploymentSummary, deploymentSummary, EnvParam, LiveApp } from '../schemas.js';
 import { upsertEnvironments } from '../services/environments.js';
-import { applicationsOf, EnvironmentConfig } from '../../domain/environment.js';
+import { EnvironmentConfig, groupsOf } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, listEnvironments, type EnvironmentRow } from '../../db/environments.js';
 import { listDeployments } from '../../db/deployments.js';
 import { targetPolicyOf } from '../../lib/config.js';
@@ -37,14 +37,14 @@ async function environmentView(c: Context<AppEnv>, env: EnvironmentRow, live: bo
   const { rows } = await listDeployments(db, { environment: env.name, limit: 1 });
   // The applications to look at are those of the release the environment should run.
   const current = live && env.currentReleaseId ? await getRelease(db, { id: env.currentReleaseId }) : undefined;
-  const applications = current ? applicationsOf(env, current.descriptor) : [];
+  const groups = current ? groupsOf(current.descriptor) : [];
   return {
     name: env.name,
     config: environmentConfigOf(env) as unknown as Record<string, unknown>,
     currentReleaseId: env.currentReleaseId,
     currentDeploymentId: env.currentDeploymentId,
     lastDeployment: rows[0] ? deploymentSummary(rows[0]) : null,
-    live: live ? await c.var.deps.live.get(env, applications) : null,
+    live: live ? await c.var.deps.live.get(env, groups) : null,
     updatedAt: env.updatedAt.toISOString(),
   };
 }
