@@ -1,7 +1,7 @@
 // Step "argocd-refresh": asks Argo CD to re-read Git for every application of the release's groups
 // (GET ?refresh=normal blocks until the controller has reconciled). Idempotent by nature.
 import type { ActivityDeps } from './deps.js';
-import { argoClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { applicationsFor, argoClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
 import { STEP } from '../domain/promotion.js';
 
 export interface ArgocdRefreshInput {
@@ -17,8 +17,9 @@ export function createArgocdRefresh(deps: ActivityDeps) {
       return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.argocdRefresh }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
         const argo = argoClientFor(deps, ctx.environment);
+        const appRefs = await applicationsFor(ctx, argo);
         const applications = [];
-        for (const app of ctx.applications) {
+        for (const app of appRefs) {
           const a = await argo.getApplication(app.name, { refresh: 'normal', project: ctx.environment.argocd.project });
           applications.push({
             name: app.name,

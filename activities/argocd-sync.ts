@@ -1,8 +1,11 @@
 // Step "argocd-sync": syncs every application to exactly the pushed commit SHA (never the branch), tagged
 // with this promotion in `infos`. Idempotent: an application whose current or last operation is already
 // ours for this SHA is not synced again. "Another operation is already in progress" is retried by Temporal.
+// Auto-sync mode (environment `argocd.syncMode`, or `detect` with an automated sync policy): no sync is sent,
+// Argo's own automated operation (started by the refresh that found our commit) is what the wait step judges.
 import type { ActivityDeps } from './deps.js';
-import { argoClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { applicationsFor, argoClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { usesAutomatedSync } from '../integrations/argocd-selection.js';
 import type { Application } from '../integrations/argocd.js';
 import { PROMOTION_INFO_NAME } from '../integrations/argocd-convergence.js';
 import { STEP, type StepName } from '../domain/promotion.js';
@@ -19,6 +22,8 @@ export interface ArgocdSyncInput {
 export interface ArgocdSyncResult extends StepOutcome {
   synced: string[];
   alreadyOurs: string[];
+  /** Left to Argo CD's automated sync (auto-sync mode): no sync request sent. */
+  automated?: string[];
 }
 
 export function promotionIdOf(input: { deploymentId: number; promotionId?: string }): string {
@@ -49,8 +54,13 @@ export function createArgocdSync(deps: ActivityDeps) {
           const promotionId = promotionIdOf(input);
           const synced: string[] = [];
           const alreadyOurs: string[] = [];
-          for (const { name } of ctx.applications) {
+          const automated: string[] = [];
+          for (const { name } of await applicationsFor(ctx, argo)) {
             const app = await argo.getApplication(name, { project: ctx.environment.argocd.project });
+            if (usesAutomatedSync(ctx.environment, app)) {
+              automated.push(name);
+              continue;
+            }
             if (isOurs(app, input.sha, promotionId)) {
               alreadyOurs.push(name);
               continue;
@@ -63,11 +73,14 @@ export function createArgocdSync(deps: ActivityDeps) {
             });
             synced.push(name);
           }
+          const waiting = `waiting for Argo CD's automated sync to ${input.sha.slice(0, 12)}: ${automated.join(', ')}`;
+          const requested = `sync to ${input.sha.slice(0, 12)} requested for ${synced.join(', ') || 'none'}${alreadyOurs.length ? `; already ours: ${alreadyOurs.join(', ')}` : ''}`;
           return {
             status: synced.length === 0 ? ('skipped' as const) : ('succeeded' as const),
-            message: `sync to ${input.sha.slice(0, 12)} requested for ${synced.join(', ') || 'none'}${alreadyOurs.length ? `; already ours: ${alreadyOurs.join(', ')}` : ''}`,
+            message: automated.length === 0 ? requested : synced.length + alreadyOurs.length === 0 ? waiting : `${requested}; ${waiting}`,
             synced,
             alreadyOurs,
+            ...(automated.length > 0 ? { automated } : {}),
           };
         },
       );

@@ -8,7 +8,8 @@
 // retry began (`reconciledAfter`), and only an operation started after it when the retry synced again.
 import { activityInfo, ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
-import { argoClientFor, hook, loadContext, recordedStep, toFailure, type StepOutcome } from './promotion-context.js';
+import { applicationsFor, argoClientFor, hook, loadContext, recordedStep, toFailure, type StepOutcome } from './promotion-context.js';
+import { usesAutomatedSync } from '../integrations/argocd-selection.js';
 import { assessConvergence, type ConvergenceClause, type ConvergenceResult } from '../integrations/argocd-convergence.js';
 import type { Application, ArgoClient } from '../integrations/argocd.js';
 import { markStepProgress } from '../db/deployments.js';
@@ -74,6 +75,7 @@ export function createArgocdWait(deps: ActivityDeps) {
       return recordedStep(deps, { deploymentId: input.deploymentId, step, record }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
         const argo = argoClientFor(deps, ctx.environment);
+        const appRefs = await applicationsFor(ctx, argo);
         const promotionId = promotionIdOf(input);
         const graceMs = (ctx.environment.degradedGraceSeconds ?? 0) * 1000;
         const observations = new Map<string, AppObservation>();
@@ -96,14 +98,15 @@ export function createArgocdWait(deps: ActivityDeps) {
         for (;;) {
           polls++;
           let transient: string | undefined;
-          for (const { name } of ctx.applications) {
+          for (const { name } of appRefs) {
             if (observations.get(name)?.state === 'converged') continue;
             try {
               const app = await readApp(argo, name, {
                 project: ctx.environment.argocd.project,
                 ...(needRefresh.has(name) ? { refresh: 'normal' as const } : {}),
               });
-              let r = assessConvergence(app, target);
+              // Auto-sync mode: Argo's automated operation at exactly our SHA stands for our sync.
+              let r = assessConvergence(app, { ...target, acceptAutomated: usesAutomatedSync(ctx.environment, app) });
               if (r.clause === 'degraded') {
                 const first = degradedSince.get(name) ?? { atMs: Date.now(), reconciledAt: r.observation.reconciledAt };
                 degradedSince.set(name, first);
@@ -136,7 +139,7 @@ export function createArgocdWait(deps: ActivityDeps) {
           const apps = [...observations.values()];
           const summary = apps.map((a) => `${a.name}: ${a.state === 'converged' ? 'converged' : a.reason}`).join('; ');
           await hook(deps, 'argocd-wait:polled', input.deploymentId);
-          if (apps.length === ctx.applications.length && apps.every((a) => a.state === 'converged')) {
+          if (apps.length === appRefs.length && apps.every((a) => a.state === 'converged')) {
             return {
               status: 'succeeded' as const,
               message: `converged: ${apps.map((a) => a.name).join(', ')}`,

@@ -12,16 +12,17 @@ import { createSecretResolver, SecretError, type SecretResolver } from '../lib/s
 import { ArgoCdError, type ArgoClient } from '../integrations/argocd.js';
 import { KubeApiError, type KubeClient } from '../integrations/kube.js';
 import { createTargetClients, type TargetClients } from '../integrations/targets.js';
-import { applicationsOf } from '../domain/environment.js';
+import { resolveApplications } from '../integrations/argocd-selection.js';
+import { groupsOf } from '../domain/environment.js';
 import { FAILURE, type FailureType, type StepName } from '../domain/promotion.js';
 
 export interface PromotionContext {
   deployment: DeploymentRow;
   environment: EnvironmentRow;
   release: ReleaseRow;
-  /** Argo CD application name per descriptor group. */
-  applications: Array<{ group: string; name: string }>;
 }
+
+export type AppRef = { group: string; name: string };
 
 export function secretsOf(deps: ActivityDeps): SecretResolver {
   return deps.secrets ?? createSecretResolver();
@@ -39,8 +40,24 @@ export async function loadContext(deps: ActivityDeps, deploymentId: number): Pro
   if (!environment) throw ApplicationFailure.nonRetryable(`environment ${deployment.environment} not found`, FAILURE.notFound);
   const release = await getRelease(db, { id: deployment.releaseId });
   if (!release) throw ApplicationFailure.nonRetryable(`release ${deployment.releaseId} not found`, FAILURE.notFound);
-  const applications = applicationsOf(environment, release.descriptor);
-  return { deployment, environment, release, applications };
+  return { deployment, environment, release };
+}
+
+/**
+ * The Argo CD application of each descriptor group, in group order: by the environment's name pattern, or
+ * listed from Argo CD by its label selector (integrations/argocd-selection.ts). A group no selected
+ * application (or more than one) belongs to is a configuration error naming the group.
+ */
+export async function applicationsFor(ctx: PromotionContext, argo: ArgoClient): Promise<AppRef[]> {
+  let matches;
+  try {
+    matches = await resolveApplications(argo, ctx.environment, groupsOf(ctx.release.descriptor));
+  } catch (err) {
+    throw toFailure(err);
+  }
+  const problems = matches.flatMap((m) => ('problem' in m ? [m.problem] : []));
+  if (problems.length > 0) throw ApplicationFailure.nonRetryable(problems.join('; '), FAILURE.configuration);
+  return matches.flatMap((m) => ('name' in m ? [{ group: m.group, name: m.name }] : []));
 }
 
 export function targetsOf(deps: ActivityDeps): TargetClients {

@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ActivityDeps } from './deps.js';
-import { argoClientFor, kubeClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { applicationsFor, argoClientFor, kubeClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../integrations/kube.js';
 import type { Descriptor } from '../domain/descriptor.js';
 import { RELEASE_ANNOTATION } from '../domain/environment.js';
@@ -104,10 +104,11 @@ export function createVerifyImages(deps: ActivityDeps) {
         const ctx = await loadContext(deps, input.deploymentId);
         const argo = argoClientFor(deps, ctx.environment);
         const kube = kubeClientFor(deps, ctx.environment);
+        const appRefs = await applicationsFor(ctx, argo);
         const mismatches: ImageMismatch[] = [];
         let verified = 0;
         let podCount = 0;
-        for (const app of ctx.applications) {
+        for (const app of appRefs) {
           const expected = expectedOf(ctx.release.descriptor, app.group);
           const argoApp = await argo.getApplication(app.name, { project: ctx.environment.argocd.project });
           const resources = (argoApp.status?.resources ?? []).filter((r) => (WORKLOAD_KINDS as readonly string[]).includes(r.kind));

@@ -1,6 +1,13 @@
 // Table-driven promotion rules: each case is an input and the exact problems (or violation) it must produce.
 import { describe, expect, it } from 'vitest';
-import { checkPromotionRules, checkUpstreamGraph, type RuleViolation } from './environment.js';
+import {
+  applicationsOf,
+  checkArgoSelection,
+  checkPromotionRules,
+  checkUpstreamGraph,
+  matchApplicationsToGroups,
+  type RuleViolation,
+} from './environment.js';
 
 describe('checkUpstreamGraph', () => {
   const up = (...upstream: string[]) => ({ upstream });
@@ -104,5 +111,50 @@ describe('checkPromotionRules', () => {
   ];
   it.each(cases)('$name', ({ input, violation }) => {
     expect(checkPromotionRules({ ...base, ...input })).toEqual(violation);
+  });
+});
+
+describe('application selection', () => {
+  it('checks the selector syntax and that exactly one way of selecting is given', () => {
+    expect(checkArgoSelection({ applicationSelector: 'flow-controller.io/environment={env},team in (a,b),!legacy' })).toEqual([]);
+    expect(checkArgoSelection({ applicationPattern: '{env}-{group}' })).toEqual([]);
+    expect(checkArgoSelection({ applicationSelector: 'team in (a,b' })[0]?.message).toMatch(/^invalid label selector/);
+    expect(checkArgoSelection({ applicationSelector: 'team=a b' })[0]?.message).toMatch(/^invalid label selector/);
+    expect(checkArgoSelection({ applicationSelector: ' , ' })[0]?.message).toContain('at least one requirement');
+    expect(checkArgoSelection({ applicationSelector: 'a=b', applicationPattern: 'x' })[0]?.path).toBe('argocd.applicationSelector');
+    expect(checkArgoSelection({ groupLabel: 'g' })[0]?.path).toBe('argocd.groupLabel');
+  });
+
+  it('names applications by pattern, defaulting to {env}-{group}', () => {
+    expect(applicationsOf({ name: 'dev', argocd: {} }, { infra: {}, core: {} })).toEqual([
+      { group: 'core', name: 'dev-core' },
+      { group: 'infra', name: 'dev-infra' },
+    ]);
+  });
+
+  it('matches selected applications to groups by the group label, naming the groups that have none or several', () => {
+    const env = { name: 'prod', argocd: { applicationSelector: 'flow-controller.io/environment={env}' } };
+    const apps = [
+      { name: 'prod-core-x7k2', labels: { 'flow-controller.io/group': 'core' } },
+      { name: 'prod-web-a', labels: { 'flow-controller.io/group': 'web' } },
+      { name: 'prod-web-b', labels: { 'flow-controller.io/group': 'web' } },
+    ];
+    expect(matchApplicationsToGroups(env, ['core', 'infra', 'web'], apps)).toEqual([
+      { group: 'core', name: 'prod-core-x7k2' },
+      {
+        group: 'infra',
+        problem:
+          'no Argo CD application selected by "flow-controller.io/environment=prod" has label flow-controller.io/group=infra (group infra)',
+      },
+      {
+        group: 'web',
+        problem:
+          'several Argo CD applications selected by "flow-controller.io/environment=prod" have label flow-controller.io/group=web: prod-web-a, prod-web-b',
+      },
+    ]);
+    const custom = { name: 'prod', argocd: { applicationSelector: 'x=y', groupLabel: 'team/group' } };
+    expect(matchApplicationsToGroups(custom, ['core'], [{ name: 'a', labels: { 'team/group': 'core' } }])).toEqual([
+      { group: 'core', name: 'a' },
+    ]);
   });
 });

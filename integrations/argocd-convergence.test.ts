@@ -46,6 +46,7 @@ const cases: {
   startedAfter?: Date;
   reconciledAfter?: Date;
   acceptNewer?: boolean;
+  acceptAutomated?: boolean;
 }[] = [
   { name: 'all clauses hold', app: app(), state: 'converged', clause: 'converged' },
   {
@@ -172,6 +173,54 @@ const cases: {
     clause: 'out-of-sync',
   },
   {
+    name: 'auto mode: automated operation that synced our SHA',
+    acceptAutomated: true,
+    app: app((a) => (op(a).operation = { sync: { revision: SHA }, initiatedBy: { automated: true } })),
+    state: 'converged',
+    clause: 'converged',
+  },
+  {
+    name: 'auto mode: automated operation at an OLDER SHA is not accepted',
+    acceptAutomated: true,
+    app: app((a) => {
+      op(a).operation = { sync: { revision: OTHER }, initiatedBy: { automated: true } };
+      op(a).syncResult = { revision: OTHER };
+    }),
+    state: 'waiting',
+    clause: 'operation-not-ours',
+  },
+  {
+    name: 'auto mode: a user operation at our SHA without our promotion id is not accepted',
+    acceptAutomated: true,
+    app: app((a) => (op(a).operation = { sync: { revision: SHA }, initiatedBy: { username: 'alice' } })),
+    state: 'waiting',
+    clause: 'operation-not-ours',
+  },
+  {
+    name: 'auto mode: a failed automated operation at our SHA fails',
+    acceptAutomated: true,
+    app: app((a) => {
+      op(a).operation = { sync: { revision: SHA }, initiatedBy: { automated: true } };
+      Object.assign(op(a), { phase: 'Failed', message: 'quota exceeded' });
+    }),
+    state: 'failed',
+    clause: 'operation-failed',
+  },
+  {
+    name: 'auto mode: the automated operation needs no start after a retry (Argo never re-syncs a SHA)',
+    acceptAutomated: true,
+    startedAfter: new Date('2025-01-01T00:00:09Z'),
+    app: app((a) => (op(a).operation = { sync: { revision: SHA }, initiatedBy: { automated: true } })),
+    state: 'converged',
+    clause: 'converged',
+  },
+  {
+    name: 'explicit mode: automated operation at our SHA is not ours',
+    app: app((a) => (op(a).operation = { sync: { revision: SHA }, initiatedBy: { automated: true } })),
+    state: 'waiting',
+    clause: 'operation-not-ours',
+  },
+  {
     name: 'Degraded',
     app: app((a) => a.status && (a.status.health = { status: 'Degraded', message: 'ImagePullBackOff' })),
     state: 'failed',
@@ -200,8 +249,15 @@ const cases: {
 ];
 
 describe('assessConvergence', () => {
-  it.each(cases)('$name → $state ($clause)', ({ app: a, state, clause, startedAfter, reconciledAfter, acceptNewer }) => {
-    const r = assessConvergence(a, { sha: SHA, promotionId: PROMO, startedAfter, reconciledAfter, acceptNewerBranchRevision: acceptNewer });
+  it.each(cases)('$name → $state ($clause)', ({ app: a, state, clause, startedAfter, reconciledAfter, acceptNewer, acceptAutomated }) => {
+    const r = assessConvergence(a, {
+      sha: SHA,
+      promotionId: PROMO,
+      startedAfter,
+      reconciledAfter,
+      acceptNewerBranchRevision: acceptNewer,
+      acceptAutomated,
+    });
     expect({ state: r.state, clause: r.clause }).toEqual({ state, clause });
     expect(r.reason.length).toBeGreaterThan(0);
   });
@@ -211,6 +267,17 @@ describe('assessConvergence', () => {
       { sha: SHA, promotionId: PROMO },
     );
     expect(r.reason).toContain('quota exceeded');
+  });
+  it('auto mode: asks for a refresh while the automated operation is at an older SHA (auto-sync starts on reconcile)', () => {
+    const r = assessConvergence(
+      app((a) => {
+        op(a).operation = { sync: { revision: OTHER }, initiatedBy: { automated: true } };
+        op(a).syncResult = { revision: OTHER };
+      }),
+      { sha: SHA, promotionId: PROMO, acceptAutomated: true },
+    );
+    expect(r.refresh).toBe(true);
+    expect(r.reason).toContain("Argo CD's automated sync");
   });
   it('asks for a refresh when health may be stale', () => {
     const r = assessConvergence(

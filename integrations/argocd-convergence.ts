@@ -72,6 +72,14 @@ export interface ConvergenceTarget {
    * release-id annotation and running images). When false, keep waiting, as `argocd app wait` does.
    */
   acceptNewerBranchRevision?: boolean;
+  /**
+   * Auto-sync mode (the application's automated sync policy does the syncing, we send no sync): an operation
+   * initiated by Argo's automated sync counts as ours when its `syncResult.revision` is exactly `sha`. An
+   * automated operation at any other revision (an older one, before Argo noticed our commit) is not: keep
+   * refreshing until Argo's own operation reaches the SHA. `startedAfter` does not apply to it (nothing of
+   * ours was sent after which it must start; Argo never re-syncs a SHA it already attempted).
+   */
+  acceptAutomated?: boolean;
 }
 
 /** The `infos` entry name Flow Controller puts on its sync operations. */
@@ -127,8 +135,21 @@ export function assessConvergence(app: Application, target: ConvergenceTarget): 
   // Pitfall 4: the last operation may be auto-sync's or another user's.
   const startedAt = ms(o.operationStartedAt);
   const after = target.startedAfter ? Math.floor(target.startedAfter.getTime() / 1000) * 1000 : undefined;
-  if (o.promotionInfo !== target.promotionId || (after !== undefined && (startedAt === undefined || startedAt < after))) {
+  const automatedAtSha = target.acceptAutomated === true && o.initiatedBy?.automated === true && o.syncResultRevision === target.sha;
+  if (
+    !automatedAtSha &&
+    (o.promotionInfo !== target.promotionId || (after !== undefined && (startedAt === undefined || startedAt < after)))
+  ) {
     const by = o.initiatedBy?.automated ? 'auto-sync' : (o.initiatedBy?.username ?? 'unknown');
+    if (target.acceptAutomated) {
+      // Refresh: Argo's automated sync starts when a reconcile finds the app OutOfSync at our commit.
+      return result(
+        'waiting',
+        'operation-not-ours',
+        `waiting for Argo CD's automated sync to ${target.sha} (last operation by ${by} at ${o.syncResultRevision ?? 'no revision'})`,
+        true,
+      );
+    }
     return result(
       'waiting',
       'operation-not-ours',

@@ -162,7 +162,9 @@ export const Application = z.looseObject({
     destination: z.looseObject({ server: z.string().optional(), namespace: z.string().optional(), name: z.string().optional() }),
     syncPolicy: z
       .looseObject({
-        automated: z.looseObject({ prune: z.boolean().optional(), selfHeal: z.boolean().optional() }).optional(),
+        automated: z
+          .looseObject({ prune: z.boolean().optional(), selfHeal: z.boolean().optional(), enabled: z.boolean().optional() })
+          .nullish(),
         syncOptions: z.array(z.string()).optional(),
       })
       .optional(),

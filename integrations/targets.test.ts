@@ -90,7 +90,7 @@ describe('createTargetClients under the policy', () => {
       deadlineMs: 5_000,
       logger: createLogger({ level: 'silent' }),
     });
-    const live = await service.get(row({ tokenRef: 'env:DATABASE_URL' }), [{ group: 'core', name: 'dev-core' }]);
+    const live = await service.get(row({ tokenRef: 'env:DATABASE_URL' }), ['core']);
     expect(live[0]?.error).toBe('credentials not available');
     expect(JSON.stringify(live)).not.toMatch(/DbS3cret|postgres:/);
     expect(calls).toEqual([]);

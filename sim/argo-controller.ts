@@ -14,7 +14,16 @@ import type {
   ManagedResourcesResponse,
   ResourceStatus,
 } from '../integrations/argocd-schema.js';
-import { type AppSpec, ArgoApiError, isInSync, type Rendered, type SimApp, type SyncRequest } from './argo-app.js';
+import {
+  type AppSpec,
+  ArgoApiError,
+  type AutomatedPolicy,
+  automatedPolicy,
+  isInSync,
+  type Rendered,
+  type SimApp,
+  type SyncRequest,
+} from './argo-app.js';
 import { workloadHealth } from './argo-health.js';
 import { type OperationHost, startOperation, terminateOperation } from './argo-operations.js';
 import { applicationJson, managedResourcesJson, resourceTreeJson } from './argo-views.js';
@@ -26,6 +35,8 @@ import { type GitSource, RevisionError } from './git-source.js';
 import { matches, parseSelector } from './label-selector.js';
 import type { Timing } from './timing.js';
 
+/** Argo CD's default `controller.self.heal.timeout.seconds`. */
+const SELF_HEAL_BACKOFF_MS = 5000;
 const HEALTH_ORDER: HealthStatusCode[] = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Degraded', 'Unknown'];
 
 export class ArgoController {
@@ -68,8 +79,9 @@ export class ArgoController {
         targetRevision: spec.targetRevision ?? 'main',
         valueFiles: spec.valueFiles ?? ['values.yaml'],
         namespace: spec.namespace,
-        automated: spec.automated ?? false,
+        automated: automatedPolicy(spec.automated),
         labels: spec.labels ?? {},
+        ownerReferences: spec.ownerReferences ?? [],
       },
       uid: randomUUID(),
       createdAt: this.sched.now(),
@@ -90,15 +102,14 @@ export class ArgoController {
       opCancels: [],
       release: undefined,
       reconcileScheduled: false,
-      lastAutoSyncedSha: undefined,
     };
     this.apps.set(spec.name, app);
     await this.refresh(app);
   }
 
-  setAutomated(name: string, automated: boolean): void {
+  setAutomated(name: string, automated: boolean | AutomatedPolicy): void {
     const app = this.require(name);
-    app.spec.automated = automated;
+    app.spec.automated = automatedPolicy(automated);
     this.bump(app);
   }
 
@@ -159,18 +170,52 @@ export class ArgoController {
     this.maybeAutoSync(app);
   }
 
+  /**
+   * The application controller's autoSync (argo-cd controller/appcontroller.go), run after every reconcile:
+   * only when OutOfSync and no operation runs; without automated prune, nothing when only pruning is needed;
+   * a SHA whose last attempt failed is not retried (SyncError condition); a SHA already synced successfully is
+   * synced again only with selfHeal. The operation is `initiatedBy: {automated: true}` and prunes only with
+   * automated prune; it runs with the same timing (stale windows) as a manual sync.
+   */
   private maybeAutoSync(app: SimApp): void {
-    if (!app.spec.automated || app.operation || !app.target || app.sync.status !== 'OutOfSync') return;
-    if (app.lastAutoSyncedSha === app.target.sha) return;
-    app.lastAutoSyncedSha = app.target.sha;
+    const policy = app.spec.automated;
+    const target = app.target;
+    if (!policy || app.operation || !target || app.sync.status !== 'OutOfSync') return;
+    if (!policy.prune && app.resources.filter((r) => r.status !== 'Synced').every((r) => r.requiresPruning === true)) return;
+    const last = app.operationState;
+    const attempted =
+      last !== undefined && last.syncResult?.revision === target.sha && last.phase !== 'Running' && last.phase !== 'Terminating';
+    if (attempted) {
+      if (last.phase !== 'Succeeded') {
+        this.setCondition(app, 'SyncError', `Failed last sync attempt to [${target.sha}]: ${last.message ?? ''}`);
+        return;
+      }
+      if (!policy.selfHeal) return;
+      // Argo backs self-heal off (selfHealTimeoutSeconds, default 5 s) and refreshes when the backoff ends.
+      const since = this.sched.now() - (Date.parse(last.finishedAt ?? '') || 0);
+      if (since < SELF_HEAL_BACKOFF_MS) {
+        this.sched.schedule(SELF_HEAL_BACKOFF_MS - since, () => {
+          if (this.apps.get(app.spec.name) !== app) return;
+          this.reconcileNow(app);
+          this.maybeAutoSync(app);
+        });
+        return;
+      }
+    }
+    this.setCondition(app, 'SyncError', undefined);
     startOperation(this.ops, app, {
-      rendered: app.target,
+      rendered: target,
       initiatedBy: { automated: true },
       info: [],
-      prune: true,
+      prune: policy.prune,
       syncOptions: [],
       dryRun: false,
     });
+  }
+
+  private setCondition(app: SimApp, type: string, message: string | undefined): void {
+    const others = app.conditions.filter((c) => c.type !== type);
+    app.conditions = message === undefined ? others : [...others, { type, message, lastTransitionTime: rfc3339(this.sched.now()) }];
   }
 
   private liveChanged(w: LiveWorkload): void {
@@ -187,7 +232,9 @@ export class ArgoController {
     app.reconcileScheduled = true;
     this.sched.schedule(this.timing().healthLagMs, () => {
       app.reconcileScheduled = false;
-      if (this.apps.get(app.spec.name) === app) this.reconcileNow(app);
+      if (this.apps.get(app.spec.name) !== app) return;
+      this.reconcileNow(app);
+      this.maybeAutoSync(app);
     });
   }
 
@@ -258,7 +305,8 @@ export class ArgoController {
     const requested = req.revision ?? '';
     const target = app.spec.targetRevision;
     if (app.spec.automated && requested !== '' && requested !== target) {
-      throw new ArgoApiError(400, 3, `Cannot sync to ${requested}: auto-sync currently set to ${target}`);
+      // FailedPrecondition, as argo-cd server/application/application.go resolveSourceRevisions answers.
+      throw new ArgoApiError(400, 9, `Cannot sync to ${requested}: auto-sync currently set to ${target}`);
     }
     if (this.faults.syncBlocked(name)) throw new ArgoApiError(403, 7, 'cannot sync: blocked by sync window');
     let rendered: Rendered;

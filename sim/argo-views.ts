@@ -32,13 +32,14 @@ export function applicationJson(app: SimApp): Application {
       generation: app.generation,
       creationTimestamp: rfc3339(app.createdAt),
       ...(Object.keys(s.labels).length > 0 ? { labels: { ...s.labels } } : {}),
+      ...(s.ownerReferences.length > 0 ? { ownerReferences: structuredClone(s.ownerReferences) } : {}),
       ...(Object.keys(app.annotations).length > 0 ? { annotations: { ...app.annotations } } : {}),
     },
     spec: {
       source: sourceJson(app),
       destination: { server: DEST_SERVER, namespace: s.namespace },
       project: s.project,
-      ...(s.automated ? { syncPolicy: { automated: { prune: true } } } : {}),
+      ...(s.automated ? { syncPolicy: { automated: { ...s.automated } } } : {}),
     },
     status: {
       resources: structuredClone(app.resources),

@@ -107,8 +107,11 @@ const AppSpecBody = z.object({
   targetRevision: z.string().optional(),
   valueFiles: z.array(z.string()).optional(),
   namespace: z.string().min(1),
-  automated: z.boolean().optional(),
+  automated: z.union([z.boolean(), z.object({ prune: z.boolean().optional(), selfHeal: z.boolean().optional() })]).optional(),
   labels: z.record(z.string(), z.string()).optional(),
+  ownerReferences: z
+    .array(z.object({ apiVersion: z.string(), kind: z.string(), name: z.string(), uid: z.string(), controller: z.boolean().optional() }))
+    .optional(),
 });
 
 function listen(server: Server | HttpsServer, host: string, port: number): Promise<number> {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import type { Simulator, Timing } from '../sim/simulator.js';
-import { createRig, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor } from '../sim/rig.js';
+import { createRig, type RigArgoApps, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor } from '../sim/rig.js';
 import { createWorker } from '../worker.js';
 import type { Database } from '../db/client.js';
 import { apiHarness, type ApiHarness, type Loose } from './api-harness.js';
@@ -25,6 +25,10 @@ export interface EnvSpec {
   convergenceDeadlineSeconds?: number;
   /** Default 0 here (Degraded is final at once) so that fault tests park quickly; production default 60. */
   degradedGraceSeconds?: number;
+  /** Auto-sync and ApplicationSet generation of the environment's Argo CD Applications (sim/rig.ts). */
+  argoApps?: RigArgoApps;
+  /** `argocd.syncMode` of the environment (default: not set, i.e. detect). */
+  syncMode?: 'explicit' | 'auto' | 'detect';
 }
 
 export interface PromotionFixture {
@@ -57,6 +61,7 @@ export async function createPromotionFixture(
     timing: opts.timing,
     secretPrefix: `FC_SECRET_T${sfx.toUpperCase()}`,
     files: { 'README.md': '# test gitops repo\n' },
+    argoApps: Object.fromEntries(opts.envs.flatMap((e) => (e.argoApps ? [[env[e.key] as string, e.argoApps]] : []))),
   });
   const sim = rig.simulator;
   const repoPath = rig.git.repoPath;
@@ -88,6 +93,7 @@ export async function createPromotionFixture(
         approvalTimeoutSeconds: e.approvalTimeoutSeconds ?? 3600,
         convergenceDeadlineSeconds: e.convergenceDeadlineSeconds ?? 60,
         degradedGraceSeconds: e.degradedGraceSeconds ?? 0,
+        ...(e.syncMode ? { syncMode: e.syncMode } : {}),
       }),
     });
     if (res.status !== 201) throw new Error(`environment ${name}: ${res.status} ${JSON.stringify(res.body)}`);

@@ -16,7 +16,7 @@ import { upsertEnvironments } from '../services/environments.js';
 import { runPreflight } from '../services/preflight.js';
 import { PreflightReport } from '../services/preflight-checks.js';
 import { checkTargetPolicy } from '../../domain/target-policy.js';
-import { applicationsOf, EnvironmentConfig } from '../../domain/environment.js';
+import { EnvironmentConfig, groupsOf } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, listEnvironments, type EnvironmentRow } from '../../db/environments.js';
 import { listDeployments } from '../../db/deployments.js';
 import { targetPolicyOf } from '../../lib/config.js';
@@ -42,14 +42,14 @@ async function environmentView(c: Context<AppEnv>, env: EnvironmentRow, live: bo
   const { rows } = await listDeployments(db, { environment: env.name, limit: 1 });
   // The applications to look at are those of the release the environment should run.
   const current = live && env.currentReleaseId ? await getRelease(db, { id: env.currentReleaseId }) : undefined;
-  const applications = current ? applicationsOf(env, current.descriptor) : [];
+  const groups = current ? groupsOf(current.descriptor) : [];
   return {
     name: env.name,
     config: environmentConfigOf(env) as unknown as Record<string, unknown>,
     currentReleaseId: env.currentReleaseId,
     currentDeploymentId: env.currentDeploymentId,
     lastDeployment: rows[0] ? deploymentSummary(rows[0]) : null,
-    live: live ? await c.var.deps.live.get(env, applications) : null,
+    live: live ? await c.var.deps.live.get(env, groups) : null,
     updatedAt: env.updatedAt.toISOString(),
   };
 }

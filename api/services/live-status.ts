@@ -9,6 +9,7 @@
 import type { EnvironmentRow } from '../../db/environments.js';
 import { RELEASE_ANNOTATION } from '../../domain/environment.js';
 import { ArgoCdError, GrpcCode } from '../../integrations/argocd.js';
+import { resolveApplications } from '../../integrations/argocd-selection.js';
 import { KubeApiError, type KubeClient } from '../../integrations/kube.js';
 import type { TargetClients } from '../../integrations/targets.js';
 import type { Logger } from '../../lib/logger.js';
@@ -28,8 +29,11 @@ export interface LiveStatusOptions {
 }
 
 export interface LiveStatusService {
-  /** Live status of `applications` in `env`, served from the shared cache when fresh. */
-  get(env: EnvironmentRow, applications: Array<{ group: string; name: string }>): Promise<LiveApp[]>;
+  /**
+   * Live status of the applications of `groups` in `env` (by name pattern, or listed from Argo CD by the
+   * environment's label selector), served from the shared cache when fresh.
+   */
+  get(env: EnvironmentRow, groups: string[]): Promise<LiveApp[]>;
 }
 
 type AppRef = { group: string; name: string };
@@ -46,14 +50,14 @@ export function createLiveStatus(targets: TargetClients, opts: LiveStatusOptions
   const limit = createLimiter(opts.concurrency);
   const entries = new Map<string, Entry>();
   return {
-    get(env, applications) {
-      if (applications.length === 0) return Promise.resolve([]);
-      // A changed configuration, current release or application list is a different view.
-      const key = JSON.stringify([env.updatedAt.getTime(), env.currentReleaseId, applications]);
+    get(env, groups) {
+      if (groups.length === 0) return Promise.resolve([]);
+      // A changed configuration, current release or group list is a different view.
+      const key = JSON.stringify([env.updatedAt.getTime(), env.currentReleaseId, groups]);
       const cached = entries.get(env.name);
       if (cached && cached.key === key && now() < cached.expiresAt) return cached.value;
       const entry: Entry = { key, expiresAt: Number.POSITIVE_INFINITY, value: Promise.resolve([]) };
-      entry.value = fetchLive(targets, env, applications, limit, opts).finally(() => {
+      entry.value = fetchLive(targets, env, groups, limit, opts).finally(() => {
         entry.expiresAt = now() + opts.cacheTtlMs;
         if (opts.cacheTtlMs <= 0 && entries.get(env.name) === entry) entries.delete(env.name);
       });
@@ -66,7 +70,7 @@ export function createLiveStatus(targets: TargetClients, opts: LiveStatusOptions
 async function fetchLive(
   targets: TargetClients,
   env: EnvironmentRow,
-  applications: AppRef[],
+  groups: string[],
   limit: Limiter,
   opts: LiveStatusOptions,
 ): Promise<LiveApp[]> {
@@ -76,7 +80,7 @@ async function fetchLive(
     argo = targets.argoFor(env);
   } catch (err) {
     log.warn({ err: describe(err) }, 'live view: no Argo CD client');
-    return applications.map((app) => ({ ...unknownApp(app), error: viewerError(err) }));
+    return groups.map((group) => ({ ...unknownApp({ group, name: '' }), error: viewerError(err) }));
   }
   let kube: KubeClient | undefined;
   try {
@@ -93,7 +97,23 @@ async function fetchLive(
     }, opts.deadlineMs);
   });
   try {
-    return await Promise.all(
+    // By label selector, the application list is itself an Argo CD read, bounded like the others.
+    const listed = await Promise.race([
+      limit(() => resolveApplications(argo, env, groups)).catch((err: unknown) => {
+        log.warn({ err: describe(err) }, 'live view: Argo CD application list failed');
+        return viewerError(err);
+      }),
+      deadline,
+    ]);
+    if (typeof listed === 'string') {
+      const error = listed === 'deadline' ? 'live status not read in time' : listed;
+      return groups.map((group) => ({ ...unknownApp({ group, name: '' }), error }));
+    }
+    const unmatched: LiveApp[] = listed.flatMap((m) =>
+      'problem' in m ? [{ ...unknownApp({ group: m.group, name: '' }), error: 'no application selected for this group' }] : [],
+    );
+    const applications: AppRef[] = listed.flatMap((m) => ('name' in m ? [m] : []));
+    const read = await Promise.all(
       applications.map(async (ref) => {
         const result = await Promise.race([limit(async () => (late ? 'deadline' : readApp(env, ref, argo, kube, log))), deadline]);
         if (result !== 'deadline') return result;
@@ -101,6 +121,7 @@ async function fetchLive(
         return { ...unknownApp(ref), error: 'live status not read in time' };
       }),
     );
+    return [...read, ...unmatched].sort((a, b) => a.group.localeCompare(b.group));
   } finally {
     clearTimeout(timer);
   }

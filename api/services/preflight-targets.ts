@@ -2,9 +2,10 @@
 // calls through the clients of integrations/ (their per-request timeouts bound every call); independent
 // reads run concurrently.
 import { posix } from 'node:path';
-import { expandPattern, type ArgoTarget, type GitopsTarget, type KubeTarget } from '../../domain/environment.js';
+import { type ArgoTarget, type GitopsTarget, type KubeTarget } from '../../domain/environment.js';
 import { valuesPath } from '../../gitops/render.js';
 import { ArgoCdError, GrpcCode, type Application, type ApplicationSource, type ArgoClient } from '../../integrations/argocd.js';
+import { resolveApplications } from '../../integrations/argocd-selection.js';
 import { KubeApiError } from '../../integrations/kube.js';
 import type { TargetClients } from '../../integrations/targets.js';
 import { check, hostOf, reason, type PreflightCheck } from './preflight-checks.js';
@@ -56,7 +57,20 @@ export async function argoChecks(targets: TargetClients, env: Target, groups: st
     check('argocd', 'argocd.reachable', 'ok', `Argo CD at ${server} answered`),
     check('argocd', 'argocd.authenticated', 'ok', 'the configured credentials are accepted'),
   ];
-  const perApp = await Promise.all(groups.map((group) => appChecks(argo, env, group)));
+  // The applications by name pattern, or by label selector through Argo CD (ApplicationSet-generated apps).
+  let matches;
+  try {
+    matches = await resolveApplications(argo, env, groups);
+  } catch (err) {
+    return [...checks, check('argocd', 'argocd.applications', 'error', `the applications could not be listed: ${reason(err)}`)];
+  }
+  const perApp = await Promise.all(
+    matches.map((m) =>
+      'problem' in m
+        ? Promise.resolve([check('argocd', `argocd.application:${m.group}`, 'error', m.problem)])
+        : appChecks(argo, env, m.group, m.name),
+    ),
+  );
   return [...checks, ...perApp.flat()];
 }
 
@@ -70,9 +84,8 @@ function unreachable(server: string, err: unknown): string {
   return `Argo CD at ${server}: ${reason(err)}`;
 }
 
-async function appChecks(argo: ArgoClient, env: Target, group: string): Promise<PreflightCheck[]> {
+async function appChecks(argo: ArgoClient, env: Target, group: string, name: string): Promise<PreflightCheck[]> {
   const a = env.argocd;
-  const name = expandPattern(a.applicationPattern, { env: env.name, group });
   const id = (kind: string) => `argocd.${kind}:${name}`;
   // The windows are read alongside the application (same RBAC, independent answer).
   const [appResult, windowsResult] = await Promise.allSettled([

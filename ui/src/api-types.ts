@@ -260,13 +260,16 @@ export interface paths {
             /** @default [] */
             approvers?: string[];
             argocd: {
-              /** @default {env}-{group} */
               applicationPattern?: string;
+              applicationSelector?: string;
+              groupLabel?: string;
               passwordRef?: string;
               /** @default default */
               project?: string;
               /** Format: uri */
               serverUrl: string;
+              /** @enum {string} */
+              syncMode?: 'explicit' | 'auto' | 'detect';
               tokenRef?: string;
               usernameRef?: string;
             };
