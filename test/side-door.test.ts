@@ -163,6 +163,11 @@ describe('promoteRelease started around the API', () => {
     );
     if (!('created' in inserted)) throw new Error('environment busy');
     const id = inserted.created.id;
+    // The environment's previous run closes a workflow task after its record became final: wait for it.
+    await client.workflow
+      .getHandle(promotionWorkflowId(env))
+      .result()
+      .catch(() => undefined);
     await client.workflow.start('promoteRelease', {
       taskQueue: f.taskQueue,
       workflowId: promotionWorkflowId(env),

@@ -147,8 +147,8 @@ export async function startPromotion(
     timeouts: deps.timeouts,
   };
   let runId: string;
-  try {
-    const handle = await deps.client.workflow.start<typeof promoteRelease>('promoteRelease', {
+  const start = () =>
+    deps.client.workflow.start<typeof promoteRelease>('promoteRelease', {
       taskQueue: deps.taskQueue,
       workflowId,
       args: [promoteInput],
@@ -164,6 +164,16 @@ export async function startPromotion(
       ],
       memo: { deploymentId: deployment.id, releaseId: release.id, environment: env.name },
     });
+  try {
+    let handle;
+    try {
+      handle = await start();
+    } catch (err) {
+      // The environment's previous run may still be closing: its record is already final (this insert found no
+      // active one), but the workflow completes a task later. Wait for it to close, then start once more.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !(await previousRunClosed(deps.client, workflowId))) throw err;
+      handle = await start();
+    }
     runId = handle.firstExecutionRunId;
   } catch (err) {
     const message =
@@ -183,6 +193,22 @@ export async function startPromotion(
     deps.logger.warn({ err: (err as Error).message, deploymentId: deployment.id }, 'could not record the run id of a started promotion');
   }
   return { deployment: { ...deployment, runId }, created: true };
+}
+
+/** Waits (bounded) until no run of `workflowId` is running; true when none is. */
+async function previousRunClosed(client: Client, workflowId: string, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { status } = await client.workflow.getHandle(workflowId).describe();
+      if (status.name !== 'RUNNING') return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return true;
+      throw err;
+    }
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /**
