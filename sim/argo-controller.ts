@@ -6,7 +6,6 @@
 // This file holds the registry, refresh and reconcile; the operations' state machine is in
 // argo-operations.ts, the JSON views in argo-views.ts, the app's state in argo-app.ts.
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type {
   Application,
   ApplicationTree,
@@ -27,12 +26,13 @@ import {
 import { workloadHealth } from './argo-health.js';
 import { type OperationHost, startOperation, terminateOperation } from './argo-operations.js';
 import { applicationJson, managedResourcesJson, resourceTreeJson } from './argo-views.js';
-import { type DesiredWorkload, groupForKind, parseValues, RenderError, renderWorkloads } from './chart.js';
+import { type DesiredWorkload, groupForKind, RenderError } from './chart.js';
 import { rfc3339, type Scheduler } from './clock.js';
 import { type Cluster, type LiveWorkload, workloadKey } from './cluster.js';
 import type { FaultState } from './faults.js';
 import { type GitSource, RevisionError } from './git-source.js';
 import { matches, parseSelector } from './label-selector.js';
+import { RepoServer } from './repo-server.js';
 import type { Timing } from './timing.js';
 
 /** Argo CD's default `controller.self.heal.timeout.seconds`. */
@@ -42,6 +42,8 @@ const HEALTH_ORDER: HealthStatusCode[] = ['Healthy', 'Suspended', 'Progressing',
 export class ArgoController {
   private apps = new Map<string, SimApp>();
   private readonly ops: OperationHost;
+  /** Manifest generation with its per-revision cache (Argo CD's repo-server). */
+  readonly repo: RepoServer;
 
   constructor(
     private readonly sched: Scheduler,
@@ -51,6 +53,7 @@ export class ArgoController {
     private readonly faults: FaultState,
   ) {
     cluster.onChange = (w) => this.liveChanged(w);
+    this.repo = new RepoServer(git);
     this.ops = { sched, timing, cluster, faults, bump: (app) => this.bump(app), scheduleReconcile: (app) => this.scheduleReconcile(app) };
   }
 
@@ -134,15 +137,9 @@ export class ArgoController {
 
   // ---- refresh / reconcile ---------------------------------------------------------------------
 
-  private async render(app: SimApp, sha: string): Promise<DesiredWorkload[]> {
-    const files: { name: string; text: string }[] = [];
-    for (const vf of app.spec.valueFiles) {
-      const file = path.posix.join(app.spec.path, vf);
-      const text = await this.git.readFile(app.spec.repoURL, sha, file);
-      if (text === undefined) throw new RenderError(`Error: open ${file}: no such file or directory`);
-      files.push({ name: file, text });
-    }
-    return renderWorkloads(parseValues(files), { app: app.spec.name, namespace: app.spec.namespace });
+  private render(app: SimApp, sha: string): Promise<DesiredWorkload[]> {
+    const { repoURL, path, valueFiles, name, namespace } = app.spec;
+    return this.repo.render({ repoURL, path, valueFiles, app: name, namespace }, sha);
   }
 
   private async fetchTarget(app: SimApp): Promise<Rendered> {

@@ -1,10 +1,12 @@
 // The simulator's repo-server: a mirror clone per repository under a cache directory, fetched on
 // every refresh/sync, from which revisions are resolved to full SHAs and files are read at a commit,
 // all with real git (simple-git). Operations on one repository are serialised.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { simpleGit } from 'simple-git';
 
 export class RevisionError extends Error {
@@ -81,6 +83,18 @@ export class GitSource {
       return await simpleGit(dir).raw(['show', `${sha}:${clean}`]);
     } catch {
       return undefined;
+    }
+  }
+
+  /** Writes the files under `paths` (repo-relative, all existing at `sha`) into `dest`, as a checkout would. */
+  async exportTree(repoURL: string, sha: string, paths: string[], dest: string): Promise<void> {
+    const tarFile = `${dest}.tar`;
+    try {
+      await promisify(execFile)('git', ['--git-dir', this.dirFor(repoURL), 'archive', '--format=tar', '-o', tarFile, sha, '--', ...paths]);
+      await mkdir(dest, { recursive: true });
+      await promisify(execFile)('tar', ['-xf', tarFile, '-C', dest]);
+    } finally {
+      await rm(tarFile, { force: true });
     }
   }
 }

@@ -91,6 +91,8 @@ export interface Simulator {
   addApplication(spec: AppSpec): Promise<void>;
   /** Same as GET ?refresh=normal, without HTTP. */
   refresh(app: string): Promise<void>;
+  /** How many times the repo-server ran Helm (renders are cached per revision). */
+  readonly helmRuns: number;
   setTiming(timing: Partial<Timing>): void;
   readonly timing: Timing;
   faults: SimFaults;
@@ -349,6 +351,9 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     },
     get timing() {
       return timing;
+    },
+    get helmRuns() {
+      return controller.repo.helmRuns;
     },
     faults,
     reset,
