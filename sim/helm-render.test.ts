@@ -113,4 +113,17 @@ describe('Applications with a Helm chart', () => {
     expect(condition?.message).not.toContain('fc-sim-helm-');
     await expect(argo.sync('dev-core', { revision: sha, prune: true, infos: [], syncOptions: [] })).rejects.toThrow(/workloads\/web\/kind/);
   });
+
+  it('refuses a values file that resolves outside the repository, as a ComparisonError', async () => {
+    await sim.addApplication({
+      name: 'dev-escape',
+      repoURL: fx.repo,
+      path: 'charts/flow-workloads',
+      valueFiles: ['../../../outside/values.yaml'],
+      namespace: 'dev',
+    });
+    const app = await argo.getApplication('dev-escape');
+    expect(app.status?.sync?.status).toBe('Unknown');
+    expect(app.status?.conditions?.find((c) => c.type === 'ComparisonError')?.message).toContain('outside repository root');
+  });
 });
