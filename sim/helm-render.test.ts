@@ -1,12 +1,15 @@
 // An Application whose source path holds a Chart.yaml is rendered by real Helm (sim/repo-server.ts), with its
 // helm.valueFiles resolved relative to the chart path as Argo CD resolves them; renders are cached per revision;
 // a chart that fails to render shows as Argo CD shows it (ComparisonError, sync Unknown), and a sync is refused.
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ArgoClient, createArgoClient } from '../integrations/argocd.js';
 import { assessConvergence } from '../integrations/argocd-convergence.js';
 import { createKubeClient } from '../integrations/kube.js';
+import { commitFiles } from './gitops-repo.js';
+import { createSandbox } from './sandbox.js';
 import { createRepoFixture, type RepoFixture, valuesYaml } from '../test/sim-fixtures.js';
 import { createSimulator, type Simulator } from './simulator.js';
 import { INSTANT_TIMING } from './timing.js';
@@ -125,5 +128,40 @@ describe('Applications with a Helm chart', () => {
     const app = await argo.getApplication('dev-escape');
     expect(app.status?.sync?.status).toBe('Unknown');
     expect(app.status?.conditions?.find((c) => c.type === 'ComparisonError')?.message).toContain('outside repository root');
+  });
+});
+
+describe('the sandbox with helmChart', () => {
+  it('copies charts/flow-workloads into its repository and its Applications render it with Helm', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'fc-sandbox-helm-'));
+    const sandbox = await createSandbox({ dataDir, timing: INSTANT_TIMING, groups: ['core'], helmChart: true });
+    try {
+      const argo = createArgoClient({ ...sandbox.argo, baseUrl: sandbox.argo.url, timeoutMs: 5_000 });
+      const dev = await argo.getApplication('dev-core');
+      expect(dev.spec.source).toMatchObject({
+        path: 'charts/flow-workloads',
+        helm: { valueFiles: ['../../environments/dev/core/values.yaml'] },
+      });
+      expect(sandbox.simulator.helmRuns).toBe(3);
+      const sha = await commitFiles(
+        sandbox.git.repoPath,
+        { 'environments/dev/core/values.yaml': valuesYaml({ api: { images: { api: 'org/api:1.2.3' } } }, 'rel-9') },
+        'promote',
+      );
+      await waitFor(
+        () => argo.getApplication('dev-core'),
+        (a) => !a.operation,
+      );
+      await argo.sync('dev-core', { revision: sha, prune: true, infos: [{ name: 'promotion', value: 'p-9' }], syncOptions: [] });
+      const verdict = await waitFor(
+        async () => assessConvergence(await argo.getApplication('dev-core'), { sha, promotionId: 'p-9' }),
+        (v) => v.state !== 'waiting',
+      );
+      expect(verdict).toMatchObject({ state: 'converged' });
+      expect(sandbox.simulator.helmRuns).toBe(4);
+    } finally {
+      await sandbox.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

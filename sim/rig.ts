@@ -4,7 +4,7 @@
 // Application per environment and group, and the EnvironmentConfigs that point Flow Controller at them out.
 // Also the sample template and descriptor the three of them deploy.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { simpleGit } from 'simple-git';
@@ -75,6 +75,12 @@ export interface RigOptions {
   secretPrefix: string;
   /** Content of a values file the repository does not have yet. */
   initialValues?: (environment: string, group: string) => string;
+  /**
+   * Applications render `charts/flow-workloads` (copied into the repository at that path) with real Helm,
+   * `valueFiles: [../../environments/<env>/<group>/values.yaml]`, instead of sim/chart.ts. Default: env
+   * `SIM_HELM_CHART=1`, else off.
+   */
+  helmChart?: boolean;
   /** Other files a new repository gets (e.g. README.md); never overwritten. */
   files?: Record<string, string>;
   /** Message of the commit that adds the missing files (default `initial layout`). */
@@ -133,6 +139,20 @@ export function defaultInitialValues(environment: string, group: string): string
   return `# ${environment}-${group}: comments survive promotions\nteam: platform\nworkloads: {}\n`;
 }
 
+const CHART_PATH = 'charts/flow-workloads';
+const CHART_DIR = path.join(import.meta.dirname, '..', 'charts', 'flow-workloads');
+
+/** The files of a chart directory, keyed by their path under `prefix`. */
+async function chartFiles(dir: string, prefix: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) Object.assign(out, await chartFiles(full, `${prefix}/${entry.name}`));
+    else out[`${prefix}/${entry.name}`] = await readFile(full, 'utf8');
+  }
+  return out;
+}
+
 async function existsAt(repo: string, branch: string, file: string): Promise<boolean> {
   try {
     await simpleGit(repo).raw(['cat-file', '-e', `${branch}:${file}`]);
@@ -150,7 +170,8 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
   const created = await ensureBareRepo(repoPath, branch);
 
   const initialValues = opts.initialValues ?? defaultInitialValues;
-  const wanted: Record<string, string> = { ...(opts.files ?? {}) };
+  const helmChart = opts.helmChart ?? process.env.SIM_HELM_CHART === '1';
+  const wanted: Record<string, string> = { ...(helmChart ? await chartFiles(CHART_DIR, CHART_PATH) : {}), ...(opts.files ?? {}) };
   for (const env of opts.environments) {
     for (const group of opts.groups) wanted[expandPattern(DEFAULT_PATH_PATTERN, { env, group })] = initialValues(env, group);
   }
@@ -191,9 +212,9 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
         name: app.name,
         project: 'default',
         repoURL,
-        path: path.posix.dirname(app.valuesPath),
+        path: helmChart ? CHART_PATH : path.posix.dirname(app.valuesPath),
         targetRevision: branch,
-        valueFiles: [path.posix.basename(app.valuesPath)],
+        valueFiles: [helmChart ? path.posix.relative(CHART_PATH, app.valuesPath) : path.posix.basename(app.valuesPath)],
         namespace: app.namespace,
         labels: { [ENVIRONMENT_LABEL]: app.environment, [DEFAULT_GROUP_LABEL]: app.group },
         ...(argoApps.automated !== undefined ? { automated: argoApps.automated } : {}),

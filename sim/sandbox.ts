@@ -23,6 +23,8 @@ export interface SandboxOptions extends Pick<
    * which lives in memory, comes back with what Git says after a restart.
    */
   restoreFromGit?: boolean;
+  /** Applications render charts/flow-workloads with real Helm (RigOptions.helmChart; default env SIM_HELM_CHART=1). */
+  helmChart?: boolean;
   /** Name prefix of the secret references in `configs` (default FC_SECRET_SANDBOX: Flow Controller's default FC_SECRET_ENV_PREFIX). */
   secretPrefix?: string;
 }
