@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
 import { admitDeployment, type Admission, type AdmitInput } from '../db/admission.js';
 import { verifyOperatorAction, type VerifiedAction, type VerifyOperatorActionInput } from '../db/operator-actions.js';
+import { FAILURE } from '../domain/promotion.js';
 
 export type { Admission, ApprovalPolicy } from '../db/admission.js';
 export type { VerifiedAction } from '../db/operator-actions.js';
@@ -22,7 +23,7 @@ export function createAdmissionActivities(deps: ActivityDeps) {
       return verdict;
     },
     async verifyOperatorAction(input: VerifyOperatorActionInput): Promise<VerifiedAction> {
-      if (!Number.isSafeInteger(input.deploymentId)) throw ApplicationFailure.nonRetryable('bad deployment id', 'BadInput');
+      if (!Number.isSafeInteger(input.deploymentId)) throw ApplicationFailure.nonRetryable('bad deployment id', FAILURE.badInput);
       const verdict = await deps.database.db.transaction((tx) => verifyOperatorAction(tx, input));
       if (!verdict.ok) {
         deps.logger.warn({ deploymentId: input.deploymentId, action: input.action, reason: verdict.reason }, 'operator action refused');

@@ -4,6 +4,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
 import { applyTransition, recordSuccess, RecordEndedError, type TransitionInput } from '../db/deployments.js';
+import { FAILURE } from '../domain/promotion.js';
 
 export type RecordTransitionInput = Omit<TransitionInput, 'message'> & { message?: string | null };
 
@@ -16,7 +17,7 @@ export function createRecordActivities(deps: ActivityDeps) {
       try {
         await deps.database.db.transaction((tx) => recordSuccess(tx, input));
       } catch (err) {
-        if (err instanceof RecordEndedError) throw ApplicationFailure.nonRetryable(err.message, 'RecordEnded');
+        if (err instanceof RecordEndedError) throw ApplicationFailure.nonRetryable(err.message, FAILURE.recordEnded);
         throw err;
       }
     },

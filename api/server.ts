@@ -5,10 +5,10 @@ import { Client, Connection } from '@temporalio/client';
 import { createApp } from './app.js';
 import { apiRouters } from './routes/index.js';
 import { completeAppDeps, type AppDeps, type BaseAppDeps } from './context.js';
-import { loadConfig, targetPolicyOf, type Config } from '../lib/config.js';
+import { loadConfig, type Config } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createDatabase, type Database } from '../db/client.js';
-import { readEnvironmentsFile, seedEnvironments } from './services/environments.js';
+import { seedEnvironmentsFile } from './services/environments.js';
 
 export interface RunningApi {
   url: string;
@@ -59,15 +59,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const database = createDatabase(config.DATABASE_URL);
-  if (config.FC_ENVIRONMENTS_FILE) {
-    const names = await seedEnvironments(
-      database,
-      readEnvironmentsFile(config.FC_ENVIRONMENTS_FILE),
-      config.FC_ENVIRONMENTS_FILE,
-      targetPolicyOf(config),
-    );
-    logger.info({ environments: names }, 'environments loaded');
-  }
+  const names = await seedEnvironmentsFile(database, config);
+  if (names) logger.info({ environments: names }, 'environments loaded');
   const deps = buildAppDeps(config, database, logger);
   const api = await startApiServer(deps);
   logger.info({ url: api.url }, 'API listening');

@@ -19,7 +19,7 @@ import { liveTargetClients } from '../api/context.js';
 import { secretDepsOf } from '../activities/deps.js';
 import { systemCheck } from '../workflows/index.js';
 import { startSandbox, type RunningSandbox } from './bootstrap.js';
-import { readEnvironmentsFile, seedEnvironments } from '../api/services/environments.js';
+import { seedEnvironmentsFile } from '../api/services/environments.js';
 import { preflightAll, preflightDepsOf } from '../api/services/preflight.js';
 
 /** How long the banner waits for the preflight results; later ones are printed when they arrive. */
@@ -107,15 +107,8 @@ async function main(): Promise<void> {
     const database = createDatabase(db.url);
     stops.push({ name: 'database pool', stop: database.close });
     let sandbox: RunningSandbox | undefined;
-    if (config.FC_ENVIRONMENTS_FILE) {
-      const names = await seedEnvironments(
-        database,
-        readEnvironmentsFile(config.FC_ENVIRONMENTS_FILE),
-        config.FC_ENVIRONMENTS_FILE,
-        targetPolicyOf(config),
-      );
-      logger.info({ environments: names }, 'environments loaded');
-    }
+    const names = await seedEnvironmentsFile(database, config);
+    if (names) logger.info({ environments: names }, 'environments loaded');
     if (config.FC_SANDBOX === 'on' || (config.FC_SANDBOX === 'auto' && !config.FC_ENVIRONMENTS_FILE)) {
       sandbox = await startSandbox({ database, dataDir, logger, policy: targetPolicyOf(config) });
       if (sandbox) stops.push({ name: 'sandbox cluster', stop: sandbox.close });

@@ -162,6 +162,12 @@ export const FAILURE = {
   convergenceFailed: 'ConvergenceFailed',
   /** Our sync operation failed or was replaced: a retry must sync again before it waits. */
   syncOperationFailed: 'SyncOperationFailed',
+  recordEnded: 'RecordEnded',
+  promotionRefused: 'PromotionRefused',
+  operatorActionRejected: 'OperatorActionRejected',
+  missingCommit: 'MissingCommit',
+  invariantViolation: 'InvariantViolation',
+  badInput: 'BadInput',
   imageMismatch: 'ImageMismatch',
 } as const;
 export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];

@@ -18,6 +18,7 @@ import { hostAllowed, urlHasCredentials } from '../domain/target-policy.js';
 import { classify, GitAuthError, GitPermanentError, GitTransientError, tail } from './errors.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, gitChildEnv } from './git-env.js';
 import { runGit } from './git-runner.js';
+import { scrubUrlCredentials } from '../lib/secrets.js';
 
 export type GitCredentials =
   | { type: 'https-token'; /** default `x-access-token` (GitHub; GitLab accepts any) */ username?: string; token: string }
@@ -165,7 +166,7 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
   const scrub = (text: string): string => {
     let out = text;
     for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
-    return out.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
+    return scrubUrlCredentials(out);
   };
 
   const run = (args: string[], okCodes = [0], cwd = dir): Promise<RunResult> =>

@@ -16,7 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { RecordTransitionInput } from '../activities/record-transition.js';
 import type { ApprovalPolicy, VerifiedAction } from '../activities/admission.js';
-import { isTerminal, STEP, type OperatorAction, type StepName } from '../domain/promotion.js';
+import { FAILURE, isTerminal, STEP, type OperatorAction, type StepName } from '../domain/promotion.js';
 import {
   abortUpdate,
   approveUpdate,
@@ -126,7 +126,7 @@ export class PromotionRun {
     if (!verdict.admitted) {
       this.refused = true;
       this.admissionSettled = true;
-      throw ApplicationFailure.nonRetryable(`promotion refused: ${verdict.reason}`, 'PromotionRefused');
+      throw ApplicationFailure.nonRetryable(`promotion refused: ${verdict.reason}`, FAILURE.promotionRefused);
     }
     this.admitted = true;
     this.admissionSettled = true;
@@ -393,7 +393,7 @@ export class PromotionRun {
     // recorded (a consumed retry is cleared below, an abort ends the run), and must not be lost.
     await condition(() => this.decision !== undefined);
     const decision = this.decision as Decision | undefined;
-    if (!decision) throw ApplicationFailure.nonRetryable('operator decision vanished', 'InvariantViolation');
+    if (!decision) throw ApplicationFailure.nonRetryable('operator decision vanished', FAILURE.invariantViolation);
     if (decision.kind === 'retry') this.decision = undefined;
     return decision;
   }

@@ -4,7 +4,7 @@
 // Sandbox-safe: activities are imported as a type only.
 import { ApplicationFailure, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { NON_RETRYABLE_GIT_FAILURES, NON_RETRYABLE_WAIT_FAILURES, STEP, type StepName } from '../domain/promotion.js';
+import { FAILURE, NON_RETRYABLE_GIT_FAILURES, NON_RETRYABLE_WAIT_FAILURES, STEP, type StepName } from '../domain/promotion.js';
 import type { StepTimeouts } from './promotion-messages.js';
 
 /** Timeout and retry presets, grouped by kind of step. */
@@ -94,7 +94,7 @@ export interface StepSpec {
 }
 
 function pushedSha(ctx: StepContext): string {
-  if (!ctx.sha) throw ApplicationFailure.nonRetryable('no pushed commit to act on', 'MissingCommit');
+  if (!ctx.sha) throw ApplicationFailure.nonRetryable('no pushed commit to act on', FAILURE.missingCommit);
   return ctx.sha;
 }
 

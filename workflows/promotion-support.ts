@@ -24,7 +24,7 @@ export function actionRef(v: { actionId?: string; tokenId?: string }): { actionI
 }
 
 export function rejectAction(message: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, 'OperatorActionRejected');
+  return ApplicationFailure.nonRetryable(message, FAILURE.operatorActionRejected);
 }
 
 /** Where a retry of `failed` restarts (see runStep). */

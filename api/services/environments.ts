@@ -8,6 +8,7 @@ import { checkTargetPolicy, type TargetPolicy } from '../../domain/target-policy
 import { listEnvironments, upsertEnvironment, type EnvironmentRow } from '../../db/environments.js';
 import { recordAudit } from '../../db/audit.js';
 import type { Database, Tx } from '../../db/client.js';
+import { targetPolicyOf, type Config } from '../../lib/config.js';
 
 /** The actor of changes made by the process itself (environments file, sandbox). */
 export const SYSTEM = { name: 'system', tokenId: null };
@@ -96,4 +97,11 @@ export function readEnvironmentsFile(path: string): Record<string, EnvironmentCo
     throw new Error(`FC_ENVIRONMENTS_FILE ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   return parsed.data.environments;
+}
+
+/** Loads FC_ENVIRONMENTS_FILE, when configured, at start-up (the API process and `npm start`); the names loaded. */
+export async function seedEnvironmentsFile(database: Database, config: Config): Promise<string[] | undefined> {
+  if (!config.FC_ENVIRONMENTS_FILE) return undefined;
+  const file = config.FC_ENVIRONMENTS_FILE;
+  return seedEnvironments(database, readEnvironmentsFile(file), file, targetPolicyOf(config));
 }
