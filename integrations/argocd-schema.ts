@@ -44,16 +44,26 @@ export const ApplicationSource = z.looseObject({
   path: z.string().optional(),
   targetRevision: z.string().optional(),
   helm: HelmSource.optional(),
+  /** A chart of a Helm repository (`repoURL`), at version `targetRevision`. */
+  chart: z.string().optional(),
+  /** Multi-source: other sources read this one's files as `$<ref>/<path>` in `helm.valueFiles`. */
+  ref: z.string().optional(),
+  name: z.string().optional(),
 });
 export type ApplicationSource = z.infer<typeof ApplicationSource>;
 
-/** `operation.sync`: note `syncOptions` is a plain string array here, unlike the sync request body. */
+/**
+ * `operation.sync`: note `syncOptions` is a plain string array here, unlike the sync request body. A multi-source
+ * app's operation has `revisions` (one per source, in `spec.sources` order) and `sources` instead of `revision`.
+ */
 export const SyncOperation = z.looseObject({
   revision: z.string().optional(),
+  revisions: z.array(z.string()).nullish(),
   prune: z.boolean().optional(),
   dryRun: z.boolean().optional(),
   syncOptions: z.array(z.string()).optional(),
   source: ApplicationSource.optional(),
+  sources: z.array(ApplicationSource).nullish(),
 });
 export type SyncOperation = z.infer<typeof SyncOperation>;
 
@@ -79,10 +89,13 @@ export const ResourceResult = z.looseObject({
 });
 export type ResourceResult = z.infer<typeof ResourceResult>;
 
+/** Multi-source: `revision` is empty and `revisions` has one entry per source. */
 export const SyncOperationResult = z.looseObject({
   revision: z.string(),
+  revisions: z.array(z.string()).nullish(),
   resources: z.array(ResourceResult).optional(),
   source: ApplicationSource.optional(),
+  sources: z.array(ApplicationSource).nullish(),
 });
 export type SyncOperationResult = z.infer<typeof SyncOperationResult>;
 
@@ -123,12 +136,17 @@ export const RevisionHistory = z.looseObject({
   deployedAt: z.string(),
   initiatedBy: OperationInitiator.optional(),
   source: ApplicationSource.optional(),
+  /** Multi-source: one per source instead of `revision`. */
+  revisions: z.array(z.string()).nullish(),
+  sources: z.array(ApplicationSource).nullish(),
 });
 export type RevisionHistory = z.infer<typeof RevisionHistory>;
 
+/** Multi-source: `revisions` (one per source, in `spec.sources` order) instead of `revision`. */
 export const SyncStatus = z.looseObject({
   status: SyncStatusCode,
   revision: z.string().optional(),
+  revisions: z.array(z.string()).nullish(),
   comparedTo: z.unknown().optional(),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
@@ -159,6 +177,8 @@ export const Application = z.looseObject({
   spec: z.looseObject({
     project: z.string().optional(),
     source: ApplicationSource.optional(),
+    /** Multi-source Applications: replaces `source` when non-empty. */
+    sources: z.array(ApplicationSource).nullish(),
     destination: z.looseObject({ server: z.string().optional(), namespace: z.string().optional(), name: z.string().optional() }),
     syncPolicy: z
       .looseObject({
@@ -232,9 +252,15 @@ export type ResourceDiff = z.infer<typeof ResourceDiff>;
 export const ManagedResourcesResponse = z.looseObject({ items: z.array(ResourceDiff).nullish() });
 export type ManagedResourcesResponse = z.infer<typeof ManagedResourcesResponse>;
 
-/** The sync request body, exactly the fields the contract says Flow Controller sends. */
+/**
+ * The sync request body, exactly the fields the contract says Flow Controller sends: `revision` for a
+ * single-source app; for a multi-source one `revisions` with the 1-based `sourcePositions` they apply to (Argo
+ * resolves every other source to its targetRevision, and ignores `revision`).
+ */
 export interface SyncRequestBody {
-  revision: string;
+  revision?: string;
+  revisions?: string[];
+  sourcePositions?: number[];
   prune: boolean;
   dryRun: boolean;
   strategy: { hook: Record<string, never> };

@@ -1,10 +1,11 @@
-// The simulated Argo CD application controller and API semantics: Applications read their source
-// from real Git (GitSource), render it with the chart convention, compare with the live cluster,
-// and run sync operations the way Argo does (operation → Running with syncResult.revision →
+// The simulated Argo CD application controller and API semantics: Applications read their source (or
+// sources) from real Git (GitSource), render them (repo-server.ts), compare with the live cluster,
+// and run sync operations the way Argo does (operation → Running with syncResult.revision(s) →
 // apply → Succeeded/Failed, history, then a lagging reconcile for health). HTTP lives in
 // argo-server.ts; this module throws ArgoApiError with Argo's status, grpc code and message.
 // This file holds the registry, refresh and reconcile; the operations' state machine is in
-// argo-operations.ts, the JSON views in argo-views.ts, the app's state in argo-app.ts.
+// argo-operations.ts, the JSON views in argo-views.ts, the app's state in argo-app.ts, sources and
+// their revisions in argo-sources.ts.
 import { randomUUID } from 'node:crypto';
 import type {
   Application,
@@ -25,8 +26,9 @@ import {
 } from './argo-app.js';
 import { workloadHealth } from './argo-health.js';
 import { type OperationHost, startOperation, terminateOperation } from './argo-operations.js';
+import { requestedRevisions, revisionsLabel, sourcesOfSpec, syncedRevisions } from './argo-sources.js';
 import { applicationJson, managedResourcesJson, resourceTreeJson } from './argo-views.js';
-import { type DesiredWorkload, groupForKind, RenderError } from './chart.js';
+import { groupForKind, RenderError } from './chart.js';
 import { rfc3339, type Scheduler } from './clock.js';
 import { type Cluster, type LiveWorkload, workloadKey } from './cluster.js';
 import type { FaultState } from './faults.js';
@@ -49,7 +51,7 @@ export class ArgoController {
     private readonly sched: Scheduler,
     private readonly timing: () => Timing,
     private readonly cluster: Cluster,
-    private readonly git: GitSource,
+    git: GitSource,
     private readonly faults: FaultState,
   ) {
     cluster.onChange = (w) => this.liveChanged(w);
@@ -77,10 +79,7 @@ export class ArgoController {
       spec: {
         name: spec.name,
         project: spec.project ?? 'default',
-        repoURL: spec.repoURL,
-        path: spec.path,
-        targetRevision: spec.targetRevision ?? 'main',
-        valueFiles: spec.valueFiles ?? ['values.yaml'],
+        ...sourcesOfSpec(spec),
         namespace: spec.namespace,
         automated: automatedPolicy(spec.automated),
         labels: spec.labels ?? {},
@@ -137,14 +136,11 @@ export class ArgoController {
 
   // ---- refresh / reconcile ---------------------------------------------------------------------
 
-  private render(app: SimApp, sha: string): Promise<DesiredWorkload[]> {
-    const { repoURL, path, valueFiles, name, namespace } = app.spec;
-    return this.repo.render({ repoURL, path, valueFiles, app: name, namespace }, sha);
-  }
-
-  private async fetchTarget(app: SimApp): Promise<Rendered> {
-    const sha = await this.git.resolve(app.spec.repoURL, app.spec.targetRevision);
-    return { sha, workloads: await this.render(app, sha) };
+  /** Resolves every source (at `requested[i]`, else its targetRevision; fetching Git) and renders them. */
+  private async fetchTarget(app: SimApp, requested: string[] = []): Promise<Rendered> {
+    const revisions: string[] = [];
+    for (const [i, source] of app.spec.sources.entries()) revisions.push(await this.repo.resolve(source, requested[i] ?? ''));
+    return { revisions, workloads: await this.repo.render(app.spec, revisions) };
   }
 
   /** GET ?refresh: fetch Git, re-render the target revision, reconcile; resolves when reconciled. */
@@ -180,11 +176,15 @@ export class ArgoController {
     if (!policy || app.operation || !target || app.sync.status !== 'OutOfSync') return;
     if (!policy.prune && app.resources.filter((r) => r.status !== 'Synced').every((r) => r.requiresPruning === true)) return;
     const last = app.operationState;
+    const synced = syncedRevisions(app, last?.syncResult);
     const attempted =
-      last !== undefined && last.syncResult?.revision === target.sha && last.phase !== 'Running' && last.phase !== 'Terminating';
+      last !== undefined &&
+      JSON.stringify(synced) === JSON.stringify(target.revisions) &&
+      last.phase !== 'Running' &&
+      last.phase !== 'Terminating';
     if (attempted) {
       if (last.phase !== 'Succeeded') {
-        this.setCondition(app, 'SyncError', `Failed last sync attempt to [${target.sha}]: ${last.message ?? ''}`);
+        this.setCondition(app, 'SyncError', `Failed last sync attempt to ${revisionsLabel(target.revisions)}: ${last.message ?? ''}`);
         return;
       }
       if (!policy.selfHeal) return;
@@ -287,8 +287,8 @@ export class ArgoController {
     }
     app.resources = resources;
     app.images = [...images].sort();
-    if (!app.target) app.sync = { status: 'Unknown', revision: app.sync.revision };
-    else app.sync = { status: outOfSync ? 'OutOfSync' : 'Synced', revision: app.target.sha };
+    if (!app.target) app.sync = { status: 'Unknown', revisions: app.sync.revisions };
+    else app.sync = { status: outOfSync ? 'OutOfSync' : 'Synced', revisions: app.target.revisions };
     const worst = healths.reduce<HealthStatusCode>((acc, h) => (HEALTH_ORDER.indexOf(h) > HEALTH_ORDER.indexOf(acc) ? h : acc), 'Healthy');
     app.health = { status: worst };
     app.reconciledAt = this.sched.now();
@@ -299,21 +299,18 @@ export class ArgoController {
 
   async sync(name: string, req: SyncRequest, username: string, project?: string): Promise<Application> {
     const app = this.lookup(name, project);
-    const requested = req.revision ?? '';
-    const target = app.spec.targetRevision;
-    if (app.spec.automated && requested !== '' && requested !== target) {
-      // FailedPrecondition, as argo-cd server/application/application.go resolveSourceRevisions answers.
-      throw new ArgoApiError(400, 9, `Cannot sync to ${requested}: auto-sync currently set to ${target}`);
-    }
+    // Per source ('' = its targetRevision); refuses another revision than the target under auto-sync.
+    const requested = requestedRevisions(app, req);
     if (this.faults.syncBlocked(name)) throw new ArgoApiError(403, 7, 'cannot sync: blocked by sync window');
     let rendered: Rendered;
     try {
-      const sha = await this.git.resolve(app.spec.repoURL, requested === '' ? target : requested);
-      rendered = { sha, workloads: await this.render(app, sha) };
+      rendered = await this.fetchTarget(app, requested);
       // Argo fetches the target too; keep the comparison target current.
-      app.target = requested === '' || requested === target ? rendered : await this.fetchTarget(app).catch(() => app.target);
+      const atTarget = requested.every((r, i) => r === '' || r === app.spec.sources[i]?.targetRevision);
+      app.target = atTarget ? rendered : await this.fetchTarget(app).catch(() => app.target);
     } catch (err) {
-      if (err instanceof RevisionError) throw new ArgoApiError(400, 3, `error resolving repo revision: ${err.message}`);
+      // FailedPrecondition, as resolveSourceRevisions wraps resolveRevision's error.
+      if (err instanceof RevisionError) throw new ArgoApiError(400, 9, `error resolving repo revision: ${err.message}`);
       if (err instanceof RenderError) throw new ArgoApiError(400, 3, `error rendering manifests: ${err.message}`);
       throw err;
     }

@@ -1,11 +1,11 @@
 // Sync operations of the simulated Argo CD, run the way Argo runs them: the operation is recorded, turns
-// Running with syncResult.revision after `operationStartMs`, applies after `applyMs` (a held foreign
+// Running with syncResult.revision (multi-source: revisions, one per source) after `operationStartMs`, applies after `applyMs` (a held foreign
 // operation waits to be released first), and ends Succeeded or Failed with a history entry; health is
 // reassessed later by the controller's reconcile. Terminate ends a running operation Failed after
 // `terminateMs`. The controller (argo-controller.ts) validates requests and decides when to start one.
 import type { Info, Operation, OperationInitiator, OperationState, ResourceResult } from '../integrations/argocd-schema.js';
 import { ArgoApiError, type Rendered, type SimApp } from './argo-app.js';
-import { sourceJson } from './argo-views.js';
+import { historyRevisionFields, operationRevisionFields, syncResultRevisionFields } from './argo-sources.js';
 import { type DesiredWorkload, groupForKind } from './chart.js';
 import { rfc3339, type Scheduler } from './clock.js';
 import { type Cluster, workloadKey } from './cluster.js';
@@ -35,7 +35,7 @@ export interface OperationRequest {
 export function startOperation(host: OperationHost, app: SimApp, o: OperationRequest): void {
   const operation: Operation = {
     sync: {
-      revision: o.rendered.sha,
+      ...operationRevisionFields(app, o.rendered.revisions),
       prune: o.prune,
       ...(o.dryRun ? { dryRun: true } : {}),
       ...(o.syncOptions.length > 0 ? { syncOptions: [...o.syncOptions] } : {}),
@@ -61,7 +61,7 @@ export function startOperation(host: OperationHost, app: SimApp, o: OperationReq
       phase: 'Running',
       message: 'one or more tasks are running',
       startedAt: rfc3339(host.sched.now()),
-      syncResult: { revision: o.rendered.sha, source: sourceJson(app) },
+      syncResult: syncResultRevisionFields(app, o.rendered.revisions),
     };
     host.bump(app);
     const apply = () => later(host.timing().applyMs, () => applyOperation(host, app, o.rendered, o.prune, o.dryRun));
@@ -126,11 +126,10 @@ function applyOperation(host: OperationHost, app: SimApp, rendered: Rendered, pr
       const prev = app.history[app.history.length - 1];
       app.history.push({
         id: prev ? prev.id + 1 : 0,
-        revision: rendered.sha,
+        ...historyRevisionFields(app, rendered.revisions),
         deployStartedAt: state.startedAt,
         deployedAt: now,
         initiatedBy: state.operation.initiatedBy,
-        source: sourceJson(app),
       });
       if (app.history.length > 10) app.history.shift();
     }
@@ -157,7 +156,10 @@ export function terminateOperation(host: OperationHost, app: SimApp): void {
     operation: structuredClone(operation),
     phase: 'Running',
     startedAt: rfc3339(host.sched.now()),
-    syncResult: { revision: operation.sync?.revision ?? '' },
+    syncResult: {
+      revision: operation.sync?.revision ?? '',
+      ...(operation.sync?.revisions ? { revisions: [...operation.sync.revisions] } : {}),
+    },
   };
   state.phase = 'Terminating';
   state.message = 'terminating';

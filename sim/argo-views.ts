@@ -3,6 +3,7 @@
 // (target and live manifests). Functions of the app's state and the live cluster; they change nothing.
 import type { Application, ApplicationTree, ManagedResourcesResponse, ResourceNode } from '../integrations/argocd-schema.js';
 import { isInSync, type SimApp } from './argo-app.js';
+import { specSourcesJson, syncStatusFields } from './argo-sources.js';
 import { podHealth, workloadHealth } from './argo-health.js';
 import { type DesiredWorkload, groupForKind } from './chart.js';
 import { rfc3339 } from './clock.js';
@@ -11,15 +12,6 @@ import { ownerOf, replicaSetUid, workloadJson } from './k8s-json.js';
 
 const DEST_SERVER = 'https://kubernetes.default.svc';
 const ARGO_NAMESPACE = 'argocd';
-
-export function sourceJson(app: SimApp) {
-  return {
-    repoURL: app.spec.repoURL,
-    path: app.spec.path,
-    targetRevision: app.spec.targetRevision,
-    helm: { valueFiles: [...app.spec.valueFiles] },
-  };
-}
 
 export function applicationJson(app: SimApp): Application {
   const s = app.spec;
@@ -36,7 +28,7 @@ export function applicationJson(app: SimApp): Application {
       ...(Object.keys(app.annotations).length > 0 ? { annotations: { ...app.annotations } } : {}),
     },
     spec: {
-      source: sourceJson(app),
+      ...specSourcesJson(app),
       destination: { server: DEST_SERVER, namespace: s.namespace },
       project: s.project,
       ...(s.automated ? { syncPolicy: { automated: { ...s.automated } } } : {}),
@@ -45,8 +37,7 @@ export function applicationJson(app: SimApp): Application {
       resources: structuredClone(app.resources),
       sync: {
         status: app.sync.status,
-        comparedTo: { source: sourceJson(app), destination: { server: DEST_SERVER, namespace: s.namespace } },
-        ...(app.sync.revision ? { revision: app.sync.revision } : {}),
+        ...syncStatusFields(app, app.sync.revisions),
       },
       health: { status: app.health.status, ...(app.health.message ? { message: app.health.message } : {}) },
       ...(app.history.length > 0 ? { history: structuredClone(app.history) } : {}),

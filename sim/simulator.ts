@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { type AppSpec, ArgoApiError } from './argo-app.js';
+import { type AppSpec, AppSpecBody, ArgoApiError } from './argo-app.js';
 import { ArgoController } from './argo-controller.js';
 import { createArgoServer } from './argo-server.js';
 import { createRealScheduler, type Scheduler } from './clock.js';
@@ -93,6 +93,11 @@ export interface Simulator {
   refresh(app: string): Promise<void>;
   /** How many times the repo-server ran Helm (renders are cached per revision). */
   readonly helmRuns: number;
+  /**
+   * Serves a local chart directory as `chart` at `version` of the Helm repository `repoURL`, for sources with
+   * `chart:` (no Helm repository is contacted; the version must be given exactly as `targetRevision`).
+   */
+  registerHelmChart(c: { repoURL: string; chart: string; version: string; dir: string }): void;
   setTiming(timing: Partial<Timing>): void;
   readonly timing: Timing;
   faults: SimFaults;
@@ -100,21 +105,6 @@ export interface Simulator {
   reset(): void;
   close(): Promise<void>;
 }
-
-const AppSpecBody = z.object({
-  name: z.string().min(1),
-  project: z.string().optional(),
-  repoURL: z.string().min(1),
-  path: z.string(),
-  targetRevision: z.string().optional(),
-  valueFiles: z.array(z.string()).optional(),
-  namespace: z.string().min(1),
-  automated: z.union([z.boolean(), z.object({ prune: z.boolean().optional(), selfHeal: z.boolean().optional() })]).optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-  ownerReferences: z
-    .array(z.object({ apiVersion: z.string(), kind: z.string(), name: z.string(), uid: z.string(), controller: z.boolean().optional() }))
-    .optional(),
-});
 
 function listen(server: Server | HttpsServer, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -355,6 +345,7 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     get helmRuns() {
       return controller.repo.helmRuns;
     },
+    registerHelmChart: (c) => controller.repo.registerChart(c),
     faults,
     reset,
     async close() {
