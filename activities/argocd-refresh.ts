@@ -1,7 +1,10 @@
 // Step "argocd-refresh": asks Argo CD to re-read Git for every application of the release's groups
-// (GET ?refresh=normal blocks until the controller has reconciled). Idempotent by nature.
+// (GET ?refresh=normal blocks until the controller has reconciled). Idempotent by nature. A multi-source
+// application must have a source reading the environment's repository (else a configuration error naming it);
+// the revision reported is that source's.
 import type { ActivityDeps } from './deps.js';
-import { applicationsFor, argoClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { applicationsFor, argoClientFor, loadContext, recordedStep, writtenSourcesOf, type StepOutcome } from './promotion-context.js';
+import { writtenRevision } from '../integrations/argocd-sources.js';
 import { STEP } from '../domain/promotion.js';
 
 export interface ArgocdRefreshInput {
@@ -25,7 +28,7 @@ export function createArgocdRefresh(deps: ActivityDeps) {
             name: app.name,
             sync: a.status?.sync?.status,
             health: a.status?.health?.status,
-            revision: a.status?.sync?.revision,
+            revision: writtenRevision(a, writtenSourcesOf(a, ctx.environment), a.status?.sync),
           });
         }
         return {

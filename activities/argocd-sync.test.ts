@@ -62,3 +62,40 @@ describe('isOurs', () => {
     expect(isOurs(a, SHA, ID)).toBe(ours);
   });
 });
+
+describe('isOurs on a multi-source app: the written sources’ revisions[]', () => {
+  const sources = [
+    { repoURL: 'https://charts.example.com', chart: 'c' },
+    { repoURL: 'https://git.example.com/gitops.git', ref: 'values' },
+  ];
+  const multi = (o: { pending?: string[]; last?: string[]; phase?: 'Succeeded' | 'Failed' }): Application => ({
+    metadata: { name: 'prod-core' },
+    spec: { destination: {}, sources },
+    ...(o.pending ? { operation: { sync: { revisions: o.pending, sources }, info: info(ID) } } : {}),
+    ...(o.last
+      ? {
+          status: {
+            operationState: {
+              operation: { sync: { revisions: o.last }, info: info(ID) },
+              phase: o.phase ?? 'Succeeded',
+              startedAt: '2026-01-01T00:00:00Z',
+              syncResult: { revision: '', revisions: o.last },
+            },
+          },
+        }
+      : {}),
+  });
+  it.each([
+    { name: 'pending, written source at our sha', app: multi({ pending: ['1.0.0', SHA] }), ours: true },
+    { name: 'pending, only the chart at our sha', app: multi({ pending: [SHA, OTHER_SHA] }), ours: false },
+    { name: 'finished, written source at our sha', app: multi({ last: ['1.0.0', SHA] }), ours: true },
+    { name: 'finished but failed', app: multi({ last: ['1.0.0', SHA], phase: 'Failed' }), ours: false },
+    {
+      name: 'a single revision is not read on a multi-source app',
+      app: { ...multi({}), operation: operation(SHA, info(ID)) },
+      ours: false,
+    },
+  ])('$name', ({ app: a, ours }) => {
+    expect(isOurs(a, SHA, ID, [1])).toBe(ours);
+  });
+});

@@ -3,10 +3,13 @@
 // ours for this SHA is not synced again. "Another operation is already in progress" is retried by Temporal.
 // Auto-sync mode (environment `argocd.syncMode`, or `detect` with an automated sync policy): no sync is sent,
 // Argo's own automated operation (started by the refresh that found our commit) is what the wait step judges.
+// A multi-source application is synced per source: the sources reading the environment's repository go to the
+// SHA (`revisions` + `sourcePositions`), the others stay at their targetRevision (integrations/argocd-sources.ts).
 import type { ActivityDeps } from './deps.js';
-import { applicationsFor, argoClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { applicationsFor, argoClientFor, loadContext, recordedStep, writtenSourcesOf, type StepOutcome } from './promotion-context.js';
 import { usesAutomatedSync } from '../integrations/argocd-selection.js';
 import type { Application } from '../integrations/argocd.js';
+import { describeSource, isMultiSource } from '../integrations/argocd-sources.js';
 import { PROMOTION_INFO_NAME } from '../integrations/argocd-convergence.js';
 import { STEP, type StepName } from '../domain/promotion.js';
 
@@ -32,14 +35,17 @@ export function promotionIdOf(input: { deploymentId: number; promotionId?: strin
 
 /**
  * Is this application's pending operation, or its last one that did not fail, our sync of `sha` (tagged with
- * `promotionId` in `info`)? Then a retried step must not sync again.
+ * `promotionId` in `info`)? Then a retried step must not sync again. A multi-source app's operation is ours when
+ * every written source (`sources`, 0-based) has `sha` in its `revisions[]`.
  */
-export function isOurs(app: Application, sha: string, promotionId: string): boolean {
+export function isOurs(app: Application, sha: string, promotionId: string, sources: readonly number[] = [0]): boolean {
   const mine = (info: Array<{ name: string; value: string }> | null | undefined) =>
     (info ?? []).some((i) => i.name === PROMOTION_INFO_NAME && i.value === promotionId);
-  if (app.operation && app.operation.sync?.revision === sha && mine(app.operation.info)) return true;
+  const atSha = (r: { revision?: string; revisions?: string[] | null } | undefined) =>
+    isMultiSource(app) ? sources.every((i) => r?.revisions?.[i] === sha) : r?.revision === sha;
+  if (app.operation && atSha(app.operation.sync) && mine(app.operation.info)) return true;
   const op = app.status?.operationState;
-  return !!op && op.phase !== 'Failed' && op.phase !== 'Error' && op.syncResult?.revision === sha && mine(op.operation.info);
+  return !!op && op.phase !== 'Failed' && op.phase !== 'Error' && atSha(op.syncResult) && mine(op.operation.info);
 }
 
 export function createArgocdSync(deps: ActivityDeps) {
@@ -55,18 +61,24 @@ export function createArgocdSync(deps: ActivityDeps) {
           const synced: string[] = [];
           const alreadyOurs: string[] = [];
           const automated: string[] = [];
+          const partial: string[] = [];
           for (const { name } of await applicationsFor(ctx, argo)) {
             const app = await argo.getApplication(name, { project: ctx.environment.argocd.project });
+            const sources = writtenSourcesOf(app, ctx.environment);
             if (usesAutomatedSync(ctx.environment, app)) {
               automated.push(name);
               continue;
             }
-            if (isOurs(app, input.sha, promotionId)) {
+            if (isOurs(app, input.sha, promotionId, sources)) {
               alreadyOurs.push(name);
               continue;
             }
+            // Multi-source: only the written sources move to our commit; Argo keeps the others at targetRevision.
+            const multi = isMultiSource(app);
+            if (multi) partial.push(`${name}: ${sources.map((i) => describeSource(app, i)).join(', ')}`);
             await argo.sync(name, {
               revision: input.sha,
+              ...(multi ? { sourcePositions: sources.map((i) => i + 1) } : {}),
               prune: true,
               infos: [{ name: PROMOTION_INFO_NAME, value: promotionId }],
               syncOptions: ['ApplyOutOfSyncOnly=true'],
@@ -74,7 +86,10 @@ export function createArgocdSync(deps: ActivityDeps) {
             synced.push(name);
           }
           const waiting = `waiting for Argo CD's automated sync to ${input.sha.slice(0, 12)}: ${automated.join(', ')}`;
-          const requested = `sync to ${input.sha.slice(0, 12)} requested for ${synced.join(', ') || 'none'}${alreadyOurs.length ? `; already ours: ${alreadyOurs.join(', ')}` : ''}`;
+          const requested =
+            `sync to ${input.sha.slice(0, 12)} requested for ${synced.join(', ') || 'none'}` +
+            (partial.length ? ` (multi-source, written sources only: ${partial.join('; ')})` : '') +
+            (alreadyOurs.length ? `; already ours: ${alreadyOurs.join(', ')}` : '');
           return {
             status: synced.length === 0 ? ('skipped' as const) : ('succeeded' as const),
             message: automated.length === 0 ? requested : synced.length + alreadyOurs.length === 0 ? waiting : `${requested}; ${waiting}`,

@@ -8,7 +8,16 @@
 // retry began (`reconciledAfter`), and only an operation started after it when the retry synced again.
 import { activityInfo, ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
-import { applicationsFor, argoClientFor, hook, loadContext, recordedStep, toFailure, type StepOutcome } from './promotion-context.js';
+import {
+  applicationsFor,
+  argoClientFor,
+  hook,
+  loadContext,
+  recordedStep,
+  toFailure,
+  writtenSourcesOf,
+  type StepOutcome,
+} from './promotion-context.js';
 import { usesAutomatedSync } from '../integrations/argocd-selection.js';
 import { assessConvergence, type ConvergenceClause, type ConvergenceResult } from '../integrations/argocd-convergence.js';
 import type { Application, ArgoClient } from '../integrations/argocd.js';
@@ -105,8 +114,13 @@ export function createArgocdWait(deps: ActivityDeps) {
                 project: ctx.environment.argocd.project,
                 ...(needRefresh.has(name) ? { refresh: 'normal' as const } : {}),
               });
-              // Auto-sync mode: Argo's automated operation at exactly our SHA stands for our sync.
-              let r = assessConvergence(app, { ...target, acceptAutomated: usesAutomatedSync(ctx.environment, app) });
+              // Auto-sync mode: Argo's automated operation at exactly our SHA stands for our sync. Multi-source: the
+              // revisions of the sources we write are judged.
+              let r = assessConvergence(app, {
+                ...target,
+                acceptAutomated: usesAutomatedSync(ctx.environment, app),
+                sourceIndexes: writtenSourcesOf(app, ctx.environment),
+              });
               if (r.clause === 'degraded') {
                 const first = degradedSince.get(name) ?? { atMs: Date.now(), reconciledAt: r.observation.reconciledAt };
                 degradedSince.set(name, first);

@@ -9,7 +9,9 @@ import { getDeployment, markStepFinished, markStepProgress, markStepStarted, typ
 import { getEnvironment, type EnvironmentRow } from '../db/environments.js';
 import { getRelease, type ReleaseRow } from '../db/releases.js';
 import { createSecretResolver, SecretError, type SecretResolver } from '../lib/secrets.js';
-import { ArgoCdError, type ArgoClient } from '../integrations/argocd.js';
+import { type Application, ArgoCdError, type ArgoClient } from '../integrations/argocd.js';
+import { sourceRepositories, writtenSources } from '../integrations/argocd-sources.js';
+import { scrubUrlCredentials } from '../lib/secrets.js';
 import { KubeApiError, type KubeClient } from '../integrations/kube.js';
 import { createTargetClients, type TargetClients } from '../integrations/targets.js';
 import { resolveApplications } from '../integrations/argocd-selection.js';
@@ -58,6 +60,20 @@ export async function applicationsFor(ctx: PromotionContext, argo: ArgoClient): 
   const problems = matches.flatMap((m) => ('problem' in m ? [m.problem] : []));
   if (problems.length > 0) throw ApplicationFailure.nonRetryable(problems.join('; '), FAILURE.configuration);
   return matches.flatMap((m) => ('name' in m ? [{ group: m.group, name: m.name }] : []));
+}
+
+/**
+ * The 0-based positions of the application's sources Flow Controller writes (integrations/argocd-sources.ts):
+ * `[0]` for a single-source app, the sources reading the environment's GitOps repository for a multi-source one.
+ * A multi-source app with no such source is a configuration error naming the app (retrying cannot fix it).
+ */
+export function writtenSourcesOf(app: Application, env: Pick<EnvironmentRow, 'gitops'>): number[] {
+  const indexes = writtenSources(app, env.gitops.repoUrl);
+  if (indexes.length > 0) return indexes;
+  const message =
+    `Argo CD application ${app.metadata.name} has no source reading ${env.gitops.repoUrl} (its sources: ${sourceRepositories(app)}): ` +
+    'point one of its spec.sources (e.g. the "ref: values" source) at gitops.repoUrl, or fix gitops.repoUrl';
+  throw ApplicationFailure.nonRetryable(scrubUrlCredentials(message), FAILURE.configuration);
 }
 
 export function targetsOf(deps: ActivityDeps): TargetClients {

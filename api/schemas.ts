@@ -17,7 +17,10 @@ export const LiveApp = z.object({
   group: z.string(),
   sync: z.string().nullable(),
   health: z.string().nullable(),
-  revision: z.string().nullable(),
+  revision: z
+    .string()
+    .nullable()
+    .openapi({ description: 'The revision Argo CD compared (multi-source: that of the source reading the environment’s repository)' }),
   releaseId: z
     .string()
     .nullable()

@@ -2,8 +2,11 @@
 // Application?" (the algorithm in docs/argocd-contract.md, after `argocd app wait` and Kargo's
 // argocd-update) and "has this Kubernetes workload finished rolling out?". Callers poll and feed
 // each observation in; a `waiting` answer means poll again (refreshing when the clause says so)
-// until the step's deadline, `failed` is terminal and carries Argo's or Kubernetes' message.
+// until the step's deadline, `failed` is terminal and carries Argo's or Kubernetes' message. For a multi-source
+// Application the revisions judged are those of the sources Flow Controller writes (`sourceIndexes`), read from
+// `syncResult.revisions[]` and `status.sync.revisions[]` (integrations/argocd-sources.ts).
 import type { Application, HealthStatusCode, OperationPhase, SyncStatusCode } from './argocd-schema.js';
+import { writtenRevision } from './argocd-sources.js';
 import type { Workload } from './kube.js';
 
 export type ConvergenceState = 'converged' | 'waiting' | 'failed';
@@ -80,27 +83,35 @@ export interface ConvergenceTarget {
    * ours was sent after which it must start; Argo never re-syncs a SHA it already attempted).
    */
   acceptAutomated?: boolean;
+  /**
+   * Multi-source apps: the 0-based positions in `spec.sources` of the sources that read the environment's
+   * repository (`writtenSources`); their entries of `syncResult.revisions[]` and `status.sync.revisions[]` must be
+   * `sha` where a single-source app's `revision` must. Ignored for a single-source app; for a multi-source app
+   * without it no revision is found (the caller always passes it).
+   */
+  sourceIndexes?: readonly number[];
 }
 
 /** The `infos` entry name Flow Controller puts on its sync operations. */
 export const PROMOTION_INFO_NAME = 'promotion';
 const ERROR_CONDITIONS = new Set(['ComparisonError', 'InvalidSpecError', 'SyncError']);
 
-function observe(app: Application): ConvergenceObservation {
+function observe(app: Application, target: ConvergenceTarget): ConvergenceObservation {
   const st = app.status;
   const op = st?.operationState;
+  const written = target.sourceIndexes ?? [];
   return {
     operationPending: app.operation !== undefined && app.operation !== null,
     operationPhase: op?.phase,
     operationMessage: op?.message,
     operationStartedAt: op?.startedAt,
     operationFinishedAt: op?.finishedAt,
-    syncResultRevision: op?.syncResult?.revision,
+    syncResultRevision: writtenRevision(app, written, op?.syncResult, target.sha),
     initiatedBy: op?.operation.initiatedBy,
     promotionInfo: op?.operation.info?.find((i) => i.name === PROMOTION_INFO_NAME)?.value,
     reconciledAt: st?.reconciledAt,
     syncStatus: st?.sync?.status,
-    syncRevision: st?.sync?.revision,
+    syncRevision: writtenRevision(app, written, st?.sync, target.sha),
     health: st?.health?.status,
     // Argo leaves the app-level health message empty; the reason sits on the worst resource.
     healthMessage:
@@ -116,7 +127,7 @@ function ms(time: string | undefined): number | undefined {
 }
 
 export function assessConvergence(app: Application, target: ConvergenceTarget): ConvergenceResult {
-  const o = observe(app);
+  const o = observe(app, target);
   const result = (state: ConvergenceState, clause: ConvergenceClause, reason: string, refresh = false): ConvergenceResult => ({
     state,
     clause,

@@ -36,6 +36,11 @@ export type RefreshType = 'normal' | 'hard';
 export interface SyncOptions {
   /** Full 40-hex commit SHA (or a branch; Argo resolves it). */
   revision: string;
+  /**
+   * Multi-source apps: the 1-based positions in `spec.sources` that sync to `revision` (sent as `revisions` +
+   * `sourcePositions`); Argo resolves the other sources to their targetRevision. Absent: a single-source sync.
+   */
+  sourcePositions?: number[];
   prune: boolean;
   infos: Info[];
   /** Argo sync options, e.g. `['ApplyOutOfSyncOnly=true']`. */
@@ -237,8 +242,9 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
       return call(Application, 'GET', `${appPath(name)}${qs}`);
     },
     sync(name, opts) {
+      const positions = opts.sourcePositions;
       const body: SyncRequestBody = {
-        revision: opts.revision,
+        ...(positions ? { revisions: positions.map(() => opts.revision), sourcePositions: [...positions] } : { revision: opts.revision }),
         prune: opts.prune,
         dryRun: opts.dryRun ?? false,
         strategy: { hook: {} },

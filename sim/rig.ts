@@ -21,7 +21,7 @@ import type { Descriptor, Template } from '../domain/descriptor.js';
 import { commitFiles, ensureBareRepo } from './gitops-repo.js';
 import { createSimulator, type Simulator } from './simulator.js';
 import { INSTANT_TIMING, type Timing } from './timing.js';
-import type { AutomatedPolicy } from './argo-app.js';
+import type { AutomatedPolicy, SourceSpec } from './argo-app.js';
 
 /** The label an ApplicationSet of the rig puts on the Applications it generates for an environment. */
 export const ENVIRONMENT_LABEL = 'flow-controller.io/environment';
@@ -36,6 +36,24 @@ export interface RigArgoApps {
    * `flow-controller.io/environment=<env>` (groups by `flow-controller.io/group`).
    */
   applicationSet?: boolean;
+  /**
+   * Multi-source Applications (`spec.sources`): the sources of each of the environment's apps, e.g. a chart from a
+   * Helm repository (see `RigOptions.helmCharts`) plus `{ repoURL: ctx.repoURL, targetRevision: ctx.branch, ref:
+   * 'values' }` read as `$values/<ctx.valuesPath>`. Default: the single source of the rig's layout.
+   */
+  sources?: (ctx: RigSourceContext) => SourceSpec[];
+}
+
+/** What a multi-source Application of the rig is built from. */
+export interface RigSourceContext {
+  environment: string;
+  group: string;
+  name: string;
+  /** The values file Flow Controller writes for the app, inside the rig's repository. */
+  valuesPath: string;
+  /** The rig's GitOps repository and branch. */
+  repoURL: string;
+  branch: string;
 }
 
 /** The sample product: an `api` whose tag is the release's, and a `gateway` pinned in the template. */
@@ -90,8 +108,10 @@ export interface RigOptions {
    * lives in memory, comes back with what Git says after a restart.
    */
   restoreFromGit?: boolean;
-  /** Per environment: auto-sync and ApplicationSet generation of its Applications (default: neither). */
+  /** Per environment: auto-sync, ApplicationSet generation and sources of its Applications (default: none). */
   argoApps?: Record<string, RigArgoApps>;
+  /** Local chart directories the simulator serves as Helm-repository charts (`chart:` sources), registered first. */
+  helmCharts?: Array<{ repoURL: string; chart: string; version: string; dir: string }>;
 }
 
 export interface RigApplication {
@@ -140,10 +160,11 @@ export function defaultInitialValues(environment: string, group: string): string
 }
 
 const CHART_PATH = 'charts/flow-workloads';
-const CHART_DIR = path.join(import.meta.dirname, '..', 'charts', 'flow-workloads');
+/** The shipped chart's directory (charts/flow-workloads). */
+export const CHART_DIR = path.join(import.meta.dirname, '..', 'charts', 'flow-workloads');
 
 /** The files of a chart directory, keyed by their path under `prefix`. */
-async function chartFiles(dir: string, prefix: string): Promise<Record<string, string>> {
+export async function chartFiles(dir: string, prefix: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
@@ -192,6 +213,7 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
     kubeToken: opts.kubeToken,
   });
   try {
+    for (const chart of opts.helmCharts ?? []) simulator.registerHelmChart(chart);
     const environments = opts.environments.map((env): RigEnvironment => ({
       name: env,
       namespace: env,
@@ -208,13 +230,18 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
     const appSetUid = new Map(environments.map((e) => [e.name, randomUUID()]));
     for (const app of environments.flatMap((e) => e.applications)) {
       const argoApps = opts.argoApps?.[app.environment] ?? {};
+      const ctx = { environment: app.environment, group: app.group, name: app.name, valuesPath: app.valuesPath, repoURL, branch };
       await simulator.addApplication({
         name: app.name,
         project: 'default',
-        repoURL,
-        path: helmChart ? CHART_PATH : path.posix.dirname(app.valuesPath),
-        targetRevision: branch,
-        valueFiles: [helmChart ? path.posix.relative(CHART_PATH, app.valuesPath) : path.posix.basename(app.valuesPath)],
+        ...(argoApps.sources
+          ? { sources: argoApps.sources(ctx) }
+          : {
+              repoURL,
+              path: helmChart ? CHART_PATH : path.posix.dirname(app.valuesPath),
+              targetRevision: branch,
+              valueFiles: [helmChart ? path.posix.relative(CHART_PATH, app.valuesPath) : path.posix.basename(app.valuesPath)],
+            }),
         namespace: app.namespace,
         labels: { [ENVIRONMENT_LABEL]: app.environment, [DEFAULT_GROUP_LABEL]: app.group },
         ...(argoApps.automated !== undefined ? { automated: argoApps.automated } : {}),

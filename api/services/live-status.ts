@@ -10,6 +10,7 @@ import type { EnvironmentRow } from '../../db/environments.js';
 import { RELEASE_ANNOTATION } from '../../domain/environment.js';
 import { ArgoCdError, GrpcCode } from '../../integrations/argocd.js';
 import { resolveApplications } from '../../integrations/argocd-selection.js';
+import { writtenRevision, writtenSources } from '../../integrations/argocd-sources.js';
 import { KubeApiError, type KubeClient } from '../../integrations/kube.js';
 import type { TargetClients } from '../../integrations/targets.js';
 import type { Logger } from '../../lib/logger.js';
@@ -156,12 +157,15 @@ async function readApp(
     }
   }
   const releaseId = releaseIds.size === 1 ? ([...releaseIds][0] ?? null) : null;
+  // Multi-source: the revision of the source(s) reading the environment's repository (`status.sync.revisions[i]`).
+  const written = writtenSources(app, env.gitops.repoUrl);
+  if (written.length === 0) error ??= "no source reads the environment's repository";
   return {
     name,
     group,
     sync: app.status?.sync?.status ?? null,
     health: app.status?.health?.status ?? null,
-    revision: app.status?.sync?.revision ?? null,
+    revision: writtenRevision(app, written, app.status?.sync) ?? null,
     releaseId,
     matchesCurrentRelease: releaseId === null ? null : releaseId === env.currentReleaseId,
     ...(error ? { error } : {}),

@@ -5,6 +5,7 @@ import { posix } from 'node:path';
 import { type ArgoTarget, type GitopsTarget, type KubeTarget } from '../../domain/environment.js';
 import { valuesPath } from '../../gitops/render.js';
 import { ArgoCdError, GrpcCode, type Application, type ApplicationSource, type ArgoClient } from '../../integrations/argocd.js';
+import { describeSource, isMultiSource, sameRepository, sourceRepositories, sourcesOf } from '../../integrations/argocd-sources.js';
 import { resolveApplications } from '../../integrations/argocd-selection.js';
 import { KubeApiError } from '../../integrations/kube.js';
 import type { TargetClients } from '../../integrations/targets.js';
@@ -115,71 +116,76 @@ async function appChecks(argo: ArgoClient, env: Target, group: string, name: str
   ];
 }
 
-type Source = ApplicationSource & { ref?: string };
-
-function sameRepo(a: string, b: string): boolean {
-  const norm = (u: string) =>
-    u
-      .trim()
-      .replace(/\/+$/, '')
-      .replace(/\.git$/, '')
-      .toLowerCase();
-  return norm(a) === norm(b);
-}
-
 /** The repository files a source reads as Helm values (`$ref/…` resolved against the `ref` sources). */
-function valuesFilesRead(source: Source, all: Source[], repoUrl: string): string[] {
-  const files = source.helm?.valueFiles ?? ['values.yaml'];
+function valuesFilesRead(source: ApplicationSource, all: ApplicationSource[], multi: boolean, repoUrl: string): string[] {
+  // Argo's default for a Helm chart without valueFiles is the chart's own values.yaml.
+  const files = source.helm?.valueFiles ?? (source.chart ? [] : ['values.yaml']);
   const out: string[] = [];
   for (const f of files) {
-    const ref = /^\$([^/]+)\/(.*)$/.exec(f);
+    const ref = multi ? /^\$([^/]+)\/(.*)$/.exec(f) : null;
     if (ref) {
       const target = all.find((s) => s.ref === ref[1]);
-      if (target && sameRepo(target.repoURL, repoUrl)) out.push(posix.normalize(ref[2] ?? ''));
-    } else if (sameRepo(source.repoURL, repoUrl)) {
+      if (target && sameRepository(target.repoURL, repoUrl)) out.push(posix.normalize(ref[2] ?? ''));
+    } else if (!source.chart && sameRepository(source.repoURL, repoUrl)) {
       out.push(posix.normalize(posix.join(source.path ?? '', f)));
     }
   }
   return out;
 }
 
+/**
+ * Does the Application read the values file Flow Controller writes, from the branch it commits to? For a
+ * multi-source app, says which sources Flow Controller writes (those reading gitops.repoUrl: each promotion syncs
+ * them to its commit, the others stay at their targetRevision).
+ */
 function sourceCheck(app: Application, env: Target, group: string, id: string): PreflightCheck {
   const g = env.gitops;
   const expected = valuesPath(g.pathPattern, env.name, group);
-  const multi = (app.spec as { sources?: Source[] }).sources;
-  const sources: Source[] = multi && multi.length > 0 ? multi : app.spec.source ? [app.spec.source] : [];
+  const sources = sourcesOf(app);
+  const multi = isMultiSource(app);
   const name = app.metadata.name;
-  const ours = sources.filter((s) => sameRepo(s.repoURL, g.repoUrl));
-  if (ours.length === 0) {
-    const repos = sources.map((s) => s.repoURL).join(', ') || 'no source';
+  const written = sources.flatMap((s, i) => (sameRepository(s.repoURL, g.repoUrl) ? [i] : []));
+  if (written.length === 0) {
     return check(
       'argocd',
       id,
       'error',
-      `Application ${name} reads ${repos}, not ${g.repoUrl}: point its source (or a "ref: values" source) at gitops.repoUrl`,
+      `Application ${name} reads ${sourceRepositories(app)}, not ${g.repoUrl}: point its source (or a "ref: values" source) at gitops.repoUrl`,
     );
   }
-  const wrongRevision = ours.filter((s) => (s.targetRevision ?? 'HEAD') !== g.branch);
+  const wrongRevision = written.filter((i) => (sources[i]?.targetRevision || 'HEAD') !== g.branch);
   if (wrongRevision.length > 0) {
-    const rev = wrongRevision[0]?.targetRevision ?? 'HEAD';
+    const at = wrongRevision[0] as number;
+    const rev = sources[at]?.targetRevision || 'HEAD';
     return check(
       'argocd',
       id,
       'error',
-      `Application ${name} follows targetRevision "${rev}" of ${g.repoUrl}, but Flow Controller commits to branch "${g.branch}": set targetRevision to "${g.branch}" or gitops.branch to "${rev}"`,
+      `Application ${name} follows targetRevision "${rev}" of ${g.repoUrl}${multi ? ` in ${describeSource(app, at)}` : ''}, but Flow Controller commits to branch "${g.branch}": set targetRevision to "${g.branch}" or gitops.branch to "${rev}"`,
     );
   }
-  const read = sources.flatMap((s) => valuesFilesRead(s, sources, g.repoUrl));
+  const read = sources.flatMap((s) => valuesFilesRead(s, sources, multi, g.repoUrl));
   if (!read.includes(expected)) {
     return check(
       'argocd',
       id,
       'error',
       `Application ${name} reads ${read.join(', ') || 'no values file'} but Flow Controller writes ${expected}: ` +
-        'point spec.source.path/helm.valueFiles at it, or fix gitops.pathPattern',
+        (multi
+          ? `point the chart source's helm.valueFiles at "$<ref>/${expected}" (the ref source reading gitops.repoUrl), or fix gitops.pathPattern`
+          : 'point spec.source.path/helm.valueFiles at it, or fix gitops.pathPattern'),
     );
   }
-  return check('argocd', id, 'ok', `Application ${name} reads ${expected} from branch "${g.branch}"`);
+  if (!multi) return check('argocd', id, 'ok', `Application ${name} reads ${expected} from branch "${g.branch}"`);
+  const others = sources.length - written.length;
+  return check(
+    'argocd',
+    id,
+    'ok',
+    `Application ${name} (multi-source) reads ${expected} from branch "${g.branch}"; Flow Controller writes ` +
+      `${written.map((i) => describeSource(app, i)).join(' and ')} and syncs ${written.length === 1 ? 'it' : 'them'} to each pushed commit` +
+      (others > 0 ? `; the other ${others === 1 ? 'source keeps its' : `${others} sources keep their`} targetRevision` : ''),
+  );
 }
 
 function autoSyncCheck(app: Application, id: string): PreflightCheck {
