@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import type { Simulator, Timing } from '../sim/simulator.js';
-import { createRig, type RigArgoApps, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor } from '../sim/rig.js';
+import { createRig, type RigArgoApps, type RigOptions, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor } from '../sim/rig.js';
 import { createWorker } from '../worker.js';
 import type { Database } from '../db/client.js';
 import { apiHarness, type ApiHarness, type Loose } from './api-harness.js';
@@ -25,7 +25,7 @@ export interface EnvSpec {
   convergenceDeadlineSeconds?: number;
   /** Default 0 here (Degraded is final at once) so that fault tests park quickly; production default 60. */
   degradedGraceSeconds?: number;
-  /** Auto-sync and ApplicationSet generation of the environment's Argo CD Applications (sim/rig.ts). */
+  /** Auto-sync, ApplicationSet generation and sources of the environment's Argo CD Applications (sim/rig.ts). */
   argoApps?: RigArgoApps;
   /** `argocd.syncMode` of the environment (default: not set, i.e. detect). */
   syncMode?: 'explicit' | 'auto' | 'detect';
@@ -49,7 +49,14 @@ export interface PromotionFixture {
 
 export async function createPromotionFixture(
   database: Database,
-  opts: { envs: EnvSpec[]; timing?: Partial<Timing>; pollIntervalMs?: number; apiEnv?: Record<string, string> },
+  opts: {
+    envs: EnvSpec[];
+    timing?: Partial<Timing>;
+    pollIntervalMs?: number;
+    apiEnv?: Record<string, string>;
+    /** More files for the GitOps repository, and charts the simulator serves as a Helm repository. */
+    rig?: Pick<RigOptions, 'files' | 'helmCharts'>;
+  },
 ): Promise<PromotionFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'fc-promo-'));
   const sfx = randomBytes(3).toString('hex');
@@ -60,7 +67,8 @@ export async function createPromotionFixture(
     groups: SAMPLE_GROUPS,
     timing: opts.timing,
     secretPrefix: `FC_SECRET_T${sfx.toUpperCase()}`,
-    files: { 'README.md': '# test gitops repo\n' },
+    files: { 'README.md': '# test gitops repo\n', ...(opts.rig?.files ?? {}) },
+    ...(opts.rig?.helmCharts ? { helmCharts: opts.rig.helmCharts } : {}),
     argoApps: Object.fromEntries(opts.envs.flatMap((e) => (e.argoApps ? [[env[e.key] as string, e.argoApps]] : []))),
   });
   const sim = rig.simulator;
