@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, testConfig, useTestDatabase } from '../../test/harness.js';
 import { preflightAll, preflightDepsOf } from '../services/preflight.js';
 import { apiHarness, type ApiHarness, type Loose } from '../../test/api-harness.js';
-import { createRig, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor, type Rig } from '../../sim/rig.js';
+import { CHART_DIR, createRig, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor, type Rig } from '../../sim/rig.js';
 import { commitFiles } from '../../sim/gitops-repo.js';
 import { renderEnvironment } from '../../gitops/render.js';
 import type { EnvironmentConfig } from '../../domain/environment.js';
@@ -233,6 +233,52 @@ describe('PUT /v1/environments/:env?dryRun=true', () => {
     } finally {
       rig.simulator.faults.unblockSyncs(`${OK_ENV}-infra`);
     }
+  });
+});
+
+describe('multi-source Applications', () => {
+  const HELM_REPO = 'https://charts.example.com/stable';
+  /** Adds `<prefix>-<env>-<group>` apps: the chart from a Helm repository, its values `$values/<file>` from `valuesRepo`. */
+  const addApps = async (prefix: string, valuesRepo: string, file: (g: string) => string) => {
+    for (const g of SAMPLE_GROUPS) {
+      await rig.simulator.addApplication({
+        name: `${prefix}-${OK_ENV}-${g}`,
+        namespace: OK_ENV,
+        sources: [
+          { repoURL: HELM_REPO, chart: 'flow-workloads', targetRevision: '0.1.0', helm: { valueFiles: [`$values/${file(g)}`] } },
+          { repoURL: valuesRepo, targetRevision: 'main', ref: 'values' },
+        ],
+      });
+    }
+  };
+  const withPattern = (pattern: string) => dryRun(OK_ENV, { ...base(), argocd: { ...base().argocd, applicationPattern: pattern } });
+  beforeAll(() => {
+    rig.simulator.registerHelmChart({ repoURL: HELM_REPO, chart: 'flow-workloads', version: '0.1.0', dir: CHART_DIR });
+  });
+
+  it('reports which source Flow Controller writes: the ref: values source reading the repository', async () => {
+    await addApps('ms', rig.git.repoURL, (g) => `environments/${OK_ENV}/${g}/values.yaml`);
+    const res = await withPattern('ms-{env}-{group}');
+    const source = byId(res.body, `argocd.source:ms-${OK_ENV}-core`);
+    expect(source.status, source.message).toBe('ok');
+    expect(source.message).toContain(`Application ms-${OK_ENV}-core (multi-source) reads environments/${OK_ENV}/core/values.yaml`);
+    expect(source.message).toContain(`Flow Controller writes source 2 of 2 (ref "values", ${rig.git.repoURL})`);
+    expect(source.message).toContain('the other source keeps its targetRevision');
+  });
+
+  it('an app whose values come from another repository is an error naming the repositories', async () => {
+    await addApps('msx', '/nonexistent/other.git', (g) => `environments/${OK_ENV}/${g}/values.yaml`);
+    const source = byId((await withPattern('msx-{env}-{group}')).body, `argocd.source:msx-${OK_ENV}-core`);
+    expect(source.status).toBe('error');
+    expect(source.message).toContain(`reads ${HELM_REPO}, /nonexistent/other.git, not ${rig.git.repoURL}`);
+  });
+
+  it('an app reading another values file says how to point $values at it', async () => {
+    await addApps('msp', rig.git.repoURL, (g) => `environments/elsewhere/${g}/values.yaml`);
+    const source = byId((await withPattern('msp-{env}-{group}')).body, `argocd.source:msp-${OK_ENV}-core`);
+    expect(source.status).toBe('error');
+    expect(source.message).toContain('reads environments/elsewhere/core/values.yaml but Flow Controller writes');
+    expect(source.message).toContain(`"$<ref>/environments/${OK_ENV}/core/values.yaml"`);
   });
 });
 

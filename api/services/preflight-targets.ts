@@ -118,7 +118,8 @@ async function appChecks(argo: ArgoClient, env: Target, group: string, name: str
 
 /** The repository files a source reads as Helm values (`$ref/…` resolved against the `ref` sources). */
 function valuesFilesRead(source: ApplicationSource, all: ApplicationSource[], multi: boolean, repoUrl: string): string[] {
-  // Argo's default for a Helm chart without valueFiles is the chart's own values.yaml.
+  // A ref-only source renders nothing; a chart without valueFiles reads its own values.yaml.
+  if (multi && source.ref && !source.path && !source.chart) return [];
   const files = source.helm?.valueFiles ?? (source.chart ? [] : ['values.yaml']);
   const out: string[] = [];
   for (const f of files) {
