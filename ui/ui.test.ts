@@ -5,9 +5,11 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { simpleGit } from 'simple-git';
 import { useTestDatabase } from '../test/harness.js';
 import { escapeHtml, html, raw, route } from './src/html.js';
 import { createPromotionFixture, type PromotionFixture } from '../test/promotion-fixture.js';
+import { commitFiles } from '../sim/gitops-repo.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -227,6 +229,66 @@ describe('web UI on the public API', () => {
     await page.selectOption('#history-status', 'succeeded');
     await page.click('#history-filter button[type=submit]');
     await expect.poll(() => page.locator('#history tbody tr[data-deployment]').count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('runs the preflight of an environment from the board and shows every check, with the pending diff as text', async () => {
+    // A hand edit the next promotion would revert: the preflight shows it in git.diff, as text.
+    const file = `environments/${f.env.dev}/core/values.yaml`;
+    const current = await simpleGit(f.repoPath).show([`main:${file}`]);
+    const evil = 'tag: "<img src=x onerror=window.__xss2=1>"';
+    expect(current).toContain('tag: "1.4.2"');
+    await commitFiles(f.repoPath, { [file]: current.replace('tag: "1.4.2"', evil) }, 'hand edit');
+
+    await page.click('nav.primary >> text=Environments');
+    const dev = page.locator(`.env-column[data-env="${f.env.dev}"]`);
+    await dev.locator('a.preflight-link').click();
+    await page.waitForURL(/#\/environments\/[^/]+\/preflight$/);
+    await expect.poll(() => page.locator('#preflight-status').innerText(), { timeout: 30_000 }).toContain('Preflight finished: warning');
+    const row = (id: string) => page.locator(`tr[data-check="${id}"]`);
+    for (const id of ['git.reachable', 'git.branch', 'argocd.authenticated', `argocd.source:${f.env.dev}-core`, 'kubernetes.workloads']) {
+      expect(await row(id).getAttribute('data-status'), id).toBe('ok');
+      expect(await row(id).locator('.chip').getAttribute('data-status')).toBe('ok');
+    }
+    expect(await row('git.diff').getAttribute('data-status')).toBe('warning');
+    expect(await row('git.diff').locator('.check-message').innerText()).toContain(file);
+    const diff = row('git.diff').locator('.diff-text');
+    const text = await diff.innerText();
+    expect(text.split('\n')).toContain(
+      `-${current
+        .split('\n')
+        .find((l) => l.includes('tag: "1.4.2"'))
+        ?.replace('tag: "1.4.2"', evil)}`,
+    );
+    expect(text).toMatch(/^\+ +tag: "1\.4\.2"$/m);
+    expect(await diff.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss2?: number }).__xss2)).toBeUndefined();
+    expect(await page.locator('#preflight-counts').innerText()).toMatch(/^\d+ checks · 0 errors · 1 warning$/);
+    expect(await page.locator('table.preflight-checks').evaluateAll((ts) => ts.map((t) => t.getAttribute('data-target')))).toEqual([
+      'git',
+      'argocd',
+      'kubernetes',
+    ]);
+    expect(await page.content()).not.toContain(f.sim.argoAdmin.password);
+    await page.screenshot({ path: '/tmp/fc-ui-preflight.png', fullPage: true });
+
+    // Run again: the same endpoint, the report repainted.
+    await page.click('#preflight-run');
+    await expect.poll(() => page.locator('#preflight-status').innerText(), { timeout: 30_000 }).toContain('Preflight finished');
+    expect(await row('git.diff').getAttribute('data-status')).toBe('warning');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('offers no preflight to a viewer, and shows the API’s refusal when one is asked for', async () => {
+    await page.goto(`${base}/ui/#/signin`);
+    await page.fill('#signin-token', f.h.tokens.viewer);
+    await page.click('#signin-form button[type=submit]');
+    await page.waitForURL(/#\/environments$/);
+    await page.locator('.env-column').nth(1).waitFor();
+    expect(await page.locator('a.preflight-link').count()).toBe(0);
+    await page.goto(`${base}/ui/#/environments/${f.env.dev}/preflight`);
+    await expect.poll(() => page.locator('#preflight-result .error').getAttribute('data-code')).toBe('FORBIDDEN');
+    expect(await page.locator('#preflight-result .error').innerText()).toContain('HTTP 403');
     expect(pageErrors).toEqual([]);
   });
 });

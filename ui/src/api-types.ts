@@ -2468,6 +2468,7 @@ export interface components {
             name: string;
             /** @description flow-controller.io/release-id on the application’s live workloads (null when mixed or unreadable) */
             releaseId: string | null;
+            /** @description The revision Argo CD compared (multi-source: that of the source reading the environment’s repository) */
             revision: string | null;
             sync: string | null;
           }[]

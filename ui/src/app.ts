@@ -26,6 +26,17 @@ export function currentUser(): TokenSelf | null {
   return me;
 }
 
+/**
+ * May the signed-in token run an environment's promoter actions (promote, preflight)? Admins everywhere, promoters
+ * with the environment (or `*`) in scope: domain/roles.ts's rule, which the API enforces (403 otherwise). Only
+ * decides what the UI offers.
+ */
+export function mayActOn(env: string): boolean {
+  if (!me) return false;
+  if (me.role === 'admin') return true;
+  return me.role === 'promoter' && (me.scopes.includes('*') || me.scopes.includes(env));
+}
+
 export function navigate(hash: string): void {
   if (location.hash === hash) void render();
   else location.hash = hash;

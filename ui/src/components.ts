@@ -23,6 +23,8 @@ const TONES: Record<string, string> = {
   aborted: 'bad',
   Degraded: 'bad',
   ok: 'ok',
+  warning: 'warn',
+  error: 'bad',
   bad: 'bad',
   warn: 'warn',
   busy: 'busy',

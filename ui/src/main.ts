@@ -4,6 +4,7 @@
 //   #/environments                              board (default)
 //   #/environments/:env/history?status=         deployment history of an environment
 //   #/environments/:env/deployments/:id         deployment details and operator actions
+//   #/environments/:env/preflight               preflight checks of the environment (admins, promoters in scope)
 //   #/releases?productVersion=&createdBy=       release list
 //   #/releases/new                              new release from a template
 //   #/releases/:id?diff=<other>                 release details, promote, diff
@@ -11,6 +12,7 @@ import { start } from './app.js';
 import { boardScreen } from './screens/board.js';
 import { deploymentScreen } from './screens/deployment.js';
 import { historyScreen } from './screens/history.js';
+import { preflightScreen } from './screens/preflight.js';
 import { releaseScreen } from './screens/release.js';
 import { newReleaseScreen, releasesScreen } from './screens/releases.js';
 import { signInScreen } from './screens/signin.js';
@@ -20,6 +22,7 @@ start([
   [/^\/(environments)?$/, boardScreen],
   [/^\/environments\/[^/]+\/history$/, historyScreen],
   [/^\/environments\/[^/]+\/deployments\/\d+$/, deploymentScreen],
+  [/^\/environments\/[^/]+\/preflight$/, preflightScreen],
   [/^\/releases$/, releasesScreen],
   [/^\/releases\/new$/, newReleaseScreen],
   [/^\/releases\/[^/]+$/, releaseScreen],

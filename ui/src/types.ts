@@ -56,3 +56,6 @@ export type TemplateRevision = ResponseBody<'/v1/templates/{key}/revisions/{revi
 export type RenderResult = ResponseBody<'/v1/releases/template/{productVersion}/render', 'post'>;
 
 export type PromotionAccepted = ResponseBody<'/v2/releases/{releaseId}/promote', 'post', 202>;
+
+export type PreflightReport = ResponseBody<'/v1/environments/{env}/preflight', 'post'>;
+export type PreflightCheck = PreflightReport['checks'][number];

@@ -1,7 +1,7 @@
 // Environments board: one column per environment in display order with its current release, last
 // deployment and live Argo CD sync/health per application; refreshed every few seconds.
 import { get } from '../api.js';
-import { type Ctx } from '../app.js';
+import { mayActOn, type Ctx } from '../app.js';
 import { chip, deploymentLink, errorBox, releaseLink, time } from '../components.js';
 import { $, html, mount, route, type SafeHtml } from '../html.js';
 import type { EnvironmentList, EnvironmentView, LiveApp, ReleaseSummary } from '../types.js';
@@ -84,7 +84,10 @@ async function column(env: EnvironmentView): Promise<SafeHtml> {
               ${env.live.map(liveRow)}
             </ul>`
     }
-    <p class="small"><a href="${route('environments', env.name, 'history')}">History →</a></p>
+    <p class="small env-links">
+      <a href="${route('environments', env.name, 'history')}">History →</a>
+      ${mayActOn(env.name) ? html`<a class="preflight-link" href="${route('environments', env.name, 'preflight')}">Preflight →</a>` : ''}
+    </p>
   </section>`;
 }
 

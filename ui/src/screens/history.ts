@@ -1,6 +1,6 @@
 // Deployment history of one environment, newest first, filtered by status, keyset paging.
 import { get, qs } from '../api.js';
-import { navigate, type Ctx } from '../app.js';
+import { mayActOn, navigate, type Ctx } from '../app.js';
 import { ACTIVE_STATUSES, chip, deploymentLink, errorBox, releaseLink, statusOptions, time } from '../components.js';
 import { $, html, mount, route } from '../html.js';
 import type { DeploymentPage } from '../types.js';
@@ -14,6 +14,7 @@ export async function historyScreen(ctx: Ctx): Promise<void> {
     ctx.root,
     html`<div class="page-head">
         <h1>History of ${env}</h1>
+        ${mayActOn(env) ? html`<a class="preflight-link" href="${route('environments', env, 'preflight')}">Preflight</a>` : ''}
         <a href="#/environments">← Environments</a>
       </div>
       <form id="history-filter" class="inline-form card" role="search">
