@@ -31,7 +31,10 @@ export function repositoryKey(url: string): string {
   const slash = u.indexOf('/');
   const host = (slash < 0 ? u : u.slice(0, slash)).replace(/:\d+$/, '');
   const rest = slash < 0 ? '' : u.slice(slash);
-  return `${host}${rest}`.replace(/\/+$/, '').replace(/\.git$/, '').replace(/\/+$/, '');
+  return `${host}${rest}`
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '');
 }
 
 export function sameRepository(a: string, b: string): boolean {
@@ -69,7 +72,12 @@ export function describeSource(app: Application, index: number): string {
   const all = sourcesOf(app);
   const s = all[index];
   if (!s) return `source ${index + 1}`;
-  const what = [s.name ? `"${s.name}"` : '', s.ref ? `ref "${s.ref}"` : '', s.chart ? `chart ${s.chart}` : '', s.path ? `path ${s.path}` : '']
+  const what = [
+    s.name ? `"${s.name}"` : '',
+    s.ref ? `ref "${s.ref}"` : '',
+    s.chart ? `chart ${s.chart}` : '',
+    s.path ? `path ${s.path}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return `source ${index + 1} of ${all.length} (${what ? `${what}, ` : ''}${s.repoURL})`;

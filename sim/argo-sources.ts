@@ -101,10 +101,7 @@ export function historyRevisionFields(app: SimApp, revisions: string[]) {
 }
 
 /** The revisions an operation synced (`syncResult.revision` or `revisions`). */
-export function syncedRevisions(
-  app: SimApp,
-  result: { revision?: string; revisions?: string[] | null } | undefined,
-): string[] | undefined {
+export function syncedRevisions(app: SimApp, result: { revision?: string; revisions?: string[] | null } | undefined): string[] | undefined {
   if (!result) return undefined;
   return app.spec.multi ? (result.revisions ?? undefined) : result.revision === undefined ? undefined : [result.revision];
 }
@@ -137,7 +134,8 @@ export function requestedRevisions(app: SimApp, req: SyncRequest): string[] {
     if (!Number.isInteger(pos) || pos <= 0 || pos > sources.length) throw new ArgoApiError(500, 2, 'source position is out of range');
     const rev = req.revisions?.[i];
     // Go indexes revisions[i] unchecked: fewer revisions than positions is a panic, recovered as Internal.
-    if (rev === undefined) throw new ArgoApiError(500, 13, `runtime error: index out of range [${i}] with length ${req.revisions?.length ?? 0}`);
+    if (rev === undefined)
+      throw new ArgoApiError(500, 13, `runtime error: index out of range [${i}] with length ${req.revisions?.length ?? 0}`);
     desired[pos - 1] = rev;
   }
   for (const [i, rev] of desired.entries()) {

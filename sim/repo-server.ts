@@ -52,7 +52,11 @@ interface RenderJob {
 
 /** Argo's git.NormalizeGitURL, enough for the simulator's repositories: same repository, same string. */
 export function normalizeRepoURL(url: string): string {
-  return url.trim().toLowerCase().replace(/\/+$/, '').replace(/\.git$/, '');
+  return url
+    .trim()
+    .toLowerCase()
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '');
 }
 
 export class RepoServer {
@@ -96,10 +100,17 @@ export class RepoServer {
     return out;
   }
 
-  private job(app: { name: string; namespace: string; sources: SourceSpec[]; multi: boolean }, index: number, revisions: string[]): RenderJob {
+  private job(
+    app: { name: string; namespace: string; sources: SourceSpec[]; multi: boolean },
+    index: number,
+    revisions: string[],
+  ): RenderJob {
     const source = app.sources[index] as SourceSpec;
     const revision = revisions[index] ?? '';
-    const root = path.posix.normalize(source.path ?? '.').replace(/^\.\/|^\/|\/$/g, '').replace(/^\.$/, '');
+    const root = path.posix
+      .normalize(source.path ?? '.')
+      .replace(/^\.\/|^\/|\/$/g, '')
+      .replace(/^\.$/, '');
     const valueFiles = (source.helm?.valueFiles ?? []).map((raw): ValueFile => {
       if (app.multi && raw.startsWith('$')) return this.refFile(app, source, revision, revisions, raw);
       if (source.chart) {
@@ -139,7 +150,8 @@ export class RepoServer {
       );
     }
     const file = path.posix.normalize(raw.slice(refVar.length).replace(/^\/+/, ''));
-    if (file === '..' || file.startsWith('../') || file === '.') throw new RenderError(`values file ${raw} resolved to outside repository root`);
+    if (file === '..' || file.startsWith('../') || file === '.')
+      throw new RenderError(`values file ${raw} resolved to outside repository root`);
     return { repoURL: ref.repoURL, sha: refSha, file, raw };
   }
 
@@ -196,7 +208,9 @@ export class RepoServer {
       return manifests.flatMap((m) => toDesired(m, job.app, job.namespace));
     } catch (err) {
       if (!(err instanceof HelmError)) throw err;
-      const args = job.valueFiles.map((f) => ` --values ${f.raw.startsWith('$') ? f.raw : path.posix.relative(git?.root ?? '', f.file)}`).join('');
+      const args = job.valueFiles
+        .map((f) => ` --values ${f.raw.startsWith('$') ? f.raw : path.posix.relative(git?.root ?? '', f.file)}`)
+        .join('');
       let message = err.message;
       for (const c of checkouts.values()) message = message.split(`${c.dir}/`).join('');
       const where = job.chart ? job.chart.label : '.';

@@ -1,7 +1,8 @@
 // The sandbox rig, built once for `npm start` (sim/sandbox.ts), the promotion tests (test/promotion-fixture.ts)
 // and the promotion benchmarks (bench/rig.ts): environments, groups and timing in; a real bare GitOps
 // repository laid out per docs/gitops-layout.md, a running simulator with one `<env>-<group>` Argo CD
-// Application per environment and group, and the EnvironmentConfigs that point Flow Controller at them out.
+// Application per environment and group (single-source by default; multi-source with `argoApps.<env>.sources`),
+// and the EnvironmentConfigs that point Flow Controller at them out.
 // Also the sample template and descriptor the three of them deploy.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
