@@ -2,6 +2,7 @@
 // patterns, and the promotion rules checked before a promotion starts. Pure: no I/O, no Node built-ins.
 import { z } from 'zod';
 import { parseSelector, SelectorError } from './label-selector.js';
+import { ImageMapping, MappingGroups } from './image-mapping.js';
 
 /** Chart convention (docs/gitops-layout.md): the release a workload was rendered from. */
 export const RELEASE_ANNOTATION = 'flow-controller.io/release-id';
@@ -38,6 +39,13 @@ export const GitopsTarget = z
     /** Values file of one application; `{env}` and `{group}` are substituted. */
     pathPattern: z.string().min(1).default(DEFAULT_PATH_PATTERN),
     credentials: GitCredentials.optional(),
+    /**
+     * How a release lands in the repository (domain/image-mapping.ts): the default of every group; absent =
+     * flow-workloads on `pathPattern`. Optional, like `groups`: configurations stored before them still parse.
+     */
+    mapping: ImageMapping.optional(),
+    /** Per-group overrides: `{ "<group>": { mapping?, services?: { "<service>": ImageMapping } } }`. */
+    groups: MappingGroups.optional(),
   })
   .strict();
 export type GitopsTarget = z.infer<typeof GitopsTarget>;
