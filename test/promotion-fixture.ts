@@ -14,6 +14,7 @@ import type { Database } from '../db/client.js';
 import { apiHarness, type ApiHarness, type Loose } from './api-harness.js';
 import { nativeConnection, silentLogger, uniqueName, workflowBundle } from './harness.js';
 import type { ActivityDeps } from '../activities/deps.js';
+import type { GitopsTarget } from '../domain/environment.js';
 
 export interface EnvSpec {
   key: string;
@@ -29,6 +30,8 @@ export interface EnvSpec {
   argoApps?: RigArgoApps;
   /** `argocd.syncMode` of the environment (default: not set, i.e. detect). */
   syncMode?: 'explicit' | 'auto' | 'detect';
+  /** Image mappings of the environment (`gitops.mapping`, `gitops.groups`; default: none, i.e. flow-workloads). */
+  mappings?: Pick<GitopsTarget, 'mapping' | 'groups'>;
 }
 
 export interface PromotionFixture {
@@ -49,7 +52,14 @@ export interface PromotionFixture {
 
 export async function createPromotionFixture(
   database: Database,
-  opts: { envs: EnvSpec[]; timing?: Partial<Timing>; pollIntervalMs?: number; apiEnv?: Record<string, string> },
+  opts: {
+    envs: EnvSpec[];
+    timing?: Partial<Timing>;
+    pollIntervalMs?: number;
+    apiEnv?: Record<string, string>;
+    /** Content of each environment's values files before the first promotion (sim/rig.ts `initialValues`). */
+    initialValues?: (environment: string, group: string) => string;
+  },
 ): Promise<PromotionFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'fc-promo-'));
   const sfx = randomBytes(3).toString('hex');
@@ -61,6 +71,7 @@ export async function createPromotionFixture(
     timing: opts.timing,
     secretPrefix: `FC_SECRET_T${sfx.toUpperCase()}`,
     files: { 'README.md': '# test gitops repo\n' },
+    ...(opts.initialValues ? { initialValues: opts.initialValues } : {}),
     argoApps: Object.fromEntries(opts.envs.flatMap((e) => (e.argoApps ? [[env[e.key] as string, e.argoApps]] : []))),
   });
   const sim = rig.simulator;
@@ -83,18 +94,19 @@ export async function createPromotionFixture(
 
   for (const [i, e] of opts.envs.entries()) {
     const name = env[e.key] as string;
+    const config = rig.environmentConfig(name, {
+      displayOrder: i,
+      upstream: (e.upstream ?? []).map((u) => env[u] as string),
+      protected: e.protected ?? false,
+      approvalsRequired: e.approvalsRequired ?? 0,
+      approvers: (e.approvers ?? []).map((a) => `${a}-${sfx}`),
+      approvalTimeoutSeconds: e.approvalTimeoutSeconds ?? 3600,
+      convergenceDeadlineSeconds: e.convergenceDeadlineSeconds ?? 60,
+      degradedGraceSeconds: e.degradedGraceSeconds ?? 0,
+      ...(e.syncMode ? { syncMode: e.syncMode } : {}),
+    });
     const res = await h.call('PUT', `/v1/environments/${name}`, {
-      body: rig.environmentConfig(name, {
-        displayOrder: i,
-        upstream: (e.upstream ?? []).map((u) => env[u] as string),
-        protected: e.protected ?? false,
-        approvalsRequired: e.approvalsRequired ?? 0,
-        approvers: (e.approvers ?? []).map((a) => `${a}-${sfx}`),
-        approvalTimeoutSeconds: e.approvalTimeoutSeconds ?? 3600,
-        convergenceDeadlineSeconds: e.convergenceDeadlineSeconds ?? 60,
-        degradedGraceSeconds: e.degradedGraceSeconds ?? 0,
-        ...(e.syncMode ? { syncMode: e.syncMode } : {}),
-      }),
+      body: { ...config, gitops: { ...config.gitops, ...(e.mappings ?? {}) } },
     });
     if (res.status !== 201) throw new Error(`environment ${name}: ${res.status} ${JSON.stringify(res.body)}`);
   }
