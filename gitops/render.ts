@@ -1,10 +1,13 @@
-// GitOps engine, step "render values": writes a release into an environment's values files, the chart
-// convention of sim/chart.ts (ChartValues): `flowController.{releaseId, descriptorDigest, productVersion}`
-// and `workloads.<service>.{kind, containers.<c>.image.{repository, tag | digest}}`, one file per group.
-// Existing files are edited in place through the yaml Document API so that comments, key order and every
-// key Flow Controller does not own (replicas, resources, initContainers, other top-level keys) survive.
-// Pure: no I/O, no clock, no randomness — the same input always gives byte-identical output, which is what
-// makes the commit step idempotent (re-rendering a pushed state yields "no change").
+// GitOps engine, step "render values": writes a release into an environment's repository. renderEnvironment
+// plans every file of the release through the environment's image mappings (gitops/mappings/plan.ts) and renders
+// each with its editor: the `flow-workloads` values files here, `helm-values`, `kustomize` and `manifests` in
+// gitops/mappings/. The flow-workloads layout is the chart convention of sim/chart.ts (ChartValues):
+// `flowController.{releaseId, descriptorDigest, productVersion}` and
+// `workloads.<service>.{kind, containers.<c>.image.{repository, tag | digest}}`, one file per group, listing the
+// group's services that flow-workloads maps. Existing files are edited in place through the yaml Document API so
+// that comments, key order and every key Flow Controller does not own (replicas, resources, initContainers, other
+// top-level keys) survive. Pure: no I/O, no clock, no randomness — the same input always gives byte-identical
+// output, which is what makes the commit step idempotent (re-rendering a pushed state yields "no change").
 import { Document, isMap, isPair, isScalar, parseDocument, Scalar, YAMLMap, type Pair } from 'yaml';
 import { DIGEST_RE, NAME_RE, type Descriptor } from '../domain/descriptor.js';
 import { DEFAULT_PATH_PATTERN } from '../domain/environment.js';
