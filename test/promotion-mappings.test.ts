@@ -114,5 +114,15 @@ describe('promotion with a helm-values image mapping', () => {
       const render = (d.steps as Array<{ name: string; message: string }>).find((s) => s.name === 'render-values');
       expect(render?.message).toContain(file);
     }
+
+    // The preflight agrees: the mapped file is there and in sync, and the core Application reads it.
+    const report = (await f.h.call('POST', `/v1/environments/${env}/preflight`)).body as {
+      checks: Array<{ id: string; status: string; message: string }>;
+    };
+    const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+    expect(byId[`git.mapping:${file}`]).toMatchObject({ status: 'ok', message: `${file} (helm-values: core/api) exists and renders` });
+    expect(byId['git.values:infra']?.status).toBe('ok');
+    expect(byId['git.diff']?.status).toBe('ok');
+    expect(byId[`argocd.source:${env}-core`]).toMatchObject({ status: 'ok', message: expect.stringContaining(`reads ${file}`) });
   });
 });

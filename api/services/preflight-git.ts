@@ -75,9 +75,14 @@ function who(plan: FilePlan): string {
   return names.length > 4 ? `${names.slice(0, 4).join(', ')} and ${names.length - 4} more` : names.join(', ');
 }
 
-/** Check id of a planned file: `git.values:<group>` for flow-workloads (as before mappings), `git.mapping:<path>` otherwise. */
-function idOf(plan: FilePlan): string {
-  return plan.type === 'flow-workloads' ? `git.values:${plan.group}` : `git.mapping:${plan.path}`;
+/**
+ * Check id of a planned file: `git.values:<group>` for a group's flow-workloads file (as before mappings; a group
+ * with several, by per-service `file`s, gets `git.values:<group>:<path>`), `git.mapping:<path>` otherwise.
+ */
+function idOf(plan: FilePlan, all: FilePlan[]): string {
+  if (plan.type !== 'flow-workloads') return `git.mapping:${plan.path}`;
+  const several = all.filter((p) => p.type === 'flow-workloads' && p.group === plan.group).length > 1;
+  return several ? `git.values:${plan.group}:${plan.path}` : `git.values:${plan.group}`;
 }
 
 function missingMessage(plan: FilePlan, g: GitopsTarget, where: string): string {
@@ -139,15 +144,17 @@ export async function gitChecks(deps: GitDeps, name: string, g: GitopsTarget, pl
   for (const p of plans) {
     const existing = found.files[p.path];
     if (existing === undefined) {
-      checks.push(check('git', idOf(p), 'error', missingMessage(p, g, where)));
+      checks.push(check('git', idOf(p, plans), 'error', missingMessage(p, g, where)));
       continue;
     }
     try {
       rendered.push(renderPlannedFile(p, existing, { environment: name, ...releaseFields(plan.release) }));
       const what = p.type === 'flow-workloads' ? `values file ${p.path}` : `${p.path} (${p.type}: ${who(p)})`;
-      checks.push(check('git', idOf(p), 'ok', `${what} exists and renders`));
+      checks.push(check('git', idOf(p, plans), 'ok', `${what} exists and renders`));
     } catch (err) {
-      checks.push(check('git', idOf(p), 'error', `${p.path} cannot be rendered: ${reason(err)}; fix the file on ${where} or the mapping`));
+      checks.push(
+        check('git', idOf(p, plans), 'error', `${p.path} cannot be rendered: ${reason(err)}; fix the file on ${where} or the mapping`),
+      );
     }
   }
   checks.push(diffCheck(plan, found.files, rendered.length === plans.length ? rendered : undefined));

@@ -125,6 +125,15 @@ describe('editHelmValues', () => {
     };
     const out = edit(file, [svc(mapping, { api: { repo: 'org/api2', tag: "it's" }, web: { repo: 'org/web2', tag: '1.10' } })]).content;
     expect(out).toBe("a:\n  repository: 'org/api2'\n  tag: 'it''s'\nb:\n  repository: \"org/web2\"\n  tag: \"1.10\"\n");
+    // Helm and kustomize read YAML 1.1: `on`, `yes`, `1:20` would not be strings there either.
+    for (const tag of ['on', 'yes', '1:20', 'null', '0x1F']) {
+      expect(edit('image:\n  repository: r\n  tag: v1 # pinned\n', [svc({}, { api: { repo: 'r', tag } })]).content).toBe(
+        `image:\n  repository: r\n  tag: "${tag}" # pinned\n`,
+      );
+    }
+    expect(edit('image:\n  repository: r\n  tag: v1\n', [svc({}, { api: { repo: 'r', tag: 'v1.2-rc.1' } })]).content).toContain(
+      'tag: v1.2-rc.1\n',
+    );
   });
 
   it('per-container lists selected by name, and the release metadata', () => {

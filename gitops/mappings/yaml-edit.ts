@@ -52,11 +52,14 @@ export function scalarText(node: unknown): string | undefined {
   return isScalar(node) && node.value !== null && typeof node.value !== 'object' ? String(node.value) : undefined;
 }
 
-/** Whether `value` can be written as a plain scalar and read back as the same string (else it is double-quoted). */
+/**
+ * Whether `value` can be written as a plain scalar and read back as the same string (else it is double-quoted) —
+ * by a YAML 1.2 reader and by a YAML 1.1 one too (Helm and kustomize read `yes`, `on`, `0x1F`, `1:20` as non-strings).
+ */
 function plainSafe(value: string): boolean {
   if (value === '' || /[,[\]{}#&*!|>'"%@`]/.test(value[0] ?? '') || /[,[\]{}]|: | #/.test(value) || value.trim() !== value) return false;
   try {
-    return parse(value) === value;
+    return parse(value) === value && parse(value, { version: '1.1' }) === value;
   } catch {
     return false;
   }
