@@ -1,7 +1,8 @@
 // Environment Service (the deployment history is in ./deployments.ts).
 //   GET  /v1/environments         viewer    config, current release, last deployment, live Argo CD status
 //   GET  /v1/environments/:env    viewer    the same for one environment
-//   PUT  /v1/environments/:env    admin     create or update the configuration (secrets by reference only);
+//   PUT  /v1/environments/:env    admin     create or update the configuration (secrets by reference only; the files
+//                                           and paths its image mappings name checked in Git first);
 //                                           with ?dryRun=true: only the preflight of the submitted configuration
 //   POST /v1/environments/:env/preflight  promoter in scope  check Git, Argo CD and Kubernetes (api/services/preflight.ts)
 import { z } from '@hono/zod-openapi';
