@@ -4,10 +4,9 @@
 // Application per environment and group, and the EnvironmentConfigs that point Flow Controller at them out.
 // Also the sample template and descriptor the three of them deploy.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { simpleGit } from 'simple-git';
 import { createArgoClient } from '../integrations/argocd.js';
 import {
   type ArgoTarget,
@@ -18,7 +17,8 @@ import {
   type EnvironmentConfig,
 } from '../domain/environment.js';
 import type { Descriptor, Template } from '../domain/descriptor.js';
-import { commitFiles, ensureBareRepo } from './gitops-repo.js';
+import { ensureBareRepo } from './gitops-repo.js';
+import { CHART_PATH, seedRepository, treeFiles } from './rig-repo.js';
 import { createSimulator, type Simulator } from './simulator.js';
 import { INSTANT_TIMING, type Timing } from './timing.js';
 import type { AutomatedPolicy } from './argo-app.js';
@@ -76,11 +76,13 @@ export interface RigOptions {
   /** Content of a values file the repository does not have yet. */
   initialValues?: (environment: string, group: string) => string;
   /**
-   * Applications render `charts/flow-workloads` (copied into the repository at that path) with real Helm,
-   * `valueFiles: [../../environments/<env>/<group>/values.yaml]`, instead of sim/chart.ts. Default: env
-   * `SIM_HELM_CHART=1`, else off.
+   * Applications render `charts/flow-workloads` (copied into the repository at that path, and brought up to date
+   * with the shipped chart) with real Helm, `valueFiles: [../../environments/<env>/<group>/values.yaml]`, instead
+   * of sim/chart.ts. Default: env `SIM_HELM_CHART=1`, else off (tests opt in: Helm costs time per render).
    */
   helmChart?: boolean;
+  /** Another repository layout instead of docs/gitops-layout.md's (e.g. a sample repository, test/gitops-samples.ts). */
+  layout?: RigLayout;
   /** Other files a new repository gets (e.g. README.md); never overwritten. */
   files?: Record<string, string>;
   /** Message of the commit that adds the missing files (default `initial layout`). */
@@ -92,6 +94,22 @@ export interface RigOptions {
   restoreFromGit?: boolean;
   /** Per environment: auto-sync and ApplicationSet generation of its Applications (default: neither). */
   argoApps?: Record<string, RigArgoApps>;
+}
+
+/**
+ * A repository layout of the rig's own choosing: its files, how each environment and group's Application reads it,
+ * and the `gitops` settings Flow Controller needs for it (image mappings). `initialValues` and `helmChart` do
+ * not apply.
+ */
+export interface RigLayout {
+  /** The repository's files at creation (path → content); a file already there is left as it is. */
+  files: Record<string, string>;
+  /** The Application of one environment and group: its source path, `helm.valueFiles` (`[]`: none) and `directory`. */
+  application(environment: string, group: string): { path: string; valueFiles: string[]; directory?: { recurse?: boolean } };
+  /** `gitops.pathPattern` of the configs (default DEFAULT_PATH_PATTERN). */
+  pathPattern?: string;
+  /** More `gitops` settings of every environment config (`mapping`, `groups`: the image mappings). */
+  gitops?: Record<string, unknown>;
 }
 
 export interface RigApplication {
@@ -139,29 +157,6 @@ export function defaultInitialValues(environment: string, group: string): string
   return `# ${environment}-${group}: comments survive promotions\nteam: platform\nworkloads: {}\n`;
 }
 
-const CHART_PATH = 'charts/flow-workloads';
-const CHART_DIR = path.join(import.meta.dirname, '..', 'charts', 'flow-workloads');
-
-/** The files of a chart directory, keyed by their path under `prefix`. */
-async function chartFiles(dir: string, prefix: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) Object.assign(out, await chartFiles(full, `${prefix}/${entry.name}`));
-    else out[`${prefix}/${entry.name}`] = await readFile(full, 'utf8');
-  }
-  return out;
-}
-
-async function existsAt(repo: string, branch: string, file: string): Promise<boolean> {
-  try {
-    await simpleGit(repo).raw(['cat-file', '-e', `${branch}:${file}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function createRig(opts: RigOptions): Promise<Rig> {
   const branch = 'main';
   const dataDir = path.resolve(opts.dataDir);
@@ -170,16 +165,30 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
   const created = await ensureBareRepo(repoPath, branch);
 
   const initialValues = opts.initialValues ?? defaultInitialValues;
-  const helmChart = opts.helmChart ?? process.env.SIM_HELM_CHART === '1';
-  const wanted: Record<string, string> = { ...(helmChart ? await chartFiles(CHART_DIR, CHART_PATH) : {}), ...(opts.files ?? {}) };
-  for (const env of opts.environments) {
-    for (const group of opts.groups) wanted[expandPattern(DEFAULT_PATH_PATTERN, { env, group })] = initialValues(env, group);
+  const layout = opts.layout;
+  const helmChart = layout === undefined && (opts.helmChart ?? process.env.SIM_HELM_CHART === '1');
+  const pathPattern = layout?.pathPattern ?? DEFAULT_PATH_PATTERN;
+  const files: Record<string, string> = { ...(layout?.files ?? {}), ...(opts.files ?? {}) };
+  if (!layout) {
+    for (const env of opts.environments) {
+      for (const group of opts.groups) files[expandPattern(DEFAULT_PATH_PATTERN, { env, group })] = initialValues(env, group);
+    }
   }
-  const missing: Record<string, string> = {};
-  for (const [file, content] of Object.entries(wanted)) {
-    if (created || !(await existsAt(repoPath, branch, file))) missing[file] = content;
-  }
-  if (Object.keys(missing).length > 0) await commitFiles(repoPath, missing, opts.commitMessage ?? 'initial layout', branch);
+  await seedRepository({
+    repoPath,
+    branch,
+    created,
+    files,
+    owned: helmChart ? await treeFiles() : {},
+    message: opts.commitMessage ?? 'initial layout',
+    updateMessage: `update ${CHART_PATH} to the shipped chart`,
+  });
+  const source = (env: string, group: string, valuesPath: string) =>
+    layout
+      ? layout.application(env, group)
+      : helmChart
+        ? { path: CHART_PATH, valueFiles: [path.posix.relative(CHART_PATH, valuesPath)] }
+        : { path: path.posix.dirname(valuesPath), valueFiles: [path.posix.basename(valuesPath)] };
 
   const repoURL = pathToFileURL(repoPath).href;
   const simulator = await createSimulator({
@@ -202,7 +211,7 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
         group,
         environment: env,
         namespace: env,
-        valuesPath: expandPattern(DEFAULT_PATH_PATTERN, { env, group }),
+        valuesPath: expandPattern(pathPattern, { env, group }),
       })),
     }));
     const appSetUid = new Map(environments.map((e) => [e.name, randomUUID()]));
@@ -212,9 +221,8 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
         name: app.name,
         project: 'default',
         repoURL,
-        path: helmChart ? CHART_PATH : path.posix.dirname(app.valuesPath),
+        ...source(app.environment, app.group, app.valuesPath),
         targetRevision: branch,
-        valueFiles: [helmChart ? path.posix.relative(CHART_PATH, app.valuesPath) : path.posix.basename(app.valuesPath)],
         namespace: app.namespace,
         labels: { [ENVIRONMENT_LABEL]: app.environment, [DEFAULT_GROUP_LABEL]: app.group },
         ...(argoApps.automated !== undefined ? { automated: argoApps.automated } : {}),
@@ -277,7 +285,8 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
           convergenceDeadlineSeconds: 600,
           degradedGraceSeconds: 60,
           ...policy,
-          gitops: { repoUrl: repoURL, branch, pathPattern: DEFAULT_PATH_PATTERN },
+          // The layout's image mappings are not in GitopsTarget's type until domain/image-mapping.ts lands.
+          gitops: { ...(layout?.gitops ?? {}), repoUrl: repoURL, branch, pathPattern } as EnvironmentConfig['gitops'],
           argocd: {
             serverUrl: simulator.argoUrl,
             project: 'default',
