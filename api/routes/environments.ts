@@ -16,6 +16,7 @@ import { upsertEnvironments } from '../services/environments.js';
 import { runPreflight } from '../services/preflight.js';
 import { PreflightReport } from '../services/preflight-checks.js';
 import { checkTargetPolicy } from '../../domain/target-policy.js';
+import { checkClusters } from '../../domain/clusters.js';
 import { EnvironmentConfig, groupsOf } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, listEnvironments, type EnvironmentRow } from '../../db/environments.js';
 import { listDeployments } from '../../db/deployments.js';
@@ -131,7 +132,7 @@ const preflightRoute = protectedRoute(
       'Read-only. Git: reachable with the configured credentials, branch, every values file exists and renders, and the diff the next ' +
       'promotion of the current release would make. Argo CD: reachable, authenticated, each Application exists in the project, reads ' +
       'this repository/branch/values file, auto-sync (warning when on) and sync windows. Kubernetes: reachable with the token, namespace, ' +
-      'workloads readable. `status` is the worst check. Failing checks are reported in the body (200), not as HTTP errors.',
+      'workloads readable. The Argo CD and Kubernetes checks run for every cluster the environment spans (`cluster` names it). `status` is the worst check. Failing checks are reported in the body (200), not as HTTP errors.',
     request: { params: EnvParam },
     responses: {
       200: { description: 'The preflight report', content: { 'application/json': { schema: PreflightReport } } },
@@ -161,7 +162,10 @@ export const environmentRoutes = createRouter()
     if (c.req.valid('query').dryRun === 'true') {
       // The same policy as a save (422 naming the fields), then the checks on the submitted targets only.
       const config = c.req.valid('json');
-      const problems = checkTargetPolicy(config, targetPolicyOf(c.var.deps.config)).map((p) => `${name}.${p.path}: ${p.message}`);
+      const policy = targetPolicyOf(c.var.deps.config);
+      const problems = [...checkTargetPolicy(config, policy), ...checkClusters(config, policy)].map(
+        (p) => `${name}.${p.path}: ${p.message}`,
+      );
       if (problems.length > 0) throw new ApiError('ENVIRONMENT_INVALID', problems.join('; '), { problems });
       const stored = await getEnvironment(c.var.deps.database.db, { name });
       const report = await runPreflight(

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { ApiError } from '../errors.js';
 import { checkArgoSelection, checkUpstreamGraph, EnvironmentsFile, type EnvironmentConfig } from '../../domain/environment.js';
 import { checkTargetPolicy, type TargetPolicy } from '../../domain/target-policy.js';
+import { checkClusters } from '../../domain/clusters.js';
 import { listEnvironments, upsertEnvironment, type EnvironmentRow } from '../../db/environments.js';
 import { recordAudit } from '../../db/audit.js';
 import type { Database, Tx } from '../../db/client.js';
@@ -38,7 +39,9 @@ export async function upsertEnvironments(
   input: UpsertEnvironmentsInput,
 ): Promise<Array<{ name: string; row: EnvironmentRow; created: boolean }>> {
   const policyProblems = Object.entries(input.configs).flatMap(([name, config]) =>
-    [...checkTargetPolicy(config, input.policy), ...checkArgoSelection(config.argocd)].map((p) => `${name}.${p.path}: ${p.message}`),
+    [...checkTargetPolicy(config, input.policy), ...checkArgoSelection(config.argocd), ...checkClusters(config, input.policy)].map(
+      (p) => `${name}.${p.path}: ${p.message}`,
+    ),
   );
   if (policyProblems.length > 0) {
     throw new ApiError('ENVIRONMENT_INVALID', policyProblems.join('; '), { problems: policyProblems });
