@@ -1,4 +1,4 @@
-// Step "verify-images": proves the cluster runs exactly the release. For every application it takes the
+// Step "verify-images": proves every cluster runs exactly the release. For every application it takes the
 // workloads from Argo CD's status.resources, reads them and their Ready, non-terminating pods through the
 // Kubernetes API, and compares each container's running image (the imageID digest when the descriptor
 // pins a digest, else the image reference) with the descriptor. Any difference fails the step with a
@@ -6,7 +6,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ActivityDeps } from './deps.js';
-import { applicationsFor, argoClientFor, kubeClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { onCluster, targetApplications } from './promotion-targets.js';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../integrations/kube.js';
 import type { Descriptor } from '../domain/descriptor.js';
 import { RELEASE_ANNOTATION } from '../domain/environment.js';
@@ -97,28 +98,36 @@ function isReady(pod: V1Pod): boolean {
   return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
+/** ` on clusters eu-1, eu-2` when the environment spans several, else nothing. */
+function onClusters(apps: ReadonlyArray<{ target: { name: string; several: boolean } }>): string {
+  const names = [...new Set(apps.map((a) => a.target.name))];
+  return apps[0]?.target.several ? ` on clusters ${names.join(', ')}` : '';
+}
+
 export function createVerifyImages(deps: ActivityDeps) {
   return {
     async verifyImages(input: VerifyImagesInput): Promise<VerifyImagesResult> {
       return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.verifyImages }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
-        const argo = argoClientFor(deps, ctx.environment);
-        const kube = kubeClientFor(deps, ctx.environment);
-        const appRefs = await applicationsFor(ctx, argo);
+        // Every cluster: each application's workloads are read from the Kubernetes API of its own cluster.
+        const appRefs = await targetApplications(deps, ctx);
         const mismatches: ImageMismatch[] = [];
         let verified = 0;
         let podCount = 0;
-        for (const app of appRefs) {
+        for (const { target, ...ref } of appRefs) {
+          const app = { ...ref, name: ref.label };
+          const argo = target.argo();
+          const kube = target.kube();
           const expected = expectedOf(ctx.release.descriptor, app.group);
-          const argoApp = await argo.getApplication(app.name, { project: ctx.environment.argocd.project });
+          const argoApp = await onCluster(target, () => argo.getApplication(ref.name, { project: target.argocd.project }));
           const resources = (argoApp.status?.resources ?? []).filter((r) => (WORKLOAD_KINDS as readonly string[]).includes(r.kind));
           const seen = new Set<string>();
           for (const r of resources) {
             const want = expected.get(r.name);
             if (!want) continue; // not part of the descriptor (e.g. a workload managed elsewhere in the chart)
             seen.add(r.name);
-            const namespace = r.namespace ?? ctx.environment.kubernetes.namespace;
-            const workload = await kube.getWorkload(r.kind as WorkloadKind, namespace, r.name);
+            const namespace = r.namespace ?? target.kubernetes.namespace;
+            const workload = await onCluster(target, () => kube.getWorkload(r.kind as WorkloadKind, namespace, r.name));
             // The chart convention (docs/gitops-layout.md) stamps the release on every workload: a workload
             // rendered from another release (e.g. the branch moved on) is not this promotion's result.
             const stamped = workload.object.metadata?.annotations?.[RELEASE_ANNOTATION];
@@ -136,7 +145,7 @@ export function createVerifyImages(deps: ActivityDeps) {
             const labelSelector = Object.entries(selector)
               .map(([k, v]) => `${k}=${v}`)
               .join(',');
-            const pods = (await kube.listPods(namespace, labelSelector)).filter(isReady);
+            const pods = (await onCluster(target, () => kube.listPods(namespace, labelSelector))).filter(isReady);
             const desiredReplicas =
               workload.kind === 'DaemonSet' ? 1 : ((workload.object.spec as { replicas?: number } | undefined)?.replicas ?? 1);
             if (pods.length === 0 && desiredReplicas > 0) {
@@ -196,7 +205,7 @@ export function createVerifyImages(deps: ActivityDeps) {
         }
         return {
           status: 'succeeded' as const,
-          message: `${verified} container(s) in ${podCount} Ready pod(s) run exactly the release's images`,
+          message: `${verified} container(s) in ${podCount} Ready pod(s) run exactly the release's images${onClusters(appRefs)}`,
           observation: { verifiedContainers: verified, pods: podCount },
           verifiedContainers: verified,
           pods: podCount,
