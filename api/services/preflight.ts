@@ -12,7 +12,7 @@ import type { Database } from '../../db/client.js';
 import { getRelease, type ReleaseRow } from '../../db/releases.js';
 import { getTemplate } from '../../db/templates.js';
 import { listEnvironments } from '../../db/environments.js';
-import type { ArgoTarget, GitopsTarget, KubeTarget } from '../../domain/environment.js';
+import type { ArgoTarget, ClusterTarget, GitopsTarget, KubeTarget } from '../../domain/environment.js';
 import { unifiedDiff } from '../../domain/text-diff.js';
 import type { Descriptor } from '../../domain/descriptor.js';
 import { readBranchFiles } from '../../gitops/repo.js';
@@ -24,7 +24,7 @@ import { targetPolicyOf, type Config } from '../../lib/config.js';
 import type { Logger } from '../../lib/logger.js';
 import { createSecretResolver, type SecretResolver } from '../../lib/secrets.js';
 import { check, reason, summaryOf, worst, type CheckStatus, type PreflightCheck, type PreflightReport } from './preflight-checks.js';
-import { argoChecks, kubeChecks } from './preflight-targets.js';
+import { clusterChecks } from './preflight-clusters.js';
 
 /** Bound of one git command of the preflight (a clone of one commit). */
 export const PREFLIGHT_GIT_TIMEOUT_MS = 30_000;
@@ -72,6 +72,9 @@ export interface PreflightTarget {
   gitops: GitopsTarget;
   argocd: ArgoTarget;
   kubernetes: KubeTarget;
+  /** Further clusters (domain/clusters.ts); a stored row has null/[] for none. */
+  clusterName?: string | null | undefined;
+  clusters?: readonly ClusterTarget[] | null | undefined;
   currentReleaseId: string | null;
 }
 
@@ -84,12 +87,9 @@ interface Plan {
 export async function runPreflight(deps: PreflightDeps, target: PreflightTarget): Promise<PreflightReport> {
   const started = Date.now();
   const plan = await planOf(deps.database, target);
-  const [git, argo, kube] = await Promise.all([
-    gitChecks(deps, target, plan),
-    argoChecks(deps.targets, target, plan.groups),
-    kubeChecks(deps.targets, target),
-  ]);
-  const checks = [...git, ...argo, ...kube];
+  // Argo CD and Kubernetes of every cluster the environment spans (preflight-clusters.ts).
+  const [git, clusters] = await Promise.all([gitChecks(deps, target, plan), clusterChecks(deps.targets, target, plan.groups)]);
+  const checks = [...git, ...clusters];
   deps.logger.info({ environment: target.name, status: worst(checks), checks: checks.length }, 'preflight finished');
   return {
     environment: target.name,
