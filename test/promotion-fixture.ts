@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import type { Simulator, Timing } from '../sim/simulator.js';
-import { createRig, type RigArgoApps, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor } from '../sim/rig.js';
+import { createRig, type RigArgoApps, type RigCluster, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor } from '../sim/rig.js';
 import { createWorker } from '../worker.js';
 import type { Database } from '../db/client.js';
 import { apiHarness, type ApiHarness, type Loose } from './api-harness.js';
@@ -34,6 +34,8 @@ export interface EnvSpec {
 export interface PromotionFixture {
   h: ApiHarness;
   sim: Simulator;
+  /** Every simulated cluster (one unless the fixture was built with `clusters`); `sim` is the first one's. */
+  clusters: RigCluster[];
   repoPath: string;
   /** Environment key (as given) → unique environment name. */
   env: Record<string, string>;
@@ -49,7 +51,14 @@ export interface PromotionFixture {
 
 export async function createPromotionFixture(
   database: Database,
-  opts: { envs: EnvSpec[]; timing?: Partial<Timing>; pollIntervalMs?: number; apiEnv?: Record<string, string> },
+  opts: {
+    envs: EnvSpec[];
+    timing?: Partial<Timing>;
+    pollIntervalMs?: number;
+    apiEnv?: Record<string, string>;
+    /** Every environment spans these simulated clusters (sim/rig.ts RigOptions.clusters). */
+    clusters?: string[];
+  },
 ): Promise<PromotionFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'fc-promo-'));
   const sfx = randomBytes(3).toString('hex');
@@ -62,6 +71,7 @@ export async function createPromotionFixture(
     secretPrefix: `FC_SECRET_T${sfx.toUpperCase()}`,
     files: { 'README.md': '# test gitops repo\n' },
     argoApps: Object.fromEntries(opts.envs.flatMap((e) => (e.argoApps ? [[env[e.key] as string, e.argoApps]] : []))),
+    ...(opts.clusters ? { clusters: opts.clusters } : {}),
   });
   const sim = rig.simulator;
   const repoPath = rig.git.repoPath;
@@ -106,6 +116,7 @@ export async function createPromotionFixture(
   const fixture: PromotionFixture = {
     h,
     sim,
+    clusters: rig.clusters,
     repoPath,
     env,
     tokens,
