@@ -115,7 +115,7 @@ export function createVerifyImages(deps: ActivityDeps) {
         let verified = 0;
         let podCount = 0;
         for (const { target, ...ref } of appRefs) {
-          const app = { ...ref, name: ref.label };
+          const app = { ...ref, name: ref.label }; // mismatches name the application as the steps do (`<cluster>/<app>`)
           const argo = target.argo();
           const kube = target.kube();
           const expected = expectedOf(ctx.release.descriptor, app.group);
