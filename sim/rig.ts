@@ -1,7 +1,8 @@
 // The sandbox rig, built once for `npm start` (sim/sandbox.ts), the promotion tests (test/promotion-fixture.ts)
 // and the promotion benchmarks (bench/rig.ts): environments, groups and timing in; a real bare GitOps
 // repository laid out per docs/gitops-layout.md, a running simulator with one `<env>-<group>` Argo CD
-// Application per environment and group, and the EnvironmentConfigs that point Flow Controller at them out.
+// Application per environment and group (in every simulated cluster, RigOptions.clusters), and the
+// EnvironmentConfigs that point Flow Controller at them out.
 // Also the sample template and descriptor the three of them deploy.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -21,7 +22,7 @@ import { ensureBareRepo } from './gitops-repo.js';
 import { CHART_PATH, seedRepository, treeFiles } from './rig-repo.js';
 import { createSimulator, type Simulator } from './simulator.js';
 import { INSTANT_TIMING, type Timing } from './timing.js';
-import type { AutomatedPolicy } from './argo-app.js';
+import type { AppSpec, AutomatedPolicy } from './argo-app.js';
 
 /** The label an ApplicationSet of the rig puts on the Applications it generates for an environment. */
 export const ENVIRONMENT_LABEL = 'flow-controller.io/environment';
@@ -94,6 +95,12 @@ export interface RigOptions {
   restoreFromGit?: boolean;
   /** Per environment: auto-sync and ApplicationSet generation of its Applications (default: neither). */
   argoApps?: Record<string, RigArgoApps>;
+  /**
+   * Simulated clusters, each its own simulator (an Argo CD and a Kubernetes API) with the same Applications
+   * reconciling from the same repository. The first is every environment's top-level target (`clusterName`),
+   * the others its `clusters` entries. Default: one cluster, and configurations that name none.
+   */
+  clusters?: readonly string[];
 }
 
 /**
@@ -131,7 +138,7 @@ export interface RigEnvironment {
  * What an environment decides for itself; the rig supplies its targets (gitops, argocd, kubernetes), except
  * the Argo CD sync mode.
  */
-export type EnvironmentPolicy = Partial<Omit<EnvironmentConfig, 'gitops' | 'argocd' | 'kubernetes'>> & {
+export type EnvironmentPolicy = Partial<Omit<EnvironmentConfig, 'gitops' | 'argocd' | 'kubernetes' | 'clusterName' | 'clusters'>> & {
   syncMode?: ArgoTarget['syncMode'];
 };
 
@@ -140,12 +147,24 @@ function generatedSuffix(env: string, group: string): string {
   return createHash('sha256').update(`${env}/${group}`).digest('hex').slice(0, 4);
 }
 
+/** One simulated cluster of the rig. */
+export interface RigCluster {
+  /** As given in RigOptions.clusters (`default` when none were given). */
+  name: string;
+  simulator: Simulator;
+  argo: { url: string; username: string; password: string };
+  kube: { server: string; caData: string; token: string };
+}
+
 export interface Rig {
+  /** The first cluster's Argo CD, Kubernetes API and simulator (the only ones without RigOptions.clusters). */
   argo: { url: string; username: string; password: string };
   kube: { server: string; caData: string; token: string };
   git: { repoURL: string; repoPath: string; branch: string };
   environments: RigEnvironment[];
   simulator: Simulator;
+  /** Every simulated cluster, the first one first. */
+  clusters: RigCluster[];
   /** Values of the configs' `env:` secret references, by variable name (for a SecretResolver or a child's env). */
   secrets: Record<string, string>;
   /** The configuration of one of the rig's environments pointing at the rig's repository, Argo CD and cluster. */
@@ -200,7 +219,24 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
     argoAdmin: opts.argoAdmin,
     kubeToken: opts.kubeToken,
   });
+  // Further clusters (RigOptions.clusters): their own simulators, the same Applications, the same repository.
+  const clusterNames = opts.clusters && opts.clusters.length > 0 ? opts.clusters : ['default'];
+  const simulators = [simulator];
   try {
+    for (const name of clusterNames.slice(1)) {
+      simulators.push(
+        await createSimulator({
+          host: opts.host,
+          timing: { ...INSTANT_TIMING, ...(opts.timing ?? {}) },
+          gitCacheDir: path.join(dataDir, `sim-git-cache-${name}`),
+          argoAdmin: opts.argoAdmin,
+          kubeToken: opts.kubeToken,
+        }),
+      );
+    }
+    const addApplication = async (spec: AppSpec) => {
+      for (const sim of simulators) await sim.addApplication(spec);
+    };
     const environments = opts.environments.map((env): RigEnvironment => ({
       name: env,
       namespace: env,
@@ -217,7 +253,7 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
     const appSetUid = new Map(environments.map((e) => [e.name, randomUUID()]));
     for (const app of environments.flatMap((e) => e.applications)) {
       const argoApps = opts.argoApps?.[app.environment] ?? {};
-      await simulator.addApplication({
+      await addApplication({
         name: app.name,
         project: 'default',
         repoURL,
@@ -242,8 +278,8 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
           : {}),
       });
     }
-    if (opts.restoreFromGit) {
-      const argo = createArgoClient({ baseUrl: simulator.argoUrl, ...simulator.argoAdmin, timeoutMs: 30_000 });
+    for (const sim of opts.restoreFromGit ? simulators : []) {
+      const argo = createArgoClient({ baseUrl: sim.argoUrl, ...sim.argoAdmin, timeoutMs: 30_000 });
       for (const app of environments.flatMap((e) => e.applications)) {
         await argo.sync(app.name, {
           revision: branch,
@@ -259,16 +295,19 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
       argoPassword: `${opts.secretPrefix}_ARGO_PASSWORD`,
       kubeToken: `${opts.secretPrefix}_KUBE_TOKEN`,
     };
+    const clusters = simulators.map((sim, i) => rigCluster(clusterNames[i] as string, sim, i === 0 ? opts.secretPrefix : undefined, opts));
     return {
       argo: { url: simulator.argoUrl, ...simulator.argoAdmin },
       kube: { server: simulator.kubeUrl, caData: simulator.kubeCaData, token: simulator.kubeToken },
       git: { repoURL, repoPath, branch },
       environments,
       simulator,
+      clusters: clusters.map((c) => c.cluster),
       secrets: {
         [ref.argoUsername]: simulator.argoAdmin.username,
         [ref.argoPassword]: simulator.argoAdmin.password,
         [ref.kubeToken]: simulator.kubeToken,
+        ...Object.fromEntries(clusters.slice(1).flatMap((c) => Object.entries(c.secrets))),
       },
       environmentConfig(name, { syncMode, ...policy } = {}) {
         if (!opts.environments.includes(name)) throw new Error(`the rig has no environment ${name}`);
@@ -302,12 +341,47 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
             tokenRef: `env:${ref.kubeToken}`,
             skipTLSVerify: false,
           },
+          ...(opts.clusters && opts.clusters.length > 0
+            ? { clusterName: clusterNames[0], clusters: clusters.slice(1).map((c) => c.target(name, selection, syncMode)) }
+            : {}),
         };
       },
-      close: () => simulator.close(),
+      close: async () => {
+        for (const sim of simulators) await sim.close();
+      },
     };
   } catch (err) {
-    await simulator.close();
+    for (const sim of simulators) await sim.close();
     throw err;
   }
+}
+
+/**
+ * A further cluster of the rig: its secret references carry its name (`<secretPrefix>_EU_2_ARGO_USERNAME`),
+ * and its `clusters` entry of an environment's configuration.
+ */
+function rigCluster(name: string, sim: Simulator, prefix: string | undefined, opts: RigOptions) {
+  const base = prefix ?? `${opts.secretPrefix}_${name.toUpperCase().replaceAll('-', '_')}`;
+  const ref = { argoUsername: `${base}_ARGO_USERNAME`, argoPassword: `${base}_ARGO_PASSWORD`, kubeToken: `${base}_KUBE_TOKEN` };
+  return {
+    cluster: {
+      name,
+      simulator: sim,
+      argo: { url: sim.argoUrl, ...sim.argoAdmin },
+      kube: { server: sim.kubeUrl, caData: sim.kubeCaData, token: sim.kubeToken },
+    } satisfies RigCluster,
+    secrets: { [ref.argoUsername]: sim.argoAdmin.username, [ref.argoPassword]: sim.argoAdmin.password, [ref.kubeToken]: sim.kubeToken },
+    target: (env: string, selection: Pick<ArgoTarget, 'applicationPattern' | 'applicationSelector'>, syncMode: ArgoTarget['syncMode']) => ({
+      name,
+      argocd: {
+        serverUrl: sim.argoUrl,
+        project: 'default',
+        ...selection,
+        ...(syncMode ? { syncMode } : {}),
+        usernameRef: `env:${ref.argoUsername}`,
+        passwordRef: `env:${ref.argoPassword}`,
+      },
+      kubernetes: { server: sim.kubeUrl, namespace: env, caData: sim.kubeCaData, tokenRef: `env:${ref.kubeToken}`, skipTLSVerify: false },
+    }),
+  };
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import type { Simulator, Timing } from '../sim/simulator.js';
-import { createRig, type RigArgoApps, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor } from '../sim/rig.js';
+import { createRig, type RigArgoApps, type RigCluster, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor } from '../sim/rig.js';
 import { createWorker } from '../worker.js';
 import type { Database } from '../db/client.js';
 import { apiHarness, type ApiHarness, type Loose } from './api-harness.js';
@@ -37,6 +37,8 @@ export interface EnvSpec {
 export interface PromotionFixture {
   h: ApiHarness;
   sim: Simulator;
+  /** Every simulated cluster (one unless the fixture was built with `clusters`); `sim` is the first one's. */
+  clusters: RigCluster[];
   repoPath: string;
   /** Environment key (as given) → unique environment name. */
   env: Record<string, string>;
@@ -59,6 +61,8 @@ export async function createPromotionFixture(
     apiEnv?: Record<string, string>;
     /** Content of each environment's values files before the first promotion (sim/rig.ts `initialValues`). */
     initialValues?: (environment: string, group: string) => string;
+    /** Every environment spans these simulated clusters (sim/rig.ts RigOptions.clusters). */
+    clusters?: string[];
   },
 ): Promise<PromotionFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'fc-promo-'));
@@ -73,6 +77,7 @@ export async function createPromotionFixture(
     files: { 'README.md': '# test gitops repo\n' },
     ...(opts.initialValues ? { initialValues: opts.initialValues } : {}),
     argoApps: Object.fromEntries(opts.envs.flatMap((e) => (e.argoApps ? [[env[e.key] as string, e.argoApps]] : []))),
+    ...(opts.clusters ? { clusters: opts.clusters } : {}),
   });
   const sim = rig.simulator;
   const repoPath = rig.git.repoPath;
@@ -118,6 +123,7 @@ export async function createPromotionFixture(
   const fixture: PromotionFixture = {
     h,
     sim,
+    clusters: rig.clusters,
     repoPath,
     env,
     tokens,

@@ -134,7 +134,7 @@ const preflightRoute = protectedRoute(
       'Read-only. Git: reachable with the configured credentials, branch, every values file exists and renders, and the diff the next ' +
       'promotion of the current release would make. Argo CD: reachable, authenticated, each Application exists in the project, reads ' +
       'this repository/branch/values file, auto-sync (warning when on) and sync windows. Kubernetes: reachable with the token, namespace, ' +
-      'workloads readable. `status` is the worst check. Failing checks are reported in the body (200), not as HTTP errors.',
+      'workloads readable. The Argo CD and Kubernetes checks run for every cluster the environment spans (`cluster` names it). `status` is the worst check. Failing checks are reported in the body (200), not as HTTP errors.',
     request: { params: EnvParam },
     responses: {
       200: { description: 'The preflight report', content: { 'application/json': { schema: PreflightReport } } },

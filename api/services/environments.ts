@@ -10,6 +10,7 @@ import { GitAuthError, GitPermanentError } from '../../gitops/errors.js';
 import { mappedFilesProblems } from '../../gitops/mappings/check.js';
 import { readBranchFiles } from '../../gitops/repo.js';
 import { checkTargetPolicy, type TargetPolicy } from '../../domain/target-policy.js';
+import { checkClusters } from '../../domain/clusters.js';
 import { listEnvironments, upsertEnvironment, type EnvironmentRow } from '../../db/environments.js';
 import { recordAudit } from '../../db/audit.js';
 import type { Database, Tx } from '../../db/client.js';
@@ -75,9 +76,12 @@ export async function upsertEnvironments(
  */
 export function checkEnvironmentConfigs(configs: Record<string, EnvironmentConfig>, policy: TargetPolicy): void {
   const problems = Object.entries(configs).flatMap(([name, config]) =>
-    [...checkTargetPolicy(config, policy), ...checkArgoSelection(config.argocd), ...checkImageMappings(config.gitops)].map(
-      (p) => `${name}.${p.path}: ${p.message}`,
-    ),
+    [
+      ...checkTargetPolicy(config, policy),
+      ...checkArgoSelection(config.argocd),
+      ...checkClusters(config, policy),
+      ...checkImageMappings(config.gitops),
+    ].map((p) => `${name}.${p.path}: ${p.message}`),
   );
   if (problems.length > 0) throw new ApiError('ENVIRONMENT_INVALID', problems.join('; '), { problems });
 }

@@ -15,6 +15,10 @@ export const PreflightCheck = z
     id: z.string().openapi({ description: 'Stable check id, e.g. `git.branch`, `argocd.application:dev-core`' }),
     target: z.enum(CHECK_TARGETS),
     status: z.enum(CHECK_STATUSES),
+    cluster: z
+      .string()
+      .optional()
+      .openapi({ description: 'Argo CD and Kubernetes checks of an environment spanning several clusters: the cluster checked' }),
     message: z.string(),
     diff: z
       .string()

@@ -12,7 +12,7 @@ import type { Database } from '../../db/client.js';
 import { getRelease, listReleases } from '../../db/releases.js';
 import { getTemplate } from '../../db/templates.js';
 import { listEnvironments } from '../../db/environments.js';
-import type { ArgoTarget, GitopsTarget, KubeTarget } from '../../domain/environment.js';
+import type { ArgoTarget, ClusterTarget, GitopsTarget, KubeTarget } from '../../domain/environment.js';
 import type { Descriptor, Template } from '../../domain/descriptor.js';
 import { createTargetClients, type TargetClients } from '../../integrations/targets.js';
 import { targetPolicyOf, type Config } from '../../lib/config.js';
@@ -20,7 +20,8 @@ import type { Logger } from '../../lib/logger.js';
 import { createSecretResolver, type SecretResolver } from '../../lib/secrets.js';
 import { reason, summaryOf, worst, type CheckStatus, type PreflightReport } from './preflight-checks.js';
 import { gitChecks, planFor, type GitPlan } from './preflight-git.js';
-import { argoChecks, kubeChecks, type PlannedFile } from './preflight-targets.js';
+import type { PlannedFile } from './preflight-targets.js';
+import { clusterChecks } from './preflight-clusters.js';
 
 export { PREFLIGHT_GIT_TIMEOUT_MS } from './preflight-git.js';
 /** Per-request bound towards Argo CD for the preflight (no refresh is asked, so reads answer at once). */
@@ -67,6 +68,9 @@ export interface PreflightTarget {
   gitops: GitopsTarget;
   argocd: ArgoTarget;
   kubernetes: KubeTarget;
+  /** Further clusters (domain/clusters.ts); a stored row has null/[] for none. */
+  clusterName?: string | null | undefined;
+  clusters?: readonly ClusterTarget[] | null | undefined;
   currentReleaseId: string | null;
 }
 
@@ -78,12 +82,12 @@ interface Plan extends GitPlan {
 export async function runPreflight(deps: PreflightDeps, target: PreflightTarget): Promise<PreflightReport> {
   const started = Date.now();
   const plan = await planOf(deps.database, target);
-  const [git, argo, kube] = await Promise.all([
+  // Argo CD and Kubernetes of every cluster the environment spans (preflight-clusters.ts).
+  const [git, clusters] = await Promise.all([
     gitChecks(deps, target.name, target.gitops, plan),
-    argoChecks(deps.targets, target, plan.groups, filesOf(target, plan)),
-    kubeChecks(deps.targets, target),
+    clusterChecks(deps.targets, target, plan.groups, filesOf(target, plan)),
   ]);
-  const checks = [...git, ...argo, ...kube];
+  const checks = [...git, ...clusters];
   deps.logger.info({ environment: target.name, status: worst(checks), checks: checks.length }, 'preflight finished');
   return {
     environment: target.name,

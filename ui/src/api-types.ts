@@ -273,6 +273,33 @@ export interface paths {
               tokenRef?: string;
               usernameRef?: string;
             };
+            clusterName?: string;
+            clusters?: {
+              argocd: {
+                applicationPattern?: string;
+                applicationSelector?: string;
+                groupLabel?: string;
+                passwordRef?: string;
+                /** @default default */
+                project?: string;
+                /** Format: uri */
+                serverUrl: string;
+                /** @enum {string} */
+                syncMode?: 'explicit' | 'auto' | 'detect';
+                tokenRef?: string;
+                usernameRef?: string;
+              };
+              kubernetes: {
+                caData?: string;
+                namespace: string;
+                /** Format: uri */
+                server: string;
+                /** @default false */
+                skipTLSVerify?: boolean;
+                tokenRef: string;
+              };
+              name: string;
+            }[];
             /** @default 600 */
             convergenceDeadlineSeconds?: number;
             /** @default 60 */
@@ -1016,7 +1043,7 @@ export interface paths {
     put?: never;
     /**
      * Check Git, Argo CD and Kubernetes before a promotion (admin, or promoter with the environment in scope)
-     * @description Read-only. Git: reachable with the configured credentials, branch, every values file exists and renders, and the diff the next promotion of the current release would make. Argo CD: reachable, authenticated, each Application exists in the project, reads this repository/branch/values file, auto-sync (warning when on) and sync windows. Kubernetes: reachable with the token, namespace, workloads readable. `status` is the worst check. Failing checks are reported in the body (200), not as HTTP errors.
+     * @description Read-only. Git: reachable with the configured credentials, branch, every values file exists and renders, and the diff the next promotion of the current release would make. Argo CD: reachable, authenticated, each Application exists in the project, reads this repository/branch/values file, auto-sync (warning when on) and sync windows. Kubernetes: reachable with the token, namespace, workloads readable. The Argo CD and Kubernetes checks run for every cluster the environment spans (`cluster` names it). `status` is the worst check. Failing checks are reported in the body (200), not as HTTP errors.
      */
     post: {
       parameters: {
@@ -2599,6 +2626,8 @@ export interface components {
       lastDeployment: components['schemas']['DeploymentSummary'] | null;
       live:
         | {
+            /** @description The cluster of the application, when the environment spans several */
+            cluster?: string;
             error?: string;
             group: string;
             health: string | null;
@@ -2651,6 +2680,8 @@ export interface components {
       status: string;
     };
     PreflightCheck: {
+      /** @description Argo CD and Kubernetes checks of an environment spanning several clusters: the cluster checked */
+      cluster?: string;
       /** @description `git.diff` only: unified diff the next promotion of the current release would make */
       diff?: string;
       /** @description Stable check id, e.g. `git.branch`, `argocd.application:dev-core` */
