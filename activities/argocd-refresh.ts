@@ -1,9 +1,10 @@
 // Step "argocd-refresh": asks Argo CD to re-read Git for every application of the release's groups
-// (GET ?refresh=normal blocks until the controller has reconciled). Idempotent by nature. A multi-source
-// application must have a source reading the environment's repository (else a configuration error naming it);
-// the revision reported is that source's.
+// (GET ?refresh=normal blocks until the controller has reconciled), on every cluster of the environment.
+// Idempotent by nature. A multi-source application must have a source reading the environment's repository (else
+// a configuration error naming it, and its cluster when there are several); the revision reported is that source's.
 import type { ActivityDeps } from './deps.js';
-import { applicationsFor, argoClientFor, loadContext, recordedStep, writtenSourcesOf, type StepOutcome } from './promotion-context.js';
+import { loadContext, recordedStep, writtenSourcesOf, type StepOutcome } from './promotion-context.js';
+import { onCluster, targetApplications } from './promotion-targets.js';
 import { writtenRevision } from '../integrations/argocd-sources.js';
 import { STEP } from '../domain/promotion.js';
 
@@ -19,16 +20,18 @@ export function createArgocdRefresh(deps: ActivityDeps) {
     async argocdRefresh(input: ArgocdRefreshInput): Promise<ArgocdRefreshResult> {
       return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.argocdRefresh }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
-        const argo = argoClientFor(deps, ctx.environment);
-        const appRefs = await applicationsFor(ctx, argo);
         const applications = [];
-        for (const app of appRefs) {
-          const a = await argo.getApplication(app.name, { refresh: 'normal', project: ctx.environment.argocd.project });
+        // Every cluster of the environment (activities/promotion-targets.ts); `label` names the cluster when there are several.
+        for (const app of await targetApplications(deps, ctx)) {
+          const { a, written } = await onCluster(app.target, async () => {
+            const a = await app.target.argo().getApplication(app.name, { refresh: 'normal', project: app.target.argocd.project });
+            return { a, written: writtenSourcesOf(a, ctx.environment) };
+          });
           applications.push({
-            name: app.name,
+            name: app.label,
             sync: a.status?.sync?.status,
             health: a.status?.health?.status,
-            revision: writtenRevision(a, writtenSourcesOf(a, ctx.environment), a.status?.sync),
+            revision: writtenRevision(a, written, a.status?.sync),
           });
         }
         return {

@@ -6,7 +6,8 @@
 // A multi-source application is synced per source: the sources reading the environment's repository go to the
 // SHA (`revisions` + `sourcePositions`), the others stay at their targetRevision (integrations/argocd-sources.ts).
 import type { ActivityDeps } from './deps.js';
-import { applicationsFor, argoClientFor, loadContext, recordedStep, writtenSourcesOf, type StepOutcome } from './promotion-context.js';
+import { loadContext, recordedStep, writtenSourcesOf, type StepOutcome } from './promotion-context.js';
+import { onCluster, targetApplications } from './promotion-targets.js';
 import { usesAutomatedSync } from '../integrations/argocd-selection.js';
 import type { Application } from '../integrations/argocd.js';
 import { describeSource, isMultiSource } from '../integrations/argocd-sources.js';
@@ -56,34 +57,39 @@ export function createArgocdSync(deps: ActivityDeps) {
         { deploymentId: input.deploymentId, step: input.step ?? STEP.argocdSync, record: input.recordStep ?? !input.promotionId },
         async () => {
           const ctx = await loadContext(deps, input.deploymentId);
-          const argo = argoClientFor(deps, ctx.environment);
           const promotionId = promotionIdOf(input);
           const synced: string[] = [];
           const alreadyOurs: string[] = [];
           const automated: string[] = [];
           const partial: string[] = [];
-          for (const { name } of await applicationsFor(ctx, argo)) {
-            const app = await argo.getApplication(name, { project: ctx.environment.argocd.project });
-            const sources = writtenSourcesOf(app, ctx.environment);
-            if (usesAutomatedSync(ctx.environment, app)) {
-              automated.push(name);
+          // Every cluster of the environment; a cluster already on our operation is not synced again.
+          for (const { name, label, target } of await targetApplications(deps, ctx)) {
+            const argo = target.argo();
+            const { app, sources } = await onCluster(target, async () => {
+              const app = await argo.getApplication(name, { project: target.argocd.project });
+              return { app, sources: writtenSourcesOf(app, ctx.environment) };
+            });
+            if (usesAutomatedSync(target, app)) {
+              automated.push(label);
               continue;
             }
             if (isOurs(app, input.sha, promotionId, sources)) {
-              alreadyOurs.push(name);
+              alreadyOurs.push(label);
               continue;
             }
             // Multi-source: only the written sources move to our commit; Argo keeps the others at targetRevision.
             const multi = isMultiSource(app);
-            if (multi) partial.push(`${name}: ${sources.map((i) => describeSource(app, i)).join(', ')}`);
-            await argo.sync(name, {
-              revision: input.sha,
-              ...(multi ? { sourcePositions: sources.map((i) => i + 1) } : {}),
-              prune: true,
-              infos: [{ name: PROMOTION_INFO_NAME, value: promotionId }],
-              syncOptions: ['ApplyOutOfSyncOnly=true'],
-            });
-            synced.push(name);
+            if (multi) partial.push(`${label}: ${sources.map((i) => describeSource(app, i)).join(', ')}`);
+            await onCluster(target, () =>
+              argo.sync(name, {
+                revision: input.sha,
+                ...(multi ? { sourcePositions: sources.map((i) => i + 1) } : {}),
+                prune: true,
+                infos: [{ name: PROMOTION_INFO_NAME, value: promotionId }],
+                syncOptions: ['ApplyOutOfSyncOnly=true'],
+              }),
+            );
+            synced.push(label);
           }
           const waiting = `waiting for Argo CD's automated sync to ${input.sha.slice(0, 12)}: ${automated.join(', ')}`;
           const requested =

@@ -160,6 +160,8 @@ export const ApplicationStatus = z.looseObject({
   reconciledAt: z.string().optional(),
   operationState: OperationState.optional(),
   sourceType: z.string().optional(),
+  /** Multi-source: one per source ('' for a ref-only source), instead of `sourceType`. */
+  sourceTypes: z.array(z.string()).optional(),
   summary: z.looseObject({ images: z.array(z.string()).optional(), externalURLs: z.array(z.string()).optional() }).optional(),
 });
 export type ApplicationStatus = z.infer<typeof ApplicationStatus>;

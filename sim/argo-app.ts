@@ -13,12 +13,14 @@ import { z } from 'zod';
 import type { ArgoHealth } from './argo-health.js';
 import { type DesiredWorkload, templateHash } from './chart.js';
 import type { LiveWorkload } from './cluster.js';
+import type { SourceType } from './source-type.js';
 
 /**
- * One entry of `spec.sources` (Argo's ApplicationSource): a Git path (values rendered by the chart convention, or a
- * chart when the path holds a `Chart.yaml`), a Helm-repository chart (`chart` + a version as `targetRevision`,
- * served from a directory registered with the simulator), or a `ref` whose files other sources read as
- * `$<ref>/<file>` in `helm.valueFiles`. A `ref` source without `path` and `chart` renders nothing itself.
+ * One source (Argo's ApplicationSource; a single-source app's `spec.source` is one too): a Git path of any source
+ * type (sim/source-type.ts: a `helm` or `directory` section makes it explicit, else discovery decides), a
+ * Helm-repository chart (`chart` + a version as `targetRevision`, served from a directory registered with the
+ * simulator), or a `ref` whose files other sources read as `$<ref>/<file>` in `helm.valueFiles`. A `ref` source
+ * without `path` and `chart` renders nothing itself.
  */
 export interface SourceSpec {
   /** Path or file:// URL of a Git repository; for a `chart` source, the Helm repository URL. */
@@ -27,7 +29,10 @@ export interface SourceSpec {
   chart?: string;
   /** Branch, tag or SHA (Git; Argo's default `HEAD`), or the chart version (Helm). */
   targetRevision?: string;
+  /** Set: explicitly Helm. */
   helm?: { valueFiles?: string[] };
+  /** Set: explicitly plain manifests; `recurse` reads subdirectories too. */
+  directory?: { recurse?: boolean };
   ref?: string;
   name?: string;
 }
@@ -41,9 +46,15 @@ export interface AppSpec {
   path?: string;
   /** Branch, tag or SHA; default `main`. */
   targetRevision?: string;
-  /** Helm value files, relative to `path`; default `['values.yaml']`. */
+  /**
+   * `spec.source.helm.valueFiles`, relative to `path`; default `['values.yaml']`. A non-empty list makes the
+   * source explicitly Helm (a path without a Chart.yaml is then rendered by sim/chart.ts); `[]` means no `helm`
+   * section, so Argo's discovery decides (Kustomize, Helm or Directory: sim/source-type.ts).
+   */
   valueFiles?: string[];
-  /** Multi-source (`spec.sources`), instead of repoURL/path/targetRevision/valueFiles. */
+  /** `spec.source.directory`: explicitly plain manifests; `recurse` reads subdirectories too. */
+  directory?: { recurse?: boolean };
+  /** Multi-source (`spec.sources`), instead of repoURL/path/targetRevision/valueFiles/directory. */
   sources?: SourceSpec[];
   /** Destination namespace. */
   namespace: string;
@@ -63,6 +74,7 @@ const SourceBody = z.object({
   chart: z.string().optional(),
   targetRevision: z.string().optional(),
   helm: z.object({ valueFiles: z.array(z.string()).optional() }).optional(),
+  directory: z.object({ recurse: z.boolean().optional() }).optional(),
   ref: z.string().optional(),
   name: z.string().optional(),
 });
@@ -75,6 +87,7 @@ export const AppSpecBody = z.object({
   path: z.string().optional(),
   targetRevision: z.string().optional(),
   valueFiles: z.array(z.string()).optional(),
+  directory: z.object({ recurse: z.boolean().optional() }).optional(),
   sources: z.array(SourceBody).optional(),
   namespace: z.string().min(1),
   automated: z.union([z.boolean(), z.object({ prune: z.boolean().optional(), selfHeal: z.boolean().optional() })]).optional(),
@@ -120,6 +133,8 @@ export class ArgoApiError extends Error {
 export interface Rendered {
   revisions: string[];
   workloads: DesiredWorkload[];
+  /** How the repo-server generated each source (status.sourceType(s)); '' for a ref-only source. */
+  sourceTypes: Array<SourceType | ''>;
 }
 
 export interface SimApp {

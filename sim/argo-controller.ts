@@ -140,7 +140,7 @@ export class ArgoController {
   private async fetchTarget(app: SimApp, requested: string[] = []): Promise<Rendered> {
     const revisions: string[] = [];
     for (const [i, source] of app.spec.sources.entries()) revisions.push(await this.repo.resolve(source, requested[i] ?? ''));
-    return { revisions, workloads: await this.repo.render(app.spec, revisions) };
+    return { revisions, ...(await this.repo.render(app.spec, revisions)) };
   }
 
   /** GET ?refresh: fetch Git, re-render the target revision, reconcile; resolves when reconciled. */

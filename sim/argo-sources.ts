@@ -14,16 +14,19 @@ const REF_KEY = /^[a-zA-Z0-9_-]+$/;
 /** The app's sources with the simulator's single-source defaults (targetRevision `main`, `values.yaml`). */
 export function sourcesOfSpec(spec: AppSpec): { sources: SourceSpec[]; multi: boolean } {
   const multi = spec.sources !== undefined && spec.sources.length > 0;
-  if (multi && (spec.repoURL !== undefined || spec.path !== undefined)) {
+  if (multi && (spec.repoURL !== undefined || spec.path !== undefined || spec.directory !== undefined)) {
     throw new Error(`application ${spec.name}: give either repoURL/path (spec.source) or sources (spec.sources), not both`);
   }
   if (!multi) {
     if (spec.repoURL === undefined || spec.path === undefined) throw new Error(`application ${spec.name}: repoURL and path are required`);
-    const source = {
+    // `valueFiles: []` is no `helm` section: Argo's discovery decides the source type.
+    const valueFiles = spec.valueFiles ?? ['values.yaml'];
+    const source: SourceSpec = {
       repoURL: spec.repoURL,
       path: spec.path,
       targetRevision: spec.targetRevision ?? 'main',
-      helm: { valueFiles: spec.valueFiles ?? ['values.yaml'] },
+      ...(valueFiles.length > 0 ? { helm: { valueFiles } } : {}),
+      ...(spec.directory ? { directory: { recurse: spec.directory.recurse ?? false } } : {}),
     };
     return { sources: [source], multi: false };
   }
@@ -55,6 +58,7 @@ export function sourceJson(s: SourceSpec): ApplicationSource {
     ...(s.path ? { path: s.path } : {}),
     ...(s.targetRevision ? { targetRevision: s.targetRevision } : {}),
     ...(s.helm ? { helm: { ...(s.helm.valueFiles ? { valueFiles: [...s.helm.valueFiles] } : {}) } } : {}),
+    ...(s.directory ? { directory: s.directory.recurse ? { recurse: true } : {} } : {}),
     ...(s.chart ? { chart: s.chart } : {}),
     ...(s.ref ? { ref: s.ref } : {}),
     ...(s.name ? { name: s.name } : {}),
@@ -81,6 +85,17 @@ export function syncStatusFields(app: SimApp, revisions: string[] | undefined) {
     comparedTo: { source: EMPTY_SOURCE, destination, sources: app.spec.sources.map(sourceJson) },
     ...(revisions && revisions.length > 0 ? { revisions: [...revisions] } : {}),
   };
+}
+
+/**
+ * `status.sourceType` of a single-source app (before any render: its explicit type, else Helm), `status.sourceTypes`
+ * of a multi-source one (one per source, '' for a ref-only source), as the controller sets them from the
+ * repo-server's manifest responses.
+ */
+export function sourceTypeFields(app: SimApp): { sourceType: string } | { sourceTypes: string[] } | Record<string, never> {
+  const types = app.target?.sourceTypes;
+  if (app.spec.multi) return types ? { sourceTypes: [...types] } : {};
+  return { sourceType: types?.[0] || (first(app).directory ? 'Directory' : 'Helm') };
 }
 
 /** `operation.sync`'s revision fields: the server puts the spec's sources on a multi-source operation. */

@@ -3,7 +3,7 @@
 // (target and live manifests). Functions of the app's state and the live cluster; they change nothing.
 import type { Application, ApplicationTree, ManagedResourcesResponse, ResourceNode } from '../integrations/argocd-schema.js';
 import { isInSync, type SimApp } from './argo-app.js';
-import { specSourcesJson, syncStatusFields } from './argo-sources.js';
+import { sourceTypeFields, specSourcesJson, syncStatusFields } from './argo-sources.js';
 import { podHealth, workloadHealth } from './argo-health.js';
 import { type DesiredWorkload, groupForKind } from './chart.js';
 import { rfc3339 } from './clock.js';
@@ -44,7 +44,7 @@ export function applicationJson(app: SimApp): Application {
       ...(app.conditions.length > 0 ? { conditions: structuredClone(app.conditions) } : {}),
       ...(app.reconciledAt !== undefined ? { reconciledAt: rfc3339(app.reconciledAt) } : {}),
       ...(app.operationState ? { operationState: structuredClone(app.operationState) } : {}),
-      sourceType: 'Helm',
+      ...sourceTypeFields(app),
       summary: app.images.length > 0 ? { images: [...app.images] } : {},
     },
   };

@@ -2,13 +2,14 @@
 // server/application/application.go Sync, reposerver): `spec.sources[]` with a chart source (a Git path holding
 // Chart.yaml rendered by real Helm, or a Helm-repository chart served from a registered directory) reading
 // `$values/…` from a `ref: values` source; status with `sync.revisions[]`, `syncResult.revisions[]` and
-// `history[].revisions[]` (no single `revision`); sync requests with `revisions[]` + 1-based `sourcePositions[]`.
+// `history[].revisions[]` (no single `revision`); sync requests with `revisions[]` + 1-based `sourcePositions[]`;
+// Kustomize and Directory sources rendered by their own source type, with `status.sourceTypes[]`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Application, type ArgoClient, ArgoCdError, createArgoClient } from '../integrations/argocd.js';
 import { assessConvergence } from '../integrations/argocd-convergence.js';
 import { createKubeClient } from '../integrations/kube.js';
 import { createRepoFixture, type RepoFixture, valuesYaml } from '../test/sim-fixtures.js';
-import { CHART_DIR, chartFiles } from './rig.js';
+import { CHART_DIR, treeFiles } from './rig-repo.js';
 import { createSimulator, type Simulator } from './simulator.js';
 import { INSTANT_TIMING } from './timing.js';
 
@@ -30,7 +31,7 @@ let sim: Simulator;
 let argo: ArgoClient;
 
 beforeAll(async () => {
-  charts = await createRepoFixture(await chartFiles(CHART_DIR, 'charts/flow-workloads'));
+  charts = await createRepoFixture(await treeFiles(CHART_DIR, 'charts/flow-workloads'));
   gitops = await createRepoFixture({ [VALUES]: valuesYaml({ web: { replicas: 2, images: { web: 'org/web:1.0.0' } } }, 'rel-1') });
   sim = await createSimulator({ timing: INSTANT_TIMING });
   sim.registerHelmChart({ repoURL: HELM_REPO, chart: 'flow-workloads', version: '0.1.0', dir: CHART_DIR });
@@ -160,7 +161,7 @@ describe('a chart in one Git repository with its values from another (ref: value
     );
     // Chart and values both in the GitOps repository: a sync moving only the values source splits the repository.
     const both = await createRepoFixture({
-      ...(await chartFiles(CHART_DIR, 'charts/flow-workloads')),
+      ...(await treeFiles(CHART_DIR, 'charts/flow-workloads')),
       [VALUES]: valuesYaml({ web: { images: { web: 'org/web:1.0.0' } } }),
     });
     try {
@@ -224,6 +225,78 @@ describe('a chart from a Helm repository with its values from Git', () => {
     expect(app.status?.sync?.status).toBe('Unknown');
     expect(condition(app)).toMatch(
       /^Failed to load target state: failed to generate manifest for source 1 of 2: .*"flow-workloads" version "9\.9\.9" not found/,
+    );
+  });
+});
+
+describe('Kustomize and Directory sources in spec.sources', () => {
+  const deployment = (name: string, image: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: ${name}\n` +
+    `  template:\n    metadata:\n      labels:\n        app.kubernetes.io/name: ${name}\n    spec:\n      containers:\n        - name: ${name}\n          image: ${image}\n`;
+  let repo: RepoFixture & { first: string };
+  beforeAll(async () => {
+    repo = await createRepoFixture({
+      'base/kustomization.yaml': 'resources:\n  - api.yaml\n',
+      'base/api.yaml': deployment('api', 'org/api:1.0.0'),
+      // A Chart.yaml next to the kustomization: discovery makes it Kustomize, as alone.
+      'overlays/dev/Chart.yaml': 'apiVersion: v2\nname: not-rendered\nversion: 0.1.0\n',
+      'overlays/dev/kustomization.yaml': 'resources:\n  - ../../base\nimages:\n  - name: org/api\n    newTag: "1.1.0"\n',
+      'plain/worker.yaml': deployment('worker', 'org/worker:2.0.0'),
+      'plain/nested/extra.yaml': deployment('extra', 'org/extra:3.0.0'),
+    });
+  });
+  afterAll(async () => {
+    await repo.cleanup();
+  });
+
+  it('renders each source by its own type (real kustomize, plain manifests), and reports status.sourceTypes[]', async () => {
+    const kustomizeRuns = sim.kustomizeRuns;
+    const sources = [
+      { repoURL: repo.repo, targetRevision: 'main', path: 'overlays/dev' },
+      { repoURL: repo.repo, targetRevision: 'main', path: 'plain', directory: { recurse: true } },
+      values(),
+    ];
+    await sim.addApplication({ name: 'ms-types', namespace: 'ms-types', sources });
+    expect(sim.kustomizeRuns).toBe(kustomizeRuns + 1);
+    const app = await argo.getApplication('ms-types');
+    expect(condition(app)).toBeUndefined();
+    expect(app.spec.sources).toEqual(sources);
+    expect(app.status?.sourceTypes).toEqual(['Kustomize', 'Directory', '']);
+    expect(app.status?.sourceType).toBeUndefined();
+    expect(app.status?.resources?.map((r) => `${r.kind}/${r.name}`).sort()).toEqual([
+      'Deployment/api',
+      'Deployment/extra',
+      'Deployment/worker',
+    ]);
+
+    const sha = app.status?.sync?.revisions?.[0] ?? '';
+    // One revision per source: the repository's head twice, the values repository's head for the ref source.
+    expect(app.status?.sync?.revisions).toEqual([sha, sha, expect.stringMatching(/^[0-9a-f]{40}$/)]);
+    await argo.sync('ms-types', {
+      revision: sha,
+      sourcePositions: [1, 2],
+      prune: true,
+      infos: [{ name: 'promotion', value: 't' }],
+      syncOptions: [],
+    });
+    const verdict = await waitFor(
+      async () => assessConvergence(await argo.getApplication('ms-types'), { sha, promotionId: 't', sourceIndexes: [0, 1] }),
+      (v) => v.state !== 'waiting',
+    );
+    expect(verdict.state).toBe('converged');
+    const kube = createKubeClient({ server: sim.kubeUrl, caData: sim.kubeCaData, token: sim.kubeToken });
+    const images = (await kube.listPods('ms-types')).map((p) => p.spec?.containers?.[0]?.image).sort();
+    expect(images).toEqual(['org/api:1.1.0', 'org/extra:3.0.0', 'org/worker:2.0.0']);
+  });
+
+  it('a failing source type names its source: a missing path in source 2 of 2', async () => {
+    await sim.addApplication({
+      name: 'ms-types-missing',
+      namespace: 'ms-types',
+      sources: [values(), { repoURL: repo.repo, targetRevision: 'main', path: 'overlays/qa' }],
+    });
+    expect(condition(await argo.getApplication('ms-types-missing'))).toBe(
+      'Failed to load target state: failed to generate manifest for source 2 of 2: rpc error: code = Unknown desc = overlays/qa: app path does not exist',
     );
   });
 });

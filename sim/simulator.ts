@@ -93,6 +93,8 @@ export interface Simulator {
   refresh(app: string): Promise<void>;
   /** How many times the repo-server ran Helm (renders are cached per revision). */
   readonly helmRuns: number;
+  /** How many times the repo-server ran kustomize. */
+  readonly kustomizeRuns: number;
   /**
    * Serves a local chart directory as `chart` at `version` of the Helm repository `repoURL`, for sources with
    * `chart:` (no Helm repository is contacted; the version must be given exactly as `targetRevision`).
@@ -344,6 +346,9 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     },
     get helmRuns() {
       return controller.repo.helmRuns;
+    },
+    get kustomizeRuns() {
+      return controller.repo.kustomizeRuns;
     },
     registerHelmChart: (c) => controller.repo.registerChart(c),
     faults,

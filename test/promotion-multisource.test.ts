@@ -12,7 +12,8 @@ import { simpleGit } from 'simple-git';
 import { createArgoClient, type Application } from '../integrations/argocd.js';
 import { createKubeClient } from '../integrations/kube.js';
 import { commitFiles, ensureBareRepo } from '../sim/gitops-repo.js';
-import { CHART_DIR, chartFiles, type RigSourceContext } from '../sim/rig.js';
+import type { RigSourceContext } from '../sim/rig.js';
+import { CHART_DIR, treeFiles } from '../sim/rig-repo.js';
 import type { SourceSpec } from '../sim/argo-app.js';
 import { useTestDatabase } from './harness.js';
 import { createPromotionFixture, type PromotionFixture } from './promotion-fixture.js';
@@ -35,7 +36,7 @@ beforeAll(async () => {
   chartsDir = await mkdtemp(join(tmpdir(), 'fc-charts-'));
   const charts = join(chartsDir, 'charts.git');
   await ensureBareRepo(charts);
-  chartsHead = await commitFiles(charts, await chartFiles(CHART_DIR, CHART), 'chart 0.1.0');
+  chartsHead = await commitFiles(charts, await treeFiles(CHART_DIR, CHART), 'chart 0.1.0');
   chartsRepo = pathToFileURL(charts).href;
 
   f = await createPromotionFixture(db.database, {
@@ -76,7 +77,7 @@ beforeAll(async () => {
       },
     ],
     rig: {
-      files: await chartFiles(CHART_DIR, CHART),
+      files: await treeFiles(CHART_DIR, CHART),
       helmCharts: [{ repoURL: HELM_REPO, chart: 'flow-workloads', version: '0.1.0', dir: CHART_DIR }],
     },
   });

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, testConfig, useTestDatabase } from '../../test/harness.js';
 import { preflightAll, preflightDepsOf } from '../services/preflight.js';
 import { apiHarness, type ApiHarness, type Loose } from '../../test/api-harness.js';
-import { CHART_DIR, createRig, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor, type Rig } from '../../sim/rig.js';
+import { createRig, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor, type Rig } from '../../sim/rig.js';
+import { CHART_DIR } from '../../sim/rig-repo.js';
 import { commitFiles } from '../../sim/gitops-repo.js';
 import { renderEnvironment } from '../../gitops/render.js';
 import type { EnvironmentConfig } from '../../domain/environment.js';
@@ -277,8 +278,9 @@ describe('multi-source Applications', () => {
     await addApps('msp', rig.git.repoURL, (g) => `environments/elsewhere/${g}/values.yaml`);
     const source = byId((await withPattern('msp-{env}-{group}')).body, `argocd.source:msp-${OK_ENV}-core`);
     expect(source.status).toBe('error');
-    expect(source.message).toContain('reads environments/elsewhere/core/values.yaml but Flow Controller writes');
+    expect(source.message).toContain(`does not read environments/${OK_ENV}/core/values.yaml, which Flow Controller writes`);
     expect(source.message).toContain(`"$<ref>/environments/${OK_ENV}/core/values.yaml"`);
+    expect(source.message).toContain('it reads environments/elsewhere/core/values.yaml now');
   });
 });
 

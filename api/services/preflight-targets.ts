@@ -3,6 +3,7 @@
 // reads run concurrently.
 import { posix } from 'node:path';
 import { type ArgoTarget, type GitopsTarget, type KubeTarget } from '../../domain/environment.js';
+import type { ImageMappingType } from '../../domain/image-mapping.js';
 import { valuesPath } from '../../gitops/render.js';
 import { ArgoCdError, GrpcCode, type Application, type ApplicationSource, type ArgoClient } from '../../integrations/argocd.js';
 import { describeSource, isMultiSource, sameRepository, sourceRepositories, sourcesOf } from '../../integrations/argocd-sources.js';
@@ -18,10 +19,21 @@ interface Target {
   kubernetes: KubeTarget;
 }
 
+/** A file the release writes for a group (preflight-git.ts planFor), which the group's Application must read. */
+export interface PlannedFile {
+  path: string;
+  type: ImageMappingType;
+}
+
 /** Any selector works for the probe: an authenticated list that returns nothing. */
 const PROBE_SELECTOR = 'flow-controller.io/preflight-probe=none';
 
-export async function argoChecks(targets: TargetClients, env: Target, groups: string[]): Promise<PreflightCheck[]> {
+export async function argoChecks(
+  targets: TargetClients,
+  env: Target,
+  groups: string[],
+  filesOf?: (group: string) => PlannedFile[],
+): Promise<PreflightCheck[]> {
   const a = env.argocd;
   const server = hostOf(a.serverUrl);
   let argo: ArgoClient;
@@ -69,7 +81,7 @@ export async function argoChecks(targets: TargetClients, env: Target, groups: st
     matches.map((m) =>
       'problem' in m
         ? Promise.resolve([check('argocd', `argocd.application:${m.group}`, 'error', m.problem)])
-        : appChecks(argo, env, m.group, m.name),
+        : appChecks(argo, env, m.group, m.name, filesOf?.(m.group)),
     ),
   );
   return [...checks, ...perApp.flat()];
@@ -85,7 +97,7 @@ function unreachable(server: string, err: unknown): string {
   return `Argo CD at ${server}: ${reason(err)}`;
 }
 
-async function appChecks(argo: ArgoClient, env: Target, group: string, name: string): Promise<PreflightCheck[]> {
+async function appChecks(argo: ArgoClient, env: Target, group: string, name: string, files?: PlannedFile[]): Promise<PreflightCheck[]> {
   const a = env.argocd;
   const id = (kind: string) => `argocd.${kind}:${name}`;
   // The windows are read alongside the application (same RBAC, independent answer).
@@ -108,7 +120,7 @@ async function appChecks(argo: ArgoClient, env: Target, group: string, name: str
   const app = appResult.value;
   return [
     check('argocd', id('application'), 'ok', `Application ${name} exists in project "${a.project}"`),
-    sourceCheck(app, env, group, id('source')),
+    sourceCheck(app, env, group, id('source'), files),
     autoSyncCheck(app, id('auto-sync')),
     windowsResult.status === 'fulfilled'
       ? windowsCheck(windowsResult.value, name, id('sync-windows'))
@@ -134,14 +146,37 @@ function valuesFilesRead(source: ApplicationSource, all: ApplicationSource[], mu
   return out;
 }
 
+function valuesRead(sources: ApplicationSource[], multi: boolean, repoUrl: string): string {
+  return sources.flatMap((s) => valuesFilesRead(s, sources, multi, repoUrl)).join(', ') || 'no values file';
+}
+
 /**
- * Does the Application read the values file Flow Controller writes, from the branch it commits to? For a
- * multi-source app, says which sources Flow Controller writes (those reading gitops.repoUrl: each promotion syncs
- * them to its commit, the others stay at their targetRevision).
+ * Whether the sources read `file` the way its mapping needs: as a values file, as the kustomization of the source
+ * path, or as a manifest in it (a ref-only source and a Helm-repository chart read no path of the repository).
  */
-function sourceCheck(app: Application, env: Target, group: string, id: string): PreflightCheck {
+function reads(sources: ApplicationSource[], multi: boolean, repoUrl: string, file: PlannedFile): boolean {
+  if (file.type === 'flow-workloads' || file.type === 'helm-values') {
+    return sources.flatMap((s) => valuesFilesRead(s, sources, multi, repoUrl)).includes(file.path);
+  }
+  const dir = posix.dirname(file.path);
+  return sources.some((s) => {
+    if (!sameRepository(s.repoURL, repoUrl) || s.chart || (multi && s.ref && !s.path)) return false;
+    const path = posix.normalize(s.path ?? '.');
+    if (file.type === 'kustomize') return path === dir;
+    if (path === dir) return true;
+    // A directory source reads its own folder; deeper files only with directory.recurse.
+    const recurse = (s as { directory?: { recurse?: boolean } }).directory?.recurse === true;
+    return recurse && (path === '.' || dir.startsWith(`${path}/`));
+  });
+}
+
+/**
+ * Does the Application read the files Flow Controller writes (the mapped files, else the values file), from the
+ * branch it commits to? For a multi-source app, says which sources Flow Controller writes (those reading
+ * gitops.repoUrl: each promotion syncs them to its commit, the others stay at their targetRevision).
+ */
+function sourceCheck(app: Application, env: Target, group: string, id: string, files?: PlannedFile[]): PreflightCheck {
   const g = env.gitops;
-  const expected = valuesPath(g.pathPattern, env.name, group);
   const sources = sourcesOf(app);
   const multi = isMultiSource(app);
   const name = app.metadata.name;
@@ -165,27 +200,52 @@ function sourceCheck(app: Application, env: Target, group: string, id: string): 
       `Application ${name} follows targetRevision "${rev}" of ${g.repoUrl}${multi ? ` in ${describeSource(app, at)}` : ''}, but Flow Controller commits to branch "${g.branch}": set targetRevision to "${g.branch}" or gitops.branch to "${rev}"`,
     );
   }
+  if (files) {
+    const unread = files.filter((f) => !reads(sources, multi, g.repoUrl, f));
+    if (unread.length > 0) {
+      const f = unread[0] as PlannedFile;
+      const how =
+        f.type === 'kustomize'
+          ? `spec.source.path "${posix.dirname(f.path)}" (the kustomization's directory)`
+          : f.type === 'manifests'
+            ? `spec.source.path "${posix.dirname(f.path)}" (or a parent with directory.recurse)`
+            : multi
+              ? `the chart source's helm.valueFiles at "$<ref>/${f.path}" (the ref source reading gitops.repoUrl; it reads ${valuesRead(sources, multi, g.repoUrl)} now)`
+              : 'helm.valueFiles (relative to path, or $values/…)';
+      return check(
+        'argocd',
+        id,
+        'error',
+        `Application ${name} does not read ${unread.map((u) => u.path).join(', ')}, which Flow Controller writes (${f.type} mapping): point ${how} at it, or fix gitops.mapping / gitops.groups`,
+      );
+    }
+    const list = files.map((f) => f.path).join(', ') || 'nothing Flow Controller writes';
+    return check('argocd', id, 'ok', `Application ${name}${writtenNote(app, written, ` reads ${list} from branch "${g.branch}"`)}`);
+  }
+  const expected = valuesPath(g.pathPattern, env.name, group);
   const read = sources.flatMap((s) => valuesFilesRead(s, sources, multi, g.repoUrl));
   if (!read.includes(expected)) {
     return check(
       'argocd',
       id,
       'error',
-      `Application ${name} reads ${read.join(', ') || 'no values file'} but Flow Controller writes ${expected}: ` +
+      `Application ${name} reads ${valuesRead(sources, multi, g.repoUrl)} but Flow Controller writes ${expected}: ` +
         (multi
           ? `point the chart source's helm.valueFiles at "$<ref>/${expected}" (the ref source reading gitops.repoUrl), or fix gitops.pathPattern`
           : 'point spec.source.path/helm.valueFiles at it, or fix gitops.pathPattern'),
     );
   }
-  if (!multi) return check('argocd', id, 'ok', `Application ${name} reads ${expected} from branch "${g.branch}"`);
-  const others = sources.length - written.length;
-  return check(
-    'argocd',
-    id,
-    'ok',
-    `Application ${name} (multi-source) reads ${expected} from branch "${g.branch}"; Flow Controller writes ` +
-      `${written.map((i) => describeSource(app, i)).join(' and ')} and syncs ${written.length === 1 ? 'it' : 'them'} to each pushed commit` +
-      (others > 0 ? `; the other ${others === 1 ? 'source keeps its' : `${others} sources keep their`} targetRevision` : ''),
+  return check('argocd', id, 'ok', `Application ${name}${writtenNote(app, written, ` reads ${expected} from branch "${g.branch}"`)}`);
+}
+
+/** `reads`, and for a multi-source app which of its sources (`written`) Flow Controller writes and syncs. */
+function writtenNote(app: Application, written: number[], reads: string): string {
+  if (!isMultiSource(app)) return reads;
+  const others = (app.spec.sources?.length ?? 0) - written.length;
+  return (
+    ` (multi-source)${reads}; Flow Controller writes ` +
+    `${written.map((i) => describeSource(app, i)).join(' and ')} and syncs ${written.length === 1 ? 'it' : 'them'} to each pushed commit` +
+    (others > 0 ? `; the other ${others === 1 ? 'source keeps its' : `${others} sources keep their`} targetRevision` : '')
   );
 }
 
