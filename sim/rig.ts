@@ -16,6 +16,7 @@ import {
   DEFAULT_PATH_PATTERN,
   expandPattern,
   type EnvironmentConfig,
+  type GitopsTarget,
 } from '../domain/environment.js';
 import type { Descriptor, Template } from '../domain/descriptor.js';
 import { ensureBareRepo } from './gitops-repo.js';
@@ -115,8 +116,8 @@ export interface RigLayout {
   application(environment: string, group: string): { path: string; valueFiles: string[]; directory?: { recurse?: boolean } };
   /** `gitops.pathPattern` of the configs (default DEFAULT_PATH_PATTERN). */
   pathPattern?: string;
-  /** More `gitops` settings of every environment config (`mapping`, `groups`: the image mappings). */
-  gitops?: Record<string, unknown>;
+  /** The image mappings of every environment config (`gitops.mapping`, `gitops.groups`). */
+  gitops?: Pick<GitopsTarget, 'mapping' | 'groups'>;
 }
 
 export interface RigApplication {
@@ -324,8 +325,7 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
           convergenceDeadlineSeconds: 600,
           degradedGraceSeconds: 60,
           ...policy,
-          // The layout's image mappings are not in GitopsTarget's type until domain/image-mapping.ts lands.
-          gitops: { ...(layout?.gitops ?? {}), repoUrl: repoURL, branch, pathPattern } as EnvironmentConfig['gitops'],
+          gitops: { ...(layout?.gitops ?? {}), repoUrl: repoURL, branch, pathPattern },
           argocd: {
             serverUrl: simulator.argoUrl,
             project: 'default',
