@@ -14,13 +14,17 @@ import {
 
 export interface SyncWindowBlock {
   application: string;
+  /** The moment judged: Argo CD's clock when it answered (its `Date` header), else this process's. */
+  nowMs: number;
   /** The sync asked about (manual: our sync request; automated: Argo's auto-sync) may run now. */
   canSync: boolean;
+  /** Every window that applies to the application (with its time zone when the AppProject could be read). */
+  windows: SyncWindow[];
   /** The windows that block it now (empty when it may run). */
   blocking: SyncWindow[];
   /** Their schedules, e.g. `['0 22 * * *']`. */
   schedules: string[];
-  /** When the sync may run (epoch ms, Argo's rules on this clock); undefined: not within the horizon, or never. */
+  /** When the sync may run (epoch ms on Argo CD's clock, as `nowMs`); undefined: not within the horizon, or never. */
   opensAtMs?: number;
   /** Why the opening could not be computed (an invalid window, …), when it could not. */
   problem?: string;
@@ -38,12 +42,12 @@ const same = (a: SyncWindow, b: SyncWindow) =>
  */
 export async function readSyncWindowBlock(
   argo: ArgoClient,
-  q: { application: string; project?: string; manual: boolean; nowMs?: number; horizonMs?: number },
+  q: { application: string; project?: string; manual: boolean; /** Default: Argo CD's time. */ nowMs?: number; horizonMs?: number },
 ): Promise<SyncWindowBlock> {
-  const now = q.nowMs ?? Date.now();
-  const answer = await argo.syncWindows(q.application, q.project ? { project: q.project } : {});
+  const { windows: answer, serverTimeMs } = await argo.syncWindowsNow(q.application, q.project ? { project: q.project } : {});
+  const now = q.nowMs ?? serverTimeMs ?? Date.now();
   const assigned = answer.assignedWindows ?? [];
-  const base = { application: q.application, blocking: [], schedules: [], zonesKnown: true };
+  const base = { application: q.application, nowMs: now, windows: assigned, blocking: [], schedules: [], zonesKnown: true };
   if (assigned.length === 0) return { ...base, canSync: true };
 
   // The app endpoint shows kind, schedule, duration and manualSync only: the project has the time zones. Windows
@@ -63,14 +67,16 @@ export async function readSyncWindowBlock(
     const allowed = q.manual
       ? (answer.canSync ?? canSync(windows, { manual: true, atMs: now }))
       : canSync(windows, { manual: false, atMs: now });
-    if (allowed) return { ...base, canSync: true, zonesKnown };
+    if (allowed) return { ...base, canSync: true, windows, zonesKnown };
     // Argo's answer stands even where our clock puts the window's end already behind us (clock skew).
     let blocking = blockingWindows(windows, q.manual, now);
     if (blocking.length === 0) blocking = (answer.activeWindows ?? []).filter((w) => w.kind === 'deny');
     const opensAtMs = nextSyncAllowed(windows, { manual: q.manual, fromMs: now, horizonMs: q.horizonMs ?? SYNC_WINDOW_HORIZON_MS });
     return {
       application: q.application,
+      nowMs: now,
       canSync: false,
+      windows,
       blocking,
       schedules: [...new Set(blocking.map((w) => w.schedule ?? '?'))],
       ...(opensAtMs !== undefined ? { opensAtMs: Math.max(opensAtMs, now) } : {}),

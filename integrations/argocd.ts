@@ -55,6 +55,11 @@ export interface ArgoClient {
   listApplications(selector?: string): Promise<ApplicationList>;
   /** GET /api/v1/applications/{name}/syncwindows: the project's windows that apply and whether a sync may run now. */
   syncWindows(name: string, opts?: { project?: string }): Promise<SyncWindowsResponse>;
+  /**
+   * The same, with the time Argo CD answered at (its `Date` header, second precision): windows are judged on Argo
+   * CD's clock, which may differ from this process's.
+   */
+  syncWindowsNow(name: string, opts?: { project?: string }): Promise<{ windows: SyncWindowsResponse; serverTimeMs: number | undefined }>;
   /** GET /api/v1/projects/{name}: the AppProject (its sync windows with their time zones and selectors). */
   getProject(name: string): Promise<AppProject>;
 }
@@ -227,7 +232,13 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     return loggingIn;
   }
 
-  async function call<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown): Promise<z.infer<S>> {
+  /** The parsed answer and the time Argo CD answered at (its `Date` header, when it sent a valid one). */
+  async function exchange<S extends z.ZodType>(
+    schema: S,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ data: z.infer<S>; serverTimeMs: number | undefined }> {
     // The session token is reused across calls until Argo answers 401 (expired or revoked).
     if (!token && canLogin) await login();
     const sent = token;
@@ -257,7 +268,12 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
         cause: parsed.error,
       });
     }
-    return parsed.data;
+    const date = Date.parse(res.headers.get('date') ?? '');
+    return { data: parsed.data, serverTimeMs: Number.isNaN(date) ? undefined : date };
+  }
+
+  async function call<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown): Promise<z.infer<S>> {
+    return (await exchange(schema, method, path, body)).data;
   }
 
   const appPath = (name: string) => `/api/v1/applications/${encodeURIComponent(name)}`;
@@ -312,6 +328,11 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     syncWindows(name, opts = {}) {
       const qs = opts.project ? `?${new URLSearchParams({ project: opts.project }).toString()}` : '';
       return call(SyncWindowsResponse, 'GET', `${appPath(name)}/syncwindows${qs}`);
+    },
+    async syncWindowsNow(name, opts = {}) {
+      const qs = opts.project ? `?${new URLSearchParams({ project: opts.project }).toString()}` : '';
+      const { data, serverTimeMs } = await exchange(SyncWindowsResponse, 'GET', `${appPath(name)}/syncwindows${qs}`);
+      return { windows: data, serverTimeMs };
     },
     getProject(name) {
       return call(AppProject, 'GET', `/api/v1/projects/${encodeURIComponent(name)}`);

@@ -187,6 +187,8 @@ export function createArgoServer(o: ArgoServerOptions): ArgoServer {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // Go's net/http stamps every answer with the server's clock: here the simulator's.
+    res.setHeader('Date', new Date(o.sched.now()).toUTCString());
     try {
       if (url.pathname.startsWith('/sim/admin')) {
         const text = req.method === 'GET' ? '' : await readBody(req);
