@@ -88,9 +88,9 @@ function callout(d: DeploymentDetails): SafeHtml {
     </div>`;
   }
   if (d.parkReason === 'sync-window') {
+    // The message says which window blocks, when it should open, and that the promotion resumes on its own.
     return html`<div class="callout callout-wait" role="note">
-      <strong>Waiting for a sync window at ${d.currentStep ?? 'a step'}</strong>${d.message ? html`: ${d.message}` : ''}. It resumes on its
-      own when Argo CD allows the sync; <em>Retry</em> checks now, <em>Abort</em> ends it.
+      <strong>Waiting for a sync window at ${d.currentStep ?? 'a step'}</strong>${d.message ? html`: ${d.message}` : ''}.
     </div>`;
   }
   if (d.status === 'awaiting_operator') {
