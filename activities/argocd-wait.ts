@@ -7,7 +7,8 @@
 // period; the environment's deadline bounds the wait. A retried wait judges only status reconciled after the
 // retry began (`reconciledAfter`), and only an operation started after it when the retry synced again.
 // Auto-sync mode: while Argo's automated sync has not reached our SHA, a sync window that holds it back ends the
-// attempt as SyncWindowBlocked (activities/sync-window.ts) instead of waiting out the deadline.
+// attempt as SyncWindowBlocked (activities/sync-window.ts) instead of waiting out the deadline; so does a window
+// that holds a running operation before it applies ("Sync operation blocked by sync window").
 import { activityInfo, ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
 import { applicationsFor, argoClientFor, hook, loadContext, recordedStep, toFailure, type StepOutcome } from './promotion-context.js';
@@ -51,6 +52,8 @@ const NEEDS_RESYNC: ReadonlySet<ConvergenceClause> = new Set(['operation-failed'
 
 /** Clauses of an auto-synced application whose automated operation has not reached our SHA yet. */
 const AWAITING_AUTO_SYNC: ReadonlySet<ConvergenceClause> = new Set(['operation-not-ours', 'no-operation-state']);
+/** controller/sync.go: the message of a Running operation a sync window holds. */
+const OPERATION_HELD_BY_WINDOW = 'Sync operation blocked by sync window';
 /** How often the wait reads such an application's sync windows. */
 const WINDOW_READ_MS = 5000;
 
@@ -118,10 +121,16 @@ export function createArgocdWait(deps: ActivityDeps) {
               // Auto-sync mode: Argo's automated operation at exactly our SHA stands for our sync.
               const automated = usesAutomatedSync(ctx.environment, app);
               let r = assessConvergence(app, { ...target, acceptAutomated: automated });
-              if (automated && AWAITING_AUTO_SYNC.has(r.clause) && Date.now() - (windowsReadAt.get(name) ?? 0) >= WINDOW_READ_MS) {
+              // A window holds Argo's automated sync back, or holds a running operation before it applies.
+              const held = r.observation.operationMessage === OPERATION_HELD_BY_WINDOW && r.state === 'waiting';
+              if (
+                (held || (automated && AWAITING_AUTO_SYNC.has(r.clause))) &&
+                Date.now() - (windowsReadAt.get(name) ?? 0) >= WINDOW_READ_MS
+              ) {
                 windowsReadAt.set(name, Date.now());
-                const block = await windowBlock(argo, { application: name, project: ctx.environment.argocd.project, manual: false });
-                if (block) throw syncWindowFailure(deps, block, false);
+                const manual = held && r.observation.initiatedBy?.automated !== true;
+                const block = await windowBlock(argo, { application: name, project: ctx.environment.argocd.project, manual });
+                if (block) throw syncWindowFailure(deps, block, manual);
               }
               if (r.clause === 'degraded') {
                 const first = degradedSince.get(name) ?? { atMs: Date.now(), reconciledAt: r.observation.reconciledAt };

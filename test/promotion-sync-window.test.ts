@@ -14,15 +14,16 @@ import { recordHistory } from './history-corpus.js';
 
 const db = useTestDatabase();
 let f: PromotionFixture;
+let hookAction: ((point: string) => void) | undefined;
 const HOUR = 3_600_000;
 
 beforeAll(async () => {
   f = await createPromotionFixture(db.database, {
-    envs: [{ key: 'win' }, { key: 'edit' }, { key: 'auto', argoApps: { automated: true }, syncMode: 'auto' }],
+    envs: [{ key: 'win' }, { key: 'edit' }, { key: 'held' }, { key: 'auto', argoApps: { automated: true }, syncMode: 'auto' }],
   });
   // Checks a parked promotion's window every half second (production: when the window should open, at least
   // every 5 minutes), so the test sees the promotion resume soon after it moves the simulator's clock.
-  await f.startWorker({ syncWindowRecheckMs: 500 });
+  await f.startWorker({ syncWindowRecheckMs: 500, testHooks: { at: (point) => hookAction?.(point) } });
 });
 afterAll(async () => {
   await f?.close();
@@ -148,6 +149,38 @@ describe('a sync window blocks the sync step (explicit sync mode)', () => {
       expect(a.message).toMatch(/revert commit [0-9a-f]{40}, but it did not converge: blocked by sync window/);
       expect(await liveImages('edit')).toEqual(['org/api:3.2.0', 'org/gateway:stable']);
     } finally {
+      f.sim.setSyncWindows('default', []);
+    }
+  });
+});
+
+describe('a sync window catches our running sync operation', () => {
+  it('parks the wait while Argo holds the operation, and both go on once the window has passed', async () => {
+    // The operation applies 3 s after it starts; the window begins (on Argo's clock) right after our sync request.
+    f.sim.setTiming({ applyMs: 3000 });
+    let set = false;
+    hookAction = (point) => {
+      if (point !== 'argocd-wait:start' || set) return;
+      set = true;
+      f.sim.setSyncWindows('default', [denyNow('held')]);
+    };
+    try {
+      const p = await promote('3.5.0', 'held');
+      const parked = await f.waitFor('held', p.deploymentId, ['awaiting_operator', ...ended]);
+      expect(parked).toMatchObject({ status: 'awaiting_operator', currentStep: 'argocd-wait', parkReason: 'sync-window' });
+      expect(step(parked, 'argocd-sync').status).toBe('succeeded');
+      const argo = createArgoClient({ baseUrl: f.sim.argoUrl, ...f.sim.argoAdmin, timeoutMs: 5000 });
+      const held = await argo.getApplication(`${f.env.held}-core`);
+      expect(held.status?.operationState).toMatchObject({ phase: 'Running', message: 'Sync operation blocked by sync window' });
+
+      f.sim.advanceClock(HOUR);
+      const d = await f.waitFor('held', p.deploymentId, ended);
+      expect(d.status, JSON.stringify(d)).toBe('succeeded');
+      expect(d.actions.at(-1)).toMatchObject({ action: 'retry', by: 'system', step: 'argocd-wait' });
+      expect(await liveImages('held')).toEqual(['org/api:3.5.0', 'org/gateway:stable']);
+    } finally {
+      hookAction = undefined;
+      f.sim.setTiming({ applyMs: 0 });
       f.sim.setSyncWindows('default', []);
     }
   });
