@@ -61,15 +61,33 @@ export class ProjectRegistry {
     }
   }
 
-  /** Replaces a project's sync windows; each must pass Argo's validation (400 otherwise, nothing changed). */
+  /**
+   * Replaces a project's sync windows; they must pass Argo's project validation (ValidateProject: each window's
+   * Validate, a selector, no duplicate), else an error and nothing changed.
+   */
   setSyncWindows(name: string, windows: readonly SyncWindow[]): void {
-    for (const [i, w] of windows.entries()) {
+    const seen = new Set<string>();
+    for (const w of windows) {
       try {
         validateSyncWindow(w);
       } catch (err) {
-        if (err instanceof InvalidSyncWindowError) throw new ArgoApiError(400, 3, `spec.syncWindows[${i}]: ${err.message}`);
+        if (err instanceof InvalidSyncWindowError) throw new ArgoApiError(400, 3, err.message);
         throw err;
       }
+      const id = `'${w.kind ?? ''}':'${w.schedule ?? ''}':'${w.duration ?? ''}'`;
+      if (![w.applications, w.namespaces, w.clusters].some((l) => (l ?? []).length > 0)) {
+        throw new ArgoApiError(400, 11, `window ${id} requires one of application, cluster or namespace`);
+      }
+      const { kind, schedule, duration, applications, namespaces, clusters, timeZone, andOperator } = w;
+      const identity = JSON.stringify([kind, schedule, duration, applications, namespaces, clusters, timeZone || 'UTC', andOperator]);
+      if (seen.has(identity)) {
+        throw new ArgoApiError(
+          409,
+          6,
+          `sync window with kind '${kind ?? ''}', schedule '${schedule ?? ''}', and duration '${duration ?? ''}' already exists`,
+        );
+      }
+      seen.add(identity);
     }
     this.ensure(name);
     const p = this.projects.get(name) as SimProject;

@@ -248,10 +248,15 @@ describe('views and administration', () => {
       (
         await admin('POST', '/projects/sync-windows', {
           project: 'flow',
-          windows: [{ kind: 'maybe', schedule: '* * * * *', duration: '1h' }],
+          windows: [{ kind: 'maybe', schedule: '* * * * *', duration: '1h', applications: ['*'] }],
         })
-      ).status,
-    ).toBe(400);
+      ).json,
+    ).toEqual({ error: "kind 'maybe' mismatch: can only be allow or deny" });
+    // Argo's project validation: a window needs a selector, and no two windows may be the same.
+    expect(() => sim.setSyncWindows('flow', [{ kind: 'deny', schedule: '0 0 * * *', duration: '1h' }])).toThrow(
+      "window 'deny':'0 0 * * *':'1h' requires one of application, cluster or namespace",
+    );
+    expect(() => sim.setSyncWindows('flow', [denyFromMidnight('1h'), denyFromMidnight('1h')])).toThrow(/already exists/);
     const set = await admin('POST', '/projects/sync-windows', { project: 'flow', windows: [denyFromMidnight('90m')] });
     expect(set).toMatchObject({ status: 200, json: { spec: { syncWindows: [{ kind: 'deny', duration: '90m' }] } } });
     expect((await argo.syncWindows('dev-core')).canSync).toBe(false);
