@@ -3,10 +3,11 @@
 // ours for this SHA is not synced again. "Another operation is already in progress" is retried by Temporal.
 // Auto-sync mode (environment `argocd.syncMode`, or `detect` with an automated sync policy): no sync is sent,
 // Argo's own automated operation (started by the refresh that found our commit) is what the wait step judges.
-// A sync window that refuses the sync ends the attempt as SyncWindowBlocked, saying when it should open
-// (activities/sync-window.ts): the workflow waits for it and runs the step again.
+// A sync window that refuses the sync (on any cluster: the failure names it) ends the attempt as SyncWindowBlocked,
+// saying when it should open (activities/sync-window.ts): the workflow waits for it and runs the step again.
 import type { ActivityDeps } from './deps.js';
-import { applicationsFor, argoClientFor, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { onCluster, targetApplications } from './promotion-targets.js';
 import { usesAutomatedSync } from '../integrations/argocd-selection.js';
 import { SyncWindowBlockedError, type Application } from '../integrations/argocd.js';
 import { syncWindowFailure, windowBlock } from './sync-window.js';
@@ -54,36 +55,39 @@ export function createArgocdSync(deps: ActivityDeps) {
         { deploymentId: input.deploymentId, step: input.step ?? STEP.argocdSync, record: input.recordStep ?? !input.promotionId },
         async () => {
           const ctx = await loadContext(deps, input.deploymentId);
-          const argo = argoClientFor(deps, ctx.environment);
           const promotionId = promotionIdOf(input);
           const synced: string[] = [];
           const alreadyOurs: string[] = [];
           const automated: string[] = [];
-          for (const { name } of await applicationsFor(ctx, argo)) {
-            const app = await argo.getApplication(name, { project: ctx.environment.argocd.project });
-            if (usesAutomatedSync(ctx.environment, app)) {
-              automated.push(name);
+          // Every cluster of the environment; a cluster already on our operation is not synced again.
+          for (const { name, label, target } of await targetApplications(deps, ctx)) {
+            const argo = target.argo();
+            const app = await onCluster(target, () => argo.getApplication(name, { project: target.argocd.project }));
+            if (usesAutomatedSync(target, app)) {
+              automated.push(label);
               continue;
             }
             if (isOurs(app, input.sha, promotionId)) {
-              alreadyOurs.push(name);
+              alreadyOurs.push(label);
               continue;
             }
-            await argo
-              .sync(name, {
-                revision: input.sha,
-                prune: true,
-                infos: [{ name: PROMOTION_INFO_NAME, value: promotionId }],
-                syncOptions: ['ApplyOutOfSyncOnly=true'],
-              })
-              .catch(async (err: unknown) => {
-                if (!(err instanceof SyncWindowBlockedError)) throw err;
-                const block = await windowBlock(argo, { application: name, project: ctx.environment.argocd.project, manual: true });
-                // The window opened between the refusal and the read: an ordinary retry syncs.
-                if (!block) throw ApplicationFailure.retryable(`${err.message} (open again now)`, FAILURE.argoCdTransient);
-                throw syncWindowFailure(deps, block, true);
-              });
-            synced.push(name);
+            await onCluster(target, () =>
+              argo
+                .sync(name, {
+                  revision: input.sha,
+                  prune: true,
+                  infos: [{ name: PROMOTION_INFO_NAME, value: promotionId }],
+                  syncOptions: ['ApplyOutOfSyncOnly=true'],
+                })
+                .catch(async (err: unknown) => {
+                  if (!(err instanceof SyncWindowBlockedError)) throw err;
+                  const block = await windowBlock(argo, { application: name, project: target.argocd.project, manual: true });
+                  // The window opened between the refusal and the read: an ordinary retry syncs.
+                  if (!block) throw ApplicationFailure.retryable(`${err.message} (open again now)`, FAILURE.argoCdTransient);
+                  throw syncWindowFailure(deps, block, { manual: true, cluster: target.name });
+                }),
+            );
+            synced.push(label);
           }
           const waiting = `waiting for Argo CD's automated sync to ${input.sha.slice(0, 12)}: ${automated.join(', ')}`;
           const requested = `sync to ${input.sha.slice(0, 12)} requested for ${synced.join(', ') || 'none'}${alreadyOurs.length ? `; already ours: ${alreadyOurs.join(', ')}` : ''}`;

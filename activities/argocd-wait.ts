@@ -11,7 +11,8 @@
 // that holds a running operation before it applies ("Sync operation blocked by sync window").
 import { activityInfo, ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
-import { applicationsFor, argoClientFor, hook, loadContext, recordedStep, toFailure, type StepOutcome } from './promotion-context.js';
+import { hook, loadContext, recordedStep, toFailure, type StepOutcome } from './promotion-context.js';
+import { naming, targetApplications } from './promotion-targets.js';
 import { usesAutomatedSync } from '../integrations/argocd-selection.js';
 import { assessConvergence, type ConvergenceClause, type ConvergenceResult } from '../integrations/argocd-convergence.js';
 import type { Application, ArgoClient } from '../integrations/argocd.js';
@@ -85,8 +86,8 @@ export function createArgocdWait(deps: ActivityDeps) {
       const step = input.step ?? STEP.argocdWait;
       return recordedStep(deps, { deploymentId: input.deploymentId, step, record }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
-        const argo = argoClientFor(deps, ctx.environment);
-        const appRefs = await applicationsFor(ctx, argo);
+        // Every application of every cluster, keyed by its label (`<cluster>/<name>` with several clusters).
+        const appRefs = await targetApplications(deps, ctx);
         const promotionId = promotionIdOf(input);
         const graceMs = (ctx.environment.degradedGraceSeconds ?? 0) * 1000;
         const observations = new Map<string, AppObservation>();
@@ -111,15 +112,16 @@ export function createArgocdWait(deps: ActivityDeps) {
         for (;;) {
           polls++;
           let transient: string | undefined;
-          for (const { name } of appRefs) {
+          for (const { name: appName, label: name, target: cluster } of appRefs) {
             if (observations.get(name)?.state === 'converged') continue;
+            let failed: ApplicationFailure | undefined;
             try {
-              const app = await readApp(argo, name, {
-                project: ctx.environment.argocd.project,
+              const app = await readApp(cluster.argo(), appName, {
+                project: cluster.argocd.project,
                 ...(needRefresh.has(name) ? { refresh: 'normal' as const } : {}),
               });
               // Auto-sync mode: Argo's automated operation at exactly our SHA stands for our sync.
-              const automated = usesAutomatedSync(ctx.environment, app);
+              const automated = usesAutomatedSync(cluster, app);
               let r = assessConvergence(app, { ...target, acceptAutomated: automated });
               // A window holds Argo's automated sync back, or holds a running operation before it applies.
               const held = r.observation.operationMessage === OPERATION_HELD_BY_WINDOW && r.state === 'waiting';
@@ -129,8 +131,10 @@ export function createArgocdWait(deps: ActivityDeps) {
               ) {
                 windowsReadAt.set(name, Date.now());
                 const manual = held && r.observation.initiatedBy?.automated !== true;
-                const block = await windowBlock(argo, { application: name, project: ctx.environment.argocd.project, manual });
-                if (block) throw syncWindowFailure(deps, block, manual);
+                const q = { application: appName, project: cluster.argocd.project, manual };
+                const block = await windowBlock(cluster.argo(), q);
+                // Named by the catch below (`cluster <name>: ` with several clusters).
+                if (block) throw syncWindowFailure(deps, block, { manual, cluster: cluster.name });
               }
               if (r.clause === 'degraded') {
                 const first = degradedSince.get(name) ?? { atMs: Date.now(), reconciledAt: r.observation.reconciledAt };
@@ -152,12 +156,13 @@ export function createArgocdWait(deps: ActivityDeps) {
               });
               if (r.refresh) needRefresh.add(name);
               else needRefresh.delete(name);
-              if (r.state === 'failed') throw fail(name, r.reason, r.clause);
+              if (r.state === 'failed') failed = fail(name, r.reason, r.clause);
             } catch (err) {
               const failure = toFailure(err);
-              if (failure instanceof ApplicationFailure && failure.nonRetryable) throw failure;
+              if (failure instanceof ApplicationFailure && failure.nonRetryable) throw naming(cluster, failure);
               transient = `${name}: ${failure.message}`; // keep polling through transient Argo CD errors
             }
+            if (failed) throw failed; // its message names the application (`<cluster>/<name>` with several clusters)
             // After every read, not once per round: one slow application never starves the heartbeat.
             heartbeat({ polls, applications: [...observations.values()] });
           }

@@ -5,7 +5,8 @@ import type { ActivityDeps } from './deps.js';
 import { gitWorkDir, secretsOf, toFailure, type PromotionContext } from './promotion-context.js';
 import type { GitCredentials, RemoteInput } from '../gitops/workspace.js';
 import type { CommitOwner } from '../gitops/ownership.js';
-import { environmentPathMatcher, renderEnvironment, type RenderedFile } from '../gitops/render.js';
+import { plannedPaths, renderEnvironment, type RenderedFile } from '../gitops/render.js';
+import { mappedPathMatcher } from '../gitops/mappings/plan.js';
 import { getInstallationId } from '../db/installation.js';
 
 export const DEPLOYMENT_TRAILER = 'Flow-Controller-Deployment';
@@ -62,11 +63,11 @@ export function trailersOf(ctx: PromotionContext, installationId: string, releas
   };
 }
 
-/** What makes a commit this deployment's own: all its trailers, and only this environment's values files. */
+/** What makes a commit this deployment's own: all its trailers, and only files this environment's mappings name. */
 export function ownerOf(ctx: PromotionContext, installationId: string): CommitOwner {
   return {
     trailers: trailersOf(ctx, installationId),
-    ownsPath: environmentPathMatcher(ctx.environment.gitops.pathPattern, ctx.environment.name),
+    ownsPath: mappedPathMatcher(ctx.environment.gitops, ctx.environment.name),
   };
 }
 
@@ -79,8 +80,9 @@ export function authorOf(deps: ActivityDeps, ctx: PromotionContext): { name: str
   );
 }
 
-/** The values files of this promotion, rendered against whatever the branch holds now. */
+/** The files of this promotion (every image mapping of the environment), rendered against whatever the branch holds now. */
 export function renderFor(ctx: PromotionContext, readFile: (path: string) => string | undefined): RenderedFile[] {
+  const g = ctx.environment.gitops;
   return renderEnvironment({
     environment: ctx.environment.name,
     descriptor: ctx.release.descriptor,
@@ -88,6 +90,20 @@ export function renderFor(ctx: PromotionContext, readFile: (path: string) => str
     descriptorDigest: ctx.release.digest,
     productVersion: ctx.release.productVersion,
     readFile,
-    pathPattern: ctx.environment.gitops.pathPattern,
+    pathPattern: g.pathPattern,
+    mapping: g.mapping,
+    groups: g.groups,
   }).files;
+}
+
+/** The repository paths renderFor reads and writes (one fetch reads them all). */
+export function pathsFor(ctx: PromotionContext): string[] {
+  const g = ctx.environment.gitops;
+  return plannedPaths({
+    environment: ctx.environment.name,
+    descriptor: ctx.release.descriptor,
+    pathPattern: g.pathPattern,
+    mapping: g.mapping,
+    groups: g.groups,
+  });
 }

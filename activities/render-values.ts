@@ -1,12 +1,13 @@
-// Step "render-values": renders the release's values files for every application of the environment
-// against the branch's current content (gitops/render.ts edits the YAML in place) and reports which files
-// the promotion will change. Read-only; the push step renders again against the head it commits on.
+// Step "render-values": renders every file the release writes in the environment — each service through its
+// image mapping (flow-workloads values, helm-values paths, kustomize images, plain manifests) — against the
+// branch's current content (gitops/render.ts edits the YAML in place) and reports which files the promotion
+// will change. Read-only; the push step renders again against the head it commits on.
 import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
 import { loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
-import { remoteOf, renderFor } from './gitops-target.js';
+import { pathsFor, remoteOf, renderFor } from './gitops-target.js';
 import { readFilesAt } from '../gitops/repo.js';
-import { ValuesRenderError, valuesPath } from '../gitops/render.js';
+import { ValuesRenderError } from '../gitops/render.js';
 import { FAILURE, STEP } from '../domain/promotion.js';
 
 export interface RenderValuesInput {
@@ -26,9 +27,7 @@ export function createRenderValues(deps: ActivityDeps) {
         let files;
         let baseSha: string;
         try {
-          const paths = Object.keys(ctx.release.descriptor).map((group) =>
-            valuesPath(ctx.environment.gitops.pathPattern, ctx.environment.name, group),
-          );
+          const paths = pathsFor(ctx);
           const read = await readFilesAt({ ...remote, paths, signal: cancellationSignal() });
           baseSha = read.sha;
           files = renderFor(ctx, (p) => read.files[p]);

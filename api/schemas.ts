@@ -24,6 +24,7 @@ export const LiveApp = z.object({
     .openapi({ description: 'flow-controller.io/release-id on the application’s live workloads (null when mixed or unreadable)' }),
   matchesCurrentRelease: z.boolean().nullable(),
   error: z.string().optional(),
+  cluster: z.string().optional().openapi({ description: 'The cluster of the application, when the environment spans several' }),
 });
 export type LiveApp = z.infer<typeof LiveApp>;
 

@@ -31,6 +31,8 @@ export async function upsertEnvironment(
     gitops: c.gitops,
     argocd: c.argocd,
     kubernetes: c.kubernetes,
+    clusterName: c.clusterName ?? null,
+    clusters: c.clusters ?? [],
     convergenceDeadlineSeconds: c.convergenceDeadlineSeconds,
     degradedGraceSeconds: c.degradedGraceSeconds,
   };
@@ -56,6 +58,9 @@ export function environmentConfigOf(row: EnvironmentRow): EnvironmentConfig {
     gitops: row.gitops,
     argocd: row.argocd,
     kubernetes: row.kubernetes,
+    // Absent, not empty, for a single-cluster environment: its configuration reads as it always did.
+    ...(row.clusterName !== null ? { clusterName: row.clusterName } : {}),
+    ...(row.clusters.length > 0 ? { clusters: row.clusters } : {}),
     convergenceDeadlineSeconds: row.convergenceDeadlineSeconds,
     degradedGraceSeconds: row.degradedGraceSeconds,
   };

@@ -17,7 +17,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { apiTokens, releases } from './schema.js';
-import type { ArgoTarget, GitopsTarget, KubeTarget } from '../domain/environment.js';
+import type { ArgoTarget, ClusterTarget, GitopsTarget, KubeTarget } from '../domain/environment.js';
 import {
   ACTIVE_STATUSES,
   OPERATOR_ACTION_OUTCOMES,
@@ -53,6 +53,13 @@ export const environments = pgTable(
     gitops: jsonb('gitops').$type<GitopsTarget>().notNull(),
     argocd: jsonb('argocd').$type<ArgoTarget>().notNull(),
     kubernetes: jsonb('kubernetes').$type<KubeTarget>().notNull(),
+    /** Name of the top-level target's cluster (null: DEFAULT_CLUSTER_NAME, domain/clusters.ts). */
+    clusterName: text('cluster_name'),
+    /** Further clusters, each with its own Argo CD and Kubernetes target (empty: a single-cluster environment). */
+    clusters: jsonb('clusters')
+      .$type<ClusterTarget[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     convergenceDeadlineSeconds: integer('convergence_deadline_seconds').notNull().default(600),
     /** A Degraded application is final only after staying Degraded this long on fresh reconciles. */
     degradedGraceSeconds: integer('degraded_grace_seconds').notNull().default(60),

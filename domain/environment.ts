@@ -2,6 +2,7 @@
 // patterns, and the promotion rules checked before a promotion starts. Pure: no I/O, no Node built-ins.
 import { z } from 'zod';
 import { parseSelector, SelectorError } from './label-selector.js';
+import { ImageMapping, MappingGroups } from './image-mapping.js';
 
 /** Chart convention (docs/gitops-layout.md): the release a workload was rendered from. */
 export const RELEASE_ANNOTATION = 'flow-controller.io/release-id';
@@ -38,6 +39,13 @@ export const GitopsTarget = z
     /** Values file of one application; `{env}` and `{group}` are substituted. */
     pathPattern: z.string().min(1).default(DEFAULT_PATH_PATTERN),
     credentials: GitCredentials.optional(),
+    /**
+     * How a release lands in the repository (domain/image-mapping.ts): the default of every group; absent =
+     * flow-workloads on `pathPattern`. Optional, like `groups`: configurations stored before them still parse.
+     */
+    mapping: ImageMapping.optional(),
+    /** Per-group overrides: `{ "<group>": { mapping?, services?: { "<service>": ImageMapping } } }`. */
+    groups: MappingGroups.optional(),
   })
   .strict();
 export type GitopsTarget = z.infer<typeof GitopsTarget>;
@@ -131,6 +139,24 @@ export const KubeTarget = z
   .strict();
 export type KubeTarget = z.infer<typeof KubeTarget>;
 
+/**
+ * A further cluster of an environment (docs/bring-your-own-repo.md "Several clusters per environment"): its
+ * own Argo CD (which selects the cluster's applications by its own pattern or selector) and the Kubernetes
+ * API of the same cluster, which verification reads. The GitOps repository stays the environment's. Rules
+ * across targets (unique names, the policy per target) are domain/clusters.ts, checked on save (422).
+ */
+export const ClusterTarget = z
+  .object({
+    name: z.string().regex(ENV_NAME_RE, 'a cluster name is a DNS label'),
+    argocd: ArgoTarget,
+    kubernetes: KubeTarget,
+  })
+  .strict();
+export type ClusterTarget = z.infer<typeof ClusterTarget>;
+
+/** Clusters an environment may span (the top-level target and its `clusters`): bounds every step's fan-out. */
+export const MAX_CLUSTERS = 16;
+
 export const EnvironmentConfig = z
   .object({
     displayOrder: z.number().int().min(0),
@@ -147,6 +173,16 @@ export const EnvironmentConfig = z
     gitops: GitopsTarget,
     argocd: ArgoTarget,
     kubernetes: KubeTarget,
+    /**
+     * Name of the cluster of the top-level `argocd`/`kubernetes` target (default DEFAULT_CLUSTER_NAME in
+     * domain/clusters.ts); it shows only when the environment spans several clusters.
+     */
+    clusterName: z.string().regex(ENV_NAME_RE, 'a cluster name is a DNS label').optional(),
+    /** Further clusters: a promotion commits once and waits for (and verifies) every cluster. */
+    clusters: z
+      .array(ClusterTarget)
+      .max(MAX_CLUSTERS - 1)
+      .optional(),
     convergenceDeadlineSeconds: z.number().int().min(1).max(86_400).default(600),
     /**
      * How long an application must stay Degraded on fresh reconciles before the wait step gives up: a

@@ -84,6 +84,16 @@ describe('park reasons', () => {
     ['no message', { status: 'awaiting_operator', message: null }, 'step-failed'],
     ['waiting for a sync window', { status: 'awaiting_operator', message: syncWindowParkMessage(reason) }, 'sync-window'],
     [
+      'waiting for a sync window of one cluster',
+      { status: 'awaiting_operator', message: syncWindowParkMessage(`cluster eu-2: ${reason}`) },
+      'sync-window',
+    ],
+    [
+      'a failed step whose reason quotes a window',
+      { status: 'awaiting_operator', message: `prod-core: Argo CD: ${reason} (HTTP 403)` },
+      'step-failed',
+    ],
+    [
       'blocked, but no longer waiting on its own',
       { status: 'awaiting_operator', message: `${reason}; no longer waiting on its own` },
       'step-failed',

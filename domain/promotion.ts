@@ -189,17 +189,24 @@ export const NON_RETRYABLE_WAIT_FAILURES: readonly FailureType[] = [FAILURE.conv
 export const PARK_REASONS = ['step-failed', 'sync-window'] as const;
 export type ParkReason = (typeof PARK_REASONS)[number];
 
-/** How a sync-window park's message begins: `blocked by sync window <schedule> (<kind> <duration>): …`. */
+/**
+ * How a sync-window park's message begins: `blocked by sync window <schedule> (<kind> <duration>): …`, after
+ * `cluster <name>: ` when the environment spans several clusters.
+ */
 export const SYNC_WINDOW_PARK_PREFIX = 'blocked by sync window';
-const RESUMES = '; resumes on its own when the window opens';
+const PARK_START = /^(?:cluster [a-z0-9-]+: )?blocked by sync window /;
+const RESUMES = '; resumes on its own when the window opens (Retry checks now, Abort ends the promotion)';
 
-/** The message of a park that waits for a sync window: the step's reason (which says when the window opens). */
+/**
+ * The message of a park that waits for a sync window (the workflow builds it only for a SyncWindowBlocked
+ * failure): the step's reason, which says which window blocks and when it opens.
+ */
 export function syncWindowParkMessage(reason: string): string {
-  return `${reason}${RESUMES} (Retry checks now, Abort ends the promotion)`;
+  return `${reason}${RESUMES}`;
 }
 
 /** The park reason of a promotion (null when it is not parked), from its status and message. */
 export function parkReasonOf(p: { status: PromotionStatus; message: string | null }): ParkReason | null {
   if (p.status !== 'awaiting_operator') return null;
-  return p.message?.startsWith(SYNC_WINDOW_PARK_PREFIX) && p.message.includes(RESUMES) ? 'sync-window' : 'step-failed';
+  return p.message !== null && PARK_START.test(p.message) && p.message.endsWith(RESUMES) ? 'sync-window' : 'step-failed';
 }

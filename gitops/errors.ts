@@ -45,6 +45,15 @@ export class GitConflictError extends GitError {
   readonly retryable = true;
 }
 
+/**
+ * A file could not be rendered (malformed existing YAML, a mapped file, path, workload or container that does not
+ * exist, an invalid descriptor or path). Not retryable: the repository or the configuration must change. Messages
+ * name the file and the path, never the file's content.
+ */
+export class ValuesRenderError extends Error {
+  override readonly name = 'ValuesRenderError';
+}
+
 // --- classification ------------------------------------------------------------------------------------
 
 const AUTH_PATTERNS = [

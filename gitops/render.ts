@@ -1,18 +1,24 @@
-// GitOps engine, step "render values": writes a release into an environment's values files, the chart
-// convention of sim/chart.ts (ChartValues): `flowController.{releaseId, descriptorDigest, productVersion}`
-// and `workloads.<service>.{kind, containers.<c>.image.{repository, tag | digest}}`, one file per group.
-// Existing files are edited in place through the yaml Document API so that comments, key order and every
-// key Flow Controller does not own (replicas, resources, initContainers, other top-level keys) survive.
-// Pure: no I/O, no clock, no randomness — the same input always gives byte-identical output, which is what
-// makes the commit step idempotent (re-rendering a pushed state yields "no change").
+// GitOps engine, step "render values": writes a release into an environment's repository. renderEnvironment
+// plans every file of the release through the environment's image mappings (gitops/mappings/plan.ts) and renders
+// each with its editor: the `flow-workloads` values files here, `helm-values`, `kustomize` and `manifests` in
+// gitops/mappings/. The flow-workloads layout is the chart convention of sim/chart.ts (ChartValues):
+// `flowController.{releaseId, descriptorDigest, productVersion}` and
+// `workloads.<service>.{kind, containers.<c>.image.{repository, tag | digest}}`, one file per group, listing the
+// group's services that flow-workloads maps. Existing files are edited in place through the yaml Document API so
+// that comments, key order and every key Flow Controller does not own (replicas, resources, initContainers, other
+// top-level keys) survive. Pure: no I/O, no clock, no randomness — the same input always gives byte-identical
+// output, which is what makes the commit step idempotent (re-rendering a pushed state yields "no change").
 import { Document, isMap, isPair, isScalar, parseDocument, Scalar, YAMLMap, type Pair } from 'yaml';
-import { DIGEST_RE, NAME_RE, WORKLOAD_KINDS, type Descriptor, type DescriptorService, type WorkloadKind } from '../domain/descriptor.js';
+import { DIGEST_RE, NAME_RE, type Descriptor } from '../domain/descriptor.js';
 import { DEFAULT_PATH_PATTERN } from '../domain/environment.js';
+import type { ImageMapping, MappingGroups } from '../domain/image-mapping.js';
+import { ValuesRenderError } from './errors.js';
+import { editHelmValues } from './mappings/helm-values.js';
+import { editKustomization } from './mappings/kustomize.js';
+import { editManifests } from './mappings/manifests.js';
+import { checkedPath, mappedPathMatcher, planEnvironment, servicesOfType, workloadOf, type FilePlan } from './mappings/plan.js';
 
-/** A values file could not be rendered (malformed existing YAML, invalid descriptor or path). Not retryable. */
-export class ValuesRenderError extends Error {
-  override readonly name = 'ValuesRenderError';
-}
+export { ValuesRenderError };
 
 /** Header written at the top of a values file Flow Controller creates (never added to an existing file). */
 export const NEW_FILE_HEADER =
@@ -38,7 +44,6 @@ export interface RenderValuesResult {
   changed: boolean;
 }
 
-const KIND_SET: ReadonlySet<string> = new Set(WORKLOAD_KINDS);
 // Where Flow Controller adds one of its own fields to a map: the chart's reading order. Names (groups,
 // services, containers) are added in sorted order. Either way the position depends only on the input.
 const FC_ORDER = ['releaseId', 'descriptorDigest', 'productVersion'] as const;
@@ -99,6 +104,9 @@ export interface RenderEnvironmentInput {
   readFile: (path: string) => string | undefined;
   /** `{env}` and `{group}` are substituted; default `environments/{env}/{group}/values.yaml`. */
   pathPattern?: string;
+  /** The environment's image mappings (`gitops.mapping`, `gitops.groups`); absent = flow-workloads everywhere. */
+  mapping?: ImageMapping | undefined;
+  groups?: MappingGroups | undefined;
 }
 
 export interface RenderedFile {
@@ -107,59 +115,66 @@ export interface RenderedFile {
   changed: boolean;
 }
 
-/** Renders the values file of every group of the descriptor, in group order. */
+/**
+ * Renders every file the release writes in the environment (gitops/mappings/plan.ts): each service through its
+ * image mapping, services sharing a file edited together; a group's flow-workloads file lists only the services
+ * mapped by flow-workloads. Files in plan order (group, then service, of their first service).
+ */
 export function renderEnvironment(input: RenderEnvironmentInput): { files: RenderedFile[] } {
-  const pattern = input.pathPattern ?? DEFAULT_PATH_PATTERN;
-  if (!pattern.includes('{group}')) {
-    throw new ValuesRenderError(`path pattern "${pattern}" must contain {group}: each group has its own values file`);
+  const plans = planEnvironment(input);
+  return { files: plans.map((plan) => renderPlannedFile(plan, input.readFile(plan.path), input)) };
+}
+
+/** The repository paths renderEnvironment reads and writes, without reading anything (the render step fetches them at once). */
+export function plannedPaths(
+  input: Omit<RenderEnvironmentInput, 'readFile' | 'releaseId' | 'descriptorDigest' | 'productVersion'>,
+): string[] {
+  return planEnvironment(input).map((p) => p.path);
+}
+
+/** Renders one planned file against its current content (undefined: the file does not exist). */
+export function renderPlannedFile(
+  plan: FilePlan,
+  existing: string | undefined,
+  release: { environment: string; releaseId: string; descriptorDigest: string; productVersion: string },
+): RenderedFile {
+  const meta = { releaseId: release.releaseId, descriptorDigest: release.descriptorDigest, productVersion: release.productVersion };
+  if (plan.type === 'flow-workloads') {
+    const services = Object.fromEntries(plan.services.map((s) => [s.service, s.spec]));
+    return { path: plan.path, ...renderValuesFile({ existing, environment: release.environment, group: plan.group, ...meta, services }) };
   }
-  if (!NAME_RE.test(input.environment)) {
-    throw new ValuesRenderError(`environment name "${input.environment}" is not a DNS label`);
+  if (existing === undefined) {
+    const who = plan.services.map((s) => `${s.group}/${s.service}`).join(', ');
+    throw new ValuesRenderError(
+      `${plan.path} not found: the ${plan.type} mapping of ${who} (${plan.services[0]?.field ?? ''}) writes into it`,
+    );
   }
-  const files: RenderedFile[] = [];
-  for (const group of Object.keys(input.descriptor).sort(compare)) {
-    const services = input.descriptor[group];
-    if (!NAME_RE.test(group) || services === undefined) {
-      throw new ValuesRenderError(`group name "${group}" is not a DNS label`);
+  const edit = { file: plan.path, existing, release: meta };
+  switch (plan.type) {
+    case 'helm-values':
+      return { path: plan.path, ...editHelmValues({ ...edit, services: servicesOfType(plan, 'helm-values') }) };
+    case 'kustomize':
+      return { path: plan.path, ...editKustomization({ ...edit, services: servicesOfType(plan, 'kustomize') }) };
+    case 'manifests':
+      return { path: plan.path, ...editManifests({ ...edit, services: servicesOfType(plan, 'manifests') }) };
+    default: {
+      const never: never = plan.type;
+      throw new ValuesRenderError(`unknown mapping type ${String(never)}`);
     }
-    const path = valuesPath(pattern, input.environment, group);
-    const existing = input.readFile(path);
-    const { content, changed } = renderValuesFile({
-      existing,
-      environment: input.environment,
-      group,
-      releaseId: input.releaseId,
-      descriptorDigest: input.descriptorDigest,
-      productVersion: input.productVersion,
-      services,
-    });
-    files.push({ path, content, changed });
   }
-  return { files };
 }
 
 /** The repository-relative values path of a group; rejects patterns that escape the repository. */
 export function valuesPath(pattern: string, environment: string, group: string): string {
-  const path = pattern.replaceAll('{env}', environment).replaceAll('{group}', group);
-  const parts = path.split('/');
-  if (path.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..') || parts[0] === '.git') {
-    throw new ValuesRenderError(`values path "${path}" must be a normalized path inside the repository`);
-  }
-  return path;
+  return checkedPath(pattern.replaceAll('{env}', environment).replaceAll('{group}', group));
 }
 
 /**
  * Whether a repository path belongs to `environment` under `pattern`: the pattern with `{env}` = environment and
- * `{group}` = any DNS label. Compensation reverts only commits that touch nothing else.
+ * `{group}` = any DNS label. (The image mappings generalise it: mappedPathMatcher.)
  */
 export function environmentPathMatcher(pattern: string | undefined, environment: string): (path: string) => boolean {
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const source = (pattern ?? DEFAULT_PATH_PATTERN)
-    .split(/(\{env\}|\{group\})/)
-    .map((part) => (part === '{env}' ? escape(environment) : part === '{group}' ? '[a-z0-9](?:[-a-z0-9]*[a-z0-9])?' : escape(part)))
-    .join('');
-  const re = new RegExp(`^${source}$`);
-  return (path) => re.test(path);
+  return mappedPathMatcher({ pathPattern: pattern ?? DEFAULT_PATH_PATTERN }, environment);
 }
 
 // --- helpers -------------------------------------------------------------------------------------------
@@ -268,20 +283,4 @@ function setString(doc: Document, map: YAMLMap, key: string, value: string, quot
 
 function removeKeysNotIn(map: YAMLMap, keep: ReadonlySet<string>): void {
   map.items = map.items.filter((p) => keep.has(keyOf(p)));
-}
-
-function workloadOf(
-  service: DescriptorService,
-  where: string,
-): { kind: WorkloadKind; containers: Record<string, { repo: string; tag: string }> } {
-  const kinds = Object.keys(service).filter((k) => KIND_SET.has(k)) as WorkloadKind[];
-  const kind = kinds[0];
-  if (kinds.length !== 1 || kind === undefined) {
-    throw new ValuesRenderError(`${where}: a service needs exactly one workload kind, found ${kinds.length}`);
-  }
-  const workload = service[kind];
-  if (!workload || Object.keys(workload.containers).length === 0) {
-    throw new ValuesRenderError(`${where}: a workload needs at least one container`);
-  }
-  return { kind, containers: workload.containers };
 }

@@ -12,6 +12,7 @@ import type {
 import type { ArgoHealth } from './argo-health.js';
 import { type DesiredWorkload, templateHash } from './chart.js';
 import type { LiveWorkload } from './cluster.js';
+import type { SourceType } from './source-type.js';
 
 export interface AppSpec {
   name: string;
@@ -22,8 +23,14 @@ export interface AppSpec {
   path: string;
   /** Branch, tag or SHA; default `main`. */
   targetRevision?: string;
-  /** Helm value files, relative to `path`; default `['values.yaml']`. */
+  /**
+   * `spec.source.helm.valueFiles`, relative to `path`; default `['values.yaml']`. A non-empty list makes the
+   * source explicitly Helm (a path without a Chart.yaml is then rendered by sim/chart.ts); `[]` means no `helm`
+   * section, so Argo's discovery decides (Kustomize, Helm or Directory: sim/source-type.ts).
+   */
   valueFiles?: string[];
+  /** `spec.source.directory`: explicitly plain manifests; `recurse` reads subdirectories too. */
+  directory?: { recurse?: boolean };
   /** Destination namespace. */
   namespace: string;
   /**
@@ -71,10 +78,13 @@ export class ArgoApiError extends Error {
 export interface Rendered {
   sha: string;
   workloads: DesiredWorkload[];
+  /** How the repo-server generated them (status.sourceType). */
+  sourceType?: SourceType;
 }
 
 export interface SimApp {
-  spec: Required<Omit<AppSpec, 'labels' | 'automated' | 'ownerReferences'>> & {
+  spec: Required<Omit<AppSpec, 'labels' | 'automated' | 'ownerReferences' | 'directory'>> & {
+    directory: { recurse: boolean } | undefined;
     labels: Record<string, string>;
     automated: Required<AutomatedPolicy> | undefined;
     ownerReferences: OwnerReference[];

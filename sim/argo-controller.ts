@@ -27,7 +27,7 @@ import { workloadHealth } from './argo-health.js';
 import { type OperationHost, startOperation, terminateOperation } from './argo-operations.js';
 import { ProjectRegistry } from './argo-projects.js';
 import { applicationJson, managedResourcesJson, resourceTreeJson } from './argo-views.js';
-import { type DesiredWorkload, groupForKind, RenderError } from './chart.js';
+import { groupForKind, RenderError } from './chart.js';
 import { rfc3339, type Scheduler } from './clock.js';
 import { type Cluster, type LiveWorkload, workloadKey } from './cluster.js';
 import type { FaultState } from './faults.js';
@@ -86,6 +86,7 @@ export class ArgoController {
         path: spec.path,
         targetRevision: spec.targetRevision ?? 'main',
         valueFiles: spec.valueFiles ?? ['values.yaml'],
+        directory: spec.directory ? { recurse: spec.directory.recurse ?? false } : undefined,
         namespace: spec.namespace,
         automated: automatedPolicy(spec.automated),
         labels: spec.labels ?? {},
@@ -143,14 +144,14 @@ export class ArgoController {
 
   // ---- refresh / reconcile ---------------------------------------------------------------------
 
-  private render(app: SimApp, sha: string): Promise<DesiredWorkload[]> {
-    const { repoURL, path, valueFiles, name, namespace } = app.spec;
-    return this.repo.render({ repoURL, path, valueFiles, app: name, namespace }, sha);
+  private async render(app: SimApp, sha: string): Promise<Rendered> {
+    const { repoURL, path, valueFiles, directory, name, namespace } = app.spec;
+    return { sha, ...(await this.repo.render({ repoURL, path, valueFiles, directory, app: name, namespace }, sha)) };
   }
 
   private async fetchTarget(app: SimApp): Promise<Rendered> {
     const sha = await this.git.resolve(app.spec.repoURL, app.spec.targetRevision);
-    return { sha, workloads: await this.render(app, sha) };
+    return this.render(app, sha);
   }
 
   /** GET ?refresh: fetch Git, re-render the target revision, reconcile; resolves when reconciled. */
@@ -316,7 +317,7 @@ export class ArgoController {
     let rendered: Rendered;
     try {
       const sha = await this.git.resolve(app.spec.repoURL, requested === '' ? target : requested);
-      rendered = { sha, workloads: await this.render(app, sha) };
+      rendered = await this.render(app, sha);
       // Argo fetches the target too; keep the comparison target current.
       app.target = requested === '' || requested === target ? rendered : await this.fetchTarget(app).catch(() => app.target);
     } catch (err) {

@@ -17,7 +17,8 @@ export function sourceJson(app: SimApp) {
     repoURL: app.spec.repoURL,
     path: app.spec.path,
     targetRevision: app.spec.targetRevision,
-    helm: { valueFiles: [...app.spec.valueFiles] },
+    ...(app.spec.valueFiles.length > 0 ? { helm: { valueFiles: [...app.spec.valueFiles] } } : {}),
+    ...(app.spec.directory ? { directory: app.spec.directory.recurse ? { recurse: true } : {} } : {}),
   };
 }
 
@@ -53,7 +54,7 @@ export function applicationJson(app: SimApp): Application {
       ...(app.conditions.length > 0 ? { conditions: structuredClone(app.conditions) } : {}),
       ...(app.reconciledAt !== undefined ? { reconciledAt: rfc3339(app.reconciledAt) } : {}),
       ...(app.operationState ? { operationState: structuredClone(app.operationState) } : {}),
-      sourceType: 'Helm',
+      sourceType: app.target?.sourceType ?? (app.spec.directory ? 'Directory' : 'Helm'),
       summary: app.images.length > 0 ? { images: [...app.images] } : {},
     },
   };

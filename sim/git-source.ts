@@ -86,7 +86,34 @@ export class GitSource {
     }
   }
 
-  /** Writes the files under `paths` (repo-relative, all existing at `sha`) into `dest`, as a checkout would. */
+  /**
+   * The regular files (not symlinks, not submodules) under directory `dir` at a commit, repo-relative, in Git's
+   * path order: those directly in it, or every one below it with `recurse`. Undefined when `dir` is not a
+   * directory there.
+   */
+  async listFiles(repoURL: string, sha: string, dir: string, recurse = false): Promise<string[] | undefined> {
+    const git = simpleGit(this.dirFor(repoURL));
+    const clean = path.posix.normalize(dir).replace(/^\.\/|^\/|\/$/g, '');
+    const root = clean === '' || clean === '.';
+    if (!root) {
+      const type = await git.raw(['cat-file', '-t', `${sha}:${clean}`]).then(
+        (t) => t.trim(),
+        () => undefined,
+      );
+      if (type !== 'tree') return undefined;
+    }
+    const out = await git.raw(['ls-tree', '-z', ...(recurse ? ['-r'] : []), sha, ...(root ? [] : ['--', `${clean}/`])]);
+    return out
+      .split('\0')
+      .filter((entry) => entry !== '')
+      .flatMap((entry) => {
+        const [meta = '', file = ''] = entry.split('\t');
+        const [mode, type] = meta.split(' ');
+        return type === 'blob' && (mode === '100644' || mode === '100755') ? [file] : [];
+      });
+  }
+
+  /** Writes the files under `paths` (repo-relative, all existing at `sha`; none = the whole tree) into `dest`, as a checkout would. */
   async exportTree(repoURL: string, sha: string, paths: string[], dest: string): Promise<void> {
     const tarFile = `${dest}.tar`;
     try {

@@ -4,6 +4,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ArgoClient, createArgoClient } from '../integrations/argocd.js';
 import { assessConvergence } from '../integrations/argocd-convergence.js';
@@ -131,10 +132,10 @@ describe('Applications with a Helm chart', () => {
   });
 });
 
-describe('the sandbox with helmChart', () => {
-  it('copies charts/flow-workloads into its repository and its Applications render it with Helm', async () => {
+describe('the sandbox on the shipped chart', () => {
+  it('by default copies charts/flow-workloads into its repository and its Applications render it with Helm', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'fc-sandbox-helm-'));
-    const sandbox = await createSandbox({ dataDir, timing: INSTANT_TIMING, groups: ['core'], helmChart: true });
+    const sandbox = await createSandbox({ dataDir, timing: INSTANT_TIMING, groups: ['core'] });
     try {
       const argo = createArgoClient({ ...sandbox.argo, baseUrl: sandbox.argo.url, timeoutMs: 5_000 });
       const dev = await argo.getApplication('dev-core');
@@ -161,6 +162,41 @@ describe('the sandbox with helmChart', () => {
       expect(sandbox.simulator.helmRuns).toBe(4);
     } finally {
       await sandbox.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('brings the chart of a sandbox repository created without it, or with an older copy, up to the shipped chart', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'fc-sandbox-upgrade-'));
+    try {
+      const old = await createSandbox({ dataDir, timing: INSTANT_TIMING, groups: ['core'], helmChart: false, restoreFromGit: false });
+      await old.close();
+      const git = simpleGit(path.join(dataDir, 'gitops.git'));
+      await expect(git.raw(['cat-file', '-e', 'main:charts/flow-workloads/Chart.yaml'])).rejects.toThrow();
+      let sandbox = await createSandbox({ dataDir, timing: INSTANT_TIMING, groups: ['core'], restoreFromGit: false });
+      await sandbox.close();
+      expect(await git.raw(['show', 'main:charts/flow-workloads/Chart.yaml'])).toBe(
+        await readFile(path.join(CHART_DIR, 'Chart.yaml'), 'utf8'),
+      );
+      expect((await git.raw(['log', '-1', '--format=%s', 'main'])).trim()).toBe('update charts/flow-workloads to the shipped chart');
+
+      const drifted = await commitFiles(
+        sandbox.git.repoPath,
+        { 'charts/flow-workloads/Chart.yaml': 'apiVersion: v2\nname: old\nversion: 0.0.1\n' },
+        'old chart',
+      );
+      sandbox = await createSandbox({ dataDir, timing: INSTANT_TIMING, groups: ['core'], restoreFromGit: false });
+      await sandbox.close();
+      expect((await git.raw(['rev-parse', 'main~1'])).trim()).toBe(drifted);
+      expect(await git.raw(['show', 'main:charts/flow-workloads/Chart.yaml'])).toBe(
+        await readFile(path.join(CHART_DIR, 'Chart.yaml'), 'utf8'),
+      );
+      // Up to date: a restart commits nothing.
+      const head = (await git.raw(['rev-parse', 'main'])).trim();
+      sandbox = await createSandbox({ dataDir, timing: INSTANT_TIMING, groups: ['core'], restoreFromGit: false });
+      await sandbox.close();
+      expect((await git.raw(['rev-parse', 'main'])).trim()).toBe(head);
+    } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
   });

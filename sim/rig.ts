@@ -1,13 +1,13 @@
 // The sandbox rig, built once for `npm start` (sim/sandbox.ts), the promotion tests (test/promotion-fixture.ts)
 // and the promotion benchmarks (bench/rig.ts): environments, groups and timing in; a real bare GitOps
 // repository laid out per docs/gitops-layout.md, a running simulator with one `<env>-<group>` Argo CD
-// Application per environment and group, and the EnvironmentConfigs that point Flow Controller at them out.
+// Application per environment and group (in every simulated cluster, RigOptions.clusters), and the
+// EnvironmentConfigs that point Flow Controller at them out.
 // Also the sample template and descriptor the three of them deploy.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { simpleGit } from 'simple-git';
 import { createArgoClient } from '../integrations/argocd.js';
 import {
   type ArgoTarget,
@@ -18,10 +18,11 @@ import {
   type EnvironmentConfig,
 } from '../domain/environment.js';
 import type { Descriptor, Template } from '../domain/descriptor.js';
-import { commitFiles, ensureBareRepo } from './gitops-repo.js';
+import { ensureBareRepo } from './gitops-repo.js';
+import { CHART_PATH, seedRepository, treeFiles } from './rig-repo.js';
 import { createSimulator, type Simulator } from './simulator.js';
 import { INSTANT_TIMING, type Timing } from './timing.js';
-import type { AutomatedPolicy } from './argo-app.js';
+import type { AppSpec, AutomatedPolicy } from './argo-app.js';
 
 /** The label an ApplicationSet of the rig puts on the Applications it generates for an environment. */
 export const ENVIRONMENT_LABEL = 'flow-controller.io/environment';
@@ -76,11 +77,13 @@ export interface RigOptions {
   /** Content of a values file the repository does not have yet. */
   initialValues?: (environment: string, group: string) => string;
   /**
-   * Applications render `charts/flow-workloads` (copied into the repository at that path) with real Helm,
-   * `valueFiles: [../../environments/<env>/<group>/values.yaml]`, instead of sim/chart.ts. Default: env
-   * `SIM_HELM_CHART=1`, else off.
+   * Applications render `charts/flow-workloads` (copied into the repository at that path, and brought up to date
+   * with the shipped chart) with real Helm, `valueFiles: [../../environments/<env>/<group>/values.yaml]`, instead
+   * of sim/chart.ts. Default: env `SIM_HELM_CHART=1`, else off (tests opt in: Helm costs time per render).
    */
   helmChart?: boolean;
+  /** Another repository layout instead of docs/gitops-layout.md's (e.g. a sample repository, test/gitops-samples.ts). */
+  layout?: RigLayout;
   /** Other files a new repository gets (e.g. README.md); never overwritten. */
   files?: Record<string, string>;
   /** Message of the commit that adds the missing files (default `initial layout`). */
@@ -92,6 +95,28 @@ export interface RigOptions {
   restoreFromGit?: boolean;
   /** Per environment: auto-sync and ApplicationSet generation of its Applications (default: neither). */
   argoApps?: Record<string, RigArgoApps>;
+  /**
+   * Simulated clusters, each its own simulator (an Argo CD and a Kubernetes API) with the same Applications
+   * reconciling from the same repository. The first is every environment's top-level target (`clusterName`),
+   * the others its `clusters` entries. Default: one cluster, and configurations that name none.
+   */
+  clusters?: readonly string[];
+}
+
+/**
+ * A repository layout of the rig's own choosing: its files, how each environment and group's Application reads it,
+ * and the `gitops` settings Flow Controller needs for it (image mappings). `initialValues` and `helmChart` do
+ * not apply.
+ */
+export interface RigLayout {
+  /** The repository's files at creation (path → content); a file already there is left as it is. */
+  files: Record<string, string>;
+  /** The Application of one environment and group: its source path, `helm.valueFiles` (`[]`: none) and `directory`. */
+  application(environment: string, group: string): { path: string; valueFiles: string[]; directory?: { recurse?: boolean } };
+  /** `gitops.pathPattern` of the configs (default DEFAULT_PATH_PATTERN). */
+  pathPattern?: string;
+  /** More `gitops` settings of every environment config (`mapping`, `groups`: the image mappings). */
+  gitops?: Record<string, unknown>;
 }
 
 export interface RigApplication {
@@ -113,7 +138,7 @@ export interface RigEnvironment {
  * What an environment decides for itself; the rig supplies its targets (gitops, argocd, kubernetes), except
  * the Argo CD sync mode.
  */
-export type EnvironmentPolicy = Partial<Omit<EnvironmentConfig, 'gitops' | 'argocd' | 'kubernetes'>> & {
+export type EnvironmentPolicy = Partial<Omit<EnvironmentConfig, 'gitops' | 'argocd' | 'kubernetes' | 'clusterName' | 'clusters'>> & {
   syncMode?: ArgoTarget['syncMode'];
 };
 
@@ -122,12 +147,24 @@ function generatedSuffix(env: string, group: string): string {
   return createHash('sha256').update(`${env}/${group}`).digest('hex').slice(0, 4);
 }
 
+/** One simulated cluster of the rig. */
+export interface RigCluster {
+  /** As given in RigOptions.clusters (`default` when none were given). */
+  name: string;
+  simulator: Simulator;
+  argo: { url: string; username: string; password: string };
+  kube: { server: string; caData: string; token: string };
+}
+
 export interface Rig {
+  /** The first cluster's Argo CD, Kubernetes API and simulator (the only ones without RigOptions.clusters). */
   argo: { url: string; username: string; password: string };
   kube: { server: string; caData: string; token: string };
   git: { repoURL: string; repoPath: string; branch: string };
   environments: RigEnvironment[];
   simulator: Simulator;
+  /** Every simulated cluster, the first one first. */
+  clusters: RigCluster[];
   /** Values of the configs' `env:` secret references, by variable name (for a SecretResolver or a child's env). */
   secrets: Record<string, string>;
   /** The configuration of one of the rig's environments pointing at the rig's repository, Argo CD and cluster. */
@@ -139,29 +176,6 @@ export function defaultInitialValues(environment: string, group: string): string
   return `# ${environment}-${group}: comments survive promotions\nteam: platform\nworkloads: {}\n`;
 }
 
-const CHART_PATH = 'charts/flow-workloads';
-const CHART_DIR = path.join(import.meta.dirname, '..', 'charts', 'flow-workloads');
-
-/** The files of a chart directory, keyed by their path under `prefix`. */
-async function chartFiles(dir: string, prefix: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) Object.assign(out, await chartFiles(full, `${prefix}/${entry.name}`));
-    else out[`${prefix}/${entry.name}`] = await readFile(full, 'utf8');
-  }
-  return out;
-}
-
-async function existsAt(repo: string, branch: string, file: string): Promise<boolean> {
-  try {
-    await simpleGit(repo).raw(['cat-file', '-e', `${branch}:${file}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function createRig(opts: RigOptions): Promise<Rig> {
   const branch = 'main';
   const dataDir = path.resolve(opts.dataDir);
@@ -170,16 +184,30 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
   const created = await ensureBareRepo(repoPath, branch);
 
   const initialValues = opts.initialValues ?? defaultInitialValues;
-  const helmChart = opts.helmChart ?? process.env.SIM_HELM_CHART === '1';
-  const wanted: Record<string, string> = { ...(helmChart ? await chartFiles(CHART_DIR, CHART_PATH) : {}), ...(opts.files ?? {}) };
-  for (const env of opts.environments) {
-    for (const group of opts.groups) wanted[expandPattern(DEFAULT_PATH_PATTERN, { env, group })] = initialValues(env, group);
+  const layout = opts.layout;
+  const helmChart = layout === undefined && (opts.helmChart ?? process.env.SIM_HELM_CHART === '1');
+  const pathPattern = layout?.pathPattern ?? DEFAULT_PATH_PATTERN;
+  const files: Record<string, string> = { ...(layout?.files ?? {}), ...(opts.files ?? {}) };
+  if (!layout) {
+    for (const env of opts.environments) {
+      for (const group of opts.groups) files[expandPattern(DEFAULT_PATH_PATTERN, { env, group })] = initialValues(env, group);
+    }
   }
-  const missing: Record<string, string> = {};
-  for (const [file, content] of Object.entries(wanted)) {
-    if (created || !(await existsAt(repoPath, branch, file))) missing[file] = content;
-  }
-  if (Object.keys(missing).length > 0) await commitFiles(repoPath, missing, opts.commitMessage ?? 'initial layout', branch);
+  await seedRepository({
+    repoPath,
+    branch,
+    created,
+    files,
+    owned: helmChart ? await treeFiles() : {},
+    message: opts.commitMessage ?? 'initial layout',
+    updateMessage: `update ${CHART_PATH} to the shipped chart`,
+  });
+  const source = (env: string, group: string, valuesPath: string) =>
+    layout
+      ? layout.application(env, group)
+      : helmChart
+        ? { path: CHART_PATH, valueFiles: [path.posix.relative(CHART_PATH, valuesPath)] }
+        : { path: path.posix.dirname(valuesPath), valueFiles: [path.posix.basename(valuesPath)] };
 
   const repoURL = pathToFileURL(repoPath).href;
   const simulator = await createSimulator({
@@ -191,7 +219,24 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
     argoAdmin: opts.argoAdmin,
     kubeToken: opts.kubeToken,
   });
+  // Further clusters (RigOptions.clusters): their own simulators, the same Applications, the same repository.
+  const clusterNames = opts.clusters && opts.clusters.length > 0 ? opts.clusters : ['default'];
+  const simulators = [simulator];
   try {
+    for (const name of clusterNames.slice(1)) {
+      simulators.push(
+        await createSimulator({
+          host: opts.host,
+          timing: { ...INSTANT_TIMING, ...(opts.timing ?? {}) },
+          gitCacheDir: path.join(dataDir, `sim-git-cache-${name}`),
+          argoAdmin: opts.argoAdmin,
+          kubeToken: opts.kubeToken,
+        }),
+      );
+    }
+    const addApplication = async (spec: AppSpec) => {
+      for (const sim of simulators) await sim.addApplication(spec);
+    };
     const environments = opts.environments.map((env): RigEnvironment => ({
       name: env,
       namespace: env,
@@ -202,19 +247,18 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
         group,
         environment: env,
         namespace: env,
-        valuesPath: expandPattern(DEFAULT_PATH_PATTERN, { env, group }),
+        valuesPath: expandPattern(pathPattern, { env, group }),
       })),
     }));
     const appSetUid = new Map(environments.map((e) => [e.name, randomUUID()]));
     for (const app of environments.flatMap((e) => e.applications)) {
       const argoApps = opts.argoApps?.[app.environment] ?? {};
-      await simulator.addApplication({
+      await addApplication({
         name: app.name,
         project: 'default',
         repoURL,
-        path: helmChart ? CHART_PATH : path.posix.dirname(app.valuesPath),
+        ...source(app.environment, app.group, app.valuesPath),
         targetRevision: branch,
-        valueFiles: [helmChart ? path.posix.relative(CHART_PATH, app.valuesPath) : path.posix.basename(app.valuesPath)],
         namespace: app.namespace,
         labels: { [ENVIRONMENT_LABEL]: app.environment, [DEFAULT_GROUP_LABEL]: app.group },
         ...(argoApps.automated !== undefined ? { automated: argoApps.automated } : {}),
@@ -234,8 +278,8 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
           : {}),
       });
     }
-    if (opts.restoreFromGit) {
-      const argo = createArgoClient({ baseUrl: simulator.argoUrl, ...simulator.argoAdmin, timeoutMs: 30_000 });
+    for (const sim of opts.restoreFromGit ? simulators : []) {
+      const argo = createArgoClient({ baseUrl: sim.argoUrl, ...sim.argoAdmin, timeoutMs: 30_000 });
       for (const app of environments.flatMap((e) => e.applications)) {
         await argo.sync(app.name, {
           revision: branch,
@@ -251,16 +295,19 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
       argoPassword: `${opts.secretPrefix}_ARGO_PASSWORD`,
       kubeToken: `${opts.secretPrefix}_KUBE_TOKEN`,
     };
+    const clusters = simulators.map((sim, i) => rigCluster(clusterNames[i] as string, sim, i === 0 ? opts.secretPrefix : undefined, opts));
     return {
       argo: { url: simulator.argoUrl, ...simulator.argoAdmin },
       kube: { server: simulator.kubeUrl, caData: simulator.kubeCaData, token: simulator.kubeToken },
       git: { repoURL, repoPath, branch },
       environments,
       simulator,
+      clusters: clusters.map((c) => c.cluster),
       secrets: {
         [ref.argoUsername]: simulator.argoAdmin.username,
         [ref.argoPassword]: simulator.argoAdmin.password,
         [ref.kubeToken]: simulator.kubeToken,
+        ...Object.fromEntries(clusters.slice(1).flatMap((c) => Object.entries(c.secrets))),
       },
       environmentConfig(name, { syncMode, ...policy } = {}) {
         if (!opts.environments.includes(name)) throw new Error(`the rig has no environment ${name}`);
@@ -277,7 +324,8 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
           convergenceDeadlineSeconds: 600,
           degradedGraceSeconds: 60,
           ...policy,
-          gitops: { repoUrl: repoURL, branch, pathPattern: DEFAULT_PATH_PATTERN },
+          // The layout's image mappings are not in GitopsTarget's type until domain/image-mapping.ts lands.
+          gitops: { ...(layout?.gitops ?? {}), repoUrl: repoURL, branch, pathPattern } as EnvironmentConfig['gitops'],
           argocd: {
             serverUrl: simulator.argoUrl,
             project: 'default',
@@ -293,12 +341,47 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
             tokenRef: `env:${ref.kubeToken}`,
             skipTLSVerify: false,
           },
+          ...(opts.clusters && opts.clusters.length > 0
+            ? { clusterName: clusterNames[0], clusters: clusters.slice(1).map((c) => c.target(name, selection, syncMode)) }
+            : {}),
         };
       },
-      close: () => simulator.close(),
+      close: async () => {
+        for (const sim of simulators) await sim.close();
+      },
     };
   } catch (err) {
-    await simulator.close();
+    for (const sim of simulators) await sim.close();
     throw err;
   }
+}
+
+/**
+ * A further cluster of the rig: its secret references carry its name (`<secretPrefix>_EU_2_ARGO_USERNAME`),
+ * and its `clusters` entry of an environment's configuration.
+ */
+function rigCluster(name: string, sim: Simulator, prefix: string | undefined, opts: RigOptions) {
+  const base = prefix ?? `${opts.secretPrefix}_${name.toUpperCase().replaceAll('-', '_')}`;
+  const ref = { argoUsername: `${base}_ARGO_USERNAME`, argoPassword: `${base}_ARGO_PASSWORD`, kubeToken: `${base}_KUBE_TOKEN` };
+  return {
+    cluster: {
+      name,
+      simulator: sim,
+      argo: { url: sim.argoUrl, ...sim.argoAdmin },
+      kube: { server: sim.kubeUrl, caData: sim.kubeCaData, token: sim.kubeToken },
+    } satisfies RigCluster,
+    secrets: { [ref.argoUsername]: sim.argoAdmin.username, [ref.argoPassword]: sim.argoAdmin.password, [ref.kubeToken]: sim.kubeToken },
+    target: (env: string, selection: Pick<ArgoTarget, 'applicationPattern' | 'applicationSelector'>, syncMode: ArgoTarget['syncMode']) => ({
+      name,
+      argocd: {
+        serverUrl: sim.argoUrl,
+        project: 'default',
+        ...selection,
+        ...(syncMode ? { syncMode } : {}),
+        usernameRef: `env:${ref.argoUsername}`,
+        passwordRef: `env:${ref.argoPassword}`,
+      },
+      kubernetes: { server: sim.kubeUrl, namespace: env, caData: sim.kubeCaData, tokenRef: `env:${ref.kubeToken}`, skipTLSVerify: false },
+    }),
+  };
 }

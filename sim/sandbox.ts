@@ -1,9 +1,9 @@
 // Sandbox mode: one call that gives `npm start` a local "cluster" when no real Argo CD is
 // configured. It creates (idempotently) a real bare GitOps repository laid out per
-// docs/gitops-layout.md, starts the simulator with human-visible timings, registers one Argo
-// Application per environment and group, and returns everything needed to configure Flow
-// Controller's Argo CD, Kubernetes and Git clients (built on sim/rig.ts). Never use it when a real
-// Argo CD is configured.
+// docs/gitops-layout.md with the shipped chart charts/flow-workloads in it, starts the simulator with
+// human-visible timings, registers one Argo Application per environment and group rendering that chart
+// with real Helm, and returns everything needed to configure Flow Controller's Argo CD, Kubernetes and
+// Git clients (built on sim/rig.ts). Never use it when a real Argo CD is configured.
 import type { EnvironmentConfig } from '../domain/environment.js';
 import { createRig, type RigApplication, type RigOptions } from './rig.js';
 import type { Simulator } from './simulator.js';
@@ -23,7 +23,10 @@ export interface SandboxOptions extends Pick<
    * which lives in memory, comes back with what Git says after a restart.
    */
   restoreFromGit?: boolean;
-  /** Applications render charts/flow-workloads with real Helm (RigOptions.helmChart; default env SIM_HELM_CHART=1). */
+  /**
+   * Applications render the shipped chart charts/flow-workloads with real Helm (RigOptions.helmChart), so the
+   * sandbox is what production would be. Default on; `false` or env SIM_HELM_CHART=0 uses sim/chart.ts instead.
+   */
   helmChart?: boolean;
   /** Name prefix of the secret references in `configs` (default FC_SECRET_SANDBOX: Flow Controller's default FC_SECRET_ENV_PREFIX). */
   secretPrefix?: string;
@@ -57,8 +60,9 @@ function initialValues(environment: string, group: string): string {
 const README = `# Flow Controller sandbox GitOps repository
 
 Created by the sandbox (sim/sandbox.ts). One Argo CD Application per environment and group, named
-\`<env>-<group>\`, reading \`environments/<env>/<group>/values.yaml\` on branch \`main\` and deploying to
-namespace \`<env>\`. See docs/gitops-layout.md in the Flow Controller repository.
+\`<env>-<group>\`, rendering the chart \`charts/flow-workloads\` (Flow Controller's shipped chart) with the values
+file \`environments/<env>/<group>/values.yaml\` on branch \`main\`, deploying to namespace \`<env>\`. See
+docs/gitops-layout.md and docs/bring-your-own-repo.md in the Flow Controller repository.
 `;
 
 export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
@@ -72,6 +76,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     files: { 'README.md': README },
     commitMessage: 'sandbox: initialise GitOps layout',
     restoreFromGit: opts.restoreFromGit ?? true,
+    helmChart: opts.helmChart ?? process.env.SIM_HELM_CHART !== '0',
   });
   const configs = Object.fromEntries(
     SANDBOX_ENVIRONMENTS.map((env, i) => [

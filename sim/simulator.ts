@@ -101,6 +101,8 @@ export interface Simulator {
   refresh(app: string): Promise<void>;
   /** How many times the repo-server ran Helm (renders are cached per revision). */
   readonly helmRuns: number;
+  /** How many times the repo-server ran kustomize. */
+  readonly kustomizeRuns: number;
   setTiming(timing: Partial<Timing>): void;
   readonly timing: Timing;
   faults: SimFaults;
@@ -116,6 +118,7 @@ const AppSpecBody = z.object({
   path: z.string(),
   targetRevision: z.string().optional(),
   valueFiles: z.array(z.string()).optional(),
+  directory: z.object({ recurse: z.boolean().optional() }).optional(),
   namespace: z.string().min(1),
   automated: z.union([z.boolean(), z.object({ prune: z.boolean().optional(), selfHeal: z.boolean().optional() })]).optional(),
   labels: z.record(z.string(), z.string()).optional(),
@@ -370,6 +373,9 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     },
     get helmRuns() {
       return controller.repo.helmRuns;
+    },
+    get kustomizeRuns() {
+      return controller.repo.kustomizeRuns;
     },
     faults,
     reset,

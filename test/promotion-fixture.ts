@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import type { Simulator, Timing } from '../sim/simulator.js';
-import { createRig, type RigArgoApps, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor } from '../sim/rig.js';
+import { createRig, type RigArgoApps, type RigCluster, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor } from '../sim/rig.js';
 import { createWorker } from '../worker.js';
 import type { Database } from '../db/client.js';
 import { apiHarness, type ApiHarness, type Loose } from './api-harness.js';
 import { nativeConnection, silentLogger, uniqueName, workflowBundle } from './harness.js';
 import type { ActivityDeps } from '../activities/deps.js';
+import type { GitopsTarget } from '../domain/environment.js';
 
 export interface EnvSpec {
   key: string;
@@ -29,11 +30,15 @@ export interface EnvSpec {
   argoApps?: RigArgoApps;
   /** `argocd.syncMode` of the environment (default: not set, i.e. detect). */
   syncMode?: 'explicit' | 'auto' | 'detect';
+  /** Image mappings of the environment (`gitops.mapping`, `gitops.groups`; default: none, i.e. flow-workloads). */
+  mappings?: Pick<GitopsTarget, 'mapping' | 'groups'>;
 }
 
 export interface PromotionFixture {
   h: ApiHarness;
   sim: Simulator;
+  /** Every simulated cluster (one unless the fixture was built with `clusters`); `sim` is the first one's. */
+  clusters: RigCluster[];
   repoPath: string;
   /** Environment key (as given) → unique environment name. */
   env: Record<string, string>;
@@ -49,7 +54,16 @@ export interface PromotionFixture {
 
 export async function createPromotionFixture(
   database: Database,
-  opts: { envs: EnvSpec[]; timing?: Partial<Timing>; pollIntervalMs?: number; apiEnv?: Record<string, string> },
+  opts: {
+    envs: EnvSpec[];
+    timing?: Partial<Timing>;
+    pollIntervalMs?: number;
+    apiEnv?: Record<string, string>;
+    /** Content of each environment's values files before the first promotion (sim/rig.ts `initialValues`). */
+    initialValues?: (environment: string, group: string) => string;
+    /** Every environment spans these simulated clusters (sim/rig.ts RigOptions.clusters). */
+    clusters?: string[];
+  },
 ): Promise<PromotionFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'fc-promo-'));
   const sfx = randomBytes(3).toString('hex');
@@ -61,7 +75,9 @@ export async function createPromotionFixture(
     timing: opts.timing,
     secretPrefix: `FC_SECRET_T${sfx.toUpperCase()}`,
     files: { 'README.md': '# test gitops repo\n' },
+    ...(opts.initialValues ? { initialValues: opts.initialValues } : {}),
     argoApps: Object.fromEntries(opts.envs.flatMap((e) => (e.argoApps ? [[env[e.key] as string, e.argoApps]] : []))),
+    ...(opts.clusters ? { clusters: opts.clusters } : {}),
   });
   const sim = rig.simulator;
   const repoPath = rig.git.repoPath;
@@ -83,18 +99,19 @@ export async function createPromotionFixture(
 
   for (const [i, e] of opts.envs.entries()) {
     const name = env[e.key] as string;
+    const config = rig.environmentConfig(name, {
+      displayOrder: i,
+      upstream: (e.upstream ?? []).map((u) => env[u] as string),
+      protected: e.protected ?? false,
+      approvalsRequired: e.approvalsRequired ?? 0,
+      approvers: (e.approvers ?? []).map((a) => `${a}-${sfx}`),
+      approvalTimeoutSeconds: e.approvalTimeoutSeconds ?? 3600,
+      convergenceDeadlineSeconds: e.convergenceDeadlineSeconds ?? 60,
+      degradedGraceSeconds: e.degradedGraceSeconds ?? 0,
+      ...(e.syncMode ? { syncMode: e.syncMode } : {}),
+    });
     const res = await h.call('PUT', `/v1/environments/${name}`, {
-      body: rig.environmentConfig(name, {
-        displayOrder: i,
-        upstream: (e.upstream ?? []).map((u) => env[u] as string),
-        protected: e.protected ?? false,
-        approvalsRequired: e.approvalsRequired ?? 0,
-        approvers: (e.approvers ?? []).map((a) => `${a}-${sfx}`),
-        approvalTimeoutSeconds: e.approvalTimeoutSeconds ?? 3600,
-        convergenceDeadlineSeconds: e.convergenceDeadlineSeconds ?? 60,
-        degradedGraceSeconds: e.degradedGraceSeconds ?? 0,
-        ...(e.syncMode ? { syncMode: e.syncMode } : {}),
-      }),
+      body: { ...config, gitops: { ...config.gitops, ...(e.mappings ?? {}) } },
     });
     if (res.status !== 201) throw new Error(`environment ${name}: ${res.status} ${JSON.stringify(res.body)}`);
   }
@@ -106,6 +123,7 @@ export async function createPromotionFixture(
   const fixture: PromotionFixture = {
     h,
     sim,
+    clusters: rig.clusters,
     repoPath,
     env,
     tokens,

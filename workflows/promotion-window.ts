@@ -6,7 +6,8 @@
 // and then the system retries the step, as an operator would. An operator's retry or abort ends the wait at once,
 // as for any park. The wait is bounded: a step waits for windows at most MAX_SYNC_WINDOW_WAIT_MS in a row, and
 // parks for an operator at once when no opening is in sight (a window that never closes, an invalid window).
-// Sandbox-safe.
+// With several clusters the failure and the park name the cluster (`cluster <name>: blocked by …`); the wait is
+// recognized by the failure type, never by the message. Sandbox-safe.
 import { ActivityFailure, ApplicationFailure, condition, isCancellation, patched } from '@temporalio/workflow';
 import { FAILURE, syncWindowParkMessage } from '../domain/promotion.js';
 import type { SyncWindowFailureDetails } from '../activities/sync-window.js';
@@ -25,6 +26,8 @@ export interface WindowWait {
   waitMs: number;
   message: string;
   application: string;
+  /** The cluster whose Argo CD holds the sync (absent in histories from before several clusters). */
+  cluster?: string;
   manual: boolean;
 }
 
@@ -59,7 +62,13 @@ export function syncWindowWait(run: WindowRun, err: unknown): WindowWait | undef
   const d = (failure.details?.[0] ?? {}) as Partial<SyncWindowFailureDetails>;
   if (typeof d.waitMs !== 'number' || d.waitMs <= 0 || typeof d.application !== 'string') return undefined;
   if (now + d.waitMs - run.windowBlockedSinceMs > MAX_SYNC_WINDOW_WAIT_MS || !patched(SYNC_WINDOW_WAIT_PATCH)) return undefined;
-  return { waitMs: d.waitMs, message: syncWindowParkMessage(failure.message), application: d.application, manual: d.manual !== false };
+  return {
+    waitMs: d.waitMs,
+    message: syncWindowParkMessage(failure.message),
+    application: d.application,
+    ...(typeof d.cluster === 'string' ? { cluster: d.cluster } : {}),
+    manual: d.manual !== false,
+  };
 }
 
 /**
@@ -75,7 +84,8 @@ export async function waitForWindow(run: WindowRun, wait: WindowWait, decided: (
     if (await condition(decided, waitMs)) return false;
     let result;
     try {
-      result = await check.checkSyncWindow({ deploymentId: run.input.deploymentId, application: wait.application, manual: wait.manual });
+      const { application, cluster, manual } = wait; // the cluster whose windows block (with several)
+      result = await check.checkSyncWindow({ deploymentId: run.input.deploymentId, application, ...(cluster ? { cluster } : {}), manual });
     } catch (err) {
       if (isCancellation(err)) throw err;
       continue;

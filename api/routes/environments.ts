@@ -1,7 +1,8 @@
 // Environment Service (the deployment history is in ./deployments.ts).
 //   GET  /v1/environments         viewer    config, current release, last deployment, live Argo CD status
 //   GET  /v1/environments/:env    viewer    the same for one environment
-//   PUT  /v1/environments/:env    admin     create or update the configuration (secrets by reference only);
+//   PUT  /v1/environments/:env    admin     create or update the configuration (secrets by reference only; the files
+//                                           and paths its image mappings name checked in Git first);
 //                                           with ?dryRun=true: only the preflight of the submitted configuration
 //   POST /v1/environments/:env/preflight  promoter in scope  check Git, Argo CD and Kubernetes (api/services/preflight.ts)
 import { z } from '@hono/zod-openapi';
@@ -12,10 +13,9 @@ import { ApiError } from '../errors.js';
 import { actorOf } from '../auth.js';
 import { protectedRoute } from '../openapi.js';
 import { DeploymentSummary, deploymentSummary, EnvParam, LiveApp } from '../schemas.js';
-import { upsertEnvironments } from '../services/environments.js';
+import { checkEnvironmentConfigs, checkMappedFiles, upsertEnvironments } from '../services/environments.js';
 import { runPreflight } from '../services/preflight.js';
 import { PreflightReport } from '../services/preflight-checks.js';
-import { checkTargetPolicy } from '../../domain/target-policy.js';
 import { EnvironmentConfig, groupsOf } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, listEnvironments, type EnvironmentRow } from '../../db/environments.js';
 import { listDeployments } from '../../db/deployments.js';
@@ -104,7 +104,10 @@ const putRoute = protectedRoute('admin', {
   description:
     'Credentials are references (`env:NAME` or `file:/path`), resolved when a step needs them; literal secrets are rejected (400). ' +
     'References outside the installation policy (`env:` without the FC_SECRET_ENV_PREFIX prefix, `file:` outside FC_SECRETS_DIR or with `..`), ' +
-    'credentials inside a URL, and hosts outside FC_ALLOWED_HOSTS are rejected with 422 ENVIRONMENT_INVALID naming the field.',
+    'credentials inside a URL, and hosts outside FC_ALLOWED_HOSTS are rejected with 422 ENVIRONMENT_INVALID naming the field. ' +
+    'Image mappings (`gitops.mapping`, `gitops.groups`) whose files resolve without a release are checked against the branch: a missing ' +
+    'file or YAML path is 422 ENVIRONMENT_INVALID naming the field, the file and the path; a repository that cannot be reached is ' +
+    '503 GIT_UNAVAILABLE. Nothing is saved on failure; a configuration without such mappings does not contact Git.',
   request: {
     params: EnvParam,
     query: DryRunQuery,
@@ -117,7 +120,7 @@ const putRoute = protectedRoute('admin', {
     },
     201: { description: 'Created', content: { 'application/json': { schema: EnvironmentView } } },
   },
-  errors: [400, 415, 422],
+  errors: [400, 415, 422, 503],
 });
 
 const preflightRoute = protectedRoute(
@@ -131,7 +134,7 @@ const preflightRoute = protectedRoute(
       'Read-only. Git: reachable with the configured credentials, branch, every values file exists and renders, and the diff the next ' +
       'promotion of the current release would make. Argo CD: reachable, authenticated, each Application exists in the project, reads ' +
       'this repository/branch/values file, auto-sync (warning when on) and sync windows. Kubernetes: reachable with the token, namespace, ' +
-      'workloads readable. `status` is the worst check. Failing checks are reported in the body (200), not as HTTP errors.',
+      'workloads readable. The Argo CD and Kubernetes checks run for every cluster the environment spans (`cluster` names it). `status` is the worst check. Failing checks are reported in the body (200), not as HTTP errors.',
     request: { params: EnvParam },
     responses: {
       200: { description: 'The preflight report', content: { 'application/json': { schema: PreflightReport } } },
@@ -161,8 +164,7 @@ export const environmentRoutes = createRouter()
     if (c.req.valid('query').dryRun === 'true') {
       // The same policy as a save (422 naming the fields), then the checks on the submitted targets only.
       const config = c.req.valid('json');
-      const problems = checkTargetPolicy(config, targetPolicyOf(c.var.deps.config)).map((p) => `${name}.${p.path}: ${p.message}`);
-      if (problems.length > 0) throw new ApiError('ENVIRONMENT_INVALID', problems.join('; '), { problems });
+      checkEnvironmentConfigs({ [name]: config }, targetPolicyOf(c.var.deps.config));
       const stored = await getEnvironment(c.var.deps.database.db, { name });
       const report = await runPreflight(
         { ...c.var.deps.preflight, logger: c.var.logger },
@@ -170,11 +172,16 @@ export const environmentRoutes = createRouter()
       );
       return c.json(report, 200);
     }
+    const config = c.req.valid('json');
+    const policy = targetPolicyOf(c.var.deps.config);
+    // The checks that need nothing else first (422 before anything is contacted), then the mapped files in Git.
+    checkEnvironmentConfigs({ [name]: config }, policy);
+    await checkMappedFiles({ ...c.var.deps.preflight, logger: c.var.logger }, name, config);
     const [result] = await upsertEnvironments(c.var.deps.database.db, {
-      configs: { [name]: c.req.valid('json') },
+      configs: { [name]: config },
       actor: { name: actor.name, tokenId: actor.tokenId },
       source: { requestId: c.var.requestId },
-      policy: targetPolicyOf(c.var.deps.config),
+      policy,
     });
     if (!result) throw new Error('upsertEnvironments returned nothing for one configuration');
     return c.json(await environmentView(c, result.row, false), result.created ? 201 : 200);

@@ -8,6 +8,7 @@
 // error texts; the details go to the log.
 import type { EnvironmentRow } from '../../db/environments.js';
 import { RELEASE_ANNOTATION } from '../../domain/environment.js';
+import { targetsOf } from '../../domain/clusters.js';
 import { ArgoCdError, GrpcCode } from '../../integrations/argocd.js';
 import { resolveApplications } from '../../integrations/argocd-selection.js';
 import { KubeApiError, type KubeClient } from '../../integrations/kube.js';
@@ -67,6 +68,10 @@ export function createLiveStatus(targets: TargetClients, opts: LiveStatusOptions
   };
 }
 
+/**
+ * Every cluster of the environment (domain/clusters.ts), concurrently under the same deadline and limit; with
+ * several, each entry names its cluster, in group order and then in the configuration's cluster order.
+ */
 async function fetchLive(
   targets: TargetClients,
   env: EnvironmentRow,
@@ -74,7 +79,27 @@ async function fetchLive(
   limit: Limiter,
   opts: LiveStatusOptions,
 ): Promise<LiveApp[]> {
-  const log = opts.logger.child({ environment: env.name });
+  const clusters = targetsOf(env);
+  if (clusters.length === 1) return fetchTarget(targets, env, groups, limit, opts);
+  const perCluster = await Promise.all(
+    clusters.map(async (t) => {
+      const apps = await fetchTarget(targets, { ...env, argocd: t.argocd, kubernetes: t.kubernetes }, groups, limit, opts, t.name);
+      return apps.map((a) => ({ ...a, cluster: t.name }));
+    }),
+  );
+  return perCluster.flat().sort((a, b) => a.group.localeCompare(b.group));
+}
+
+/** The live view of one target (the environment's top-level one, or a cluster's in its place). */
+async function fetchTarget(
+  targets: TargetClients,
+  env: EnvironmentRow,
+  groups: string[],
+  limit: Limiter,
+  opts: LiveStatusOptions,
+  cluster?: string,
+): Promise<LiveApp[]> {
+  const log = opts.logger.child({ environment: env.name, ...(cluster ? { cluster } : {}) });
   let argo;
   try {
     argo = targets.argoFor(env);

@@ -15,6 +15,10 @@ export const PreflightCheck = z
     id: z.string().openapi({ description: 'Stable check id, e.g. `git.branch`, `argocd.application:dev-core`' }),
     target: z.enum(CHECK_TARGETS),
     status: z.enum(CHECK_STATUSES),
+    cluster: z
+      .string()
+      .optional()
+      .openapi({ description: 'Argo CD and Kubernetes checks of an environment spanning several clusters: the cluster checked' }),
     message: z.string(),
     diff: z
       .string()
@@ -28,8 +32,11 @@ export const PreflightReport = z
   .object({
     environment: z.string(),
     status: z.enum(CHECK_STATUSES).openapi({ description: 'The worst status of all checks' }),
-    releaseId: z.string().nullable().openapi({ description: 'The current release the Git checks compare against (null: none yet)' }),
-    groups: z.array(z.string()).openapi({ description: "Groups checked: the current release's, else the default template's" }),
+    releaseId: z.string().nullable().openapi({
+      description: 'The release the Git checks render: the current one, else the latest release (null: no release yet)',
+    }),
+    currentReleaseId: z.string().nullable().openapi({ description: "The environment's current release (null: none deployed yet)" }),
+    groups: z.array(z.string()).openapi({ description: "Groups checked: the rendered release's, else the default template's" }),
     checkedAt: z.string(),
     durationMs: z.number(),
     checks: z.array(PreflightCheck),

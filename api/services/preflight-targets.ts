@@ -3,6 +3,7 @@
 // reads run concurrently.
 import { posix } from 'node:path';
 import { type ArgoTarget, type GitopsTarget, type KubeTarget } from '../../domain/environment.js';
+import type { ImageMappingType } from '../../domain/image-mapping.js';
 import { valuesPath } from '../../gitops/render.js';
 import { ArgoCdError, GrpcCode, type Application, type ApplicationSource, type ArgoClient } from '../../integrations/argocd.js';
 import { resolveApplications } from '../../integrations/argocd-selection.js';
@@ -18,10 +19,21 @@ interface Target {
   kubernetes: KubeTarget;
 }
 
+/** A file the release writes for a group (preflight-git.ts planFor), which the group's Application must read. */
+export interface PlannedFile {
+  path: string;
+  type: ImageMappingType;
+}
+
 /** Any selector works for the probe: an authenticated list that returns nothing. */
 const PROBE_SELECTOR = 'flow-controller.io/preflight-probe=none';
 
-export async function argoChecks(targets: TargetClients, env: Target, groups: string[]): Promise<PreflightCheck[]> {
+export async function argoChecks(
+  targets: TargetClients,
+  env: Target,
+  groups: string[],
+  filesOf?: (group: string) => PlannedFile[],
+): Promise<PreflightCheck[]> {
   const a = env.argocd;
   const server = hostOf(a.serverUrl);
   let argo: ArgoClient;
@@ -69,7 +81,7 @@ export async function argoChecks(targets: TargetClients, env: Target, groups: st
     matches.map((m) =>
       'problem' in m
         ? Promise.resolve([check('argocd', `argocd.application:${m.group}`, 'error', m.problem)])
-        : appChecks(argo, env, m.group, m.name),
+        : appChecks(argo, env, m.group, m.name, filesOf?.(m.group)),
     ),
   );
   return [...checks, ...perApp.flat()];
@@ -85,7 +97,7 @@ function unreachable(server: string, err: unknown): string {
   return `Argo CD at ${server}: ${reason(err)}`;
 }
 
-async function appChecks(argo: ArgoClient, env: Target, group: string, name: string): Promise<PreflightCheck[]> {
+async function appChecks(argo: ArgoClient, env: Target, group: string, name: string, files?: PlannedFile[]): Promise<PreflightCheck[]> {
   const a = env.argocd;
   const id = (kind: string) => `argocd.${kind}:${name}`;
   const [appResult] = await Promise.allSettled([argo.getApplication(name, { project: a.project })]);
@@ -104,7 +116,7 @@ async function appChecks(argo: ArgoClient, env: Target, group: string, name: str
   const app = appResult.value;
   return [
     check('argocd', id('application'), 'ok', `Application ${name} exists in project "${a.project}"`),
-    sourceCheck(app, env, group, id('source')),
+    sourceCheck(app, env, group, id('source'), files),
     autoSyncCheck(app, id('auto-sync')),
     // Which sync the windows must allow depends on the application's sync mode.
     await windowsCheck(argo, env, app, id('sync-windows')),
@@ -139,9 +151,25 @@ function valuesFilesRead(source: Source, all: Source[], repoUrl: string): string
   return out;
 }
 
-function sourceCheck(app: Application, env: Target, group: string, id: string): PreflightCheck {
+/** Whether the sources read `file` the way its mapping needs: as a values file, as the kustomization of the source path, or as a manifest in it. */
+function reads(sources: Source[], repoUrl: string, file: PlannedFile): boolean {
+  if (file.type === 'flow-workloads' || file.type === 'helm-values') {
+    return sources.flatMap((s) => valuesFilesRead(s, sources, repoUrl)).includes(file.path);
+  }
+  const dir = posix.dirname(file.path);
+  return sources.some((s) => {
+    if (!sameRepo(s.repoURL, repoUrl)) return false;
+    const path = posix.normalize(s.path ?? '.');
+    if (file.type === 'kustomize') return path === dir;
+    if (path === dir) return true;
+    // A directory source reads its own folder; deeper files only with directory.recurse.
+    const recurse = (s as { directory?: { recurse?: boolean } }).directory?.recurse === true;
+    return recurse && (path === '.' || dir.startsWith(`${path}/`));
+  });
+}
+
+function sourceCheck(app: Application, env: Target, group: string, id: string, files?: PlannedFile[]): PreflightCheck {
   const g = env.gitops;
-  const expected = valuesPath(g.pathPattern, env.name, group);
   const multi = (app.spec as { sources?: Source[] }).sources;
   const sources: Source[] = multi && multi.length > 0 ? multi : app.spec.source ? [app.spec.source] : [];
   const name = app.metadata.name;
@@ -165,6 +193,27 @@ function sourceCheck(app: Application, env: Target, group: string, id: string): 
       `Application ${name} follows targetRevision "${rev}" of ${g.repoUrl}, but Flow Controller commits to branch "${g.branch}": set targetRevision to "${g.branch}" or gitops.branch to "${rev}"`,
     );
   }
+  if (files) {
+    const unread = files.filter((f) => !reads(sources, g.repoUrl, f));
+    if (unread.length > 0) {
+      const f = unread[0] as PlannedFile;
+      const how =
+        f.type === 'kustomize'
+          ? `spec.source.path "${posix.dirname(f.path)}" (the kustomization's directory)`
+          : f.type === 'manifests'
+            ? `spec.source.path "${posix.dirname(f.path)}" (or a parent with directory.recurse)`
+            : 'helm.valueFiles (relative to path, or $values/…)';
+      return check(
+        'argocd',
+        id,
+        'error',
+        `Application ${name} does not read ${unread.map((u) => u.path).join(', ')}, which Flow Controller writes (${f.type} mapping): point ${how} at it, or fix gitops.mapping / gitops.groups`,
+      );
+    }
+    const list = files.map((f) => f.path).join(', ');
+    return check('argocd', id, 'ok', `Application ${name} reads ${list || 'nothing Flow Controller writes'} from branch "${g.branch}"`);
+  }
+  const expected = valuesPath(g.pathPattern, env.name, group);
   const read = sources.flatMap((s) => valuesFilesRead(s, sources, g.repoUrl));
   if (!read.includes(expected)) {
     return check(

@@ -236,7 +236,7 @@ export interface paths {
     };
     /**
      * Create or update an environment (admin)
-     * @description Credentials are references (`env:NAME` or `file:/path`), resolved when a step needs them; literal secrets are rejected (400). References outside the installation policy (`env:` without the FC_SECRET_ENV_PREFIX prefix, `file:` outside FC_SECRETS_DIR or with `..`), credentials inside a URL, and hosts outside FC_ALLOWED_HOSTS are rejected with 422 ENVIRONMENT_INVALID naming the field.
+     * @description Credentials are references (`env:NAME` or `file:/path`), resolved when a step needs them; literal secrets are rejected (400). References outside the installation policy (`env:` without the FC_SECRET_ENV_PREFIX prefix, `file:` outside FC_SECRETS_DIR or with `..`), credentials inside a URL, and hosts outside FC_ALLOWED_HOSTS are rejected with 422 ENVIRONMENT_INVALID naming the field. Image mappings (`gitops.mapping`, `gitops.groups`) whose files resolve without a release are checked against the branch: a missing file or YAML path is 422 ENVIRONMENT_INVALID naming the field, the file and the path; a repository that cannot be reached is 503 GIT_UNAVAILABLE. Nothing is saved on failure; a configuration without such mappings does not contact Git.
      */
     put: {
       parameters: {
@@ -273,6 +273,33 @@ export interface paths {
               tokenRef?: string;
               usernameRef?: string;
             };
+            clusterName?: string;
+            clusters?: {
+              argocd: {
+                applicationPattern?: string;
+                applicationSelector?: string;
+                groupLabel?: string;
+                passwordRef?: string;
+                /** @default default */
+                project?: string;
+                /** Format: uri */
+                serverUrl: string;
+                /** @enum {string} */
+                syncMode?: 'explicit' | 'auto' | 'detect';
+                tokenRef?: string;
+                usernameRef?: string;
+              };
+              kubernetes: {
+                caData?: string;
+                namespace: string;
+                /** Format: uri */
+                server: string;
+                /** @default false */
+                skipTLSVerify?: boolean;
+                tokenRef: string;
+              };
+              name: string;
+            }[];
             /** @default 600 */
             convergenceDeadlineSeconds?: number;
             /** @default 60 */
@@ -292,6 +319,135 @@ export interface paths {
                     privateKeyRef: string;
                     /** @enum {string} */
                     type: 'ssh-key';
+                  };
+              groups?: {
+                [key: string]: {
+                  mapping?:
+                    | {
+                        file?: string;
+                        /** @enum {string} */
+                        type: 'flow-workloads';
+                      }
+                    | {
+                        containers?: {
+                          [key: string]: {
+                            digest?: string;
+                            registry?: string;
+                            repository: string;
+                            tag?: string;
+                          };
+                        };
+                        descriptorDigest?: string;
+                        file: string;
+                        releaseId?: string;
+                        /** @enum {string} */
+                        type: 'helm-values';
+                      }
+                    | {
+                        file: string;
+                        images?: {
+                          [key: string]: string;
+                        };
+                        releaseAnnotations?: boolean;
+                        /** @enum {string} */
+                        type: 'kustomize';
+                      }
+                    | {
+                        file: string;
+                        releaseAnnotations?: boolean;
+                        /** @enum {string} */
+                        type: 'manifests';
+                        workload?: {
+                          /** @enum {string} */
+                          kind?: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'CronJob';
+                          name?: string;
+                        };
+                      };
+                  services?: {
+                    [key: string]:
+                      | {
+                          file?: string;
+                          /** @enum {string} */
+                          type: 'flow-workloads';
+                        }
+                      | {
+                          containers?: {
+                            [key: string]: {
+                              digest?: string;
+                              registry?: string;
+                              repository: string;
+                              tag?: string;
+                            };
+                          };
+                          descriptorDigest?: string;
+                          file: string;
+                          releaseId?: string;
+                          /** @enum {string} */
+                          type: 'helm-values';
+                        }
+                      | {
+                          file: string;
+                          images?: {
+                            [key: string]: string;
+                          };
+                          releaseAnnotations?: boolean;
+                          /** @enum {string} */
+                          type: 'kustomize';
+                        }
+                      | {
+                          file: string;
+                          releaseAnnotations?: boolean;
+                          /** @enum {string} */
+                          type: 'manifests';
+                          workload?: {
+                            /** @enum {string} */
+                            kind?: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'CronJob';
+                            name?: string;
+                          };
+                        };
+                  };
+                };
+              };
+              mapping?:
+                | {
+                    file?: string;
+                    /** @enum {string} */
+                    type: 'flow-workloads';
+                  }
+                | {
+                    containers?: {
+                      [key: string]: {
+                        digest?: string;
+                        registry?: string;
+                        repository: string;
+                        tag?: string;
+                      };
+                    };
+                    descriptorDigest?: string;
+                    file: string;
+                    releaseId?: string;
+                    /** @enum {string} */
+                    type: 'helm-values';
+                  }
+                | {
+                    file: string;
+                    images?: {
+                      [key: string]: string;
+                    };
+                    releaseAnnotations?: boolean;
+                    /** @enum {string} */
+                    type: 'kustomize';
+                  }
+                | {
+                    file: string;
+                    releaseAnnotations?: boolean;
+                    /** @enum {string} */
+                    type: 'manifests';
+                    workload?: {
+                      /** @enum {string} */
+                      kind?: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'CronJob';
+                      name?: string;
+                    };
                   };
               /** @default environments/{env}/{group}/values.yaml */
               pathPattern?: string;
@@ -370,6 +526,15 @@ export interface paths {
         };
         /** @description Request is well-formed but violates the rules */
         422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A dependency did not answer */
+        503: {
           headers: {
             [name: string]: unknown;
           };
@@ -878,7 +1043,7 @@ export interface paths {
     put?: never;
     /**
      * Check Git, Argo CD and Kubernetes before a promotion (admin, or promoter with the environment in scope)
-     * @description Read-only. Git: reachable with the configured credentials, branch, every values file exists and renders, and the diff the next promotion of the current release would make. Argo CD: reachable, authenticated, each Application exists in the project, reads this repository/branch/values file, auto-sync (warning when on) and sync windows. Kubernetes: reachable with the token, namespace, workloads readable. `status` is the worst check. Failing checks are reported in the body (200), not as HTTP errors.
+     * @description Read-only. Git: reachable with the configured credentials, branch, every values file exists and renders, and the diff the next promotion of the current release would make. Argo CD: reachable, authenticated, each Application exists in the project, reads this repository/branch/values file, auto-sync (warning when on) and sync windows. Kubernetes: reachable with the token, namespace, workloads readable. The Argo CD and Kubernetes checks run for every cluster the environment spans (`cluster` names it). `status` is the worst check. Failing checks are reported in the body (200), not as HTTP errors.
      */
     post: {
       parameters: {
@@ -2466,6 +2631,8 @@ export interface components {
       lastDeployment: components['schemas']['DeploymentSummary'] | null;
       live:
         | {
+            /** @description The cluster of the application, when the environment spans several */
+            cluster?: string;
             error?: string;
             group: string;
             health: string | null;
@@ -2518,6 +2685,8 @@ export interface components {
       status: string;
     };
     PreflightCheck: {
+      /** @description Argo CD and Kubernetes checks of an environment spanning several clusters: the cluster checked */
+      cluster?: string;
       /** @description `git.diff` only: unified diff the next promotion of the current release would make */
       diff?: string;
       /** @description Stable check id, e.g. `git.branch`, `argocd.application:dev-core` */
@@ -2531,11 +2700,13 @@ export interface components {
     PreflightReport: {
       checkedAt: string;
       checks: components['schemas']['PreflightCheck'][];
+      /** @description The environment's current release (null: none deployed yet) */
+      currentReleaseId: string | null;
       durationMs: number;
       environment: string;
-      /** @description Groups checked: the current release's, else the default template's */
+      /** @description Groups checked: the rendered release's, else the default template's */
       groups: string[];
-      /** @description The current release the Git checks compare against (null: none yet) */
+      /** @description The release the Git checks render: the current one, else the latest release (null: no release yet) */
       releaseId: string | null;
       /**
        * @description The worst status of all checks

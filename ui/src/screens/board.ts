@@ -29,8 +29,9 @@ function liveRow(app: LiveApp): SafeHtml {
       : app.matchesCurrentRelease === false
         ? html`<span class="chip chip-bad" title="workloads run release ${app.releaseId ?? '?'}">drift</span>`
         : '';
-  return html`<li class="live-app" data-app="${app.name}">
-    <span class="app-name mono">${app.name}</span>
+  // An environment spanning several clusters lists each application once per cluster.
+  return html`<li class="live-app" data-app="${app.name}" data-cluster="${app.cluster ?? ''}">
+    <span class="app-name mono">${app.cluster ? `${app.cluster}/` : ''}${app.name}</span>
     <span class="chips"
       >${chip(app.sync ?? 'Unknown', app.sync ?? 'sync ?')} ${chip(app.health ?? 'Unknown', app.health ?? 'health ?')} ${match}</span
     >
