@@ -25,6 +25,7 @@ import {
 } from './argo-app.js';
 import { workloadHealth } from './argo-health.js';
 import { type OperationHost, startOperation, terminateOperation } from './argo-operations.js';
+import { ProjectRegistry } from './argo-projects.js';
 import { applicationJson, managedResourcesJson, resourceTreeJson } from './argo-views.js';
 import { groupForKind, RenderError } from './chart.js';
 import { rfc3339, type Scheduler } from './clock.js';
@@ -44,6 +45,8 @@ export class ArgoController {
   private readonly ops: OperationHost;
   /** Manifest generation with its per-revision cache (Argo CD's repo-server). */
   readonly repo: RepoServer;
+  /** AppProjects and their sync windows. */
+  readonly projects: ProjectRegistry;
 
   constructor(
     private readonly sched: Scheduler,
@@ -54,12 +57,14 @@ export class ArgoController {
   ) {
     cluster.onChange = (w) => this.liveChanged(w);
     this.repo = new RepoServer(git);
-    this.ops = { sched, timing, cluster, faults, bump: (app) => this.bump(app), scheduleReconcile: (app) => this.scheduleReconcile(app) };
+    const projects = (this.projects = new ProjectRegistry(sched, faults));
+    this.ops = { sched, timing, cluster, faults, projects, bump: (a) => this.bump(a), scheduleReconcile: (a) => this.scheduleReconcile(a) };
   }
 
   reset(): void {
     for (const app of this.apps.values()) for (const c of app.opCancels) c();
     this.apps.clear();
+    this.projects.reset();
   }
 
   names(): string[] {
@@ -108,6 +113,7 @@ export class ArgoController {
       reconcileScheduled: false,
     };
     this.apps.set(spec.name, app);
+    this.projects.ensure(app.spec.project);
     await this.refresh(app);
   }
 
@@ -178,7 +184,8 @@ export class ArgoController {
   private maybeAutoSync(app: SimApp): void {
     const policy = app.spec.automated;
     const target = app.target;
-    if (!policy || app.operation || !target || app.sync.status !== 'OutOfSync') return;
+    // Argo's controller runs autoSync only when the sync windows allow an automated sync (CanSync(false)).
+    if (!policy || app.operation || !target || app.sync.status !== 'OutOfSync' || !this.projects.allowsAutoSync(app)) return;
     if (!policy.prune && app.resources.filter((r) => r.status !== 'Synced').every((r) => r.requiresPruning === true)) return;
     const last = app.operationState;
     const attempted =
@@ -300,13 +307,13 @@ export class ArgoController {
 
   async sync(name: string, req: SyncRequest, username: string, project?: string): Promise<Application> {
     const app = this.lookup(name, project);
+    this.projects.checkManualSync(app); // before anything else of the request, as argo-cd's Sync
     const requested = req.revision ?? '';
     const target = app.spec.targetRevision;
     if (app.spec.automated && requested !== '' && requested !== target) {
       // FailedPrecondition, as argo-cd server/application/application.go resolveSourceRevisions answers.
       throw new ArgoApiError(400, 9, `Cannot sync to ${requested}: auto-sync currently set to ${target}`);
     }
-    if (this.faults.syncBlocked(name)) throw new ArgoApiError(403, 7, 'cannot sync: blocked by sync window');
     let rendered: Rendered;
     try {
       const sha = await this.git.resolve(app.spec.repoURL, requested === '' ? target : requested);
