@@ -96,7 +96,12 @@ export interface RunningWorker {
 export async function startWorker(config: Config, deps: ActivityDeps): Promise<RunningWorker> {
   installTemporalRuntime(deps.logger);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, deps });
+  const worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: { syncWindowRecheckMs: config.PROMOTION_SYNC_WINDOW_RECHECK_SECONDS * 1000, ...deps },
+  });
   if (config.PROMOTION_ORPHAN_SWEEP_SECONDS > 0 && worker.client) {
     await ensureOrphanSweepSchedule(worker.client, {
       taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -5,14 +5,18 @@
 // Argo's own automated operation (started by the refresh that found our commit) is what the wait step judges.
 // A multi-source application is synced per source: the sources reading the environment's repository go to the
 // SHA (`revisions` + `sourcePositions`), the others stay at their targetRevision (integrations/argocd-sources.ts).
+// A sync window that refuses the sync (on any cluster: the failure names it) ends the attempt as SyncWindowBlocked,
+// saying when it should open (activities/sync-window.ts): the workflow waits for it and runs the step again.
 import type { ActivityDeps } from './deps.js';
 import { loadContext, recordedStep, writtenSourcesOf, type StepOutcome } from './promotion-context.js';
 import { onCluster, targetApplications } from './promotion-targets.js';
 import { usesAutomatedSync } from '../integrations/argocd-selection.js';
-import type { Application } from '../integrations/argocd.js';
+import { SyncWindowBlockedError, type Application } from '../integrations/argocd.js';
 import { describeSource, isMultiSource } from '../integrations/argocd-sources.js';
+import { syncWindowFailure, windowBlock } from './sync-window.js';
 import { PROMOTION_INFO_NAME } from '../integrations/argocd-convergence.js';
-import { STEP, type StepName } from '../domain/promotion.js';
+import { ApplicationFailure } from '@temporalio/activity';
+import { FAILURE, STEP, type StepName } from '../domain/promotion.js';
 
 export interface ArgocdSyncInput {
   deploymentId: number;
@@ -81,13 +85,21 @@ export function createArgocdSync(deps: ActivityDeps) {
             const multi = isMultiSource(app);
             if (multi) partial.push(`${label}: ${sources.map((i) => describeSource(app, i)).join(', ')}`);
             await onCluster(target, () =>
-              argo.sync(name, {
-                revision: input.sha,
-                ...(multi ? { sourcePositions: sources.map((i) => i + 1) } : {}),
-                prune: true,
-                infos: [{ name: PROMOTION_INFO_NAME, value: promotionId }],
-                syncOptions: ['ApplyOutOfSyncOnly=true'],
-              }),
+              argo
+                .sync(name, {
+                  revision: input.sha,
+                  ...(multi ? { sourcePositions: sources.map((i) => i + 1) } : {}),
+                  prune: true,
+                  infos: [{ name: PROMOTION_INFO_NAME, value: promotionId }],
+                  syncOptions: ['ApplyOutOfSyncOnly=true'],
+                })
+                .catch(async (err: unknown) => {
+                  if (!(err instanceof SyncWindowBlockedError)) throw err;
+                  const block = await windowBlock(argo, { application: name, project: target.argocd.project, manual: true });
+                  // The window opened between the refusal and the read: an ordinary retry syncs.
+                  if (!block) throw ApplicationFailure.retryable(`${err.message} (open again now)`, FAILURE.argoCdTransient);
+                  throw syncWindowFailure(deps, block, { manual: true, cluster: target.name });
+                }),
             );
             synced.push(label);
           }

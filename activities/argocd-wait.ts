@@ -6,6 +6,9 @@
 // syncs again); `Degraded` is final only when it persists on fresh reconciles for the environment's grace
 // period; the environment's deadline bounds the wait. A retried wait judges only status reconciled after the
 // retry began (`reconciledAfter`), and only an operation started after it when the retry synced again.
+// Auto-sync mode: while Argo's automated sync has not reached our SHA, a sync window that holds it back ends the
+// attempt as SyncWindowBlocked (activities/sync-window.ts) instead of waiting out the deadline; so does a window
+// that holds a running operation before it applies ("Sync operation blocked by sync window").
 import { activityInfo, ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
 import { hook, loadContext, recordedStep, toFailure, writtenSourcesOf, type StepOutcome } from './promotion-context.js';
@@ -15,6 +18,7 @@ import { assessConvergence, type ConvergenceClause, type ConvergenceResult } fro
 import type { Application, ArgoClient } from '../integrations/argocd.js';
 import { markStepProgress } from '../db/deployments.js';
 import { promotionIdOf } from './argocd-sync.js';
+import { syncWindowFailure, windowBlock } from './sync-window.js';
 import { FAILURE, STEP, type StepName } from '../domain/promotion.js';
 
 export interface ArgocdWaitInput {
@@ -46,6 +50,13 @@ export interface ArgocdWaitResult extends StepOutcome {
 
 /** Clauses that mean our sync operation is not (or no longer) there to wait for: a retry must sync again. */
 const NEEDS_RESYNC: ReadonlySet<ConvergenceClause> = new Set(['operation-failed', 'wrong-revision', 'operation-not-ours']);
+
+/** Clauses of an auto-synced application whose automated operation has not reached our SHA yet. */
+const AWAITING_AUTO_SYNC: ReadonlySet<ConvergenceClause> = new Set(['operation-not-ours', 'no-operation-state']);
+/** controller/sync.go: the message of a Running operation a sync window holds. */
+const OPERATION_HELD_BY_WINDOW = 'Sync operation blocked by sync window';
+/** How often the wait reads such an application's sync windows. */
+const WINDOW_READ_MS = 5000;
 
 /** One application read, bounded below the heartbeat timeout (a blocking refresh must not outlive it). */
 async function readApp(argo: ArgoClient, name: string, opts: Parameters<ArgoClient['getApplication']>[1]): Promise<Application> {
@@ -83,6 +94,8 @@ export function createArgocdWait(deps: ActivityDeps) {
         const needRefresh = new Set<string>();
         /** Per application: when (worker time) and at which reconcile it was first seen Degraded. */
         const degradedSince = new Map<string, { atMs: number; reconciledAt: string | undefined }>();
+        /** Per auto-synced application waiting for Argo's operation: when (worker time) its windows were last read. */
+        const windowsReadAt = new Map<string, number>();
         let polls = Number((activityInfo().heartbeatDetails as { polls?: number } | undefined)?.polls ?? 0);
         let lastRecorded = 0;
         const target = {
@@ -109,11 +122,25 @@ export function createArgocdWait(deps: ActivityDeps) {
               });
               // Auto-sync mode: Argo's automated operation at exactly our SHA stands for our sync. Multi-source: the
               // revisions of the sources we write are judged.
+              const automated = usesAutomatedSync(cluster, app);
               let r = assessConvergence(app, {
                 ...target,
-                acceptAutomated: usesAutomatedSync(cluster, app),
+                acceptAutomated: automated,
                 sourceIndexes: writtenSourcesOf(app, ctx.environment),
               });
+              // A window holds Argo's automated sync back, or holds a running operation before it applies.
+              const held = r.observation.operationMessage === OPERATION_HELD_BY_WINDOW && r.state === 'waiting';
+              if (
+                (held || (automated && AWAITING_AUTO_SYNC.has(r.clause))) &&
+                Date.now() - (windowsReadAt.get(name) ?? 0) >= WINDOW_READ_MS
+              ) {
+                windowsReadAt.set(name, Date.now());
+                const manual = held && r.observation.initiatedBy?.automated !== true;
+                const q = { application: appName, project: cluster.argocd.project, manual };
+                const block = await windowBlock(cluster.argo(), q);
+                // Named by the catch below (`cluster <name>: ` with several clusters).
+                if (block) throw syncWindowFailure(deps, block, { manual, cluster: cluster.name });
+              }
               if (r.clause === 'degraded') {
                 const first = degradedSince.get(name) ?? { atMs: Date.now(), reconciledAt: r.observation.reconciledAt };
                 degradedSince.set(name, first);

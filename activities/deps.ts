@@ -24,11 +24,19 @@ export interface ActivityDeps {
   /** Poll interval of the convergence wait (default 1000 ms). */
   pollIntervalMs?: number;
   /**
+   * While a sync window blocks a step, the workflow checks again when the window should open, and at least this
+   * often (PROMOTION_SYNC_WINDOW_RECHECK_SECONDS; default DEFAULT_SYNC_WINDOW_RECHECK_MS): an edited window counts.
+   */
+  syncWindowRecheckMs?: number;
+  /**
    * Test seam: called at named points inside steps (`<step>:start`, `git-commit-push:pushed`,
    * `argocd-wait:polled`) so tests can kill a worker or change the cluster at an exact moment.
    */
   testHooks?: { at(point: string, info: { deploymentId: number; attempt: number }): Promise<void> | void };
 }
+
+/** How often a step blocked by a sync window checks again at most (5 minutes). */
+export const DEFAULT_SYNC_WINDOW_RECHECK_MS = 300_000;
 
 /** Per-request timeout towards Argo CD for the activities: a refresh blocks until reconciled. */
 export const DEFAULT_ARGO_TIMEOUT_MS = 30_000;

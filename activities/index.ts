@@ -12,6 +12,7 @@ import { createArgocdWait } from './argocd-wait.js';
 import { createVerifyImages } from './verify-images.js';
 import { createRevertPush } from './revert-push.js';
 import { createSweepOrphans } from './sweep-orphans.js';
+import { createSyncWindowActivities } from './sync-window.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createVerifyImages(deps),
     ...createRevertPush(deps),
     ...createSweepOrphans(deps),
+    ...createSyncWindowActivities(deps),
   };
 }
 

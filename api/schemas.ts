@@ -6,7 +6,7 @@ import { EnvironmentName } from '../domain/environment.js';
 import type { DeploymentRow } from '../db/deployments.js';
 import type { ReleaseRow, ReleaseSummaryRow } from '../db/releases.js';
 import { Override } from '../domain/validate.js';
-import { PROMOTION_STATUSES } from '../domain/promotion.js';
+import { PARK_REASONS, parkReasonOf, PROMOTION_STATUSES } from '../domain/promotion.js';
 
 // Domain schemas get their OpenAPI details through zod's own .meta(): .openapi() exists only on schemas
 // created after @hono/zod-openapi extended zod, and domain modules may be loaded before that.
@@ -41,6 +41,10 @@ export const DeploymentSummary = z
     status: z.enum(PROMOTION_STATUSES),
     currentStep: z.string().nullable(),
     message: z.string().nullable(),
+    parkReason: z.enum(PARK_REASONS).nullable().openapi({
+      description:
+        'Why an awaiting_operator promotion waits (null otherwise): `step-failed` (an operator retries or aborts), `sync-window` (an Argo CD sync window blocks the sync; the promotion resumes on its own when it opens, `message` says when; retry and abort still work)',
+    }),
     reason: z.string().nullable(),
     startedBy: z.string(),
     commitSha: z.string().nullable(),
@@ -70,6 +74,7 @@ export function deploymentSummary(d: DeploymentRow): DeploymentSummary {
     status: d.status,
     currentStep: d.currentStep,
     message: d.message,
+    parkReason: parkReasonOf(d),
     reason: d.reason,
     startedBy: d.startedBy,
     commitSha: d.commitSha,

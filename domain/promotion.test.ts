@@ -5,7 +5,9 @@ import {
   isAborting,
   isActive,
   isTerminal,
+  parkReasonOf,
   PROMOTION_STATUSES,
+  syncWindowParkMessage,
   TERMINAL_STATUSES,
   validActions,
   type PromotionStatus,
@@ -71,5 +73,38 @@ describe('validActions', () => {
     expect(isAborting({ status: 'running', actions: [{ action: 'start' }, { action: 'abort' }] })).toBe(true);
     expect(isAborting({ status: 'running', actions: [{ action: 'start' }] })).toBe(false);
     expect(isAborting({ status: 'aborted', actions: [{ action: 'abort' }] })).toBe(false);
+  });
+});
+
+describe('park reasons', () => {
+  const reason = 'blocked by sync window 0 22 * * * (deny 1h): prod-core may sync at 2025-06-02T23:00:01.000Z';
+  const cases: Array<[string, { status: PromotionStatus; message: string | null }, string | null]> = [
+    ['not parked', { status: 'running', message: syncWindowParkMessage(reason) }, null],
+    ['a failed step', { status: 'awaiting_operator', message: 'prod-core: application Degraded' }, 'step-failed'],
+    ['no message', { status: 'awaiting_operator', message: null }, 'step-failed'],
+    ['waiting for a sync window', { status: 'awaiting_operator', message: syncWindowParkMessage(reason) }, 'sync-window'],
+    [
+      'waiting for a sync window of one cluster',
+      { status: 'awaiting_operator', message: syncWindowParkMessage(`cluster eu-2: ${reason}`) },
+      'sync-window',
+    ],
+    [
+      'a failed step whose reason quotes a window',
+      { status: 'awaiting_operator', message: `prod-core: Argo CD: ${reason} (HTTP 403)` },
+      'step-failed',
+    ],
+    [
+      'blocked, but no longer waiting on its own',
+      { status: 'awaiting_operator', message: `${reason}; no longer waiting on its own` },
+      'step-failed',
+    ],
+  ];
+  for (const [name, input, expected] of cases) {
+    it(name, () => expect(parkReasonOf(input)).toBe(expected));
+  }
+  it('the sync-window message begins with the window and says the promotion resumes by itself', () => {
+    expect(syncWindowParkMessage(reason)).toMatch(
+      /^blocked by sync window 0 22 \* \* \* \(deny 1h\): .*; resumes on its own when the window opens/,
+    );
   });
 });

@@ -162,6 +162,11 @@ export const FAILURE = {
   convergenceFailed: 'ConvergenceFailed',
   /** Our sync operation failed or was replaced: a retry must sync again before it waits. */
   syncOperationFailed: 'SyncOperationFailed',
+  /**
+   * A sync window of the application's AppProject blocks Argo CD's sync now (our sync refused, or its auto-sync
+   * held back). Details `{ application, manual, schedules, opensAt, waitMs }`: the step waits for the window.
+   */
+  syncWindowBlocked: 'SyncWindowBlocked',
   recordEnded: 'RecordEnded',
   promotionRefused: 'PromotionRefused',
   operatorActionRejected: 'OperatorActionRejected',
@@ -176,3 +181,32 @@ export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];
 export const NON_RETRYABLE_GIT_FAILURES: readonly FailureType[] = [FAILURE.gitAuth, FAILURE.gitPermanent, FAILURE.configuration];
 /** Convergence failures that retrying the wait cannot fix (a Degraded or failed application). */
 export const NON_RETRYABLE_WAIT_FAILURES: readonly FailureType[] = [FAILURE.convergenceFailed, FAILURE.syncOperationFailed];
+
+/**
+ * Why a promotion waits in `awaiting_operator`: a step failed (an operator retries or aborts), or a sync window
+ * blocks Argo CD's sync (the promotion resumes on its own when the window opens; retry and abort still work).
+ */
+export const PARK_REASONS = ['step-failed', 'sync-window'] as const;
+export type ParkReason = (typeof PARK_REASONS)[number];
+
+/**
+ * How a sync-window park's message begins: `blocked by sync window <schedule> (<kind> <duration>): …`, after
+ * `cluster <name>: ` when the environment spans several clusters.
+ */
+export const SYNC_WINDOW_PARK_PREFIX = 'blocked by sync window';
+const PARK_START = /^(?:cluster [a-z0-9-]+: )?blocked by sync window /;
+const RESUMES = '; resumes on its own when the window opens (Retry checks now, Abort ends the promotion)';
+
+/**
+ * The message of a park that waits for a sync window (the workflow builds it only for a SyncWindowBlocked
+ * failure): the step's reason, which says which window blocks and when it opens.
+ */
+export function syncWindowParkMessage(reason: string): string {
+  return `${reason}${RESUMES}`;
+}
+
+/** The park reason of a promotion (null when it is not parked), from its status and message. */
+export function parkReasonOf(p: { status: PromotionStatus; message: string | null }): ParkReason | null {
+  if (p.status !== 'awaiting_operator') return null;
+  return p.message !== null && PARK_START.test(p.message) && p.message.endsWith(RESUMES) ? 'sync-window' : 'step-failed';
+}

@@ -279,6 +279,11 @@ describe('assessConvergence', () => {
     expect(r.refresh).toBe(true);
     expect(r.reason).toContain("Argo CD's automated sync");
   });
+  it('auto mode: asks for a refresh while no operation ever ran (a sync window may have held auto-sync back)', () => {
+    const none = app((a) => delete a.status?.operationState);
+    expect(assessConvergence(none, { sha: SHA, promotionId: PROMO, acceptAutomated: true }).refresh).toBe(true);
+    expect(assessConvergence(none, { sha: SHA, promotionId: PROMO }).refresh).toBe(false);
+  });
   it('asks for a refresh when health may be stale', () => {
     const r = assessConvergence(
       app((a) => a.status && (a.status.reconciledAt = undefined)),

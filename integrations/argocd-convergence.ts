@@ -141,7 +141,10 @@ export function assessConvergence(app: Application, target: ConvergenceTarget): 
     const who = by?.automated ? 'auto-sync' : (by?.username ?? 'unknown');
     return result('waiting', 'operation-pending', `an operation (initiated by ${who}) is pending or running`);
   }
-  if (o.operationPhase === undefined) return result('waiting', 'no-operation-state', 'no operation state recorded yet');
+  // Auto-sync mode: refresh, Argo's automated sync starts when a reconcile finds the app OutOfSync (a sync window
+  // may have held it back when our commit was first seen).
+  if (o.operationPhase === undefined)
+    return result('waiting', 'no-operation-state', 'no operation state recorded yet', target.acceptAutomated === true);
 
   // Pitfall 4: the last operation may be auto-sync's or another user's.
   const startedAt = ms(o.operationStartedAt);

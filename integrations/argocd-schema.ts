@@ -270,13 +270,25 @@ export interface SyncRequestBody {
   infos: Info[];
 }
 
-/** One sync window of the Application's AppProject (`spec.syncWindows[]`), as the syncwindows endpoint shows it. */
+/**
+ * One sync window of an AppProject (`spec.syncWindows[]`, argo-cd `SyncWindow`). The application's syncwindows
+ * endpoint shows only `kind`, `schedule`, `duration` and `manualSync`; the project (GET /api/v1/projects/{name})
+ * has every field.
+ */
 export const SyncWindow = z.looseObject({
   kind: z.string().optional(),
+  /** Five-field cron (minute hour day-of-month month day-of-week), when the window begins. */
   schedule: z.string().optional(),
+  /** Go duration (`1h`, `30m`, `1h30m`): how long it stays open after each start. */
   duration: z.string().optional(),
+  applications: z.array(z.string()).nullish(),
+  namespaces: z.array(z.string()).nullish(),
+  clusters: z.array(z.string()).nullish(),
   manualSync: z.boolean().optional(),
   timeZone: z.string().optional(),
+  andOperator: z.boolean().optional(),
+  description: z.string().optional(),
+  syncOverrun: z.boolean().optional(),
 });
 export type SyncWindow = z.infer<typeof SyncWindow>;
 
@@ -287,3 +299,10 @@ export const SyncWindowsResponse = z.looseObject({
   canSync: z.boolean().nullish(),
 });
 export type SyncWindowsResponse = z.infer<typeof SyncWindowsResponse>;
+
+/** GET /api/v1/projects/{name}: the AppProject, of which Flow Controller reads the sync windows. */
+export const AppProject = z.looseObject({
+  metadata: z.looseObject({ name: z.string() }),
+  spec: z.looseObject({ syncWindows: z.array(SyncWindow).nullish() }).optional(),
+});
+export type AppProject = z.infer<typeof AppProject>;

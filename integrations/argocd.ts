@@ -6,12 +6,14 @@
 import { z } from 'zod';
 import { scrubUrlCredentials } from '../lib/secrets.js';
 import {
+  AppProject,
   Application,
   ApplicationList,
   ApplicationTree,
   ManagedResourcesResponse,
   SyncWindowsResponse,
   type Info,
+  type SyncWindow,
   type SyncRequestBody,
 } from './argocd-schema.js';
 
@@ -58,6 +60,13 @@ export interface ArgoClient {
   listApplications(selector?: string): Promise<ApplicationList>;
   /** GET /api/v1/applications/{name}/syncwindows: the project's windows that apply and whether a sync may run now. */
   syncWindows(name: string, opts?: { project?: string }): Promise<SyncWindowsResponse>;
+  /**
+   * The same, with the time Argo CD answered at (its `Date` header, second precision): windows are judged on Argo
+   * CD's clock, which may differ from this process's.
+   */
+  syncWindowsNow(name: string, opts?: { project?: string }): Promise<{ windows: SyncWindowsResponse; serverTimeMs: number | undefined }>;
+  /** GET /api/v1/projects/{name}: the AppProject (its sync windows with their time zones and selectors). */
+  getProject(name: string): Promise<AppProject>;
 }
 
 /** grpc status codes Argo CD's gateway puts in `code`. */
@@ -76,13 +85,15 @@ export const GrpcCode = {
 } as const;
 
 const ANOTHER_OPERATION = 'another operation is already in progress';
+/** argo-cd server/application Sync: 403 (PermissionDenied) while a sync window blocks manual syncs. */
+export const SYNC_WINDOW_BLOCKED = 'cannot sync: blocked by sync window';
 
 /**
  * Every failure of an Argo CD call. `status` is the HTTP status (0 for network errors and timeouts),
  * `code` the grpc code from the body when there was one. The token is never part of the message.
  */
 export class ArgoCdError extends Error {
-  override readonly name = 'ArgoCdError';
+  override readonly name: string = 'ArgoCdError';
   readonly status: number;
   readonly code: number | undefined;
   readonly retryable: boolean;
@@ -96,6 +107,35 @@ export class ArgoCdError extends Error {
   get isOperationInProgress(): boolean {
     return this.status === 400 && this.message.includes(ANOTHER_OPERATION);
   }
+}
+
+/**
+ * A sync refused because a sync window of the application's AppProject blocks it (403
+ * `cannot sync: blocked by sync window`), with the windows that block it as the syncwindows endpoint showed them
+ * right after (the active deny windows, else the allow windows none of which is active). Not retryable as such:
+ * the sync may run once the window opens (integrations/argocd-sync-windows.ts computes when).
+ */
+export class SyncWindowBlockedError extends ArgoCdError {
+  override readonly name = 'SyncWindowBlockedError';
+  readonly application: string;
+  readonly windows: SyncWindow[];
+  constructor(init: { application: string; windows: SyncWindow[]; status: number; code?: number; message: string; cause?: unknown }) {
+    super({ ...init, retryable: false });
+    this.application = init.application;
+    this.windows = init.windows;
+  }
+  /** The cron schedules of the blocking windows (empty when they could not be read). */
+  get schedules(): string[] {
+    return [...new Set(this.windows.map((w) => w.schedule ?? '').filter((s) => s !== ''))];
+  }
+}
+
+/** The windows that block now, from the syncwindows endpoint's answer. */
+function blockingOf(w: SyncWindowsResponse): SyncWindow[] {
+  const deny = (w.activeWindows ?? []).filter((x) => x.kind === 'deny');
+  if (deny.length > 0) return deny;
+  if ((w.activeWindows ?? []).some((x) => x.kind === 'allow')) return [];
+  return (w.assignedWindows ?? []).filter((x) => x.kind === 'allow');
 }
 
 function isRetryable(status: number, message: string): boolean {
@@ -197,7 +237,13 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     return loggingIn;
   }
 
-  async function call<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown): Promise<z.infer<S>> {
+  /** The parsed answer and the time Argo CD answered at (its `Date` header, when it sent a valid one). */
+  async function exchange<S extends z.ZodType>(
+    schema: S,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ data: z.infer<S>; serverTimeMs: number | undefined }> {
     // The session token is reused across calls until Argo answers 401 (expired or revoked).
     if (!token && canLogin) await login();
     const sent = token;
@@ -227,7 +273,12 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
         cause: parsed.error,
       });
     }
-    return parsed.data;
+    const date = Date.parse(res.headers.get('date') ?? '');
+    return { data: parsed.data, serverTimeMs: Number.isNaN(date) ? undefined : date };
+  }
+
+  async function call<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown): Promise<z.infer<S>> {
+    return (await exchange(schema, method, path, body)).data;
   }
 
   const appPath = (name: string) => `/api/v1/applications/${encodeURIComponent(name)}`;
@@ -241,7 +292,7 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
       const qs = q.size > 0 ? `?${q.toString()}` : '';
       return call(Application, 'GET', `${appPath(name)}${qs}`);
     },
-    sync(name, opts) {
+    async sync(name, opts) {
       const positions = opts.sourcePositions;
       const body: SyncRequestBody = {
         ...(positions ? { revisions: positions.map(() => opts.revision), sourcePositions: [...positions] } : { revision: opts.revision }),
@@ -251,7 +302,21 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
         syncOptions: { items: opts.syncOptions },
         infos: opts.infos,
       };
-      return call(Application, 'POST', `${appPath(name)}/sync`, body);
+      try {
+        return await call(Application, 'POST', `${appPath(name)}/sync`, body);
+      } catch (err) {
+        if (!(err instanceof ArgoCdError) || err.status !== 403 || !err.message.includes(SYNC_WINDOW_BLOCKED)) throw err;
+        // The refusal names no window: ask which ones block (best effort, the refusal stands either way).
+        const windows = await call(SyncWindowsResponse, 'GET', `${appPath(name)}/syncwindows`).then(blockingOf, () => []);
+        throw new SyncWindowBlockedError({
+          application: name,
+          windows,
+          status: err.status,
+          code: err.code,
+          message: err.message,
+          cause: err,
+        });
+      }
     },
     async terminateOperation(name) {
       await call(z.unknown(), 'DELETE', `${appPath(name)}/operation`);
@@ -269,6 +334,14 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     syncWindows(name, opts = {}) {
       const qs = opts.project ? `?${new URLSearchParams({ project: opts.project }).toString()}` : '';
       return call(SyncWindowsResponse, 'GET', `${appPath(name)}/syncwindows${qs}`);
+    },
+    async syncWindowsNow(name, opts = {}) {
+      const qs = opts.project ? `?${new URLSearchParams({ project: opts.project }).toString()}` : '';
+      const { data, serverTimeMs } = await exchange(SyncWindowsResponse, 'GET', `${appPath(name)}/syncwindows${qs}`);
+      return { windows: data, serverTimeMs };
+    },
+    getProject(name) {
+      return call(AppProject, 'GET', `/api/v1/projects/${encodeURIComponent(name)}`);
     },
   };
 }

@@ -26,6 +26,7 @@ import {
 } from './argo-app.js';
 import { workloadHealth } from './argo-health.js';
 import { type OperationHost, startOperation, terminateOperation } from './argo-operations.js';
+import { ProjectRegistry } from './argo-projects.js';
 import { requestedRevisions, revisionsLabel, sourcesOfSpec, syncedRevisions } from './argo-sources.js';
 import { applicationJson, managedResourcesJson, resourceTreeJson } from './argo-views.js';
 import { groupForKind, RenderError } from './chart.js';
@@ -46,6 +47,8 @@ export class ArgoController {
   private readonly ops: OperationHost;
   /** Manifest generation with its per-revision cache (Argo CD's repo-server). */
   readonly repo: RepoServer;
+  /** AppProjects and their sync windows. */
+  readonly projects: ProjectRegistry;
 
   constructor(
     private readonly sched: Scheduler,
@@ -56,12 +59,14 @@ export class ArgoController {
   ) {
     cluster.onChange = (w) => this.liveChanged(w);
     this.repo = new RepoServer(git);
-    this.ops = { sched, timing, cluster, faults, bump: (app) => this.bump(app), scheduleReconcile: (app) => this.scheduleReconcile(app) };
+    const projects = (this.projects = new ProjectRegistry(sched, faults));
+    this.ops = { sched, timing, cluster, faults, projects, bump: (a) => this.bump(a), scheduleReconcile: (a) => this.scheduleReconcile(a) };
   }
 
   reset(): void {
     for (const app of this.apps.values()) for (const c of app.opCancels) c();
     this.apps.clear();
+    this.projects.reset();
   }
 
   names(): string[] {
@@ -106,6 +111,7 @@ export class ArgoController {
       reconcileScheduled: false,
     };
     this.apps.set(spec.name, app);
+    this.projects.ensure(app.spec.project);
     await this.refresh(app);
   }
 
@@ -173,7 +179,8 @@ export class ArgoController {
   private maybeAutoSync(app: SimApp): void {
     const policy = app.spec.automated;
     const target = app.target;
-    if (!policy || app.operation || !target || app.sync.status !== 'OutOfSync') return;
+    // Argo's controller runs autoSync only when the sync windows allow an automated sync (CanSync(false)).
+    if (!policy || app.operation || !target || app.sync.status !== 'OutOfSync' || !this.projects.allowsAutoSync(app)) return;
     if (!policy.prune && app.resources.filter((r) => r.status !== 'Synced').every((r) => r.requiresPruning === true)) return;
     const last = app.operationState;
     const synced = syncedRevisions(app, last?.syncResult);
@@ -299,9 +306,9 @@ export class ArgoController {
 
   async sync(name: string, req: SyncRequest, username: string, project?: string): Promise<Application> {
     const app = this.lookup(name, project);
+    this.projects.checkManualSync(app); // before anything else of the request, as argo-cd's Sync
     // Per source ('' = its targetRevision); refuses another revision than the target under auto-sync.
     const requested = requestedRevisions(app, req);
-    if (this.faults.syncBlocked(name)) throw new ArgoApiError(403, 7, 'cannot sync: blocked by sync window');
     let rendered: Rendered;
     try {
       rendered = await this.fetchTarget(app, requested);

@@ -5,6 +5,7 @@
 // `terminateMs`. The controller (argo-controller.ts) validates requests and decides when to start one.
 import type { Info, Operation, OperationInitiator, OperationState, ResourceResult } from '../integrations/argocd-schema.js';
 import { ArgoApiError, type Rendered, type SimApp } from './argo-app.js';
+import type { ProjectRegistry } from './argo-projects.js';
 import { historyRevisionFields, operationRevisionFields, syncResultRevisionFields } from './argo-sources.js';
 import { type DesiredWorkload, groupForKind } from './chart.js';
 import { rfc3339, type Scheduler } from './clock.js';
@@ -18,6 +19,8 @@ export interface OperationHost {
   timing: () => Timing;
   cluster: Cluster;
   faults: FaultState;
+  /** The sync windows, which may hold a running operation (controller/sync.go syncWindowPreventsSync). */
+  projects: ProjectRegistry;
   bump: (app: SimApp) => void;
   scheduleReconcile: (app: SimApp) => void;
 }
@@ -64,10 +67,27 @@ export function startOperation(host: OperationHost, app: SimApp, o: OperationReq
       syncResult: syncResultRevisionFields(app, o.rendered.revisions),
     };
     host.bump(app);
-    const apply = () => later(host.timing().applyMs, () => applyOperation(host, app, o.rendered, o.prune, o.dryRun));
+    const apply = () => later(host.timing().applyMs, () => applyWhenAllowed(host, app, o, later));
     if (o.hold) app.release = apply;
     else apply();
   });
+}
+
+/** How often the controller looks again at an operation a sync window holds. */
+const WINDOW_RECHECK_MS = 1000;
+
+/** Applies, unless a sync window holds the operation: then it stays Running with Argo's message and is retried. */
+function applyWhenAllowed(host: OperationHost, app: SimApp, o: OperationRequest, later: (delay: number, fn: () => void) => void): void {
+  const state = app.operationState;
+  if (state?.phase === 'Running' && host.projects.blocksOperation(app)) {
+    if (state.message !== 'Sync operation blocked by sync window') {
+      state.message = 'Sync operation blocked by sync window';
+      host.bump(app);
+    }
+    later(WINDOW_RECHECK_MS, () => applyWhenAllowed(host, app, o, later));
+    return;
+  }
+  applyOperation(host, app, o.rendered, o.prune, o.dryRun);
 }
 
 function applyOperation(host: OperationHost, app: SimApp, rendered: Rendered, prune: boolean, dryRun: boolean): void {

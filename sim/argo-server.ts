@@ -137,6 +137,12 @@ export function createArgoServer(o: ArgoServerOptions): ArgoServer {
       sendJson(res, 200, { metadata: { resourceVersion: String(Date.now()) }, items });
       return;
     }
+    const proj = /^\/api\/v1\/projects\/([^/]+)(\/syncwindows)?$/.exec(p);
+    if (proj && method === 'GET') {
+      const projectName = decodeURIComponent(proj[1] ?? '');
+      sendJson(res, 200, proj[2] ? c.projects.projectSyncWindowsJson(projectName) : c.projects.projectJson(projectName));
+      return;
+    }
     const m = /^\/api\/v1\/applications\/([^/]+)(\/sync|\/syncwindows|\/operation|\/resource-tree|\/managed-resources)?$/.exec(p);
     if (!m) {
       sendText(res, 404, 'Not Found');
@@ -168,15 +174,8 @@ export function createArgoServer(o: ArgoServerOptions): ArgoServer {
       return;
     }
     if (sub === '/syncwindows' && method === 'GET') {
-      // Same RBAC lookup as a GET of the app. A blocked app has one active deny window (manualSync off);
-      // empty lists are omitted like Argo's JSON encoding does (omitempty).
-      c.lookup(name, project);
-      if (!o.faults.syncBlocked(name)) {
-        sendJson(res, 200, { canSync: true });
-        return;
-      }
-      const window = { kind: 'deny', schedule: '* * * * *', duration: '1h', applications: [name], manualSync: false, timeZone: 'UTC' };
-      sendJson(res, 200, { activeWindows: [window], assignedWindows: [window], canSync: false });
+      // Same RBAC lookup as a GET of the app; the windows of its project that apply, judged on the simulator's clock.
+      sendJson(res, 200, c.projects.appSyncWindowsJson(c.lookup(name, project)));
       return;
     }
     if (sub === '/managed-resources' && method === 'GET') {
@@ -188,6 +187,8 @@ export function createArgoServer(o: ArgoServerOptions): ArgoServer {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // Go's net/http stamps every answer with the server's clock: here the simulator's.
+    res.setHeader('Date', new Date(o.sched.now()).toUTCString());
     try {
       if (url.pathname.startsWith('/sim/admin')) {
         const text = req.method === 'GET' ? '' : await readBody(req);

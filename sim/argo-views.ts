@@ -10,7 +10,7 @@ import { rfc3339 } from './clock.js';
 import { type Cluster, workloadKey } from './cluster.js';
 import { ownerOf, replicaSetUid, workloadJson } from './k8s-json.js';
 
-const DEST_SERVER = 'https://kubernetes.default.svc';
+export const DEST_SERVER = 'https://kubernetes.default.svc';
 const ARGO_NAMESPACE = 'argocd';
 
 export function applicationJson(app: SimApp): Application {

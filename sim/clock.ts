@@ -10,11 +10,25 @@ export interface Scheduler {
   cancelAll(): void;
 }
 
-/** Real timers; delay 0 still runs asynchronously, like a controller's work queue. */
-export function createRealScheduler(): Scheduler {
+/** A clock that tests can move forward (sync windows, token expiry): ManualScheduler, or real timers shifted. */
+export interface AdjustableScheduler extends Scheduler {
+  /** Moves the clock forward by `ms`. Real timers: pending timers still fire after their real delays. */
+  advanceClock(ms: number): void;
+}
+
+/**
+ * Real timers; delay 0 still runs asynchronously, like a controller's work queue. `advanceClock` shifts what
+ * `now()` answers (the cluster's and Argo CD's clock), so a test can jump to the end of a sync window while the
+ * rest of the system keeps running on real time.
+ */
+export function createRealScheduler(): AdjustableScheduler {
   const timers = new Set<NodeJS.Timeout>();
+  let offsetMs = 0;
   return {
-    now: () => Date.now(),
+    now: () => Date.now() + offsetMs,
+    advanceClock(ms) {
+      offsetMs += Math.max(0, ms);
+    },
     schedule(delayMs, fn) {
       const t = setTimeout(
         () => {
@@ -46,7 +60,7 @@ interface Task {
  * Virtual time for deterministic tests: nothing runs until `advance()` (or `flush()`) is called, and
  * then tasks run in time order, including tasks they schedule that fall within the advanced window.
  */
-export class ManualScheduler implements Scheduler {
+export class ManualScheduler implements AdjustableScheduler {
   private current: number;
   private seq = 0;
   private tasks: Task[] = [];
@@ -90,6 +104,10 @@ export class ManualScheduler implements Scheduler {
       next.fn();
     }
     this.current = target;
+  }
+
+  advanceClock(ms: number): void {
+    this.advance(ms);
   }
 
   /** Runs what is due now (zero-delay work) without moving time. */

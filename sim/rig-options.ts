@@ -1,6 +1,7 @@
 // The options of the sandbox rig (sim/rig.ts) that shape its Argo CD Applications and its repository: per
 // environment, auto-sync, ApplicationSet generation and multi-source `spec.sources`; and a repository layout other
 // than docs/gitops-layout.md's (a sample repository, test/gitops-samples.ts).
+import type { GitopsTarget } from '../domain/environment.js';
 import type { AutomatedPolicy, SourceSpec } from './argo-app.js';
 
 /** How one environment's Applications are set up in the simulated Argo CD. */
@@ -45,6 +46,6 @@ export interface RigLayout {
   application(environment: string, group: string): { path: string; valueFiles: string[]; directory?: { recurse?: boolean } };
   /** `gitops.pathPattern` of the configs (default DEFAULT_PATH_PATTERN). */
   pathPattern?: string;
-  /** More `gitops` settings of every environment config (`mapping`, `groups`: the image mappings). */
-  gitops?: Record<string, unknown>;
+  /** The image mappings of every environment config (`gitops.mapping`, `gitops.groups`). */
+  gitops?: Pick<GitopsTarget, 'mapping' | 'groups'>;
 }

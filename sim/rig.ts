@@ -307,8 +307,7 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
           convergenceDeadlineSeconds: 600,
           degradedGraceSeconds: 60,
           ...policy,
-          // The layout's image mappings are not in GitopsTarget's type until domain/image-mapping.ts lands.
-          gitops: { ...(layout?.gitops ?? {}), repoUrl: repoURL, branch, pathPattern } as EnvironmentConfig['gitops'],
+          gitops: { ...(layout?.gitops ?? {}), repoUrl: repoURL, branch, pathPattern },
           argocd: {
             serverUrl: simulator.argoUrl,
             project: 'default',

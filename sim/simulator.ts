@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { SyncWindow } from '../integrations/argocd-schema.js';
 import { type AppSpec, AppSpecBody, ArgoApiError } from './argo-app.js';
 import { ArgoController } from './argo-controller.js';
 import { createArgoServer } from './argo-server.js';
@@ -19,8 +20,10 @@ import { type ApiTarget, FaultState, type HttpFault } from './faults.js';
 import { GitSource } from './git-source.js';
 import { createKubeServer, generateTls } from './kube-server.js';
 import { resolveTiming, type Timing } from './timing.js';
+import { advanceClock, windowsAdmin } from './windows-admin.js';
 
 export type { AppSpec } from './argo-app.js';
+export type { SyncWindow } from '../integrations/argocd-schema.js';
 export { ManualScheduler, createRealScheduler, type Scheduler } from './clock.js';
 export { INSTANT_TIMING, SANDBOX_TIMING, type Timing } from './timing.js';
 
@@ -56,7 +59,7 @@ export interface SimFaults {
   /** Someone else's operation (a user, or auto-sync) starts now; with hold (default) it stays Running until released. */
   startForeignOperation(app: string, opts?: { username?: string; automated?: boolean; hold?: boolean }): Promise<void>;
   releaseForeignOperation(app: string): void;
-  /** A sync window blocks syncs of `app` ('*' = all): 403. */
+  /** A deny window that never closes applies to `app` ('*' = all), as a global project's would: 403, no auto-sync. */
   blockSyncs(app: string): void;
   unblockSyncs(app: string): void;
   /** `kubectl set image`: out-of-band change of a live workload's container image (drift). */
@@ -89,6 +92,11 @@ export interface Simulator {
   scheduler: Scheduler;
   /** Registers an Application and runs its first reconcile (reads Git). */
   addApplication(spec: AppSpec): Promise<void>;
+  /** Replaces an AppProject's `spec.syncWindows`, each validated as Argo does (else ArgoApiError 400, nothing changed). */
+  setSyncWindows(project: string, windows: SyncWindow[]): void;
+  /** The clock of Argo CD and the cluster (sync windows are judged on it), and moving it forward (sim/windows-admin.ts). */
+  now(): number;
+  advanceClock(ms: number): void;
   /** Same as GET ?refresh=normal, without HTTP. */
   refresh(app: string): Promise<void>;
   /** How many times the repo-server ran Helm (renders are cached per revision). */
@@ -295,7 +303,12 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
         faults.resetRequestCounts();
         return ok;
       default:
-        return { status: 404, body: { error: `unknown admin route ${route}` } };
+        return (
+          windowsAdmin(route, body, { projects: controller.projects, sched }) ?? {
+            status: 404,
+            body: { error: `unknown admin route ${route}` },
+          }
+        );
     }
   }
 
@@ -338,6 +351,9 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     scheduler: sched,
     addApplication: (spec) => controller.addApplication(spec),
     refresh: (name) => controller.refresh(controller.lookup(name)),
+    setSyncWindows: (project, windows) => controller.projects.setSyncWindows(project, windows),
+    now: () => sched.now(),
+    advanceClock: (ms) => advanceClock(sched, ms),
     setTiming(t) {
       timing = resolveTiming({ ...timing, ...t });
     },

@@ -40,10 +40,11 @@ export async function apiHarness(
   extraRouters: Array<[string, OpenAPIHono<AppEnv>]> = [],
 ): Promise<ApiHarness> {
   const connection = Connection.lazy({ address: inject('temporalAddress') });
+  const config = testConfig({ FLOW_ADMIN_TOKEN: ADMIN_TOKEN, ...env });
   const deps: BaseAppDeps = {
-    config: testConfig({ FLOW_ADMIN_TOKEN: ADMIN_TOKEN, ...env }),
+    config,
     database,
-    temporal: { connection, client: new Client({ connection }) },
+    temporal: { connection, client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }) },
     logger: silentLogger,
   };
   const app = createApp(deps, [...apiRouters(), ...extraRouters]);

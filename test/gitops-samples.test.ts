@@ -14,6 +14,8 @@ import { createArgoClient, type ArgoClient } from '../integrations/argocd.js';
 import { assessConvergence } from '../integrations/argocd-convergence.js';
 import { createKubeClient, type KubeClient } from '../integrations/kube.js';
 import { renderValuesFile } from '../gitops/render.js';
+import { DEFAULT_PATH_PATTERN } from '../domain/environment.js';
+import { expandFile, fileTemplateOf, mappingFor } from '../domain/image-mapping.js';
 import { commitFiles } from '../sim/gitops-repo.js';
 import type { Rig } from '../sim/rig.js';
 import { createSampleRig, type GitopsSample, SAMPLE_NAMES, type SampleName } from './gitops-samples.js';
@@ -31,14 +33,6 @@ function lookup(doc: unknown, yamlPath: string): unknown {
       node = Array.isArray(node) ? node.find((i: Record<string, unknown>) => i?.[m[2] as string] === m[3]) : undefined;
   }
   return node;
-}
-
-/** The mapping of one service (notes: mapping-spec.md resolution order). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped configuration until domain/image-mapping.ts lands
-function mappingOf(gitops: Record<string, unknown>, group: string, service: string): Record<string, any> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const g = (gitops.groups as Record<string, any> | undefined)?.[group];
-  return g?.services?.[service] ?? g?.mapping ?? (gitops.mapping as Record<string, unknown> | undefined) ?? { type: 'flow-workloads' };
 }
 
 async function converge(argo: ArgoClient, app: string, sha: string, promotionId: string): Promise<void> {
@@ -119,11 +113,8 @@ describe.each(SAMPLE_NAMES.map((name) => ({ name })))('sample $name', ({ name }:
     for (const env of sample.environments) {
       for (const [group, services] of Object.entries(sample.deployed.descriptor)) {
         for (const [service, kinds] of Object.entries(services)) {
-          const mapping = mappingOf(sample.gitops, group, service);
-          const file = String(mapping.file ?? sample.gitops.pathPattern ?? 'environments/{env}/{group}/values.yaml')
-            .replaceAll('{env}', env)
-            .replaceAll('{group}', group)
-            .replaceAll('{service}', service);
+          const mapping = mappingFor(sample.gitops, group, service);
+          const file = expandFile(fileTemplateOf(sample.gitops, mapping, DEFAULT_PATH_PATTERN), { env, group, service });
           const text = sample.files[file];
           expect(text, `${env}/${group}/${service}: ${file}`).toBeDefined();
           const doc: unknown = parseYaml(text ?? '');
@@ -131,9 +122,9 @@ describe.each(SAMPLE_NAMES.map((name) => ({ name })))('sample $name', ({ name }:
           if (mapping.type === 'helm-values') {
             for (const c of containers) {
               const paths = mapping.containers?.[c] ?? mapping.containers?.['*'];
-              for (const p of Object.values(paths as Record<string, string>)) expect(lookup(doc, p), `${file}: ${p}`).toBeDefined();
+              for (const p of Object.values(paths ?? {})) expect(lookup(doc, p), `${file}: ${p}`).toBeDefined();
             }
-            for (const p of [mapping.releaseId, mapping.descriptorDigest].filter(Boolean)) expect(lookup(doc, p as string)).toBeDefined();
+            for (const p of [mapping.releaseId, mapping.descriptorDigest]) if (p !== undefined) expect(lookup(doc, p)).toBeDefined();
           } else if (mapping.type === 'kustomize') {
             const names = ((doc as { images?: { name: string }[] }).images ?? []).map((i) => i.name);
             for (const c of containers) {

@@ -10,6 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { type Descriptor, Template } from '../domain/descriptor.js';
 import { digestOf } from '../domain/digest.js';
+import { ImageMapping, MappingGroups, type MappingSettings } from '../domain/image-mapping.js';
 import { renderTemplate } from '../domain/render.js';
 import { validateDescriptor } from '../domain/validate.js';
 import { createRig, type Rig, type RigLayout, type RigOptions } from '../sim/rig.js';
@@ -24,6 +25,11 @@ export const SAMPLE_REPO_URL = 'https://git.example.com/platform/gitops.git';
 export const RELEASE_ID_PLACEHOLDER = '__RELEASE_ID__';
 export const DESCRIPTOR_DIGEST_PLACEHOLDER = '__DESCRIPTOR_DIGEST__';
 
+/** The sample's `gitops` settings besides repoUrl/branch (the rig supplies those): pathPattern and the image mappings. */
+const SampleGitops = z
+  .object({ pathPattern: z.string().min(1).optional(), mapping: ImageMapping.optional(), groups: MappingGroups.optional() })
+  .strict();
+
 const ReleaseValues = z.object({ version: z.string(), values: z.record(z.string(), z.string()) }).strict();
 const SampleFile = z
   .object({
@@ -33,7 +39,7 @@ const SampleFile = z
     template: Template,
     deployed: ReleaseValues.extend({ releaseId: z.uuid() }),
     next: ReleaseValues,
-    gitops: z.record(z.string(), z.unknown()),
+    gitops: SampleGitops,
     argocd: z.object({ applicationPattern: z.string() }).strict(),
     /** The repository gets charts/flow-workloads from this project's charts/ (not copied into the fixture). */
     copyChart: z.boolean().optional(),
@@ -80,7 +86,7 @@ export interface GitopsSample {
   /** The release the promotion tests move dev → staging → prod. */
   next: SampleRelease;
   /** `gitops` settings of the environments besides repoUrl/branch: pathPattern and the image mappings. */
-  gitops: Record<string, unknown>;
+  gitops: MappingSettings;
   argocd: { applicationPattern: string };
   /** The repository's files (the shipped chart included where the sample uses it). */
   files: Record<string, string>;
@@ -164,8 +170,11 @@ export async function loadSample(name: SampleName): Promise<GitopsSample> {
           ...(source.directory ? { directory: { recurse: source.directory.recurse ?? false } } : {}),
         };
       },
-      ...(typeof file.gitops.pathPattern === 'string' ? { pathPattern: file.gitops.pathPattern } : {}),
-      gitops: file.gitops,
+      ...(file.gitops.pathPattern !== undefined ? { pathPattern: file.gitops.pathPattern } : {}),
+      gitops: {
+        ...(file.gitops.mapping ? { mapping: file.gitops.mapping } : {}),
+        ...(file.gitops.groups ? { groups: file.gitops.groups } : {}),
+      },
     },
     workloads: (env) => sub(file.workloads, env),
     verifiedByImagesOnly: (env) => sub(file.verifiedByImagesOnly, env),

@@ -58,7 +58,7 @@ describe('web UI on the public API', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
     f = await createPromotionFixture(db.database, { envs: [{ key: 'dev' }, { key: 'staging', upstream: ['dev'] }] });
-    await f.startWorker();
+    await f.startWorker({ syncWindowRecheckMs: 500 }); // a promotion waiting for a sync window checks it twice a second
     server = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: f.h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
     });
@@ -277,6 +277,33 @@ describe('web UI on the public API', () => {
     await expect.poll(() => page.locator('#preflight-status').innerText(), { timeout: 30_000 }).toContain('Preflight finished');
     expect(await row('git.diff').getAttribute('data-status')).toBe('warning');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a promotion waiting for a sync window, which then resumes on its own', async () => {
+    // A deny window on the simulator's clock (Argo CD's) that began a minute ago, for an hour, on dev's applications.
+    const start = new Date(Math.floor(f.sim.now() / 60_000) * 60_000 - 60_000);
+    const schedule = `${start.getUTCMinutes()} ${start.getUTCHours()} * * *`;
+    f.sim.setSyncWindows('default', [{ kind: 'deny', schedule, duration: '1h', applications: [`${f.env.dev}-*`] }]);
+    try {
+      const later = await f.createRelease('1.4.4');
+      await page.goto(`${base}/ui/#/releases/${later}`);
+      await page.click(`button.promote[data-env="${f.env.dev}"]`);
+      await page.waitForURL(/#\/environments\/[^/]+\/deployments\/\d+$/);
+      await page.locator('#deployment-status [data-status="awaiting_operator"]').waitFor({ timeout: 45_000 });
+      const callout = await page.locator('#deployment-callout').innerText();
+      expect(callout).toContain(`Waiting for a sync window at argocd-sync: blocked by sync window ${schedule} (deny 1h)`);
+      expect(callout).toContain('resumes on its own when the window opens (Retry checks now, Abort ends the promotion)');
+      expect(await page.locator('li.step[data-step="argocd-sync"] .chip').getAttribute('data-status')).toBe('pending');
+      expect(await page.locator('#ops-form button[data-action="retry"]').isEnabled()).toBe(true);
+      expect(await page.locator('#ops-form button[data-action="abort"]').isEnabled()).toBe(true);
+      await page.screenshot({ path: '/tmp/fc-ui-sync-window.png', fullPage: true });
+      f.sim.advanceClock(3_600_000);
+      await page.locator('#deployment-status [data-status="succeeded"]').waitFor({ timeout: 45_000 });
+      expect(await page.locator('#actions-log').innerText()).toContain('retry by system');
+      expect(pageErrors).toEqual([]);
+    } finally {
+      f.sim.setSyncWindows('default', []);
+    }
   });
 
   it('offers no preflight to a viewer, and shows the API’s refusal when one is asked for', async () => {

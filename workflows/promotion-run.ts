@@ -32,6 +32,7 @@ import {
 } from './promotion-messages.js';
 import { fromStepProblem, history, isInterruptible } from './promotion-steps.js';
 import { PromotionStateKey } from './search-attributes.js';
+import { syncWindowWait, waitForWindow, WINDOW_OPENED, type WindowWait } from './promotion-window.js';
 import {
   actionRef,
   checkShape,
@@ -61,6 +62,7 @@ export class PromotionRun {
   lastError: string | null = null;
   /** The failure type of the last failed step (e.g. SyncOperationFailed), decides where a retry restarts. */
   lastFailureType: string | null = null;
+  windowBlockedSinceMs: number | null = null; // since when the current step waits for a sync window (promotion-window.ts)
   /** Retries applied so far; a retry Update answers once its own retry is applied. */
   private appliedRetries = 0;
   /** The last finished step's own report (e.g. the wait step's final Argo CD observation). */
@@ -282,8 +284,7 @@ export class PromotionRun {
     return { accepted: true, status: this.status };
   }
 
-  // Before the operator-action-verify patch: the payload's `by` was trusted. Kept only so that histories written
-  // then replay (validators do not run on replay); new Updates always take the verified path above.
+  // Before operator-action-verify the payload's `by` was trusted; kept only so those histories replay (new Updates are verified).
   private async legacyApprove(a: OperatorActionInput & { by?: string }): Promise<ActionResult> {
     const by = a.by ?? '';
     this.approvals.push(by);
@@ -339,11 +340,10 @@ export class PromotionRun {
   }
 
   /**
-   * Runs one step; when it fails (its retries exhausted), parks in awaiting_operator until an operator
-   * retries or aborts. Returns undefined when the promotion is to be aborted. A retry restarts where the
-   * step's preconditions are re-established: the step the operator named (`fromStep`), else the sync before
-   * a wait whose sync operation failed or was replaced, else the failed step itself; the lifecycle restarts
-   * from `restartFrom` (the failed step included) with the retry's time, so the wait judges fresh status only.
+   * Runs one step; when it fails (its retries exhausted), parks in awaiting_operator until an operator retries or
+   * aborts, or a sync window's timer fires (the system retries). Returns undefined to abort. A retry restarts where
+   * the step's preconditions hold again: the operator's `fromStep`, else the sync before a wait whose sync operation
+   * failed or was replaced, else the failed step; from `restartFrom` with the retry's time (the wait judges fresh status).
    */
   async runStep<T extends { message?: unknown }>(name: StepName, call: () => Promise<T>): Promise<StepOutcome<T>> {
     this.enterStep(name);
@@ -355,7 +355,7 @@ export class PromotionRun {
         const value = await scope.run(call);
         this.stepScope = undefined;
         this.lastError = null;
-        this.lastFailureType = null;
+        this.lastFailureType = this.windowBlockedSinceMs = null;
         if (typeof value.message === 'string') this.lastResult = `${name}: ${value.message}`;
         return { value };
       } catch (err) {
@@ -367,7 +367,7 @@ export class PromotionRun {
           return undefined;
         }
         this.lastFailureType = failureType(err);
-        const decision = await this.park(name, describe(err));
+        const decision = await this.park(name, describe(err), syncWindowWait(this, err));
         if (decision.kind === 'abort') return undefined;
         const restarts = patched(RETRY_RESTARTS_PATCH);
         const from = restarts ? restartStep(name, decision.fromStep, this.lastFailureType) : name;
@@ -384,13 +384,13 @@ export class PromotionRun {
     }
   }
 
-  /** Parks the promotion on a failed step and waits for the operator's decision. */
-  private async park(step: StepName, error: string): Promise<Decision> {
-    this.lastError = error;
+  /** Parks the promotion on a failed step and waits for the operator's decision (or a sync window's timer). */
+  private async park(step: StepName, error: string, wait?: WindowWait): Promise<Decision> {
+    this.lastError = wait?.message ?? error;
     this.setStatus('awaiting_operator');
-    await this.record({ status: 'awaiting_operator', step, stepStatus: 'failed', message: error });
-    // No reset of `decision` here: an operator's Update may already have been applied while the park was being
-    // recorded (a consumed retry is cleared below, an abort ends the run), and must not be lost.
+    await this.record({ status: 'awaiting_operator', step, stepStatus: wait ? 'pending' : 'failed', message: this.lastError });
+    if (wait && (await waitForWindow(this, wait, () => this.decision !== undefined)) && !this.decision) return WINDOW_OPENED;
+    // No reset of `decision`: an Update applied while the park was recorded must not be lost (a retry is cleared below).
     await condition(() => this.decision !== undefined);
     const decision = this.decision as Decision | undefined;
     if (!decision) throw ApplicationFailure.nonRetryable('operator decision vanished', FAILURE.invariantViolation);

@@ -17,6 +17,7 @@ import type { EnvironmentConfig } from '../../domain/environment.js';
 import type { Descriptor } from '../../domain/descriptor.js';
 import { getRelease } from '../../db/releases.js';
 import { readFilesAt } from '../../gitops/repo.js';
+import { zoneOffsetMs } from '../../integrations/sync-window-rules.js';
 
 const db = useTestDatabase();
 const sfx = randomBytes(3).toString('hex');
@@ -233,6 +234,34 @@ describe('PUT /v1/environments/:env?dryRun=true', () => {
       expect(byId(res.body, `argocd.sync-windows:${OK_ENV}-core`).status).toBe('ok');
     } finally {
       rig.simulator.faults.unblockSyncs(`${OK_ENV}-infra`);
+    }
+  });
+
+  it('names the AppProject’s windows: ok with their schedules while syncs are allowed, a warning saying when a blocking one opens', async () => {
+    // Judged on the simulator's clock (Argo CD's): a deny window that began a minute ago, for an hour, on the core app.
+    const start = new Date(Math.floor(rig.simulator.now() / 60_000) * 60_000 - 60_000);
+    const schedule = `${start.getUTCMinutes()} ${start.getUTCHours()} * * *`;
+    // And one in Berlin's time that ended two hours ago (daily, 3 to 2 hours before now).
+    const berlin = new Date(rig.simulator.now() + zoneOffsetMs('Europe/Berlin', rig.simulator.now()) - 3 * 3_600_000);
+    const closed = `${berlin.getUTCMinutes()} ${berlin.getUTCHours()} * * *`;
+    rig.simulator.setSyncWindows('default', [
+      { kind: 'deny', schedule, duration: '1h', applications: [`${OK_ENV}-core`] },
+      { kind: 'deny', schedule: closed, duration: '1h', applications: [`${OK_ENV}-infra`], timeZone: 'Europe/Berlin' },
+    ]);
+    try {
+      const res = await dryRun(OK_ENV, base());
+      const blocked = byId(res.body, `argocd.sync-windows:${OK_ENV}-core`);
+      expect(blocked.status).toBe('warning');
+      expect(blocked.message).toContain(
+        `blocked by sync window ${schedule} (deny 1h): ${OK_ENV}-core may sync at ${new Date(start.getTime() + 3_600_000 + 1000).toISOString()}`,
+      );
+      expect(blocked.message).toContain('resumes on its own when the window opens');
+      expect(byId(res.body, `argocd.sync-windows:${OK_ENV}-infra`)).toMatchObject({
+        status: 'ok',
+        message: `sync window(s) ${closed} (deny 1h, Europe/Berlin) apply to ${OK_ENV}-infra; syncs are allowed now`,
+      });
+    } finally {
+      rig.simulator.setSyncWindows('default', []);
     }
   });
 });

@@ -11,6 +11,7 @@ import { resolveApplications } from '../../integrations/argocd-selection.js';
 import { KubeApiError } from '../../integrations/kube.js';
 import type { TargetClients } from '../../integrations/targets.js';
 import { check, hostOf, reason, type PreflightCheck } from './preflight-checks.js';
+import { windowsCheck } from './preflight-windows.js';
 
 interface Target {
   name: string;
@@ -100,11 +101,7 @@ function unreachable(server: string, err: unknown): string {
 async function appChecks(argo: ArgoClient, env: Target, group: string, name: string, files?: PlannedFile[]): Promise<PreflightCheck[]> {
   const a = env.argocd;
   const id = (kind: string) => `argocd.${kind}:${name}`;
-  // The windows are read alongside the application (same RBAC, independent answer).
-  const [appResult, windowsResult] = await Promise.allSettled([
-    argo.getApplication(name, { project: a.project }),
-    argo.syncWindows(name, { project: a.project }),
-  ]);
+  const [appResult] = await Promise.allSettled([argo.getApplication(name, { project: a.project })]);
   if (appResult.status === 'rejected') {
     const err: unknown = appResult.reason;
     let message = `Application ${name} (group ${group}) could not be read: ${reason(err)}`;
@@ -122,9 +119,8 @@ async function appChecks(argo: ArgoClient, env: Target, group: string, name: str
     check('argocd', id('application'), 'ok', `Application ${name} exists in project "${a.project}"`),
     sourceCheck(app, env, group, id('source'), files),
     autoSyncCheck(app, id('auto-sync')),
-    windowsResult.status === 'fulfilled'
-      ? windowsCheck(windowsResult.value, name, id('sync-windows'))
-      : check('argocd', id('sync-windows'), 'warning', `sync windows of ${name} could not be read: ${reason(windowsResult.reason)}`),
+    // Which sync the windows must allow depends on the application's sync mode.
+    await windowsCheck(argo, env, app, id('sync-windows')),
   ];
 }
 
@@ -261,29 +257,6 @@ function autoSyncCheck(app: Application, id: string): PreflightCheck {
     );
   }
   return check('argocd', id, 'ok', `auto-sync is off for ${name} (Flow Controller syncs explicitly)`);
-}
-
-function windowsCheck(w: Awaited<ReturnType<ArgoClient['syncWindows']>>, name: string, id: string): PreflightCheck {
-  const describe = (x: NonNullable<typeof w.activeWindows>[number]) =>
-    `${x.kind ?? '?'} "${x.schedule ?? '?'}" for ${x.duration ?? '?'}${x.manualSync ? ' (manual sync allowed)' : ''}`;
-  const assigned = w.assignedWindows ?? [];
-  if (w.canSync === false) {
-    const active = (w.activeWindows ?? []).map(describe).join('; ') || 'no allow window active';
-    return check(
-      'argocd',
-      id,
-      'warning',
-      `a sync window blocks syncs of ${name} now (${active}): a promotion would stop at the sync step until it opens; ` +
-        'adjust the AppProject syncWindows or promote inside the window',
-    );
-  }
-  if (assigned.length === 0) return check('argocd', id, 'ok', `no sync windows apply to ${name}`);
-  return check(
-    'argocd',
-    id,
-    'ok',
-    `${assigned.length} sync window(s) apply to ${name} (${assigned.map(describe).join('; ')}); syncs are allowed now`,
-  );
 }
 
 export async function kubeChecks(targets: TargetClients, env: Target): Promise<PreflightCheck[]> {

@@ -2604,6 +2604,11 @@ export interface components {
       id: number;
       isRollback: boolean;
       message: string | null;
+      /**
+       * @description Why an awaiting_operator promotion waits (null otherwise): `step-failed` (an operator retries or aborts), `sync-window` (an Argo CD sync window blocks the sync; the promotion resumes on its own when it opens, `message` says when; retry and abort still work)
+       * @enum {string|null}
+       */
+      parkReason: 'step-failed' | 'sync-window' | null;
       previousReleaseId: string | null;
       reason: string | null;
       releaseId: string;

@@ -87,6 +87,12 @@ function callout(d: DeploymentDetails): SafeHtml {
       <strong>Aborting…</strong> The promotion is being ended${d.commitSha ? ': reverting its commit and waiting for Argo CD' : ''}.
     </div>`;
   }
+  if (d.parkReason === 'sync-window') {
+    // The message says which window blocks, when it should open, and that the promotion resumes on its own.
+    return html`<div class="callout callout-wait" role="note">
+      <strong>Waiting for a sync window at ${d.currentStep ?? 'a step'}</strong>${d.message ? html`: ${d.message}` : ''}.
+    </div>`;
+  }
   if (d.status === 'awaiting_operator') {
     return html`<div class="callout callout-warn" role="note">
       <strong>Parked at ${d.currentStep ?? 'a step'}</strong>${d.message ? html`: ${d.message}` : ''}. Fix the cause, then
