@@ -6,6 +6,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY . .
+# The workflow bundle, built once here (dist/workflow-bundle-<hash>.js) instead of by webpack in every worker at start.
+RUN node_modules/.bin/tsx scripts/bundle-workflows.ts
 ENV NODE_ENV=production
 USER node
 EXPOSE 3000

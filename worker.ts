@@ -1,9 +1,23 @@
 // The Temporal worker: connects with NativeConnection, registers the workflows in workflows/ and the
 // activities built by createActivities(deps), logs with pino, and shuts down gracefully on SIGTERM/SIGINT.
-// `npm run worker` runs it alone; `npm start` runs it in-process next to the API.
+// `npm run worker` runs it alone; `npm start` runs it in-process next to the API. The workflow code is
+// bundled once (scripts/bundle-workflows.ts, run by `npm start` and the image build) into
+// dist/workflow-bundle-<hash of the workflow sources>.js; the worker loads that file when it matches the
+// sources and bundles at start otherwise (webpack in the worker's process costs ~90 MB of RSS it never returns).
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Worker,
+  type WorkerOptions,
+  Runtime,
+  bundleWorkflowCode,
+  makeTelemetryFilterString,
+} from '@temporalio/worker';
 import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { secretDepsOf } from './activities/deps.js';
@@ -12,6 +26,58 @@ import { createLogger, type Logger } from './lib/logger.js';
 import { createDatabase } from './db/client.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('.', import.meta.url));
+/** Where scripts/bundle-workflows.ts writes the pre-built bundle (gitignored). */
+export const WORKFLOW_BUNDLE_DIR = join(ROOT, 'dist');
+/** What the bundle is built from at run time: the workflows and the pure domain code they import. */
+const WORKFLOW_SOURCE_DIRS = ['workflows', 'domain'];
+
+/** Hash of the workflow bundle's inputs: workflows/ and domain/ sources and the workflow SDK's version. */
+export async function workflowSourcesHash(): Promise<string> {
+  const hash = createHash('sha256');
+  const sdk = createRequire(import.meta.url)('@temporalio/workflow/package.json') as { version: string };
+  hash.update(`@temporalio/workflow@${sdk.version}\n`);
+  for (const dir of WORKFLOW_SOURCE_DIRS) {
+    const files = (await readdir(join(ROOT, dir), { recursive: true }))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .sort();
+    for (const f of files) hash.update(`${dir}/${f}\0`).update(await readFile(join(ROOT, dir, f))).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+const bundleFile = (hash: string) => join(WORKFLOW_BUNDLE_DIR, `workflow-bundle-${hash}.js`);
+
+/** The pre-built bundle if one matches the current sources, else undefined (the worker then bundles at start). */
+export async function prebuiltWorkflowBundle(): Promise<{ codePath: string } | undefined> {
+  const codePath = bundleFile(await workflowSourcesHash());
+  return existsSync(codePath) ? { codePath } : undefined;
+}
+
+/** Bundles workflows/ into WORKFLOW_BUNDLE_DIR (removing stale bundles); returns the file. */
+export async function writeWorkflowBundle(): Promise<string> {
+  const hash = await workflowSourcesHash();
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  await mkdir(WORKFLOW_BUNDLE_DIR, { recursive: true });
+  for (const f of await readdir(WORKFLOW_BUNDLE_DIR)) {
+    if (/^workflow-bundle-[0-9a-f]+\.js(\.tmp)?$/.test(f)) await rm(join(WORKFLOW_BUNDLE_DIR, f), { force: true });
+  }
+  const file = bundleFile(hash);
+  await writeFile(`${file}.tmp`, code);
+  await rename(`${file}.tmp`, file);
+  return file;
+}
+
+/** The worker's concurrency and cache bounds from the configuration (docs/configuration.md, "Worker"). */
+export function workerTuningOf(config: Config): Partial<WorkerOptions> {
+  return {
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: Math.min(config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, config.WORKER_MAX_CACHED_WORKFLOWS),
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+  };
+}
 
 export interface CreateWorkerInput {
   connection: NativeConnection;
@@ -96,11 +162,15 @@ export interface RunningWorker {
 export async function startWorker(config: Config, deps: ActivityDeps): Promise<RunningWorker> {
   installTemporalRuntime(deps.logger);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const workflowBundle = await prebuiltWorkflowBundle();
+  if (!workflowBundle) deps.logger.info('no pre-built workflow bundle matches workflows/ (npm run bundle:workflows): bundling at start');
   const worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: { syncWindowRecheckMs: config.PROMOTION_SYNC_WINDOW_RECHECK_SECONDS * 1000, ...deps },
+    ...(workflowBundle ? { workflowBundle } : {}),
+    options: workerTuningOf(config),
   });
   if (config.PROMOTION_ORPHAN_SWEEP_SECONDS > 0 && worker.client) {
     await ensureOrphanSweepSchedule(worker.client, {

@@ -1,10 +1,12 @@
 // The Flow Controller worker as its own process for the promotion benchmarks (spawned by
 // bench/process.ts with `node --import tsx`, so the pid is the worker and its memory can be
 // sampled). Built exactly like worker.ts builds it: createWorker + createActivities, workflows bundled
-// from workflows/ at start (or, with BENCH_WORKFLOW_BUNDLE, a pre-built bundle file), production defaults (database pool of 10, SDK worker defaults); only the
-// convergence poll interval is set by the benchmark. Prints WORKER-READY once polling; SIGTERM stops it.
+// from workflows/ at start (or, with BENCH_WORKFLOW_BUNDLE, a pre-built bundle file), production defaults
+// (database pool of 10, the WORKER_* bounds of lib/config.ts read from the environment as worker.ts does);
+// only the convergence poll interval is set by the benchmark. Prints WORKER-READY once polling; SIGTERM stops it.
 import { NativeConnection } from '@temporalio/worker';
-import { createWorker, installTemporalRuntime } from '../worker.js';
+import { createWorker, installTemporalRuntime, workerTuningOf } from '../worker.js';
+import { loadConfig } from '../lib/config.js';
 import { createDatabase } from '../db/client.js';
 import { createLogger } from '../lib/logger.js';
 
@@ -30,7 +32,7 @@ async function main(): Promise<void> {
       pollIntervalMs: Number(process.env.BENCH_POLL_INTERVAL_MS ?? 1000),
     },
     ...(process.env.BENCH_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: process.env.BENCH_WORKFLOW_BUNDLE } } : {}),
-    options: { shutdownGraceTime: '2 seconds', shutdownForceTime: '5 seconds' },
+    options: { ...workerTuningOf(loadConfig()), shutdownGraceTime: '2 seconds', shutdownForceTime: '5 seconds' },
   });
   const done = worker.run();
   process.stdout.write('WORKER-READY\n');

@@ -5,6 +5,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from './config.js';
 import { targetPolicyOf } from '../lib/config.js';
@@ -24,6 +27,8 @@ import { preflightAll, preflightDepsOf } from '../api/services/preflight.js';
 
 /** How long the banner waits for the preflight results; later ones are printed when they arrive. */
 const PREFLIGHT_BANNER_WAIT_MS = 15_000;
+
+const BUNDLE_SCRIPT = fileURLToPath(new URL('../scripts/bundle-workflows.ts', import.meta.url));
 
 type Stop = { name: string; stop: () => Promise<void> };
 
@@ -114,7 +119,13 @@ async function main(): Promise<void> {
       if (sandbox) stops.push({ name: 'sandbox cluster', stop: sandbox.close });
     }
 
-    // 5. Worker and API in this process. The sandbox's credentials (FC_SECRET_SANDBOX_*) reach them through
+    // 5. Worker and API in this process. The workflow bundle is built (when workflows/ changed) by
+    // scripts/bundle-workflows.ts in a child process, so webpack's memory is not kept by this one.
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', BUNDLE_SCRIPT], { timeout: 300_000 }).then(
+      (bundled) => logger.info(bundled.stdout.trim()),
+      (err: unknown) => logger.warn({ err }, 'could not pre-build the workflow bundle: the worker bundles at start'),
+    );
+    // 5b. Worker and API in this process. The sandbox's credentials (FC_SECRET_SANDBOX_*) reach them through
     // the SecretResolver, never through process.env.
     const secretEnv = { ...process.env, ...(sandbox?.secrets ?? {}) };
     const worker = await startWorker(config, {

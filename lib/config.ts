@@ -51,6 +51,16 @@ export const ConfigSchema = z.object({
   PROMOTION_ORPHAN_SWEEP_SECONDS: z.coerce.number().int().min(0).default(60),
   /** While a sync window blocks a promotion step, how often it checks again at most (it also checks when the window should open). */
   PROMOTION_SYNC_WINDOW_RECHECK_SECONDS: z.coerce.number().int().min(1).default(300),
+  /**
+   * Worker bounds (worker.ts workerTuningOf): activities and local activities running at once, workflow tasks
+   * processed at once, and workflow executions kept in the sticky cache (evicted ones are replayed from history
+   * on their next task). The SDK's cache default grows with the heap limit (thousands); these keep the worker's
+   * memory flat whatever the number of promotions in flight.
+   */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(50),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(20),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(250),
   /** Per-request timeout of the worker's Kubernetes reads (well below the heartbeat timeout). */
   KUBE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /**
