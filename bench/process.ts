@@ -48,6 +48,8 @@ export interface WorkerProcess {
   memory(): Promise<MemorySample | undefined>;
   /** Last lines the worker wrote (logs at warn and above), for diagnostics. */
   output(): string[];
+  /** The last `MEMORY {json}` line of the worker (BENCH_WORKER_MEMORY_MS), parsed. */
+  lastMemoryReport(): Record<string, number> | undefined;
   stop(): Promise<void>;
 }
 
@@ -63,7 +65,9 @@ export async function spawnWorker(opts: {
   workflowBundlePath?: string;
 }): Promise<WorkerProcess> {
   // `node --import tsx` (not the tsx CLI, which forks): the pid we sample is the worker itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'worker-process.ts')], {
+  // BENCH_WORKER_NODE_ARGS: extra Node/V8 flags for the worker only (e.g. --max-semi-space-size=4).
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(HERE, 'worker-process.ts')], {
     env: {
       ...process.env,
       ...opts.env,
@@ -79,12 +83,14 @@ export async function spawnWorker(opts: {
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not spawn the worker process');
   const lines: string[] = [];
+  let memoryReport: Record<string, number> | undefined;
   let readyResolve: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (readyResolve = resolve));
   const onData = (buf: Buffer) => {
     for (const line of buf.toString().split('\n')) {
       if (!line.trim()) continue;
       if (line.trim() === 'WORKER-READY') readyResolve();
+      else if (line.startsWith('MEMORY {')) memoryReport = JSON.parse(line.slice(7)) as Record<string, number>;
       else {
         lines.push(line);
         if (lines.length > 100) lines.shift();
@@ -118,6 +124,7 @@ export async function spawnWorker(opts: {
     resetPeak: () => (peak = 0),
     memory: () => readMemory(pid),
     output: () => [...lines],
+    lastMemoryReport: () => memoryReport,
     stop: async () => {
       clearInterval(sampler);
       await stopChild(child, 10_000);

@@ -21,7 +21,6 @@ import { freePort, startDevServer, type DevServer } from '../dev/temporal-dev-se
 import { startEmbeddedPostgres } from '../dev/postgres.js';
 import { createRig as createSandboxRig, SAMPLE_GROUPS, SAMPLE_TEMPLATE, sampleDescriptor } from '../sim/rig.js';
 import type { Simulator } from '../sim/simulator.js';
-import type { Timing } from '../sim/timing.js';
 import { spawnWorker, type WorkerProcess } from './process.js';
 
 export interface RigEnvironment {
@@ -60,8 +59,6 @@ export interface RigOptions {
   workerSampleMs?: number;
   /** Bundle the workflow code in the bench process and hand the worker the file (BENCH_PREBUNDLE=1). */
   prebundle?: boolean;
-  /** Simulator timing (default INSTANT_TIMING); e.g. a slow rollout keeps promotions in flight. */
-  timing?: Partial<Timing>;
 }
 
 /** Builds everything; on failure tears down what was built. */
@@ -133,7 +130,6 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
         groups: SAMPLE_GROUPS,
         secretPrefix: `FC_SECRET_B${sfx.toUpperCase()}`,
         files: { 'README.md': '# benchmark gitops repo\n' },
-        ...(opts.timing ? { timing: opts.timing } : {}),
       }),
     );
     cleanups.push(() => sandbox.close());

@@ -36,6 +36,19 @@ async function main(): Promise<void> {
   });
   const done = worker.run();
   process.stdout.write('WORKER-READY\n');
+  // BENCH_WORKER_MEMORY_MS: where the RSS goes (V8 heap vs external/array buffers vs the rest: native code,
+  // the SDK's Rust core), printed as `MEMORY {json}` lines that bench/process.ts keeps apart.
+  const memoryMs = Number(process.env.BENCH_WORKER_MEMORY_MS ?? 0);
+  const memoryTimer =
+    memoryMs > 0
+      ? setInterval(() => {
+          const m = process.memoryUsage();
+          const mb = (b: number) => Math.round(b / 104857.6) / 10;
+          const line = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+          process.stdout.write(`MEMORY ${JSON.stringify(line)}\n`);
+        }, memoryMs)
+      : undefined;
+  memoryTimer?.unref();
   const stop = () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
   };
