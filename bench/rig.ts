@@ -44,6 +44,8 @@ export interface Rig {
   environments: Record<string, RigEnvironment>;
   /** Secrets as the worker sees them (env:NAME references resolve against these). */
   secrets: { argoUser: string; argoPassword: string; kubeToken: string };
+  /** The environment a worker process needs (the sandbox's FC_SECRET_* variables), for more workers. */
+  workerEnv: Record<string, string>;
   setupMs: Record<string, number>;
   call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   createRelease(tag: string): Promise<string>;
@@ -223,6 +225,7 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
       worker,
       environments,
       secrets: { argoUser: sim.argoAdmin.username, argoPassword: sim.argoAdmin.password, kubeToken: sim.kubeToken },
+      workerEnv: sandbox.secrets,
       setupMs,
       call,
       async createRelease(tag) {
