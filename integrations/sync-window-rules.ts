@@ -44,6 +44,8 @@ export function parseGoDuration(text: string): number {
   return sign * total;
 }
 
+/** Parse caches (zones, cron schedules) kept to this many entries: schedules come from Argo CD, so they are not ours to bound. */
+const MAX_CACHED = 1000;
 const offsetFormats = new Map<string, Intl.DateTimeFormat | null>();
 
 /**
@@ -59,6 +61,7 @@ export function zoneOffsetMs(timeZone: string | undefined, atMs: number): number
     } catch {
       format = null;
     }
+    if (offsetFormats.size >= MAX_CACHED) offsetFormats.clear();
     offsetFormats.set(timeZone, format);
   }
   if (!format) return 0;
@@ -91,6 +94,7 @@ function cronOf(schedule: string): CronExpression {
     } catch (err) {
       parsed = err instanceof Error ? err : new Error(String(err));
     }
+    if (schedules.size >= MAX_CACHED) schedules.clear();
     schedules.set(schedule, parsed);
   }
   if (parsed instanceof Error) throw parsed;
