@@ -10,14 +10,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  NativeConnection,
-  Worker,
-  type WorkerOptions,
-  Runtime,
-  bundleWorkflowCode,
-  makeTelemetryFilterString,
-} from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions, Runtime, bundleWorkflowCode, makeTelemetryFilterString } from '@temporalio/worker';
 import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { secretDepsOf } from './activities/deps.js';
@@ -33,15 +26,17 @@ export const WORKFLOW_BUNDLE_DIR = join(ROOT, 'dist');
 const WORKFLOW_SOURCE_DIRS = ['workflows', 'domain'];
 
 /** Hash of the workflow bundle's inputs: workflows/ and domain/ sources and the workflow SDK's version. */
-export async function workflowSourcesHash(): Promise<string> {
+export async function workflowSourcesHash(root = ROOT): Promise<string> {
   const hash = createHash('sha256');
   const sdk = createRequire(import.meta.url)('@temporalio/workflow/package.json') as { version: string };
   hash.update(`@temporalio/workflow@${sdk.version}\n`);
   for (const dir of WORKFLOW_SOURCE_DIRS) {
-    const files = (await readdir(join(ROOT, dir), { recursive: true }))
-      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-      .sort();
-    for (const f of files) hash.update(`${dir}/${f}\0`).update(await readFile(join(ROOT, dir, f))).update('\0');
+    const files = (await readdir(join(root, dir), { recursive: true })).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+    for (const f of files)
+      hash
+        .update(`${dir}/${f}\0`)
+        .update(await readFile(join(root, dir, f)))
+        .update('\0');
   }
   return hash.digest('hex').slice(0, 16);
 }

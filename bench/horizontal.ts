@@ -69,7 +69,12 @@ async function spawnApi(rig: Rig, taskQueue: string, token: string): Promise<Api
   throw new Error(`API process did not start:\n${output.join('\n')}`);
 }
 
-async function post(api: ApiProcess, token: string, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+async function post(
+  api: ApiProcess,
+  token: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${api.url}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -85,7 +90,11 @@ async function git(rig: Rig, args: string[]): Promise<string> {
 
 /** Deployment id → commits carrying its trailer in from..to. */
 async function commitsByDeployment(rig: Rig, from: string, to: string): Promise<Map<string, string[]>> {
-  const log = await git(rig, ['log', `--format=%H%x1f%(trailers:key=${DEPLOYMENT_TRAILER},valueonly,separator=%x2C)%x1e`, `${from}..${to}`]);
+  const log = await git(rig, [
+    'log',
+    `--format=%H%x1f%(trailers:key=${DEPLOYMENT_TRAILER},valueonly,separator=%x2C)%x1e`,
+    `${from}..${to}`,
+  ]);
   const out = new Map<string, string[]>();
   for (const record of log.split('\x1e')) {
     const [sha, trailer] = record.trim().split('\x1f');
@@ -122,14 +131,19 @@ async function phase(rig: Rig, n: number, token: string, releaseId: string, envs
       const t0 = performance.now();
       const done = new Map<number, { status: string; atMs: number }>();
       while (done.size < ids.length && performance.now() - t0 < deadlineMs) {
-        const rows = await rig.database.sql<Array<{ id: string; status: string }>>`select id, status from deployments where id = any(${ids})`;
-        for (const r of rows) if (TERMINAL.includes(r.status) && !done.has(Number(r.id))) done.set(Number(r.id), { status: r.status, atMs: performance.now() });
+        const rows = await rig.database.sql<
+          Array<{ id: string; status: string }>
+        >`select id, status from deployments where id = any(${ids})`;
+        for (const r of rows)
+          if (TERMINAL.includes(r.status) && !done.has(Number(r.id))) done.set(Number(r.id), { status: r.status, atMs: performance.now() });
         if (done.size < ids.length) await sleep(50);
       }
       return done;
     };
     // Warm-up: one promotion through each API (and so, likely, each worker).
-    const warm = await Promise.all(warmEnvs.map((environment, i) => post(apis[i % n]!, token, `/v2/releases/${releaseId}/promote`, { environment })));
+    const warm = await Promise.all(
+      warmEnvs.map((environment, i) => post(apis[i % n]!, token, `/v2/releases/${releaseId}/promote`, { environment })),
+    );
     await wait(
       warm.map((w) => Number(w.body.deploymentId)),
       120_000,
@@ -173,7 +187,8 @@ async function phase(rig: Rig, n: number, token: string, releaseId: string, envs
       throughputPerSec: Math.round((succeeded / (wallMs / 1000)) * 100) / 100,
       latencyMs: stats([...done.values()].map((d) => d.atMs - t0)),
       workerPeakRssMb: peaks,
-      output: succeeded < envs.length ? [...workers.flatMap((w) => w.output().slice(-15)), ...apis.flatMap((a) => a.output.slice(-15))] : [],
+      output:
+        succeeded < envs.length ? [...workers.flatMap((w) => w.output().slice(-15)), ...apis.flatMap((a) => a.output.slice(-15))] : [],
     };
   } finally {
     for (const a of apis) await stopChild(a.child, 10_000);
@@ -206,7 +221,14 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       target: '2 workers + 2 API processes: 100 % success, no duplicate commit, higher throughput than 1+1',
       machine: { node: loadBefore.node, cpus: loadBefore.cpus, loadavgBefore: loadBefore.loadavg, loadavgAfter: machine().loadavg },
-      parameters: { environmentsPerPhase: ENVS, applicationsPerPhase: ENVS * 2, order: ORDER.map((n) => `${n}+${n}`), pollIntervalMs: POLL_MS, sharedRepository: true, simulatorTiming: 'INSTANT_TIMING' },
+      parameters: {
+        environmentsPerPhase: ENVS,
+        applicationsPerPhase: ENVS * 2,
+        order: ORDER.map((n) => `${n}+${n}`),
+        pollIntervalMs: POLL_MS,
+        sharedRepository: true,
+        simulatorTiming: 'INSTANT_TIMING',
+      },
       setupMs: rig.setupMs,
       phases: results,
       throughputRatio2over1: Math.round((two.throughputPerSec / one.throughputPerSec) * 100) / 100,

@@ -96,7 +96,11 @@ async function main(): Promise<void> {
           prebundledWorkflowCode: true,
         },
         ranSeconds: Math.round(elapsedS()),
-        promotions: { total: promotions, outcomes, latencyMsMean: latencies.length ? Math.round(latencies.reduce((a, b) => a + b, 0) / latencies.length) : null },
+        promotions: {
+          total: promotions,
+          outcomes,
+          latencyMsMean: latencies.length ? Math.round(latencies.reduce((a, b) => a + b, 0) / latencies.length) : null,
+        },
         rssMb: {
           first: samples[0]?.rssMb ?? null,
           atWarmupEnd: afterWarmup[0]?.rssMb ?? null,

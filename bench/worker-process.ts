@@ -44,7 +44,13 @@ async function main(): Promise<void> {
       ? setInterval(() => {
           const m = process.memoryUsage();
           const mb = (b: number) => Math.round(b / 104857.6) / 10;
-          const line = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+          const line = {
+            rss: mb(m.rss),
+            heapTotal: mb(m.heapTotal),
+            heapUsed: mb(m.heapUsed),
+            external: mb(m.external),
+            arrayBuffers: mb(m.arrayBuffers),
+          };
           process.stdout.write(`MEMORY ${JSON.stringify(line)}\n`);
         }, memoryMs)
       : undefined;

@@ -1,8 +1,11 @@
 // Benchmark (not a test): the worker's memory with BENCH_INFLIGHT (100) promotions in flight at once, to as
 // many environments sharing one GitOps repository. The simulator's rollout is slowed to BENCH_ROLLOUT_MS
-// (120 s) once the rig is up, so every promotion is still running (waiting for convergence, or queued for the
-// repository) when the last one starts: the bench reads the number in flight from the deployments table and
-// samples the worker's VmRSS every 200 ms, reporting the peak with all of them in flight and overall.
+// (240 s) once the rig is up, and the POSTs are spread over BENCH_RAMP_MS (100 s; 0 = all at once), so every
+// promotion is still running (waiting for convergence) when the last one has committed: the bench reads the
+// number in flight from the deployments table and samples the worker's VmRSS every 200 ms, reporting the peak
+// with all of them in flight and overall. (All at once, 100 commits queue on the worker's per-repository lock
+// longer than the Git step's 120 s timeout on a loaded 2-core machine: that is the commit queue's benchmark,
+// bench/promotion-concurrency.ts, not this one.)
 // The worker runs in its own process (bench/worker-process.ts) with the pre-built workflow bundle and the
 // WORKER_* bounds of lib/config.ts (set them in the environment to try others); BENCH_WORKER_NODE_ARGS passes
 // V8 flags to it. Before the load, the bench starts the worker twice more, idle, on a task queue of its own:
@@ -18,7 +21,8 @@ import { createRig, type Rig } from './rig.js';
 import { machine, sleep, writeResult } from './stats.js';
 
 const INFLIGHT = Number(process.env.BENCH_INFLIGHT ?? 100);
-const ROLLOUT_MS = Number(process.env.BENCH_ROLLOUT_MS ?? 120_000);
+const ROLLOUT_MS = Number(process.env.BENCH_ROLLOUT_MS ?? 240_000);
+const RAMP_MS = Number(process.env.BENCH_RAMP_MS ?? 100_000);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 1000);
 const DEADLINE_MS = 15 * 60_000;
 const TARGET_MB = 300;
@@ -65,7 +69,10 @@ async function main(): Promise<void> {
 
     const t0 = performance.now();
     const started = await Promise.all(
-      names.map(async (environment) => rig.call('POST', `/v2/releases/${releaseId}/promote`, { environment })),
+      names.map(async (environment, i) => {
+        await sleep((RAMP_MS * i) / INFLIGHT);
+        return rig.call('POST', `/v2/releases/${releaseId}/promote`, { environment });
+      }),
     );
     const ids = started.filter((s) => s.status === 202).map((s) => Number(s.body.deploymentId));
     let peakAllInFlightKb = 0;
@@ -110,6 +117,7 @@ async function main(): Promise<void> {
       parameters: {
         inFlight: INFLIGHT,
         rolloutMs: ROLLOUT_MS,
+        rampMs: RAMP_MS,
         pollIntervalMs: POLL_MS,
         workerNodeArgs: process.env.BENCH_WORKER_NODE_ARGS ?? '',
         workerBounds: {
