@@ -20,6 +20,8 @@ export const RETRY_RESTARTS_PATCH = 'retry-reestablishes-preconditions';
  */
 export const REFRESH_SYNC_PATCH = 'refresh-sync-together';
 export const REFRESH_SYNC_SUMMARY = 'Argo CD refresh and sync';
+/** Workflow change: the record step's recordSuccess runs as a local activity (no activity task round trip). */
+export const RECORD_SUCCESS_LOCAL_PATCH = 'record-success-local';
 
 /** What runStep tells the lifecycle. */
 export type StepOutcome<T> = { value: T } | { restartFrom: StepName; retriedAtMs: number } | undefined;

@@ -19,11 +19,12 @@ import {
   BOOKKEEPING,
   FORWARD_STEPS,
   forwardIndex,
+  history,
   optionsFor,
   type StepContext,
   type StepReport,
 } from './promotion-steps.js';
-import { REFRESH_SYNC_PATCH, REFRESH_SYNC_SUMMARY } from './promotion-support.js';
+import { RECORD_SUCCESS_LOCAL_PATCH, REFRESH_SYNC_PATCH, REFRESH_SYNC_SUMMARY } from './promotion-support.js';
 
 export async function promoteRelease(input: PromoteInput): Promise<PromoteResult> {
   const run = new PromotionRun(input);
@@ -107,7 +108,9 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
   }
 
   run.enterStep(STEP.record);
-  await activitiesWith('record success', BOOKKEEPING).recordSuccess({
+  // A local activity since record-success-local (idempotent: a repeated record of a succeeded deployment is a no-op).
+  const recorder = patched(RECORD_SUCCESS_LOCAL_PATCH) ? history : activitiesWith('record success', BOOKKEEPING);
+  await recorder.recordSuccess({
     deploymentId: input.deploymentId,
     sha: ctx.sha ?? '',
     commitSha: run.commitSha,
