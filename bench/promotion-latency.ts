@@ -267,10 +267,17 @@ async function main(): Promise<void> {
     const activityExec: Record<string, Stats> = {};
     for (const type of ACTIVITY_ORDER) activityExec[type] = stats(per((_, h) => h.activityExecMs[type] ?? 0));
     const sumExec = per((_, h) => Object.values(h.activityExecMs).reduce((a, b) => a + b, 0));
-    const lastActivityDone = per((_, h) => Math.max(...h.activities.map((a) => a.completedAt)));
+    // The record step is done when its recordSuccess activity completes, or (record-success-local) when the
+    // workflow task that ran it as a local activity completes: the first one after the last activity.
+    const lastActivityDone = per((_, h) => {
+      const last = Math.max(...h.activities.map((a) => a.completedAt));
+      if (h.activities.some((a) => a.type === 'recordSuccess')) return last;
+      return Math.min(...h.workflowTaskSpans.filter((w) => w.completedAt >= last).map((w) => w.completedAt), Infinity);
+    });
     const wfSpan = per((_, h, i) => (lastActivityDone[i] as number) - h.workflowStartedAt);
-    // Workflow tasks until the record step is done (the last one, completing the workflow, runs after the
-    // history row already says succeeded and is not part of the measured latency).
+    // Workflow tasks until the record step is done (a task after it, completing the workflow, runs after the
+    // history row already says succeeded and is not part of the measured latency; with record-success-local the
+    // record runs inside the last task, which is counted).
     const wtBeforeRecord = per((_, h, i) =>
       h.workflowTaskSpans
         .filter((w) => w.completedAt <= (lastActivityDone[i] as number))
