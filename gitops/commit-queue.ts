@@ -118,6 +118,8 @@ export class CommitQueue {
   private async drain(key: string): Promise<void> {
     this.draining.add(key);
     try {
+      // Requests made in the same tick (a burst of promotions) go into the first batch together.
+      await new Promise((resolve) => setImmediate(resolve));
       for (;;) {
         const list = this.pending.get(key);
         if (!list || list.length === 0) break;

@@ -89,29 +89,42 @@ export class RepoCache {
     return this.entries.size;
   }
 
-  /** Runs `fn` with the clone of `input` to itself (one caller per clone at a time). */
+  /**
+   * Runs `fn` with the clone of `input` to itself (one caller per clone at a time). When the clone turns out to
+   * be damaged, it is discarded and `fn` runs once more in a new clone (`fn` starts from a fetch, so that is safe).
+   */
   async exclusive<T>(input: RemoteInput, author: GitAuthor | undefined, fn: (ws: Workspace) => Promise<T>): Promise<T> {
     const entry = await this.entry(input);
     entry.busy++;
     try {
       const release = await this.lock(entry, input.signal);
       try {
-        await clearStaleLocks(entry.dir);
-        const ws = await openWorkspace(input, author, { dir: entry.dir });
-        try {
-          return await fn(ws);
-        } catch (err) {
-          if (damaged(err)) await this.discard(entry);
-          throw err;
-        } finally {
-          await ws.dispose();
+        for (let round = 1; ; round++) {
+          await clearStaleLocks(entry.dir);
+          let ws: Workspace;
+          try {
+            ws = await openWorkspace(input, author, { dir: entry.dir });
+          } catch (err) {
+            if (round > 1 || !damaged(err)) throw err;
+            await this.discard(entry);
+            continue;
+          }
+          try {
+            return await fn(ws);
+          } catch (err) {
+            if (!damaged(err)) throw err;
+            await this.discard(entry);
+            if (round > 1) throw err;
+          } finally {
+            await ws.dispose();
+          }
         }
       } finally {
         release();
       }
     } finally {
       entry.busy--;
-      this.evict();
+      await this.evict();
     }
   }
 
@@ -195,13 +208,15 @@ export class RepoCache {
     await rm(trash, { recursive: true, force: true });
   }
 
-  private evict(): void {
+  private async evict(): Promise<void> {
+    const gone: string[] = [];
     for (const [key, e] of this.entries) {
-      if (this.entries.size <= this.maxRepos) return;
+      if (this.entries.size <= this.maxRepos) break;
       if (e.busy > 0) continue;
       this.entries.delete(key);
-      void rm(e.dir, { recursive: true, force: true }).catch(() => undefined);
+      gone.push(e.dir);
     }
+    await Promise.all(gone.map((d) => rm(d, { recursive: true, force: true }).catch(() => undefined)));
   }
 }
 
