@@ -29,7 +29,7 @@ import {
 } from './ownership.js';
 import { CommitQueue, findOwn, type PushResult, type TxRequest, type TxSpec } from './commit-queue.js';
 import { RepoCache } from './repo-cache.js';
-import { backoffMs, sleep } from './serialize.js';
+import { backoffMs, sleep, withLock } from './serialize.js';
 import { commitMessage, type TrailerMatch } from './trailers.js';
 import { HISTORY_DEPTH, openWorkspace, type GitAuthor, type RemoteInput, type Workspace } from './workspace.js';
 
@@ -274,7 +274,10 @@ function cacheOff(): boolean {
 
 async function transact(input: CommitInput, opts: { createBranch: boolean }, spec: TxSpec): Promise<PushResult> {
   const req = { input, createBranch: opts.createBranch, spec };
-  if (input.serializeInProcess === false || cacheOff()) return transactFresh(req);
+  if (input.serializeInProcess === false) return transactFresh(req);
+  // The engine before the cache and the queue (kept as a switch to measure against): a fresh clone per
+  // request, requests queued one by one per repository and branch.
+  if (cacheOff()) return withLock(`${input.repoUrl}\n${input.branch}`, input.signal, () => transactFresh(req));
   return (input.commitQueue ?? queue).submit(req);
 }
 
