@@ -41,7 +41,7 @@ async function promoteAndWait(rig: Rig, releaseId: string, environment: string):
   const res = await rig.call('POST', `/v2/releases/${releaseId}/promote`, { environment });
   if (res.status !== 202) throw new Error(`warm-up promote → ${res.status}: ${JSON.stringify(res.body)}`);
   const id = Number(res.body.deploymentId);
-  for (const t0 = performance.now(); performance.now() - t0 < 120_000; await sleep(20)) {
+  for (const w0 = performance.now(); performance.now() - w0 < 120_000; await sleep(20)) {
     const [row] = await rig.database.sql<
       Array<{ status: string; message: string | null }>
     >`select status, message from deployments where id = ${id}`;

@@ -95,7 +95,10 @@ describe('commit queue', () => {
       expect(results[i]?.changedFiles).toEqual([`environments/${env}/core/values.yaml`]);
       expect(await fileAt(bare, 'main', `environments/${env}/core/values.yaml`)).toContain(`tag: "1.0.${i}"`);
     }
-    await expectLinearOncePerDeployment(bare, envs.map((_, i) => 200 + i));
+    await expectLinearOncePerDeployment(
+      bare,
+      envs.map((_, i) => 200 + i),
+    );
     expect(await readdir(workDir)).toEqual([]);
   });
 

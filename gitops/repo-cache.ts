@@ -61,7 +61,15 @@ export class RepoCache {
       c === undefined
         ? 'none'
         : createHash('sha256')
-            .update(JSON.stringify(c.type === 'https-token' ? [c.type, c.username ?? '', c.token] : 'privateKey' in c ? [c.type, c.privateKey] : [c.type, c.privateKeyPath]))
+            .update(
+              JSON.stringify(
+                c.type === 'https-token'
+                  ? [c.type, c.username ?? '', c.token]
+                  : 'privateKey' in c
+                    ? [c.type, c.privateKey]
+                    : [c.type, c.privateKeyPath],
+              ),
+            )
             .digest('hex');
     return `${input.repoUrl}\n${input.branch}\n${cred}`;
   }

@@ -17,7 +17,6 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GitAuthError, GitConflictError, GitError, GitPermanentError } from './errors.js';
 import {
-  commitsMatching,
   notOwnedReason,
   ownMatch,
   pathsChangedBy,
@@ -30,7 +29,7 @@ import {
 import { CommitQueue, findOwn, type PushResult, type TxRequest, type TxSpec } from './commit-queue.js';
 import { RepoCache } from './repo-cache.js';
 import { backoffMs, sleep, withLock } from './serialize.js';
-import { commitMessage, type TrailerMatch } from './trailers.js';
+import { commitMessage } from './trailers.js';
 import { HISTORY_DEPTH, openWorkspace, type GitAuthor, type RemoteInput, type Workspace } from './workspace.js';
 
 export { REVERTS_TRAILER, RESTORES_TRAILER } from './ownership.js';
@@ -225,7 +224,9 @@ export async function readBranchFiles(
   const paths = input.paths.map(checkRepoPath);
   if (cacheOff()) return readFresh(input, paths);
   try {
-    return await cache.atRemoteHead(input, HISTORY_DEPTH, (ws, sha) => (sha === undefined ? Promise.resolve(undefined) : readAt(ws, sha, paths)));
+    return await cache.atRemoteHead(input, HISTORY_DEPTH, (ws, sha) =>
+      sha === undefined ? Promise.resolve(undefined) : readAt(ws, sha, paths),
+    );
   } catch (err) {
     // A clone that broke under the read (discarded by a writer meanwhile, damaged): read from a fresh one,
     // which reports the remote's own errors (credentials, reachability) as before.
@@ -234,7 +235,10 @@ export async function readBranchFiles(
   }
 }
 
-async function readFresh(input: RemoteInput, paths: string[]): Promise<{ sha: string; files: Record<string, string | undefined> } | undefined> {
+async function readFresh(
+  input: RemoteInput,
+  paths: string[],
+): Promise<{ sha: string; files: Record<string, string | undefined> } | undefined> {
   const ws = await openWorkspace(input);
   try {
     if (!(await ws.fetch(1))) return undefined;
