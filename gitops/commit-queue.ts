@@ -17,7 +17,7 @@ import { commitsMatching } from './ownership.js';
 import { RepoCache } from './repo-cache.js';
 import { backoffMs, sleep } from './serialize.js';
 import type { TrailerMatch } from './trailers.js';
-import { HISTORY_DEPTH, type GitAuthor, type RemoteInput, type Workspace } from './workspace.js';
+import { checkRemote, HISTORY_DEPTH, type GitAuthor, type RemoteInput, type Workspace } from './workspace.js';
 
 /** What one commit request does in a clone (repo.ts builds these for pushRelease and revertCommit). */
 export interface TxSpec {
@@ -84,6 +84,8 @@ export class CommitQueue {
   submit(req: TxRequest): Promise<PushResult> {
     const signal = req.input.signal;
     signal?.throwIfAborted();
+    // The batch's workspace checks the first request's remote; each request is checked on its own too.
+    checkRemote(req.input);
     const key = this.cacheKey(req.input);
     return new Promise<PushResult>((resolve, reject) => {
       const job: Job = { ...req, resolve, reject, settled: false, attempts: 0 };
