@@ -9,6 +9,7 @@ import { ApiError, errorBody, validationError } from './errors.js';
 import { completeAppDeps, type AppEnv, type BaseAppDeps } from './context.js';
 import { healthRoutes } from './routes/health.js';
 import { renderReferencePage } from './reference-page.js';
+import { compression } from './compression.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -59,6 +60,9 @@ export function createApp(base: BaseAppDeps, routers: Array<[string, OpenAPIHono
     c.header('x-request-id', requestId);
     logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
+
+  // gzip for large responses (api/compression.ts); routes that send a body with an ETag compress it themselves.
+  app.use('*', compression());
 
   app.use(
     '*',
