@@ -15,6 +15,7 @@ import type { AppEnv } from './context.js';
 import { isAllowed, type Actor, type Role } from '../domain/roles.js';
 import { ensureBootstrapToken, findTokenByHash, type TokenRow } from '../db/tokens.js';
 import { recordAudit } from '../db/audit.js';
+import { lazyChild } from '../lib/logger.js';
 
 export const TOKEN_PREFIX = 'fct_';
 /** `created_by` of the token stored from FLOW_ADMIN_TOKEN. */
@@ -99,7 +100,7 @@ export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
   if (row.revokedAt) throw new ApiError('UNAUTHENTICATED', 'API token has been revoked');
   const actor = actorFrom(row);
   c.set('actor', actor);
-  c.set('logger', c.var.logger.child({ actor: actor.name, tokenId: actor.tokenId }));
+  c.set('logger', lazyChild(c.var.logger, { actor: actor.name, tokenId: actor.tokenId }));
   return actor;
 }
 

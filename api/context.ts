@@ -34,13 +34,18 @@ export interface ReadState {
   tokens: TokenCache;
   /** Serialized immutable part of GET /v2/releases/:id, by release id (RELEASE_CACHE_BYTES). */
   releases: ByteLru;
+  /** Gzipped bodies by ETag: a representation many clients poll (the board, a release) is compressed once. */
+  gzipped: ByteLru<Uint8Array<ArrayBuffer>>;
   cursors: CursorCodec;
 }
+
+const GZIP_CACHE_BYTES = 8 * 1024 * 1024;
 
 export function createReadState(config: Config, database: Database): ReadState {
   return {
     tokens: createTokenCache(config.TOKEN_CACHE_TTL_MS),
     releases: createByteLru(config.RELEASE_CACHE_BYTES),
+    gzipped: createByteLru(GZIP_CACHE_BYTES),
     cursors: createCursorCodec(() => getInstallationId(database.db)),
   };
 }

@@ -36,7 +36,13 @@ export async function sendJson(c: Context<AppEnv>, body: string, cacheControl: s
   headers['content-type'] = 'application/json';
   if (body.length >= COMPRESS_MIN_BYTES && acceptsGzip(c.req.header('accept-encoding'))) {
     headers['content-encoding'] = 'gzip';
-    return c.body(await gzip(body), 200, headers);
+    const cache = c.var.deps.reads.gzipped;
+    let zipped = cache.get(etag);
+    if (!zipped) {
+      zipped = await gzip(body);
+      cache.set(etag, zipped);
+    }
+    return c.body(zipped, 200, headers);
   }
   return c.body(body, 200, headers);
 }

@@ -45,15 +45,19 @@ export function createTokenCache(ttlMs: number, now: () => number = Date.now): T
   };
 }
 
-/** A string cache bounded by the UTF-16 length of its values (≈ bytes for the ASCII-heavy JSON it holds). */
-export interface ByteLru {
-  get(key: string): string | undefined;
-  set(key: string, value: string): void;
+/**
+ * A cache bounded by the summed size of its values (strings: UTF-16 length, ≈ bytes for the ASCII-heavy JSON
+ * they hold; byte arrays: their length), least recently used evicted first.
+ */
+export interface ByteLru<V extends string | Uint8Array = string> {
+  get(key: string): V | undefined;
+  set(key: string, value: V): void;
   readonly size: number;
 }
 
-export function createByteLru(maxBytes: number): ByteLru {
-  const entries = new Map<string, string>();
+export function createByteLru<V extends string | Uint8Array = string>(maxBytes: number): ByteLru<V> {
+  const entries = new Map<string, V>();
+  const sizeOf = (v: V) => (typeof v === 'string' ? v.length : v.byteLength);
   let bytes = 0;
   return {
     get(key) {
@@ -64,18 +68,18 @@ export function createByteLru(maxBytes: number): ByteLru {
       return value;
     },
     set(key, value) {
-      if (value.length > maxBytes) return;
+      if (sizeOf(value) > maxBytes) return;
       const previous = entries.get(key);
       if (previous !== undefined) {
-        bytes -= previous.length;
+        bytes -= sizeOf(previous);
         entries.delete(key);
       }
       entries.set(key, value);
-      bytes += value.length;
+      bytes += sizeOf(value);
       for (const [k, v] of entries) {
         if (bytes <= maxBytes) break;
         entries.delete(k);
-        bytes -= v.length;
+        bytes -= sizeOf(v);
       }
     },
     get size() {

@@ -17,6 +17,7 @@ import { getEnvironment } from '../../db/environments.js';
 import { getDeployment, getSteps, listDeployments, type DeploymentRow } from '../../db/deployments.js';
 import { readHistoryPage } from '../../db/prepared.js';
 import { positionId } from '../cursor.js';
+import { REVALIDATE, sendJson } from '../http-cache.js';
 import { PROMOTION_STATUSES, STEPS } from '../../domain/promotion.js';
 import { getRelease } from '../../db/releases.js';
 import { diffReleases, ReleaseDiff } from '../../domain/diff.js';
@@ -176,7 +177,8 @@ export const deploymentRoutes = createRouter()
     }
     const last = page.rows.at(-1);
     const nextCursor = page.hasMore && last ? await cursors.encode('deployments', [last.id]) : null;
-    return c.json({ deployments: page.rows.map(deploymentSummary), nextCursor }, 200);
+    // An ETag (Cache-Control: private, no-cache): a history page that has not changed is a 304 to a polling UI.
+    return sendJson(c, JSON.stringify({ deployments: page.rows.map(deploymentSummary), nextCursor }), REVALIDATE);
   })
   .openapi(detailRoute, async (c) => {
     const { env, id } = c.req.valid('param');

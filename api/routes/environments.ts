@@ -20,6 +20,7 @@ import { EnvironmentConfig, groupsOf } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, listEnvironments, type EnvironmentRow } from '../../db/environments.js';
 import { listDeployments, type DeploymentRow } from '../../db/deployments.js';
 import { readBoard } from '../../db/prepared.js';
+import { REVALIDATE, sendJson } from '../http-cache.js';
 import { targetPolicyOf } from '../../lib/config.js';
 import { getRelease } from '../../db/releases.js';
 
@@ -156,7 +157,9 @@ export const environmentRoutes = createRouter()
     const live = c.req.valid('query').live === 'true';
     // One query for the whole board: each environment with its newest deployment (db/prepared.ts).
     const board = await readBoard(c.var.deps.database.db);
-    return c.json({ environments: await Promise.all(board.map((e) => environmentView(c, e.environment, live, e.newest))) }, 200);
+    const environments = await Promise.all(board.map((e) => environmentView(c, e.environment, live, e.newest)));
+    // With an ETag (Cache-Control: private, no-cache): the board is polled, and an unchanged one is a 304.
+    return sendJson(c, JSON.stringify({ environments }), REVALIDATE);
   })
   .openapi(getRoute, async (c) => {
     const env = await mustGetEnvironment(c, c.req.valid('param').env);
