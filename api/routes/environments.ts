@@ -156,7 +156,7 @@ export const environmentRoutes = createRouter()
   .openapi(listRoute, async (c) => {
     const live = c.req.valid('query').live === 'true';
     // One query for the whole board: each environment with its newest deployment (db/prepared.ts).
-    const board = await readBoard(c.var.deps.database.db);
+    const board = await readBoard(c.var.deps.database.sql);
     const environments = await Promise.all(board.map((e) => environmentView(c, e.environment, live, e.newest)));
     // With an ETag (Cache-Control: private, no-cache): the board is polled, and an unchanged one is a 304.
     return sendJson(c, JSON.stringify({ environments }), REVALIDATE);

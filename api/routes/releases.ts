@@ -334,13 +334,13 @@ export const releaseRoutes = createRouter()
     let head = reads.releases.get(id);
     let environments: string;
     if (head === undefined) {
-      const read = await readRelease(database.db, { id });
+      const read = await readRelease(database.sql, { id });
       if (!read) throw new ApiError('RELEASE_NOT_FOUND', `No release ${id}`);
       head = JSON.stringify(releaseDetails(read.row)).slice(0, -1);
       reads.releases.set(id, head);
       environments = read.environmentsJson;
     } else {
-      environments = await readReleaseEnvironments(database.db, { id });
+      environments = await readReleaseEnvironments(database.sql, { id });
     }
     return sendJson(c, `${head},"environments":${environments}}`, REVALIDATE);
   })
