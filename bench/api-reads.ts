@@ -78,7 +78,15 @@ async function main(): Promise<void> {
     let met = true;
     for (const [name, paths] of Object.entries(scenarios)) {
       const before = await cpuTimes(api.child.pid ?? 0);
-      const r = await loadgen({ base: api.url, paths, headers, rate: RATE, durationMs: SECONDS * 1000, warmupMs: WARMUP_MS, connections: 64 });
+      const r = await loadgen({
+        base: api.url,
+        paths,
+        headers,
+        rate: RATE,
+        durationMs: SECONDS * 1000,
+        warmupMs: WARMUP_MS,
+        connections: 64,
+      });
       const after = await cpuTimes(api.child.pid ?? 0);
       const latency = stats(r.latencies);
       const cpuMsPerRequest = before && after ? round1(((after.selfMs - before.selfMs) / r.sent) * 100) / 100 : null;

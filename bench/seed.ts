@@ -88,7 +88,7 @@ export async function seed(sql: postgres.Sql, counts: SeedCounts): Promise<Seede
     insert into deployments (environment, release_id, status, started_by, workflow_id, created_at, finished_at, updated_at)
       select 'env-' || (1 + i % ${counts.environments}),
              (select id from bench_release_ids where n = 1 + (i * ${counts.releases}::bigint / ${Math.max(1, counts.deployments)})),
-             (array['succeeded','succeeded','succeeded','failed','aborted'])[1 + i % 5], 'bench', 'promote-' || i,
+             (array['succeeded','succeeded','succeeded','failed','aborted'])[1 + (i / 10) % 5], 'bench', 'promote-' || i,
              now() - make_interval(secs => (${counts.deployments} - i) / 10), now(), now()
       from generate_series(0, ${counts.deployments - 1}) i;
     insert into audit_events (at, actor, actor_token_id, action, subject_type, subject_id, details)
