@@ -49,15 +49,22 @@ beforeAll(async () => {
 describe('keyset pagination with signed cursors', () => {
   it('pages through history and audit without duplicates or gaps when timestamps are equal', async () => {
     const history = await allPages<{ id: number }>(`/v1/environments/${ENV}/deployment-history?limit=4`, 'deployments');
-    const expected = (await db.database.sql`select id from deployments where environment = ${ENV} order by id desc`).map((r) => Number(r.id));
+    const expected = (await db.database.sql`select id from deployments where environment = ${ENV} order by id desc`).map((r) =>
+      Number(r.id),
+    );
     expect(history.map((d) => d.id)).toEqual(expected);
-    const failed = await allPages<{ id: number; status: string }>(`/v1/environments/${ENV}/deployment-history?limit=3&status=failed`, 'deployments');
+    const failed = await allPages<{ id: number; status: string }>(
+      `/v1/environments/${ENV}/deployment-history?limit=3&status=failed`,
+      'deployments',
+    );
     expect(failed).toHaveLength(12);
     expect(failed.every((d) => d.status === 'failed')).toBe(true);
 
     const audit = await allPages<{ id: number; at: string }>('/v1/audit?actor=same-instant&limit=5', 'events');
     expect(new Set(audit.map((e) => e.at)).size).toBe(1);
-    const auditIds = (await db.database.sql`select id from audit_events where actor = 'same-instant' order by id desc`).map((r) => Number(r.id));
+    const auditIds = (await db.database.sql`select id from audit_events where actor = 'same-instant' order by id desc`).map((r) =>
+      Number(r.id),
+    );
     expect(audit.map((e) => e.id)).toEqual(auditIds);
     // Unfiltered, across events with different timestamps: every event exactly once, newest first.
     const everything = await allPages<{ id: number; at: string }>('/v1/audit?limit=7', 'events');
@@ -116,7 +123,8 @@ describe('conditional reads and compression', () => {
     expect(again.status).toBe(304);
     expect(again.body).toBeUndefined();
     expect(again.headers.get('etag')).toBe(etag);
-    await db.database.sql`update environments set current_release_id = ${releaseId}, current_deployment_id = (select max(id) from deployments where environment = ${ENV}) where name = ${ENV}`;
+    await db.database
+      .sql`update environments set current_release_id = ${releaseId}, current_deployment_id = (select max(id) from deployments where environment = ${ENV}) where name = ${ENV}`;
     const changed = await h.call('GET', `/v2/releases/${releaseId}`, { token: h.tokens.viewer, headers: { 'if-none-match': etag } });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);

@@ -13,7 +13,10 @@ const HELPERS = new Set(['run', 'rig', 'stats', 'process', 'history', 'loadgen',
 
 function isBenchmark(name: string): boolean {
   if (HELPERS.has(name) || name.endsWith('-process')) return false;
-  const header = readFileSync(join(HERE, `${name}.ts`), 'utf8').split('\n').slice(0, 12).join('\n');
+  const header = readFileSync(join(HERE, `${name}.ts`), 'utf8')
+    .split('\n')
+    .slice(0, 12)
+    .join('\n');
   return !/not a benchmark/i.test(header);
 }
 

@@ -163,7 +163,12 @@ export const deploymentRoutes = createRouter()
     let page: { rows: DeploymentRow[]; hasMore: boolean } | undefined;
     if (q.releaseId === undefined) {
       // The history page of the UI: one prepared query (the environment is looked up only for an empty page).
-      page = await readHistoryPage(c.var.deps.database.sql, { environment: env, limit: q.limit, ...(q.status ? { status: q.status } : {}), ...(before ? { before } : {}) });
+      page = await readHistoryPage(c.var.deps.database.sql, {
+        environment: env,
+        limit: q.limit,
+        ...(q.status ? { status: q.status } : {}),
+        ...(before ? { before } : {}),
+      });
       if (!page) throw notFound();
     } else {
       if (!(await getEnvironment(db, { name: env }))) throw notFound();

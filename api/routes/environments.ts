@@ -17,7 +17,7 @@ import { checkEnvironmentConfigs, checkMappedFiles, upsertEnvironments } from '.
 import { runPreflight } from '../services/preflight.js';
 import { PreflightReport } from '../services/preflight-checks.js';
 import { EnvironmentConfig, groupsOf } from '../../domain/environment.js';
-import { environmentConfigOf, getEnvironment, listEnvironments, type EnvironmentRow } from '../../db/environments.js';
+import { environmentConfigOf, getEnvironment, type EnvironmentRow } from '../../db/environments.js';
 import { listDeployments, type DeploymentRow } from '../../db/deployments.js';
 import { readBoard } from '../../db/prepared.js';
 import { REVALIDATE, sendJson } from '../http-cache.js';

@@ -22,14 +22,7 @@ import type { AppEnv } from '../context.js';
 import { ApiError, assertDocumentSize, problemsError } from '../errors.js';
 import { actorOf } from '../auth.js';
 import { documentedJson, protectedRoute } from '../openapi.js';
-import {
-  CreatedRelease,
-  releaseDetails,
-  ReleaseSummary,
-  releaseSummary,
-  ReleaseWithEnvironments,
-  TemplateRef,
-} from '../schemas.js';
+import { CreatedRelease, releaseDetails, ReleaseSummary, releaseSummary, ReleaseWithEnvironments, TemplateRef } from '../schemas.js';
 import { resolveOrThrow } from '../services/templates.js';
 import { Descriptor } from '../../domain/descriptor.js';
 import { parseSemver } from '../../domain/semver.js';

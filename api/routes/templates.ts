@@ -188,7 +188,10 @@ const revisionRoute = protectedRoute('viewer', {
     }),
   },
   responses: {
-    200: { description: 'The revision (never changes: `Cache-Control: private, immutable`, with an ETag)', content: { 'application/json': { schema: TemplateRevision } } },
+    200: {
+      description: 'The revision (never changes: `Cache-Control: private, immutable`, with an ETag)',
+      content: { 'application/json': { schema: TemplateRevision } },
+    },
   },
   errors: [400, 404],
 });
