@@ -33,9 +33,9 @@ beforeAll(async () => {
   releaseId = (await h.call('POST', '/v2/releases/create/2.4.1', { body: SEED_DESCRIPTOR })).body.releaseId as string;
   const sql = db.database.sql;
   await sql`insert into environments (name, display_order, gitops, argocd, kubernetes)
-    values (${ENV}, 1, ${sql.json({ repoUrl: 'https://git.example.com/g.git', branch: 'main', valuesFile: 'v.yaml' })},
-            ${sql.json({ url: 'https://argocd.example.com', tokenRef: 'env:FC_SECRET_A', project: 'default', applications: ['app'] })},
-            ${sql.json({ apiUrl: 'https://k8s.example.com', tokenRef: 'env:FC_SECRET_K', namespace: 'default' })})`;
+    values (${ENV}, 1, ${JSON.stringify({ repoUrl: 'https://git.example.com/g.git', branch: 'main', valuesFile: 'v.yaml' })}::jsonb,
+            ${JSON.stringify({ url: 'https://argocd.example.com', tokenRef: 'env:FC_SECRET_A', project: 'default', applications: ['app'] })}::jsonb,
+            ${JSON.stringify({ apiUrl: 'https://k8s.example.com', tokenRef: 'env:FC_SECRET_K', namespace: 'default' })}::jsonb)`;
   // 23 history records and 23 audit events that all share one timestamp (one transaction: now() is fixed).
   await sql.begin(async (tx) => {
     await tx`insert into deployments (environment, release_id, status, started_by, workflow_id)
