@@ -54,7 +54,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List audit events (newest first: by time, then id) */
+    /** List audit events (newest first) */
     get: {
       parameters: {
         query?: {
@@ -62,7 +62,6 @@ export interface paths {
           /** @description Token name */
           actor?: string;
           actorTokenId?: string;
-          /** @description Opaque: the nextCursor of the previous page */
           cursor?: string;
           limit?: number;
           since?: string;
@@ -563,7 +562,6 @@ export interface paths {
     get: {
       parameters: {
         query?: {
-          /** @description Opaque: the nextCursor of the previous page */
           cursor?: string;
           limit?: number;
           releaseId?: string;
@@ -1600,7 +1598,7 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description The revision (never changes: `Cache-Control: private, immutable`, with an ETag) */
+        /** @description The revision */
         200: {
           headers: {
             [name: string]: unknown;
@@ -1906,7 +1904,6 @@ export interface paths {
         query?: {
           /** @description Creator token id (UUID) or token name */
           createdBy?: string;
-          /** @description Opaque: the nextCursor of the previous page */
           cursor?: string;
           limit?: number;
           productVersion?: string;
@@ -1977,7 +1974,7 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description The difference (two immutable releases: `Cache-Control: private, immutable`, with an ETag) */
+        /** @description The difference */
         200: {
           headers: {
             [name: string]: unknown;
@@ -2042,7 +2039,7 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description The release and the environments it has passed through. `ETag` and `Cache-Control: private, no-cache`: the descriptor never changes but the environments do, so a client revalidates with If-None-Match (304 when unchanged). */
+        /** @description The release and the environments it has passed through */
         200: {
           headers: {
             [name: string]: unknown;
