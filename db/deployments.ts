@@ -108,18 +108,9 @@ export async function listDeployments(
     .select()
     .from(deployments)
     .where(conds.length ? and(...conds) : undefined)
-    // The equality filters lead the order (constant, so the result is the same) to match an index exactly:
-    // (release_id, id) for a release's few deployments, else (environment, status, id) or (environment, id).
-    .orderBy(...leadingColumns(input).map((c) => desc(c)), desc(deployments.id))
+    .orderBy(desc(deployments.id))
     .limit(input.limit + 1);
   return { rows: rows.slice(0, input.limit), hasMore: rows.length > input.limit };
-}
-
-function leadingColumns(input: { environment?: string; releaseId?: string; status?: PromotionStatus }) {
-  if (input.releaseId) return [deployments.releaseId];
-  if (input.environment && input.status) return [deployments.environment, deployments.status];
-  if (input.environment) return [deployments.environment];
-  return [];
 }
 
 /** Environments in which the release has a succeeded deployment. */

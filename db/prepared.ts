@@ -100,13 +100,10 @@ const BOARD = `select ${selectList('e', ENVIRONMENT_COLUMNS)}, ${selectList('d',
 const RELEASE = `select ${selectList('r', RELEASE_COLUMNS)}, ${releaseEnvironmentsJson('r.id')} as "environmentsJson"
   from releases r where r.id = $1`;
 const RELEASE_ENVIRONMENTS = `select ${releaseEnvironmentsJson('$1::uuid')} as "environmentsJson"`;
-// The equality-filtered columns lead the ORDER BY (a no-op for the result, they are constant): the order is then
-// exactly that of the filter's index, so the planner never prefers walking the primary key backwards and
-// filtering, which is fast for a busy environment but reads the whole table for a rare one.
 const HISTORY = `select ${selectList('d', DEPLOYMENT_COLUMNS)} from deployments d
-  where d.environment = $1 and d.id < $2 order by d.environment desc, d.id desc limit $3`;
+  where d.environment = $1 and d.id < $2 order by d.id desc limit $3`;
 const HISTORY_BY_STATUS = `select ${selectList('d', DEPLOYMENT_COLUMNS)} from deployments d
-  where d.environment = $1 and d.status = $4 and d.id < $2 order by d.environment desc, d.status desc, d.id desc limit $3`;
+  where d.environment = $1 and d.status = $4 and d.id < $2 order by d.id desc limit $3`;
 const ENVIRONMENT_EXISTS = `select 1 from environments where name = $1`;
 
 type Raw = Record<string, unknown>;

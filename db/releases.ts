@@ -77,14 +77,6 @@ export async function listReleases(tx: Tx, input: ListReleasesInput): Promise<{ 
   if (input.createdByTokenId !== undefined) where.push(eq(releases.createdByTokenId, input.createdByTokenId));
   if (input.createdBy !== undefined) where.push(eq(releases.createdBy, input.createdBy));
   if (input.beforeSeq !== undefined) where.push(lt(releases.seq, input.beforeSeq));
-  const leading =
-    input.productVersion !== undefined
-      ? [releases.productVersion]
-      : input.createdByTokenId !== undefined
-        ? [releases.createdByTokenId]
-        : input.createdBy !== undefined
-          ? [releases.createdBy]
-          : [];
   const rows = await tx
     .select({
       id: releases.id,
@@ -102,8 +94,7 @@ export async function listReleases(tx: Tx, input: ListReleasesInput): Promise<{ 
     })
     .from(releases)
     .where(and(...where))
-    // The filtered column leads the order (constant, so the result is the same) to match its (column, seq) index.
-    .orderBy(...leading.map((c) => desc(c)), desc(releases.seq))
+    .orderBy(desc(releases.seq))
     .limit(input.limit + 1);
   return { rows: rows.slice(0, input.limit), hasMore: rows.length > input.limit };
 }
