@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const BENCHMARKS = ['releases', 'promotion-latency', 'promotion-concurrency'];
+const BENCHMARKS = ['releases', 'promotion-latency', 'promotion-concurrency', 'convergence-notice'];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !BENCHMARKS.includes(w));
