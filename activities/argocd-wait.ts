@@ -216,6 +216,7 @@ export function createArgocdWait(deps: ActivityDeps) {
               heartbeat({ polls, applications: [...observations.values()] });
             }
             const apps = [...observations.values()];
+            heartbeat({ polls, applications: apps }); // also after a round that read nothing (no GET fell due)
             const summary = apps.map((a) => `${a.name}: ${a.state === 'converged' ? 'converged' : a.reason}`).join('; ');
             await hook(deps, 'argocd-wait:polled', input.deploymentId);
             if (apps.length === appRefs.length && apps.every((a) => a.state === 'converged')) {

@@ -113,6 +113,20 @@ describe('application watch stream', () => {
     expect((await collect({}, (s) => s.length >= 1))[0]?.type).toBe('ADDED');
   });
 
+  it('delays every event by the delay fault, in order', async () => {
+    sim.faults.stream({ delayMs: 300 });
+    let changedAt = 0;
+    const events = await collect({}, async (seen) => {
+      if (seen.length === 1) {
+        changedAt = Date.now();
+        await sim.refresh('dev-core');
+      }
+      return seen.length >= 2;
+    });
+    expect(events.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED']);
+    expect(Date.now() - changedAt).toBeGreaterThanOrEqual(300);
+  });
+
   it('an unavailable endpoint (404 of an older proxy, 502) is an ArgoCdError with its status', async () => {
     for (const status of [404, 502]) {
       sim.faults.stream({ unavailableStatus: status });
