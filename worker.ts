@@ -100,7 +100,7 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { syncWindowRecheckMs: config.PROMOTION_SYNC_WINDOW_RECHECK_SECONDS * 1000, ...deps },
+    deps: { syncWindowRecheckMs: config.PROMOTION_SYNC_WINDOW_RECHECK_SECONDS * 1000, argocdWatch: config.ARGOCD_WATCH === 'on', ...deps },
   });
   if (config.PROMOTION_ORPHAN_SWEEP_SECONDS > 0 && worker.client) {
     await ensureOrphanSweepSchedule(worker.client, {

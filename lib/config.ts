@@ -51,6 +51,8 @@ export const ConfigSchema = z.object({
   PROMOTION_ORPHAN_SWEEP_SECONDS: z.coerce.number().int().min(0).default(60),
   /** While a sync window blocks a promotion step, how often it checks again at most (it also checks when the window should open). */
   PROMOTION_SYNC_WINDOW_RECHECK_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** The convergence wait follows Argo CD's application watch streams (`on`), or only polls (`off`). */
+  ARGOCD_WATCH: z.enum(['on', 'off']).default('on'),
   /** Per-request timeout of the worker's Kubernetes reads (well below the heartbeat timeout). */
   KUBE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /**
