@@ -163,7 +163,7 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { syncWindowRecheckMs: config.PROMOTION_SYNC_WINDOW_RECHECK_SECONDS * 1000, ...deps },
+    deps: { syncWindowRecheckMs: config.PROMOTION_SYNC_WINDOW_RECHECK_SECONDS * 1000, argocdWatch: config.ARGOCD_WATCH === 'on', ...deps },
     ...(workflowBundle ? { workflowBundle } : {}),
     options: workerTuningOf(config),
   });

@@ -1,18 +1,65 @@
 // Step "argocd-refresh": asks Argo CD to re-read Git for every application of the release's groups
-// (GET ?refresh=normal blocks until the controller has reconciled), on every cluster of the environment.
-// Idempotent by nature. A multi-source application must have a source reading the environment's repository (else
-// a configuration error naming it, and its cluster when there are several); the revision reported is that source's.
+// (GET ?refresh=normal blocks until the controller has reconciled), on every cluster of the environment, all
+// applications at once. Idempotent by nature. A multi-source application must have a source reading the
+// environment's repository (else a configuration error naming it, and its cluster when there are several); the
+// revision reported is that source's.
 import type { ActivityDeps } from './deps.js';
-import { loadContext, recordedStep, writtenSourcesOf, type StepOutcome } from './promotion-context.js';
-import { onCluster, targetApplications } from './promotion-targets.js';
+import { loadContext, recordedStep, writtenSourcesOf, type PromotionContext, type StepOutcome } from './promotion-context.js';
+import { onCluster, targetApplications, type TargetApp } from './promotion-targets.js';
 import { writtenRevision } from '../integrations/argocd-sources.js';
+import type { Application } from '../integrations/argocd.js';
 import { STEP } from '../domain/promotion.js';
 
 export interface ArgocdRefreshInput {
   deploymentId: number;
 }
+export interface RefreshedApplication {
+  name: string;
+  sync: string | undefined;
+  health: string | undefined;
+  revision: string | undefined;
+}
 export interface ArgocdRefreshResult extends StepOutcome {
-  applications: Array<{ name: string; sync: string | undefined; health: string | undefined; revision: string | undefined }>;
+  applications: RefreshedApplication[];
+}
+
+/**
+ * Runs `fn` for every application at once and returns the results in the applications' order; when some fail,
+ * the first failing application's error (in that order, as a sequential loop would report it) after all settled.
+ */
+export async function eachApplication<A, T>(apps: readonly A[], fn: (app: A) => Promise<T>): Promise<T[]> {
+  const settled = await Promise.allSettled(apps.map(fn));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+/** Refreshes the applications (in parallel); also returns each one's refreshed state, by label. */
+export async function refreshApplications(
+  ctx: PromotionContext,
+  apps: readonly TargetApp[],
+): Promise<{ outcome: ArgocdRefreshResult; states: Map<string, Application> }> {
+  const refreshed = await eachApplication(apps, (app) =>
+    onCluster(app.target, async () => {
+      const a = await app.target.argo().getApplication(app.name, { refresh: 'normal', project: app.target.argocd.project });
+      return { a, written: writtenSourcesOf(a, ctx.environment) };
+    }),
+  );
+  const applications = refreshed.map(({ a, written }, i) => ({
+    name: (apps[i] as TargetApp).label,
+    sync: a.status?.sync?.status,
+    health: a.status?.health?.status,
+    revision: writtenRevision(a, written, a.status?.sync),
+  }));
+  return {
+    outcome: {
+      status: 'succeeded' as const,
+      message: applications.map((a) => `${a.name}: ${a.sync ?? '?'}/${a.health ?? '?'}`).join(', '),
+      observation: { applications },
+      applications,
+    },
+    states: new Map(refreshed.map(({ a }, i) => [(apps[i] as TargetApp).label, a])),
+  };
 }
 
 export function createArgocdRefresh(deps: ActivityDeps) {
@@ -20,26 +67,8 @@ export function createArgocdRefresh(deps: ActivityDeps) {
     async argocdRefresh(input: ArgocdRefreshInput): Promise<ArgocdRefreshResult> {
       return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.argocdRefresh }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
-        const applications = [];
         // Every cluster of the environment (activities/promotion-targets.ts); `label` names the cluster when there are several.
-        for (const app of await targetApplications(deps, ctx)) {
-          const { a, written } = await onCluster(app.target, async () => {
-            const a = await app.target.argo().getApplication(app.name, { refresh: 'normal', project: app.target.argocd.project });
-            return { a, written: writtenSourcesOf(a, ctx.environment) };
-          });
-          applications.push({
-            name: app.label,
-            sync: a.status?.sync?.status,
-            health: a.status?.health?.status,
-            revision: writtenRevision(a, written, a.status?.sync),
-          });
-        }
-        return {
-          status: 'succeeded' as const,
-          message: applications.map((a) => `${a.name}: ${a.sync ?? '?'}/${a.health ?? '?'}`).join(', '),
-          observation: { applications },
-          applications,
-        };
+        return (await refreshApplications(ctx, await targetApplications(deps, ctx))).outcome;
       });
     },
   };

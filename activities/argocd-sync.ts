@@ -5,11 +5,13 @@
 // Argo's own automated operation (started by the refresh that found our commit) is what the wait step judges.
 // A multi-source application is synced per source: the sources reading the environment's repository go to the
 // SHA (`revisions` + `sourcePositions`), the others stay at their targetRevision (integrations/argocd-sources.ts).
+// Every application is synced at once (the results keep the applications' order).
 // A sync window that refuses the sync (on any cluster: the failure names it) ends the attempt as SyncWindowBlocked,
 // saying when it should open (activities/sync-window.ts): the workflow waits for it and runs the step again.
 import type { ActivityDeps } from './deps.js';
-import { loadContext, recordedStep, writtenSourcesOf, type StepOutcome } from './promotion-context.js';
-import { onCluster, targetApplications } from './promotion-targets.js';
+import { loadContext, recordedStep, writtenSourcesOf, type PromotionContext, type StepOutcome } from './promotion-context.js';
+import { onCluster, targetApplications, type TargetApp } from './promotion-targets.js';
+import { eachApplication } from './argocd-refresh.js';
 import { usesAutomatedSync } from '../integrations/argocd-selection.js';
 import { SyncWindowBlockedError, type Application } from '../integrations/argocd.js';
 import { describeSource, isMultiSource } from '../integrations/argocd-sources.js';
@@ -53,70 +55,89 @@ export function isOurs(app: Application, sha: string, promotionId: string, sourc
   return !!op && op.phase !== 'Failed' && op.phase !== 'Error' && atSha(op.syncResult) && mine(op.operation.info);
 }
 
+type AppSync = { kind: 'automated' | 'alreadyOurs' } | { kind: 'synced'; partial?: string };
+
+/** Syncs one application (its state `known` from a refresh just before, else read now). */
+async function syncApplication(
+  deps: ActivityDeps,
+  ctx: PromotionContext,
+  input: ArgocdSyncInput,
+  { name, label, target }: TargetApp,
+  known: Application | undefined,
+): Promise<AppSync> {
+  const argo = target.argo();
+  const { app, sources } = await onCluster(target, async () => {
+    const app = known ?? (await argo.getApplication(name, { project: target.argocd.project }));
+    return { app, sources: writtenSourcesOf(app, ctx.environment) };
+  });
+  if (usesAutomatedSync(target, app)) return { kind: 'automated' };
+  // A cluster already on our operation is not synced again.
+  if (isOurs(app, input.sha, promotionIdOf(input), sources)) return { kind: 'alreadyOurs' };
+  // Multi-source: only the written sources move to our commit; Argo keeps the others at targetRevision.
+  const multi = isMultiSource(app);
+  await onCluster(target, () =>
+    argo
+      .sync(name, {
+        revision: input.sha,
+        ...(multi ? { sourcePositions: sources.map((i) => i + 1) } : {}),
+        prune: true,
+        infos: [{ name: PROMOTION_INFO_NAME, value: promotionIdOf(input) }],
+        syncOptions: ['ApplyOutOfSyncOnly=true'],
+      })
+      .catch(async (err: unknown) => {
+        if (!(err instanceof SyncWindowBlockedError)) throw err;
+        const block = await windowBlock(argo, { application: name, project: target.argocd.project, manual: true });
+        // The window opened between the refusal and the read: an ordinary retry syncs.
+        if (!block) throw ApplicationFailure.retryable(`${err.message} (open again now)`, FAILURE.argoCdTransient);
+        throw syncWindowFailure(deps, block, { manual: true, cluster: target.name });
+      }),
+  );
+  return { kind: 'synced', ...(multi ? { partial: `${label}: ${sources.map((i) => describeSource(app, i)).join(', ')}` } : {}) };
+}
+
+/**
+ * Syncs the applications (every cluster of the environment, all at once); `known` holds states a refresh has
+ * just read (by label), which then need no second read for the idempotency check.
+ */
+export async function syncApplications(
+  deps: ActivityDeps,
+  ctx: PromotionContext,
+  input: ArgocdSyncInput,
+  apps: readonly TargetApp[],
+  known?: ReadonlyMap<string, Application>,
+): Promise<ArgocdSyncResult> {
+  const outcomes = await eachApplication(apps, (app) => syncApplication(deps, ctx, input, app, known?.get(app.label)));
+  const labels = (kind: AppSync['kind']) => apps.filter((_, i) => outcomes[i]?.kind === kind).map((a) => a.label);
+  const synced = labels('synced');
+  const alreadyOurs = labels('alreadyOurs');
+  const automated = labels('automated');
+  const partial = outcomes.flatMap((o) => (o.kind === 'synced' && o.partial ? [o.partial] : []));
+  const waiting = `waiting for Argo CD's automated sync to ${input.sha.slice(0, 12)}: ${automated.join(', ')}`;
+  const requested =
+    `sync to ${input.sha.slice(0, 12)} requested for ${synced.join(', ') || 'none'}` +
+    (partial.length ? ` (multi-source, written sources only: ${partial.join('; ')})` : '') +
+    (alreadyOurs.length ? `; already ours: ${alreadyOurs.join(', ')}` : '');
+  return {
+    status: synced.length === 0 ? ('skipped' as const) : ('succeeded' as const),
+    message: automated.length === 0 ? requested : synced.length + alreadyOurs.length === 0 ? waiting : `${requested}; ${waiting}`,
+    synced,
+    alreadyOurs,
+    ...(automated.length > 0 ? { automated } : {}),
+  };
+}
+
+/** The history row a sync records into, and whether it records at all. */
+export function syncStepOf(input: ArgocdSyncInput): { deploymentId: number; step: StepName; record: boolean } {
+  return { deploymentId: input.deploymentId, step: input.step ?? STEP.argocdSync, record: input.recordStep ?? !input.promotionId };
+}
+
 export function createArgocdSync(deps: ActivityDeps) {
   return {
     async argocdSync(input: ArgocdSyncInput): Promise<ArgocdSyncResult> {
-      return recordedStep(
-        deps,
-        { deploymentId: input.deploymentId, step: input.step ?? STEP.argocdSync, record: input.recordStep ?? !input.promotionId },
-        async () => {
-          const ctx = await loadContext(deps, input.deploymentId);
-          const promotionId = promotionIdOf(input);
-          const synced: string[] = [];
-          const alreadyOurs: string[] = [];
-          const automated: string[] = [];
-          const partial: string[] = [];
-          // Every cluster of the environment; a cluster already on our operation is not synced again.
-          for (const { name, label, target } of await targetApplications(deps, ctx)) {
-            const argo = target.argo();
-            const { app, sources } = await onCluster(target, async () => {
-              const app = await argo.getApplication(name, { project: target.argocd.project });
-              return { app, sources: writtenSourcesOf(app, ctx.environment) };
-            });
-            if (usesAutomatedSync(target, app)) {
-              automated.push(label);
-              continue;
-            }
-            if (isOurs(app, input.sha, promotionId, sources)) {
-              alreadyOurs.push(label);
-              continue;
-            }
-            // Multi-source: only the written sources move to our commit; Argo keeps the others at targetRevision.
-            const multi = isMultiSource(app);
-            if (multi) partial.push(`${label}: ${sources.map((i) => describeSource(app, i)).join(', ')}`);
-            await onCluster(target, () =>
-              argo
-                .sync(name, {
-                  revision: input.sha,
-                  ...(multi ? { sourcePositions: sources.map((i) => i + 1) } : {}),
-                  prune: true,
-                  infos: [{ name: PROMOTION_INFO_NAME, value: promotionId }],
-                  syncOptions: ['ApplyOutOfSyncOnly=true'],
-                })
-                .catch(async (err: unknown) => {
-                  if (!(err instanceof SyncWindowBlockedError)) throw err;
-                  const block = await windowBlock(argo, { application: name, project: target.argocd.project, manual: true });
-                  // The window opened between the refusal and the read: an ordinary retry syncs.
-                  if (!block) throw ApplicationFailure.retryable(`${err.message} (open again now)`, FAILURE.argoCdTransient);
-                  throw syncWindowFailure(deps, block, { manual: true, cluster: target.name });
-                }),
-            );
-            synced.push(label);
-          }
-          const waiting = `waiting for Argo CD's automated sync to ${input.sha.slice(0, 12)}: ${automated.join(', ')}`;
-          const requested =
-            `sync to ${input.sha.slice(0, 12)} requested for ${synced.join(', ') || 'none'}` +
-            (partial.length ? ` (multi-source, written sources only: ${partial.join('; ')})` : '') +
-            (alreadyOurs.length ? `; already ours: ${alreadyOurs.join(', ')}` : '');
-          return {
-            status: synced.length === 0 ? ('skipped' as const) : ('succeeded' as const),
-            message: automated.length === 0 ? requested : synced.length + alreadyOurs.length === 0 ? waiting : `${requested}; ${waiting}`,
-            synced,
-            alreadyOurs,
-            ...(automated.length > 0 ? { automated } : {}),
-          };
-        },
-      );
+      return recordedStep(deps, syncStepOf(input), async () => {
+        const ctx = await loadContext(deps, input.deploymentId);
+        return syncApplications(deps, ctx, input, await targetApplications(deps, ctx));
+      });
     },
   };
 }

@@ -1,6 +1,9 @@
-// Step "argocd-wait" (and "revert-wait" of an abort): polls every application until the contract's
-// convergence algorithm says our commit has converged (integrations/argocd-convergence.ts). Heartbeats after
-// every application read (a slow Argo CD answer for one application never starves the heartbeat; each read
+// Step "argocd-wait" (and "revert-wait" of an abort): observes every application until the contract's
+// convergence algorithm says our commit has converged (integrations/argocd-convergence.ts). Observations come from
+// each application's Argo CD watch stream while it is live, and are judged on every event; otherwise (stream ended,
+// broken, unavailable, or ARGOCD_WATCH=off) from GETs at the poll interval (activities/argocd-observe.ts). A
+// `refresh` the assessment asks for is still a GET ?refresh=normal, at most once per poll interval. Heartbeats after
+// every application observation (a slow Argo CD answer for one application never starves the heartbeat; each read
 // is bounded well below the heartbeat timeout), and writes its last observation to the history record.
 // A failed or replaced sync operation ends the step at once as SyncOperationFailed (an operator's retry
 // syncs again); `Degraded` is final only when it persists on fresh reconciles for the environment's grace
@@ -9,7 +12,8 @@
 // Auto-sync mode: while Argo's automated sync has not reached our SHA, a sync window that holds it back ends the
 // attempt as SyncWindowBlocked (activities/sync-window.ts) instead of waiting out the deadline; so does a window
 // that holds a running operation before it applies ("Sync operation blocked by sync window").
-import { activityInfo, ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { openApplicationStreams } from './argocd-observe.js';
 import type { ActivityDeps } from './deps.js';
 import { hook, loadContext, recordedStep, toFailure, writtenSourcesOf, type StepOutcome } from './promotion-context.js';
 import { naming, targetApplications } from './promotion-targets.js';
@@ -44,7 +48,11 @@ export interface AppObservation {
   sync?: string;
 }
 export interface ArgocdWaitResult extends StepOutcome {
+  /** Rounds of assessment (each after a stream event or a poll interval). */
   polls: number;
+  /** Application GETs (polling, and refreshes) and watch stream events the wait used. */
+  reads: number;
+  events: number;
   applications: AppObservation[];
 }
 
@@ -97,7 +105,24 @@ export function createArgocdWait(deps: ActivityDeps) {
         /** Per auto-synced application waiting for Argo's operation: when (worker time) its windows were last read. */
         const windowsReadAt = new Map<string, number>();
         let polls = Number((activityInfo().heartbeatDetails as { polls?: number } | undefined)?.polls ?? 0);
+        let reads = 0;
         let lastRecorded = 0;
+        /** Per application: when (worker time) it was last read with GET. */
+        const readAt = new Map<string, number>();
+        const heartbeatMs = activityInfo().heartbeatTimeoutMs;
+        // Without events or GETs due, still a round this often: heartbeats, the deadline, grace periods.
+        const idleMs = heartbeatMs ? Math.max(100, Math.floor(heartbeatMs / 3)) : 10_000;
+        /** Per application: when (worker time) the assessment began asking for a refresh. */
+        const refreshAskedAt = new Map<string, number>();
+        const streams = openApplicationStreams(
+          appRefs.map((r) => ({ label: r.label, name: r.name, project: r.target.argocd.project, argo: () => r.target.argo() })),
+          {
+            enabled: deps.argocdWatch !== false,
+            signal: cancellationSignal(),
+            retryMs: Math.max(pollMs, 1000),
+            onError: (label, err) => deps.logger.debug({ application: label, err: toFailure(err).message }, 'argo watch stream ended'),
+          },
+        );
         const target = {
           sha: input.sha,
           promotionId,
@@ -109,98 +134,126 @@ export function createArgocdWait(deps: ActivityDeps) {
           const type = NEEDS_RESYNC.has(clause) ? FAILURE.syncOperationFailed : FAILURE.convergenceFailed;
           return ApplicationFailure.nonRetryable(`${name}: ${reason}`, type, { applications: [...observations.values()] });
         };
-        for (;;) {
-          polls++;
-          let transient: string | undefined;
-          for (const { name: appName, label: name, target: cluster } of appRefs) {
-            if (observations.get(name)?.state === 'converged') continue;
-            let failed: ApplicationFailure | undefined;
-            try {
-              const app = await readApp(cluster.argo(), appName, {
-                project: cluster.argocd.project,
-                ...(needRefresh.has(name) ? { refresh: 'normal' as const } : {}),
-              });
-              // Auto-sync mode: Argo's automated operation at exactly our SHA stands for our sync. Multi-source: the
-              // revisions of the sources we write are judged.
-              const automated = usesAutomatedSync(cluster, app);
-              let r = assessConvergence(app, {
-                ...target,
-                acceptAutomated: automated,
-                sourceIndexes: writtenSourcesOf(app, ctx.environment),
-              });
-              // A window holds Argo's automated sync back, or holds a running operation before it applies.
-              const held = r.observation.operationMessage === OPERATION_HELD_BY_WINDOW && r.state === 'waiting';
-              if (
-                (held || (automated && AWAITING_AUTO_SYNC.has(r.clause))) &&
-                Date.now() - (windowsReadAt.get(name) ?? 0) >= WINDOW_READ_MS
-              ) {
-                windowsReadAt.set(name, Date.now());
-                const manual = held && r.observation.initiatedBy?.automated !== true;
-                const q = { application: appName, project: cluster.argocd.project, manual };
-                const block = await windowBlock(cluster.argo(), q);
-                // Named by the catch below (`cluster <name>: ` with several clusters).
-                if (block) throw syncWindowFailure(deps, block, { manual, cluster: cluster.name });
+        /**
+         * When a GET is due: without a live stream a poll interval after the last GET; with one only for a refresh the
+         * assessment asks for, a poll interval after it asked (as polling would) — events may settle it before.
+         */
+        const getDueAt = (name: string) => {
+          const read = readAt.get(name) ?? -Infinity;
+          if (!streams.latest(name)) return read + pollMs;
+          return needRefresh.has(name) ? Math.max(read, refreshAskedAt.get(name) ?? -Infinity) + pollMs : Infinity;
+        };
+        try {
+          for (;;) {
+            polls++;
+            const seen = streams.events;
+            let transient: string | undefined;
+            for (const { name: appName, label: name, target: cluster } of appRefs) {
+              if (observations.get(name)?.state === 'converged') continue;
+              const streamed = streams.latest(name);
+              if (!streamed && Date.now() < getDueAt(name)) continue; // polling: not yet
+              let failed: ApplicationFailure | undefined;
+              try {
+                let app = streamed;
+                if (!app || Date.now() >= getDueAt(name)) {
+                  readAt.set(name, Date.now());
+                  reads++;
+                  app = await readApp(cluster.argo(), appName, {
+                    project: cluster.argocd.project,
+                    ...(needRefresh.has(name) ? { refresh: 'normal' as const } : {}),
+                  });
+                }
+                // Auto-sync mode: Argo's automated operation at exactly our SHA stands for our sync. Multi-source: the
+                // revisions of the sources we write are judged.
+                const automated = usesAutomatedSync(cluster, app);
+                let r = assessConvergence(app, {
+                  ...target,
+                  acceptAutomated: automated,
+                  sourceIndexes: writtenSourcesOf(app, ctx.environment),
+                });
+                // A window holds Argo's automated sync back, or holds a running operation before it applies.
+                const held = r.observation.operationMessage === OPERATION_HELD_BY_WINDOW && r.state === 'waiting';
+                if (
+                  (held || (automated && AWAITING_AUTO_SYNC.has(r.clause))) &&
+                  Date.now() - (windowsReadAt.get(name) ?? 0) >= WINDOW_READ_MS
+                ) {
+                  windowsReadAt.set(name, Date.now());
+                  const manual = held && r.observation.initiatedBy?.automated !== true;
+                  const q = { application: appName, project: cluster.argocd.project, manual };
+                  const block = await windowBlock(cluster.argo(), q);
+                  // Named by the catch below (`cluster <name>: ` with several clusters).
+                  if (block) throw syncWindowFailure(deps, block, { manual, cluster: cluster.name });
+                }
+                if (r.clause === 'degraded') {
+                  const first = degradedSince.get(name) ?? { atMs: Date.now(), reconciledAt: r.observation.reconciledAt };
+                  degradedSince.set(name, first);
+                  const persisted =
+                    Date.now() - first.atMs >= graceMs && (graceMs === 0 || r.observation.reconciledAt !== first.reconciledAt);
+                  // Within the grace period, keep reconciling: a recovering rollout goes Progressing → Healthy.
+                  if (!persisted) r = { ...r, state: 'waiting', refresh: true, reason: `${r.reason} (grace ${graceMs / 1000}s)` };
+                } else {
+                  degradedSince.delete(name);
+                }
+                observations.set(name, {
+                  name,
+                  state: r.state,
+                  clause: r.clause,
+                  reason: r.reason,
+                  health: r.observation.health,
+                  sync: r.observation.syncStatus,
+                });
+                if (r.refresh) needRefresh.add(name);
+                else needRefresh.delete(name);
+                if (r.state === 'failed') failed = fail(name, r.reason, r.clause);
+                if (r.state === 'converged') streams.stop(name);
+              } catch (err) {
+                const failure = toFailure(err);
+                if (failure instanceof ApplicationFailure && failure.nonRetryable) throw naming(cluster, failure);
+                transient = `${name}: ${failure.message}`; // keep polling through transient Argo CD errors
               }
-              if (r.clause === 'degraded') {
-                const first = degradedSince.get(name) ?? { atMs: Date.now(), reconciledAt: r.observation.reconciledAt };
-                degradedSince.set(name, first);
-                const persisted =
-                  Date.now() - first.atMs >= graceMs && (graceMs === 0 || r.observation.reconciledAt !== first.reconciledAt);
-                // Within the grace period, keep reconciling: a recovering rollout goes Progressing → Healthy.
-                if (!persisted) r = { ...r, state: 'waiting', refresh: true, reason: `${r.reason} (grace ${graceMs / 1000}s)` };
-              } else {
-                degradedSince.delete(name);
-              }
-              observations.set(name, {
-                name,
-                state: r.state,
-                clause: r.clause,
-                reason: r.reason,
-                health: r.observation.health,
-                sync: r.observation.syncStatus,
-              });
-              if (r.refresh) needRefresh.add(name);
-              else needRefresh.delete(name);
-              if (r.state === 'failed') failed = fail(name, r.reason, r.clause);
-            } catch (err) {
-              const failure = toFailure(err);
-              if (failure instanceof ApplicationFailure && failure.nonRetryable) throw naming(cluster, failure);
-              transient = `${name}: ${failure.message}`; // keep polling through transient Argo CD errors
+              if (failed) throw failed; // its message names the application (`<cluster>/<name>` with several clusters)
+              // After every read, not once per round: one slow application never starves the heartbeat.
+              heartbeat({ polls, applications: [...observations.values()] });
             }
-            if (failed) throw failed; // its message names the application (`<cluster>/<name>` with several clusters)
-            // After every read, not once per round: one slow application never starves the heartbeat.
-            heartbeat({ polls, applications: [...observations.values()] });
+            const apps = [...observations.values()];
+            heartbeat({ polls, applications: apps }); // also after a round that read nothing (no GET fell due)
+            const summary = apps.map((a) => `${a.name}: ${a.state === 'converged' ? 'converged' : a.reason}`).join('; ');
+            await hook(deps, 'argocd-wait:polled', input.deploymentId);
+            if (apps.length === appRefs.length && apps.every((a) => a.state === 'converged')) {
+              return {
+                status: 'succeeded' as const,
+                message: `converged: ${apps.map((a) => a.name).join(', ')}`,
+                observation: { applications: apps, polls, reads, events: streams.events },
+                polls,
+                reads,
+                events: streams.events,
+                applications: apps,
+              };
+            }
+            if (record && Date.now() - lastRecorded > 2000) {
+              lastRecorded = Date.now();
+              await markStepProgress(deps.database.db, {
+                deploymentId: input.deploymentId,
+                step,
+                message: transient ? `${summary} (last error: ${transient})` : summary,
+                observation: { applications: apps, polls, reads, events: streams.events },
+              });
+            }
+            if (Date.now() > input.deadlineAtMs) {
+              const replaced = apps.find((a) => a.state !== 'converged' && NEEDS_RESYNC.has(a.clause));
+              throw ApplicationFailure.nonRetryable(
+                `not converged within the deadline: ${summary || transient || 'no observation'}`,
+                replaced ? FAILURE.syncOperationFailed : FAILURE.convergenceFailed,
+                { applications: apps },
+              );
+            }
+            // The next round: on the next event, when a GET falls due, or after idleMs (never past the deadline).
+            const pending = appRefs.filter((a) => observations.get(a.label)?.state !== 'converged');
+            const nextAt = Math.min(Date.now() + idleMs, input.deadlineAtMs + 1, ...pending.map((a) => getDueAt(a.label)));
+            await streams.wait(nextAt - Date.now(), seen);
           }
-          const apps = [...observations.values()];
-          const summary = apps.map((a) => `${a.name}: ${a.state === 'converged' ? 'converged' : a.reason}`).join('; ');
-          await hook(deps, 'argocd-wait:polled', input.deploymentId);
-          if (apps.length === appRefs.length && apps.every((a) => a.state === 'converged')) {
-            return {
-              status: 'succeeded' as const,
-              message: `converged: ${apps.map((a) => a.name).join(', ')}`,
-              observation: { applications: apps, polls },
-              polls,
-              applications: apps,
-            };
-          }
-          if (record && Date.now() - lastRecorded > 2000) {
-            lastRecorded = Date.now();
-            await markStepProgress(deps.database.db, {
-              deploymentId: input.deploymentId,
-              step,
-              message: transient ? `${summary} (last error: ${transient})` : summary,
-              observation: { applications: apps, polls },
-            });
-          }
-          if (Date.now() > input.deadlineAtMs) {
-            const replaced = apps.find((a) => a.state !== 'converged' && NEEDS_RESYNC.has(a.clause));
-            throw ApplicationFailure.nonRetryable(
-              `not converged within the deadline: ${summary || transient || 'no observation'}`,
-              replaced ? FAILURE.syncOperationFailed : FAILURE.convergenceFailed,
-              { applications: apps },
-            );
-          }
-          await sleep(pollMs);
+        } finally {
+          streams.close();
         }
       });
     },

@@ -21,8 +21,10 @@ export interface ActivityDeps {
    * DEFAULT_ARGO_TIMEOUT_MS). Tests that need a recording fetch pass createTargetClients({ fetchImpl, … }).
    */
   targets?: TargetClients;
-  /** Poll interval of the convergence wait (default 1000 ms). */
+  /** Poll interval of the convergence wait (default 1000 ms): without a live watch stream, and between refreshes. */
   pollIntervalMs?: number;
+  /** The convergence wait follows Argo CD's watch streams (ARGOCD_WATCH; default true); false: polling only. */
+  argocdWatch?: boolean;
   /**
    * While a sync window blocks a step, the workflow checks again when the window should open, and at least this
    * often (PROMOTION_SYNC_WINDOW_RECHECK_SECONDS; default DEFAULT_SYNC_WINDOW_RECHECK_MS): an edited window counts.

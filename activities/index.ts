@@ -8,6 +8,7 @@ import { createRenderValues } from './render-values.js';
 import { createGitCommitPush } from './git-commit-push.js';
 import { createArgocdRefresh } from './argocd-refresh.js';
 import { createArgocdSync } from './argocd-sync.js';
+import { createArgocdRefreshSync } from './argocd-refresh-sync.js';
 import { createArgocdWait } from './argocd-wait.js';
 import { createVerifyImages } from './verify-images.js';
 import { createRevertPush } from './revert-push.js';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createGitCommitPush(deps),
     ...createArgocdRefresh(deps),
     ...createArgocdSync(deps),
+    ...createArgocdRefreshSync(deps),
     ...createArgocdWait(deps),
     ...createVerifyImages(deps),
     ...createRevertPush(deps),

@@ -76,8 +76,17 @@ export function writtenSourcesOf(app: Application, env: Pick<EnvironmentRow, 'gi
   throw ApplicationFailure.nonRetryable(scrubUrlCredentials(message), FAILURE.configuration);
 }
 
+/** Clients of a worker whose deps bring none: one set per deps, so that activities share Argo CD sessions. */
+const defaultTargets = new WeakMap<ActivityDeps, TargetClients>();
+
 export function targetsOf(deps: ActivityDeps): TargetClients {
-  return deps.targets ?? createTargetClients({ secrets: secretsOf(deps), argoTimeoutMs: DEFAULT_ARGO_TIMEOUT_MS });
+  if (deps.targets) return deps.targets;
+  let targets = defaultTargets.get(deps);
+  if (!targets) {
+    targets = createTargetClients({ secrets: secretsOf(deps), argoTimeoutMs: DEFAULT_ARGO_TIMEOUT_MS });
+    defaultTargets.set(deps, targets);
+  }
+  return targets;
 }
 
 export function argoClientFor(deps: ActivityDeps, env: EnvironmentRow): ArgoClient {

@@ -9,6 +9,8 @@ import { ApiError, errorBody, validationError } from './errors.js';
 import { completeAppDeps, type AppEnv, type BaseAppDeps } from './context.js';
 import { healthRoutes } from './routes/health.js';
 import { renderReferencePage } from './reference-page.js';
+import { compression } from './compression.js';
+import { lazyChild } from '../lib/logger.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -50,25 +52,37 @@ export function createApp(base: BaseAppDeps, routers: Array<[string, OpenAPIHono
   app.use('*', async (c, next) => {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const logger = deps.logger.child({ requestId });
     c.set('deps', deps);
     c.set('requestId', requestId);
-    c.set('logger', logger);
+    c.set('logger', lazyChild(deps.logger, { requestId }));
     const started = performance.now();
     await next();
     c.header('x-request-id', requestId);
-    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    // The request line carries its bindings itself: no child logger is built for a request that logs nothing else.
+    const actor = c.get('actor') as { name: string; tokenId: string } | undefined;
+    deps.logger.info(
+      {
+        requestId,
+        ...(actor ? { actor: actor.name, tokenId: actor.tokenId } : {}),
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
   });
 
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: deps.config.BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new ApiError('PAYLOAD_TOO_LARGE', `Request body exceeds ${deps.config.BODY_LIMIT_BYTES} bytes`);
-      },
-    }),
-  );
+  // gzip for large responses (api/compression.ts); routes that send a body with an ETag compress it themselves.
+  app.use('*', compression());
+
+  const limit = bodyLimit({
+    maxSize: deps.config.BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new ApiError('PAYLOAD_TOO_LARGE', `Request body exceeds ${deps.config.BODY_LIMIT_BYTES} bytes`);
+    },
+  });
+  app.use('*', (c, next) => (BODY_METHODS.has(c.req.method) ? limit(c, next) : next()));
 
   // Read and parse a non-empty body once, up front: a wrong content type (415) or a syntax error (400) is
   // the caller's, never a 500 deeper down. Hono caches the body, so route validators read it again for free.

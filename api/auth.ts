@@ -15,6 +15,7 @@ import type { AppEnv } from './context.js';
 import { isAllowed, type Actor, type Role } from '../domain/roles.js';
 import { ensureBootstrapToken, findTokenByHash, type TokenRow } from '../db/tokens.js';
 import { recordAudit } from '../db/audit.js';
+import { lazyChild } from '../lib/logger.js';
 
 export const TOKEN_PREFIX = 'fct_';
 /** `created_by` of the token stored from FLOW_ADMIN_TOKEN. */
@@ -49,12 +50,23 @@ function actorFrom(row: TokenRow): Actor {
   return { tokenId: row.id, name: row.name, principal: row.principal, role: row.role, scopes: row.scopes };
 }
 
+/** The hash of FLOW_ADMIN_TOKEN, computed once per value rather than per request. */
+let bootstrapHash: { token: string; hash: string } | undefined;
+function hashOfBootstrap(token: string): string {
+  if (bootstrapHash?.token !== token) bootstrapHash = { token, hash: hashToken(token) };
+  return bootstrapHash.hash;
+}
+
 async function lookup(c: Context<AppEnv>, token: string): Promise<TokenRow | undefined> {
-  const { database, config, logger } = c.var.deps;
+  const { database, config, logger, reads } = c.var.deps;
   const hash = hashToken(token);
-  const row = await findTokenByHash(database.db, { tokenHash: hash });
+  // A cached row is at most TOKEN_CACHE_TTL_MS old; revocations through this process drop it at once.
+  const cached = reads.tokens.get(hash);
+  const stamp = reads.tokens.stamp();
+  const row = cached ?? (await findTokenByHash(database.db, { tokenHash: hash }));
+  if (row && !cached) reads.tokens.set(hash, row, stamp);
   const bootstrap = config.FLOW_ADMIN_TOKEN;
-  const isBootstrap = bootstrap !== undefined && sameHash(hashToken(bootstrap), hash);
+  const isBootstrap = bootstrap !== undefined && sameHash(hashOfBootstrap(bootstrap), hash);
   if (row) {
     if (!sameHash(row.tokenHash, hash)) return undefined;
     // A stored bootstrap token lives only while FLOW_ADMIN_TOKEN still names it: rotating the variable revokes it.
@@ -88,7 +100,7 @@ export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
   if (row.revokedAt) throw new ApiError('UNAUTHENTICATED', 'API token has been revoked');
   const actor = actorFrom(row);
   c.set('actor', actor);
-  c.set('logger', c.var.logger.child({ actor: actor.name, tokenId: actor.tokenId }));
+  c.set('logger', lazyChild(c.var.logger, { actor: actor.name, tokenId: actor.tokenId }));
   return actor;
 }
 

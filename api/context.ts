@@ -9,6 +9,9 @@ import { createTargetClients, type TargetClients } from '../integrations/targets
 import { promotionDeps, type PromotionServiceDeps } from './services/promotions.js';
 import { createLiveStatus, type LiveStatusService } from './services/live-status.js';
 import { preflightDepsOf, type PreflightDeps } from './services/preflight.js';
+import { createCursorCodec, type CursorCodec } from './cursor.js';
+import { createByteLru, createTokenCache, type ByteLru, type TokenCache } from './read-cache.js';
+import { getInstallationId } from '../db/installation.js';
 
 export interface AppDeps {
   config: Config;
@@ -23,11 +26,33 @@ export interface AppDeps {
   promotions: PromotionServiceDeps;
   /** The preflight's clients and secret resolver (installation policy; longer timeouts than the live view). */
   preflight: PreflightDeps;
+  /** The read path's per-process state: token lookups, immutable release JSON, the cursor signing key. */
+  reads: ReadState;
+}
+
+export interface ReadState {
+  tokens: TokenCache;
+  /** Serialized immutable part of GET /v2/releases/:id, by release id (RELEASE_CACHE_BYTES). */
+  releases: ByteLru;
+  /** Gzipped bodies by ETag: a representation many clients poll (the board, a release) is compressed once. */
+  gzipped: ByteLru<Uint8Array<ArrayBuffer>>;
+  cursors: CursorCodec;
+}
+
+const GZIP_CACHE_BYTES = 8 * 1024 * 1024;
+
+export function createReadState(config: Config, database: Database): ReadState {
+  return {
+    tokens: createTokenCache(config.TOKEN_CACHE_TTL_MS),
+    releases: createByteLru(config.RELEASE_CACHE_BYTES),
+    gzipped: createByteLru(GZIP_CACHE_BYTES),
+    cursors: createCursorCodec(() => getInstallationId(database.db)),
+  };
 }
 
 /** What a caller must provide; the rest is derived from it by completeAppDeps (tests may pass their own). */
-export type BaseAppDeps = Omit<AppDeps, 'targets' | 'live' | 'promotions' | 'preflight'> &
-  Partial<Pick<AppDeps, 'targets' | 'live' | 'promotions' | 'preflight'>>;
+export type BaseAppDeps = Omit<AppDeps, 'targets' | 'live' | 'promotions' | 'preflight' | 'reads'> &
+  Partial<Pick<AppDeps, 'targets' | 'live' | 'promotions' | 'preflight' | 'reads'>>;
 
 /** Per-request timeouts of the live view's clients (LIVE_STATUS_TIMEOUT_MS), for callers that build their own. */
 export function liveTimeouts(config: Config): { argoTimeoutMs: number; kubeTimeoutMs: number } {
@@ -51,6 +76,7 @@ export function completeAppDeps(base: BaseAppDeps): AppDeps {
     live,
     promotions: base.promotions ?? promotionDeps(base),
     preflight: base.preflight ?? preflightDepsOf(base.config, base.database, base.logger),
+    reads: base.reads ?? createReadState(base.config, base.database),
   };
 }
 

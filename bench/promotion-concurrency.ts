@@ -1,4 +1,4 @@
-// Benchmark (not a test; nothing is asserted on time): BENCH_ENVS (50) concurrent promotions to as many
+// Benchmark (not a test; nothing is asserted on time): BENCH_ENVS (100) concurrent promotions to as many
 // environments that share ONE GitOps repository and branch (one Argo CD application per environment and
 // group, 2 groups → 100 applications), all started at once through the API. Run with
 //   bash scripts/with-node.sh tsx bench/promotion-concurrency.ts
@@ -8,7 +8,10 @@
 // its own process (bench/worker-process.ts), VmRSS sampled every 50 ms plus VmHWM from /proc/<pid>/status.
 // CPU time of the worker (and its git children), of this process (API + simulator + its git children) and
 // of the Temporal dev server over the run window shows where the two cores went.
-// Knobs: BENCH_ENVS (50), BENCH_POLL_MS (50, the worker's convergence poll interval), BENCH_PREBUNDLE=1
+// The baseline is measured in the same run: BENCH_SINGLES (3) single promotions one after the other (to their
+// own environments, after the warm-up); the target is wall ≤ 10 × the median single promotion. The run fails
+// (exit 1) unless every promotion succeeded and every deployment's commit is on the branch exactly once.
+// Knobs: BENCH_ENVS (100), BENCH_SINGLES (3), BENCH_POLL_MS (50, the worker's convergence poll interval), BENCH_PREBUNDLE=1
 // (hand the worker a pre-built workflow bundle instead of bundling at start, to see that part of its RSS).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,7 +22,9 @@ import { cpuTimes, readMemory } from './process.js';
 import { createRig, type Rig } from './rig.js';
 import { machine, sleep, stats, writeResult } from './stats.js';
 
-const ENVS = Number(process.env.BENCH_ENVS ?? 50);
+const ENVS = Number(process.env.BENCH_ENVS ?? 100);
+const SINGLES = Math.max(1, Number(process.env.BENCH_SINGLES ?? 3));
+const TARGET_RATIO = 10;
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 50);
 const PREBUNDLE = process.env.BENCH_PREBUNDLE === '1';
 const DEADLINE_MS = 10 * 60_000;
@@ -30,15 +35,17 @@ async function git(rig: Rig, args: string[]): Promise<string> {
   return (await run('git', ['-C', rig.repoPath, ...args], { maxBuffer: 64 * 1024 * 1024 })).stdout;
 }
 
-async function promoteAndWait(rig: Rig, releaseId: string, environment: string): Promise<void> {
+/** Promotes and waits for success; returns the wall time from the POST to the `succeeded` row. */
+async function promoteAndWait(rig: Rig, releaseId: string, environment: string): Promise<number> {
+  const t0 = performance.now();
   const res = await rig.call('POST', `/v2/releases/${releaseId}/promote`, { environment });
   if (res.status !== 202) throw new Error(`warm-up promote → ${res.status}: ${JSON.stringify(res.body)}`);
   const id = Number(res.body.deploymentId);
-  for (const t0 = performance.now(); performance.now() - t0 < 120_000; await sleep(20)) {
+  for (const w0 = performance.now(); performance.now() - w0 < 120_000; await sleep(20)) {
     const [row] = await rig.database.sql<
       Array<{ status: string; message: string | null }>
     >`select status, message from deployments where id = ${id}`;
-    if (row?.status === 'succeeded') return;
+    if (row?.status === 'succeeded') return performance.now() - t0;
     if (row && TERMINAL.includes(row.status)) throw new Error(`warm-up deployment ended ${row.status}: ${row.message ?? ''}`);
   }
   throw new Error('warm-up deployment did not finish');
@@ -46,14 +53,22 @@ async function promoteAndWait(rig: Rig, releaseId: string, environment: string):
 
 async function main(): Promise<void> {
   const sfx = randomBytes(3).toString('hex');
-  const names = Array.from({ length: ENVS }, (_, i) => `c${String(i).padStart(2, '0')}-${sfx}`);
+  const names = Array.from({ length: ENVS }, (_, i) => `c${String(i).padStart(3, '0')}-${sfx}`);
   const warmEnv = `cwarm-${sfx}`;
+  const singleEnvs = Array.from({ length: SINGLES }, (_, i) => `csingle${i}-${sfx}`);
   const loadBefore = machine();
-  const rig = await createRig({ fcEnvironments: [warmEnv, ...names], pollIntervalMs: POLL_MS, prebundle: PREBUNDLE });
+  const rig = await createRig({ fcEnvironments: [warmEnv, ...singleEnvs, ...names], pollIntervalMs: POLL_MS, prebundle: PREBUNDLE });
   try {
     const releaseId = await rig.createRelease('3.0.0');
     await promoteAndWait(rig, releaseId, warmEnv); // worker warm: first activity of each kind, clients, pools
     await sleep(1000);
+    // The baseline: one promotion at a time, same rig, same repository.
+    const singleMs: number[] = [];
+    for (const env of singleEnvs) {
+      singleMs.push(await promoteAndWait(rig, releaseId, env));
+      await sleep(200);
+    }
+    const singleP50 = stats(singleMs).p50;
     const idle = await readMemory(rig.worker.pid);
     const headBefore = (await git(rig, ['rev-parse', 'main'])).trim();
     rig.worker.resetPeak();
@@ -186,6 +201,10 @@ async function main(): Promise<void> {
         nonFastForwardRetries: pushRetries,
       },
       wallMs: Math.round(wallMs),
+      singlePromotionMs: { runs: singleMs.map(Math.round), p50: Math.round(singleP50) },
+      target: { wallOverSinglePromotionAtMost: TARGET_RATIO, successRate: 1, commitsExactlyOnce: true },
+      wallOverSinglePromotion: Math.round((wallMs / singleP50) * 100) / 100,
+      targetMet: wallMs <= TARGET_RATIO * singleP50 && succeeded.length === ENVS && exactlyOnce === ENVS && commitsAdded === ENVS,
       latencyFromStartMs: stats(latencyMs),
       cpuDuringRun: {
         note: 'CPU ms over the run window (first POST → last success); childrenMs = reaped child processes (git). Machine capacity = wallMs × cpus.',
@@ -214,9 +233,14 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(summary, null, 2));
     const file = await writeResult('promotion-concurrency', summary);
     process.stderr.write(
-      `written to ${file}\n${succeeded.length}/${ENVS} succeeded, ${commitsAdded} commits (${exactlyOnce} exactly once), wall ${Math.round(wallMs)} ms, worker peak RSS ${mb(peakRssKb)} MB (VmHWM ${mb(afterRun?.vmHwmKb)} MB)\n`,
+      `written to ${file}\n${succeeded.length}/${ENVS} succeeded, ${commitsAdded} commits (${exactlyOnce} exactly once), wall ${Math.round(wallMs)} ms = ${summary.wallOverSinglePromotion} × one promotion (${Math.round(singleP50)} ms; target ≤ ${TARGET_RATIO}×), worker peak RSS ${mb(peakRssKb)} MB (VmHWM ${mb(afterRun?.vmHwmKb)} MB)\n`,
     );
     if (succeeded.length < ENVS) process.stderr.write(`worker output:\n${rig.worker.output().slice(-30).join('\n')}\n`);
+    // Correctness is asserted (time is not): every promotion succeeded, every commit exactly once.
+    if (succeeded.length !== ENVS || exactlyOnce !== ENVS || commitsAdded !== ENVS || shaMatches !== ENVS) {
+      process.stderr.write('FAILED: not every promotion succeeded with exactly one commit of its own\n');
+      process.exitCode = 1;
+    }
   } finally {
     await rig.close();
   }

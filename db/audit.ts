@@ -1,6 +1,6 @@
 // Data access for the audit trail. recordAudit() is called by every mutation inside the transaction that
 // makes the change, so an event exists exactly when the change does.
-import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from './client.js';
 import { auditEvents } from './schema.js';
 
@@ -57,13 +57,19 @@ export interface ListAuditInput {
   subjectId?: string;
   since?: Date;
   until?: Date;
-  /** Keyset cursor: events with an id below this one. */
-  beforeId?: number;
+  /** Keyset cursor: events before this (at, id) in the list's order. `at` is Postgres's text (microseconds). */
+  before?: { at: string; id: number };
   limit: number;
 }
 
-/** Newest first; fetches one extra row to tell whether another page exists. */
-export async function listAudit(tx: Tx, input: ListAuditInput): Promise<{ events: AuditEvent[]; hasMore: boolean }> {
+/** An event of a list page, with its `at` as Postgres text (microsecond precision) for the next cursor. */
+export type ListedAuditEvent = AuditEvent & { atText: string };
+
+/**
+ * Newest first by (at, id), paged with a row comparison on both (every filter has an index ending in (at, id));
+ * fetches one extra row to tell whether another page exists.
+ */
+export async function listAudit(tx: Tx, input: ListAuditInput): Promise<{ events: ListedAuditEvent[]; hasMore: boolean }> {
   const where: SQL[] = [];
   if (input.actor !== undefined) where.push(eq(auditEvents.actor, input.actor));
   if (input.actorTokenId !== undefined) where.push(eq(auditEvents.actorTokenId, input.actorTokenId));
@@ -72,12 +78,14 @@ export async function listAudit(tx: Tx, input: ListAuditInput): Promise<{ events
   if (input.subjectId !== undefined) where.push(eq(auditEvents.subjectId, input.subjectId));
   if (input.since !== undefined) where.push(gte(auditEvents.at, input.since));
   if (input.until !== undefined) where.push(lte(auditEvents.at, input.until));
-  if (input.beforeId !== undefined) where.push(lt(auditEvents.id, input.beforeId));
+  if (input.before !== undefined) {
+    where.push(sql`(${auditEvents.at}, ${auditEvents.id}) < (${input.before.at}::timestamptz, ${input.before.id})`);
+  }
   const rows = await tx
-    .select()
+    .select({ ...getTableColumns(auditEvents), atText: sql<string>`${auditEvents.at}::text` })
     .from(auditEvents)
     .where(and(...where))
-    .orderBy(desc(auditEvents.id))
+    .orderBy(desc(auditEvents.at), desc(auditEvents.id))
     .limit(input.limit + 1);
   return { events: rows.slice(0, input.limit), hasMore: rows.length > input.limit };
 }

@@ -128,6 +128,8 @@ export const deployments = pgTable(
       .where(sql`${t.status} in (${sqlList(ACTIVE_STATUSES)})`),
     index('deployments_env_idx').on(t.environment, t.id),
     index('deployments_release_idx').on(t.releaseId, t.id),
+    // The history page filtered by status (keyset on id, newest first).
+    index('deployments_env_status_idx').on(t.environment, t.status, t.id),
   ],
 );
 

@@ -35,10 +35,14 @@ export const auditEvents = pgTable(
     requestId: text('request_id'),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
   },
+  // The list (GET /v1/audit) is ordered by (at, id) descending and paged with a row comparison on both; each
+  // filter has an index ending in (at, id), so a filtered page is an index range scan, never a sort.
   (t) => [
-    index('audit_events_subject_idx').on(t.subjectType, t.subjectId),
-    index('audit_events_at_idx').on(t.at),
-    index('audit_events_actor_idx').on(t.actor),
+    index('audit_events_subject_idx').on(t.subjectType, t.subjectId, t.at, t.id),
+    index('audit_events_at_idx').on(t.at, t.id),
+    index('audit_events_actor_idx').on(t.actor, t.at, t.id),
+    index('audit_events_actor_token_idx').on(t.actorTokenId, t.at, t.id),
+    index('audit_events_action_idx').on(t.action, t.at, t.id),
   ],
 );
 
@@ -115,6 +119,7 @@ export const releases = pgTable(
     uniqueIndex('releases_idempotency_idx').on(t.createdByTokenId, t.idempotencyKey),
     index('releases_product_version_idx').on(t.productVersion, t.seq),
     index('releases_created_by_idx').on(t.createdByTokenId, t.seq),
+    index('releases_created_by_name_idx').on(t.createdBy, t.seq),
     foreignKey({ columns: [t.templateKey, t.templateRevision], foreignColumns: [templates.key, templates.revision] }),
   ],
 );

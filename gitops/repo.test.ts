@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Descriptor } from '../domain/descriptor.js';
 import { GitAuthError, GitConflictError, GitPermanentError, GitTransientError, type GitError } from './errors.js';
 import { renderEnvironment } from './render.js';
-import { pushRelease, readFileAt, readFilesAt, revertCommit, type PushReleaseInput } from './repo.js';
+import { pushRelease, readFileAt, readFilesAt, repoCache, revertCommit, type PushReleaseInput } from './repo.js';
 import {
   commitsOn,
   createBareRepo,
@@ -333,6 +333,7 @@ describe('HTTPS token credentials (loopback smart-HTTP server)', () => {
             }
           };
           await walk(workDir);
+          await walk(await repoCache().directory()); // the worker's clone cache (repo-cache.ts)
         },
       }),
     );

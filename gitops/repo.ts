@@ -15,9 +15,8 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GitConflictError, GitPermanentError } from './errors.js';
+import { GitAuthError, GitConflictError, GitError, GitPermanentError } from './errors.js';
 import {
-  commitsMatching,
   notOwnedReason,
   ownMatch,
   pathsChangedBy,
@@ -27,8 +26,10 @@ import {
   symlinksInTree,
   type CommitOwner,
 } from './ownership.js';
+import { CommitQueue, findOwn, type PushResult, type TxRequest, type TxSpec } from './commit-queue.js';
+import { RepoCache } from './repo-cache.js';
 import { backoffMs, sleep, withLock } from './serialize.js';
-import { commitMessage, type TrailerMatch } from './trailers.js';
+import { commitMessage } from './trailers.js';
 import { HISTORY_DEPTH, openWorkspace, type GitAuthor, type RemoteInput, type Workspace } from './workspace.js';
 
 export { REVERTS_TRAILER, RESTORES_TRAILER } from './ownership.js';
@@ -53,6 +54,8 @@ export interface CommitInput extends RemoteInput {
    * non-fast-forward retry. Tests set false to exercise that race in one process.
    */
   serializeInProcess?: boolean;
+  /** Test seam: another worker's queue (its own clone cache) instead of this process's. */
+  commitQueue?: CommitQueue;
   /** Test seam: runs after the commit is made and before each push. */
   onBeforePush?: (info: { attempt: number; sha: string }) => Promise<void> | void;
 }
@@ -70,21 +73,7 @@ export interface PushReleaseInput extends CommitInput {
   createBranch?: boolean;
 }
 
-export type PushStatus = 'pushed' | 'skipped-existing-commit' | 'skipped-no-change';
-
-export interface PushResult {
-  /** The commit Argo CD should sync: the new one, our existing one, or the unchanged head. */
-  sha: string;
-  /**
-   * This promotion's own commit (pushed now or found from an earlier attempt); null for 'skipped-no-change',
-   * where `sha` is just the head — somebody else's commit, never to be compensated as ours.
-   */
-  ownCommit: string | null;
-  status: PushStatus;
-  attempts: number;
-  /** Paths changed by the commit (empty when skipped). */
-  changedFiles: string[];
-}
+export type { PushResult, PushStatus } from './commit-queue.js';
 
 export interface RevertCommitInput extends CommitInput {
   /** The commit to revert; must be on the branch. */
@@ -233,51 +222,82 @@ export async function readBranchFiles(
   input: ReadFilesAtInput,
 ): Promise<{ sha: string; files: Record<string, string | undefined> } | undefined> {
   const paths = input.paths.map(checkRepoPath);
+  if (cacheOff()) return readFresh(input, paths);
+  try {
+    return await cache.atRemoteHead(input, HISTORY_DEPTH, (ws, sha) =>
+      sha === undefined ? Promise.resolve(undefined) : readAt(ws, sha, paths),
+    );
+  } catch (err) {
+    // A clone that broke under the read (discarded by a writer meanwhile, damaged): read from a fresh one,
+    // which reports the remote's own errors (credentials, reachability) as before.
+    if (err instanceof GitError && !(err instanceof GitAuthError) && err.details.command !== undefined) return readFresh(input, paths);
+    throw err;
+  }
+}
+
+async function readFresh(
+  input: RemoteInput,
+  paths: string[],
+): Promise<{ sha: string; files: Record<string, string | undefined> } | undefined> {
   const ws = await openWorkspace(input);
   try {
     if (!(await ws.fetch(1))) return undefined;
-    const sha = (await ws.git(['rev-parse', ws.remoteRef])).stdout.trim();
-    const links = await symlinksInTree(ws, ws.remoteRef, paths);
-    for (const p of paths) refuseSymlink(p, links);
-    // One listing for all paths, then one read per existing file (git commands dominate the cost).
-    const listed = new Set(
-      (await ws.git(['ls-tree', '--name-only', ws.remoteRef, '--', ...paths])).stdout.split('\n').filter((l) => l.length > 0),
-    );
-    const files: Record<string, string | undefined> = {};
-    for (const p of paths) {
-      files[p] = listed.has(p) ? (await ws.git(['cat-file', 'blob', `${ws.remoteRef}:${p}`])).stdout : undefined;
-    }
-    return { sha, files };
+    return await readAt(ws, (await ws.git(['rev-parse', ws.remoteRef])).stdout.trim(), paths);
   } finally {
     await ws.dispose();
   }
 }
 
-// --- the transaction: clone → check trailer → apply → commit → push, retried on non-fast-forward -------
+async function readAt(ws: Workspace, sha: string, paths: string[]): Promise<{ sha: string; files: Record<string, string | undefined> }> {
+  const links = await symlinksInTree(ws, sha, paths);
+  for (const p of paths) refuseSymlink(p, links);
+  // One listing for all paths, then one read per existing file (git commands dominate the cost).
+  const listed = new Set((await ws.git(['ls-tree', '--name-only', sha, '--', ...paths])).stdout.split('\n').filter((l) => l.length > 0));
+  const files: Record<string, string | undefined> = {};
+  for (const p of paths) files[p] = listed.has(p) ? (await ws.git(['cat-file', 'blob', `${sha}:${p}`])).stdout : undefined;
+  return { sha, files };
+}
 
-interface TxSpec {
-  match: TrailerMatch;
-  apply: (ws: Workspace) => Promise<void>;
-  message: () => string;
-  /** Look for our earlier commit after `apply` (so `verify` can compare it with the staged result). */
-  applyFirst?: boolean;
-  /** A commit whose trailers match is ours only if this agrees (default: trailers suffice). */
-  verify?: (ws: Workspace, sha: string) => Promise<boolean>;
+// --- the transaction ------------------------------------------------------------------------------------
+// In the worker (default): the commit queue of the repository and branch (commit-queue.ts), in the cached
+// clone. `serializeInProcess: false` (a writer that behaves like another process, tests) and FC_GIT_CACHE=off:
+// a fresh clone of its own, with no queue: clone → check trailer → apply → commit → push, retried on
+// non-fast-forward.
+
+const cache = new RepoCache();
+const queue = new CommitQueue(cache, { fresh: (req) => transactFresh(req) });
+
+/** The process's clone cache (tests and diagnostics). */
+export function repoCache(): RepoCache {
+  return cache;
+}
+
+function cacheOff(): boolean {
+  return process.env.FC_GIT_CACHE === 'off';
 }
 
 async function transact(input: CommitInput, opts: { createBranch: boolean }, spec: TxSpec): Promise<PushResult> {
+  const req = { input, createBranch: opts.createBranch, spec };
+  if (input.serializeInProcess === false) return transactFresh(req);
+  // The engine before the cache and the queue (kept as a switch to measure against): a fresh clone per
+  // request, requests queued one by one per repository and branch.
+  if (cacheOff()) return withLock(`${input.repoUrl}\n${input.branch}`, input.signal, () => transactFresh(req));
+  return (input.commitQueue ?? queue).submit(req);
+}
+
+async function transactFresh(req: TxRequest): Promise<PushResult> {
+  const { input } = req;
   const maxAttempts = Math.max(1, input.maxAttempts ?? 20);
   const ws = await openWorkspace(input, input.author);
-  const lockKey = input.serializeInProcess === false ? undefined : `${input.repoUrl}\n${input.branch}`;
   try {
-    return await withLock(lockKey, input.signal, () => attempts(input, opts, spec, ws, maxAttempts));
+    return await attempts(input, { createBranch: req.createBranch }, req.spec, ws, maxAttempts);
   } finally {
     await ws.dispose();
   }
 }
 
 async function attempts(
-  input: CommitInput,
+  input: TxRequest['input'],
   opts: { createBranch: boolean },
   spec: TxSpec,
   ws: Workspace,
@@ -290,7 +310,7 @@ async function attempts(
       await ws.git(['reset', '--quiet', '--hard', ws.remoteRef]);
       if (attempt > 1) await ws.git(['clean', '--quiet', '-ffdx']);
       if (spec.applyFirst) await spec.apply(ws);
-      const found = await findOwn(ws, spec);
+      const found = await findOwn(ws, spec, ws.remoteRef);
       if (found) return { sha: found, ownCommit: found, status: 'skipped-existing-commit', attempts: attempt, changedFiles: [] };
       if (!spec.applyFirst) await spec.apply(ws);
     } else if (!opts.createBranch) {
@@ -321,14 +341,6 @@ async function attempts(
     }
     await sleep(backoffMs(attempt), input.signal);
   }
-}
-
-/** The newest commit on the fetched branch whose trailers match and that `verify` accepts. */
-async function findOwn(ws: Workspace, spec: TxSpec): Promise<string | undefined> {
-  for (const sha of await commitsMatching(ws, ws.remoteRef, spec.match)) {
-    if (!spec.verify || (await spec.verify(ws, sha))) return sha;
-  }
-  return undefined;
 }
 
 // --- validation ----------------------------------------------------------------------------------------

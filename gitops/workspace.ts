@@ -64,25 +64,35 @@ export interface Workspace {
   dir: string;
   remoteRef: string;
   refspec: string;
-  git: (args: string[], opts?: { okCodes?: number[] }) => Promise<RunResult>;
+  /** `author` overrides the workspace's author for this one command (a batch commits for several promotions). */
+  git: (args: string[], opts?: { okCodes?: number[]; author?: GitAuthor }) => Promise<RunResult>;
   scrub: (text: string) => string;
   /** Fetches the branch (shallow); false when the remote has no such branch. */
   fetch: (depth: number) => Promise<boolean>;
   push: () => Promise<'ok' | 'conflict'>;
   has: (rev: string) => Promise<boolean>;
   isShallow: () => Promise<boolean>;
+  /** Removes the workspace's own temporary directory (askpass, key file, hooks; and the clone unless it is a cached one). */
   dispose: () => Promise<void>;
+}
+
+export interface WorkspaceOptions {
+  /**
+   * An existing clone to work in (repo-cache.ts) instead of a fresh one inside the temporary directory. It is
+   * initialised (`git init` + remote) when it has no `.git` yet, and never removed by `dispose()`.
+   */
+  dir?: string;
 }
 
 const BRANCH_RE = /^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$|.*@\{)[A-Za-z0-9._/-]+$/;
 
-export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Promise<Workspace> {
+export async function openWorkspace(input: RemoteInput, author?: GitAuthor, opts: WorkspaceOptions = {}): Promise<Workspace> {
   checkRemote(input);
   const creds = input.credentials;
   if (creds?.type === 'ssh-key' && 'privateKeyPath' in creds) await checkKeyFile(creds.privateKeyPath);
   await mkdir(input.workDir, { recursive: true });
   const root = await mkdtemp(path.join(input.workDir, 'fc-git-'));
-  const dir = path.join(root, 'repo');
+  const dir = opts.dir ?? path.join(root, 'repo');
   const hooks = path.join(root, 'no-hooks');
   const secrets: string[] = [];
   const timeout = input.commandTimeoutMs ?? 120_000;
@@ -169,12 +179,12 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
     return scrubUrlCredentials(out);
   };
 
-  const run = (args: string[], okCodes = [0], cwd = dir): Promise<RunResult> =>
+  const run = (args: string[], okCodes = [0], cwd = dir, as?: GitAuthor): Promise<RunResult> =>
     new Promise((resolve, reject) => {
       input.signal?.throwIfAborted();
       runGit([...config, ...args], {
         cwd,
-        env,
+        env: as ? { ...env, GIT_AUTHOR_NAME: as.name, GIT_AUTHOR_EMAIL: as.email } : env,
         maxBuffer,
         timeout,
         ...(input.signal ? { signal: input.signal } : {}),
@@ -204,8 +214,10 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
   const refspec = `+refs/heads/${input.branch}:${remoteRef}`;
 
   try {
-    await run(['init', '--quiet', dir], [0], root);
-    await run(['remote', 'add', 'origin', input.repoUrl]);
+    if (opts.dir === undefined || !(await exists(path.join(dir, '.git')))) {
+      await run(['init', '--quiet', dir], [0], root);
+      await run(['remote', 'add', 'origin', input.repoUrl]);
+    }
   } catch (err) {
     await rm(root, { recursive: true, force: true });
     throw err;
@@ -217,7 +229,7 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
     remoteRef,
     refspec,
     scrub,
-    git: (args, opts) => run(args, opts?.okCodes),
+    git: (args, o) => run(args, o?.okCodes, dir, o?.author),
     fetch: async (depth) => {
       const r = await run(['fetch', '--quiet', '--no-tags', `--depth=${depth}`, 'origin', refspec], [0, 128]);
       if (r.code === 0) return true;
@@ -252,7 +264,16 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor): Pro
   return ws;
 }
 
-function checkRemote(input: RemoteInput): void {
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function checkRemote(input: RemoteInput): void {
   if (!BRANCH_RE.test(input.branch)) throw new GitPermanentError(`"${input.branch}" is not a valid branch name`);
   // A credential inside the URL would be written to .git/config and echoed by git: refuse it (without echoing
   // it). An SSH user name alone (ssh://git@host/…, git@host:org/repo.git) is a login, not a credential.

@@ -67,6 +67,12 @@ export interface ArgoClient {
   syncWindowsNow(name: string, opts?: { project?: string }): Promise<{ windows: SyncWindowsResponse; serverTimeMs: number | undefined }>;
   /** GET /api/v1/projects/{name}: the AppProject (its sync windows with their time zones and selectors). */
   getProject(name: string): Promise<AppProject>;
+  /**
+   * Opens a streaming GET (`Accept: text/event-stream`) with the session token, one re-login on 401 like every call;
+   * `timeoutMs` bounds only the wait for the response headers, `signal` ends it. Throws ArgoCdError unless 2xx.
+   * integrations/argocd-watch.ts reads Argo's watch streams with it.
+   */
+  openStream(path: string, signal: AbortSignal): Promise<Response>;
 }
 
 /** grpc status codes Argo CD's gateway puts in `code`. */
@@ -165,17 +171,20 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     return scrubUrlCredentials(out);
   };
 
-  async function raw(method: string, path: string, body?: unknown, auth = true): Promise<Response> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+  /** One request; with `stream` an event stream whose timeout ends once the response headers are in. */
+  async function raw(method: string, path: string, body?: unknown, auth = true, stream?: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = { Accept: stream ? 'text/event-stream' : 'application/json' };
     // Argo's server answers 415 to any non-GET without exactly this header, bodies or not.
     if (method !== 'GET') headers['Content-Type'] = 'application/json';
     if (auth && token) headers.Authorization = `Bearer ${token}`;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new DOMException('timed out', 'TimeoutError')), options.timeoutMs);
     try {
       return await doFetch(`${baseUrl}${path}`, {
         method,
         headers,
         body: body === undefined ? (method === 'GET' ? undefined : '{}') : JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: stream ? AbortSignal.any([stream, timeout.signal]) : timeout.signal,
       });
     } catch (err) {
       const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
@@ -188,6 +197,8 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
         retryable: true,
         cause: err,
       });
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -237,6 +248,23 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     return loggingIn;
   }
 
+  /** A request with the session token; on 401 one re-login and retry. Throws ArgoCdError unless 2xx. */
+  async function authorized(method: string, path: string, body?: unknown, stream?: AbortSignal): Promise<Response> {
+    // The session token is reused across calls until Argo answers 401 (expired or revoked).
+    if (!token && canLogin) await login();
+    const sent = token;
+    let res = await raw(method, path, body, true, stream);
+    // Session tokens expire; with credentials we log in again once, exactly like the argocd CLI (unless a
+    // concurrent call already did: then its new token is used).
+    if (res.status === 401 && canLogin) {
+      await res.body?.cancel();
+      if (token === sent) await login();
+      res = await raw(method, path, body, true, stream);
+    }
+    if (!res.ok) throw await toError(res, method, path);
+    return res;
+  }
+
   /** The parsed answer and the time Argo CD answered at (its `Date` header, when it sent a valid one). */
   async function exchange<S extends z.ZodType>(
     schema: S,
@@ -244,18 +272,7 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     path: string,
     body?: unknown,
   ): Promise<{ data: z.infer<S>; serverTimeMs: number | undefined }> {
-    // The session token is reused across calls until Argo answers 401 (expired or revoked).
-    if (!token && canLogin) await login();
-    const sent = token;
-    let res = await raw(method, path, body);
-    // Session tokens expire; with credentials we log in again once, exactly like the argocd CLI (unless a
-    // concurrent call already did: then its new token is used).
-    if (res.status === 401 && canLogin) {
-      await res.body?.cancel();
-      if (token === sent) await login();
-      res = await raw(method, path, body);
-    }
-    if (!res.ok) throw await toError(res, method, path);
+    const res = await authorized(method, path, body);
     const json: unknown = await res.json().catch((err: unknown) => {
       throw new ArgoCdError({
         status: res.status,
@@ -342,6 +359,9 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     },
     getProject(name) {
       return call(AppProject, 'GET', `/api/v1/projects/${encodeURIComponent(name)}`);
+    },
+    openStream(path, signal) {
+      return authorized('GET', path, undefined, signal);
     },
   };
 }

@@ -6,7 +6,7 @@
 // native library then takes only that call with it (the process is killed after `timeoutMs`).
 // Errors are HelmError with a machine-readable code and Helm's own message (file names, never the content of a
 // values file; the runner's stderr is not repeated).
-import { spawn } from 'node:child_process';
+import { BoundedRunError, runBounded } from '../lib/child-process.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -137,52 +137,26 @@ function isManifest(v: unknown): v is Manifest['object'] {
   return typeof o.apiVersion === 'string' && typeof o.kind === 'string' && typeof meta?.name === 'string';
 }
 
-function runHelm(request: Record<string, unknown>, opts: HelmOptions): Promise<Record<string, unknown>> {
+async function runHelm(request: Record<string, unknown>, opts: HelmOptions): Promise<Record<string, unknown>> {
   const python = helmPython(opts.python);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS;
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, [RUNNER], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      fn();
-    };
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      finish(() => reject(new HelmError('timeout', `helm did not answer within ${timeoutMs} ms`)));
-    }, timeoutMs);
-    child.stdout.on('data', (b: Buffer) => stdout.push(b));
-    child.stderr.resume(); // drained, never repeated: it could echo input
-    child.on('error', (err: NodeJS.ErrnoException) =>
-      finish(() =>
-        reject(
-          new HelmError(
-            'unavailable',
-            `cannot start Helm (${python}: ${err.code ?? err.message}); source scripts/env.sh or set FC_HELM_PYTHON`,
-          ),
-        ),
-      ),
-    );
-    child.on('close', (code, signal) =>
-      finish(() => {
-        const text = Buffer.concat(stdout).toString('utf8').trim();
-        let answer: Record<string, unknown>;
-        try {
-          answer = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          reject(new HelmError('helm', `helm runner exited (${signal ?? `code ${code}`}) without an answer`));
-          return;
-        }
-        if (answer.ok === true) resolve(answer);
-        else reject(new HelmError(toCode(answer.code), String(answer.message ?? 'helm failed')));
-      }),
-    );
-    child.stdin.on('error', () => undefined); // a runner that died early is reported by 'close'
-    child.stdin.end(JSON.stringify(request));
-  });
+  let result;
+  try {
+    // stderr is drained, never repeated: it could echo input.
+    result = await runBounded(python, [RUNNER], { stdin: JSON.stringify(request), timeoutMs, maxStderrBytes: 0 });
+  } catch (err) {
+    if (!(err instanceof BoundedRunError)) throw err;
+    if (err.kind === 'timeout') throw new HelmError('timeout', `helm did not answer within ${timeoutMs} ms`);
+    throw new HelmError('unavailable', `cannot start Helm (${python}: ${err.errno}); source scripts/env.sh or set FC_HELM_PYTHON`);
+  }
+  let answer: Record<string, unknown>;
+  try {
+    answer = JSON.parse(result.stdout.toString('utf8').trim()) as Record<string, unknown>;
+  } catch {
+    throw new HelmError('helm', `helm runner exited (${result.signal ?? `code ${result.code}`}) without an answer`);
+  }
+  if (answer.ok === true) return answer;
+  throw new HelmError(toCode(answer.code), String(answer.message ?? 'helm failed'));
 }
 
 function toCode(code: unknown): HelmErrorCode {

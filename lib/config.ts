@@ -61,6 +61,8 @@ export const ConfigSchema = z.object({
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(50),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(20),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(250),
+  /** The convergence wait follows Argo CD's application watch streams (`on`), or only polls (`off`). */
+  ARGOCD_WATCH: z.enum(['on', 'off']).default('on'),
   /** Per-request timeout of the worker's Kubernetes reads (well below the heartbeat timeout). */
   KUBE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /**
@@ -70,6 +72,17 @@ export const ConfigSchema = z.object({
   LIVE_STATUS_TIMEOUT_MS: z.coerce.number().int().min(100).default(2000),
   LIVE_STATUS_CACHE_TTL_MS: z.coerce.number().int().min(0).default(3000),
   LIVE_STATUS_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /**
+   * How long an API process trusts a token lookup it made (0: every request reads the database). A revocation
+   * through this process takes effect at once; through another API process within this many milliseconds.
+   */
+  TOKEN_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  /** Memory for the immutable part of release reads (serialized JSON), least recently used evicted first. */
+  RELEASE_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(32 * 1024 * 1024),
   /** JSON file of environments (`{ "environments": { "<name>": EnvironmentConfig } }`) upserted at start. */
   FC_ENVIRONMENTS_FILE: z.string().min(1).optional(),
   /** `npm start` runs the Argo CD/Kubernetes simulator sandbox: `auto` (default) unless FC_ENVIRONMENTS_FILE is set, `on`, `off`. */

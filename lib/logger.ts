@@ -26,3 +26,23 @@ export function createLogger(opts: { level?: string; name?: string } = {}): Logg
     base: { pid: process.pid },
   });
 }
+
+/**
+ * A child logger created only when something logs through it (or asks for its own child). The API gives every
+ * request one (request id, then actor): most reads never log beyond the request line, and a pino child per
+ * request (bindings serialized, redaction set up) was a measurable share of a read's CPU (docs/benchmarks.md).
+ */
+export function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  const real = () => (child ??= parent.child(bindings));
+  return new Proxy(parent, {
+    get(_target, prop) {
+      const target = real();
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+    set(_target, prop, value) {
+      return Reflect.set(real(), prop, value);
+    },
+  });
+}

@@ -4,22 +4,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ArgoCdError, createArgoClient, type ArgoClient } from '../integrations/argocd.js';
 import { Application } from '../integrations/argocd-schema.js';
-import { ManualScheduler } from './clock.js';
-import { createSimulator, type Simulator } from './simulator.js';
-import { createRepoFixture, type RepoFixture, valuesYaml } from '../test/sim-fixtures.js';
+import type { ManualScheduler } from './clock.js';
+import type { Simulator } from './simulator.js';
+import { type RepoFixture, valuesYaml, virtualSimulator } from '../test/sim-fixtures.js';
 
 const V1 = { api: { replicas: 2, images: { api: 'org/api:1.0.0' } }, worker: { images: { worker: 'org/worker:1.0.0' } } };
 const V2 = { api: { replicas: 2, images: { api: 'org/api:2.0.0' } }, worker: { images: { worker: 'org/worker:1.0.0' } } };
 const FILE = 'environments/dev/core/values.yaml';
-const TIMING = {
-  operationStartMs: 100,
-  applyMs: 100,
-  observeMs: 50,
-  podStepMs: 200,
-  terminationMs: 50,
-  healthLagMs: 100,
-  terminateMs: 100,
-};
 
 let fx: RepoFixture & { first: string };
 let sim: Simulator;
@@ -46,19 +37,11 @@ async function token(): Promise<string> {
   return String(r.json.token);
 }
 
-beforeAll(async () => {
-  fx = await createRepoFixture({ [FILE]: valuesYaml(V1) });
-  clock = new ManualScheduler();
-  sim = await createSimulator({ scheduler: clock, timing: TIMING });
-  argo = createArgoClient({ baseUrl: sim.argoUrl, ...sim.argoAdmin, timeoutMs: 5_000 });
-});
-afterAll(async () => {
-  await sim.close();
-  await fx.cleanup();
-});
+const rig = virtualSimulator({ file: FILE, initial: valuesYaml(V1) });
+beforeAll(async () => ({ fx, sim, clock, argo } = await rig.start()));
+afterAll(() => rig.stop());
 beforeEach(async () => {
-  sim.reset();
-  await fx.commit({ [FILE]: valuesYaml(V1) }, 'reset to v1');
+  await rig.reset();
   await sim.addApplication({
     name: 'dev-core',
     project: 'flow',

@@ -49,6 +49,8 @@ export class ArgoController {
   readonly repo: RepoServer;
   /** AppProjects and their sync windows. */
   readonly projects: ProjectRegistry;
+  /** Told of every change of an Application object: the watch stream (sim/argo-stream.ts). */
+  watch: { changed(app: SimApp): void; deleted(app: SimApp): void } | undefined;
 
   constructor(
     private readonly sched: Scheduler,
@@ -64,7 +66,10 @@ export class ArgoController {
   }
 
   reset(): void {
-    for (const app of this.apps.values()) for (const c of app.opCancels) c();
+    for (const app of this.apps.values()) {
+      for (const c of app.opCancels) c();
+      this.watch?.deleted(app);
+    }
     this.apps.clear();
     this.projects.reset();
   }
@@ -244,6 +249,7 @@ export class ArgoController {
 
   private bump(app: SimApp): void {
     app.resourceVersion = this.cluster.nextResourceVersion();
+    this.watch?.changed(app);
   }
 
   /** Compare target with live: sync status, per-resource health, app health, images, reconciledAt. */

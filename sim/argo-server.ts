@@ -6,6 +6,7 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ArgoApiError, type SyncRequest } from './argo-app.js';
 import type { ArgoController } from './argo-controller.js';
+import { type AppWatchHub, STREAM_PATH } from './argo-stream.js';
 import type { Scheduler } from './clock.js';
 import type { FaultState } from './faults.js';
 import { applyHttpFaults, HangingRequests, readBody, sendJson, sendText } from './http-util.js';
@@ -15,6 +16,8 @@ export type AdminHandler = (method: string, path: string, body: unknown) => Prom
 
 export interface ArgoServerOptions {
   controller: ArgoController;
+  /** GET /api/v1/stream/applications (sim/argo-stream.ts). */
+  stream: AppWatchHub;
   faults: FaultState;
   sched: Scheduler;
   users: Record<string, string>;
@@ -109,6 +112,7 @@ export function createArgoServer(o: ArgoServerOptions): ArgoServer {
       }
     }
     const p = url.pathname.replace(/\/+$/, '');
+    if (p === STREAM_PATH && o.stream.unavailable(res)) return;
     if (p === '/api/v1/session' && method === 'POST') {
       const { username, password } = (body ?? {}) as { username?: unknown; password?: unknown };
       if (typeof username !== 'string' || typeof password !== 'string' || o.users[username] !== password) {
@@ -132,6 +136,10 @@ export function createArgoServer(o: ArgoServerOptions): ArgoServer {
     }
     const project = url.searchParams.get('project') ?? url.searchParams.get('appNamespace') ?? undefined;
     const c = o.controller;
+    if (p === STREAM_PATH && method === 'GET') {
+      o.stream.serve(req, res, url);
+      return;
+    }
     if (p === '/api/v1/applications' && method === 'GET') {
       const items = c.list(url.searchParams.get('selector') ?? undefined, url.searchParams.get('projects') ?? undefined);
       sendJson(res, 200, { metadata: { resourceVersion: String(Date.now()) }, items });

@@ -4,29 +4,20 @@
 // syncwindows and project endpoints' JSON, time zones, and the admin routes. Also the client's side: the typed
 // refusal (SyncWindowBlockedError) and when the block ends (readSyncWindowBlock). Virtual time throughout.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createArgoClient, SyncWindowBlockedError, type ArgoClient } from '../integrations/argocd.js';
+import { SyncWindowBlockedError, type ArgoClient } from '../integrations/argocd.js';
 import { describeBlock, readSyncWindowBlock } from '../integrations/argocd-sync-windows.js';
-import { ManualScheduler } from './clock.js';
-import { createSimulator, type Simulator, type SyncWindow } from './simulator.js';
-import { createRepoFixture, type RepoFixture, valuesYaml } from '../test/sim-fixtures.js';
+import type { ManualScheduler } from './clock.js';
+import type { Simulator, SyncWindow } from './simulator.js';
+import { type RepoFixture, valuesYaml, virtualSimulator } from '../test/sim-fixtures.js';
 
 const V1 = { api: { replicas: 1, images: { api: 'org/api:1.0.0' } } };
 const V2 = { api: { replicas: 1, images: { api: 'org/api:2.0.0' } } };
 const FILE = 'environments/dev/core/values.yaml';
-const TIMING = {
-  operationStartMs: 100,
-  applyMs: 100,
-  observeMs: 50,
-  podStepMs: 200,
-  terminationMs: 50,
-  healthLagMs: 100,
-  terminateMs: 100,
-};
 /** The ManualScheduler starts at Wednesday 2025-01-01 00:00:00 UTC. */
 const START = Date.parse('2025-01-01T00:00:00Z');
 const HOUR = 3_600_000;
 
-let fx: RepoFixture;
+let fx: RepoFixture & { first: string };
 let sim: Simulator;
 let clock: ManualScheduler;
 let argo: ArgoClient;
@@ -48,19 +39,11 @@ const denyFromMidnight = (duration: string, more: Partial<SyncWindow> = {}): Syn
   ...more,
 });
 
-beforeAll(async () => {
-  fx = await createRepoFixture({ [FILE]: valuesYaml(V1) });
-  clock = new ManualScheduler(START);
-  sim = await createSimulator({ scheduler: clock, timing: TIMING });
-  argo = createArgoClient({ baseUrl: sim.argoUrl, ...sim.argoAdmin, timeoutMs: 5_000 });
-});
-afterAll(async () => {
-  await sim.close();
-  await fx.cleanup();
-});
+const rig = virtualSimulator({ file: FILE, initial: valuesYaml(V1), startMs: START });
+beforeAll(async () => ({ fx, sim, clock, argo } = await rig.start()));
+afterAll(() => rig.stop());
 beforeEach(async () => {
-  sim.reset();
-  await fx.commit({ [FILE]: valuesYaml(V1) }, 'reset to v1');
+  await rig.reset();
   await sim.addApplication({ name: 'dev-core', project: 'flow', repoURL: fx.repo, path: 'environments/dev/core', namespace: 'dev' });
   // Every test starts one second into a new day (a window starting at midnight is active), with a fresh session.
   clock.advance(Math.ceil((clock.now() - START) / 86_400_000) * 86_400_000 + START + 1000 - clock.now());

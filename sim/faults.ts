@@ -15,6 +15,20 @@ export interface HttpFault {
   latencyMs: number;
 }
 
+/** Unkindness of the application watch stream (sim/argo-stream.ts). */
+export interface StreamFault {
+  /** The stream endpoint answers this status instead (404: an older proxy or Argo CD; 502: a proxy without streaming). */
+  unavailableStatus?: number;
+  /** Each stream ends this long after it opened (a proxy's idle or read timeout). */
+  closeAfterMs?: number;
+  /** Each stream ends after this many events. */
+  closeAfterEvents?: number;
+  /** End by resetting the connection instead of completing the response. */
+  abrupt?: boolean;
+  /** Every event is written this much later than the change it reports. */
+  delayMs?: number;
+}
+
 export interface SyncFailure {
   remaining: number;
   phase: 'Failed' | 'Error';
@@ -25,6 +39,7 @@ export class FaultState {
   workloads = new Map<string, WorkloadFaultMode>();
   syncFailure: SyncFailure | undefined;
   http: Record<ApiTarget, HttpFault | undefined> = { argo: undefined, kube: undefined };
+  stream: StreamFault | undefined;
   /** App names (or '*') blocked by a sync window. */
   syncWindows = new Set<string>();
   /** Namespaces where the Kubernetes API answers 403 Forbidden. */
@@ -80,6 +95,7 @@ export class FaultState {
     this.workloads.clear();
     this.syncFailure = undefined;
     this.http = { argo: undefined, kube: undefined };
+    this.stream = undefined;
     this.syncWindows.clear();
     this.kubeForbidden.clear();
     this.rng = mulberry32(this.seed);
@@ -94,5 +110,17 @@ function mulberry32(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The faults as GET /sim/admin/state shows them. */
+export function describeFaults(f: FaultState): Record<string, unknown> {
+  return {
+    workloads: Object.fromEntries(f.workloads),
+    syncFailure: f.syncFailure ?? null,
+    http: f.http,
+    stream: f.stream ?? null,
+    syncWindows: [...f.syncWindows],
+    kubeForbidden: [...f.kubeForbidden],
   };
 }

@@ -1,5 +1,5 @@
-// The simulator's repo-server: a mirror clone per repository under a cache directory, fetched on
-// every refresh/sync, from which revisions are resolved to full SHAs and files are read at a commit,
+// The simulator's repo-server: a mirror clone per repository under a cache directory, fetched whenever a
+// revision resolves (ls-remote, every time) to a commit it does not hold yet, from which revisions are resolved to full SHAs and files are read at a commit,
 // all with real git (simple-git). Operations on one repository are serialised.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -58,12 +58,27 @@ export class GitSource {
     });
   }
 
-  /** Resolves a branch, tag, `HEAD` or full SHA to the commit SHA, after fetching. */
+  /**
+   * Resolves a branch, tag, `HEAD` or full SHA to the commit SHA, as Argo CD's repo-server does: a symbolic
+   * revision is asked of the remote every time (`ls-remote`, no revision cache), and the mirror is fetched only
+   * when it does not hold that commit yet; a full SHA is looked up in the mirror and fetched when missing. As
+   * fresh as fetching every time, but concurrent reads no longer queue behind one fetch per call.
+   */
   async resolve(repoURL: string, revision: string): Promise<string> {
-    const dir = await this.fetch(repoURL);
     const rev = revision === '' ? 'HEAD' : revision;
+    const isSha = /^[0-9a-f]{40}$/.test(rev);
+    const dir = this.dirFor(repoURL);
+    if (await this.hasMirror(dir)) {
+      const sha = isSha ? rev : await this.lsRemote(repoURL, rev);
+      if (sha !== undefined && (await this.hasCommit(dir, sha))) return sha;
+    }
+    return this.resolveFetched(repoURL, rev, isSha);
+  }
+
+  private async resolveFetched(repoURL: string, rev: string, isSha: boolean): Promise<string> {
+    const dir = await this.fetch(repoURL);
     const git = simpleGit(dir);
-    const candidates = /^[0-9a-f]{40}$/.test(rev) ? [rev] : rev === 'HEAD' ? ['HEAD'] : [`refs/heads/${rev}`, `refs/tags/${rev}`];
+    const candidates = isSha ? [rev] : rev === 'HEAD' ? ['HEAD'] : [`refs/heads/${rev}`, `refs/tags/${rev}`];
     for (const c of candidates) {
       try {
         const sha = (await git.raw(['rev-parse', '--verify', '--quiet', `${c}^{commit}`])).trim();
@@ -72,7 +87,46 @@ export class GitSource {
         // try the next candidate
       }
     }
-    throw new RevisionError(`rpc error: code = Unknown desc = unable to resolve '${revision}' to a commit SHA`);
+    throw new RevisionError(`rpc error: code = Unknown desc = unable to resolve '${rev}' to a commit SHA`);
+  }
+
+  private hasMirror(dir: string): Promise<boolean> {
+    return stat(path.join(dir, 'HEAD')).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  private async hasCommit(dir: string, sha: string): Promise<boolean> {
+    try {
+      await simpleGit(dir).raw(['cat-file', '-e', `${sha}^{commit}`]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The commit a branch, tag or `HEAD` points to on the remote now; undefined when unknown (the fetch path reports it). */
+  private async lsRemote(repoURL: string, rev: string): Promise<string | undefined> {
+    const source = repoURL.startsWith('file:') ? fileURLToPath(repoURL) : repoURL;
+    const wanted = rev === 'HEAD' ? ['HEAD'] : [`refs/heads/${rev}`, `refs/tags/${rev}`];
+    let out: string;
+    try {
+      out = await simpleGit().raw(['ls-remote', source, ...wanted]);
+    } catch {
+      return undefined;
+    }
+    const refs = new Map<string, string>();
+    for (const line of out.split('\n')) {
+      const [sha, ref] = line.trim().split('\t');
+      if (sha && ref) refs.set(ref, sha);
+    }
+    for (const w of wanted) {
+      // An annotated tag: the commit it peels to.
+      const sha = refs.get(`${w}^{}`) ?? refs.get(w);
+      if (sha !== undefined) return sha;
+    }
+    return undefined;
   }
 
   /** File content at a commit, or undefined when the path does not exist there. */

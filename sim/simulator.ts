@@ -16,7 +16,8 @@ import { ArgoController } from './argo-controller.js';
 import { createArgoServer } from './argo-server.js';
 import { createRealScheduler, type Scheduler } from './clock.js';
 import { Cluster } from './cluster.js';
-import { type ApiTarget, FaultState, type HttpFault } from './faults.js';
+import { type ApiTarget, describeFaults, FaultState, type HttpFault, type StreamFault } from './faults.js';
+import { type AppChangeListener, AppWatchHub, StreamFaultBody } from './argo-stream.js';
 import { GitSource } from './git-source.js';
 import { createKubeServer, generateTls } from './kube-server.js';
 import { resolveTiming, type Timing } from './timing.js';
@@ -56,6 +57,8 @@ export interface SimFaults {
   /** 5xx / hanging requests for a share of requests, and/or added latency, on one API. */
   httpFaults(target: ApiTarget, fault: Partial<HttpFault>): void;
   clearHttpFaults(target?: ApiTarget): void;
+  /** The application watch stream's unkindness (sim/faults.ts StreamFault); undefined clears it. */
+  stream(fault: StreamFault | undefined): void;
   /** Someone else's operation (a user, or auto-sync) starts now; with hold (default) it stays Running until released. */
   startForeignOperation(app: string, opts?: { username?: string; automated?: boolean; hold?: boolean }): Promise<void>;
   releaseForeignOperation(app: string): void;
@@ -97,6 +100,8 @@ export interface Simulator {
   /** The clock of Argo CD and the cluster (sync windows are judged on it), and moving it forward (sim/windows-admin.ts). */
   now(): number;
   advanceClock(ms: number): void;
+  /** Every Application change as the watch stream sees it, at the simulator's time; returns the unsubscribe. */
+  onApplicationChange(listener: AppChangeListener): () => void;
   /** Same as GET ?refresh=normal, without HTTP. */
   refresh(app: string): Promise<void>;
   /** How many times the repo-server ran Helm (renders are cached per revision). */
@@ -143,6 +148,7 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
   const cluster = new Cluster(sched, () => timing, faultState);
   const git = new GitSource(cacheDir);
   const controller = new ArgoController(sched, () => timing, cluster, git, faultState);
+  const hub = (controller.watch = new AppWatchHub(sched, faultState, () => controller.names().map((n) => controller.lookup(n))));
   const argoAdmin = opts.argoAdmin ?? { username: 'admin', password: randomBytes(9).toString('base64url') };
   const kubeToken = opts.kubeToken ?? `sim-${randomBytes(24).toString('hex')}`;
 
@@ -176,6 +182,7 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
       argo.hanging.releaseAll();
       kube.hanging.releaseAll();
     },
+    stream: (f) => void (faultState.stream = f),
     startForeignOperation: (app, o = {}) => controller.foreignOperation(app, o),
     releaseForeignOperation: (app) => controller.releaseOperation(app),
     blockSyncs: (app) => void faultState.syncWindows.add(app),
@@ -206,6 +213,7 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     faults.clearAll();
     faults.resetRequestCounts();
     controller.reset();
+    hub.closeAll();
     cluster.reset();
     sched.cancelAll();
   }
@@ -264,6 +272,12 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
         });
         return ok;
       }
+      case 'POST /faults/stream':
+        faults.stream(StreamFaultBody.parse(body));
+        return ok;
+      case 'DELETE /faults/stream':
+        faults.stream(undefined);
+        return ok;
       case 'DELETE /faults/http':
         faults.clearHttpFaults(b.target === 'kube' || b.target === 'argo' ? b.target : undefined);
         return ok;
@@ -314,6 +328,7 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
 
   const argo = createArgoServer({
     controller,
+    stream: hub,
     faults: faultState,
     sched,
     users: { [argoAdmin.username]: argoAdmin.password },
@@ -350,6 +365,7 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     argoAdmin,
     scheduler: sched,
     addApplication: (spec) => controller.addApplication(spec),
+    onApplicationChange: (listener) => hub.onChange(listener),
     refresh: (name) => controller.refresh(controller.lookup(name)),
     setSyncWindows: (project, windows) => controller.projects.setSyncWindows(project, windows),
     now: () => sched.now(),
@@ -371,20 +387,11 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     reset,
     async close() {
       sched.cancelAll();
+      hub.closeAll();
       argo.hanging.releaseAll();
       kube.hanging.releaseAll();
       await Promise.all([closeServer(argo.server), closeServer(kube.server)]);
       if (ownCache) await rm(cacheDir, { recursive: true, force: true });
     },
-  };
-}
-
-function describeFaults(f: FaultState): Record<string, unknown> {
-  return {
-    workloads: Object.fromEntries(f.workloads),
-    syncFailure: f.syncFailure ?? null,
-    http: f.http,
-    syncWindows: [...f.syncWindows],
-    kubeForbidden: [...f.kubeForbidden],
   };
 }

@@ -81,6 +81,8 @@ export interface StepReport {
   /** argocd-sync: applications synced now, and those whose operation was already ours. */
   synced?: string[];
   alreadyOurs?: string[];
+  /** argocdRefreshSync: its sync half's report (absent when that half failed and the sync step runs on its own). */
+  sync?: { synced?: string[]; alreadyOurs?: string[] };
 }
 
 export interface StepSpec {

@@ -14,7 +14,17 @@ import { STEP } from '../domain/promotion.js';
 import { DEFAULT_STEP_TIMEOUTS, type AbortInput, type PromoteInput, type PromoteResult } from './promotion-messages.js';
 import { COMPENSATION_STEPS_PATCH, compensateInSteps } from './promotion-compensation.js';
 import { describe, PATCH_ADMIT, PromotionRun } from './promotion-run.js';
-import { activitiesWith, BOOKKEEPING, FORWARD_STEPS, forwardIndex, optionsFor, type StepContext } from './promotion-steps.js';
+import {
+  activitiesWith,
+  BOOKKEEPING,
+  FORWARD_STEPS,
+  forwardIndex,
+  history,
+  optionsFor,
+  type StepContext,
+  type StepReport,
+} from './promotion-steps.js';
+import { RECORD_SUCCESS_LOCAL_PATCH, REFRESH_SYNC_PATCH, REFRESH_SYNC_SUMMARY } from './promotion-support.js';
 
 export async function promoteRelease(input: PromoteInput): Promise<PromoteResult> {
   const run = new PromotionRun(input);
@@ -61,7 +71,19 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
     const spec = FORWARD_STEPS[i] as (typeof FORWARD_STEPS)[number];
     const activities = activitiesWith(spec.summary, optionsFor(spec.kind, timeouts, input.convergenceDeadlineSeconds));
     if (spec.name === STEP.gitCommitPush) run.pushStarted = true;
-    const done = await run.runStep(spec.name, () => spec.run(activities, ctx));
+    const sha = ctx.sha;
+    // Refresh and sync in one activity (a failed sync half is left to the ordinary sync step, run next).
+    const together = spec.name === STEP.argocdRefresh && sha !== null && patched(REFRESH_SYNC_PATCH);
+    const done = await run.runStep(spec.name, (): Promise<StepReport> =>
+      together && sha
+        ? CancellationScope.nonCancellable(() =>
+            activitiesWith(REFRESH_SYNC_SUMMARY, optionsFor('quick', timeouts, 0)).argocdRefreshSync({
+              deploymentId: input.deploymentId,
+              sha,
+            }),
+          )
+        : spec.run(activities, ctx),
+    );
     if (!done) return compensate(run, run.pendingAbort());
     if ('restartFrom' in done) {
       // An operator's retry: restart there; the wait then judges only status reconciled after the retry.
@@ -77,15 +99,18 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
       run.commitSha = 'ownCommit' in done.value ? (done.value.ownCommit ?? null) : done.value.sha;
       run.details();
     }
-    if (spec.name === STEP.argocdSync && ctx.retriedAtMs !== undefined && done.value.synced && !done.value.alreadyOurs?.length) {
+    const synced = together ? done.value.sync : spec.name === STEP.argocdSync ? done.value : undefined;
+    if (synced && ctx.retriedAtMs !== undefined && synced.synced && !synced.alreadyOurs?.length) {
       // The retry started a new operation in every application: an operation older than the retry is not ours.
       ctx.syncedAfterMs = ctx.retriedAtMs;
     }
-    i++;
+    i += together && done.value.sync ? 2 : 1;
   }
 
   run.enterStep(STEP.record);
-  await activitiesWith('record success', BOOKKEEPING).recordSuccess({
+  // A local activity since record-success-local (idempotent: a repeated record of a succeeded deployment is a no-op).
+  const recorder = patched(RECORD_SUCCESS_LOCAL_PATCH) ? history : activitiesWith('record success', BOOKKEEPING);
+  await recorder.recordSuccess({
     deploymentId: input.deploymentId,
     sha: ctx.sha ?? '',
     commitSha: run.commitSha,

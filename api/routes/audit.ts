@@ -3,6 +3,7 @@ import { z } from '@hono/zod-openapi';
 import { createRouter } from '../app.js';
 import { protectedRoute } from '../openapi.js';
 import { listAudit } from '../../db/audit.js';
+import { positionId, positionText } from '../cursor.js';
 
 const AuditEvent = z
   .object({
@@ -22,7 +23,7 @@ const route = protectedRoute('admin', {
   method: 'get',
   path: '/v1/audit',
   tags: ['audit'],
-  summary: 'List audit events (newest first)',
+  summary: 'List audit events (newest first: by time, then id)',
   request: {
     query: z.object({
       actor: z.string().max(256).optional().openapi({ description: 'Token name' }),
@@ -33,10 +34,7 @@ const route = protectedRoute('admin', {
       since: z.iso.datetime({ offset: true }).optional(),
       until: z.iso.datetime({ offset: true }).optional(),
       limit: z.coerce.number().int().min(1).max(500).default(100),
-      cursor: z
-        .string()
-        .regex(/^\d{1,18}$/, 'cursor must come from nextCursor')
-        .optional(),
+      cursor: z.string().max(512).optional().openapi({ description: 'Opaque: the nextCursor of the previous page' }),
     }),
   },
   responses: {
@@ -50,6 +48,8 @@ const route = protectedRoute('admin', {
 
 export const auditRoutes = createRouter().openapi(route, async (c) => {
   const q = c.req.valid('query');
+  const { cursors } = c.var.deps.reads;
+  const position = q.cursor === undefined ? undefined : await cursors.decode('audit', q.cursor);
   const { events, hasMore } = await listAudit(c.var.deps.database.db, {
     limit: q.limit,
     ...(q.actor === undefined ? {} : { actor: q.actor }),
@@ -59,13 +59,13 @@ export const auditRoutes = createRouter().openapi(route, async (c) => {
     ...(q.subjectId === undefined ? {} : { subjectId: q.subjectId }),
     ...(q.since === undefined ? {} : { since: new Date(q.since) }),
     ...(q.until === undefined ? {} : { until: new Date(q.until) }),
-    ...(q.cursor === undefined ? {} : { beforeId: Number(q.cursor) }),
+    ...(position === undefined ? {} : { before: { at: positionText(position, 0), id: positionId(position, 1) } }),
   });
   const last = events.at(-1);
   return c.json(
     {
-      events: events.map((e) => ({ ...e, at: e.at.toISOString() })),
-      nextCursor: hasMore && last ? String(last.id) : null,
+      events: events.map(({ atText: _atText, ...e }) => ({ ...e, at: e.at.toISOString() })),
+      nextCursor: hasMore && last ? await cursors.encode('audit', [last.atText, last.id]) : null,
     },
     200,
   );

@@ -15,6 +15,9 @@ import { DeploymentSummary, deploymentSummary, EnvParam, iso, statusUrl } from '
 import { sendOperatorAction, type OperatorAction } from '../services/promotions.js';
 import { getEnvironment } from '../../db/environments.js';
 import { getDeployment, getSteps, listDeployments, type DeploymentRow } from '../../db/deployments.js';
+import { readHistoryPage } from '../../db/prepared.js';
+import { positionId } from '../cursor.js';
+import { REVALIDATE, sendJson } from '../http-cache.js';
 import { PROMOTION_STATUSES, STEPS } from '../../domain/promotion.js';
 import { getRelease } from '../../db/releases.js';
 import { diffReleases, ReleaseDiff } from '../../domain/diff.js';
@@ -59,10 +62,7 @@ const historyRoute = protectedRoute('viewer', {
       status: z.enum(PROMOTION_STATUSES).optional(),
       releaseId: z.guid().optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z
-        .string()
-        .regex(/^\d{1,18}$/)
-        .optional(),
+      cursor: z.string().max(512).optional().openapi({ description: 'Opaque: the nextCursor of the previous page' }),
     }),
   },
   responses: {
@@ -155,19 +155,35 @@ async function readActionBody(c: Context<AppEnv>): Promise<z.infer<typeof Action
 export const deploymentRoutes = createRouter()
   .openapi(historyRoute, async (c) => {
     const { env } = c.req.valid('param');
-    if (!(await getEnvironment(c.var.deps.database.db, { name: env }))) {
-      throw new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${env} does not exist`);
-    }
     const q = c.req.valid('query');
-    const { rows, hasMore } = await listDeployments(c.var.deps.database.db, {
-      environment: env,
-      ...(q.status ? { status: q.status } : {}),
-      ...(q.releaseId ? { releaseId: q.releaseId } : {}),
-      ...(q.cursor ? { before: Number(q.cursor) } : {}),
-      limit: q.limit,
-    });
-    const last = rows[rows.length - 1];
-    return c.json({ deployments: rows.map(deploymentSummary), nextCursor: hasMore && last ? String(last.id) : null }, 200);
+    const db = c.var.deps.database.db;
+    const { cursors } = c.var.deps.reads;
+    const before = q.cursor === undefined ? undefined : positionId(await cursors.decode('deployments', q.cursor), 0);
+    const notFound = () => new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${env} does not exist`);
+    let page: { rows: DeploymentRow[]; hasMore: boolean } | undefined;
+    if (q.releaseId === undefined) {
+      // The history page of the UI: one prepared query (the environment is looked up only for an empty page).
+      page = await readHistoryPage(c.var.deps.database.sql, {
+        environment: env,
+        limit: q.limit,
+        ...(q.status ? { status: q.status } : {}),
+        ...(before ? { before } : {}),
+      });
+      if (!page) throw notFound();
+    } else {
+      if (!(await getEnvironment(db, { name: env }))) throw notFound();
+      page = await listDeployments(db, {
+        environment: env,
+        releaseId: q.releaseId,
+        limit: q.limit,
+        ...(q.status ? { status: q.status } : {}),
+        ...(before ? { before } : {}),
+      });
+    }
+    const last = page.rows.at(-1);
+    const nextCursor = page.hasMore && last ? await cursors.encode('deployments', [last.id]) : null;
+    // An ETag (Cache-Control: private, no-cache): a history page that has not changed is a 304 to a polling UI.
+    return sendJson(c, JSON.stringify({ deployments: page.rows.map(deploymentSummary), nextCursor }), REVALIDATE);
   })
   .openapi(detailRoute, async (c) => {
     const { env, id } = c.req.valid('param');

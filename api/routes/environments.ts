@@ -17,8 +17,10 @@ import { checkEnvironmentConfigs, checkMappedFiles, upsertEnvironments } from '.
 import { runPreflight } from '../services/preflight.js';
 import { PreflightReport } from '../services/preflight-checks.js';
 import { EnvironmentConfig, groupsOf } from '../../domain/environment.js';
-import { environmentConfigOf, getEnvironment, listEnvironments, type EnvironmentRow } from '../../db/environments.js';
-import { listDeployments } from '../../db/deployments.js';
+import { environmentConfigOf, getEnvironment, type EnvironmentRow } from '../../db/environments.js';
+import { listDeployments, type DeploymentRow } from '../../db/deployments.js';
+import { readBoard } from '../../db/prepared.js';
+import { REVALIDATE, sendJson } from '../http-cache.js';
 import { targetPolicyOf } from '../../lib/config.js';
 import { getRelease } from '../../db/releases.js';
 
@@ -37,9 +39,15 @@ const EnvironmentView = z
   })
   .openapi('Environment');
 
-async function environmentView(c: Context<AppEnv>, env: EnvironmentRow, live: boolean): Promise<z.infer<typeof EnvironmentView>> {
+/** An environment as the API shows it; `newest` is its newest deployment (read here when not given). */
+async function environmentView(
+  c: Context<AppEnv>,
+  env: EnvironmentRow,
+  live: boolean,
+  newest?: DeploymentRow | null,
+): Promise<z.infer<typeof EnvironmentView>> {
   const db = c.var.deps.database.db;
-  const { rows } = await listDeployments(db, { environment: env.name, limit: 1 });
+  const last = newest !== undefined ? newest : ((await listDeployments(db, { environment: env.name, limit: 1 })).rows[0] ?? null);
   // The applications to look at are those of the release the environment should run.
   const current = live && env.currentReleaseId ? await getRelease(db, { id: env.currentReleaseId }) : undefined;
   const groups = current ? groupsOf(current.descriptor) : [];
@@ -48,7 +56,7 @@ async function environmentView(c: Context<AppEnv>, env: EnvironmentRow, live: bo
     config: environmentConfigOf(env) as unknown as Record<string, unknown>,
     currentReleaseId: env.currentReleaseId,
     currentDeploymentId: env.currentDeploymentId,
-    lastDeployment: rows[0] ? deploymentSummary(rows[0]) : null,
+    lastDeployment: last ? deploymentSummary(last) : null,
     live: live ? await c.var.deps.live.get(env, groups) : null,
     updatedAt: env.updatedAt.toISOString(),
   };
@@ -147,8 +155,11 @@ const preflightRoute = protectedRoute(
 export const environmentRoutes = createRouter()
   .openapi(listRoute, async (c) => {
     const live = c.req.valid('query').live === 'true';
-    const rows = await listEnvironments(c.var.deps.database.db);
-    return c.json({ environments: await Promise.all(rows.map((e) => environmentView(c, e, live))) }, 200);
+    // One query for the whole board: each environment with its newest deployment (db/prepared.ts).
+    const board = await readBoard(c.var.deps.database.sql);
+    const environments = await Promise.all(board.map((e) => environmentView(c, e.environment, live, e.newest)));
+    // With an ETag (Cache-Control: private, no-cache): the board is polled, and an unchanged one is a 304.
+    return sendJson(c, JSON.stringify({ environments }), REVALIDATE);
   })
   .openapi(getRoute, async (c) => {
     const env = await mustGetEnvironment(c, c.req.valid('param').env);

@@ -22,15 +22,7 @@ import type { AppEnv } from '../context.js';
 import { ApiError, assertDocumentSize, problemsError } from '../errors.js';
 import { actorOf } from '../auth.js';
 import { documentedJson, protectedRoute } from '../openapi.js';
-import {
-  CreatedRelease,
-  releaseDetails,
-  ReleaseSummary,
-  releaseSummary,
-  ReleaseWithEnvironments,
-  statusUrl,
-  TemplateRef,
-} from '../schemas.js';
+import { CreatedRelease, releaseDetails, ReleaseSummary, releaseSummary, ReleaseWithEnvironments, TemplateRef } from '../schemas.js';
 import { resolveOrThrow } from '../services/templates.js';
 import { Descriptor } from '../../domain/descriptor.js';
 import { parseSemver } from '../../domain/semver.js';
@@ -39,8 +31,9 @@ import { diffReleases, ReleaseDiff } from '../../domain/diff.js';
 import { digestOf } from '../../domain/digest.js';
 import { findReleaseByIdempotencyKey, getRelease, insertRelease, listReleases, type ReleaseRow } from '../../db/releases.js';
 import { recordAudit } from '../../db/audit.js';
-import { listDeployments } from '../../db/deployments.js';
-import { listEnvironments } from '../../db/environments.js';
+import { readRelease, readReleaseEnvironments } from '../../db/prepared.js';
+import { positionId } from '../cursor.js';
+import { IMMUTABLE, REVALIDATE, sendJson } from '../http-cache.js';
 
 const DescriptorBody = documentedJson(
   Descriptor,
@@ -168,10 +161,7 @@ const listRoute = protectedRoute('viewer', {
       productVersion: z.string().max(256).optional(),
       createdBy: z.string().max(256).optional().openapi({ description: 'Creator token id (UUID) or token name' }),
       limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z
-        .string()
-        .regex(/^\d{1,18}$/, 'cursor must come from nextCursor')
-        .optional(),
+      cursor: z.string().max(512).optional().openapi({ description: 'Opaque: the nextCursor of the previous page' }),
     }),
   },
   responses: {
@@ -191,7 +181,9 @@ const getRoute = protectedRoute('viewer', {
   request: { params: ReleaseIdParam },
   responses: {
     200: {
-      description: 'The release and the environments it has passed through',
+      description:
+        'The release and the environments it has passed through. `ETag` and `Cache-Control: private, no-cache`: the ' +
+        'descriptor never changes but the environments do, so a client revalidates with If-None-Match (304 when unchanged).',
       content: { 'application/json': { schema: ReleaseWithEnvironments } },
     },
   },
@@ -211,7 +203,7 @@ const diffRoute = protectedRoute('viewer', {
   },
   responses: {
     200: {
-      description: 'The difference',
+      description: 'The difference (two immutable releases: `Cache-Control: private, immutable`, with an ETag)',
       content: { 'application/json': { schema: ReleaseDiff.extend({ from: z.string(), to: z.string() }).openapi('ReleaseDiff') } },
     },
   },
@@ -321,28 +313,29 @@ export const releaseRoutes = createRouter()
       limit: q.limit,
       ...(q.productVersion === undefined ? {} : { productVersion: q.productVersion }),
       ...(q.createdBy === undefined ? {} : byId ? { createdByTokenId: q.createdBy } : { createdBy: q.createdBy }),
-      ...(q.cursor === undefined ? {} : { beforeSeq: Number(q.cursor) }),
+      ...(q.cursor === undefined ? {} : { beforeSeq: positionId(await c.var.deps.reads.cursors.decode('releases', q.cursor), 0) }),
     });
     const last = rows.at(-1);
-    return c.json({ releases: rows.map(releaseSummary), nextCursor: hasMore && last ? String(last.seq) : null }, 200);
+    const nextCursor = hasMore && last ? await c.var.deps.reads.cursors.encode('releases', [last.seq]) : null;
+    return c.json({ releases: rows.map(releaseSummary), nextCursor }, 200);
   })
   .openapi(getRoute, async (c) => {
-    const row = await mustGet(c, c.req.valid('param').releaseId);
-    const db = c.var.deps.database.db;
-    const [{ rows: deployments }, envs] = await Promise.all([listDeployments(db, { releaseId: row.id, limit: 200 }), listEnvironments(db)]);
-    const current = new Set(envs.filter((e) => e.currentReleaseId === row.id).map((e) => e.name));
-    const environments = deployments.map((d) => ({
-      environment: d.environment,
-      deploymentId: d.id,
-      status: d.status,
-      isRollback: d.isRollback,
-      current: current.has(d.environment) && envs.find((e) => e.name === d.environment)?.currentDeploymentId === d.id,
-      startedBy: d.startedBy,
-      createdAt: d.createdAt.toISOString(),
-      finishedAt: d.finishedAt ? d.finishedAt.toISOString() : null,
-      statusUrl: statusUrl(d),
-    }));
-    return c.json({ ...releaseDetails(row), environments }, 200);
+    const id = c.req.valid('param').releaseId;
+    const { database, reads } = c.var.deps;
+    // The release itself never changes: its JSON (all but the closing brace) is cached, and only where it has
+    // been promoted is read, as JSON text built by Postgres. One query either way.
+    let head = reads.releases.get(id);
+    let environments: string;
+    if (head === undefined) {
+      const read = await readRelease(database.sql, { id });
+      if (!read) throw new ApiError('RELEASE_NOT_FOUND', `No release ${id}`);
+      head = JSON.stringify(releaseDetails(read.row)).slice(0, -1);
+      reads.releases.set(id, head);
+      environments = read.environmentsJson;
+    } else {
+      environments = await readReleaseEnvironments(database.sql, { id });
+    }
+    return sendJson(c, `${head},"environments":${environments}}`, REVALIDATE);
   })
   .openapi(diffRoute, async (c) => {
     const { a, b } = c.req.valid('param');
@@ -351,5 +344,5 @@ export const releaseRoutes = createRouter()
       { descriptor: from.descriptor, overrides: from.overrides },
       { descriptor: to.descriptor, overrides: to.overrides },
     );
-    return c.json({ from: a, to: b, ...diff }, 200);
+    return sendJson(c, JSON.stringify({ from: a, to: b, ...diff }), IMMUTABLE);
   });

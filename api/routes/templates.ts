@@ -19,6 +19,7 @@ import { validateDescriptor, validateTemplate } from '../../domain/validate.js';
 import { digestOf } from '../../domain/digest.js';
 import { getTemplate, listTemplateKeys, listTemplateRevisions, saveTemplateRevision, type TemplateMeta } from '../../db/templates.js';
 import { recordAudit } from '../../db/audit.js';
+import { IMMUTABLE, sendJson } from '../http-cache.js';
 
 const SEED_EXAMPLE = {
   core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<RELEASE_TAG>' } } } } },
@@ -187,7 +188,10 @@ const revisionRoute = protectedRoute('viewer', {
     }),
   },
   responses: {
-    200: { description: 'The revision', content: { 'application/json': { schema: TemplateRevision } } },
+    200: {
+      description: 'The revision (never changes: `Cache-Control: private, immutable`, with an ETag)',
+      content: { 'application/json': { schema: TemplateRevision } },
+    },
   },
   errors: [400, 404],
 });
@@ -265,5 +269,6 @@ export const templateRoutes = createRouter()
     const key = checkKey(rawKey);
     const row = await getTemplate(c.var.deps.database.db, { key, revision });
     if (!row) throw new ApiError('TEMPLATE_NOT_FOUND', `No revision ${revision} of template "${key}"`);
-    return c.json({ ...templateMeta(row), template: row.document as Record<string, unknown> }, 200);
+    // A revision is append-only and never changes (a trigger rejects UPDATE): immutable, with an ETag.
+    return sendJson(c, JSON.stringify({ ...templateMeta(row), template: row.document as Record<string, unknown> }), IMMUTABLE);
   });

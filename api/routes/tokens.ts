@@ -166,6 +166,9 @@ export const tokenRoutes = createRouter()
   .openapi(revokeRoute, async (c) => {
     const { tokenId } = c.req.valid('param');
     const actor = actorOf(c);
+    // Dropped from this process's token cache before and after the commit: no request authenticated with it
+    // once the revocation answers (other API processes: within TOKEN_CACHE_TTL_MS).
+    c.var.deps.reads.tokens.invalidate(tokenId);
     const row = await c.var.deps.database.db.transaction(async (tx) => {
       const revoked = await revokeToken(tx, { id: tokenId });
       if (!revoked) {
@@ -183,5 +186,6 @@ export const tokenRoutes = createRouter()
       });
       return revoked;
     });
+    c.var.deps.reads.tokens.invalidate(tokenId);
     return c.json(view(row), 200);
   });

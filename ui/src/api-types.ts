@@ -54,7 +54,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List audit events (newest first) */
+    /** List audit events (newest first: by time, then id) */
     get: {
       parameters: {
         query?: {
@@ -62,6 +62,7 @@ export interface paths {
           /** @description Token name */
           actor?: string;
           actorTokenId?: string;
+          /** @description Opaque: the nextCursor of the previous page */
           cursor?: string;
           limit?: number;
           since?: string;
@@ -562,6 +563,7 @@ export interface paths {
     get: {
       parameters: {
         query?: {
+          /** @description Opaque: the nextCursor of the previous page */
           cursor?: string;
           limit?: number;
           releaseId?: string;
@@ -1598,7 +1600,7 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description The revision */
+        /** @description The revision (never changes: `Cache-Control: private, immutable`, with an ETag) */
         200: {
           headers: {
             [name: string]: unknown;
@@ -1904,6 +1906,7 @@ export interface paths {
         query?: {
           /** @description Creator token id (UUID) or token name */
           createdBy?: string;
+          /** @description Opaque: the nextCursor of the previous page */
           cursor?: string;
           limit?: number;
           productVersion?: string;
@@ -1974,7 +1977,7 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description The difference */
+        /** @description The difference (two immutable releases: `Cache-Control: private, immutable`, with an ETag) */
         200: {
           headers: {
             [name: string]: unknown;
@@ -2039,7 +2042,7 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description The release and the environments it has passed through */
+        /** @description The release and the environments it has passed through. `ETag` and `Cache-Control: private, no-cache`: the descriptor never changes but the environments do, so a client revalidates with If-None-Match (304 when unchanged). */
         200: {
           headers: {
             [name: string]: unknown;

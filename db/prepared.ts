@@ -1,0 +1,181 @@
+// The hot reads (the environments board, a release, the deployment history page) as prepared statements on
+// postgres.js directly. postgres.js prepares each distinct statement once per connection, so Postgres neither
+// parses nor plans it again; the rows come back already shaped like drizzle's (`as "camelCase"`), so no
+// per-column mapping runs in JavaScript (drizzle's result mapping was the largest share of a read's CPU after
+// HTTP itself: docs/benchmarks.md). Every read is one round trip: the board is one query (a lateral join picks
+// each environment's newest deployment), a release is one query (its deployments are aggregated to JSON text
+// by Postgres, spliced into the response without being parsed).
+import type { Sql } from './client.js';
+import type { DeploymentRow } from './deployments.js';
+import type { EnvironmentRow } from './environments.js';
+import type { ReleaseRow } from './releases.js';
+
+/** Past every bigserial: "no cursor" without a second statement. */
+const NO_CURSOR = Number.MAX_SAFE_INTEGER;
+
+const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+/** `alias.col as "prefixCol", …`: the select list of a table's columns, named like drizzle names them. */
+const selectList = (alias: string, columns: readonly string[], prefix = '') =>
+  columns.map((c) => `${alias}.${c} as "${prefix}${camel(c)}"`).join(', ');
+
+const DEPLOYMENT_COLUMNS = [
+  'id',
+  'environment',
+  'release_id',
+  'previous_release_id',
+  'is_rollback',
+  'status',
+  'reason',
+  'started_by',
+  'started_by_token_id',
+  'workflow_id',
+  'run_id',
+  'current_step',
+  'commit_sha',
+  'revert_sha',
+  'message',
+  'actions',
+  'created_at',
+  'started_at',
+  'finished_at',
+  'updated_at',
+] as const;
+const ENVIRONMENT_COLUMNS = [
+  'name',
+  'display_order',
+  'upstream',
+  'protected',
+  'approvals_required',
+  'approvers',
+  'approval_timeout_seconds',
+  'gitops',
+  'argocd',
+  'kubernetes',
+  'cluster_name',
+  'clusters',
+  'convergence_deadline_seconds',
+  'degraded_grace_seconds',
+  'current_release_id',
+  'current_deployment_id',
+  'created_at',
+  'updated_at',
+] as const;
+const RELEASE_COLUMNS = [
+  'id',
+  'seq',
+  'product_version',
+  'template_key',
+  'template_revision',
+  'descriptor',
+  'digest',
+  'overrides',
+  'created_by',
+  'created_by_token_id',
+  'created_at',
+  'idempotency_key',
+  'request_digest',
+] as const;
+
+const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** JSON text of `ReleaseEnvironment[]` (newest first, at most 200) for the release whose id is `releaseId`. */
+const releaseEnvironmentsJson = (releaseId: string) => `(select coalesce(json_agg(json_build_object(
+      'environment', d.environment,
+      'deploymentId', d.id,
+      'status', d.status,
+      'isRollback', d.is_rollback,
+      'current', coalesce(e.current_release_id = d.release_id and e.current_deployment_id = d.id, false),
+      'startedBy', d.started_by,
+      'createdAt', ${iso('d.created_at')},
+      'finishedAt', ${iso('d.finished_at')},
+      'statusUrl', '/v1/environments/' || d.environment || '/deployment-history/' || d.id
+    ) order by d.id desc), '[]')::text
+    from (select * from deployments where release_id = ${releaseId} order by id desc limit 200) d
+    left join environments e on e.name = d.environment)`;
+
+const BOARD = `select ${selectList('e', ENVIRONMENT_COLUMNS)}, ${selectList('d', DEPLOYMENT_COLUMNS, 'd_')}
+  from environments e
+  left join lateral (select * from deployments where environment = e.name order by id desc limit 1) d on true
+  order by e.display_order, e.name`;
+const RELEASE = `select ${selectList('r', RELEASE_COLUMNS)}, ${releaseEnvironmentsJson('r.id')} as "environmentsJson"
+  from releases r where r.id = $1`;
+const RELEASE_ENVIRONMENTS = `select ${releaseEnvironmentsJson('$1::uuid')} as "environmentsJson"`;
+const HISTORY = `select ${selectList('d', DEPLOYMENT_COLUMNS)} from deployments d
+  where d.environment = $1 and d.id < $2 order by d.id desc limit $3`;
+const HISTORY_BY_STATUS = `select ${selectList('d', DEPLOYMENT_COLUMNS)} from deployments d
+  where d.environment = $1 and d.status = $4 and d.id < $2 order by d.id desc limit $3`;
+const ENVIRONMENT_EXISTS = `select 1 from environments where name = $1`;
+
+type Raw = Record<string, unknown>;
+/**
+ * Timestamps arrive as text when drizzle shares the client (its postgres-js driver turns postgres.js's date
+ * parsers off to map them itself), as Dates otherwise; bigint columns arrive as strings, where drizzle's rows
+ * (mode: 'number') hold numbers.
+ */
+const date = (v: unknown): Date => (v instanceof Date ? v : new Date(v as string));
+const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : date(v));
+const deploymentOf = (r: Raw): DeploymentRow => ({
+  ...(r as DeploymentRow),
+  id: Number(r.id),
+  createdAt: date(r.createdAt),
+  startedAt: dateOrNull(r.startedAt),
+  finishedAt: dateOrNull(r.finishedAt),
+  updatedAt: date(r.updatedAt),
+});
+
+/** The environments board: every environment in display order with its newest deployment, in one query. */
+export async function readBoard(sql: Sql): Promise<Array<{ environment: EnvironmentRow; newest: DeploymentRow | null }>> {
+  const rows = await sql.unsafe<Raw[]>(BOARD, [], { prepare: true });
+  return rows.map((r) => {
+    const environment: Raw = {};
+    const deployment: Raw = {};
+    for (const key in r) {
+      if (key.startsWith('d_')) deployment[key.slice(2)] = r[key];
+      else environment[key] = r[key];
+    }
+    const current = environment.currentDeploymentId;
+    return {
+      environment: {
+        ...(environment as EnvironmentRow),
+        currentDeploymentId: current === null ? null : Number(current),
+        createdAt: date(environment.createdAt),
+        updatedAt: date(environment.updatedAt),
+      },
+      newest: deployment.id === null ? null : deploymentOf(deployment),
+    };
+  });
+}
+
+/** A release with its environments (JSON text of ReleaseEnvironment[]) in one query. */
+export async function readRelease(sql: Sql, input: { id: string }): Promise<{ row: ReleaseRow; environmentsJson: string } | undefined> {
+  const [r] = await sql.unsafe<Raw[]>(RELEASE, [input.id], { prepare: true });
+  if (!r) return undefined;
+  const { environmentsJson, ...row } = r;
+  return {
+    row: { ...(row as ReleaseRow), seq: Number(row.seq), createdAt: date(row.createdAt) },
+    environmentsJson: environmentsJson as string,
+  };
+}
+
+/** The environments part of a release read, for a release whose immutable part is cached. */
+export async function readReleaseEnvironments(sql: Sql, input: { id: string }): Promise<string> {
+  const [r] = await sql.unsafe<Raw[]>(RELEASE_ENVIRONMENTS, [input.id], { prepare: true });
+  return (r?.environmentsJson as string | undefined) ?? '[]';
+}
+
+/**
+ * A page of an environment's deployment history, newest first (keyset on id; one extra row tells whether
+ * another page exists). `undefined` when the environment does not exist (asked only when the page is empty).
+ */
+export async function readHistoryPage(
+  sql: Sql,
+  input: { environment: string; status?: string; before?: number; limit: number },
+): Promise<{ rows: DeploymentRow[]; hasMore: boolean } | undefined> {
+  const params = [input.environment, input.before ?? NO_CURSOR, input.limit + 1];
+  const rows =
+    input.status === undefined
+      ? await sql.unsafe<Raw[]>(HISTORY, params, { prepare: true })
+      : await sql.unsafe<Raw[]>(HISTORY_BY_STATUS, [...params, input.status], { prepare: true });
+  if (rows.length === 0 && (await sql.unsafe(ENVIRONMENT_EXISTS, [input.environment], { prepare: true })).length === 0) return undefined;
+  return { rows: rows.slice(0, input.limit).map(deploymentOf), hasMore: rows.length > input.limit };
+}

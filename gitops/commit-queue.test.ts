@@ -1,0 +1,209 @@
+// The commit queue and the clone cache against real bare repositories: batching (N requests → N commits in
+// one push), idempotent retries, writers in other processes, a rewritten remote, a damaged clone, eviction.
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Descriptor } from '../domain/descriptor.js';
+import { CommitQueue } from './commit-queue.js';
+import { renderEnvironment } from './render.js';
+import { RepoCache } from './repo-cache.js';
+import { pushRelease, readFilesAt, repoCache, type PushReleaseInput } from './repo.js';
+import { commitsOn, createBareRepo, fileAt, git, tempDir } from '../test/git-fixtures.js';
+
+const run = promisify(execFile);
+const AUTHOR = { name: 'Ada Promoter', email: 'ada@example.com' };
+const ID = 'Flow-Controller-Deployment';
+
+let root: string;
+let workDir: string;
+beforeAll(async () => {
+  root = await tempDir('fc-commitq-test-');
+  workDir = path.join(root, 'work');
+});
+afterAll(async () => rm(root, { recursive: true, force: true }));
+
+let seq = 0;
+async function repo(): Promise<string> {
+  const bare = await createBareRepo(root, `q${++seq}`, { 'README.md': '# environments\n' });
+  // Counts pushes: one line per receive-pack that updated a ref.
+  const hook = path.join(bare, 'hooks', 'post-receive');
+  await mkdir(path.dirname(hook), { recursive: true });
+  await writeFile(hook, '#!/bin/sh\necho push >> "$GIT_DIR/pushes.log"\n');
+  await chmod(hook, 0o755);
+  return bare;
+}
+
+async function pushCount(bare: string): Promise<number> {
+  try {
+    return (await readFile(path.join(bare, 'pushes.log'), 'utf8')).split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}
+
+function descriptor(tag: string): Descriptor {
+  return { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag } } } } } };
+}
+
+function promotion(repoUrl: string, env: string, tag: string, deployment: number, over: Partial<PushReleaseInput> = {}): PushReleaseInput {
+  const releaseId = `00000000-0000-4000-8000-${String(deployment).padStart(12, '0')}`;
+  return {
+    repoUrl,
+    branch: 'main',
+    workDir,
+    render: (readFile) =>
+      renderEnvironment({
+        environment: env,
+        descriptor: descriptor(tag),
+        releaseId,
+        descriptorDigest: `sha256:${'d'.repeat(64)}`,
+        productVersion: tag,
+        readFile,
+      }).files,
+    message: { subject: `Promote ${env} to ${tag}` },
+    trailers: { [ID]: String(deployment), 'Flow-Controller-Release': releaseId, 'Flow-Controller-Environment': env },
+    idempotencyTrailer: ID,
+    author: { name: `Promoter ${deployment}`, email: `p${deployment}@example.com` },
+    ...over,
+  };
+}
+
+/** Each commit's parent is the next one down, and every deployment of `ids` appears exactly once. */
+async function expectLinearOncePerDeployment(bare: string, ids: number[]): Promise<void> {
+  const commits = await commitsOn(bare);
+  for (let i = 0; i < commits.length - 1; i++) expect(commits[i]?.parents).toEqual([commits[i + 1]?.sha]);
+  for (const id of ids) expect(commits.filter((c) => c.trailers[ID] === String(id))).toHaveLength(1);
+}
+
+describe('commit queue', () => {
+  it('N concurrent promotions → N commits, each with its own trailers, author and SHA, in one push', async () => {
+    const bare = await repo();
+    const envs = Array.from({ length: 12 }, (_, i) => `env-${i}`);
+    const results = await Promise.all(envs.map((env, i) => pushRelease(promotion(bare, env, `1.0.${i}`, 200 + i))));
+    expect(results.map((r) => r.status)).toEqual(envs.map(() => 'pushed'));
+    expect(results.map((r) => r.attempts)).toEqual(envs.map(() => 1));
+    expect(await pushCount(bare)).toBe(1);
+    const commits = await commitsOn(bare);
+    expect(commits).toHaveLength(envs.length + 1);
+    for (const [i, env] of envs.entries()) {
+      const mine = commits.filter((c) => c.trailers[ID] === String(200 + i));
+      expect(mine.map((c) => c.sha)).toEqual([results[i]?.sha]);
+      expect(mine[0]?.trailers['Flow-Controller-Environment']).toBe(env);
+      expect(mine[0]?.author).toBe(`Promoter ${200 + i} <p${200 + i}@example.com>`);
+      expect(results[i]?.changedFiles).toEqual([`environments/${env}/core/values.yaml`]);
+      expect(await fileAt(bare, 'main', `environments/${env}/core/values.yaml`)).toContain(`tag: "1.0.${i}"`);
+    }
+    await expectLinearOncePerDeployment(
+      bare,
+      envs.map((_, i) => 200 + i),
+    );
+    expect(await readdir(workDir)).toEqual([]);
+  });
+
+  it('a retry after a crash finds its commit — also when the same request is queued twice in one batch', async () => {
+    const bare = await repo();
+    const first = await pushRelease(promotion(bare, 'a', '1.0.0', 1));
+    const [again, other, twinA, twinB] = await Promise.all([
+      pushRelease(promotion(bare, 'a', '1.0.0', 1)),
+      pushRelease(promotion(bare, 'b', '1.0.0', 2)),
+      pushRelease(promotion(bare, 'c', '1.0.0', 3)),
+      pushRelease(promotion(bare, 'c', '1.0.0', 3, { author: AUTHOR })),
+    ]);
+    expect(again).toMatchObject({ sha: first.sha, ownCommit: first.sha, status: 'skipped-existing-commit' });
+    expect(other.status).toBe('pushed');
+    expect(twinB).toMatchObject({ sha: twinA.sha, status: 'skipped-existing-commit' });
+    expect(twinA.status).toBe('pushed');
+    await expectLinearOncePerDeployment(bare, [1, 2, 3]);
+    expect(await commitsOn(bare)).toHaveLength(4);
+  });
+
+  it('a request that fails alone (render error) does not take the batch down', async () => {
+    const bare = await repo();
+    const results = await Promise.allSettled([
+      pushRelease(promotion(bare, 'a', '1.0.0', 1)),
+      pushRelease(
+        promotion(bare, 'b', '1.0.0', 2, {
+          render: () => {
+            throw new Error('render failed');
+          },
+        }),
+      ),
+      pushRelease(promotion(bare, 'c', '1.0.0', 3)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    await expectLinearOncePerDeployment(bare, [1, 3]);
+    expect((await commitsOn(bare)).some((c) => c.trailers[ID] === '2')).toBe(false);
+  });
+
+  it('writers in other processes (a second queue with its own clone cache, and queue-less writers) lose and duplicate nothing', async () => {
+    const bare = await repo();
+    const otherWorker = new CommitQueue(new RepoCache({ dir: path.join(root, 'other-worker') }), {
+      fresh: () => Promise.reject(new Error('unused')),
+    });
+    const n = 8;
+    const results = await Promise.all([
+      ...Array.from({ length: n }, (_, i) => pushRelease(promotion(bare, `w1-${i}`, '1.0.0', 300 + i))),
+      ...Array.from({ length: n }, (_, i) => pushRelease(promotion(bare, `w2-${i}`, '1.0.0', 400 + i, { commitQueue: otherWorker }))),
+      ...Array.from({ length: 3 }, (_, i) => pushRelease(promotion(bare, `w3-${i}`, '1.0.0', 500 + i, { serializeInProcess: false }))),
+      // The same promotion in both workers (a retried activity landing on the other worker): one commit.
+      pushRelease(promotion(bare, 'dup', '1.0.0', 600)),
+      pushRelease(promotion(bare, 'dup', '1.0.0', 600, { commitQueue: otherWorker, author: AUTHOR })),
+    ]);
+    expect(results.every((r) => r.status === 'pushed' || r.status === 'skipped-existing-commit')).toBe(true);
+    const ids = [...Array.from({ length: n }, (_, i) => [300 + i, 400 + i]).flat(), 500, 501, 502, 600];
+    await expectLinearOncePerDeployment(bare, ids);
+    expect(await commitsOn(bare)).toHaveLength(ids.length + 1);
+    const dup = results.slice(-2);
+    expect(dup[0]?.sha).toBe(dup[1]?.sha);
+  });
+});
+
+describe('clone cache', () => {
+  it('survives a rewritten (force-pushed) remote and a damaged clone', async () => {
+    const bare = await repo();
+    await pushRelease(promotion(bare, 'a', '1.0.0', 1));
+    // Rewrite the remote's history: a new root commit, force-pushed.
+    const scratch = path.join(root, `scratch-${++seq}`);
+    await git(root, ['clone', '--quiet', bare, scratch]);
+    await git(scratch, ['checkout', '--quiet', '--orphan', 'rewritten']);
+    await git(scratch, ['rm', '-rq', '--cached', '.']);
+    await writeFile(path.join(scratch, 'REWRITTEN'), 'yes\n');
+    await git(scratch, ['add', 'REWRITTEN']);
+    await git(scratch, ['commit', '--quiet', '-m', 'rewritten history']);
+    await git(scratch, ['push', '--quiet', '--force', 'origin', 'rewritten:main']);
+    const newRoot = (await git(scratch, ['rev-parse', 'HEAD'])).trim();
+
+    const read = await readFilesAt({ repoUrl: bare, branch: 'main', workDir, paths: ['REWRITTEN', 'README.md'] });
+    expect(read).toEqual({ sha: newRoot, files: { REWRITTEN: 'yes\n', 'README.md': undefined } });
+    const r = await pushRelease(promotion(bare, 'a', '2.0.0', 2));
+    expect(r.status).toBe('pushed');
+    expect((await commitsOn(bare)).map((c) => c.parents)).toEqual([[newRoot], []]);
+
+    // Damage every clone of the cache (a torn write, a disk error): the next use clones again and succeeds.
+    const dir = await repoCache().directory();
+    for (const clone of await readdir(dir)) await writeFile(path.join(dir, clone, '.git', 'HEAD'), 'garbage\n');
+    const after = await pushRelease(promotion(bare, 'b', '1.0.0', 3));
+    expect(after.status).toBe('pushed');
+    expect((await commitsOn(bare))[0]?.parents).toEqual([r.sha]);
+    await expectLinearOncePerDeployment(bare, [2, 3]);
+  });
+
+  it('is private, bounded (least recently used evicted) and keeps no credential on disk', async () => {
+    const cache = new RepoCache({ dir: path.join(root, 'bounded'), maxRepos: 2 });
+    const queue = new CommitQueue(cache, { fresh: () => Promise.reject(new Error('unused')) });
+    const bares = [await repo(), await repo(), await repo()];
+    const token = 'tok_never_on_disk_12345';
+    for (const [i, bare] of bares.entries()) {
+      // A token over a local path is never asked for; it must still not reach a file.
+      await pushRelease(promotion(bare, 'a', '1.0.0', 10 + i, { commitQueue: queue, credentials: { type: 'https-token', token } }));
+    }
+    expect(cache.size()).toBe(2);
+    const dir = await cache.directory();
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    expect((await readdir(dir)).sort()).toEqual(['r2', 'r3']);
+    const { stdout } = await run('grep', ['-rl', token, dir], { encoding: 'utf8' }).catch((e: { stdout: string }) => e);
+    expect(stdout).toBe('');
+  });
+});
