@@ -18,6 +18,7 @@ import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GitAuthError, GitConflictError, GitError } from './errors.js';
+import { abortable } from './serialize.js';
 import { openWorkspace, type GitAuthor, type RemoteInput, type Workspace } from './workspace.js';
 
 export interface RepoCacheOptions {
@@ -240,16 +241,4 @@ function damaged(err: unknown): boolean {
 async function clearStaleLocks(dir: string): Promise<void> {
   const git = path.join(dir, '.git');
   await Promise.all(['index.lock', 'shallow.lock', 'HEAD.lock', 'config.lock'].map((f) => rm(path.join(git, f), { force: true })));
-}
-
-function abortable(p: Promise<void>, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    void p.then(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    });
-  });
 }

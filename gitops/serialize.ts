@@ -20,7 +20,8 @@ export async function withLock<T>(key: string | undefined, signal: AbortSignal |
   }
 }
 
-function abortable(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+/** `p`, or a rejection with the signal's reason as soon as it aborts (`p` itself goes on). */
+export function abortable(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
   if (!signal) return p;
   signal.throwIfAborted();
   return new Promise((resolve, reject) => {
