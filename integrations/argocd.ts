@@ -177,14 +177,17 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     // Argo's server answers 415 to any non-GET without exactly this header, bodies or not.
     if (method !== 'GET') headers['Content-Type'] = 'application/json';
     if (auth && token) headers.Authorization = `Bearer ${token}`;
+    // A stream's timeout covers the wait for its headers only (cleared below); any other request's covers the
+    // reading of its body too (AbortSignal.timeout keeps running after fetch resolves), so a server that stalls
+    // mid-body cannot hang a caller.
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new DOMException('timed out', 'TimeoutError')), options.timeoutMs);
+    const timer = stream ? setTimeout(() => timeout.abort(new DOMException('timed out', 'TimeoutError')), options.timeoutMs) : undefined;
     try {
       return await doFetch(`${baseUrl}${path}`, {
         method,
         headers,
         body: body === undefined ? (method === 'GET' ? undefined : '{}') : JSON.stringify(body),
-        signal: stream ? AbortSignal.any([stream, timeout.signal]) : timeout.signal,
+        signal: stream ? AbortSignal.any([stream, timeout.signal]) : AbortSignal.timeout(options.timeoutMs),
       });
     } catch (err) {
       const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');

@@ -101,4 +101,19 @@ describe('Argo CD per-call timeout', () => {
     expect((err as Error).message).not.toContain(PASSWORD);
     expect(elapsedMs).toBeLessThan(UPPER_BOUND_MS);
   });
+
+  it('a server that sends the headers and then stalls the body fails the call too (the timeout covers the body)', async () => {
+    const stalling = track(
+      createHttpServer((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('{"metadata":{"name":"dev-'); // …and never the rest
+      }),
+    );
+    const port = await listen(stalling);
+    const argo = createArgoClient({ baseUrl: `http://127.0.0.1:${port}`, token: 'argo-token', timeoutMs: TIMEOUT_MS });
+    const { err, elapsedMs } = await failureOf(() => argo.getApplication('dev-core'));
+    expect(err).toBeInstanceOf(ArgoCdError);
+    expect((err as ArgoCdError).retryable).toBe(true);
+    expect(elapsedMs).toBeLessThan(UPPER_BOUND_MS);
+  });
 });
