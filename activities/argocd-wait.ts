@@ -112,8 +112,10 @@ export function createArgocdWait(deps: ActivityDeps) {
         const heartbeatMs = activityInfo().heartbeatTimeoutMs;
         // Without events or GETs due, still a round this often: heartbeats, the deadline, grace periods.
         const idleMs = heartbeatMs ? Math.max(100, Math.floor(heartbeatMs / 3)) : 10_000;
-        /** Per application: when (worker time) the assessment began asking for a refresh. */
-        const refreshAskedAt = new Map<string, number>();
+        const startedAt = Date.now();
+        // A live stream can still go silent without ending (a half-open connection, a buffering proxy): its
+        // application is read with GET at least this often, so a frozen stream cannot hold the wait to its deadline.
+        const safetyReadMs = Math.max(pollMs, deps.streamSafetyReadMs ?? 30_000);
         const streams = openApplicationStreams(
           appRefs.map((r) => ({ label: r.label, name: r.name, project: r.target.argocd.project, argo: () => r.target.argo() })),
           {
@@ -135,13 +137,15 @@ export function createArgocdWait(deps: ActivityDeps) {
           return ApplicationFailure.nonRetryable(`${name}: ${reason}`, type, { applications: [...observations.values()] });
         };
         /**
-         * When a GET is due: without a live stream a poll interval after the last GET; with one only for a refresh the
-         * assessment asks for, a poll interval after it asked (as polling would) — events may settle it before.
+         * When a GET is due: without a live stream a poll interval after the last GET; with one, for a refresh the
+         * assessment asks for a poll interval after the last GET (as polling would; events may settle it before),
+         * else the safety read's interval after the last GET (or the start).
          */
         const getDueAt = (name: string) => {
-          const read = readAt.get(name) ?? -Infinity;
-          if (!streams.latest(name)) return read + pollMs;
-          return needRefresh.has(name) ? Math.max(read, refreshAskedAt.get(name) ?? -Infinity) + pollMs : Infinity;
+          const read = readAt.get(name);
+          if (!streams.latest(name)) return (read ?? -Infinity) + pollMs;
+          if (needRefresh.has(name)) return (read ?? -Infinity) + pollMs;
+          return (read ?? startedAt) + safetyReadMs;
         };
         try {
           for (;;) {

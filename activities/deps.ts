@@ -25,6 +25,8 @@ export interface ActivityDeps {
   pollIntervalMs?: number;
   /** The convergence wait follows Argo CD's watch streams (ARGOCD_WATCH; default true); false: polling only. */
   argocdWatch?: boolean;
+  /** With a live watch stream, an application is still read with GET at least this often (default 30 000 ms). */
+  streamSafetyReadMs?: number;
   /**
    * While a sync window blocks a step, the workflow checks again when the window should open, and at least this
    * often (PROMOTION_SYNC_WINDOW_RECHECK_SECONDS; default DEFAULT_SYNC_WINDOW_RECHECK_MS): an edited window counts.

@@ -17,7 +17,7 @@ const fixture = useWaitDeployment(db, 'ws');
 const app = (name: string, healthy: boolean) => finishedApp(name, healthy, fixture.deploymentId);
 
 /** A scripted Argo CD: GETs answer `state(name)`; every stream is a body the test writes to with `push`. */
-function scripted(state: (name: string) => Application) {
+function scripted(state: (name: string) => Application, over: Partial<ActivityDeps> = {}) {
   const enc = new TextEncoder();
   const streams: Array<{ name: string; signal: AbortSignal; push(app: Application): void }> = [];
   let gets = 0;
@@ -42,6 +42,7 @@ function scripted(state: (name: string) => Application) {
     logger: silentLogger,
     pollIntervalMs: 60_000,
     targets: { argoFor: () => argo, kubeFor: () => ({}) as never },
+    ...over,
   } as unknown as ActivityDeps;
   return { deps, streams, gets: () => gets };
 }
@@ -88,5 +89,23 @@ describe('argocd-wait on watch streams', () => {
     env.cancel();
     await expect(run).rejects.toBeInstanceOf(CancelledFailure);
     expect(s.streams.every((st) => st.signal.aborted)).toBe(true);
+  });
+
+  it('a stream that goes silent without ending cannot freeze the wait: safety reads with GET still see convergence', async () => {
+    let healthy = false;
+    // The streams replay the first state and then say nothing more; only GETs can see the application converge.
+    const s = scripted((name) => app(name, healthy), { pollIntervalMs: 100, streamSafetyReadMs: 300 });
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 120_000 });
+    const run = env.run(createArgocdWait(s.deps).argocdWait, {
+      deploymentId: fixture.deploymentId,
+      sha: SHA,
+      deadlineAtMs: Date.now() + 60_000,
+    });
+    await until(() => s.streams.length === 2 && s.gets() >= 2);
+    healthy = true;
+    const result = (await run) as { status: string; reads: number; events: number };
+    expect(result.status).toBe('succeeded');
+    expect(result.reads).toBeGreaterThan(2); // the first GETs, then at least one safety read
+    expect(result.events).toBe(2); // the replays only
   });
 });
