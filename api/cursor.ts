@@ -3,7 +3,10 @@
 // survive restarts and work on every API process of the installation, but a client can neither forge one
 // nor carry one from one list to another: anything that does not verify is 400 INVALID_CURSOR.
 // The position is the keyset of the list's order (e.g. the last row's id, or its (at, id)); it is not a
-// secret, the signature only keeps the API's query inputs its own.
+// secret, the signature only keeps the API's query inputs its own. The key is no secret either to whoever can
+// read a GitOps repository (its commits carry the installation id), so a forged cursor must be harmless: every
+// position element is validated (type, range, timestamp format) before it reaches a query, and any position is
+// merely a page boundary of a list the caller may read anyway.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ApiError } from './errors.js';
 
@@ -73,5 +76,19 @@ export function positionId(position: CursorPosition, index: number): number {
 export function positionText(position: CursorPosition, index: number): string {
   const v = position[index];
   if (typeof v !== 'string') throw invalid();
+  return v;
+}
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** Reads one position element as a timestamp text PostgreSQL accepts (a real calendar date and time). */
+export function positionTimestamp(position: CursorPosition, index: number): string {
+  const v = positionText(position, index);
+  const m = v.length <= 40 ? TIMESTAMP.exec(v) : null;
+  if (!m) throw invalid();
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+  const real = date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+  if (!real || h > 23 || mi > 59 || sec > 59 || y < 1) throw invalid();
   return v;
 }

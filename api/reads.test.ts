@@ -5,6 +5,8 @@
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../test/harness.js';
+import { getInstallationId } from '../db/installation.js';
+import { createCursorCodec } from './cursor.js';
 import { apiHarness, errorOf, SEED_DESCRIPTOR, SEED_TEMPLATE, type ApiHarness } from '../test/api-harness.js';
 
 const db = useTestDatabase();
@@ -107,6 +109,28 @@ describe('keyset pagination with signed cursors', () => {
     }
     expect(errorOf((await h.call('GET', `/v1/audit?cursor=${forgedPayload}.${signature}`)).body).code).toBe('INVALID_CURSOR');
     expect((await h.call('GET', `/v1/audit?limit=1&cursor=${encodeURIComponent(cursor)}`)).status).toBe(200);
+  });
+
+  it('a correctly signed cursor with an impossible position is 400 too (the key is no secret to GitOps readers)', async () => {
+    // Whoever reads a GitOps repository knows the installation id (its commits' trailer), so can sign any position.
+    const codec = createCursorCodec(() => getInstallationId(db.database.db));
+    const positions: Array<Array<string | number>> = [
+      ['not a time', 1],
+      ['2026-02-31 00:00:00+00', 1],
+      ['2026-01-01 24:00:00+00', 1],
+      [`2026-01-01 00:00:00${'0'.repeat(60)}`, 1],
+      ['2026-01-01 00:00:00+00', -1],
+      ['2026-01-01 00:00:00+00', 'x'],
+      [1, 1],
+    ];
+    for (const position of positions) {
+      const forged = await codec.encode('audit', position);
+      const res = await h.call('GET', `/v1/audit?cursor=${encodeURIComponent(forged)}`);
+      expect(res.status, JSON.stringify(position)).toBe(400);
+      expect(errorOf(res.body).code).toBe('INVALID_CURSOR');
+    }
+    const fine = await codec.encode('audit', ['2999-01-01 00:00:00.5+00', 999999]);
+    expect((await h.call('GET', `/v1/audit?cursor=${encodeURIComponent(fine)}`)).status).toBe(200);
   });
 });
 

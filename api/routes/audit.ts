@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi';
 import { createRouter } from '../app.js';
 import { protectedRoute } from '../openapi.js';
 import { listAudit } from '../../db/audit.js';
-import { positionId, positionText } from '../cursor.js';
+import { positionId, positionTimestamp } from '../cursor.js';
 
 const AuditEvent = z
   .object({
@@ -59,7 +59,7 @@ export const auditRoutes = createRouter().openapi(route, async (c) => {
     ...(q.subjectId === undefined ? {} : { subjectId: q.subjectId }),
     ...(q.since === undefined ? {} : { since: new Date(q.since) }),
     ...(q.until === undefined ? {} : { until: new Date(q.until) }),
-    ...(position === undefined ? {} : { before: { at: positionText(position, 0), id: positionId(position, 1) } }),
+    ...(position === undefined ? {} : { before: { at: positionTimestamp(position, 0), id: positionId(position, 1) } }),
   });
   const last = events.at(-1);
   return c.json(
