@@ -137,6 +137,34 @@ describe('commit queue', () => {
     expect((await commitsOn(bare)).some((c) => c.trailers[ID] === '2')).toBe(false);
   });
 
+  it('a push the server refuses because of one commit fails only that request, the rest of the batch lands', async () => {
+    const bare = await repo();
+    // A pre-receive hook (push protection, a protected path) declining any push that touches environment `bad`.
+    const hook = path.join(bare, 'hooks', 'pre-receive');
+    await writeFile(
+      hook,
+      '#!/bin/sh\nwhile read old new ref; do\n' +
+        '  if git diff --name-only "$old" "$new" 2>/dev/null | grep -q "^environments/bad/"; then echo "protected path" >&2; exit 1; fi\n' +
+        'done\nexit 0\n',
+    );
+    await chmod(hook, 0o755);
+    const results = await Promise.allSettled([
+      pushRelease(promotion(bare, 'a', '1.0.0', 1)),
+      pushRelease(promotion(bare, 'bad', '1.0.0', 2)),
+      pushRelease(promotion(bare, 'c', '1.0.0', 3)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/rejected the push/);
+    const commits = await commitsOn(bare);
+    expect(
+      commits
+        .map((c) => c.trailers[ID])
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['1', '3']);
+    await expectLinearOncePerDeployment(bare, [1, 3]);
+  });
+
   it('writers in other processes (a second queue with its own clone cache, and queue-less writers) lose and duplicate nothing', async () => {
     const bare = await repo();
     const otherWorker = new CommitQueue(new RepoCache({ dir: path.join(root, 'other-worker') }), {

@@ -9,7 +9,8 @@
 // request's maxAttempts. A request that fails on its own (render error, refused revert, a failing test hook)
 // fails alone: the clone is reset to the batch's last good commit and the others go on. A failure of the
 // batch itself (fetch, push, a broken clone) fails every request of the batch; they are retried by their
-// callers (Temporal), and the clone is cloned again when it was damaged.
+// callers (Temporal), and the clone is cloned again when it was damaged — except a push the server refuses
+// (a hook, push protection): then each request of the batch is pushed on its own, so only a guilty one fails.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GitConflictError, GitPermanentError } from './errors.js';
@@ -129,7 +130,20 @@ export class CommitQueue {
         try {
           await this.runBatch(batch);
         } catch (err) {
-          for (const job of batch) settle(job, undefined, err);
+          if (err instanceof BatchPushRefused) {
+            // The server refused a push of several commits (a pre-receive hook, push protection, a protected path):
+            // one of them may be the cause. Each request is pushed on its own, so only a guilty one fails.
+            for (const job of batch) {
+              if (job.settled) continue;
+              try {
+                await this.runBatch([job]);
+              } catch (solo) {
+                settle(job, undefined, solo);
+              }
+            }
+          } else {
+            for (const job of batch) settle(job, undefined, err);
+          }
         }
         for (const job of batch) {
           settle(job, undefined, new Error('commit queue: the batch ended without an outcome for this request'));
@@ -185,7 +199,16 @@ export class CommitQueue {
           for (const job of live) if (!job.settled) job.attempts--;
           continue;
         }
-        if (made.length === 0 || (await ws.push()) === 'ok') {
+        let pushed: 'ok' | 'conflict' | undefined;
+        if (made.length > 0) {
+          try {
+            pushed = await ws.push();
+          } catch (err) {
+            if (made.length > 1 && !(err instanceof GitConflictError)) throw new BatchPushRefused(err);
+            throw err;
+          }
+        }
+        if (made.length === 0 || pushed === 'ok') {
           for (const job of live) if (!job.settled && job.result) settle(job, job.result);
           return;
         }
@@ -244,6 +267,13 @@ export class CommitQueue {
         settle(job, undefined, err);
       }
     }
+  }
+}
+
+/** A push of several requests' commits failed other than by a lost race: drain() pushes them one by one. */
+class BatchPushRefused extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the remote refused a push of several commits');
   }
 }
 
