@@ -10,15 +10,14 @@
 // only orders one worker's pushes; two workers race at the remote). BENCH_ORDER=21 runs 2+2 first.
 // Run with
 //   bash scripts/with-node.sh tsx bench/horizontal.ts       # → bench/results/horizontal.json
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { DEPLOYMENT_TRAILER } from '../activities/gitops-target.js';
 import { freePort, stopChild } from '../dev/temporal-dev-server.js';
 import { deploymentTimings } from './history.js';
 import { spawnWorker, type WorkerProcess } from './process.js';
+import { commitsByDeployment, rigGit } from './commits.js';
 import { createRig, type Rig } from './rig.js';
 import { machine, sleep, stats, writeResult } from './stats.js';
 
@@ -28,7 +27,6 @@ const ORDER = process.env.BENCH_ORDER === '21' ? [2, 1] : [1, 2];
 const DEADLINE_MS = 10 * 60_000;
 const TERMINAL = ['succeeded', 'failed', 'aborted', 'awaiting_operator'];
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const run = promisify(execFile);
 
 interface ApiProcess {
   url: string;
@@ -84,30 +82,6 @@ async function post(
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
 }
 
-async function git(rig: Rig, args: string[]): Promise<string> {
-  return (await run('git', ['-C', rig.repoPath, ...args], { maxBuffer: 64 * 1024 * 1024 })).stdout;
-}
-
-/** Deployment id → commits carrying its trailer in from..to. */
-async function commitsByDeployment(rig: Rig, from: string, to: string): Promise<Map<string, string[]>> {
-  const log = await git(rig, [
-    'log',
-    `--format=%H%x1f%(trailers:key=${DEPLOYMENT_TRAILER},valueonly,separator=%x2C)%x1e`,
-    `${from}..${to}`,
-  ]);
-  const out = new Map<string, string[]>();
-  for (const record of log.split('\x1e')) {
-    const [sha, trailer] = record.trim().split('\x1f');
-    if (!sha) continue;
-    for (const id of (trailer ?? '')
-      .split(',')
-      .map((t) => t.trim())
-      .filter(Boolean))
-      out.set(id, [...(out.get(id) ?? []), sha]);
-  }
-  return out;
-}
-
 /** One deployment of `n` workers and `n` API processes on its own task queue; ENVS promotions at once. */
 async function phase(rig: Rig, n: number, token: string, releaseId: string, envs: string[], warmEnvs: string[]) {
   const taskQueue = `bench-h${n}-${randomBytes(3).toString('hex')}`;
@@ -148,7 +122,7 @@ async function phase(rig: Rig, n: number, token: string, releaseId: string, envs
       warm.map((w) => Number(w.body.deploymentId)),
       120_000,
     );
-    const headBefore = (await git(rig, ['rev-parse', 'main'])).trim();
+    const headBefore = (await rigGit(rig, ['rev-parse', 'main'])).trim();
 
     const t0 = performance.now();
     const started = await Promise.all(
@@ -158,7 +132,7 @@ async function phase(rig: Rig, n: number, token: string, releaseId: string, envs
     const done = await wait(ids, DEADLINE_MS);
     const wallMs = Math.max(0, ...[...done.values()].map((d) => d.atMs - t0));
 
-    const headAfter = (await git(rig, ['rev-parse', 'main'])).trim();
+    const headAfter = (await rigGit(rig, ['rev-parse', 'main'])).trim();
     const byDeployment = await commitsByDeployment(rig, headBefore, headAfter);
     const { rows, steps } = await deploymentTimings(rig.database, ids);
     const succeeded = rows.filter((r) => r.status === 'succeeded').length;
@@ -177,7 +151,7 @@ async function phase(rig: Rig, n: number, token: string, releaseId: string, envs
       rejected: started.filter((s) => s.status !== 202).map((s) => ({ status: s.status, body: s.body })),
       succeeded,
       notSucceeded: rows.filter((r) => r.status !== 'succeeded').map((r) => ({ id: r.id, status: r.status })),
-      commitsAdded: Number((await git(rig, ['rev-list', '--count', `${headBefore}..${headAfter}`])).trim()),
+      commitsAdded: Number((await rigGit(rig, ['rev-list', '--count', `${headBefore}..${headAfter}`])).trim()),
       exactlyOnce: ids.filter((id) => byDeployment.get(String(id))?.length === 1).length,
       duplicated: ids.filter((id) => (byDeployment.get(String(id))?.length ?? 0) > 1),
       missing: ids.filter((id) => !byDeployment.has(String(id))),

@@ -13,12 +13,10 @@
 // (exit 1) unless every promotion succeeded and every deployment's commit is on the branch exactly once.
 // Knobs: BENCH_ENVS (100), BENCH_SINGLES (3), BENCH_POLL_MS (50, the worker's convergence poll interval), BENCH_PREBUNDLE=1
 // (hand the worker a pre-built workflow bundle instead of bundling at start, to see that part of its RSS).
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
-import { DEPLOYMENT_TRAILER } from '../activities/gitops-target.js';
 import { deploymentTimings, historyBreakdown } from './history.js';
 import { cpuTimes, readMemory } from './process.js';
+import { commitsByDeployment, rigGit } from './commits.js';
 import { createRig, type Rig } from './rig.js';
 import { machine, sleep, stats, writeResult } from './stats.js';
 
@@ -29,11 +27,6 @@ const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 50);
 const PREBUNDLE = process.env.BENCH_PREBUNDLE === '1';
 const DEADLINE_MS = 10 * 60_000;
 const TERMINAL = ['succeeded', 'failed', 'aborted', 'awaiting_operator'];
-const run = promisify(execFile);
-
-async function git(rig: Rig, args: string[]): Promise<string> {
-  return (await run('git', ['-C', rig.repoPath, ...args], { maxBuffer: 64 * 1024 * 1024 })).stdout;
-}
 
 /** Promotes and waits for success; returns the wall time from the POST to the `succeeded` row. */
 async function promoteAndWait(rig: Rig, releaseId: string, environment: string): Promise<number> {
@@ -70,7 +63,7 @@ async function main(): Promise<void> {
     }
     const singleP50 = stats(singleMs).p50;
     const idle = await readMemory(rig.worker.pid);
-    const headBefore = (await git(rig, ['rev-parse', 'main'])).trim();
+    const headBefore = (await rigGit(rig, ['rev-parse', 'main'])).trim();
     rig.worker.resetPeak();
     const temporalPid = rig.temporal.process.pid ?? 0;
     const cpuBefore = { worker: await cpuTimes(rig.worker.pid), bench: await cpuTimes(process.pid), temporal: await cpuTimes(temporalPid) };
@@ -114,27 +107,13 @@ async function main(): Promise<void> {
       .map((r) => ({ id: r.id, environment: r.environment, status: r.status }));
     const latencyMs = succeeded.map((r) => (r.finishedAt ?? 0) - t0Epoch);
 
-    const headAfter = (await git(rig, ['rev-parse', 'main'])).trim();
-    const commitsAdded = Number((await git(rig, ['rev-list', '--count', `${headBefore}..${headAfter}`])).trim());
-    const log = await git(rig, [
-      'log',
-      '--format=%H%x1f%(trailers:key=' + DEPLOYMENT_TRAILER + ',valueonly,separator=%x2C)%x1e',
-      `${headBefore}..${headAfter}`,
-    ]);
-    const commitsByDeployment = new Map<string, string[]>();
-    for (const record of log.split('\x1e')) {
-      const [sha, trailer] = record.trim().split('\x1f');
-      if (!sha) continue;
-      for (const id of (trailer ?? '')
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean))
-        commitsByDeployment.set(id, [...(commitsByDeployment.get(id) ?? []), sha]);
-    }
-    const exactlyOnce = ids.filter((id) => commitsByDeployment.get(String(id))?.length === 1).length;
-    const duplicated = ids.filter((id) => (commitsByDeployment.get(String(id))?.length ?? 0) > 1);
-    const missing = ids.filter((id) => !commitsByDeployment.has(String(id)));
-    const shaMatches = rows.filter((r) => r.commitSha !== null && commitsByDeployment.get(String(r.id))?.[0] === r.commitSha).length;
+    const headAfter = (await rigGit(rig, ['rev-parse', 'main'])).trim();
+    const commitsAdded = Number((await rigGit(rig, ['rev-list', '--count', `${headBefore}..${headAfter}`])).trim());
+    const byDeployment = await commitsByDeployment(rig, headBefore, headAfter);
+    const exactlyOnce = ids.filter((id) => byDeployment.get(String(id))?.length === 1).length;
+    const duplicated = ids.filter((id) => (byDeployment.get(String(id))?.length ?? 0) > 1);
+    const missing = ids.filter((id) => !byDeployment.has(String(id)));
+    const shaMatches = rows.filter((r) => r.commitSha !== null && byDeployment.get(String(r.id))?.[0] === r.commitSha).length;
 
     // Per-step durations, push attempts (non-fast-forward retries) and when the last push landed.
     const stepMs: Record<string, number[]> = {};
