@@ -9,9 +9,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { createApp } from '../api/app.js';
 import { apiRouters } from '../api/routes/index.js';
-import type { Database } from '../db/client.js';
-import * as tables from '../db/schema.js';
-import * as promotionTables from '../db/promotion-schema.js';
+import { schema, type Database } from '../db/client.js';
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { createThrowawayDb, seed } from './seed.js';
@@ -36,7 +34,7 @@ async function main(): Promise<void> {
     onnotice: () => undefined,
     debug: (_conn, query, params) => captured.push({ query, params: params as unknown[] }),
   });
-  const database: Database = { sql: client, db: drizzle(client, { schema: { ...tables, ...promotionTables } }), close: () => client.end() };
+  const database: Database = { sql: client, db: drizzle(client, { schema }), close: () => client.end() };
   const connection = Connection.lazy({ address: '127.0.0.1:7233' });
   try {
     const seedStarted = performance.now();

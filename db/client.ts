@@ -3,8 +3,10 @@ import postgres from 'postgres';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import * as tables from './schema.js';
 import * as promotionTables from './promotion-schema.js';
+import * as verificationTables from './verification-schema.js';
 
-const schema = { ...tables, ...promotionTables };
+/** Every table, for drizzle's typed queries (also used by tools that build their own client, e.g. bench/). */
+export const schema = { ...tables, ...promotionTables, ...verificationTables };
 
 export type Db = PostgresJsDatabase<typeof schema>;
 export type Sql = postgres.Sql;

@@ -35,6 +35,9 @@ export async function upsertEnvironment(
     clusters: c.clusters ?? [],
     convergenceDeadlineSeconds: c.convergenceDeadlineSeconds,
     degradedGraceSeconds: c.degradedGraceSeconds,
+    upstreamRequires: c.upstreamRequires ?? 'succeeded',
+    verification: c.verification ?? null,
+    monitoring: c.monitoring ?? null,
   };
   const [row] = await tx
     .insert(environments)
@@ -63,5 +66,9 @@ export function environmentConfigOf(row: EnvironmentRow): EnvironmentConfig {
     ...(row.clusters.length > 0 ? { clusters: row.clusters } : {}),
     convergenceDeadlineSeconds: row.convergenceDeadlineSeconds,
     degradedGraceSeconds: row.degradedGraceSeconds,
+    // Absent when not set: configurations stored before these settings existed read as they always did.
+    ...(row.upstreamRequires !== 'succeeded' ? { upstreamRequires: row.upstreamRequires } : {}),
+    ...(row.verification !== null ? { verification: row.verification } : {}),
+    ...(row.monitoring !== null ? { monitoring: row.monitoring } : {}),
   };
 }

@@ -17,7 +17,9 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { apiTokens, releases } from './schema.js';
+import { sqlList } from './sql-list.js';
 import type { ArgoTarget, ClusterTarget, GitopsTarget, KubeTarget } from '../domain/environment.js';
+import type { MonitoringConfig, UpstreamRequirement, VerificationConfig } from '../domain/verification.js';
 import {
   ACTIVE_STATUSES,
   OPERATOR_ACTION_OUTCOMES,
@@ -30,6 +32,7 @@ import {
   type StepName,
   type StepStatus,
 } from '../domain/promotion.js';
+import { UPSTREAM_REQUIREMENTS } from '../domain/verification.js';
 
 /** An environment: where releases are promoted to, its rules, its targets, and its current release. */
 export const environments = pgTable(
@@ -63,22 +66,26 @@ export const environments = pgTable(
     convergenceDeadlineSeconds: integer('convergence_deadline_seconds').notNull().default(600),
     /** A Degraded application is final only after staying Degraded this long on fresh reconciles. */
     degradedGraceSeconds: integer('degraded_grace_seconds').notNull().default(60),
+    /** What each upstream environment must have done with a release first (domain/verification.ts). */
+    upstreamRequires: text('upstream_requires').$type<UpstreamRequirement>().notNull().default('succeeded'),
+    /** Verification gates and soak (null: none). */
+    verification: jsonb('verification').$type<VerificationConfig>(),
+    /** Continuous monitoring (null: the defaults of MonitoringConfig). */
+    monitoring: jsonb('monitoring').$type<MonitoringConfig>(),
     /** Set only by a successful promotion (the record step). */
     currentReleaseId: uuid('current_release_id').references(() => releases.id),
     currentDeploymentId: bigint('current_deployment_id', { mode: 'number' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [check('environments_approvals_check', sql`${t.approvalsRequired} >= 0`)],
+  (t) => [
+    check('environments_approvals_check', sql`${t.approvalsRequired} >= 0`),
+    check('environments_upstream_requires_check', sql`${t.upstreamRequires} in (${sqlList(UPSTREAM_REQUIREMENTS)})`),
+  ],
 );
 
 // The status vocabulary lives in domain/promotion.ts: the SQL check constraint and the partial index below
 // are built from its lists, and db/vocabulary.test.ts checks the migrated database against them.
-
-/** `'a','b',…` for an SQL `in (…)` list; the values are our own constants, never input. */
-function sqlList(values: readonly string[]) {
-  return sql.raw(values.map((v) => `'${v}'`).join(','));
-}
 
 export interface DeploymentAction {
   action: PromotionAction;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { parseSelector, SelectorError } from './label-selector.js';
 import { ImageMapping, MappingGroups } from './image-mapping.js';
+import { MonitoringConfig, UPSTREAM_REQUIREMENTS, VerificationConfig } from './verification.js';
 
 /** Chart convention (docs/gitops-layout.md): the release a workload was rendered from. */
 export const RELEASE_ANNOTATION = 'flow-controller.io/release-id';
@@ -189,6 +190,12 @@ export const EnvironmentConfig = z
      * rollout that recovers within it (Degraded → Progressing → Healthy) needs no operator retry.
      */
     degradedGraceSeconds: z.number().int().min(0).max(3_600).default(60),
+    /** What every upstream environment must have done with a release first (default `succeeded`). */
+    upstreamRequires: z.enum(UPSTREAM_REQUIREMENTS).optional(),
+    /** Verification gates and soak after `verify-images` (docs/verification-and-monitoring.md); absent = none. */
+    verification: VerificationConfig.optional(),
+    /** Continuous monitoring of the current release (drift, health) and what to do about incidents; absent = defaults. */
+    monitoring: MonitoringConfig.optional(),
   })
   .strict()
   .refine((e) => !e.protected || e.approvalsRequired >= 1, {

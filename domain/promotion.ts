@@ -139,7 +139,8 @@ export const RESERVED_PRINCIPALS = ['system', 'temporal-cancel', 'flow-controlle
 
 export function isReservedPrincipal(name: string): boolean {
   const n = name.trim().toLowerCase();
-  return RESERVED_PRINCIPALS.some((r) => r.toLowerCase() === n);
+  // `system:<what>` names the system's own initiators (system:auto-rollback, system:monitor, …).
+  return n.startsWith('system:') || RESERVED_PRINCIPALS.some((r) => r.toLowerCase() === n);
 }
 
 /**
