@@ -218,6 +218,20 @@ describe('clone cache', () => {
     await expectLinearOncePerDeployment(bare, [2, 3]);
   });
 
+  it('first users of one repository at the same moment share one clone; an entry in use is never evicted', async () => {
+    const cache = new RepoCache({ dir: path.join(root, 'shared-first'), maxRepos: 1 });
+    const [a, b] = [await repo(), await repo()];
+    const input = (bare: string) => ({ repoUrl: bare, branch: 'main', workDir });
+    const dirs = await Promise.all(
+      [a, a, b, a].map((bare) => cache.exclusive(input(bare), undefined, async (ws) => (await ws.fetch(1), ws.dir))),
+    );
+    expect(dirs[0]).toBe(dirs[1]);
+    expect(dirs[3]).toBe(dirs[0]);
+    // Bounded to one clone once nothing is in use; no orphaned directory of a lost race stays behind.
+    expect(cache.size()).toBe(1);
+    expect(await readdir(await cache.directory())).toHaveLength(1);
+  });
+
   it('is private, bounded (least recently used evicted) and keeps no credential on disk', async () => {
     const cache = new RepoCache({ dir: path.join(root, 'bounded'), maxRepos: 2 });
     const queue = new CommitQueue(cache, { fresh: () => Promise.reject(new Error('unused')) });

@@ -104,7 +104,6 @@ export class RepoCache {
    */
   async exclusive<T>(input: RemoteInput, author: GitAuthor | undefined, fn: (ws: Workspace) => Promise<T>): Promise<T> {
     const entry = await this.entry(input);
-    entry.busy++;
     try {
       const release = await this.lock(entry, input.signal);
       try {
@@ -145,7 +144,6 @@ export class RepoCache {
   async atRemoteHead<T>(input: RemoteInput, depth: number, read: (ws: Workspace, sha: string | undefined) => Promise<T>): Promise<T> {
     const entry = await this.entry(input);
     if (entry.ready) {
-      entry.busy++;
       try {
         const ws = await openWorkspace(input, undefined, { dir: entry.dir });
         try {
@@ -159,6 +157,8 @@ export class RepoCache {
       } finally {
         entry.busy--;
       }
+    } else {
+      entry.busy--;
     }
     return this.exclusive(input, undefined, async (ws) => {
       if (!(await ws.fetch(depth))) return read(ws, undefined);
@@ -173,15 +173,22 @@ export class RepoCache {
     if (e) e.ready = true;
   }
 
+  /**
+   * The clone entry of `input`, most recently used, already counted busy (the caller decrements): the count is
+   * taken with no await between the lookup and the increment, so an eviction running meanwhile cannot remove
+   * an entry that is about to be used, and two first callers of the same key share one entry.
+   */
   private async entry(input: RemoteInput): Promise<Entry> {
     const key = RepoCache.key(input);
+    const dir = this.entries.has(key) ? undefined : await this.directory();
     let e = this.entries.get(key);
     if (e) {
       // Most recently used last (Map order is the LRU order).
       this.entries.delete(key);
     } else {
-      e = { dir: path.join(await this.directory(), `r${++this.seq}`), tail: Promise.resolve(), busy: 0, ready: false };
+      e = { dir: path.join(dir ?? (await this.directory()), `r${++this.seq}`), tail: Promise.resolve(), busy: 0, ready: false };
     }
+    e.busy++;
     this.entries.set(key, e);
     return e;
   }
