@@ -25,11 +25,14 @@ export const WORKFLOW_BUNDLE_DIR = join(ROOT, 'dist');
 /** What the bundle is built from at run time: the workflows and the pure domain code they import. */
 const WORKFLOW_SOURCE_DIRS = ['workflows', 'domain'];
 
-/** Hash of the workflow bundle's inputs: workflows/ and domain/ sources and the workflow SDK's version. */
+/** Hash of the workflow bundle's inputs: workflows/ and domain/ sources, the workflow SDK's version and the lockfile. */
 export async function workflowSourcesHash(root = ROOT): Promise<string> {
   const hash = createHash('sha256');
   const sdk = createRequire(import.meta.url)('@temporalio/workflow/package.json') as { version: string };
   hash.update(`@temporalio/workflow@${sdk.version}\n`);
+  // The packages the workflow code imports (zod, semver, …) are bundled too: a lockfile change rebuilds.
+  const lock = join(root, 'package-lock.json');
+  if (existsSync(lock)) hash.update(await readFile(lock)).update('\0');
   for (const dir of WORKFLOW_SOURCE_DIRS) {
     const files = (await readdir(join(root, dir), { recursive: true })).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
     for (const f of files)

@@ -14,7 +14,7 @@ import { nativeConnection, silentLogger, temporalClient, uniqueName, useTestData
 const db = useTestDatabase();
 
 describe('workflow sources hash', () => {
-  it('changes with any workflows/ or domain/ source and ignores tests', async () => {
+  it('changes with any workflows/ or domain/ source or the lockfile, and ignores tests', async () => {
     const root = await mkdtemp(join(tmpdir(), 'fc-bundle-hash-'));
     try {
       await mkdir(join(root, 'workflows'), { recursive: true });
@@ -29,7 +29,11 @@ describe('workflow sources hash', () => {
       await writeFile(join(root, 'workflows', 'index.test.ts'), 'it("x", () => {});\n');
       expect(await workflowSourcesHash(root)).toBe(changed);
       await writeFile(join(root, 'workflows', 'more.ts'), 'export const c = 1;\n');
-      expect(await workflowSourcesHash(root)).not.toBe(changed);
+      const more = await workflowSourcesHash(root);
+      expect(more).not.toBe(changed);
+      // A dependency bump (the lockfile) rebuilds too: the bundle contains the packages the workflows import.
+      await writeFile(join(root, 'package-lock.json'), '{"lockfileVersion":3}\n');
+      expect(await workflowSourcesHash(root)).not.toBe(more);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
