@@ -232,6 +232,19 @@ describe('clone cache', () => {
     expect(await readdir(await cache.directory())).toHaveLength(1);
   });
 
+  it('replaces a clone by a fresh one after FC_GIT_CACHE_REUSES uses (gc stays off inside promotions)', async () => {
+    const cache = new RepoCache({ dir: path.join(root, 'reuses'), reuses: 2 });
+    const bare = await repo();
+    const use = () => cache.exclusive({ repoUrl: bare, branch: 'main', workDir }, undefined, async (ws) => (await ws.fetch(1), ws.dir));
+    const first = await use();
+    expect(await use()).toBe(first);
+    const parent = await cache.directory();
+    // The second use discarded it: nothing of the old clone stays on disk, and the next use clones afresh.
+    expect(await readdir(parent)).toEqual([]);
+    expect(await use()).toBe(first);
+    expect(await readdir(parent)).toEqual([path.basename(first)]);
+  });
+
   it('is private, bounded (least recently used evicted) and keeps no credential on disk', async () => {
     const cache = new RepoCache({ dir: path.join(root, 'bounded'), maxRepos: 2 });
     const queue = new CommitQueue(cache, { fresh: () => Promise.reject(new Error('unused')) });

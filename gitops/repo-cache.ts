@@ -7,7 +7,10 @@
 //   - Self-healing: stale lock files are removed before each exclusive use (nobody else uses this process's
 //     clone), and a clone whose git commands fail for a local reason is discarded and cloned again next time.
 //     A rewritten (force-pushed) remote needs nothing special: the fetch refspec is forced and each use resets.
-//   - Bounded: at most `maxRepos` clones (FC_GIT_CACHE_REPOS, default 16), least recently used evicted first.
+//   - Bounded: at most `maxRepos` clones (FC_GIT_CACHE_REPOS, default 16), least recently used evicted first;
+//     and each clone is discarded after `reuses` exclusive uses (FC_GIT_CACHE_REUSES, default 500): clones run
+//     with gc off (no gc pause inside a promotion), so instead of garbage-collecting, a clone that has fetched
+//     hundreds of commits is replaced by a fresh shallow one.
 //   - Credentials as workspace.ts handles them: every use opens its own workspace session (askpass script,
 //     0600 key file, hooks directory) in a temporary directory that is removed afterwards; the clone holds the
 //     remote URL only. The cache directory is private (mkdtemp, 0700) under the temp dir (FC_GIT_CACHE_DIR),
@@ -26,6 +29,8 @@ export interface RepoCacheOptions {
   dir?: string;
   /** Clones kept at most (default FC_GIT_CACHE_REPOS, else 16). */
   maxRepos?: number;
+  /** Exclusive uses of one clone before it is replaced by a fresh one (default FC_GIT_CACHE_REUSES, else 500). */
+  reuses?: number;
 }
 
 interface Entry {
@@ -36,6 +41,8 @@ interface Entry {
   busy: number;
   /** A fetch has populated the clone. */
   ready: boolean;
+  /** Exclusive uses since the clone was made. */
+  uses: number;
 }
 
 const roots = new Set<string>();
@@ -50,9 +57,11 @@ export class RepoCache {
   private readonly entries = new Map<string, Entry>();
   private seq = 0;
   readonly maxRepos: number;
+  readonly reuses: number;
 
   constructor(private readonly opts: RepoCacheOptions = {}) {
     this.maxRepos = Math.max(1, opts.maxRepos ?? (Number(process.env.FC_GIT_CACHE_REPOS) || 16));
+    this.reuses = Math.max(1, opts.reuses ?? (Number(process.env.FC_GIT_CACHE_REUSES) || 500));
   }
 
   /** Which clone serves `input`: repository, branch and (hashed) credential. */
@@ -128,6 +137,10 @@ export class RepoCache {
           }
         }
       } finally {
+        if (++entry.uses >= this.reuses) {
+          entry.uses = 0;
+          await this.discard(entry);
+        }
         release();
       }
     } finally {
@@ -186,7 +199,7 @@ export class RepoCache {
       // Most recently used last (Map order is the LRU order).
       this.entries.delete(key);
     } else {
-      e = { dir: path.join(dir ?? (await this.directory()), `r${++this.seq}`), tail: Promise.resolve(), busy: 0, ready: false };
+      e = { dir: path.join(dir ?? (await this.directory()), `r${++this.seq}`), tail: Promise.resolve(), busy: 0, ready: false, uses: 0 };
     }
     e.busy++;
     this.entries.set(key, e);
