@@ -11,6 +11,8 @@ import { succeededEnvironments } from './deployments.js';
 import { initiatorPrincipal } from './operator-actions.js';
 import { checkPromotionRules } from '../domain/environment.js';
 import { isActive } from '../domain/promotion.js';
+import { freezeWindowOf, listFreezeWindows } from './freezes.js';
+import { freezeStateAt } from '../domain/freeze.js';
 
 export interface AdmitInput {
   deploymentId: number;
@@ -64,6 +66,8 @@ export async function admitDeployment(tx: Tx, input: AdmitInput): Promise<Admiss
       succeededIn: await succeededEnvironments(tx, { releaseId: d.releaseId }),
     });
     if (violation) return refuse(violation.message);
+    const frozen = freezeStateAt((await listFreezeWindows(tx, { environment: env.name })).map(freezeWindowOf), Date.now());
+    if (frozen.frozen) return refuse(`promotions to ${env.name} are frozen: ${frozen.blocks.map((b) => b.reason).join('; ')}`);
     await tx
       .update(deployments)
       .set({ runId: input.runId, updatedAt: new Date() })

@@ -4,9 +4,10 @@ import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import * as tables from './schema.js';
 import * as promotionTables from './promotion-schema.js';
 import * as verificationTables from './verification-schema.js';
+import * as governanceTables from './governance-schema.js';
 
 /** Every table, for drizzle's typed queries (also used by tools that build their own client, e.g. bench/). */
-export const schema = { ...tables, ...promotionTables, ...verificationTables };
+export const schema = { ...tables, ...promotionTables, ...verificationTables, ...governanceTables };
 
 export type Db = PostgresJsDatabase<typeof schema>;
 export type Sql = postgres.Sql;

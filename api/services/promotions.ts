@@ -28,6 +28,7 @@ import { isActive, STEPS, type OperatorAction, type StepName } from '../../domai
 import { orphanReason } from '../../domain/orphan.js';
 import { failOrphan, setRunId } from '../../db/orphans.js';
 import { probePromotionWorkflow } from '../../integrations/temporal-probe.js';
+import { assertNotFrozen } from './freezes.js';
 
 export interface PromotionServiceDeps {
   database: Database;
@@ -96,6 +97,8 @@ export async function startPromotion(
   if (violation?.code === 'UPSTREAM_NOT_PROMOTED') {
     throw new ApiError('UPSTREAM_NOT_PROMOTED', violation.message, { missing: violation.missing });
   }
+  // Freeze windows (docs/governance.md): refused now, with the reasons and when it opens.
+  await assertNotFrozen(db, { environment: env.name });
 
   // A rollback: going back to a release older than the current one, which has run here or upstream before.
   let isRollback = false;

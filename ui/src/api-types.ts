@@ -463,10 +463,102 @@ export interface paths {
               skipTLSVerify?: boolean;
               tokenRef: string;
             };
+            monitoring?: {
+              /** @default true */
+              enabled?: boolean;
+              /** @default 15 */
+              intervalSeconds?: number;
+              /**
+               * @default alert
+               * @enum {string}
+               */
+              policy?: 'alert' | 'resync' | 'rollback';
+              rollbackParkedAfterSeconds?: number;
+              /** @default 60 */
+              sustainSeconds?: number;
+            };
             /** @default false */
             protected?: boolean;
             /** @default [] */
             upstream?: string[];
+            /** @enum {string} */
+            upstreamRequires?: 'succeeded' | 'verified';
+            verification?: {
+              /** @default [] */
+              checks?: (
+                | {
+                    /** @default 60 */
+                    durationSeconds?: number;
+                    /** @default 200 */
+                    expectStatus?: number;
+                    expectValue?: string | number | boolean | null;
+                    headers?: {
+                      [key: string]:
+                        | {
+                            value: string;
+                          }
+                        | {
+                            secretRef: string;
+                          };
+                    };
+                    /** @default 10 */
+                    intervalSeconds?: number;
+                    jsonPath?: string;
+                    /** @enum {string} */
+                    kind: 'http';
+                    /**
+                     * @default GET
+                     * @enum {string}
+                     */
+                    method?: 'GET' | 'HEAD' | 'POST';
+                    name: string;
+                    /** @default 1 */
+                    successesRequired?: number;
+                    /** @default 5 */
+                    timeoutSeconds?: number;
+                    url: string;
+                  }
+                | {
+                    /** @default 60 */
+                    durationSeconds?: number;
+                    /** @default 10 */
+                    intervalSeconds?: number;
+                    /** @enum {string} */
+                    kind: 'prometheus';
+                    name: string;
+                    /**
+                     * @default fail
+                     * @enum {string}
+                     */
+                    noData?: 'pass' | 'fail';
+                    /** @enum {string} */
+                    op: '<' | '<=' | '>' | '>=' | '==' | '!=';
+                    query: string;
+                    /** Format: uri */
+                    serverUrl: string;
+                    threshold: number;
+                    /** @default 5 */
+                    timeoutSeconds?: number;
+                    tokenRef?: string;
+                  }
+                | {
+                    /** @default 60 */
+                    durationSeconds?: number;
+                    /** @default 10 */
+                    intervalSeconds?: number;
+                    /** @enum {string} */
+                    kind: 'argocd-health';
+                    name: string;
+                  }
+              )[];
+              /**
+               * @default park
+               * @enum {string}
+               */
+              onFailure?: 'park' | 'rollback';
+              /** @default 0 */
+              soakSeconds?: number;
+            };
           };
         };
       };
@@ -1034,6 +1126,73 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/environments/{env}/freeze': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether promotions to the environment are frozen now (or at `at`), why, and when it opens */
+    get: {
+      parameters: {
+        query?: {
+          at?: string;
+        };
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Freeze state */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['FreezeState'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/environments/{env}/preflight': {
     parameters: {
       query?: never;
@@ -1106,6 +1265,238 @@ export interface paths {
       };
     };
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/freezes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Freeze windows in force (an environment’s and the global ones, or all) */
+    get: {
+      parameters: {
+        query?: {
+          environment?: string;
+          includeEnded?: 'true' | 'false';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Windows */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              freezes: components['schemas']['FreezeWindow'][];
+            };
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Create a freeze window
+     * @description `deny` windows freeze promotions while open; where `allow` windows exist (of the environment or global), promotions start only inside one. Schedules: cron + duration or RRULE + duration in an IANA time zone, or a one-off `from`/`until`. Audited.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CreateFreezeRequest'];
+        };
+      };
+      responses: {
+        /** @description Created */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['FreezeWindow'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Content-Type must be application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Request is well-formed but violates the rules */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/freezes/{freezeId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** End a freeze window (it stays listed with includeEnded, with who ended it) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          freezeId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Ended */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['FreezeWindow'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
     options?: never;
     head?: never;
     patch?: never;
@@ -2482,6 +2873,43 @@ export interface components {
       /** @enum {string} */
       status: 'created';
     };
+    CreateFreezeRequest: {
+      /**
+       * @description The environment; null or absent: every environment
+       * @default null
+       */
+      environment: string | null;
+      /**
+       * @default deny
+       * @enum {string}
+       */
+      kind: 'deny' | 'allow';
+      reason: string;
+      schedule:
+        | {
+            cron: string;
+            durationSeconds: number;
+            timeZone: string;
+            /** @enum {string} */
+            type: 'cron';
+          }
+        | {
+            durationSeconds: number;
+            rrule: string;
+            start?: string;
+            timeZone: string;
+            /** @enum {string} */
+            type: 'rrule';
+          }
+        | {
+            /** Format: date-time */
+            from: string;
+            /** @enum {string} */
+            type: 'once';
+            /** Format: date-time */
+            until: string;
+          };
+    };
     CreateTokenRequest: {
       name: string;
       /** @description Who holds the token (a person or a system). Default: the name. Two tokens of one principal count as one approver, and the initiator's principal never approves */
@@ -2659,6 +3087,58 @@ export interface components {
         message: string;
         requestId: string;
       };
+    };
+    FreezeState: {
+      at: string;
+      blocks: {
+        environment: string | null;
+        /** @enum {string} */
+        kind: 'deny' | 'allow';
+        reason: string;
+        /** @description When this block ends; null: never */
+        until: string | null;
+        windowId: string;
+      }[];
+      environment: string;
+      frozen: boolean;
+      /** @description First moment nothing freezes promotions; null: none found */
+      nextOpenAt: string | null;
+    };
+    FreezeWindow: {
+      createdAt: string;
+      createdBy: string;
+      endedAt: string | null;
+      endedBy: string | null;
+      /** @description null: applies to every environment */
+      environment: string | null;
+      id: string;
+      /** @enum {string} */
+      kind: 'deny' | 'allow';
+      reason: string;
+      schedule:
+        | {
+            cron: string;
+            durationSeconds: number;
+            timeZone: string;
+            /** @enum {string} */
+            type: 'cron';
+          }
+        | {
+            durationSeconds: number;
+            rrule: string;
+            start?: string;
+            timeZone: string;
+            /** @enum {string} */
+            type: 'rrule';
+          }
+        | {
+            /** Format: date-time */
+            from: string;
+            /** @enum {string} */
+            type: 'once';
+            /** Format: date-time */
+            until: string;
+          };
     };
     Health: {
       checks: {
