@@ -38,7 +38,9 @@ export function compression(): MiddlewareHandler<AppEnv> {
     await next();
     const res = c.res;
     if (res.headers.has('content-encoding') || !res.body || c.req.method === 'HEAD') return;
-    if (!COMPRESSIBLE.test(res.headers.get('content-type') ?? '')) return;
+    const type = res.headers.get('content-type') ?? '';
+    // A stream (GET /v1/events) is never buffered: its events must reach the client as they happen.
+    if (!COMPRESSIBLE.test(type) || type.startsWith('text/event-stream')) return;
     res.headers.append('vary', 'Accept-Encoding');
     if (!acceptsGzip(c.req.header('accept-encoding'))) return;
     const length = Number(res.headers.get('content-length') ?? NaN);

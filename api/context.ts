@@ -12,6 +12,7 @@ import { preflightDepsOf, type PreflightDeps } from './services/preflight.js';
 import { createCursorCodec, type CursorCodec } from './cursor.js';
 import { createByteLru, createTokenCache, type ByteLru, type TokenCache } from './read-cache.js';
 import { getInstallationId } from '../db/installation.js';
+import { createEventHub, type EventHub } from './services/event-hub.js';
 
 export interface AppDeps {
   config: Config;
@@ -28,6 +29,8 @@ export interface AppDeps {
   preflight: PreflightDeps;
   /** The read path's per-process state: token lookups, immutable release JSON, the cursor signing key. */
   reads: ReadState;
+  /** Wakes GET /v1/events streams when the event log grows (LISTEN fc_events while a stream is open). */
+  events: EventHub;
 }
 
 export interface ReadState {
@@ -51,8 +54,8 @@ export function createReadState(config: Config, database: Database): ReadState {
 }
 
 /** What a caller must provide; the rest is derived from it by completeAppDeps (tests may pass their own). */
-export type BaseAppDeps = Omit<AppDeps, 'targets' | 'live' | 'promotions' | 'preflight' | 'reads'> &
-  Partial<Pick<AppDeps, 'targets' | 'live' | 'promotions' | 'preflight' | 'reads'>>;
+export type BaseAppDeps = Omit<AppDeps, 'targets' | 'live' | 'promotions' | 'preflight' | 'reads' | 'events'> &
+  Partial<Pick<AppDeps, 'targets' | 'live' | 'promotions' | 'preflight' | 'reads' | 'events'>>;
 
 /** Per-request timeouts of the live view's clients (LIVE_STATUS_TIMEOUT_MS), for callers that build their own. */
 export function liveTimeouts(config: Config): { argoTimeoutMs: number; kubeTimeoutMs: number } {
@@ -77,6 +80,7 @@ export function completeAppDeps(base: BaseAppDeps): AppDeps {
     promotions: base.promotions ?? promotionDeps(base),
     preflight: base.preflight ?? preflightDepsOf(base.config, base.database, base.logger),
     reads: base.reads ?? createReadState(base.config, base.database),
+    events: base.events ?? createEventHub(base.database, base.logger, { pollMs: base.config.EVENTS_POLL_MS }),
   };
 }
 

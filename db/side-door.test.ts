@@ -142,6 +142,12 @@ describe('the application role flow_controller_app', () => {
       await expect(app`delete from audit_events`).rejects.toThrow(/permission denied/);
       await expect(app`update templates set digest = 'x'`).rejects.toThrow(/permission denied/);
       await expect(app`delete from deployments`).rejects.toThrow(/permission denied/);
+      // The event log is written by triggers only: the role reads it but can neither forge nor erase an event.
+      await expect(app`insert into events (type, data) values ('deployment', '{}')`).rejects.toThrow(/permission denied/);
+      await expect(app`select fc_emit_event('deployment', null, null, null, '{}')`).rejects.toThrow(/permission denied/);
+      await expect(app`delete from events`).rejects.toThrow(/permission denied/);
+      await expect(app`update events set type = 'x'`).rejects.toThrow(/permission denied/);
+      await app`select count(*) from events`;
       // What the application needs still works.
       await app`select count(*) from deployments`;
       await app`insert into audit_events (actor, action, subject_type, subject_id) values ('t', 'test.ping', 'test', '1')`;

@@ -77,6 +77,11 @@ export const ConfigSchema = z.object({
    * through this process takes effect at once; through another API process within this many milliseconds.
    */
   TOKEN_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  /** GET /v1/events: streams open at once per API process (more: 503), and how long one stream lasts before the client resumes. */
+  EVENTS_MAX_STREAMS: z.coerce.number().int().min(1).max(10_000).default(200),
+  EVENTS_MAX_STREAM_SECONDS: z.coerce.number().int().min(10).max(86_400).default(3600),
+  /** Streams read the event log on every notification and at least this often (events held back by an older open transaction). */
+  EVENTS_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** Memory for the immutable part of release reads (serialized JSON), least recently used evicted first. */
   RELEASE_CACHE_BYTES: z.coerce
     .number()

@@ -5,6 +5,7 @@ import type { AppEnv } from '../context.js';
 import { auditRoutes } from './audit.js';
 import { deploymentRoutes } from './deployments.js';
 import { environmentRoutes } from './environments.js';
+import { eventRoutes } from './events.js';
 import { freezeRoutes } from './freezes.js';
 import { promotionRoutes } from './promotions.js';
 import { releaseRoutes } from './releases.js';
@@ -22,6 +23,7 @@ export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
     ['/', deploymentRoutes],
     ['/', promotionRoutes],
     ['/', freezeRoutes],
+    ['/', eventRoutes],
     ['/', uiRoutes], // the web UI's static assets (no auth; the app calls the API with the user's token)
   ];
 }

@@ -1270,6 +1270,78 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Live event stream (Server-Sent Events)
+     * @description Every transition, in order: `deployment` (status, step, message), `step` (a step row changed), `operator-action`, `verification`, `incident`, `freeze`. Each event has `id: <position>`; reconnect with `Last-Event-ID` (or `?after=`) to resume exactly after it. Without one, the stream starts now. A stream ends after EVENTS_MAX_STREAM_SECONDS; clients reconnect and resume. Keep-alive comments every 15 s.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description A position (an event id) to resume after */
+          after?: string;
+          deploymentId?: number;
+          environment?: string;
+          releaseId?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The stream */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/event-stream': string;
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A dependency did not answer */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/freezes': {
     parameters: {
       query?: never;
