@@ -115,12 +115,15 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
   const recorder = patched(RECORD_SUCCESS_LOCAL_PATCH) ? history : activitiesWith('record success', BOOKKEEPING);
   // Since soak-after-record the same transaction opens the release's verification row (verified, or soaking).
   const soak = patched(SOAK_PATCH);
-  const recorded = await recorder.recordSuccess({
-    deploymentId: input.deploymentId,
-    sha: ctx.sha ?? '',
-    commitSha: run.commitSha,
-    ...(soak ? { verification: true } : {}),
-  });
+  const record = () =>
+    recorder.recordSuccess({
+      deploymentId: input.deploymentId,
+      sha: ctx.sha ?? '',
+      commitSha: run.commitSha,
+      ...(soak ? { verification: true } : {}),
+    });
+  // A cancellation arriving while the release becomes current waits for the record (then it ends the soak, not Git).
+  const recorded = soak ? await CancellationScope.nonCancellable(record) : await record();
   run.setStatus('succeeded');
   run.enterStep(null);
   if (soak) await soakAfterRecord(run, recorded?.verification, timeouts.stepSeconds);
