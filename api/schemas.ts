@@ -7,6 +7,7 @@ import type { DeploymentRow } from '../db/deployments.js';
 import type { ReleaseRow, ReleaseSummaryRow } from '../db/releases.js';
 import { Override } from '../domain/validate.js';
 import { PARK_REASONS, parkReasonOf, PROMOTION_STATUSES } from '../domain/promotion.js';
+import { VERIFICATION_STATES } from '../domain/verification.js';
 
 // Domain schemas get their OpenAPI details through zod's own .meta(): .openapi() exists only on schemas
 // created after @hono/zod-openapi extended zod, and domain modules may be loaded before that.
@@ -132,9 +133,30 @@ export const ReleaseEnvironment = z
     statusUrl: z.string(),
   })
   .openapi('ReleaseEnvironment');
-export const ReleaseWithEnvironments = ReleaseDetails.extend({ environments: z.array(ReleaseEnvironment) }).openapi(
-  'ReleaseWithEnvironments',
-);
+/** A release's verification state in one environment (docs/verification-and-monitoring.md; mutable, never cached). */
+const VerificationFields = {
+  deploymentId: z
+    .number()
+    .openapi({ description: 'The deployment that made the release current there (its row counts while it is the newest)' }),
+  state: z.enum(VERIFICATION_STATES).openapi({
+    description:
+      'verifying → soaking → verified; failed (a gate failed, or the soak did not complete: superseded, cancelled); revoked (unhealthy or an incident during the soak, or revoked later)',
+  }),
+  checksPassedAt: z.string().nullable(),
+  soakUntil: z.string().nullable().openapi({ description: 'End of the soak (null: no soak)' }),
+  verifiedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  reason: z.string().nullable().openapi({ description: 'Why the state is failed or revoked' }),
+};
+export const ReleaseVerification = z.object({ environment: z.string(), ...VerificationFields }).openapi('ReleaseVerification');
+export const CurrentVerification = z.object({ releaseId: z.string(), ...VerificationFields }).openapi('CurrentVerification');
+
+export const ReleaseWithEnvironments = ReleaseDetails.extend({
+  environments: z.array(ReleaseEnvironment),
+  verifications: z
+    .array(ReleaseVerification)
+    .openapi({ description: 'Per environment, the release’s newest verification row there (upstream rules requiring verified read it)' }),
+}).openapi('ReleaseWithEnvironments');
 export type ReleaseDetails = z.infer<typeof ReleaseDetails>;
 
 export const CreatedRelease = ReleaseSummary.extend({ status: z.literal('created') }).openapi('CreatedRelease');

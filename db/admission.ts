@@ -8,6 +8,7 @@ import type { Tx } from './client.js';
 import { recordAudit } from './audit.js';
 import { deployments, environments } from './promotion-schema.js';
 import { succeededEnvironments } from './deployments.js';
+import { verifiedEnvironments } from './verifications.js';
 import { initiatorPrincipal } from './operator-actions.js';
 import { checkPromotionRules } from '../domain/environment.js';
 import { isActive } from '../domain/promotion.js';
@@ -64,6 +65,8 @@ export async function admitDeployment(tx: Tx, input: AdmitInput): Promise<Admiss
       currentReleaseId: env.currentReleaseId,
       upstream: env.upstream,
       succeededIn: await succeededEnvironments(tx, { releaseId: d.releaseId }),
+      upstreamRequires: env.upstreamRequires,
+      ...(env.upstreamRequires === 'verified' ? { verifiedIn: await verifiedEnvironments(tx, { releaseId: d.releaseId }) } : {}),
     });
     if (violation) return refuse(violation.message);
     const frozen = freezeStateAt((await listFreezeWindows(tx, { environment: env.name })).map(freezeWindowOf), Date.now());

@@ -9,6 +9,7 @@ import type { Sql } from './client.js';
 import type { DeploymentRow } from './deployments.js';
 import type { EnvironmentRow } from './environments.js';
 import type { ReleaseRow } from './releases.js';
+import type { VerificationState } from '../domain/verification.js';
 
 /** Past every bigserial: "no cursor" without a second statement. */
 const NO_CURSOR = Number.MAX_SAFE_INTEGER;
@@ -55,6 +56,9 @@ const ENVIRONMENT_COLUMNS = [
   'clusters',
   'convergence_deadline_seconds',
   'degraded_grace_seconds',
+  'upstream_requires',
+  'verification',
+  'monitoring',
   'current_release_id',
   'current_deployment_id',
   'created_at',
@@ -93,13 +97,45 @@ const releaseEnvironmentsJson = (releaseId: string) => `(select coalesce(json_ag
     from (select * from deployments where release_id = ${releaseId} order by id desc limit 200) d
     left join environments e on e.name = d.environment)`;
 
-const BOARD = `select ${selectList('e', ENVIRONMENT_COLUMNS)}, ${selectList('d', DEPLOYMENT_COLUMNS, 'd_')}
+/**
+ * JSON text of `ReleaseVerification[]`: the release's verification state in each environment (its newest row
+ * there, db/verifications.ts). Mutable (soak, revocation): read per request, never cached with the release.
+ */
+const releaseVerificationsJson = (releaseId: string) => `(select coalesce(json_agg(json_build_object(
+      'environment', v.environment,
+      'deploymentId', v.deployment_id,
+      'state', v.state,
+      'checksPassedAt', ${iso('v.checks_passed_at')},
+      'soakUntil', ${iso('v.soak_until')},
+      'verifiedAt', ${iso('v.verified_at')},
+      'revokedAt', ${iso('v.revoked_at')},
+      'reason', v.reason
+    ) order by v.environment), '[]')::text
+    from (select distinct on (environment) * from release_verifications where release_id = ${releaseId}
+      order by environment, deployment_id desc) v)`;
+/** The mutable part of a release read: `"environments":[…],"verifications":[…]` (JSON members, as text). */
+const releaseStateJson = (releaseId: string) =>
+  `'"environments":' || ${releaseEnvironmentsJson(releaseId)} || ',"verifications":' || ${releaseVerificationsJson(releaseId)}`;
+
+const VERIFICATION_COLUMNS = [
+  'deployment_id',
+  'release_id',
+  'state',
+  'checks_passed_at',
+  'soak_until',
+  'verified_at',
+  'revoked_at',
+  'reason',
+] as const;
+const BOARD = `select ${selectList('e', ENVIRONMENT_COLUMNS)}, ${selectList('d', DEPLOYMENT_COLUMNS, 'd_')},
+  ${selectList('v', VERIFICATION_COLUMNS, 'v_')}
   from environments e
   left join lateral (select * from deployments where environment = e.name order by id desc limit 1) d on true
+  left join release_verifications v on v.deployment_id = e.current_deployment_id
   order by e.display_order, e.name`;
-const RELEASE = `select ${selectList('r', RELEASE_COLUMNS)}, ${releaseEnvironmentsJson('r.id')} as "environmentsJson"
+const RELEASE = `select ${selectList('r', RELEASE_COLUMNS)}, ${releaseStateJson('r.id')} as "stateJson"
   from releases r where r.id = $1`;
-const RELEASE_ENVIRONMENTS = `select ${releaseEnvironmentsJson('$1::uuid')} as "environmentsJson"`;
+const RELEASE_STATE = `select ${releaseStateJson('$1::uuid')} as "stateJson"`;
 const HISTORY = `select ${selectList('d', DEPLOYMENT_COLUMNS)} from deployments d
   where d.environment = $1 and d.id < $2 order by d.id desc limit $3`;
 const HISTORY_BY_STATUS = `select ${selectList('d', DEPLOYMENT_COLUMNS)} from deployments d
@@ -123,14 +159,47 @@ const deploymentOf = (r: Raw): DeploymentRow => ({
   updatedAt: date(r.updatedAt),
 });
 
-/** The environments board: every environment in display order with its newest deployment, in one query. */
-export async function readBoard(sql: Sql): Promise<Array<{ environment: EnvironmentRow; newest: DeploymentRow | null }>> {
+/** The verification state of an environment's current release (its current deployment's row), as the board shows it. */
+export interface CurrentVerification {
+  deploymentId: number;
+  releaseId: string;
+  state: VerificationState;
+  checksPassedAt: Date | null;
+  soakUntil: Date | null;
+  verifiedAt: Date | null;
+  revokedAt: Date | null;
+  reason: string | null;
+}
+
+const verificationOf = (v: Raw): CurrentVerification | null =>
+  v.deploymentId === null || v.deploymentId === undefined
+    ? null
+    : {
+        deploymentId: Number(v.deploymentId),
+        releaseId: v.releaseId as string,
+        state: v.state as VerificationState,
+        checksPassedAt: dateOrNull(v.checksPassedAt),
+        soakUntil: dateOrNull(v.soakUntil),
+        verifiedAt: dateOrNull(v.verifiedAt),
+        revokedAt: dateOrNull(v.revokedAt),
+        reason: (v.reason as string | null) ?? null,
+      };
+
+/**
+ * The environments board: every environment in display order with its newest deployment and the verification
+ * state of its current release, in one query.
+ */
+export async function readBoard(
+  sql: Sql,
+): Promise<Array<{ environment: EnvironmentRow; newest: DeploymentRow | null; verification: CurrentVerification | null }>> {
   const rows = await sql.unsafe<Raw[]>(BOARD, [], { prepare: true });
   return rows.map((r) => {
     const environment: Raw = {};
     const deployment: Raw = {};
+    const verification: Raw = {};
     for (const key in r) {
       if (key.startsWith('d_')) deployment[key.slice(2)] = r[key];
+      else if (key.startsWith('v_')) verification[key.slice(2)] = r[key];
       else environment[key] = r[key];
     }
     const current = environment.currentDeploymentId;
@@ -142,25 +211,29 @@ export async function readBoard(sql: Sql): Promise<Array<{ environment: Environm
         updatedAt: date(environment.updatedAt),
       },
       newest: deployment.id === null ? null : deploymentOf(deployment),
+      verification: verificationOf(verification),
     };
   });
 }
 
-/** A release with its environments (JSON text of ReleaseEnvironment[]) in one query. */
-export async function readRelease(sql: Sql, input: { id: string }): Promise<{ row: ReleaseRow; environmentsJson: string } | undefined> {
+/**
+ * A release with its mutable state in one query: `stateJson` is the JSON members text
+ * `"environments":[…ReleaseEnvironment],"verifications":[…ReleaseVerification]`.
+ */
+export async function readRelease(sql: Sql, input: { id: string }): Promise<{ row: ReleaseRow; stateJson: string } | undefined> {
   const [r] = await sql.unsafe<Raw[]>(RELEASE, [input.id], { prepare: true });
   if (!r) return undefined;
-  const { environmentsJson, ...row } = r;
+  const { stateJson, ...row } = r;
   return {
     row: { ...(row as ReleaseRow), seq: Number(row.seq), createdAt: date(row.createdAt) },
-    environmentsJson: environmentsJson as string,
+    stateJson: stateJson as string,
   };
 }
 
-/** The environments part of a release read, for a release whose immutable part is cached. */
-export async function readReleaseEnvironments(sql: Sql, input: { id: string }): Promise<string> {
-  const [r] = await sql.unsafe<Raw[]>(RELEASE_ENVIRONMENTS, [input.id], { prepare: true });
-  return (r?.environmentsJson as string | undefined) ?? '[]';
+/** The mutable part of a release read (see readRelease), for a release whose immutable part is cached. */
+export async function readReleaseState(sql: Sql, input: { id: string }): Promise<string> {
+  const [r] = await sql.unsafe<Raw[]>(RELEASE_STATE, [input.id], { prepare: true });
+  return (r?.stateJson as string | undefined) ?? '"environments":[],"verifications":[]';
 }
 
 /**

@@ -112,6 +112,38 @@ describe('checkPromotionRules', () => {
   it.each(cases)('$name', ({ input, violation }) => {
     expect(checkPromotionRules({ ...base, ...input })).toEqual(violation);
   });
+
+  const verified = { ...base, upstream: ['staging', 'qa'], succeededIn: ['staging', 'qa'], upstreamRequires: 'verified' as const };
+  const verifiedCases: Array<{
+    name: string;
+    input: Partial<typeof verified> & { verifiedIn?: string[] };
+    violation: RuleViolation | undefined;
+  }> = [
+    { name: 'verified in every upstream: allowed', input: { verifiedIn: ['staging', 'qa'] }, violation: undefined },
+    {
+      name: 'succeeded but not verified in one upstream (soaking, revoked): refused',
+      input: { verifiedIn: ['staging'] },
+      violation: {
+        code: 'UPSTREAM_NOT_VERIFIED',
+        message: 'release r2 is not verified in qa (upstream of prod, which requires verified)',
+        missing: ['qa'],
+      },
+    },
+    {
+      name: 'not succeeded upstream at all is still UPSTREAM_NOT_PROMOTED',
+      input: { succeededIn: ['staging'], verifiedIn: ['staging'] },
+      violation: { code: 'UPSTREAM_NOT_PROMOTED', message: 'release r2 has not succeeded in qa (upstream of prod)', missing: ['qa'] },
+    },
+    {
+      name: 'succeeded suffices when only succeeded is required',
+      input: { upstreamRequires: undefined, verifiedIn: [] },
+      violation: undefined,
+    },
+    { name: 'the rollback exception stays', input: { succeededIn: ['prod'], verifiedIn: [] }, violation: undefined },
+  ];
+  it.each(verifiedCases)('upstreamRequires verified: $name', ({ input, violation }) => {
+    expect(checkPromotionRules({ ...verified, ...input })).toEqual(violation);
+  });
 });
 
 describe('application selection', () => {

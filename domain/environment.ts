@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { parseSelector, SelectorError } from './label-selector.js';
 import { ImageMapping, MappingGroups } from './image-mapping.js';
-import { MonitoringConfig, UPSTREAM_REQUIREMENTS, VerificationConfig } from './verification.js';
+import { MonitoringConfig, UPSTREAM_REQUIREMENTS, VerificationConfig, type UpstreamRequirement } from './verification.js';
 
 /** Chart convention (docs/gitops-layout.md): the release a workload was rendered from. */
 export const RELEASE_ANNOTATION = 'flow-controller.io/release-id';
@@ -290,10 +290,13 @@ export function checkUpstreamGraph(all: Record<string, { upstream: string[] }>):
 }
 
 export type RuleViolation =
-  { code: 'ALREADY_CURRENT'; message: string } | { code: 'UPSTREAM_NOT_PROMOTED'; message: string; missing: string[] };
+  | { code: 'ALREADY_CURRENT'; message: string }
+  | { code: 'UPSTREAM_NOT_PROMOTED'; message: string; missing: string[] }
+  | { code: 'UPSTREAM_NOT_VERIFIED'; message: string; missing: string[] };
 
 /**
- * The promotion order rule: the release must have succeeded in every upstream environment, unless it
+ * The promotion order rule: the release must have succeeded in every upstream environment — and, when the
+ * environment requires `verified` (upstreamRequires), be verified there (its newest verification row) — unless it
  * already succeeded in this environment before (a rollback to a release this environment has run).
  */
 export function checkPromotionRules(input: {
@@ -303,6 +306,10 @@ export function checkPromotionRules(input: {
   upstream: string[];
   /** Environments where this release has a succeeded deployment. */
   succeededIn: string[];
+  /** What each upstream environment must have done with the release (default `succeeded`). */
+  upstreamRequires?: UpstreamRequirement;
+  /** Environments where this release is verified (needed when upstreamRequires is `verified`). */
+  verifiedIn?: string[];
 }): RuleViolation | undefined {
   if (input.currentReleaseId === input.releaseId) {
     return { code: 'ALREADY_CURRENT', message: `release ${input.releaseId} is already current in ${input.environment}` };
@@ -315,6 +322,17 @@ export function checkPromotionRules(input: {
       message: `release ${input.releaseId} has not succeeded in ${missing.join(', ')} (upstream of ${input.environment})`,
       missing,
     };
+  }
+  if (input.upstreamRequires === 'verified') {
+    const verifiedIn = input.verifiedIn ?? [];
+    const unverified = input.upstream.filter((u) => !verifiedIn.includes(u));
+    if (unverified.length > 0) {
+      return {
+        code: 'UPSTREAM_NOT_VERIFIED',
+        message: `release ${input.releaseId} is not verified in ${unverified.join(', ')} (upstream of ${input.environment}, which requires verified)`,
+        missing: unverified,
+      };
+    }
   }
   return undefined;
 }

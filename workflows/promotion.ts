@@ -25,6 +25,7 @@ import {
   type StepReport,
 } from './promotion-steps.js';
 import { RECORD_SUCCESS_LOCAL_PATCH, REFRESH_SYNC_PATCH, REFRESH_SYNC_SUMMARY } from './promotion-support.js';
+import { SOAK_PATCH, soakAfterRecord } from './promotion-soak.js';
 
 export async function promoteRelease(input: PromoteInput): Promise<PromoteResult> {
   const run = new PromotionRun(input);
@@ -36,7 +37,9 @@ export async function promoteRelease(input: PromoteInput): Promise<PromoteResult
   } catch (err) {
     // Refused at admission (a run started around the API): end without touching the record it named.
     if (run.refused) throw err;
-    // Cancelled from outside (e.g. the Temporal UI): end like an abort, compensating in Git.
+    // Cancelled from outside (e.g. the Temporal UI): end like an abort, compensating in Git; never after the record
+    // step made the release current (since soak-after-record): the promotion has succeeded, Git stays as it is.
+    if (isCancellation(err) && run.status === 'succeeded' && patched(SOAK_PATCH)) return succeeded(run);
     if (isCancellation(err)) return compensate(run, { by: 'temporal-cancel', comment: 'workflow cancelled' });
     // Anything else (a bookkeeping step out of retries, a bug): the history record must not stay active,
     // or the environment would be blocked for good.
@@ -110,13 +113,24 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
   run.enterStep(STEP.record);
   // A local activity since record-success-local (idempotent: a repeated record of a succeeded deployment is a no-op).
   const recorder = patched(RECORD_SUCCESS_LOCAL_PATCH) ? history : activitiesWith('record success', BOOKKEEPING);
-  await recorder.recordSuccess({
-    deploymentId: input.deploymentId,
-    sha: ctx.sha ?? '',
-    commitSha: run.commitSha,
-  });
+  // Since soak-after-record the same transaction opens the release's verification row (verified, or soaking).
+  const soak = patched(SOAK_PATCH);
+  const record = () =>
+    recorder.recordSuccess({
+      deploymentId: input.deploymentId,
+      sha: ctx.sha ?? '',
+      commitSha: run.commitSha,
+      ...(soak ? { verification: true } : {}),
+    });
+  // A cancellation arriving while the release becomes current waits for the record (then it ends the soak, not Git).
+  const recorded = soak ? await CancellationScope.nonCancellable(record) : await record();
   run.setStatus('succeeded');
   run.enterStep(null);
+  if (soak) await soakAfterRecord(run, recorded?.verification, timeouts.stepSeconds);
+  return succeeded(run);
+}
+
+function succeeded(run: PromotionRun): PromoteResult {
   return { status: 'succeeded', commitSha: run.commitSha, revertSha: null, message: null };
 }
 

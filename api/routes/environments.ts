@@ -12,14 +12,15 @@ import type { AppEnv } from '../context.js';
 import { ApiError } from '../errors.js';
 import { actorOf } from '../auth.js';
 import { protectedRoute } from '../openapi.js';
-import { DeploymentSummary, deploymentSummary, EnvParam, LiveApp } from '../schemas.js';
+import { CurrentVerification, DeploymentSummary, deploymentSummary, EnvParam, LiveApp } from '../schemas.js';
 import { checkEnvironmentConfigs, checkMappedFiles, upsertEnvironments } from '../services/environments.js';
 import { runPreflight } from '../services/preflight.js';
 import { PreflightReport } from '../services/preflight-checks.js';
 import { EnvironmentConfig, groupsOf } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, type EnvironmentRow } from '../../db/environments.js';
 import { listDeployments, type DeploymentRow } from '../../db/deployments.js';
-import { readBoard } from '../../db/prepared.js';
+import { readBoard, type CurrentVerification as CurrentVerificationRow } from '../../db/prepared.js';
+import { verificationOfDeployment } from '../../db/verifications.js';
 import { REVALIDATE, sendJson } from '../http-cache.js';
 import { targetPolicyOf } from '../../lib/config.js';
 import { getRelease } from '../../db/releases.js';
@@ -35,9 +36,29 @@ const EnvironmentView = z
     // .or(z.null()), not .nullable(): the latter makes the shared DeploymentSummary component itself nullable.
     lastDeployment: DeploymentSummary.or(z.null()),
     live: z.array(LiveApp).nullable(),
+    verification: CurrentVerification.or(z.null()).openapi({
+      description: 'The verification state of the current release (soaking until soakUntil, verified, revoked…); null before any',
+    }),
     updatedAt: z.string(),
   })
   .openapi('Environment');
+
+const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** The board's view of a verification row. */
+function verificationView(v: CurrentVerificationRow | null | undefined): z.infer<typeof CurrentVerification> | null {
+  if (!v) return null;
+  return {
+    deploymentId: v.deploymentId,
+    releaseId: v.releaseId,
+    state: v.state,
+    checksPassedAt: isoOrNull(v.checksPassedAt),
+    soakUntil: isoOrNull(v.soakUntil),
+    verifiedAt: isoOrNull(v.verifiedAt),
+    revokedAt: isoOrNull(v.revokedAt),
+    reason: v.reason,
+  };
+}
 
 /** An environment as the API shows it; `newest` is its newest deployment (read here when not given). */
 async function environmentView(
@@ -45,9 +66,16 @@ async function environmentView(
   env: EnvironmentRow,
   live: boolean,
   newest?: DeploymentRow | null,
+  verified?: CurrentVerificationRow | null,
 ): Promise<z.infer<typeof EnvironmentView>> {
   const db = c.var.deps.database.db;
   const last = newest !== undefined ? newest : ((await listDeployments(db, { environment: env.name, limit: 1 })).rows[0] ?? null);
+  const verification =
+    verified !== undefined
+      ? verified
+      : env.currentDeploymentId === null
+        ? null
+        : await verificationOfDeployment(db, { deploymentId: env.currentDeploymentId });
   // The applications to look at are those of the release the environment should run.
   const current = live && env.currentReleaseId ? await getRelease(db, { id: env.currentReleaseId }) : undefined;
   const groups = current ? groupsOf(current.descriptor) : [];
@@ -58,6 +86,7 @@ async function environmentView(
     currentDeploymentId: env.currentDeploymentId,
     lastDeployment: last ? deploymentSummary(last) : null,
     live: live ? await c.var.deps.live.get(env, groups) : null,
+    verification: verificationView(verification),
     updatedAt: env.updatedAt.toISOString(),
   };
 }
@@ -157,7 +186,7 @@ export const environmentRoutes = createRouter()
     const live = c.req.valid('query').live === 'true';
     // One query for the whole board: each environment with its newest deployment (db/prepared.ts).
     const board = await readBoard(c.var.deps.database.sql);
-    const environments = await Promise.all(board.map((e) => environmentView(c, e.environment, live, e.newest)));
+    const environments = await Promise.all(board.map((e) => environmentView(c, e.environment, live, e.newest, e.verification)));
     // With an ETag (Cache-Control: private, no-cache): the board is polled, and an unchanged one is a 304.
     return sendJson(c, JSON.stringify({ environments }), REVALIDATE);
   })

@@ -38,7 +38,7 @@ const promoteRoute = protectedRoute('promoter', {
   tags: ['promotions'],
   summary: 'Promote a release to an environment',
   description:
-    'Checks the rules (release and environment exist, succeeded upstream, not already current, nothing else running), ' +
+    'Checks the rules (release and environment exist, succeeded upstream and verified there when the environment requires it (409 UPSTREAM_NOT_VERIFIED), not already current, nothing else running), ' +
     'records a deployment and starts the promotion workflow. A release older than the current one is a rollback.',
   request: {
     params: z.object({ releaseId: z.guid().openapi({ param: { name: 'releaseId', in: 'path' } }) }),

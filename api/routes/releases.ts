@@ -31,7 +31,7 @@ import { diffReleases, ReleaseDiff } from '../../domain/diff.js';
 import { digestOf } from '../../domain/digest.js';
 import { findReleaseByIdempotencyKey, getRelease, insertRelease, listReleases, type ReleaseRow } from '../../db/releases.js';
 import { recordAudit } from '../../db/audit.js';
-import { readRelease, readReleaseEnvironments } from '../../db/prepared.js';
+import { readRelease, readReleaseState } from '../../db/prepared.js';
 import { positionId } from '../cursor.js';
 import { IMMUTABLE, REVALIDATE, sendJson } from '../http-cache.js';
 
@@ -322,20 +322,21 @@ export const releaseRoutes = createRouter()
   .openapi(getRoute, async (c) => {
     const id = c.req.valid('param').releaseId;
     const { database, reads } = c.var.deps;
-    // The release itself never changes: its JSON (all but the closing brace) is cached, and only where it has
-    // been promoted is read, as JSON text built by Postgres. One query either way.
+    // The release itself never changes: its JSON (all but the closing brace) is cached, and only its mutable state
+    // (where it has been promoted, its verification state per environment) is read, as JSON text built by
+    // Postgres. One query either way.
     let head = reads.releases.get(id);
-    let environments: string;
+    let state: string;
     if (head === undefined) {
       const read = await readRelease(database.sql, { id });
       if (!read) throw new ApiError('RELEASE_NOT_FOUND', `No release ${id}`);
       head = JSON.stringify(releaseDetails(read.row)).slice(0, -1);
       reads.releases.set(id, head);
-      environments = read.environmentsJson;
+      state = read.stateJson;
     } else {
-      environments = await readReleaseEnvironments(database.sql, { id });
+      state = await readReleaseState(database.sql, { id });
     }
-    return sendJson(c, `${head},"environments":${environments}}`, REVALIDATE);
+    return sendJson(c, `${head},${state}}`, REVALIDATE);
   })
   .openapi(diffRoute, async (c) => {
     const { a, b } = c.req.valid('param');

@@ -10,6 +10,8 @@ import { getEnvironment } from '../../db/environments.js';
 import { getRelease } from '../../db/releases.js';
 import { insertOperatorAction, rejectOperatorAction } from '../../db/operator-actions.js';
 import { failUnstarted, insertDeployment, succeededEnvironments, type DeploymentRow } from '../../db/deployments.js';
+import { verifiedEnvironments } from '../../db/verifications.js';
+import { endSoakOfPreviousRun, unverifiedDetails } from './soak.js';
 import {
   abortUpdate,
   approveUpdate,
@@ -86,6 +88,8 @@ export async function startPromotion(
     currentReleaseId: env.currentReleaseId,
     upstream: env.upstream,
     succeededIn,
+    upstreamRequires: env.upstreamRequires,
+    ...(env.upstreamRequires === 'verified' ? { verifiedIn: await verifiedEnvironments(db, { releaseId: release.id }) } : {}),
   });
   if (violation?.code === 'ALREADY_CURRENT') {
     throw new ApiError('ALREADY_CURRENT', violation.message, {
@@ -96,6 +100,9 @@ export async function startPromotion(
   }
   if (violation?.code === 'UPSTREAM_NOT_PROMOTED') {
     throw new ApiError('UPSTREAM_NOT_PROMOTED', violation.message, { missing: violation.missing });
+  }
+  if (violation?.code === 'UPSTREAM_NOT_VERIFIED') {
+    throw new ApiError('UPSTREAM_NOT_VERIFIED', violation.message, await unverifiedDetails(db, release.id, violation.missing));
   }
   // Freeze windows (docs/governance.md): refused now, with the reasons and when it opens.
   await assertNotFrozen(db, { environment: env.name });
@@ -173,8 +180,11 @@ export async function startPromotion(
       handle = await start();
     } catch (err) {
       // The environment's previous run may still be closing: its record is already final (this insert found no
-      // active one), but the workflow completes a task later. Wait for it to close, then start once more.
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !(await previousRunClosed(deps.client, workflowId))) throw err;
+      // active one), but the workflow completes a task later; or it is soaking its release (then this promotion
+      // supersedes the soak: it is cancelled, api/services/soak.ts). Wait for it to close, then start once more.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      await endSoakOfPreviousRun({ db, client: deps.client, logger: deps.logger }, { environment: env.name, workflowId });
+      if (!(await previousRunClosed(deps.client, workflowId))) throw err;
       handle = await start();
     }
     runId = handle.firstExecutionRunId;

@@ -2562,7 +2562,7 @@ export interface paths {
     put?: never;
     /**
      * Promote a release to an environment
-     * @description Checks the rules (release and environment exist, succeeded upstream, not already current, nothing else running), records a deployment and starts the promotion workflow. A release older than the current one is a rollback.
+     * @description Checks the rules (release and environment exist, succeeded upstream and verified there when the environment requires it (409 UPSTREAM_NOT_VERIFIED), not already current, nothing else running), records a deployment and starts the promotion workflow. A release older than the current one is a rollback.
      */
     post: {
       parameters: {
@@ -2995,6 +2995,23 @@ export interface components {
       name: string;
       tokenId: string;
     };
+    CurrentVerification: {
+      checksPassedAt: string | null;
+      /** @description The deployment that made the release current there (its row counts while it is the newest) */
+      deploymentId: number;
+      /** @description Why the state is failed or revoked */
+      reason: string | null;
+      releaseId: string;
+      revokedAt: string | null;
+      /** @description End of the soak (null: no soak) */
+      soakUntil: string | null;
+      /**
+       * @description verifying → soaking → verified; failed (a gate failed, or the soak did not complete: superseded, cancelled); revoked (unhealthy or an incident during the soak, or revoked later)
+       * @enum {string}
+       */
+      state: 'verifying' | 'soaking' | 'verified' | 'failed' | 'revoked';
+      verifiedAt: string | null;
+    };
     DeploymentDetails: components['schemas']['DeploymentSummary'] & {
       /** @description Component changes from the previous release (null for a first deployment) */
       changes: {
@@ -3150,6 +3167,8 @@ export interface components {
         | null;
       name: string;
       updatedAt: string;
+      /** @description The verification state of the current release (soaking until soakUntil, verified, revoked…); null before any */
+      verification: components['schemas']['CurrentVerification'] | null;
     };
     Error: {
       error: {
@@ -3400,8 +3419,27 @@ export interface components {
       releaseId: string;
       template: components['schemas']['TemplateRef'];
     };
+    ReleaseVerification: {
+      checksPassedAt: string | null;
+      /** @description The deployment that made the release current there (its row counts while it is the newest) */
+      deploymentId: number;
+      environment: string;
+      /** @description Why the state is failed or revoked */
+      reason: string | null;
+      revokedAt: string | null;
+      /** @description End of the soak (null: no soak) */
+      soakUntil: string | null;
+      /**
+       * @description verifying → soaking → verified; failed (a gate failed, or the soak did not complete: superseded, cancelled); revoked (unhealthy or an incident during the soak, or revoked later)
+       * @enum {string}
+       */
+      state: 'verifying' | 'soaking' | 'verified' | 'failed' | 'revoked';
+      verifiedAt: string | null;
+    };
     ReleaseWithEnvironments: components['schemas']['ReleaseDetails'] & {
       environments: components['schemas']['ReleaseEnvironment'][];
+      /** @description Per environment, the release’s newest verification row there (upstream rules requiring verified read it) */
+      verifications: components['schemas']['ReleaseVerification'][];
     };
     RenderRequest: {
       /**
