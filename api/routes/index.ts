@@ -7,6 +7,7 @@ import { deploymentRoutes } from './deployments.js';
 import { environmentRoutes } from './environments.js';
 import { promotionRoutes } from './promotions.js';
 import { releaseRoutes } from './releases.js';
+import { reverifyRoutes } from './reverify.js';
 import { templateRoutes } from './templates.js';
 import { tokenRoutes } from './tokens.js';
 import { uiRoutes } from './ui.js';
@@ -20,6 +21,7 @@ export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
     ['/', environmentRoutes],
     ['/', deploymentRoutes],
     ['/', promotionRoutes],
+    ['/', reverifyRoutes],
     ['/', uiRoutes], // the web UI's static assets (no auth; the app calls the API with the user's token)
   ];
 }
