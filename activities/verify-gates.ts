@@ -13,7 +13,7 @@
 // whole). Cancellation (an abort) reaches the attempt through its heartbeats.
 import { activityInfo, ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
-import { loadContext, toFailure, type PromotionContext } from './promotion-context.js';
+import { hook, loadContext, toFailure, type PromotionContext } from './promotion-context.js';
 import { runChecks, type ChecksReport } from './verification-engine.js';
 import { CheckConfigurationError } from './verification-probes.js';
 import { markStepFinished, markStepProgress, markStepStarted } from '../db/deployments.js';
@@ -106,15 +106,15 @@ async function runWithProgress(
   const heartbeatMs = activityInfo().heartbeatTimeoutMs;
   const tickMs = heartbeatMs ? Math.max(100, Math.floor(heartbeatMs / 3)) : 5_000;
   let lastWrite = 0;
-  let writing = false;
+  /** The progress write in flight: awaited before the step's final write, which must come last. */
+  let writing: Promise<void> | undefined;
   const tick = () => {
     heartbeat({ checks: summaries(progress) });
     if (write && !writing && Date.now() - lastWrite >= 2_000) {
-      writing = true;
       lastWrite = Date.now();
-      write(progress)
+      writing = write(progress)
         .catch(() => undefined)
-        .finally(() => (writing = false));
+        .finally(() => (writing = undefined));
     }
   };
   const timer = setInterval(tick, tickMs);
@@ -126,7 +126,13 @@ async function runWithProgress(
     throw toFailure(err);
   } finally {
     clearInterval(timer);
+    await writing;
   }
+}
+
+/** The step row's message while the checks run: where each check stands. */
+function runningMessage(progress: readonly CheckProgress[]): string {
+  return cap(progress.map((p) => `${p.name}: ${p.outcome === 'running' ? p.message : p.outcome}`).join('; ') || 'checks starting');
 }
 
 /** Resolves the environment's open `verification-failed` incidents (a gate passed there again). */
@@ -176,13 +182,14 @@ export function createVerifyGates(deps: ActivityDeps) {
     async verifyGates(input: VerifyGatesInput): Promise<VerifyGatesResult> {
       const { deploymentId } = input;
       await markStepStarted(db, { deploymentId, step: STEP.verify, attempt: activityInfo().attempt });
+      await hook(deps, 'verify:start', deploymentId);
       const ctx = await loadContext(deps, deploymentId);
       const config = configOf(ctx);
       const observe = (checks: readonly CheckProgress[]) => ({ checks, onFailure: config.onFailure });
       let report: ChecksReport;
       try {
         report = await runWithProgress(deps, ctx, config, (progress) =>
-          markStepProgress(db, { deploymentId, step: STEP.verify, message: 'checks running', observation: observe(progress) }),
+          markStepProgress(db, { deploymentId, step: STEP.verify, message: runningMessage(progress), observation: observe(progress) }),
         );
       } catch (err) {
         await markStepProgress(db, {

@@ -3,7 +3,9 @@
 // aborted after the push, awaiting approval, approved, approval expired, cancelled), the same scenarios
 // recorded with the patches, and resync retry, fromStep retry, abort with revert steps, a hand-started run
 // that rejected a forged Update, and promotions that waited for an Argo CD sync window (sync-window-wait*); the
-// `.v2` files are happy-path and sync-window-wait* from before refresh-sync-together (refresh and sync in one activity). A DeterminismViolationError here means a change altered the
+// `.v2` files are happy-path and sync-window-wait* from before refresh-sync-together (refresh and sync in one activity). The
+// verification-gates-* files are promotions with the verify step (skipped, passed, parked, retried, rolled back) and a
+// reverifyEnvironment run. A DeterminismViolationError here means a change altered the
 // workflow's commands without `patched()` (docs/contributing.md, "Changing the workflow").
 import { describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';

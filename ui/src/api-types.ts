@@ -463,10 +463,102 @@ export interface paths {
               skipTLSVerify?: boolean;
               tokenRef: string;
             };
+            monitoring?: {
+              /** @default true */
+              enabled?: boolean;
+              /** @default 15 */
+              intervalSeconds?: number;
+              /**
+               * @default alert
+               * @enum {string}
+               */
+              policy?: 'alert' | 'resync' | 'rollback';
+              rollbackParkedAfterSeconds?: number;
+              /** @default 60 */
+              sustainSeconds?: number;
+            };
             /** @default false */
             protected?: boolean;
             /** @default [] */
             upstream?: string[];
+            /** @enum {string} */
+            upstreamRequires?: 'succeeded' | 'verified';
+            verification?: {
+              /** @default [] */
+              checks?: (
+                | {
+                    /** @default 60 */
+                    durationSeconds?: number;
+                    /** @default 200 */
+                    expectStatus?: number;
+                    expectValue?: string | number | boolean | null;
+                    headers?: {
+                      [key: string]:
+                        | {
+                            value: string;
+                          }
+                        | {
+                            secretRef: string;
+                          };
+                    };
+                    /** @default 10 */
+                    intervalSeconds?: number;
+                    jsonPath?: string;
+                    /** @enum {string} */
+                    kind: 'http';
+                    /**
+                     * @default GET
+                     * @enum {string}
+                     */
+                    method?: 'GET' | 'HEAD' | 'POST';
+                    name: string;
+                    /** @default 1 */
+                    successesRequired?: number;
+                    /** @default 5 */
+                    timeoutSeconds?: number;
+                    url: string;
+                  }
+                | {
+                    /** @default 60 */
+                    durationSeconds?: number;
+                    /** @default 10 */
+                    intervalSeconds?: number;
+                    /** @enum {string} */
+                    kind: 'prometheus';
+                    name: string;
+                    /**
+                     * @default fail
+                     * @enum {string}
+                     */
+                    noData?: 'pass' | 'fail';
+                    /** @enum {string} */
+                    op: '<' | '<=' | '>' | '>=' | '==' | '!=';
+                    query: string;
+                    /** Format: uri */
+                    serverUrl: string;
+                    threshold: number;
+                    /** @default 5 */
+                    timeoutSeconds?: number;
+                    tokenRef?: string;
+                  }
+                | {
+                    /** @default 60 */
+                    durationSeconds?: number;
+                    /** @default 10 */
+                    intervalSeconds?: number;
+                    /** @enum {string} */
+                    kind: 'argocd-health';
+                    name: string;
+                  }
+              )[];
+              /**
+               * @default park
+               * @enum {string}
+               */
+              onFailure?: 'park' | 'rollback';
+              /** @default 0 */
+              soakSeconds?: number;
+            };
           };
         };
       };
@@ -728,6 +820,7 @@ export interface paths {
               | 'argocd-sync'
               | 'argocd-wait'
               | 'verify-images'
+              | 'verify'
               | 'record';
             /** @description abort only: keep the pushed commit in Git (no revert) */
             leaveGit?: boolean;
@@ -842,6 +935,7 @@ export interface paths {
               | 'argocd-sync'
               | 'argocd-wait'
               | 'verify-images'
+              | 'verify'
               | 'record';
             /** @description abort only: keep the pushed commit in Git (no revert) */
             leaveGit?: boolean;
@@ -956,6 +1050,7 @@ export interface paths {
               | 'argocd-sync'
               | 'argocd-wait'
               | 'verify-images'
+              | 'verify'
               | 'record';
             /** @description abort only: keep the pushed commit in Git (no revert) */
             leaveGit?: boolean;
@@ -1096,6 +1191,172 @@ export interface paths {
         };
         /** @description Not found */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}/reverify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The latest re-verification of an environment and its outcome */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The latest re-verification */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ReverifyRun'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A dependency did not answer */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Run the verification checks again against the current release (admin, or promoter with the environment in scope)
+     * @description Starts the workflow reverifyEnvironment (one per environment at a time) and answers 202 at once; poll GET on the same path. A failed re-verification revokes the release verification in this environment (no longer eligible where upstream must be verified) and opens a verification-failed incident with the evidence. 409 NO_CURRENT_RELEASE when nothing is current, PROMOTION_IN_PROGRESS while a promotion is active there, REVERIFY_IN_PROGRESS while a re-verification runs; 422 NO_VERIFICATION_CHECKS without checks.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': components['schemas']['ReverifyRequest'];
+        };
+      };
+      responses: {
+        /** @description Re-verification started */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ReverifyRun'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Request is well-formed but violates the rules */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A dependency did not answer */
+        503: {
           headers: {
             [name: string]: unknown;
           };
@@ -2883,6 +3144,38 @@ export interface components {
         revision: number;
       };
       unusedValues: string[];
+    };
+    ReverifyRequest: {
+      /** @description Why the checks run again (audited) */
+      reason?: string;
+    };
+    ReverifyRun: {
+      closedAt: string | null;
+      environment: string;
+      message: string | null;
+      releaseId: string | null;
+      result: {
+        checks: {
+          kind: string;
+          message: string;
+          name: string;
+          /** @description passed | failed | stopped (another check failed first) | running */
+          outcome: string;
+          samples: number;
+        }[];
+        incidentId: number | null;
+        message: string;
+        passed: boolean;
+        revoked: boolean;
+      } | null;
+      runId: string;
+      startedAt: string | null;
+      /**
+       * @description running; passed (open verification-failed incidents resolved); failed (the release verification revoked in this environment, a verification-failed incident opened); error (the checks could not run, e.g. an unresolvable secret: nothing revoked)
+       * @enum {string}
+       */
+      status: 'running' | 'passed' | 'failed' | 'error';
+      workflowId: string;
     };
     TemplateRef: {
       key: string;
