@@ -228,6 +228,24 @@ describe('the verify step of a promotion', () => {
     expect(abort.status, JSON.stringify(abort.body)).toBe(200);
     expect((await f.waitFor('hold', p.deploymentId, ['aborted', 'failed', 'succeeded'], 60_000)).status).toBe('aborted');
   });
+
+  it('an abort cancels a verify step that is still sampling', async () => {
+    const p = await promote('2.5.0', 'hold');
+    const running = await until(
+      () => f.waitFor('hold', p.deploymentId, ['running', ...ended]),
+      (d: Loose) => (step(d, 'verify')?.observation?.checks?.[0]?.samples ?? 0) >= 1 || d.status !== 'running',
+    );
+    expect(running.status).toBe('running');
+    const abort = await f.h.call('POST', `/v1/environments/${f.env.hold}/deployment-history/${p.deploymentId}/abort`, {
+      token: f.tokens.promoter,
+    });
+    expect(abort.status, JSON.stringify(abort.body)).toBe(200);
+    const d = await f.waitFor('hold', p.deploymentId, ['aborted', 'failed', 'succeeded'], 60_000);
+    expect(d.status).toBe('aborted');
+    expect(d.actions.find((a: Loose) => a.action === 'abort')).toMatchObject({ step: 'verify' });
+    // Cancelled long before its 60 s hold was over.
+    expect(step(d, 'verify').observation.checks[0].samples).toBeLessThan(30);
+  });
 });
 
 describe('POST /v1/environments/:env/reverify', () => {
