@@ -264,6 +264,9 @@ describe('POST /v1/environments/:env/reverify', () => {
     const none = await post('hold'); // its only promotion was aborted: nothing current
     expect(none.status).toBe(409);
     expect(errorOf(none.body).code).toBe('NO_CURRENT_RELEASE');
+    const invalid = await post('a', f.tokens.promoter, { reason: 5 });
+    expect(invalid.status).toBe(400);
+    expect(errorOf(invalid.body).code).toBe('VALIDATION_FAILED');
     const unchecked = await post('b');
     expect(unchecked.status).toBe(422);
     expect(errorOf(unchecked.body).code).toBe('NO_VERIFICATION_CHECKS');
