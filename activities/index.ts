@@ -15,6 +15,7 @@ import { createRevertPush } from './revert-push.js';
 import { createSweepOrphans } from './sweep-orphans.js';
 import { createSyncWindowActivities } from './sync-window.js';
 import { createSoakActivities } from './soak.js';
+import { createVerifyGates } from './verify-gates.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSweepOrphans(deps),
     ...createSyncWindowActivities(deps),
     ...createSoakActivities(deps),
+    ...createVerifyGates(deps),
   };
 }
 

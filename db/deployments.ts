@@ -301,6 +301,14 @@ export async function recordSuccess(tx: Tx, input: { deploymentId: number; sha: 
       message: `current release of ${current.environment} is ${current.releaseId}`,
     })
     .where(and(eq(deploymentSteps.deploymentId, input.deploymentId), eq(deploymentSteps.step, 'record')));
+  // A run that did not take the verification-gates change (it started on an older worker) never ran the verify
+  // step its record was created with: that row must not stay pending for good.
+  await tx
+    .update(deploymentSteps)
+    .set({ status: 'skipped', finishedAt: new Date(), message: 'not run: this promotion started before verification gates existed' })
+    .where(
+      and(eq(deploymentSteps.deploymentId, input.deploymentId), eq(deploymentSteps.step, 'verify'), eq(deploymentSteps.status, 'pending')),
+    );
   await tx
     .update(environments)
     .set({ currentReleaseId: current.releaseId, currentDeploymentId: current.id, updatedAt: sql`now()` })

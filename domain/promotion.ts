@@ -69,6 +69,7 @@ export const STEPS = [
   'argocd-sync',
   'argocd-wait',
   'verify-images',
+  'verify',
   'record',
 ] as const;
 
@@ -91,6 +92,8 @@ export const STEP = {
   argocdSync: 'argocd-sync',
   argocdWait: 'argocd-wait',
   verifyImages: 'verify-images',
+  /** The environment's verification gates (docs/verification-and-monitoring.md); `skipped` when none are configured. */
+  verify: 'verify',
   record: 'record',
   revertPush: 'revert-push',
   revertSync: 'revert-sync',
@@ -175,6 +178,8 @@ export const FAILURE = {
   invariantViolation: 'InvariantViolation',
   badInput: 'BadInput',
   imageMismatch: 'ImageMismatch',
+  /** A verification gate (HTTP, Prometheus, Argo CD health hold) failed; the message names the check and its evidence. */
+  verificationFailed: 'VerificationFailed',
 } as const;
 export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];
 

@@ -1,6 +1,8 @@
 // Small node:http helpers shared by the simulator's servers: body reading, JSON answers, and the
 // fault gate (latency, 5xx, hanging requests) applied before any API handler runs.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import type { ApiTarget, FaultState } from './faults.js';
 
 export async function readBody(req: IncomingMessage, limit = 5 * 1024 * 1024): Promise<string> {
@@ -64,4 +66,23 @@ export async function applyHttpFaults(
     return true;
   }
   return false;
+}
+
+/** Starts listening; resolves with the port (0 = any free port). */
+export function listen(server: Server | HttpsServer, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Closes the server and every open connection. */
+export function closeServer(server: Server | HttpsServer): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }

@@ -3,9 +3,6 @@
 // real Git repositories, and the fault-injection surface (methods here, /sim/admin/* over HTTP).
 // Test infrastructure and sandbox only: never to be used when a real Argo CD is configured.
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -20,8 +17,10 @@ import { type ApiTarget, describeFaults, FaultState, type HttpFault, type Stream
 import { type AppChangeListener, AppWatchHub, StreamFaultBody } from './argo-stream.js';
 import { GitSource } from './git-source.js';
 import { createKubeServer, generateTls } from './kube-server.js';
+import { closeServer, listen } from './http-util.js';
 import { resolveTiming, type Timing } from './timing.js';
 import { advanceClock, windowsAdmin } from './windows-admin.js';
+import { createPrometheusServer, MetricStore, metricsAdmin, type MetricFaults } from './prometheus.js';
 
 export type { AppSpec } from './argo-app.js';
 export type { SyncWindow } from '../integrations/argocd-schema.js';
@@ -46,7 +45,8 @@ export interface SimulatorOptions {
   seed?: number;
 }
 
-export interface SimFaults {
+/** Also the metrics of the simulator's Prometheus (sim/prometheus.ts): setMetric, removeMetric, setErrorRate. */
+export interface SimFaults extends MetricFaults {
   /** Image pull failure: new pods of the workload never become ready; Deployments go Degraded (ProgressDeadlineExceeded). */
   degradeWorkload(namespace: string, name: string): void;
   /** New pods stay ContainerCreating forever: health stays Progressing. */
@@ -87,6 +87,8 @@ export interface SimFaults {
 export interface Simulator {
   argoUrl: string;
   kubeUrl: string;
+  /** The Prometheus-compatible query API (`/api/v1/query`, sim/prometheus.ts) over series set through `faults`. */
+  promUrl: string;
   /** base64 of the CA PEM, as `certificate-authority-data` / client-node `caData`. */
   kubeCaData: string;
   kubeCaPem: string;
@@ -121,23 +123,6 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-function listen(server: Server | HttpsServer, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: Server | HttpsServer): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
 export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const host = opts.host ?? '127.0.0.1';
   const sched = opts.scheduler ?? createRealScheduler();
@@ -148,11 +133,16 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
   const cluster = new Cluster(sched, () => timing, faultState);
   const git = new GitSource(cacheDir);
   const controller = new ArgoController(sched, () => timing, cluster, git, faultState);
+  const metrics = new MetricStore(cluster);
   const hub = (controller.watch = new AppWatchHub(sched, faultState, () => controller.names().map((n) => controller.lookup(n))));
   const argoAdmin = opts.argoAdmin ?? { username: 'admin', password: randomBytes(9).toString('base64url') };
   const kubeToken = opts.kubeToken ?? `sim-${randomBytes(24).toString('hex')}`;
 
   const faults: SimFaults = {
+    setMetric: (m) => metrics.setMetric(m),
+    removeMetric: (m) => metrics.removeMetric(m),
+    setErrorRate: (ns, name, ratio) => metrics.setErrorRate(ns, name, ratio),
+    clearMetrics: () => metrics.clearMetrics(),
     degradeWorkload: (ns, name) => void faultState.workloads.set(FaultState.workloadKey(ns, name), 'degraded'),
     stallWorkload: (ns, name) => void faultState.workloads.set(FaultState.workloadKey(ns, name), 'progressing'),
     clearWorkload(ns, name) {
@@ -199,6 +189,7 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     clearAll() {
       const stuck = [...faultState.workloads.keys()];
       faultState.clearAll();
+      metrics.clearMetrics();
       argo.hanging.releaseAll();
       kube.hanging.releaseAll();
       controller.releaseAll();
@@ -318,7 +309,8 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
         return ok;
       default:
         return (
-          windowsAdmin(route, body, { projects: controller.projects, sched }) ?? {
+          windowsAdmin(route, body, { projects: controller.projects, sched }) ??
+          metricsAdmin(route, body, faults) ?? {
             status: 404,
             body: { error: `unknown admin route ${route}` },
           }
@@ -354,11 +346,14 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
   });
   const argoPort = await listen(argo.server, host, opts.argoPort ?? 0);
   const kubePort = await listen(kube.server, host, opts.kubePort ?? 0);
+  const prom = createPrometheusServer({ store: metrics, sched });
+  const promPort = await listen(prom, host, 0);
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
   return {
     argoUrl: `http://${urlHost}:${argoPort}`,
     kubeUrl: `https://${urlHost}:${kubePort}`,
+    promUrl: `http://${urlHost}:${promPort}`,
     kubeCaData: Buffer.from(tls.caPem, 'utf8').toString('base64'),
     kubeCaPem: tls.caPem,
     kubeToken,
@@ -390,7 +385,7 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
       hub.closeAll();
       argo.hanging.releaseAll();
       kube.hanging.releaseAll();
-      await Promise.all([closeServer(argo.server), closeServer(kube.server)]);
+      await Promise.all([closeServer(argo.server), closeServer(kube.server), closeServer(prom)]);
       if (ownCache) await rm(cacheDir, { recursive: true, force: true });
     },
   };

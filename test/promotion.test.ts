@@ -46,6 +46,7 @@ describe('promotion dev → staging → prod', () => {
         'argocd-sync',
         'argocd-wait',
         'verify-images',
+        'verify',
         'record',
       ]);
       for (const s of d.steps) {

@@ -5,7 +5,8 @@
 // that rejected a forged Update, and promotions that waited for an Argo CD sync window (sync-window-wait*); the
 // `.v2` files are happy-path and sync-window-wait* from before refresh-sync-together (refresh and sync in one activity);
 // soak-* are promotions that soaked after their record step (soak-after-record: verified, revoked by an incident,
-// cancelled from Temporal during the soak). A DeterminismViolationError here means a change altered the
+// cancelled from Temporal during the soak). The verification-gates-* files are promotions with the verify step
+// (skipped, passed, parked, retried, rolled back) and a reverifyEnvironment run. A DeterminismViolationError here means a change altered the
 // workflow's commands without `patched()` (docs/contributing.md, "Changing the workflow").
 import { describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';

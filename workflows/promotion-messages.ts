@@ -97,3 +97,8 @@ export const progressQuery = defineQuery<Progress>('progress');
 export function promotionWorkflowId(environment: string): string {
   return `promote:${environment}`;
 }
+
+/** The re-verification of an environment (workflows/reverify.ts): one run per environment at a time. */
+export function reverifyWorkflowId(environment: string): string {
+  return `reverify:${environment}`;
+}

@@ -6,6 +6,7 @@ import { ApplicationFailure, proxyActivities, proxyLocalActivities, type Activit
 import type { Activities } from '../activities/index.js';
 import { FAILURE, NON_RETRYABLE_GIT_FAILURES, NON_RETRYABLE_WAIT_FAILURES, STEP, type StepName } from '../domain/promotion.js';
 import type { StepTimeouts } from './promotion-messages.js';
+import { runVerifyStep, VERIFICATION_GATES_PATCH } from './promotion-verify.js';
 
 /** Timeout and retry presets, grouped by kind of step. */
 export type StepKind = 'quick' | 'git' | 'wait';
@@ -69,6 +70,8 @@ export interface StepContext {
   retriedAtMs?: number;
   /** Set when the retried sync started a new operation in every application: older operations are not ours. */
   syncedAfterMs?: number;
+  /** The heartbeat timeout of long steps (the verify step's check activity). */
+  heartbeatSeconds?: number;
 }
 
 /** The report every step activity returns (some add fields, e.g. the pushed `sha`). */
@@ -83,6 +86,8 @@ export interface StepReport {
   alreadyOurs?: string[];
   /** argocdRefreshSync: its sync half's report (absent when that half failed and the sync step runs on its own). */
   sync?: { synced?: string[]; alreadyOurs?: string[] };
+  /** verify: the gate failed under onFailure `rollback` (incident opened); the promotion ends failed with this message. */
+  verificationFailed?: string;
 }
 
 export interface StepSpec {
@@ -92,6 +97,8 @@ export interface StepSpec {
    * flight finishes first, so its result (e.g. the pushed SHA) is known to the compensation. */
   interruptible: boolean;
   summary: string;
+  /** A step added by a workflow change: it runs only where patched(patch) holds (older histories skip it). */
+  patch?: string;
   run(activities: Activities, ctx: StepContext): Promise<StepReport>;
 }
 
@@ -153,6 +160,15 @@ export const FORWARD_STEPS: readonly StepSpec[] = [
     interruptible: true,
     summary: 'verify live images',
     run: (a, c) => a.verifyImages({ deploymentId: c.deploymentId, sha: pushedSha(c) }),
+  },
+  {
+    name: STEP.verify,
+    kind: 'quick',
+    interruptible: true,
+    summary: 'verification gates',
+    patch: VERIFICATION_GATES_PATCH,
+    // A local activity plans the gate, a heartbeating activity runs the checks (workflows/promotion-verify.ts).
+    run: (_a, c) => runVerifyStep(c),
   },
 ];
 

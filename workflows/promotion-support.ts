@@ -89,6 +89,9 @@ export function currentDetails(run: {
   if (run.step === STEP.argocdWait && run.status === 'running') {
     lines.push('The wait activity heartbeats its latest Argo CD observation (pending activity details).');
   }
+  if (run.step === STEP.verify && run.status === 'running') {
+    lines.push('The verify activity heartbeats where each check stands (pending activity details); the step row keeps the evidence.');
+  }
   if (run.status === 'awaiting_operator') lines.push('Operator actions: Update `retry` (run the failed step again) or `abort`.');
   if (run.status === 'awaiting_approval') lines.push('Waiting for Update `approve`.');
   return lines.join('\n\n');

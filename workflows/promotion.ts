@@ -1,6 +1,6 @@
 // promoteRelease: moves one immutable release to one environment. The workflow only orchestrates:
 // approval gate → the forward steps of promotion-steps.ts (render values → commit and push → Argo CD refresh
-// → sync to the pushed SHA → wait for convergence → verify live images) → record. A step that exhausts its
+// → sync to the pushed SHA → wait for convergence → verify live images → verification gates) → record. A step that exhausts its
 // retries parks the promotion in `awaiting_operator` until an operator retries or aborts it (Workflow Updates,
 // validated so that invalid actions never reach history; see promotion-run.ts). Abort after a push restores
 // the environment's previous state in Git with a revert commit, synced like any other.
@@ -69,9 +69,19 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
   }
 
   const timeouts = input.timeouts ?? DEFAULT_STEP_TIMEOUTS;
-  const ctx: StepContext = { deploymentId: input.deploymentId, sha: null, convergenceDeadlineSeconds: input.convergenceDeadlineSeconds };
+  const ctx: StepContext = {
+    deploymentId: input.deploymentId,
+    sha: null,
+    convergenceDeadlineSeconds: input.convergenceDeadlineSeconds,
+    heartbeatSeconds: timeouts.heartbeatSeconds,
+  };
   for (let i = 0; i < FORWARD_STEPS.length;) {
     const spec = FORWARD_STEPS[i] as (typeof FORWARD_STEPS)[number];
+    // A step added by a workflow change (e.g. verify, `verification-gates`): runs started before it skip it.
+    if (spec.patch && !patched(spec.patch)) {
+      i++;
+      continue;
+    }
     const activities = activitiesWith(spec.summary, optionsFor(spec.kind, timeouts, input.convergenceDeadlineSeconds));
     if (spec.name === STEP.gitCommitPush) run.pushStarted = true;
     const sha = ctx.sha;
@@ -94,6 +104,10 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
       delete ctx.syncedAfterMs;
       i = forwardIndex(done.restartFrom);
       continue;
+    }
+    if (done.value.verificationFailed) {
+      // A failed gate under onFailure `rollback`: the incident is open; the promotion ends failed (no park).
+      return run.finish({ status: 'failed', commitSha: run.commitSha, revertSha: null, message: done.value.verificationFailed });
     }
     if (spec.name === STEP.gitCommitPush && done.value.sha) {
       ctx.sha = done.value.sha;

@@ -141,7 +141,8 @@ const putRoute = protectedRoute('admin', {
   description:
     'Credentials are references (`env:NAME` or `file:/path`), resolved when a step needs them; literal secrets are rejected (400). ' +
     'References outside the installation policy (`env:` without the FC_SECRET_ENV_PREFIX prefix, `file:` outside FC_SECRETS_DIR or with `..`), ' +
-    'credentials inside a URL, and hosts outside FC_ALLOWED_HOSTS are rejected with 422 ENVIRONMENT_INVALID naming the field. ' +
+    'credentials inside a URL, and hosts outside FC_ALLOWED_HOSTS are rejected with 422 ENVIRONMENT_INVALID naming the field ' +
+    '(verification checks included: check URLs, Prometheus servers, header secretRef and tokenRef). ' +
     'Image mappings (`gitops.mapping`, `gitops.groups`) whose files resolve without a release are checked against the branch: a missing ' +
     'file or YAML path is 422 ENVIRONMENT_INVALID naming the field, the file and the path; a repository that cannot be reached is ' +
     '503 GIT_UNAVAILABLE. Nothing is saved on failure; a configuration without such mappings does not contact Git.',

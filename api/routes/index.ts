@@ -9,6 +9,7 @@ import { eventRoutes } from './events.js';
 import { freezeRoutes } from './freezes.js';
 import { promotionRoutes } from './promotions.js';
 import { releaseRoutes } from './releases.js';
+import { reverifyRoutes } from './reverify.js';
 import { templateRoutes } from './templates.js';
 import { tokenRoutes } from './tokens.js';
 import { uiRoutes } from './ui.js';
@@ -24,6 +25,7 @@ export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
     ['/', promotionRoutes],
     ['/', freezeRoutes],
     ['/', eventRoutes],
+    ['/', reverifyRoutes],
     ['/', uiRoutes], // the web UI's static assets (no auth; the app calls the API with the user's token)
   ];
 }

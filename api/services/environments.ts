@@ -11,6 +11,7 @@ import { mappedFilesProblems } from '../../gitops/mappings/check.js';
 import { readBranchFiles } from '../../gitops/repo.js';
 import { checkTargetPolicy, type TargetPolicy } from '../../domain/target-policy.js';
 import { checkClusters } from '../../domain/clusters.js';
+import { checkVerificationPolicy } from '../../domain/verification-policy.js';
 import { listEnvironments, upsertEnvironment, type EnvironmentRow } from '../../db/environments.js';
 import { recordAudit } from '../../db/audit.js';
 import type { Database, Tx } from '../../db/client.js';
@@ -81,6 +82,7 @@ export function checkEnvironmentConfigs(configs: Record<string, EnvironmentConfi
       ...checkArgoSelection(config.argocd),
       ...checkClusters(config, policy),
       ...checkImageMappings(config.gitops),
+      ...checkVerificationPolicy(name, config.verification, policy),
     ].map((p) => `${name}.${p.path}: ${p.message}`),
   );
   if (problems.length > 0) throw new ApiError('ENVIRONMENT_INVALID', problems.join('; '), { problems });

@@ -237,7 +237,7 @@ export interface paths {
     };
     /**
      * Create or update an environment (admin)
-     * @description Credentials are references (`env:NAME` or `file:/path`), resolved when a step needs them; literal secrets are rejected (400). References outside the installation policy (`env:` without the FC_SECRET_ENV_PREFIX prefix, `file:` outside FC_SECRETS_DIR or with `..`), credentials inside a URL, and hosts outside FC_ALLOWED_HOSTS are rejected with 422 ENVIRONMENT_INVALID naming the field. Image mappings (`gitops.mapping`, `gitops.groups`) whose files resolve without a release are checked against the branch: a missing file or YAML path is 422 ENVIRONMENT_INVALID naming the field, the file and the path; a repository that cannot be reached is 503 GIT_UNAVAILABLE. Nothing is saved on failure; a configuration without such mappings does not contact Git.
+     * @description Credentials are references (`env:NAME` or `file:/path`), resolved when a step needs them; literal secrets are rejected (400). References outside the installation policy (`env:` without the FC_SECRET_ENV_PREFIX prefix, `file:` outside FC_SECRETS_DIR or with `..`), credentials inside a URL, and hosts outside FC_ALLOWED_HOSTS are rejected with 422 ENVIRONMENT_INVALID naming the field (verification checks included: check URLs, Prometheus servers, header secretRef and tokenRef). Image mappings (`gitops.mapping`, `gitops.groups`) whose files resolve without a release are checked against the branch: a missing file or YAML path is 422 ENVIRONMENT_INVALID naming the field, the file and the path; a repository that cannot be reached is 503 GIT_UNAVAILABLE. Nothing is saved on failure; a configuration without such mappings does not contact Git.
      */
     put: {
       parameters: {
@@ -820,6 +820,7 @@ export interface paths {
               | 'argocd-sync'
               | 'argocd-wait'
               | 'verify-images'
+              | 'verify'
               | 'record';
             /** @description abort only: keep the pushed commit in Git (no revert) */
             leaveGit?: boolean;
@@ -934,6 +935,7 @@ export interface paths {
               | 'argocd-sync'
               | 'argocd-wait'
               | 'verify-images'
+              | 'verify'
               | 'record';
             /** @description abort only: keep the pushed commit in Git (no revert) */
             leaveGit?: boolean;
@@ -1048,6 +1050,7 @@ export interface paths {
               | 'argocd-sync'
               | 'argocd-wait'
               | 'verify-images'
+              | 'verify'
               | 'record';
             /** @description abort only: keep the pushed commit in Git (no revert) */
             leaveGit?: boolean;
@@ -1255,6 +1258,172 @@ export interface paths {
         };
         /** @description Not found */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}/reverify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The latest re-verification of an environment and its outcome */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The latest re-verification */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ReverifyRun'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A dependency did not answer */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Run the verification checks again against the current release (admin, or promoter with the environment in scope)
+     * @description Starts the workflow reverifyEnvironment (one per environment at a time) and answers 202 at once; poll GET on the same path. A failed re-verification revokes the release verification in this environment (no longer eligible where upstream must be verified) and opens a verification-failed incident with the evidence. 409 NO_CURRENT_RELEASE when nothing is current, PROMOTION_IN_PROGRESS while a promotion is active there, REVERIFY_IN_PROGRESS while a re-verification runs; 422 NO_VERIFICATION_CHECKS without checks.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': components['schemas']['ReverifyRequest'];
+        };
+      };
+      responses: {
+        /** @description Re-verification started */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ReverifyRun'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Request is well-formed but violates the rules */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A dependency did not answer */
+        503: {
           headers: {
             [name: string]: unknown;
           };
@@ -3473,6 +3642,38 @@ export interface components {
         revision: number;
       };
       unusedValues: string[];
+    };
+    ReverifyRequest: {
+      /** @description Why the checks run again (audited) */
+      reason?: string;
+    };
+    ReverifyRun: {
+      closedAt: string | null;
+      environment: string;
+      message: string | null;
+      releaseId: string | null;
+      result: {
+        checks: {
+          kind: string;
+          message: string;
+          name: string;
+          /** @description passed | failed | stopped (another check failed first) | running */
+          outcome: string;
+          samples: number;
+        }[];
+        incidentId: number | null;
+        message: string;
+        passed: boolean;
+        revoked: boolean;
+      } | null;
+      runId: string;
+      startedAt: string | null;
+      /**
+       * @description running; passed (open verification-failed incidents resolved); failed (the release verification revoked in this environment, a verification-failed incident opened); error (the checks could not run, e.g. an unresolvable secret: nothing revoked)
+       * @enum {string}
+       */
+      status: 'running' | 'passed' | 'failed' | 'error';
+      workflowId: string;
     };
     TemplateRef: {
       key: string;
