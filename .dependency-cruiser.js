@@ -18,7 +18,7 @@
 // keeps Node built-ins out of workflows/).
 
 /** Folders and files that belong to the project (anything else is a package or a Node built-in). */
-const PROJECT = '^(activities|api|bench|db|dev|domain|gitops|integrations|lib|scripts|sim|test|ui|workflows)/|^worker\\.ts$';
+const PROJECT = '^(activities|api|bench|cli|db|dev|domain|gitops|integrations|lib|scripts|sim|test|ui|workflows)/|^worker\\.ts$';
 
 /** Files the floor rules do not apply to: tests sit next to the code and may reach anything, as may configs. */
 const UNCONSTRAINED = ['\\.test\\.ts$', '(^|/)[^/]*\\.config\\.[cm]?[jt]s$'];
@@ -121,6 +121,12 @@ export default {
       from: ['^dev/', '^scripts/'],
       allowed: [...PRODUCT, '^sim/', '^dev/', '^scripts/'],
       comment: 'Development plumbing and tools may use the whole product and the simulator, never the test kits or benchmarks.',
+    }),
+    ...floor('cli', {
+      from: ['^cli/'],
+      allowed: ['^cli/', '^domain/promotion\\.ts$'],
+      typeOnly: ['^ui/src/api-types\\.ts$'],
+      comment: 'flowctl talks to the API only: the generated API types and the pure promotion vocabulary, nothing of the server.',
     }),
     ...floor('ui', {
       from: ['^ui/'],
