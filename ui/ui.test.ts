@@ -143,7 +143,7 @@ describe('web UI on the public API', () => {
     await page.click(`button.promote[data-env="${f.env.dev}"]`);
     await page.waitForURL(/#\/environments\/[^/]+\/deployments\/\d+$/);
     await page.locator('#deployment-status [data-status="succeeded"]').waitFor({ timeout: 45_000 });
-    await expect.poll(() => page.locator('ol.timeline li.step').count()).toBe(7);
+    await expect.poll(() => page.locator('ol.timeline li.step').count()).toBe(8);
     const steps = await page
       .locator('ol.timeline li.step')
       .evaluateAll((els) => els.map((e) => [e.getAttribute('data-step'), e.querySelector('.chip')?.getAttribute('data-status')]));
@@ -154,8 +154,11 @@ describe('web UI on the public API', () => {
       'argocd-sync',
       'argocd-wait',
       'verify-images',
+      'verify',
       'record',
     ]);
+    // No verification checks configured: the verify step is skipped.
+    expect(steps.find((s) => s[0] === 'verify')?.[1]).toBe('skipped');
     for (const [, status] of steps) expect(['succeeded', 'skipped']).toContain(status);
     expect(await page.locator('.commit-sha').innerText()).toMatch(/^[0-9a-f]{40}$/);
     expect(await page.locator('#deployment-summary').innerText()).toContain(releaseId);
@@ -211,6 +214,8 @@ describe('web UI on the public API', () => {
     await expect.poll(() => dev.locator('.current-release').innerText()).toContain(releaseId.slice(0, 8));
     await expect.poll(() => dev.locator('.live-app [data-status="Healthy"]').count()).toBe(2);
     expect(await dev.locator('.live-app [data-status="Synced"]').count()).toBe(2);
+    // No soak configured: the release is verified there as soon as it is current.
+    await expect.poll(() => dev.locator('.current-release .verification').getAttribute('data-verification')).toBe('verified');
     await page.screenshot({ path: '/tmp/fc-ui-board.png', fullPage: true });
 
     const next = await f.createRelease('1.4.3');
@@ -221,6 +226,7 @@ describe('web UI on the public API', () => {
     const row = page.locator(`table.envs tr[data-env="${f.env.dev}"]`);
     await expect.poll(() => row.innerText()).toContain('current');
     expect(await row.locator('[data-status="succeeded"]').count()).toBe(1);
+    expect(await row.locator('[data-verification="verified"]').count()).toBe(1);
     expect(await row.locator('button.promote').isDisabled()).toBe(true); // already current there
     await page.screenshot({ path: '/tmp/fc-ui-release.png', fullPage: true });
 

@@ -57,6 +57,32 @@ export function shortId(id: string): string {
   return id.length > 8 ? id.slice(0, 8) : id;
 }
 
+/** How long until `iso`, e.g. `4 min 10 s` (`0 s` once past). */
+export function remaining(iso: string, now = Date.now()): string {
+  const s = Math.max(0, Math.round((Date.parse(iso) - now) / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+const VERIFICATION_TONE: Record<string, string> = { verified: 'ok', soaking: 'busy', verifying: 'busy', failed: 'bad', revoked: 'bad' };
+
+/**
+ * A release's verification state in an environment: `verified`, `soaking · 4 min left` (the countdown ticks with
+ * every refresh; data-soak-until lets a page tick it faster), `revoked` / `failed` with the reason on hover.
+ */
+export function verificationChip(v: { state: string; soakUntil: string | null; reason: string | null } | null | undefined): SafeHtml {
+  if (!v) return html``;
+  const label = v.state === 'soaking' && v.soakUntil ? `soaking · ${remaining(v.soakUntil)} left` : v.state;
+  return html`<span
+    class="chip chip-${VERIFICATION_TONE[v.state] ?? 'muted'} verification"
+    data-verification="${v.state}"
+    data-soak-until="${v.soakUntil ?? ''}"
+    title="${v.reason ?? (v.soakUntil ? `soak ends ${v.soakUntil}` : v.state)}"
+    >${label}</span
+  >`;
+}
+
 export function releaseLink(id: string | null | undefined, full = false): SafeHtml {
   if (!id) return html`<span class="muted">—</span>`;
   return html`<a class="mono" href="${route('releases', id)}" title="${id}">${full ? id : shortId(id)}</a>`;

@@ -2,7 +2,7 @@
 // deployment and live Argo CD sync/health per application; refreshed every few seconds.
 import { get } from '../api.js';
 import { mayActOn, type Ctx } from '../app.js';
-import { chip, deploymentLink, errorBox, releaseLink, time } from '../components.js';
+import { chip, deploymentLink, errorBox, releaseLink, time, verificationChip } from '../components.js';
 import { $, html, mount, route, type SafeHtml } from '../html.js';
 import type { EnvironmentList, EnvironmentView, LiveApp, ReleaseSummary } from '../types.js';
 
@@ -57,7 +57,8 @@ async function column(env: EnvironmentView): Promise<SafeHtml> {
       <dd class="current-release">
         ${
           env.currentReleaseId
-            ? html`${releaseLink(env.currentReleaseId)} ${current ? html`<span class="version">${current.productVersion}</span>` : ''}`
+            ? html`${current ? html`<span class="version">${current.productVersion}</span>` : ''} ${releaseLink(env.currentReleaseId)}
+              ${verificationChip(env.verification)}`
             : html`<span class="muted">none yet</span>`
         }
       </dd>

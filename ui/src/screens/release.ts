@@ -3,7 +3,7 @@
 // through with a Promote button per environment, and a diff against another release.
 import { api, get, qs } from '../api.js';
 import { navigate, type Ctx } from '../app.js';
-import { chip, deploymentLink, diffTable, errorBox, releaseLink, servicesTable, shortId, time } from '../components.js';
+import { chip, deploymentLink, diffTable, errorBox, releaseLink, servicesTable, shortId, time, verificationChip } from '../components.js';
 import { $, html, input, mount, route, type SafeHtml } from '../html.js';
 import type {
   EnvironmentList,
@@ -40,6 +40,7 @@ function environmentsTable(release: ReleaseDetails, envs: EnvironmentView[]): Sa
           <td>
             ${mine ? html`${chip(mine.status)}${mine.isRollback ? html` <span class="chip chip-warn">rollback</span>` : ''}` : html`<span class="muted">not promoted</span>`}
             ${isCurrent ? html` <span class="chip chip-ok">current</span>` : ''}
+            ${verificationChip(release.verifications.find((v) => v.environment === env.name))}
           </td>
           <td>${mine ? deploymentLink(env.name, mine.deploymentId) : ''}</td>
           <td>${mine?.startedBy ?? ''}</td>
