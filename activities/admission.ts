@@ -6,6 +6,9 @@ import type { ActivityDeps } from './deps.js';
 import { admitDeployment, type Admission, type AdmitInput } from '../db/admission.js';
 import { verifyOperatorAction, type VerifiedAction, type VerifyOperatorActionInput } from '../db/operator-actions.js';
 import { FAILURE } from '../domain/promotion.js';
+import { eq } from 'drizzle-orm';
+import { deployments } from '../db/promotion-schema.js';
+import { holdMessage, holdsOn } from '../db/holds.js';
 
 export type { Admission, ApprovalPolicy } from '../db/admission.js';
 export type { VerifiedAction } from '../db/operator-actions.js';
@@ -21,6 +24,18 @@ export function createAdmissionActivities(deps: ActivityDeps) {
         );
       }
       return verdict;
+    },
+    /**
+     * What holds a running promotion before its next step (docs/governance.md): its release rejected, its
+     * environment (or every environment) paused. `held` null: nothing; the workflow parks otherwise.
+     */
+    async checkPromotionHolds(input: { deploymentId: number }): Promise<{ held: string | null }> {
+      const [d] = await deps.database.db
+        .select({ releaseId: deployments.releaseId, environment: deployments.environment })
+        .from(deployments)
+        .where(eq(deployments.id, input.deploymentId));
+      if (!d) return { held: null };
+      return { held: holdMessage(await holdsOn(deps.database.db, d)) ?? null };
     },
     async verifyOperatorAction(input: VerifyOperatorActionInput): Promise<VerifiedAction> {
       if (!Number.isSafeInteger(input.deploymentId)) throw ApplicationFailure.nonRetryable('bad deployment id', FAILURE.badInput);

@@ -109,6 +109,7 @@ export const ReleaseSummary = z
     acknowledgedOverrides: z.array(Override),
     createdBy: Creator,
     createdAt: z.string(),
+    rejected: z.boolean().optional().openapi({ description: 'In lists: true when the release is rejected (docs/governance.md)' }),
   })
   .openapi('ReleaseSummary');
 export type ReleaseSummary = z.infer<typeof ReleaseSummary>;
@@ -133,6 +134,19 @@ export const ReleaseEnvironment = z
     statusUrl: z.string(),
   })
   .openapi('ReleaseEnvironment');
+/** A release's rejection (docs/governance.md). */
+export const RejectionView = z
+  .object({
+    releaseId: z.string(),
+    reason: z.string(),
+    rejectedBy: z.string(),
+    rejectedAt: z.string(),
+    liftedAt: z.string().nullable(),
+    liftedBy: z.string().nullable(),
+    liftReason: z.string().nullable(),
+  })
+  .openapi('Rejection');
+
 /** A release's verification state in one environment (docs/verification-and-monitoring.md; mutable, never cached). */
 const VerificationFields = {
   deploymentId: z
@@ -156,6 +170,9 @@ export const ReleaseWithEnvironments = ReleaseDetails.extend({
   verifications: z
     .array(ReleaseVerification)
     .openapi({ description: 'Per environment, the release’s newest verification row there (upstream rules requiring verified read it)' }),
+  rejection: RejectionView.nullable().openapi({
+    description: 'The rejection in force (docs/governance.md); null when the release may be promoted',
+  }),
 }).openapi('ReleaseWithEnvironments');
 export type ReleaseDetails = z.infer<typeof ReleaseDetails>;
 

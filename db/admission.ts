@@ -14,6 +14,7 @@ import { checkPromotionRules } from '../domain/environment.js';
 import { isActive } from '../domain/promotion.js';
 import { freezeWindowOf, listFreezeWindows } from './freezes.js';
 import { freezeStateAt } from '../domain/freeze.js';
+import { holdMessage, holdsOn } from './holds.js';
 
 export interface AdmitInput {
   deploymentId: number;
@@ -69,6 +70,8 @@ export async function admitDeployment(tx: Tx, input: AdmitInput): Promise<Admiss
       ...(env.upstreamRequires === 'verified' ? { verifiedIn: await verifiedEnvironments(tx, { releaseId: d.releaseId }) } : {}),
     });
     if (violation) return refuse(violation.message);
+    const held = holdMessage(await holdsOn(tx, { releaseId: d.releaseId, environment: env.name }));
+    if (held) return refuse(held);
     const frozen = freezeStateAt((await listFreezeWindows(tx, { environment: env.name })).map(freezeWindowOf), Date.now());
     if (frozen.frozen) return refuse(`promotions to ${env.name} are frozen: ${frozen.blocks.map((b) => b.reason).join('; ')}`);
     await tx

@@ -113,9 +113,20 @@ const releaseVerificationsJson = (releaseId: string) => `(select coalesce(json_a
     ) order by v.environment), '[]')::text
     from (select distinct on (environment) * from release_verifications where release_id = ${releaseId}
       order by environment, deployment_id desc) v)`;
-/** The mutable part of a release read: `"environments":[…],"verifications":[…]` (JSON members, as text). */
+/** JSON text of the rejection in force (`Rejection`, docs/governance.md), or `null`. */
+const releaseRejectionJson = (releaseId: string) => `(select coalesce((select json_build_object(
+      'releaseId', j.release_id,
+      'reason', j.reason,
+      'rejectedBy', j.rejected_by,
+      'rejectedAt', ${iso('j.rejected_at')},
+      'liftedAt', null,
+      'liftedBy', null,
+      'liftReason', null
+    )::text from release_rejections j where j.release_id = ${releaseId} and j.lifted_at is null), 'null'))`;
+/** The mutable part of a release read: `"environments":[…],"verifications":[…],"rejection":…` (JSON members, as text). */
 const releaseStateJson = (releaseId: string) =>
-  `'"environments":' || ${releaseEnvironmentsJson(releaseId)} || ',"verifications":' || ${releaseVerificationsJson(releaseId)}`;
+  `'"environments":' || ${releaseEnvironmentsJson(releaseId)} || ',"verifications":' || ${releaseVerificationsJson(releaseId)}` +
+  ` || ',"rejection":' || ${releaseRejectionJson(releaseId)}`;
 
 const VERIFICATION_COLUMNS = [
   'deployment_id',

@@ -173,6 +173,8 @@ export const FAILURE = {
   syncWindowBlocked: 'SyncWindowBlocked',
   recordEnded: 'RecordEnded',
   promotionRefused: 'PromotionRefused',
+  /** The release is rejected or the environment paused (docs/governance.md): the step parks before it starts. */
+  promotionHeld: 'PromotionHeld',
   operatorActionRejected: 'OperatorActionRejected',
   missingCommit: 'MissingCommit',
   invariantViolation: 'InvariantViolation',

@@ -24,6 +24,7 @@ import {
   type StepContext,
   type StepReport,
 } from './promotion-steps.js';
+import { checkHolds, GOVERNANCE_HOLDS_PATCH } from './promotion-holds.js';
 import { RECORD_SUCCESS_LOCAL_PATCH, REFRESH_SYNC_PATCH, REFRESH_SYNC_SUMMARY } from './promotion-support.js';
 import { SOAK_PATCH, soakAfterRecord } from './promotion-soak.js';
 
@@ -75,6 +76,8 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
     convergenceDeadlineSeconds: input.convergenceDeadlineSeconds,
     heartbeatSeconds: timeouts.heartbeatSeconds,
   };
+  // Since governance-holds: a rejected release or a paused environment parks the promotion before its next step.
+  const holds = patched(GOVERNANCE_HOLDS_PATCH);
   for (let i = 0; i < FORWARD_STEPS.length;) {
     const spec = FORWARD_STEPS[i] as (typeof FORWARD_STEPS)[number];
     // A step added by a workflow change (e.g. verify, `verification-gates`): runs started before it skip it.
@@ -87,16 +90,17 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
     const sha = ctx.sha;
     // Refresh and sync in one activity (a failed sync half is left to the ordinary sync step, run next).
     const together = spec.name === STEP.argocdRefresh && sha !== null && patched(REFRESH_SYNC_PATCH);
-    const done = await run.runStep(spec.name, (): Promise<StepReport> =>
-      together && sha
+    const done = await run.runStep(spec.name, async (): Promise<StepReport> => {
+      if (holds) await checkHolds(input.deploymentId);
+      return together && sha
         ? CancellationScope.nonCancellable(() =>
             activitiesWith(REFRESH_SYNC_SUMMARY, optionsFor('quick', timeouts, 0)).argocdRefreshSync({
               deploymentId: input.deploymentId,
               sha,
             }),
           )
-        : spec.run(activities, ctx),
-    );
+        : spec.run(activities, ctx);
+    });
     if (!done) return compensate(run, run.pendingAbort());
     if ('restartFrom' in done) {
       // An operator's retry: restart there; the wait then judges only status reconciled after the retry.

@@ -7,6 +7,7 @@ import { deploymentRoutes } from './deployments.js';
 import { environmentRoutes } from './environments.js';
 import { eventRoutes } from './events.js';
 import { freezeRoutes } from './freezes.js';
+import { holdRoutes } from './holds.js';
 import { promotionRoutes } from './promotions.js';
 import { releaseRoutes } from './releases.js';
 import { reverifyRoutes } from './reverify.js';
@@ -24,6 +25,7 @@ export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
     ['/', deploymentRoutes],
     ['/', promotionRoutes],
     ['/', freezeRoutes],
+    ['/', holdRoutes],
     ['/', eventRoutes],
     ['/', reverifyRoutes],
     ['/', uiRoutes], // the web UI's static assets (no auth; the app calls the API with the user's token)

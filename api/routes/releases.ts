@@ -15,6 +15,7 @@
 // descriptor digest, acknowledged overrides) answers 200 with the same release and `Idempotent-Replayed: true`
 // (without re-validating, so it still answers after the template moved on). The same key with a different
 // request is 422 IDEMPOTENCY_KEY_REUSED. A rejected create stores nothing, so its key stays unused.
+import { rejectedAmong } from '../../db/holds.js';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createRouter } from '../app.js';
@@ -317,7 +318,11 @@ export const releaseRoutes = createRouter()
     });
     const last = rows.at(-1);
     const nextCursor = hasMore && last ? await c.var.deps.reads.cursors.encode('releases', [last.seq]) : null;
-    return c.json({ releases: rows.map(releaseSummary), nextCursor }, 200);
+    const rejected = await rejectedAmong(c.var.deps.database.db, { releaseIds: rows.map((r) => r.id) });
+    return c.json(
+      { releases: rows.map((r) => ({ ...releaseSummary(r), ...(rejected.has(r.id) ? { rejected: true } : {}) })), nextCursor },
+      200,
+    );
   })
   .openapi(getRoute, async (c) => {
     const id = c.req.valid('param').releaseId;

@@ -31,6 +31,7 @@ import { orphanReason } from '../../domain/orphan.js';
 import { failOrphan, setRunId } from '../../db/orphans.js';
 import { probePromotionWorkflow } from '../../integrations/temporal-probe.js';
 import { assertNotFrozen } from './freezes.js';
+import { holdMessage, holdsOn } from '../../db/holds.js';
 
 export interface PromotionServiceDeps {
   database: Database;
@@ -104,7 +105,25 @@ export async function startPromotion(
   if (violation?.code === 'UPSTREAM_NOT_VERIFIED') {
     throw new ApiError('UPSTREAM_NOT_VERIFIED', violation.message, await unverifiedDetails(db, release.id, violation.missing));
   }
-  // Freeze windows (docs/governance.md): refused now, with the reasons and when it opens.
+  // Governance (docs/governance.md): a rejected release, a paused environment, a freeze window.
+  const holds = await holdsOn(db, { releaseId: release.id, environment: env.name });
+  if (holds.rejection) {
+    throw new ApiError('RELEASE_REJECTED', `release ${release.id} is rejected: ${holds.rejection.reason}`, {
+      rejectedBy: holds.rejection.rejectedBy,
+      rejectedAt: holds.rejection.rejectedAt.toISOString(),
+      reason: holds.rejection.reason,
+    });
+  }
+  if (holds.pauses.length > 0) {
+    throw new ApiError('ENVIRONMENT_PAUSED', `promotions to ${env.name} are stopped: ${holdMessage(holds)}`, {
+      pauses: holds.pauses.map((p) => ({
+        environment: p.environment,
+        reason: p.reason,
+        pausedBy: p.pausedBy,
+        pausedAt: p.pausedAt.toISOString(),
+      })),
+    });
+  }
   await assertNotFrozen(db, { environment: env.name });
 
   // A rollback: going back to a release older than the current one, which has run here or upstream before.
