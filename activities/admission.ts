@@ -9,6 +9,8 @@ import { FAILURE } from '../domain/promotion.js';
 import { eq } from 'drizzle-orm';
 import { deployments } from '../db/promotion-schema.js';
 import { holdMessage, holdsOn } from '../db/holds.js';
+import { freezeWindowOf, listFreezeWindows } from '../db/freezes.js';
+import { freezeStateAt, nextOpenAt } from '../domain/freeze.js';
 
 export type { Admission, ApprovalPolicy } from '../db/admission.js';
 export type { VerifiedAction } from '../db/operator-actions.js';
@@ -36,6 +38,19 @@ export function createAdmissionActivities(deps: ActivityDeps) {
         .where(eq(deployments.id, input.deploymentId));
       if (!d) return { held: null };
       return { held: holdMessage(await holdsOn(deps.database.db, d)) ?? null };
+    },
+    /** Whether a freeze window holds the promotion now, why, and when it should open (ms; null: never). */
+    async checkFreeze(input: { deploymentId: number }): Promise<{ frozen: boolean; reasons: string[]; nextOpenAtMs: number | null }> {
+      const [d] = await deps.database.db
+        .select({ environment: deployments.environment, breakGlassReason: deployments.breakGlassReason })
+        .from(deployments)
+        .where(eq(deployments.id, input.deploymentId));
+      // Break-glass (an admin's override, with a reason): no freeze window holds this promotion.
+      if (!d || d.breakGlassReason !== null) return { frozen: false, reasons: [], nextOpenAtMs: null };
+      const windows = (await listFreezeWindows(deps.database.db, { environment: d.environment })).map(freezeWindowOf);
+      const now = Date.now();
+      const state = freezeStateAt(windows, now);
+      return { frozen: state.frozen, reasons: state.blocks.map((b) => b.reason), nextOpenAtMs: state.frozen ? nextOpenAt(windows, now) : now };
     },
     async verifyOperatorAction(input: VerifyOperatorActionInput): Promise<VerifiedAction> {
       if (!Number.isSafeInteger(input.deploymentId)) throw ApplicationFailure.nonRetryable('bad deployment id', FAILURE.badInput);

@@ -56,6 +56,9 @@ export const DeploymentSummary = z
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
     updatedAt: z.string(),
+    whenOpen: z.boolean().openapi({ description: 'Requested to wait for a freeze window to open (docs/governance.md)' }),
+    scheduledFor: z.string().nullable().openapi({ description: 'While scheduled: when the freeze window should open' }),
+    breakGlassReason: z.string().nullable().openapi({ description: 'Started through a freeze by an admin, with this reason' }),
     actions: z.array(
       z.object({ action: z.string(), by: z.string(), at: z.string(), comment: z.string().optional(), step: z.string().optional() }),
     ),
@@ -86,6 +89,9 @@ export function deploymentSummary(d: DeploymentRow): DeploymentSummary {
     startedAt: iso(d.startedAt),
     finishedAt: iso(d.finishedAt),
     updatedAt: d.updatedAt.toISOString(),
+    whenOpen: d.whenOpen,
+    scheduledFor: iso(d.scheduledFor),
+    breakGlassReason: d.breakGlassReason,
     actions: d.actions,
   };
 }

@@ -31,7 +31,13 @@ export interface ApprovalPolicy {
 }
 
 export type Admission =
-  | { admitted: true; approval: ApprovalPolicy | null; initiator: string; isRollback: boolean; convergenceDeadlineSeconds: number }
+  | {
+      admitted: true;
+      approval: ApprovalPolicy | null;
+      initiator: string;
+      isRollback: boolean;
+      convergenceDeadlineSeconds: number;
+    }
   | { admitted: false; reason: string };
 
 /** Admits (and claims) the deployment for this run, or refuses without touching it (an audit event says why). */
@@ -72,8 +78,12 @@ export async function admitDeployment(tx: Tx, input: AdmitInput): Promise<Admiss
     if (violation) return refuse(violation.message);
     const held = holdMessage(await holdsOn(tx, { releaseId: d.releaseId, environment: env.name }));
     if (held) return refuse(held);
+    // A freeze refuses the run, unless it was requested to wait for the window (`whenOpen`: the workflow waits,
+    // status scheduled) or an admin broke the glass.
     const frozen = freezeStateAt((await listFreezeWindows(tx, { environment: env.name })).map(freezeWindowOf), Date.now());
-    if (frozen.frozen) return refuse(`promotions to ${env.name} are frozen: ${frozen.blocks.map((b) => b.reason).join('; ')}`);
+    if (frozen.frozen && !d.whenOpen && d.breakGlassReason === null) {
+      return refuse(`promotions to ${env.name} are frozen: ${frozen.blocks.map((b) => b.reason).join('; ')}`);
+    }
     await tx
       .update(deployments)
       .set({ runId: input.runId, updatedAt: new Date() })

@@ -22,6 +22,10 @@ export interface InsertDeploymentInput {
   workflowId: string;
   steps: readonly string[];
   requestId?: string | null;
+  /** Wait (status `scheduled`) while a freeze window is open (docs/governance.md). */
+  whenOpen?: boolean;
+  /** Break-glass: started through a freeze by an admin, with this reason. */
+  breakGlassReason?: string | null;
 }
 
 /**
@@ -44,6 +48,8 @@ export async function insertDeployment(
       startedBy: input.startedBy,
       startedByTokenId: input.startedByTokenId,
       workflowId: input.workflowId,
+      whenOpen: input.whenOpen ?? false,
+      breakGlassReason: input.breakGlassReason ?? null,
       actions: [{ action: 'start', by: input.startedBy, at: new Date().toISOString(), ...(input.reason ? { comment: input.reason } : {}) }],
     })
     .onConflictDoNothing()
@@ -66,8 +72,21 @@ export async function insertDeployment(
       releaseId: input.releaseId,
       previousReleaseId: input.previousReleaseId,
       reason: input.reason,
+      ...(input.whenOpen ? { whenOpen: true } : {}),
+      ...(input.breakGlassReason ? { breakGlass: input.breakGlassReason } : {}),
     },
   });
+  if (input.breakGlassReason) {
+    // Break-glass is its own audit event, so it can be found and reviewed on its own (docs/governance.md).
+    await recordAudit(tx, {
+      actor: { name: input.startedBy, tokenId: input.startedByTokenId },
+      action: 'deployment.break_glass',
+      subjectType: 'deployment',
+      subjectId: String(created.id),
+      requestId: input.requestId ?? null,
+      details: { environment: input.environment, releaseId: input.releaseId, reason: input.breakGlassReason },
+    });
+  }
   return { created };
 }
 
@@ -140,6 +159,8 @@ export interface TransitionInput {
   key?: string;
   /** The run that sends the transition: a record owned by another run (or by none) is never touched. */
   ownerRunId?: string;
+  /** While scheduled: when the freeze should end (ISO time); null clears it. */
+  scheduledFor?: string | null;
 }
 
 /** Thrown when something tries to change a record that has ended (the SQL trigger would refuse it anyway). */
@@ -177,6 +198,7 @@ export async function applyTransition(tx: Tx, input: TransitionInput): Promise<D
   if (input.step) set.currentStep = input.step;
   if (input.message !== undefined) set.message = input.message;
   if (input.revertSha) set.revertSha = input.revertSha;
+  if (input.scheduledFor !== undefined) set.scheduledFor = input.scheduledFor === null ? null : new Date(input.scheduledFor);
   const action = input.action ? { ...input.action, at: new Date().toISOString() } : undefined;
   if (action) set.actions = sql`${deployments.actions} || ${JSON.stringify([action])}::jsonb` as unknown as DeploymentAction[];
   const [row] = await tx.update(deployments).set(set).where(eq(deployments.id, input.deploymentId)).returning();

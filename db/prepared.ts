@@ -35,6 +35,9 @@ const DEPLOYMENT_COLUMNS = [
   'commit_sha',
   'revert_sha',
   'message',
+  'when_open',
+  'scheduled_for',
+  'break_glass_reason',
   'actions',
   'created_at',
   'started_at',
@@ -168,6 +171,7 @@ const deploymentOf = (r: Raw): DeploymentRow => ({
   startedAt: dateOrNull(r.startedAt),
   finishedAt: dateOrNull(r.finishedAt),
   updatedAt: date(r.updatedAt),
+  scheduledFor: dateOrNull(r.scheduledFor),
 });
 
 /** The verification state of an environment's current release (its current deployment's row), as the board shows it. */

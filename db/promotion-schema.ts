@@ -121,6 +121,12 @@ export const deployments = pgTable(
     commitSha: text('commit_sha'),
     revertSha: text('revert_sha'),
     message: text('message'),
+    /** Requested with `whenOpen`: waits (status `scheduled`) while a freeze window is open instead of being refused. */
+    whenOpen: boolean('when_open').notNull().default(false),
+    /** While scheduled: when the freeze should end (recomputed at every wake-up). */
+    scheduledFor: timestamp('scheduled_for', { withTimezone: true, mode: 'date' }),
+    /** Break-glass: an admin started it through a freeze, with this mandatory reason (docs/governance.md). */
+    breakGlassReason: text('break_glass_reason'),
     actions: jsonb('actions').$type<DeploymentAction[]>().notNull().default([]),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),

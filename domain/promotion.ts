@@ -6,6 +6,7 @@
 /** Every status a promotion can have, in lifecycle order. */
 export const PROMOTION_STATUSES = [
   'pending',
+  'scheduled',
   'awaiting_approval',
   'running',
   'awaiting_operator',
@@ -18,6 +19,7 @@ export type PromotionStatus = (typeof PROMOTION_STATUSES)[number];
 /** A promotion in one of these holds its environment (at most one per environment, enforced in SQL). */
 export const ACTIVE_STATUSES = [
   'pending',
+  'scheduled',
   'awaiting_approval',
   'running',
   'awaiting_operator',
@@ -37,13 +39,17 @@ export function isTerminal(status: PromotionStatus): status is TerminalStatus {
 }
 
 /**
- * The lifecycle as a closed graph. `pending` is the API's record before the workflow runs; any active status
- * may end in `failed` (a workflow terminated or never started is failed by the next request).
+ * The lifecycle as a closed graph. `pending` is the API's record before the workflow runs; `scheduled` waits
+ * for a freeze window to end; any active status may end in `failed` (a workflow terminated or never started is
+ * failed by the next request).
  */
 const TRANSITIONS: { readonly [S in PromotionStatus]: readonly PromotionStatus[] } = {
-  pending: ['awaiting_approval', 'running', 'failed', 'aborted'],
+  pending: ['scheduled', 'awaiting_approval', 'running', 'failed', 'aborted'],
+  // Waiting for a freeze window to end (`whenOpen`, docs/governance.md), before or right after the approval gate.
+  scheduled: ['awaiting_approval', 'running', 'failed', 'aborted'],
   awaiting_approval: ['running', 'failed', 'aborted'],
-  running: ['awaiting_operator', 'succeeded', 'failed', 'aborted'],
+  // `scheduled`: a freeze that began while the promotion waited for its approval holds it after the gate.
+  running: ['scheduled', 'awaiting_operator', 'succeeded', 'failed', 'aborted'],
   awaiting_operator: ['running', 'failed', 'aborted'],
   succeeded: [],
   failed: [],

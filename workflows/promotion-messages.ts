@@ -1,7 +1,7 @@
 // The promotion workflow's public surface: its input and result, the operator Updates and the progress
 // Query, and the workflow id per environment. Sandbox-safe and free of workflow logic, so the API and the
 // tests import this module rather than the workflow body.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { PromotionStatus, StepName } from '../domain/promotion.js';
 
 export interface PromoteInput {
@@ -93,6 +93,11 @@ export const approveUpdate = defineUpdate<ActionResult, [ApproveInput]>('approve
 export const retryUpdate = defineUpdate<ActionResult, [RetryInput]>('retry');
 export const abortUpdate = defineUpdate<ActionResult, [AbortUpdateInput]>('abort');
 export const progressQuery = defineQuery<Progress>('progress');
+/**
+ * Freeze windows changed (created or ended; sent by the API to scheduled promotions): a promotion waiting for a
+ * window looks at the windows again now instead of at its next timer. It carries nothing, so it grants nothing.
+ */
+export const freezeChangedSignal = defineSignal('freezeChanged');
 
 export function promotionWorkflowId(environment: string): string {
   return `promote:${environment}`;

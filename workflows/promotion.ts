@@ -25,6 +25,7 @@ import {
   type StepReport,
 } from './promotion-steps.js';
 import { checkHolds, GOVERNANCE_HOLDS_PATCH } from './promotion-holds.js';
+import { FREEZE_WAIT_PATCH, FreezeWatch, frozenAtStart, holdWhileFrozen } from './promotion-freeze.js';
 import { RECORD_SUCCESS_LOCAL_PATCH, REFRESH_SYNC_PATCH, REFRESH_SYNC_SUMMARY } from './promotion-support.js';
 import { SOAK_PATCH, soakAfterRecord } from './promotion-soak.js';
 
@@ -56,10 +57,21 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
   // policy in force is the environment's from then on.
   if (patched(PATCH_ADMIT)) await run.admit();
   else run.admissionSettled = true;
+  // Since freeze-wait: a promotion admitted during a freeze (requested `whenOpen`) starts `scheduled` and waits.
+  const freezeAware = patched(FREEZE_WAIT_PATCH);
+  const watch = freezeAware ? new FreezeWatch() : undefined;
+  const resume = run.status;
+  const frozen = watch !== undefined && (await frozenAtStart(run));
+  if (frozen) run.status = 'scheduled';
   await run.start();
+  if (watch && frozen && (await holdWhileFrozen(run, watch, resume)) === 'aborted') return compensate(run, run.pendingAbort());
 
   const gate = await run.approvalGate();
   if (gate === 'aborted') return compensate(run, run.pendingAbort());
+  // A freeze that began while the promotion waited for its approval holds it after the gate.
+  if (gate === 'approved' && watch && run.approval && (await holdWhileFrozen(run, watch, 'running')) === 'aborted') {
+    return compensate(run, run.pendingAbort());
+  }
   if (gate === 'expired') {
     return run.finish({
       status: 'failed',

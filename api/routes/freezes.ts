@@ -12,7 +12,7 @@ import { EnvironmentName } from '../../domain/environment.js';
 import { checkFreezeSchedule, FREEZE_KINDS, FreezeSchedule, MAX_FREEZE_WINDOWS } from '../../domain/freeze.js';
 import { endFreezeWindow, getFreezeWindow, insertFreezeWindow, listFreezeWindows, type FreezeRow } from '../../db/freezes.js';
 import { getEnvironment } from '../../db/environments.js';
-import { freezeStateOf } from '../services/freezes.js';
+import { freezeStateOf, wakeScheduled } from '../services/freezes.js';
 import { EnvParam } from '../schemas.js';
 
 const FreezeWindowView = z
@@ -152,6 +152,7 @@ export const freezeRoutes = createRouter()
       }
       return insertFreezeWindow(tx, { ...input, actor, requestId: c.var.requestId });
     });
+    await wakeScheduled(c.var.deps.database.db, c.var.deps.temporal.client, c.var.logger, { environment: row.environment });
     return c.json(view(row), 201);
   })
   .openapi(endRoute, async (c) => {
@@ -163,6 +164,7 @@ export const freezeRoutes = createRouter()
       if (!(await getFreezeWindow(tx, { id: freezeId }))) throw new ApiError('FREEZE_NOT_FOUND', `No freeze window ${freezeId}`);
       throw new ApiError('CONFLICT', `Freeze window ${freezeId} has already ended`);
     });
+    await wakeScheduled(c.var.deps.database.db, c.var.deps.temporal.client, c.var.logger, { environment: row.environment });
     return c.json(view(row), 200);
   })
   .openapi(stateRoute, async (c) => {

@@ -17,7 +17,8 @@ const config = () => ({
 
 beforeAll(async () => {
   h = await apiHarness(db.database);
-  for (const env of ['staging', 'prod', 'qa']) expect((await h.call('PUT', `/v1/environments/${env}`, { body: config() })).status).toBe(201);
+  for (const env of ['staging', 'prod', 'qa'])
+    expect((await h.call('PUT', `/v1/environments/${env}`, { body: config() })).status).toBe(201);
   expect((await h.call('PUT', '/v1/templates/default', { body: SEED_TEMPLATE })).status).toBeLessThan(300);
 });
 

@@ -15,6 +15,14 @@ const PromoteBody = z
   .object({
     environment: EnvironmentName.meta({ example: 'staging' }), // .meta(): see EnvParam in ../schemas.ts
     reason: z.string().max(2000).optional(),
+    whenOpen: z.boolean().optional().openapi({
+      description: 'During a freeze window: accept and wait (status scheduled) until it opens, instead of 409 ENVIRONMENT_FROZEN',
+    }),
+    breakGlass: z
+      .object({ reason: z.string().trim().min(1).max(500) })
+      .strict()
+      .optional()
+      .openapi({ description: 'Admins: start through a freeze window; the reason is mandatory, audited and shown (docs/governance.md)' }),
   })
   .strict()
   .openapi('PromoteRequest');
@@ -28,6 +36,8 @@ const Accepted = z
     status: z.string(),
     isRollback: z.boolean(),
     statusUrl: z.string(),
+    whenOpen: z.boolean(),
+    breakGlassReason: z.string().nullable(),
   })
   .openapi('PromotionAccepted');
 
@@ -48,7 +58,7 @@ const promoteRoute = protectedRoute('promoter', {
     200: { description: 'The same promotion is already running (idempotent)', content: { 'application/json': { schema: Accepted } } },
     202: { description: 'Promotion started', content: { 'application/json': { schema: Accepted } } },
   },
-  errors: [400, 404, 409, 415, 503],
+  errors: [400, 404, 409, 415, 422, 503],
 });
 
 export const promotionRoutes = createRouter().openapi(promoteRoute, async (c) => {
@@ -61,6 +71,9 @@ export const promotionRoutes = createRouter().openapi(promoteRoute, async (c) =>
       `Token "${actor.name}" may not promote to ${body.environment} (scopes: ${actor.scopes.join(', ') || 'none'})`,
     );
   }
+  if (body.breakGlass && !isAllowed(actor, { role: 'admin' })) {
+    throw new ApiError('FORBIDDEN', `Break-glass needs the admin role; token "${actor.name}" has ${actor.role}`);
+  }
   const { deployment, created } = await startPromotion(
     { ...c.var.deps.promotions, logger: c.var.logger },
     {
@@ -69,6 +82,8 @@ export const promotionRoutes = createRouter().openapi(promoteRoute, async (c) =>
       reason: body.reason ?? null,
       actor,
       requestId: c.var.requestId,
+      ...(body.whenOpen ? { whenOpen: true } : {}),
+      ...(body.breakGlass ? { breakGlassReason: body.breakGlass.reason } : {}),
     },
   );
   return c.json(
@@ -80,6 +95,8 @@ export const promotionRoutes = createRouter().openapi(promoteRoute, async (c) =>
       status: deployment.status,
       isRollback: deployment.isRollback,
       statusUrl: statusUrl(deployment),
+      whenOpen: deployment.whenOpen,
+      breakGlassReason: deployment.breakGlassReason,
     },
     created ? 202 : 200,
   );

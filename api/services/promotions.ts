@@ -74,7 +74,17 @@ export interface StartPromotionResult {
 
 export async function startPromotion(
   deps: PromotionServiceDeps,
-  input: { releaseId: string; environment: string; reason: string | null; actor: Actor; requestId: string },
+  input: {
+    releaseId: string;
+    environment: string;
+    reason: string | null;
+    actor: Actor;
+    requestId: string;
+    /** During a freeze: accept and wait (status scheduled) instead of 409 ENVIRONMENT_FROZEN. */
+    whenOpen?: boolean;
+    /** Break-glass (admins; the route checks the role): start through a freeze, with this reason. */
+    breakGlassReason?: string;
+  },
 ): Promise<StartPromotionResult> {
   const db = deps.database.db;
   const release = await getRelease(db, { id: input.releaseId });
@@ -124,7 +134,9 @@ export async function startPromotion(
       })),
     });
   }
-  await assertNotFrozen(db, { environment: env.name });
+  // A freeze: refused (409 ENVIRONMENT_FROZEN), unless the request waits for the window (whenOpen, when one will
+  // open) or breaks the glass.
+  if (!input.breakGlassReason) await assertNotFrozen(db, { environment: env.name }, { whenOpen: input.whenOpen === true });
 
   // A rollback: going back to a release older than the current one, which has run here or upstream before.
   let isRollback = false;
@@ -148,6 +160,8 @@ export async function startPromotion(
         workflowId,
         steps,
         requestId: input.requestId,
+        whenOpen: input.whenOpen === true,
+        breakGlassReason: input.breakGlassReason ?? null,
       }),
     );
   let inserted = await insert();

@@ -659,7 +659,7 @@ export interface paths {
           cursor?: string;
           limit?: number;
           releaseId?: string;
-          status?: 'pending' | 'awaiting_approval' | 'running' | 'awaiting_operator' | 'succeeded' | 'failed' | 'aborted';
+          status?: 'pending' | 'scheduled' | 'awaiting_approval' | 'running' | 'awaiting_operator' | 'succeeded' | 'failed' | 'aborted';
         };
         header?: never;
         path: {
@@ -3237,6 +3237,15 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        /** @description Request is well-formed but violates the rules */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
         /** @description A dependency did not answer */
         503: {
           headers: {
@@ -3898,6 +3907,8 @@ export interface components {
         comment?: string;
         step?: string;
       }[];
+      /** @description Started through a freeze by an admin, with this reason */
+      breakGlassReason: string | null;
       commitSha: string | null;
       createdAt: string;
       currentStep: string | null;
@@ -3916,11 +3927,15 @@ export interface components {
       releaseId: string;
       revertSha: string | null;
       runId: string | null;
+      /** @description While scheduled: when the freeze window should open */
+      scheduledFor: string | null;
       startedAt: string | null;
       startedBy: string;
       /** @enum {string} */
-      status: 'pending' | 'awaiting_approval' | 'running' | 'awaiting_operator' | 'succeeded' | 'failed' | 'aborted';
+      status: 'pending' | 'scheduled' | 'awaiting_approval' | 'running' | 'awaiting_operator' | 'succeeded' | 'failed' | 'aborted';
       updatedAt: string;
+      /** @description Requested to wait for a freeze window to open (docs/governance.md) */
+      whenOpen: boolean;
       workflowId: string;
     };
     Environment: {
@@ -4082,17 +4097,25 @@ export interface components {
       status: 'ok' | 'warning' | 'error';
     };
     PromoteRequest: {
+      /** @description Admins: start through a freeze window; the reason is mandatory, audited and shown (docs/governance.md) */
+      breakGlass?: {
+        reason: string;
+      };
       /** @example staging */
       environment: string;
       reason?: string;
+      /** @description During a freeze window: accept and wait (status scheduled) until it opens, instead of 409 ENVIRONMENT_FROZEN */
+      whenOpen?: boolean;
     };
     PromotionAccepted: {
+      breakGlassReason: string | null;
       deploymentId: number;
       environment: string;
       isRollback: boolean;
       releaseId: string;
       status: string;
       statusUrl: string;
+      whenOpen: boolean;
       workflowId: string;
     };
     /** @description The rejection in force (docs/governance.md); null when the release may be promoted */
@@ -4204,7 +4227,7 @@ export interface components {
       isRollback: boolean;
       startedBy: string;
       /** @enum {string} */
-      status: 'pending' | 'awaiting_approval' | 'running' | 'awaiting_operator' | 'succeeded' | 'failed' | 'aborted';
+      status: 'pending' | 'scheduled' | 'awaiting_approval' | 'running' | 'awaiting_operator' | 'succeeded' | 'failed' | 'aborted';
       statusUrl: string;
     };
     ReleaseSummary: {

@@ -14,6 +14,7 @@ const TONES: Record<string, string> = {
   pending: 'busy',
   Progressing: 'busy',
   awaiting_approval: 'wait',
+  scheduled: 'wait',
   awaiting_operator: 'warn',
   OutOfSync: 'warn',
   Suspended: 'warn',
