@@ -6,7 +6,8 @@
 // observable states, never for a time to pass.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf } from './api-harness.js';
-import { useTestDatabase } from './harness.js';
+import { temporalClient, useTestDatabase } from './harness.js';
+import { BreakGlassKey } from '../workflows/search-attributes.js';
 import { createPromotionFixture, type PromotionFixture } from './promotion-fixture.js';
 import { recordHistory } from './history-corpus.js';
 import { commitsOn } from './git-fixtures.js';
@@ -110,6 +111,14 @@ describe('promotions and freeze windows', () => {
     expect(done).toMatchObject({ status: 'succeeded', breakGlassReason: 'hotfix for incident 12' });
     const audit = JSON.stringify((await f.h.call('GET', `/v1/audit?subjectType=deployment&subjectId=${forced.body.deploymentId}`)).body);
     expect(audit).toContain('deployment.break_glass');
+    // Flagged in the Temporal UI too: the BreakGlass search attribute.
+    const { client, connection } = await temporalClient();
+    try {
+      const described = await client.workflow.getHandle(forced.body.workflowId, done.runId).describe();
+      expect(described.typedSearchAttributes.get(BreakGlassKey)).toBe('yes');
+    } finally {
+      await connection.close();
+    }
     expect((await f.h.call('DELETE', `/v1/freezes/${id}`)).status).toBe(200);
   });
 });

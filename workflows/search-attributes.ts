@@ -7,4 +7,7 @@ export const EnvironmentKey = defineSearchAttributeKey('Environment', SearchAttr
 export const PromotionStateKey = defineSearchAttributeKey('PromotionState', SearchAttributeType.KEYWORD);
 export const DeploymentIdKey = defineSearchAttributeKey('DeploymentId', SearchAttributeType.KEYWORD);
 
-export const CUSTOM_SEARCH_ATTRIBUTES = [ReleaseIdKey, EnvironmentKey, PromotionStateKey, DeploymentIdKey];
+/** `yes` on a promotion an admin started through a freeze window (docs/governance.md); absent otherwise. */
+export const BreakGlassKey = defineSearchAttributeKey('BreakGlass', SearchAttributeType.KEYWORD);
+
+export const CUSTOM_SEARCH_ATTRIBUTES = [ReleaseIdKey, EnvironmentKey, PromotionStateKey, DeploymentIdKey, BreakGlassKey];

@@ -24,7 +24,7 @@ import {
   type StepTimeouts,
 } from '../../workflows/promotion-messages.js';
 import type { promoteRelease } from '../../workflows/promotion.js';
-import { DeploymentIdKey, EnvironmentKey, PromotionStateKey, ReleaseIdKey } from '../../workflows/search-attributes.js';
+import { BreakGlassKey, DeploymentIdKey, EnvironmentKey, PromotionStateKey, ReleaseIdKey } from '../../workflows/search-attributes.js';
 import type { Actor } from '../../domain/roles.js';
 import { isActive, STEPS, type OperatorAction, type StepName } from '../../domain/promotion.js';
 import { orphanReason } from '../../domain/orphan.js';
@@ -204,6 +204,7 @@ export async function startPromotion(
         { key: EnvironmentKey, value: env.name },
         { key: DeploymentIdKey, value: String(deployment.id) },
         { key: PromotionStateKey, value: 'pending' },
+        ...(deployment.breakGlassReason !== null ? [{ key: BreakGlassKey, value: 'yes' }] : []),
       ],
       memo: { deploymentId: deployment.id, releaseId: release.id, environment: env.name },
     });
