@@ -216,7 +216,19 @@ describe('web UI on the public API', () => {
     expect(await dev.locator('.live-app [data-status="Synced"]').count()).toBe(2);
     // No soak configured: the release is verified there as soon as it is current.
     await expect.poll(() => dev.locator('.current-release .verification').getAttribute('data-verification')).toBe('verified');
+    // The pipeline: staging is a stage after dev; dev offers staging nothing, since staging runs the same release now.
+    expect(await page.locator(`.stage[data-stage="1"] .env-column[data-env="${f.env.staging}"]`).count()).toBe(1);
+    expect(await page.locator(`.env-column[data-env="${f.env.staging}"] .current-release`).innerText()).toContain(releaseId.slice(0, 8));
+    expect(await dev.locator('button.promote-next').count()).toBe(0);
+    // The board follows the event stream.
+    await expect.poll(() => page.locator('#board-updated').innerText()).toContain('live');
     await page.screenshot({ path: '/tmp/fc-ui-board.png', fullPage: true });
+
+    await page.click('nav.primary >> text=Matrix');
+    const cell = page.locator(`table.matrix tr[data-release="${releaseId}"] td.cell[data-env="${f.env.dev}"]`);
+    await expect.poll(() => cell.getAttribute('data-status')).toBe('succeeded');
+    expect(await cell.locator('[data-verification="verified"]').count()).toBe(1);
+    expect(await cell.locator('.current').count()).toBe(1);
 
     const next = await f.createRelease('1.4.3');
     await page.goto(`${base}/ui/#/releases/${next}?diff=${releaseId}`);

@@ -14,12 +14,15 @@ export interface Ctx {
   alive(): boolean;
   /** Calls fn every ms (not while the tab is hidden) until the screen is left or fn returns false. */
   every(ms: number, fn: () => Promise<boolean | void>): void;
+  /** Aborted when the screen is left (ends its event stream). */
+  signal: AbortSignal;
 }
 
 export type Screen = (ctx: Ctx) => Promise<void>;
 
 let generation = 0;
 let timers: number[] = [];
+let leaving = new AbortController();
 let me: TokenSelf | null = null;
 
 export function currentUser(): TokenSelf | null {
@@ -117,6 +120,9 @@ export async function render(): Promise<void> {
   const mine = ++generation;
   for (const t of timers) clearTimeout(t);
   timers = [];
+  leaving.abort();
+  leaving = new AbortController();
+  const signal = leaving.signal;
   renderHeader();
   const root = document.getElementById('app');
   if (!root) return;
@@ -136,6 +142,7 @@ export async function render(): Promise<void> {
     path,
     query: new URLSearchParams(queryPart),
     alive: () => mine === generation,
+    signal,
     every(ms, fn) {
       const tick = async (): Promise<void> => {
         if (mine !== generation) return;

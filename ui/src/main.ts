@@ -5,6 +5,7 @@
 //   #/environments/:env/history?status=         deployment history of an environment
 //   #/environments/:env/deployments/:id         deployment details and operator actions
 //   #/environments/:env/preflight               preflight checks of the environment (admins, promoters in scope)
+//   #/matrix?productVersion=                    release × environment matrix
 //   #/releases?productVersion=&createdBy=       release list
 //   #/releases/new                              new release from a template
 //   #/releases/:id?diff=<other>                 release details, promote, diff
@@ -12,6 +13,7 @@ import { start } from './app.js';
 import { boardScreen } from './screens/board.js';
 import { deploymentScreen } from './screens/deployment.js';
 import { historyScreen } from './screens/history.js';
+import { matrixScreen } from './screens/matrix.js';
 import { preflightScreen } from './screens/preflight.js';
 import { releaseScreen } from './screens/release.js';
 import { newReleaseScreen, releasesScreen } from './screens/releases.js';
@@ -23,6 +25,7 @@ start([
   [/^\/environments\/[^/]+\/history$/, historyScreen],
   [/^\/environments\/[^/]+\/deployments\/\d+$/, deploymentScreen],
   [/^\/environments\/[^/]+\/preflight$/, preflightScreen],
+  [/^\/matrix$/, matrixScreen],
   [/^\/releases$/, releasesScreen],
   [/^\/releases\/new$/, newReleaseScreen],
   [/^\/releases\/[^/]+$/, releaseScreen],

@@ -1,12 +1,17 @@
-// Environments board: one column per environment in display order with its current release, last
-// deployment and live Argo CD sync/health per application; refreshed every few seconds.
-import { get } from '../api.js';
-import { mayActOn, type Ctx } from '../app.js';
-import { chip, deploymentLink, errorBox, releaseLink, time, verificationChip } from '../components.js';
+// Environments board — the pipeline (the home page): environments as stages of the upstream graph (an
+// environment sits one stage after the last of its upstreams), each with its current release (product version
+// first), its verification state, what is moving into it right now (status and live step, or why it is parked
+// or scheduled), its freeze and pause state, the live Argo CD sync/health per application, and a "Promote to
+// <next>" action for its current release on each downstream environment. Live: every event of the event
+// stream (docs/events.md) reloads it; the Argo CD part, which has no events, is re-read every few seconds.
+import { api, get } from '../api.js';
+import { mayActOn, navigate, type Ctx } from '../app.js';
+import { ACTIVE_STATUSES, chip, deploymentLink, errorBox, releaseLink, time, verificationChip } from '../components.js';
 import { $, html, mount, route, type SafeHtml } from '../html.js';
-import type { EnvironmentList, EnvironmentView, LiveApp, ReleaseSummary } from '../types.js';
+import { debounce, follow } from '../live.js';
+import type { EnvironmentList, EnvironmentView, LiveApp, PromotionAccepted, ReleaseSummary } from '../types.js';
 
-const REFRESH_MS = 5000;
+const REFRESH_MS = 10_000;
 const releaseCache = new Map<string, Promise<ReleaseSummary | null>>();
 
 /** Releases are immutable: each is fetched once per page load. */
@@ -20,6 +25,17 @@ export function releaseSummary(id: string): Promise<ReleaseSummary | null> {
     releaseCache.set(id, p);
   }
   return p;
+}
+
+interface Pause {
+  environment: string | null;
+  reason: string;
+  pausedBy: string;
+}
+interface FreezeState {
+  frozen: boolean;
+  blocks: Array<{ reason: string }>;
+  nextOpenAt: string | null;
 }
 
 function liveRow(app: LiveApp): SafeHtml {
@@ -39,16 +55,68 @@ function liveRow(app: LiveApp): SafeHtml {
   </li>`;
 }
 
-async function column(env: EnvironmentView): Promise<SafeHtml> {
+/** Stage of each environment: 0 without upstream, else one after its furthest upstream (the graph has no cycle). */
+export function stagesOf(envs: Array<{ name: string; config: { upstream?: string[] } }>): Map<string, number> {
+  const byName = new Map(envs.map((e) => [e.name, e]));
+  const stage = new Map<string, number>();
+  const visit = (name: string, depth: number): number => {
+    const known = stage.get(name);
+    if (known !== undefined) return known;
+    if (depth > envs.length) return 0; // a cycle cannot be stored; stay finite anyway
+    const ups = (byName.get(name)?.config.upstream ?? []).filter((u) => byName.has(u));
+    const s = ups.length === 0 ? 0 : 1 + Math.max(...ups.map((u) => visit(u, depth + 1)));
+    stage.set(name, s);
+    return s;
+  };
+  for (const e of envs) visit(e.name, 0);
+  return stage;
+}
+
+function moving(env: EnvironmentView): SafeHtml {
+  const last = env.lastDeployment;
+  if (!last || !ACTIVE_STATUSES.has(last.status)) return html``;
+  const why = last.status === 'scheduled' && last.scheduledFor ? html` · starts ${time(last.scheduledFor)}` : '';
+  return html`<div class="moving" data-status="${last.status}">
+    ${chip(last.status)} ${deploymentLink(env.name, last.id)} of
+    ${releaseLink(last.releaseId)}${last.currentStep ? html` · <span class="mono">${last.currentStep}</span>` : ''}${why}
+    ${last.message && last.status !== 'running' ? html`<div class="small park-reason">${last.message}</div>` : ''}
+  </div>`;
+}
+
+function nextActions(env: EnvironmentView, all: EnvironmentView[], current: ReleaseSummary | null): SafeHtml {
+  if (!env.currentReleaseId) return html``;
+  const downstream = all.filter(
+    (d) => (d.config.upstream ?? []).includes(env.name) && d.currentReleaseId !== env.currentReleaseId && mayActOn(d.name),
+  );
+  return html`${downstream.map(
+    (d) =>
+      html`<button type="button" class="promote-next secondary" data-release="${env.currentReleaseId ?? ''}" data-env="${d.name}">
+        Promote ${current?.productVersion ?? 'current'} to ${d.name}
+      </button>`,
+  )}`;
+}
+
+async function column(env: EnvironmentView, all: EnvironmentView[], pauses: Pause[], freeze: FreezeState | null): Promise<SafeHtml> {
   const current = env.currentReleaseId ? await releaseSummary(env.currentReleaseId) : null;
   const last = env.lastDeployment;
   const c = env.config;
+  const paused = pauses.filter((p) => p.environment === null || p.environment === env.name);
   return html`<section class="card env-column" data-env="${env.name}" aria-labelledby="env-${env.name}">
     <header class="env-head">
       <h2 id="env-${env.name}"><a href="${route('environments', env.name, 'history')}">${env.name}</a></h2>
       <div class="chips">
         ${c.protected ? html`<span class="chip chip-wait">protected</span>` : ''}
         ${c.approvalsRequired ? html`<span class="chip chip-wait">${c.approvalsRequired} approval${c.approvalsRequired === 1 ? '' : 's'}</span>` : ''}
+        ${paused.map((p) => html`<span class="chip chip-bad paused" title="paused by ${p.pausedBy}: ${p.reason}">paused</span>`)}
+        ${
+          freeze?.frozen
+            ? html`<span
+                class="chip chip-warn frozen"
+                title="${freeze.blocks.map((b) => b.reason).join('; ')}${freeze.nextOpenAt ? ` · opens ${freeze.nextOpenAt}` : ''}"
+                >frozen</span
+              >`
+            : ''
+        }
       </div>
       ${c.upstream && c.upstream.length ? html`<div class="small muted">after ${c.upstream.join(', ')}</div>` : ''}
     </header>
@@ -62,6 +130,8 @@ async function column(env: EnvironmentView): Promise<SafeHtml> {
             : html`<span class="muted">none yet</span>`
         }
       </dd>
+      <dt>Moving in</dt>
+      <dd class="moving-in">${moving(env)}</dd>
       <dt>Last deployment</dt>
       <dd class="last-deployment">
         ${
@@ -76,6 +146,7 @@ async function column(env: EnvironmentView): Promise<SafeHtml> {
         }
       </dd>
     </dl>
+    <div class="next-actions">${nextActions(env, all, current)}</div>
     <h3 class="sub">Argo CD applications</h3>
     ${
       env.live === null
@@ -99,29 +170,72 @@ export async function boardScreen(ctx: Ctx): Promise<void> {
     html`<div class="page-head">
         <h1>Environments</h1>
         <span class="muted small" role="status" id="board-updated"></span>
+        <a class="small" href="#/matrix">Release matrix →</a>
         <button type="button" class="secondary" id="board-refresh">Refresh</button>
       </div>
       <div id="board-error"></div>
-      <div id="board" class="board" aria-live="off"><p class="muted">Loading…</p></div>`,
+      <div id="board" class="board pipeline" aria-live="off"><p class="muted">Loading…</p></div>`,
   );
+  let connected = false;
+  let updatedAt = '';
+  const status = () => {
+    if (ctx.alive() && updatedAt)
+      mount($('#board-updated', ctx.root), html`updated ${updatedAt} · ${connected ? 'live' : `every ${REFRESH_MS / 1000} s`}`);
+  };
   const load = async (): Promise<void> => {
     try {
-      const { environments } = await get<EnvironmentList>('/v1/environments?live=true');
-      const columns = await Promise.all(environments.map(column));
+      const [{ environments }, { pauses }] = await Promise.all([
+        get<EnvironmentList>('/v1/environments?live=true'),
+        get<{ pauses: Pause[] }>('/v1/pauses'),
+      ]);
+      const freezes = await Promise.all(
+        environments.map((e) => get<FreezeState>(`/v1/environments/${encodeURIComponent(e.name)}/freeze`).catch(() => null)),
+      );
+      const stage = stagesOf(environments);
+      const stages = [...new Set(environments.map((e) => stage.get(e.name) ?? 0))].sort((a, b) => a - b);
+      const columns = await Promise.all(environments.map((e, i) => column(e, environments, pauses, freezes[i] ?? null)));
       if (!ctx.alive()) return;
       mount(
         $('#board', ctx.root),
         environments.length
-          ? html`${columns}`
+          ? html`${stages.map(
+              (s, i) =>
+                html`${i > 0 ? html`<div class="stage-arrow" aria-hidden="true">→</div>` : ''}
+                  <div class="stage" data-stage="${s}">${environments.map((e, j) => (stage.get(e.name) === s ? columns[j] : ''))}</div>`,
+            )}`
           : html`<p class="card">No environments are configured (<code>PUT /v1/environments/:env</code>).</p>`,
       );
       mount($('#board-error', ctx.root), html``);
-      mount($('#board-updated', ctx.root), html`updated ${new Date().toLocaleTimeString()} · every ${REFRESH_MS / 1000} s`);
+      updatedAt = new Date().toLocaleTimeString();
+      status();
     } catch (err) {
       if (ctx.alive()) mount($('#board-error', ctx.root), errorBox(err, 'Could not load environments'));
     }
   };
   $('#board-refresh', ctx.root).addEventListener('click', () => void load());
+  $('#board', ctx.root).addEventListener('click', (ev) => {
+    const button = (ev.target as HTMLElement).closest<HTMLButtonElement>('button.promote-next');
+    if (!button) return;
+    void promoteNext(ctx, button);
+  });
   await load();
+  const reload = debounce(250, () => void load());
+  void follow({}, ctx.signal, reload, (on) => {
+    connected = on;
+    status();
+  });
   ctx.every(REFRESH_MS, load);
+}
+
+async function promoteNext(ctx: Ctx, button: HTMLButtonElement): Promise<void> {
+  button.disabled = true;
+  try {
+    const res = await api<PromotionAccepted>('POST', `/v2/releases/${encodeURIComponent(button.dataset.release ?? '')}/promote`, {
+      environment: button.dataset.env,
+    });
+    navigate(route('environments', res.body.environment, 'deployments', res.body.deploymentId));
+  } catch (err) {
+    button.disabled = false;
+    if (ctx.alive()) mount($('#board-error', ctx.root), errorBox(err, `Could not promote to ${button.dataset.env ?? ''}`));
+  }
 }
