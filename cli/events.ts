@@ -42,6 +42,12 @@ export async function* follow(c: Connection, opts: FollowOptions): AsyncGenerato
       await pause(500 * failures, opts.signal);
       continue;
     }
+    if (res.status === 503 && ++failures <= 10) {
+      // Too many streams on that API process: wait and try again.
+      await res.body?.cancel().catch(() => undefined);
+      await pause(1000 * failures, opts.signal);
+      continue;
+    }
     if (!res.ok || !res.body) {
       const text = await res.text().catch(() => '');
       throw new CliError(`event stream refused: HTTP ${res.status} ${text.slice(0, 300)}`, EXIT.failed);
@@ -49,10 +55,18 @@ export async function* follow(c: Connection, opts: FollowOptions): AsyncGenerato
     failures = 0;
     try {
       for await (const e of parse(res.body)) {
-        if (!opened && e === 'open') {
+        if (typeof e === 'object' && 'position' in e) {
+          // The server's starting position (an id-only frame): resume from it even if no event matches.
+          last = e.position;
+          if (!opened) {
+            opened = true;
+            opts.onOpen?.();
+          }
+          continue;
+        }
+        if (!opened) {
           opened = true;
           opts.onOpen?.();
-          continue;
         }
         if (e === 'open') continue;
         last = e.id;
@@ -66,8 +80,8 @@ export async function* follow(c: Connection, opts: FollowOptions): AsyncGenerato
   }
 }
 
-/** Parses an SSE body; yields 'open' at the first chunk (the server's opening comment), then each event. */
-async function* parse(body: ReadableStream<Uint8Array>): AsyncGenerator<StreamEvent | 'open'> {
+/** Parses an SSE body; yields 'open' at the first chunk, `{ position }` for an id-only frame, then each event. */
+async function* parse(body: ReadableStream<Uint8Array>): AsyncGenerator<StreamEvent | 'open' | { position: string }> {
   const decoder = new TextDecoder();
   let buffer = '';
   let fields: Record<string, string> = {};
@@ -83,6 +97,7 @@ async function* parse(body: ReadableStream<Uint8Array>): AsyncGenerator<StreamEv
       const line = buffer.slice(0, nl).replace(/\r$/, '');
       buffer = buffer.slice(nl + 1);
       if (line === '') {
+        if (fields.data === undefined && fields.id !== undefined) yield { position: fields.id };
         if (fields.data !== undefined) {
           let data: Record<string, unknown>;
           try {

@@ -10,12 +10,16 @@ import { promote } from './promote.js';
 import { registerResources } from './resources.js';
 import type { Ctx, Globals, Io } from './context.js';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Parses a duration such as `90s`, `15m`, `2h` or plain seconds. */
 export function parseDuration(text: string): number {
   const m = /^(\d{1,7})(ms|s|m|h)?$/.exec(text.trim());
   if (!m) throw new CliError(`not a duration: ${text} (e.g. 90s, 15m, 2h)`, EXIT.usage);
-  const n = Number(m[1]);
-  return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  const ms = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  // Node's timers take at most 2^31-1 ms (about 24.8 days); a longer one would fire at once.
+  if (ms > MAX_TIMER_MS) throw new CliError(`duration too long: ${text} (at most 24 days)`, EXIT.usage);
+  return ms;
 }
 
 export function buildProgram(io: Io): Command {

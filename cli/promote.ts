@@ -60,6 +60,12 @@ export async function promote(api: Api, conn: Connection, o: PromoteOptions): Pr
   });
   try {
     await Promise.race([open, streamEnded.then(() => undefined)]);
+    // Never request a promotion once waiting has already been given up (the deadline fired while connecting).
+    if (stop.signal.aborted)
+      throw new CliError(
+        `gave up after ${Math.round(o.timeoutMs / 1000)} s before the event stream opened; nothing was promoted`,
+        EXIT.timeout,
+      );
     const accepted = await request();
     const details = await call(() =>
       api.GET('/v1/environments/{env}/deployment-history/{id}', {

@@ -15,15 +15,23 @@ export interface SoakPlan {
   state: VerificationState;
   /** End of the soak (epoch ms), null without one. */
   soakUntilMs: number | null;
-  /** Seconds between two soak checks: min(soak / 4, monitoring.intervalSeconds), at least 1. */
+  /** Seconds between two soak checks: min(soak / 4, monitoring.intervalSeconds), at least 1 and soak / MAX_SOAK_CHECKS. */
   checkEverySeconds: number;
 }
 
 const DEFAULT_MONITOR_INTERVAL_SECONDS = 15;
 
+/**
+ * Checks one soak makes at most: each is a timer and an activity (about 11 history events), so a 30-day soak at the
+ * monitoring interval would outgrow Temporal's history limit (51,200 events). Longer soaks check less often; the
+ * monitor workflow watches the environment continuously meanwhile, and its incidents end the soak at the next check.
+ */
+export const MAX_SOAK_CHECKS = 400;
+
 /** The soak check interval for a soak of `soakSeconds` under the environment's monitoring interval. */
 export function soakCheckSeconds(soakSeconds: number, monitorIntervalSeconds: number | undefined): number {
-  return Math.max(1, Math.min(Math.ceil(soakSeconds / 4), monitorIntervalSeconds ?? DEFAULT_MONITOR_INTERVAL_SECONDS));
+  const wanted = Math.min(Math.ceil(soakSeconds / 4), monitorIntervalSeconds ?? DEFAULT_MONITOR_INTERVAL_SECONDS);
+  return Math.max(1, wanted, Math.ceil(soakSeconds / MAX_SOAK_CHECKS));
 }
 
 /**

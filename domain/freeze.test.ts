@@ -75,5 +75,12 @@ describe('freeze schedules', () => {
     expect(bad({ type: 'once', from: '2026-12-02T00:00:00Z', until: '2026-12-01T00:00:00Z' })[0]).toMatch(/after/);
     expect(bad({ type: 'once', from: '2026-12-01T00:00:00Z', until: '2026-12-02T00:00:00Z' }, 'allow')[0]).toMatch(/deny/);
     expect(bad({ type: 'cron', cron: '*/5 * * * *', durationSeconds: 60, timeZone: 'UTC' })).toEqual([]);
+    // Evaluation cost stays bounded: no BYSECOND, few BYMINUTE values, a start at most a year old.
+    const rrule = (r: string, start?: string) =>
+      bad({ type: 'rrule', rrule: r, durationSeconds: 60, timeZone: 'UTC', ...(start ? { start } : {}) });
+    expect(rrule('FREQ=DAILY;BYSECOND=1,2,3')[0]).toMatch(/BYSECOND/);
+    expect(rrule('FREQ=DAILY;BYMINUTE=1,2,3,4,5')[0]).toMatch(/BYMINUTE/);
+    expect(rrule('FREQ=DAILY;BYHOUR=9', '0001-01-01T00:00')[0]).toMatch(/days ago/);
+    expect(rrule('FREQ=DAILY;BYHOUR=9', new Date().toISOString().slice(0, 16))).toEqual([]);
   });
 });

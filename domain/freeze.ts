@@ -89,13 +89,25 @@ export class FreezeScheduleError extends Error {
   override readonly name = 'FreezeScheduleError';
 }
 
-/** The schedule's problems, empty when it can be evaluated (checked on save: 422 FREEZE_INVALID). */
-export function checkFreezeSchedule(kind: FreezeKind, s: FreezeSchedule): string[] {
+/** How far back an RRULE's `start` may lie when the window is saved: evaluating a rule iterates from its start. */
+export const MAX_RRULE_START_AGE_DAYS = 366;
+
+/**
+ * The schedule's problems, empty when it can be evaluated (checked on save: 422 FREEZE_INVALID). Evaluation cost
+ * is bounded here: an RRULE starts at most a year before it is saved and yields at most 96 starts a day (no
+ * BYSECOND, at most 4 BYMINUTE values), so finding an occurrence stays a few thousand iterations per year of age.
+ */
+export function checkFreezeSchedule(kind: FreezeKind, s: FreezeSchedule, nowMs: number = Date.now()): string[] {
   try {
     if (s.type === 'once') {
       if (kind !== 'deny') return ['a one-off window is a freeze (kind deny)'];
       if (Date.parse(s.until) <= Date.parse(s.from)) return ['until must be after from'];
       return [];
+    }
+    if (s.type === 'rrule' && s.start !== undefined) {
+      const start = Date.parse(`${s.start.length === 16 ? `${s.start}:00` : s.start}Z`);
+      if (!(start >= nowMs - MAX_RRULE_START_AGE_DAYS * DAY_S * 1000))
+        return [`start must be at most ${MAX_RRULE_START_AGE_DAYS} days ago`];
     }
     compiled(s);
     return [];
@@ -162,6 +174,9 @@ function rruleRecurrence(s: { rrule: string; start?: string | undefined; duratio
   }
   if (options.dtstart || options.tzid)
     throw new FreezeScheduleError('give the start as `start` and the zone as `timeZone`, not in the RRULE');
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
+  if (list(options.bysecond).some((x) => x !== 0)) throw new FreezeScheduleError('BYSECOND is not supported (windows start on a minute)');
+  if (list(options.byminute).length > 4) throw new FreezeScheduleError('at most 4 BYMINUTE values');
   const startText = s.start ?? '2020-01-01T00:00';
   const startWall = Date.parse(`${startText.length === 16 ? `${startText}:00` : startText}Z`);
   if (Number.isNaN(startWall)) throw new FreezeScheduleError(`invalid start ${startText}`);

@@ -35,7 +35,8 @@ export async function frozenAtStart(run: PromotionRun): Promise<boolean> {
  * it goes on in). Returns 'aborted' when an abort arrives while it waits.
  */
 export async function holdWhileFrozen(run: PromotionRun, watch: FreezeWatch, resume: WorkflowStatus): Promise<'open' | 'aborted'> {
-  let shown = '';
+  // Already `scheduled` (recorded at start): the window may have opened since, and `resume` must still be recorded.
+  let shown = run.status === 'scheduled' ? 'scheduled' : '';
   for (;;) {
     if (run.abortRequested()) return 'aborted';
     watch.changed = false;

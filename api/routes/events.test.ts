@@ -137,7 +137,11 @@ describe('event log order', () => {
     expect(await readEvents(db.database.sql, { after: start, filter, limit: 10 })).toEqual([]);
     releaseOlder();
     await older;
-    const rows = await readEvents(db.database.sql, { after: start, filter, limit: 10 });
-    expect(rows.map((r) => r.data.reason)).toEqual(['older', 'newer']);
+    // Other test files' transactions (xids are cluster-wide) may hold both back a moment longer: wait for them.
+    await expect
+      .poll(async () => (await readEvents(db.database.sql, { after: start, filter, limit: 10 })).map((r) => r.data.reason), {
+        timeout: 30_000,
+      })
+      .toEqual(['older', 'newer']);
   });
 });

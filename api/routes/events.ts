@@ -9,7 +9,15 @@ import { createRouter } from '../app.js';
 import { ApiError } from '../errors.js';
 import { protectedRoute } from '../openapi.js';
 import { EnvironmentName } from '../../domain/environment.js';
-import { currentPosition, formatPosition, parsePosition, readEvents, type EventFilter, type EventRow } from '../../db/events.js';
+import {
+  currentPosition,
+  formatPosition,
+  parsePosition,
+  readEvents,
+  type EventFilter,
+  type EventPosition,
+  type EventRow,
+} from '../../db/events.js';
 
 const BATCH = 500;
 const KEEPALIVE_MS = 15_000;
@@ -21,7 +29,7 @@ const streamRoute = protectedRoute('viewer', {
   summary: 'Live event stream (Server-Sent Events)',
   description:
     'Every transition, in order: `deployment` (status, step, message), `step` (a step row changed), `operator-action`, ' +
-    '`verification`, `incident`, `freeze`. Each event has `id: <position>`; reconnect with `Last-Event-ID` (or `?after=`) to ' +
+    '`verification`, `incident`, `freeze`, `rejection`, `pause`. Each event has `id: <position>`; reconnect with `Last-Event-ID` (or `?after=`) to ' +
     'resume exactly after it. Without one, the stream starts now. A stream ends after EVENTS_MAX_STREAM_SECONDS; clients ' +
     'reconnect and resume. Keep-alive comments every 15 s.',
   request: {
@@ -59,28 +67,37 @@ export const eventRoutes = createRouter().openapi(streamRoute, async (c) => {
   if (resumeText !== undefined && resume === undefined) {
     throw new ApiError('BAD_REQUEST', 'Last-Event-ID / after is not an event id of this stream (<tx>.<id>)');
   }
-  if (hub.size() >= config.EVENTS_MAX_STREAMS) {
-    throw new ApiError('SERVICE_UNAVAILABLE', `too many event streams open (${config.EVENTS_MAX_STREAMS}); retry later`);
-  }
   const filter: EventFilter = {
     ...(q.environment !== undefined ? { environment: q.environment } : {}),
     ...(q.releaseId !== undefined ? { releaseId: q.releaseId } : {}),
     ...(q.deploymentId !== undefined ? { deploymentId: q.deploymentId } : {}),
   };
-  let position = resume ?? (await currentPosition(database.sql));
+  // The slot is taken with the check (no await between): a burst of requests cannot overshoot the cap.
+  if (hub.size() >= config.EVENTS_MAX_STREAMS) {
+    throw new ApiError('SERVICE_UNAVAILABLE', `too many event streams open (${config.EVENTS_MAX_STREAMS}); retry later`);
+  }
+  let wakeUp: (() => void) | undefined;
+  let woken = true;
+  const wake = () => {
+    woken = true;
+    wakeUp?.();
+  };
+  const unsubscribe = hub.subscribe(wake);
+  let position: EventPosition;
+  try {
+    position = resume ?? (await currentPosition(database.sql));
+  } catch (err) {
+    unsubscribe();
+    throw err;
+  }
   c.header('X-Accel-Buffering', 'no');
   return streamSSE(c, async (stream) => {
-    let wakeUp: (() => void) | undefined;
-    let woken = true;
-    const wake = () => {
-      woken = true;
-      wakeUp?.();
-    };
-    const unsubscribe = hub.subscribe(wake);
     stream.onAbort(wake);
     const endAt = Date.now() + config.EVENTS_MAX_STREAM_SECONDS * 1000;
     try {
-      await stream.write(`retry: 2000\n: stream of ${JSON.stringify(filter)} after ${formatPosition(position)}\n\n`);
+      // The starting position as an id-only frame: a client that reconnects before any event matched its filter
+      // resumes from here (Last-Event-ID) instead of "now", so nothing committed in between is lost.
+      await stream.write(`retry: 2000\nid: ${formatPosition(position)}\n\n`);
       while (!stream.aborted && !stream.closed && Date.now() < endAt) {
         if (woken) {
           woken = false;

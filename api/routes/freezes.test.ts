@@ -120,5 +120,6 @@ describe('freeze windows', () => {
     }
     expect((await h.call('DELETE', '/v1/freezes/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await h.call('GET', '/v1/environments/nowhere/freeze')).status).toBe(404);
+    expect((await h.call('GET', '/v1/environments/prod/freeze?at=9999-12-31T00:00:00Z')).status).toBe(400);
   });
 });

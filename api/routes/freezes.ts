@@ -132,7 +132,12 @@ export const freezeRoutes = createRouter()
     return c.json({ freezes: rows.map(view) }, 200);
   })
   .openapi(createRoute, async (c) => {
-    const input = c.req.valid('json');
+    const body = c.req.valid('json');
+    // An RRULE counts from today (in its zone's wall clock) unless it says otherwise: evaluation iterates from there.
+    const input =
+      body.schedule.type === 'rrule' && body.schedule.start === undefined
+        ? { ...body, schedule: { ...body.schedule, start: `${new Date().toISOString().slice(0, 10)}T00:00` } }
+        : body;
     const problems = checkFreezeSchedule(input.kind, input.schedule);
     if (problems.length > 0) {
       throw new ApiError('FREEZE_INVALID', `invalid freeze window: ${problems.join('; ')}`, {
@@ -173,5 +178,7 @@ export const freezeRoutes = createRouter()
     const db = c.var.deps.database.db;
     if (!(await getEnvironment(db, { name: env }))) throw new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${env} does not exist`);
     const atMs = at ? Date.parse(at) : Date.now();
+    // Asking about a moment far away would make every RRULE iterate that far: within a year of now.
+    if (Math.abs(atMs - Date.now()) > 366 * 86_400_000) throw new ApiError('BAD_REQUEST', '`at` must be within a year of now');
     return c.json({ environment: env, at: new Date(atMs).toISOString(), ...(await freezeStateOf(db, { environment: env, atMs })) }, 200);
   });

@@ -1644,7 +1644,7 @@ export interface paths {
     };
     /**
      * Live event stream (Server-Sent Events)
-     * @description Every transition, in order: `deployment` (status, step, message), `step` (a step row changed), `operator-action`, `verification`, `incident`, `freeze`. Each event has `id: <position>`; reconnect with `Last-Event-ID` (or `?after=`) to resume exactly after it. Without one, the stream starts now. A stream ends after EVENTS_MAX_STREAM_SECONDS; clients reconnect and resume. Keep-alive comments every 15 s.
+     * @description Every transition, in order: `deployment` (status, step, message), `step` (a step row changed), `operator-action`, `verification`, `incident`, `freeze`, `rejection`, `pause`. Each event has `id: <position>`; reconnect with `Last-Event-ID` (or `?after=`) to resume exactly after it. Without one, the stream starts now. A stream ends after EVENTS_MAX_STREAM_SECONDS; clients reconnect and resume. Keep-alive comments every 15 s.
      */
     get: {
       parameters: {

@@ -58,8 +58,9 @@ export async function follow(
             const i = line.indexOf(':');
             if (i > 0) fields[line.slice(0, i)] = line.slice(i + 1).replace(/^ /, '');
           }
-          if (fields.data === undefined) continue;
+          // An id-only frame (the server's starting position) or an event: either is where to resume.
           last = fields.id ?? last;
+          if (fields.data === undefined) continue;
           try {
             onEvent({ id: fields.id ?? '', type: fields.event ?? 'message', data: JSON.parse(fields.data) as Record<string, unknown> });
           } catch {
