@@ -17,7 +17,7 @@ import { hook, loadContext, toFailure, type PromotionContext } from './promotion
 import { runChecks, type ChecksReport } from './verification-engine.js';
 import { CheckConfigurationError } from './verification-probes.js';
 import { markStepFinished, markStepProgress, markStepStarted } from '../db/deployments.js';
-import { openOrTouchIncident, resolveIncidents } from '../db/incidents.js';
+import { openOrTouchIncident, recordIncidentAction, resolveIncidents } from '../db/incidents.js';
 import { revokeVerification } from '../db/verifications.js';
 import { recordAudit } from '../db/audit.js';
 import type { Tx } from '../db/client.js';
@@ -217,7 +217,16 @@ export function createVerifyGates(deps: ActivityDeps) {
       if (config.onFailure === 'rollback') {
         const incident = await db.transaction(async (tx) => {
           await markStepFinished(tx, { deploymentId, step: STEP.verify, status: 'failed', message, observation: observe(report.checks) });
-          return (await openGateIncident(tx, ctx, deploymentId, report)).incident;
+          const opened = (await openGateIncident(tx, ctx, deploymentId, report)).incident;
+          // The promotion rolls back itself: it reverts its own commit (workflow change verification-rollback-reverts),
+          // so the environment runs its current release again; that is the incident's one automatic action.
+          await recordIncidentAction(tx, {
+            id: opened.id,
+            action: 'rolled-back',
+            deploymentId,
+            message: 'the failed promotion reverts its own commit',
+          });
+          return opened;
         });
         return {
           status: 'failed',

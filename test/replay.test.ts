@@ -6,7 +6,8 @@
 // `.v2` files are happy-path and sync-window-wait* from before refresh-sync-together (refresh and sync in one activity);
 // soak-* are promotions that soaked after their record step (soak-after-record: verified, revoked by an incident,
 // cancelled from Temporal during the soak). The verification-gates-* files are promotions with the verify step
-// (skipped, passed, parked, retried, rolled back) and a reverifyEnvironment run; governance-held-* parked on a
+// (skipped, passed, parked, retried, rolled back — `.v1` before verification-rollback-reverts, which reverts its own
+// commit) and a reverifyEnvironment run; governance-held-* parked on a
 // rejected release before a step (governance-holds), then released; freeze-* waited in `scheduled` for a
 // freeze window (freeze-wait), at start and after the approval gate. A DeterminismViolationError here means a change altered the
 // workflow's commands without `patched()` (docs/contributing.md, "Changing the workflow").

@@ -1,7 +1,8 @@
 // Verification gates end to end on real services (API, Temporal, real worker, Git, the simulator's Argo CD,
 // Kubernetes and Prometheus, a local HTTP server the test scripts): the verify step after verify-images passes
 // with evidence; a failed check parks the promotion and one retry after the fix succeeds; a health hold fails on
-// a flap and abort works as for other steps; onFailure rollback opens a verification-failed incident and fails
+// a flap and abort works as for other steps; onFailure rollback opens a verification-failed incident, reverts its
+// own commit and fails
 // the promotion; POST /v1/environments/:env/reverify passes (incidents resolved) and fails (verification revoked,
 // incident opened); no check configured records the step skipped. Secrets never reach history, audit or Temporal.
 import { createServer, type Server } from 'node:http';
@@ -185,18 +186,24 @@ describe('the verify step of a promotion', () => {
     await recordHistory('verification-gates-retried', parked.workflowId);
   });
 
-  it('onFailure rollback: a verification-failed incident with the evidence, and the promotion fails', async () => {
+  it('onFailure rollback: a verification-failed incident with the evidence; the promotion reverts its own commit and fails', async () => {
     f.sim.faults.setMetric({ name: 'gate_probe', labels: { env: f.env.a as string }, value: Number.NaN });
     expect((await setVerification('a', { onFailure: 'rollback', checks: [probe()] })).status).toBe(200);
     const p = await promote('2.3.0', 'a');
     const d = await f.waitFor('a', p.deploymentId, ended);
     expect(d.status).toBe('failed');
     expect(d.message).toMatch(
-      /^verification failed: check probe \(prometheus\) failed: .*NaN, noData: fail.*; incident \d+ opened \(onFailure: rollback\)$/,
+      /^verification failed: check probe \(prometheus\) failed: .*NaN, noData: fail.*; incident \d+ opened \(onFailure: rollback\); rolled back/,
     );
     expect(step(d, 'verify').status).toBe('failed');
+    // Rolled back: its own commit reverted (synced and awaited), so the environment runs its current release again.
+    expect(d.revertSha).toMatch(/^[0-9a-f]{40}$/);
+    expect(step(d, 'revert-push').status).toBe('succeeded');
+    expect(step(d, 'revert-wait').status).toBe('succeeded');
     const { incidents } = await listIncidents(db.database.db, { environment: f.env.a as string, open: true, limit: 10 });
-    expect(incidents.map((i) => [i.kind, i.application, i.deploymentId])).toEqual([['verification-failed', '', p.deploymentId]]);
+    expect(incidents.map((i) => [i.kind, i.application, i.deploymentId, i.action])).toEqual([
+      ['verification-failed', '', p.deploymentId, 'rolled-back'],
+    ]);
     expect(JSON.stringify(incidents[0]?.evidence)).toContain('NaN');
     await recordHistory('verification-gates-rollback', p.workflowId);
   });

@@ -13,6 +13,10 @@ import { allHandlersFinished, CancellationScope, condition, isCancellation, patc
 import { STEP } from '../domain/promotion.js';
 import { DEFAULT_STEP_TIMEOUTS, type AbortInput, type PromoteInput, type PromoteResult } from './promotion-messages.js';
 import { COMPENSATION_STEPS_PATCH, compensateInSteps } from './promotion-compensation.js';
+import { AUTO_ROLLBACK_INITIATOR } from '../domain/verification.js';
+
+/** Workflow change: a failed gate under onFailure `rollback` reverts the promotion's own commit before it ends failed. */
+const VERIFY_ROLLBACK_PATCH = 'verification-rollback-reverts';
 import { describe, PATCH_ADMIT, PromotionRun } from './promotion-run.js';
 import {
   activitiesWith,
@@ -122,8 +126,17 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
       continue;
     }
     if (done.value.verificationFailed) {
-      // A failed gate under onFailure `rollback`: the incident is open; the promotion ends failed (no park).
-      return run.finish({ status: 'failed', commitSha: run.commitSha, revertSha: null, message: done.value.verificationFailed });
+      // A failed gate under onFailure `rollback`: the incident is open; since verification-rollback-reverts the
+      // promotion reverts its own commit (as an abort does, synced and awaited) so the environment runs its current
+      // release again, then ends failed (no park).
+      if (!patched(VERIFY_ROLLBACK_PATCH)) {
+        return run.finish({ status: 'failed', commitSha: run.commitSha, revertSha: null, message: done.value.verificationFailed });
+      }
+      const failed = done.value.verificationFailed;
+      const message = await CancellationScope.nonCancellable(() =>
+        compensateInSteps(run, { by: AUTO_ROLLBACK_INITIATOR, comment: 'verification failed' }, `${failed}; rolled back`),
+      );
+      return run.finish({ status: 'failed', commitSha: run.commitSha, revertSha: run.revertSha, message });
     }
     if (spec.name === STEP.gitCommitPush && done.value.sha) {
       ctx.sha = done.value.sha;
