@@ -14,6 +14,7 @@ import { createVerifyImages } from './verify-images.js';
 import { createRevertPush } from './revert-push.js';
 import { createSweepOrphans } from './sweep-orphans.js';
 import { createSyncWindowActivities } from './sync-window.js';
+import { createMonitorTick } from './monitor-tick.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRevertPush(deps),
     ...createSweepOrphans(deps),
     ...createSyncWindowActivities(deps),
+    ...createMonitorTick(deps),
   };
 }
 

@@ -2,3 +2,4 @@
 export * from './system-check.js';
 export * from './promotion.js';
 export * from './sweep-orphans.js';
+export * from './monitor.js';

@@ -5,6 +5,7 @@ import type { AppEnv } from '../context.js';
 import { auditRoutes } from './audit.js';
 import { deploymentRoutes } from './deployments.js';
 import { environmentRoutes } from './environments.js';
+import { incidentRoutes } from './incidents.js';
 import { promotionRoutes } from './promotions.js';
 import { releaseRoutes } from './releases.js';
 import { templateRoutes } from './templates.js';
@@ -19,6 +20,7 @@ export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
     ['/', auditRoutes],
     ['/', environmentRoutes],
     ['/', deploymentRoutes],
+    ['/', incidentRoutes],
     ['/', promotionRoutes],
     ['/', uiRoutes], // the web UI's static assets (no auth; the app calls the API with the user's token)
   ];
