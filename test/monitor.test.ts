@@ -5,7 +5,10 @@
 // exactly one commit and one rollback deployment, never twice for the same incident.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleGit } from 'simple-git';
-import { useTestDatabase } from './harness.js';
+import { temporalClient, useTestDatabase } from './harness.js';
+import { recordHistory } from './history-corpus.js';
+import { monitorStatusQuery } from '../workflows/monitor-messages.js';
+import { monitorWorkflowId } from '../domain/monitor.js';
 import { createPromotionFixture, type PromotionFixture } from './promotion-fixture.js';
 import type { Loose } from './api-harness.js';
 import { startVerification, setVerificationState, latestVerification } from '../db/verifications.js';
@@ -118,6 +121,33 @@ describe('drift', () => {
     expect(resolved.action).toBeNull(); // sustainSeconds not reached: no alert
   });
 
+  it('keeps observing across a worker restart (durable timer) and continues as new with its status', async () => {
+    await recordHistory('monitor-drift', monitorWorkflowId(f.env.drift as string), { complete: false });
+    await f.stopWorker();
+    await f.startWorker({ promotionTimeouts: { stepSeconds: 10, gitSeconds: 10, heartbeatSeconds: 5 } });
+    await ticks('drift', 2);
+    // A second monitor of the same environment (own id) with two observations per run: it continues as new.
+    const { client, connection } = await temporalClient();
+    try {
+      const handle = await client.workflow.start('monitorEnvironment', {
+        taskQueue: f.taskQueue,
+        workflowId: `monitor-can-${f.env.drift}`,
+        args: [{ environment: f.env.drift, iterationsPerRun: 2 }],
+      });
+      const first = handle.firstExecutionRunId;
+      const later = await until(async () => {
+        const s = await client.workflow.getHandle(handle.workflowId).query(monitorStatusQuery);
+        return s.totalIterations >= 4 ? s : undefined;
+      }, 'continued as new');
+      expect(later.iterations).toBeLessThanOrEqual(2);
+      expect((await client.workflow.getHandle(handle.workflowId).describe()).runId).not.toBe(first);
+      expect(later.applications.every((a) => a.state === 'in sync')).toBe(true);
+      await client.workflow.getHandle(handle.workflowId).terminate('test done');
+    } finally {
+      await connection.close();
+    }
+  });
+
   it('pages the incident history with a cursor and refuses a bad one', async () => {
     const first = await f.h.call('GET', `/v1/environments/${f.env.drift}/incidents?limit=1`, { token: f.h.tokens.viewer });
     expect(first.status).toBe(200);
@@ -206,6 +236,7 @@ describe('auto-rollback', () => {
     expect(all.filter((i) => i.action === 'rolled-back')).toHaveLength(1);
     const s = await status('back');
     expect(s.currentRelease.id).toBe(r1);
+    await recordHistory('monitor-rollback', monitorWorkflowId(f.env.back as string), { complete: false });
   });
 
   it('refuses when no other verified release exists (recorded, no promotion)', async () => {

@@ -8,6 +8,8 @@ import { EnvironmentKey } from './search-attributes.js';
 
 export interface MonitorInput {
   environment: string;
+  /** Observations per run before continue-as-new (default MONITOR_ITERATIONS_PER_RUN; tests use a few). */
+  iterationsPerRun?: number;
   /** The last status of the previous run (continue-as-new carries it over). */
   carried?: MonitorStatus;
 }

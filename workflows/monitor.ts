@@ -36,7 +36,8 @@ export async function monitorEnvironment(input: MonitorInput): Promise<MonitorRe
     woken = true;
   });
   let interval = FALLBACK_INTERVAL_SECONDS;
-  while (status.iterations < MONITOR_ITERATIONS_PER_RUN && !workflowInfo().continueAsNewSuggested) {
+  const perRun = input.iterationsPerRun ?? MONITOR_ITERATIONS_PER_RUN;
+  while (status.iterations < perRun && !workflowInfo().continueAsNewSuggested) {
     woken = false;
     const counts = { iterations: status.iterations + 1, totalIterations: status.totalIterations + 1 };
     try {
@@ -64,5 +65,9 @@ export async function monitorEnvironment(input: MonitorInput): Promise<MonitorRe
     }
     await condition(() => woken, interval * 1000);
   }
-  return continueAsNew<typeof monitorEnvironment>({ environment: input.environment, carried: status });
+  return continueAsNew<typeof monitorEnvironment>({
+    environment: input.environment,
+    ...(input.iterationsPerRun !== undefined ? { iterationsPerRun: input.iterationsPerRun } : {}),
+    carried: status,
+  });
 }
