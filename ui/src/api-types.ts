@@ -463,10 +463,102 @@ export interface paths {
               skipTLSVerify?: boolean;
               tokenRef: string;
             };
+            monitoring?: {
+              /** @default true */
+              enabled?: boolean;
+              /** @default 15 */
+              intervalSeconds?: number;
+              /**
+               * @default alert
+               * @enum {string}
+               */
+              policy?: 'alert' | 'resync' | 'rollback';
+              rollbackParkedAfterSeconds?: number;
+              /** @default 60 */
+              sustainSeconds?: number;
+            };
             /** @default false */
             protected?: boolean;
             /** @default [] */
             upstream?: string[];
+            /** @enum {string} */
+            upstreamRequires?: 'succeeded' | 'verified';
+            verification?: {
+              /** @default [] */
+              checks?: (
+                | {
+                    /** @default 60 */
+                    durationSeconds?: number;
+                    /** @default 200 */
+                    expectStatus?: number;
+                    expectValue?: string | number | boolean | null;
+                    headers?: {
+                      [key: string]:
+                        | {
+                            value: string;
+                          }
+                        | {
+                            secretRef: string;
+                          };
+                    };
+                    /** @default 10 */
+                    intervalSeconds?: number;
+                    jsonPath?: string;
+                    /** @enum {string} */
+                    kind: 'http';
+                    /**
+                     * @default GET
+                     * @enum {string}
+                     */
+                    method?: 'GET' | 'HEAD' | 'POST';
+                    name: string;
+                    /** @default 1 */
+                    successesRequired?: number;
+                    /** @default 5 */
+                    timeoutSeconds?: number;
+                    url: string;
+                  }
+                | {
+                    /** @default 60 */
+                    durationSeconds?: number;
+                    /** @default 10 */
+                    intervalSeconds?: number;
+                    /** @enum {string} */
+                    kind: 'prometheus';
+                    name: string;
+                    /**
+                     * @default fail
+                     * @enum {string}
+                     */
+                    noData?: 'pass' | 'fail';
+                    /** @enum {string} */
+                    op: '<' | '<=' | '>' | '>=' | '==' | '!=';
+                    query: string;
+                    /** Format: uri */
+                    serverUrl: string;
+                    threshold: number;
+                    /** @default 5 */
+                    timeoutSeconds?: number;
+                    tokenRef?: string;
+                  }
+                | {
+                    /** @default 60 */
+                    durationSeconds?: number;
+                    /** @default 10 */
+                    intervalSeconds?: number;
+                    /** @enum {string} */
+                    kind: 'argocd-health';
+                    name: string;
+                  }
+              )[];
+              /**
+               * @default park
+               * @enum {string}
+               */
+              onFailure?: 'park' | 'rollback';
+              /** @default 0 */
+              soakSeconds?: number;
+            };
           };
         };
       };
@@ -1034,6 +1126,81 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/environments/{env}/incidents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Incident history of an environment, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Opaque: the nextCursor of the previous page */
+          cursor?: string;
+          kind?: 'drift' | 'degraded' | 'missing' | 'out-of-sync' | 'verification-failed';
+          limit?: number;
+          /** @description true: open only; false: resolved only; absent: all */
+          open?: 'true' | 'false';
+        };
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description A page of incidents */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              incidents: components['schemas']['Incident'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/environments/{env}/preflight': {
     parameters: {
       query?: never;
@@ -1105,6 +1272,71 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Current release, its verification, live state per application and open incidents */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The environment as the monitor sees it */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['EnvironmentStatus'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -2651,6 +2883,39 @@ export interface components {
       name: string;
       updatedAt: string;
     };
+    EnvironmentStatus: {
+      applications: {
+        application: string;
+        problems: string[];
+        /** @enum {string} */
+        state: 'in sync' | 'drifted' | 'degraded' | 'progressing' | 'missing' | 'out-of-sync' | 'unknown';
+      }[];
+      currentRelease: {
+        deploymentId: number | null;
+        id: string;
+        productVersion: string;
+      } | null;
+      environment: string;
+      monitor: {
+        /** @description Whether the monitor workflow answered the status query */
+        answered: boolean;
+        enabled: boolean;
+        intervalSeconds: number;
+        lastError: string | null;
+        lastObservedAt: string | null;
+        policy: string;
+      };
+      openIncidents: components['schemas']['Incident'][];
+      /** @description A promotion is running: applications are progressing, nothing is judged */
+      promotionActive: boolean;
+      verification: {
+        reason: string | null;
+        soakUntil: string | null;
+        /** @enum {string} */
+        state: 'verifying' | 'soaking' | 'verified' | 'failed' | 'revoked';
+        verifiedAt: string | null;
+      } | null;
+    };
     Error: {
       error: {
         /** @example VALIDATION_FAILED */
@@ -2675,6 +2940,28 @@ export interface components {
       };
       /** @enum {string} */
       status: 'ok' | 'degraded';
+    };
+    Incident: {
+      /** @description alerted | resynced | rolled-back | rollback-refused */
+      action: string | null;
+      actionAt: string | null;
+      actionDeploymentId: number | null;
+      actionMessage: string | null;
+      /** @description The Argo CD application (`<cluster>/<app>` with several clusters); '' = the environment */
+      application: string;
+      deploymentId: number | null;
+      environment: string;
+      evidence: {
+        [key: string]: unknown;
+      };
+      firstSeenAt: string;
+      id: number;
+      /** @enum {string} */
+      kind: 'drift' | 'degraded' | 'missing' | 'out-of-sync' | 'verification-failed';
+      lastSeenAt: string;
+      releaseId: string | null;
+      resolvedAt: string | null;
+      summary: string;
     };
     IssuedToken: components['schemas']['TokenInfo'] & {
       token: string;
