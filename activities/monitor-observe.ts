@@ -10,6 +10,8 @@ import { eachApplication } from './argocd-refresh.js';
 import { onCluster, targetApplications, type TargetApp } from './promotion-targets.js';
 import { verifyApplications } from './verify-workloads.js';
 import type { Application, ArgoClient } from '../integrations/argocd.js';
+import { KubeApiError, type KubeClient, type Workload } from '../integrations/kube.js';
+import { matches, parseSelector } from '../domain/label-selector.js';
 import type { AppObservation } from '../domain/monitor.js';
 
 /** Observes every application of the context's current release (the environment's clusters in order). */
@@ -39,7 +41,7 @@ async function observeTarget(ctx: PromotionContext, apps: TargetApp[]): Promise<
     };
     const verified = await verifyApplications({
       argo: cached,
-      kube: target.kube(),
+      kube: namespaceReads(target.kube()),
       project: target.argocd.project,
       namespace: target.kubernetes.namespace,
       releaseId: ctx.release.id,
@@ -60,4 +62,42 @@ async function observeTarget(ctx: PromotionContext, apps: TargetApp[]): Promise<
       };
     });
   });
+}
+
+/**
+ * The Kubernetes reads of one observation, namespace by namespace: one list of pods and one list of workloads per
+ * namespace instead of a GET and a pod list per workload (what verify-workloads asks for is answered from them, the
+ * label selector matched here). Where RBAC allows `get` but not `list` on workloads, the workloads are read one by
+ * one as before.
+ */
+export function namespaceReads(kube: KubeClient): KubeClient {
+  const pods = new Map<string, ReturnType<KubeClient['listPods']>>();
+  const workloads = new Map<string, Promise<Map<string, Workload> | undefined>>();
+  const listed = (namespace: string) => {
+    let hit = workloads.get(namespace);
+    if (!hit) {
+      hit = kube.listWorkloads(namespace).then(
+        (all) => new Map(all.map((w) => [`${w.kind}/${w.object.metadata?.name ?? ''}`, w])),
+        (err: unknown) => {
+          if (err instanceof KubeApiError && err.reason === 'Forbidden') return undefined;
+          throw err;
+        },
+      );
+      workloads.set(namespace, hit);
+    }
+    return hit;
+  };
+  return {
+    ...kube,
+    async listPods(namespace, labelSelector) {
+      let all = pods.get(namespace);
+      if (!all) pods.set(namespace, (all = kube.listPods(namespace)));
+      const requirements = parseSelector(labelSelector);
+      return (await all).filter((p) => matches(requirements, p.metadata?.labels));
+    },
+    async getWorkload(kind, namespace, name) {
+      const found = (await listed(namespace))?.get(`${kind}/${name}`);
+      return found ?? kube.getWorkload(kind, namespace, name);
+    },
+  };
 }
