@@ -3,11 +3,13 @@
 // touches and resolves the monitor's incidents (drift, degraded, missing, out-of-sync) and applies the policy to
 // sustained ones (monitor-policy.ts). While a promotion is active nothing is judged: our own rollout is not drift.
 import type { ActivityDeps } from './deps.js';
-import { loadContext, type PromotionContext } from './promotion-context.js';
+import { type PromotionContext } from './promotion-context.js';
+import { getDeployment, type DeploymentRow } from '../db/deployments.js';
+import { getRelease, type ReleaseRow } from '../db/releases.js';
 import { observeApplications } from './monitor-observe.js';
 import { applyPolicy } from './monitor-policy.js';
 import { resumeAutoRollbackStart } from './auto-rollback.js';
-import { getEnvironment } from '../db/environments.js';
+import { getEnvironment, type EnvironmentRow } from '../db/environments.js';
 import { findActiveDeployment } from '../db/deployments.js';
 import { listIncidents, openOrTouchIncident, resolveIncidents } from '../db/incidents.js';
 import { incidentsOf, judgeApplication, monitoringOf, MONITOR_KINDS, type AppVerdict } from '../domain/monitor.js';
@@ -29,7 +31,25 @@ export interface MonitorTickResult {
   actions: string[];
 }
 
+/** How many current deployments (with their release) a worker keeps between observations. */
+const CONTEXT_CACHE_SIZE = 1_000;
+
 export function createMonitorTick(deps: ActivityDeps) {
+  // The current deployment of an environment is final and its release immutable: read once, not every tick.
+  const contexts = new Map<number, { deployment: DeploymentRow; release: ReleaseRow }>();
+  const contextOf = async (env: EnvironmentRow, deploymentId: number): Promise<PromotionContext> => {
+    let hit = contexts.get(deploymentId);
+    if (!hit) {
+      const db = deps.database.db;
+      const deployment = await getDeployment(db, { id: deploymentId });
+      const release = deployment && (await getRelease(db, { id: deployment.releaseId }));
+      if (!deployment || !release) throw new Error(`current deployment ${deploymentId} of ${env.name} not found`);
+      hit = { deployment, release };
+      if (contexts.size >= CONTEXT_CACHE_SIZE) contexts.delete(contexts.keys().next().value as number);
+      contexts.set(deploymentId, hit);
+    }
+    return { ...hit, environment: env };
+  };
   return {
     async monitorTick(input: MonitorTickInput): Promise<MonitorTickResult> {
       const db = deps.database.db;
@@ -47,7 +67,8 @@ export function createMonitorTick(deps: ActivityDeps) {
       const config = monitoringOf(env.monitoring);
       if (!config.enabled) return { ...base, stopped: 'disabled' };
       const result = { ...base, intervalSeconds: config.intervalSeconds };
-      const openCount = async () => (await listIncidents(db, { environment: env.name, open: true, limit: 100 })).incidents.length;
+      const openIncidents = async () => (await listIncidents(db, { environment: env.name, open: true, limit: 100 })).incidents;
+      const openCount = async () => (await openIncidents()).length;
 
       const active = await findActiveDeployment(db, { environment: env.name });
       if (active) {
@@ -57,9 +78,13 @@ export function createMonitorTick(deps: ActivityDeps) {
       let ctx: PromotionContext | null = null;
       let verdicts: AppVerdict[] = [];
       if (env.currentDeploymentId !== null) {
-        ctx = await loadContext(deps, env.currentDeploymentId);
+        ctx = await contextOf(env, env.currentDeploymentId);
         verdicts = (await observeApplications(deps, ctx)).map((o) => judgeApplication(env.name, o));
       }
+      const applications = verdicts.map((v) => ({ application: v.application, state: v.state, problems: v.problems.map((p) => p.line) }));
+      // The usual case: everything in sync and nothing open — nothing to write, no policy to apply.
+      const open = await openIncidents();
+      if (open.length === 0 && verdicts.every((v) => v.problems.length === 0)) return { ...result, applications };
       const written = await db.transaction(async (tx) => {
         // A promotion that started while we observed owns the environment now: its rollout is not drift.
         const again = await getEnvironment(tx, { name: env.name });
@@ -92,12 +117,7 @@ export function createMonitorTick(deps: ActivityDeps) {
       });
       if (!written) return { ...result, progressing: true, openIncidents: await openCount() };
       const actions = await applyPolicy(deps, { environment: env, config, ctx, now: new Date() });
-      return {
-        ...result,
-        applications: verdicts.map((v) => ({ application: v.application, state: v.state, problems: v.problems.map((p) => p.line) })),
-        openIncidents: await openCount(),
-        actions,
-      };
+      return { ...result, applications, openIncidents: await openCount(), actions };
     },
   };
 }
