@@ -254,3 +254,21 @@ describe('auto-rollback', () => {
     await until(async () => (await incidents('back', '?open=true')).length === 0, 'resolved');
   });
 });
+
+describe('lifecycle', () => {
+  it('disabling monitoring ends the monitor at once; enabling starts it again', async () => {
+    const { client, connection } = await temporalClient();
+    try {
+      const handle = () => client.workflow.getHandle(monitorWorkflowId(f.env.alert as string));
+      await monitor('alert', { enabled: false, intervalSeconds: 3_600 });
+      await until(async () => ((await handle().describe()).status.name === 'COMPLETED' ? true : undefined), 'monitor ended');
+      expect(await handle().result()).toEqual({ stopped: 'disabled' });
+      expect((await status('alert')).monitor).toMatchObject({ enabled: false, answered: false });
+      await monitor('alert', { enabled: true, intervalSeconds: 1 });
+      await until(async () => ((await handle().describe()).status.name === 'RUNNING' ? true : undefined), 'monitor started again');
+      await ticks('alert', 1);
+    } finally {
+      await connection.close();
+    }
+  });
+});

@@ -51,7 +51,10 @@ export async function monitorEnvironment(input: MonitorInput): Promise<MonitorRe
         lastObservedAt: tick.observedAt,
         lastError: null,
         progressing: tick.progressing,
-        applications: tick.applications,
+        // During a promotion the applications last seen are shown as progressing (nothing is judged).
+        applications: tick.progressing
+          ? status.applications.map((a) => ({ application: a.application, state: 'progressing' as const, problems: [] }))
+          : tick.applications,
         openIncidents: tick.openIncidents,
         ...counts,
       };
