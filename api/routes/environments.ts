@@ -200,6 +200,7 @@ export const environmentRoutes = createRouter()
     await wakeMonitor(
       {
         client: deps.temporal.client,
+        connection: deps.temporal.connection,
         taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
         logger: c.var.logger,
         enabled: deps.config.MONITOR_START === 'on',
