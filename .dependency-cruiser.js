@@ -81,7 +81,16 @@ export default {
     }),
     ...floor('activities', {
       from: ['^activities/'],
-      allowed: ['^domain/', '^lib/', '^db/', '^gitops/', '^integrations/', '^activities/'],
+      // Like the API, the monitor's auto-rollback starts promotions through the promotion's message module.
+      allowed: [
+        '^domain/',
+        '^lib/',
+        '^db/',
+        '^gitops/',
+        '^integrations/',
+        '^workflows/(promotion-messages|search-attributes)\\.ts$',
+        '^activities/',
+      ],
       typeOnly: ['^workflows/'],
       comment: 'Activities are built from db/, gitops/ and integrations/; they never reach up into api/ or the workflow code.',
     }),
@@ -104,7 +113,7 @@ export default {
         '^db/',
         '^gitops/',
         '^integrations/',
-        '^workflows/(promotion-messages|search-attributes)\\.ts$',
+        '^workflows/(promotion-messages|monitor-messages|search-attributes)\\.ts$',
         '^api/',
       ],
       typeOnly: ['^activities/', '^workflows/'],

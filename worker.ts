@@ -16,7 +16,10 @@ import { createActivities, type ActivityDeps } from './activities/index.js';
 import { secretDepsOf } from './activities/deps.js';
 import { loadConfig, type Config } from './lib/config.js';
 import { createLogger, type Logger } from './lib/logger.js';
-import { createDatabase } from './db/client.js';
+import { createDatabase, type Database } from './db/client.js';
+import { listEnvironments } from './db/environments.js';
+import { monitoringOf } from './domain/monitor.js';
+import { monitorStartOptions } from './workflows/monitor-messages.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
@@ -129,6 +132,25 @@ export async function ensureOrphanSweepSchedule(
   return scheduleId;
 }
 
+/**
+ * Starts the monitor workflow of every environment whose monitoring is enabled (workflows/monitor.ts). Idempotent:
+ * a running monitor is left as it is (USE_EXISTING), so every worker start (`npm start`, a restart, a second
+ * worker) makes sure each environment is watched, including those seeded from a file or the sandbox.
+ */
+export async function ensureMonitors(client: Client, opts: { taskQueue: string; database: Database; logger: Logger }): Promise<string[]> {
+  const started: string[] = [];
+  for (const env of await listEnvironments(opts.database.db)) {
+    if (!monitoringOf(env.monitoring).enabled) continue;
+    try {
+      await client.workflow.start('monitorEnvironment', monitorStartOptions(env.name, opts.taskQueue));
+      started.push(env.name);
+    } catch (err) {
+      opts.logger.warn({ environment: env.name, err: (err as Error).message }, 'could not start the monitor workflow');
+    }
+  }
+  return started;
+}
+
 let runtimeInstalled = false;
 /** Routes the SDK's own logs into pino (once per process). */
 export function installTemporalRuntime(logger: Logger): void {
@@ -166,7 +188,16 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { syncWindowRecheckMs: config.PROMOTION_SYNC_WINDOW_RECHECK_SECONDS * 1000, argocdWatch: config.ARGOCD_WATCH === 'on', ...deps },
+    deps: {
+      syncWindowRecheckMs: config.PROMOTION_SYNC_WINDOW_RECHECK_SECONDS * 1000,
+      argocdWatch: config.ARGOCD_WATCH === 'on',
+      promotionTimeouts: {
+        stepSeconds: config.PROMOTION_STEP_TIMEOUT_SECONDS,
+        gitSeconds: config.PROMOTION_GIT_TIMEOUT_SECONDS,
+        heartbeatSeconds: config.PROMOTION_HEARTBEAT_TIMEOUT_SECONDS,
+      },
+      ...deps,
+    },
     ...(workflowBundle ? { workflowBundle } : {}),
     options: workerTuningOf(config),
   });
@@ -178,6 +209,14 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
     });
   }
   const done = worker.run().finally(() => connection.close());
+  if (config.MONITOR_START === 'on' && worker.client) {
+    const monitors = await ensureMonitors(worker.client, {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      database: deps.database,
+      logger: deps.logger,
+    });
+    deps.logger.info({ environments: monitors.length }, 'monitor workflows running');
+  }
   deps.logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   return {
     worker,

@@ -50,7 +50,11 @@ export function createAdmissionActivities(deps: ActivityDeps) {
       const windows = (await listFreezeWindows(deps.database.db, { environment: d.environment })).map(freezeWindowOf);
       const now = Date.now();
       const state = freezeStateAt(windows, now);
-      return { frozen: state.frozen, reasons: state.blocks.map((b) => b.reason), nextOpenAtMs: state.frozen ? nextOpenAt(windows, now) : now };
+      return {
+        frozen: state.frozen,
+        reasons: state.blocks.map((b) => b.reason),
+        nextOpenAtMs: state.frozen ? nextOpenAt(windows, now) : now,
+      };
     },
     async verifyOperatorAction(input: VerifyOperatorActionInput): Promise<VerifiedAction> {
       if (!Number.isSafeInteger(input.deploymentId)) throw ApplicationFailure.nonRetryable('bad deployment id', FAILURE.badInput);

@@ -1,6 +1,7 @@
 // What activities are built from. worker.ts builds the real clients once; tests pass real services (and,
 // for the Argo CD/Kubernetes side, the simulator in sim/).
 import type { Database } from '../db/client.js';
+import type { StepTimeouts } from '../workflows/promotion-messages.js';
 import type { Logger } from '../lib/logger.js';
 import { targetPolicyOf, type Config } from '../lib/config.js';
 import { createSecretResolver, type SecretResolver } from '../lib/secrets.js';
@@ -21,6 +22,8 @@ export interface ActivityDeps {
    * DEFAULT_ARGO_TIMEOUT_MS). Tests that need a recording fetch pass createTargetClients({ fetchImpl, … }).
    */
   targets?: TargetClients;
+  /** Step timeouts of the promotions the worker itself starts (auto-rollback); default DEFAULT_STEP_TIMEOUTS. */
+  promotionTimeouts?: StepTimeouts;
   /** Poll interval of the convergence wait (default 1000 ms): without a live watch stream, and between refreshes. */
   pollIntervalMs?: number;
   /** The convergence wait follows Argo CD's watch streams (ARGOCD_WATCH; default true); false: polling only. */

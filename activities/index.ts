@@ -16,6 +16,7 @@ import { createSweepOrphans } from './sweep-orphans.js';
 import { createSyncWindowActivities } from './sync-window.js';
 import { createSoakActivities } from './soak.js';
 import { createVerifyGates } from './verify-gates.js';
+import { createMonitorTick } from './monitor-tick.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncWindowActivities(deps),
     ...createSoakActivities(deps),
     ...createVerifyGates(deps),
+    ...createMonitorTick(deps),
   };
 }
 

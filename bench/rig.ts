@@ -61,6 +61,8 @@ export interface RigOptions {
   workerSampleMs?: number;
   /** Bundle the workflow code in the bench process and hand the worker the file (BENCH_PREBUNDLE=1). */
   prebundle?: boolean;
+  /** Another product (default the sample's two groups): its groups, template, and descriptor at a tag. */
+  product?: { groups: readonly string[]; template: unknown; descriptor: (tag: string) => unknown };
 }
 
 /** Builds everything; on failure tears down what was built. */
@@ -129,7 +131,7 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
       createSandboxRig({
         dataDir: dir,
         environments: allEnvs,
-        groups: SAMPLE_GROUPS,
+        groups: opts.product?.groups ?? SAMPLE_GROUPS,
         secretPrefix: `FC_SECRET_B${sfx.toUpperCase()}`,
         files: { 'README.md': '# benchmark gitops repo\n' },
       }),
@@ -181,7 +183,7 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
           [201],
         );
       }
-      await must('PUT', '/v1/templates/default', SAMPLE_TEMPLATE, [200, 201]);
+      await must('PUT', '/v1/templates/default', opts.product?.template ?? SAMPLE_TEMPLATE, [200, 201]);
     });
 
     // Worker, in its own process.
@@ -229,7 +231,7 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
       setupMs,
       call,
       async createRelease(tag) {
-        const body = await must('POST', '/v2/releases/create/1.0.0', sampleDescriptor(tag), [201]);
+        const body = await must('POST', '/v2/releases/create/1.0.0', opts.product?.descriptor(tag) ?? sampleDescriptor(tag), [201]);
         return String(body.releaseId);
       },
       close,

@@ -5,7 +5,7 @@
 import { and, eq, gte, inArray, isNull, ne } from 'drizzle-orm';
 import type { Tx } from './client.js';
 import { deployments, environments } from './promotion-schema.js';
-import { incidents } from './verification-schema.js';
+import { incidents, releaseVerifications } from './verification-schema.js';
 import { setVerificationState, startVerification, verificationOfDeployment, type VerificationRow } from './verifications.js';
 import { ACTIVE_STATUSES } from '../domain/promotion.js';
 import type { VerificationState } from '../domain/verification.js';
@@ -132,4 +132,23 @@ export async function cancelledSoakReason(tx: Tx, input: { deploymentId: number;
   const row = await verificationOfDeployment(tx, input);
   const superseded = row ? await supersededBy(tx, row) : undefined;
   return superseded ?? `soak ended before it completed: ${input.why}`;
+}
+
+/** The runs of `workflowId` whose deployment is soaking in `environment` (a new promotion there supersedes them). */
+export async function soakingRuns(
+  tx: Tx,
+  input: { environment: string; workflowId: string },
+): Promise<Array<{ deploymentId: number; runId: string }>> {
+  const rows = await tx
+    .select({ deploymentId: deployments.id, runId: deployments.runId })
+    .from(releaseVerifications)
+    .innerJoin(deployments, eq(deployments.id, releaseVerifications.deploymentId))
+    .where(
+      and(
+        eq(releaseVerifications.environment, input.environment),
+        eq(releaseVerifications.state, 'soaking'),
+        eq(deployments.workflowId, input.workflowId),
+      ),
+    );
+  return rows.flatMap((r) => (r.runId ? [{ deploymentId: r.deploymentId, runId: r.runId }] : []));
 }

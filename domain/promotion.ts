@@ -30,6 +30,16 @@ export type ActiveStatus = (typeof ACTIVE_STATUSES)[number];
 export const TERMINAL_STATUSES = ['succeeded', 'failed', 'aborted'] as const satisfies readonly PromotionStatus[];
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
+/**
+ * Active statuses in which a promotion may be changing Git and the cluster (before them nothing is pushed: a
+ * promotion waiting for its approval or for a freeze window to end is not a rollout, so monitoring goes on).
+ */
+export const ROLLING_OUT_STATUSES = ['running', 'awaiting_operator'] as const satisfies readonly ActiveStatus[];
+
+export function isRollingOut(status: PromotionStatus): boolean {
+  return (ROLLING_OUT_STATUSES as readonly PromotionStatus[]).includes(status);
+}
+
 export function isActive(status: PromotionStatus): status is ActiveStatus {
   return (ACTIVE_STATUSES as readonly PromotionStatus[]).includes(status);
 }

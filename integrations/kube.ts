@@ -3,6 +3,7 @@
 // mapped to KubeApiError carrying the HTTP status and the Kubernetes `Status.reason`. Every request
 // carries an AbortSignal (client-node 1.x passes RequestContext.getSignal() to node-fetch), so an API
 // server that accepts and never answers fails the call after `timeoutMs` instead of hanging it.
+import { Agent as HttpsAgent } from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import { scrubUrlCredentials } from '../lib/secrets.js';
 
@@ -109,6 +110,25 @@ function toBase64Pem(caData: string): string {
   return caData.includes('-----BEGIN') ? Buffer.from(caData, 'utf8').toString('base64') : caData;
 }
 
+/**
+ * The KubeConfig's authentication, but with ONE keep-alive HTTPS agent per client: client-node builds a new agent
+ * (a new TLS context and connection) for every request, which made each read pay a full TLS handshake (the
+ * continuous monitor reads every workload of every environment every interval). Proxy agents are left as built.
+ */
+function reusingAgent(kc: k8s.KubeConfig): k8s.SecurityAuthentication {
+  let agent: HttpsAgent | undefined;
+  return {
+    getName: () => 'kubeconfig-keep-alive',
+    async applySecurityAuthentication(context) {
+      await kc.applySecurityAuthentication(context);
+      const built = context.getAgent();
+      if (!(built instanceof HttpsAgent) || built.constructor !== HttpsAgent) return;
+      agent ??= new HttpsAgent({ ...built.options, keepAlive: true, maxSockets: 16 });
+      context.setAgent(agent);
+    },
+  };
+}
+
 export function createKubeClient(options: KubeClientOptions): KubeClient {
   const kc = new k8s.KubeConfig();
   kc.loadFromOptions({
@@ -129,7 +149,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
   // gives every request its own timeout signal (client-node has no timeout setting of its own).
   const configuration = k8s.createConfiguration({
     baseServer: new k8s.ServerConfiguration(kc.getCurrentCluster()?.server ?? options.server, {}),
-    authMethods: { default: kc },
+    authMethods: { default: reusingAgent(kc) },
     promiseMiddleware: [
       {
         pre: (context) => {

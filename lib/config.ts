@@ -61,6 +61,11 @@ export const ConfigSchema = z.object({
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(50),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(20),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(250),
+  /**
+   * Continuous monitoring (docs/verification-and-monitoring.md): `on` starts each environment's monitor workflow
+   * when the worker starts and when the environment is created or changed; `off` starts none (running ones go on).
+   */
+  MONITOR_START: z.enum(['on', 'off']).default('on'),
   /** The convergence wait follows Argo CD's application watch streams (`on`), or only polls (`off`). */
   ARGOCD_WATCH: z.enum(['on', 'off']).default('on'),
   /** Per-request timeout of the worker's Kubernetes reads (well below the heartbeat timeout). */

@@ -59,6 +59,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     TEMPORAL_ADDRESS: inject('temporalAddress'),
+    // Monitor workflows only where a test asks for them (they observe every environment a test creates).
+    MONITOR_START: 'off',
     ...overrides,
   });
 }

@@ -3,3 +3,4 @@ export * from './system-check.js';
 export * from './promotion.js';
 export * from './sweep-orphans.js';
 export * from './reverify.js';
+export * from './monitor.js';

@@ -3,6 +3,7 @@
 // tests import this module rather than the workflow body.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { PromotionStatus, StepName } from '../domain/promotion.js';
+import { BreakGlassKey, DeploymentIdKey, EnvironmentKey, PromotionStateKey, ReleaseIdKey } from './search-attributes.js';
 
 export interface PromoteInput {
   deploymentId: number;
@@ -106,4 +107,39 @@ export function promotionWorkflowId(environment: string): string {
 /** The re-verification of an environment (workflows/reverify.ts): one run per environment at a time. */
 export function reverifyWorkflowId(environment: string): string {
   return `reverify:${environment}`;
+}
+
+/** What a promotion's start needs beyond its input: the release's identity for the Temporal UI. */
+export interface PromotionStartInfo {
+  input: PromoteInput;
+  productVersion: string;
+  digest: string;
+  taskQueue: string;
+  /** Started through a freeze by an admin (docs/governance.md): the BreakGlass search attribute. */
+  breakGlass?: boolean;
+}
+
+/**
+ * The options of a promotion workflow's start (the API's promote request and the monitor's auto-rollback start
+ * it alike): one run per environment at a time, its summary and search attributes for the Temporal UI.
+ */
+export function promotionStartOptions(s: PromotionStartInfo) {
+  const { input } = s;
+  return {
+    taskQueue: s.taskQueue,
+    workflowId: promotionWorkflowId(input.environment),
+    args: [input] as [PromoteInput],
+    workflowIdConflictPolicy: 'FAIL' as const,
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
+    staticSummary: `${input.releaseId} → ${input.environment}${input.isRollback ? ' (rollback)' : ''}`,
+    staticDetails: `Release ${input.releaseId} (product ${s.productVersion}, digest ${s.digest}) → ${input.environment}; deployment ${input.deploymentId}; started by ${input.initiator}`,
+    typedSearchAttributes: [
+      { key: ReleaseIdKey, value: input.releaseId },
+      { key: EnvironmentKey, value: input.environment },
+      { key: DeploymentIdKey, value: String(input.deploymentId) },
+      { key: PromotionStateKey, value: 'pending' },
+      ...(s.breakGlass ? [{ key: BreakGlassKey, value: 'yes' }] : []),
+    ],
+    memo: { deploymentId: input.deploymentId, releaseId: input.releaseId, environment: input.environment },
+  };
 }

@@ -15,6 +15,7 @@ import { protectedRoute } from '../openapi.js';
 import { CurrentVerification, DeploymentSummary, deploymentSummary, EnvParam, LiveApp } from '../schemas.js';
 import { checkEnvironmentConfigs, checkMappedFiles, upsertEnvironments } from '../services/environments.js';
 import { runPreflight } from '../services/preflight.js';
+import { wakeMonitor } from '../services/monitors.js';
 import { PreflightReport } from '../services/preflight-checks.js';
 import { EnvironmentConfig, groupsOf } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, type EnvironmentRow } from '../../db/environments.js';
@@ -225,5 +226,16 @@ export const environmentRoutes = createRouter()
       policy,
     });
     if (!result) throw new Error('upsertEnvironments returned nothing for one configuration');
+    const deps = c.var.deps;
+    await wakeMonitor(
+      {
+        client: deps.temporal.client,
+        connection: deps.temporal.connection,
+        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+        logger: c.var.logger,
+        enabled: deps.config.MONITOR_START === 'on',
+      },
+      result.row,
+    );
     return c.json(await environmentView(c, result.row, false), result.created ? 201 : 200);
   });

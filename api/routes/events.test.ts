@@ -1,5 +1,6 @@
 // GET /v1/events (issue 13): the event log written by triggers, streamed as Server-Sent Events, filtered,
 // resumable with Last-Event-ID; and the ordering guarantee under concurrent transactions (db/events.ts).
+import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/harness.js';
 import { apiHarness, errorOf, SEED_DESCRIPTOR, SEED_TEMPLATE, type ApiHarness } from '../../test/api-harness.js';
@@ -7,6 +8,11 @@ import { currentPosition, readEvents } from '../../db/events.js';
 import { insertFreezeWindow } from '../../db/freezes.js';
 
 const db = useTestDatabase();
+// Environment names unique to this file: the Temporal server (and its `promote:<env>` workflow ids) is shared.
+const SFX = randomBytes(3).toString('hex');
+const E_EV_A = `ev-a-${SFX}`;
+const E_EV_B = `ev-b-${SFX}`;
+
 let h: ApiHarness;
 let releaseId: string;
 
@@ -19,7 +25,7 @@ const config = () => ({
 
 beforeAll(async () => {
   h = await apiHarness(db.database, { EVENTS_POLL_MS: '200' });
-  for (const env of ['ev-a', 'ev-b']) expect((await h.call('PUT', `/v1/environments/${env}`, { body: config() })).status).toBe(201);
+  for (const env of [E_EV_A, E_EV_B]) expect((await h.call('PUT', `/v1/environments/${env}`, { body: config() })).status).toBe(201);
   expect((await h.call('PUT', '/v1/templates/default', { body: SEED_TEMPLATE })).status).toBeLessThan(300);
   const rel = await h.call('POST', '/v2/releases/create/1.0.0', { body: SEED_DESCRIPTOR, token: h.tokens.releaser });
   releaseId = rel.body.releaseId;
@@ -67,17 +73,17 @@ async function open(query: string, headers: Record<string, string> = {}) {
 
 describe('GET /v1/events', () => {
   it('streams the transitions of one environment as they happen, and resumes after Last-Event-ID', async () => {
-    const a = await open('?environment=ev-a');
+    const a = await open(`?environment=${E_EV_A}`);
     // Another environment's events are not this stream's.
-    expect((await h.call('POST', `/v2/releases/${releaseId}/promote`, { body: { environment: 'ev-b' } })).status).toBe(202);
-    const promoted = await h.call('POST', `/v2/releases/${releaseId}/promote`, { body: { environment: 'ev-a' } });
+    expect((await h.call('POST', `/v2/releases/${releaseId}/promote`, { body: { environment: E_EV_B } })).status).toBe(202);
+    const promoted = await h.call('POST', `/v2/releases/${releaseId}/promote`, { body: { environment: E_EV_A } });
     expect(promoted.status).toBe(202);
     const [created] = await a.next(1);
     expect(created).toMatchObject({
       event: 'deployment',
       data: {
         type: 'deployment',
-        environment: 'ev-a',
+        environment: E_EV_A,
         releaseId,
         deploymentId: promoted.body.deploymentId,
         status: 'pending',
@@ -86,18 +92,18 @@ describe('GET /v1/events', () => {
     });
     const freeze = await h.call('POST', '/v1/freezes', {
       body: {
-        environment: 'ev-a',
+        environment: E_EV_A,
         schedule: { type: 'once', from: '2030-01-01T00:00:00Z', until: '2030-01-02T00:00:00Z' },
         reason: 'later',
       },
     });
     expect(freeze.status).toBe(201);
     const [frozen] = await a.next(1);
-    expect(frozen).toMatchObject({ event: 'freeze', data: { environment: 'ev-a', kind: 'deny', reason: 'later', scheduleType: 'once' } });
+    expect(frozen).toMatchObject({ event: 'freeze', data: { environment: E_EV_A, kind: 'deny', reason: 'later', scheduleType: 'once' } });
     await a.close();
 
     // Resuming after the first event replays exactly what followed it.
-    const resumed = await open('?environment=ev-a', { 'last-event-id': created?.id ?? '' });
+    const resumed = await open(`?environment=${E_EV_A}`, { 'last-event-id': created?.id ?? '' });
     expect((await resumed.next(1))[0]?.id).toBe(frozen?.id);
     await resumed.close();
   });
@@ -116,7 +122,7 @@ describe('event log order', () => {
   it('holds back a transaction that commits after an older one still running: a position is never passed', async () => {
     const start = await currentPosition(db.database.sql);
     const window = (reason: string) => ({
-      environment: 'ev-b',
+      environment: E_EV_B,
       kind: 'deny' as const,
       schedule: { type: 'once' as const, from: '2031-01-01T00:00:00Z', until: '2031-01-02T00:00:00Z' },
       reason,
@@ -133,7 +139,7 @@ describe('event log order', () => {
     // The older transaction has written its event and stays open while a newer one commits.
     await olderWrote;
     await db.database.db.transaction((tx) => insertFreezeWindow(tx, window('newer')));
-    const filter = { environment: 'ev-b' };
+    const filter = { environment: E_EV_B };
     expect(await readEvents(db.database.sql, { after: start, filter, limit: 10 })).toEqual([]);
     releaseOlder();
     await older;

@@ -1,12 +1,21 @@
 // Reject a release, stop the line (issue 11) through the API: who may, what is refused while they hold (422
 // RELEASE_REJECTED, 409 ENVIRONMENT_PAUSED), what reads show, and that lifting / resuming lets the same request
 // through. The workflow side (running promotions park at their next step) is test/promotion-holds.test.ts.
+import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/harness.js';
 import { apiHarness, errorOf, SEED_DESCRIPTOR, SEED_TEMPLATE, type ApiHarness } from '../../test/api-harness.js';
 
 const db = useTestDatabase();
+// Environment names unique to this file: the Temporal server (and its `promote:<env>` workflow ids) is shared.
+const SFX = randomBytes(3).toString('hex');
+const E_PROD = `prod-${SFX}`;
+const E_QA = `qa-${SFX}`;
+const E_STAGING = `staging-${SFX}`;
+
 let h: ApiHarness;
+/** A promoter scoped to this file's staging (the harness's promoter is scoped to a fixed name). */
+let promoter: string;
 
 const config = () => ({
   displayOrder: 1,
@@ -17,7 +26,9 @@ const config = () => ({
 
 beforeAll(async () => {
   h = await apiHarness(db.database);
-  for (const env of ['staging', 'prod', 'qa'])
+  const issued = await h.call('POST', '/v1/tokens', { body: { name: `promoter-${SFX}`, role: 'promoter', scopes: [E_STAGING] } });
+  promoter = issued.body.token as string;
+  for (const env of [E_STAGING, E_PROD, E_QA])
     expect((await h.call('PUT', `/v1/environments/${env}`, { body: config() })).status).toBe(201);
   expect((await h.call('PUT', '/v1/templates/default', { body: SEED_TEMPLATE })).status).toBeLessThan(300);
 });
@@ -29,7 +40,7 @@ async function newRelease(version: string): Promise<string> {
 }
 
 const promote = (releaseId: string, environment: string) =>
-  h.call('POST', `/v2/releases/${releaseId}/promote`, { body: { environment }, token: h.tokens.promoter });
+  h.call('POST', `/v2/releases/${releaseId}/promote`, { body: { environment }, token: promoter });
 
 describe('reject a release', () => {
   it('a releaser rejects it: promotions refused with 422 RELEASE_REJECTED, shown on the release and in lists; an admin lifts it', async () => {
@@ -41,7 +52,7 @@ describe('reject a release', () => {
     expect(rejected.body).toMatchObject({ releaseId: id, reason: 'CVE-2026-1234', rejectedBy: 'releaser-1', liftedAt: null });
     expect((await h.call('POST', `/v2/releases/${id}/reject`, { body: { reason: 'again' }, token: h.tokens.releaser })).status).toBe(409);
 
-    const refused = await promote(id, 'staging');
+    const refused = await promote(id, E_STAGING);
     expect(refused.status).toBe(422);
     expect(errorOf(refused.body)).toMatchObject({
       code: 'RELEASE_REJECTED',
@@ -60,7 +71,7 @@ describe('reject a release', () => {
     expect(lifted.body).toMatchObject({ liftedBy: 'bootstrap-admin', liftReason: 'false positive' });
     expect((await h.call('POST', `/v2/releases/${id}/unreject`, { body: {} })).status).toBe(409);
     expect((await h.call('GET', `/v2/releases/${id}`)).body.rejection).toBeNull();
-    expect((await promote(id, 'staging')).status).toBe(202);
+    expect((await promote(id, E_STAGING)).status).toBe(202);
     const audit = JSON.stringify((await h.call('GET', `/v1/audit?subjectType=release&subjectId=${id}`)).body);
     expect(audit).toContain('release.reject');
     expect(audit).toContain('release.unreject');
@@ -71,32 +82,32 @@ describe('reject a release', () => {
 describe('stop the line', () => {
   it('pausing an environment refuses promotions with 409 ENVIRONMENT_PAUSED until it resumes; scope and global pause', async () => {
     const id = await newRelease('2.1.0');
-    // The harness promoter is scoped to staging: prod is not its to pause.
-    expect((await h.call('POST', '/v1/environments/prod/pause', { body: { reason: 'x' }, token: h.tokens.promoter })).status).toBe(403);
-    const paused = await h.call('POST', '/v1/environments/prod/pause', { body: { reason: 'incident 42' } });
+    // This file's promoter is scoped to staging: prod is not its to pause.
+    expect((await h.call('POST', `/v1/environments/${E_PROD}/pause`, { body: { reason: 'x' }, token: promoter })).status).toBe(403);
+    const paused = await h.call('POST', `/v1/environments/${E_PROD}/pause`, { body: { reason: 'incident 42' } });
     expect(paused.status).toBe(200);
-    expect((await h.call('POST', '/v1/environments/prod/pause', { body: { reason: 'again' } })).status).toBe(409);
-    const refused = await h.call('POST', `/v2/releases/${id}/promote`, { body: { environment: 'prod' } });
+    expect((await h.call('POST', `/v1/environments/${E_PROD}/pause`, { body: { reason: 'again' } })).status).toBe(409);
+    const refused = await h.call('POST', `/v2/releases/${id}/promote`, { body: { environment: E_PROD } });
     expect(refused.status).toBe(409);
     expect(errorOf(refused.body)).toMatchObject({
       code: 'ENVIRONMENT_PAUSED',
-      details: { pauses: [{ environment: 'prod', reason: 'incident 42' }] },
+      details: { pauses: [{ environment: E_PROD, reason: 'incident 42' }] },
     });
     expect((await h.call('GET', '/v1/pauses', { token: h.tokens.viewer })).body.pauses).toEqual([
-      expect.objectContaining({ environment: 'prod', pausedBy: 'bootstrap-admin' }),
+      expect.objectContaining({ environment: E_PROD, pausedBy: 'bootstrap-admin' }),
     ]);
-    expect((await h.call('POST', '/v1/environments/prod/resume', { body: { reason: 'fixed' } })).status).toBe(200);
-    expect((await h.call('POST', '/v1/environments/prod/resume', { body: { reason: 'fixed' } })).status).toBe(409);
-    expect((await h.call('POST', `/v2/releases/${id}/promote`, { body: { environment: 'prod' } })).status).toBe(202);
+    expect((await h.call('POST', `/v1/environments/${E_PROD}/resume`, { body: { reason: 'fixed' } })).status).toBe(200);
+    expect((await h.call('POST', `/v1/environments/${E_PROD}/resume`, { body: { reason: 'fixed' } })).status).toBe(409);
+    expect((await h.call('POST', `/v2/releases/${id}/promote`, { body: { environment: E_PROD } })).status).toBe(202);
 
     // The global pause stops every environment; only admins set it.
-    expect((await h.call('POST', '/v1/pause', { body: { reason: 'x' }, token: h.tokens.promoter })).status).toBe(403);
+    expect((await h.call('POST', '/v1/pause', { body: { reason: 'x' }, token: promoter })).status).toBe(403);
     expect((await h.call('POST', '/v1/pause', { body: { reason: 'code freeze' } })).status).toBe(200);
-    const global = await h.call('POST', `/v2/releases/${id}/promote`, { body: { environment: 'qa' } });
+    const global = await h.call('POST', `/v2/releases/${id}/promote`, { body: { environment: E_QA } });
     expect(global.status).toBe(409);
     expect(errorOf(global.body).message).toMatch(/all environments paused by bootstrap-admin: code freeze/);
     expect((await h.call('POST', '/v1/resume', { body: { reason: 'done' } })).status).toBe(200);
     expect((await h.call('POST', '/v1/resume', { body: { reason: 'done' } })).status).toBe(409);
-    expect((await h.call('POST', `/v2/releases/${id}/promote`, { body: { environment: 'qa' } })).status).toBe(202);
+    expect((await h.call('POST', `/v2/releases/${id}/promote`, { body: { environment: E_QA } })).status).toBe(202);
   });
 });

@@ -8,6 +8,7 @@ import { environmentRoutes } from './environments.js';
 import { eventRoutes } from './events.js';
 import { freezeRoutes } from './freezes.js';
 import { holdRoutes } from './holds.js';
+import { incidentRoutes } from './incidents.js';
 import { promotionRoutes } from './promotions.js';
 import { releaseRoutes } from './releases.js';
 import { reverifyRoutes } from './reverify.js';
@@ -23,6 +24,7 @@ export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
     ['/', auditRoutes],
     ['/', environmentRoutes],
     ['/', deploymentRoutes],
+    ['/', incidentRoutes],
     ['/', promotionRoutes],
     ['/', freezeRoutes],
     ['/', holdRoutes],

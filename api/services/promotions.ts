@@ -15,6 +15,7 @@ import { endSoakOfPreviousRun, unverifiedDetails } from './soak.js';
 import {
   abortUpdate,
   approveUpdate,
+  promotionStartOptions,
   promotionWorkflowId,
   retryUpdate,
   type ActionResult,
@@ -23,8 +24,7 @@ import {
   type RetryInput,
   type StepTimeouts,
 } from '../../workflows/promotion-messages.js';
-import type { promoteRelease } from '../../workflows/promotion.js';
-import { BreakGlassKey, DeploymentIdKey, EnvironmentKey, PromotionStateKey, ReleaseIdKey } from '../../workflows/search-attributes.js';
+import { startAfterPreviousCloses } from '../../integrations/workflow-start.js';
 import type { Actor } from '../../domain/roles.js';
 import { isActive, STEPS, type OperatorAction, type StepName } from '../../domain/promotion.js';
 import { orphanReason } from '../../domain/orphan.js';
@@ -190,38 +190,21 @@ export async function startPromotion(
     timeouts: deps.timeouts,
   };
   let runId: string;
-  const start = () =>
-    deps.client.workflow.start<typeof promoteRelease>('promoteRelease', {
-      taskQueue: deps.taskQueue,
-      workflowId,
-      args: [promoteInput],
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      staticSummary: `${release.id} → ${env.name}${isRollback ? ' (rollback)' : ''}`,
-      staticDetails: `Release ${release.id} (product ${release.productVersion}, digest ${release.digest}) → ${env.name}; deployment ${deployment.id}; started by ${input.actor.name}`,
-      typedSearchAttributes: [
-        { key: ReleaseIdKey, value: release.id },
-        { key: EnvironmentKey, value: env.name },
-        { key: DeploymentIdKey, value: String(deployment.id) },
-        { key: PromotionStateKey, value: 'pending' },
-        ...(deployment.breakGlassReason !== null ? [{ key: BreakGlassKey, value: 'yes' }] : []),
-      ],
-      memo: { deploymentId: deployment.id, releaseId: release.id, environment: env.name },
-    });
   try {
-    let handle;
-    try {
-      handle = await start();
-    } catch (err) {
-      // The environment's previous run may still be closing: its record is already final (this insert found no
-      // active one), but the workflow completes a task later; or it is soaking its release (then this promotion
-      // supersedes the soak: it is cancelled, api/services/soak.ts). Wait for it to close, then start once more.
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      await endSoakOfPreviousRun({ db, client: deps.client, logger: deps.logger }, { environment: env.name, workflowId });
-      if (!(await previousRunClosed(deps.client, workflowId))) throw err;
-      handle = await start();
-    }
-    runId = handle.firstExecutionRunId;
+    runId = await startAfterPreviousCloses(
+      deps.client,
+      'promoteRelease',
+      promotionStartOptions({
+        input: promoteInput,
+        productVersion: release.productVersion,
+        digest: release.digest,
+        taskQueue: deps.taskQueue,
+        breakGlass: deployment.breakGlassReason !== null,
+      }),
+      // The environment's previous run may be soaking its release: this promotion supersedes the soak (it is
+      // cancelled, api/services/soak.ts) before the start is tried once more.
+      () => endSoakOfPreviousRun({ db, client: deps.client, logger: deps.logger }, { environment: env.name, workflowId }),
+    );
   } catch (err) {
     const message =
       err instanceof WorkflowExecutionAlreadyStartedError
@@ -240,22 +223,6 @@ export async function startPromotion(
     deps.logger.warn({ err: (err as Error).message, deploymentId: deployment.id }, 'could not record the run id of a started promotion');
   }
   return { deployment: { ...deployment, runId }, created: true };
-}
-
-/** Waits (bounded) until no run of `workflowId` is running; true when none is. */
-async function previousRunClosed(client: Client, workflowId: string, timeoutMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const { status } = await client.workflow.getHandle(workflowId).describe();
-      if (status.name !== 'RUNNING') return true;
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return true;
-      throw err;
-    }
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /**

@@ -1,13 +1,12 @@
 // The API's side of the soak (docs/verification-and-monitoring.md, "Soak and verified releases"): what a refusal
 // for an upstream that is not verified says about each missing environment, and superseding a soak when a new
 // promotion of the environment starts (the soaking run still holds the environment's workflow id).
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { and, eq } from 'drizzle-orm';
+import type { Client } from '@temporalio/client';
 import type { Tx } from '../../db/client.js';
 import type { Logger } from '../../lib/logger.js';
-import { deployments } from '../../db/promotion-schema.js';
-import { releaseVerifications } from '../../db/verification-schema.js';
+import { soakingRuns } from '../../db/soak.js';
 import { latestVerification } from '../../db/verifications.js';
+import { cancelRuns } from '../../integrations/workflow-start.js';
 
 /** `{ missing, states }` of UPSTREAM_NOT_VERIFIED: each missing environment's verification state (e.g. soaking until …). */
 export async function unverifiedDetails(db: Tx, releaseId: string, missing: string[]) {
@@ -29,30 +28,11 @@ export async function unverifiedDetails(db: Tx, releaseId: string, missing: stri
  * A new promotion of the environment supersedes the soak of the previous one, whose workflow still runs under
  * the environment's workflow id: its run is cancelled (the soak ends `failed`, "superseded before the soak
  * completed", and the workflow completes without touching Git; workflows/promotion-soak.ts). Only a run whose
- * deployment's row is `soaking` is cancelled; nothing else about a running workflow is decided here.
+ * deployment's row is `soaking` is cancelled (db/soak.ts soakingRuns, integrations/workflow-start.ts cancelRuns).
  */
 export async function endSoakOfPreviousRun(
   deps: { db: Tx; client: Client; logger: Logger },
   input: { environment: string; workflowId: string },
 ): Promise<void> {
-  const soaking = await deps.db
-    .select({ deploymentId: deployments.id, runId: deployments.runId })
-    .from(releaseVerifications)
-    .innerJoin(deployments, eq(deployments.id, releaseVerifications.deploymentId))
-    .where(
-      and(
-        eq(releaseVerifications.environment, input.environment),
-        eq(releaseVerifications.state, 'soaking'),
-        eq(deployments.workflowId, input.workflowId),
-      ),
-    );
-  for (const s of soaking) {
-    if (!s.runId) continue;
-    try {
-      await deps.client.workflow.getHandle(input.workflowId, s.runId).cancel();
-      deps.logger.info({ deploymentId: s.deploymentId, workflowId: input.workflowId }, 'soak superseded by a new promotion');
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) deps.logger.warn({ err: (err as Error).message }, 'could not cancel a soaking run');
-    }
-  }
+  await cancelRuns(deps.client, deps.logger, input.workflowId, await soakingRuns(deps.db, input));
 }

@@ -1196,6 +1196,81 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/environments/{env}/incidents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Incident history of an environment, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Opaque: the nextCursor of the previous page */
+          cursor?: string;
+          kind?: 'drift' | 'degraded' | 'missing' | 'out-of-sync' | 'verification-failed';
+          limit?: number;
+          /** @description true: open only; false: resolved only; absent: all */
+          open?: 'true' | 'false';
+        };
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description A page of incidents */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              incidents: components['schemas']['Incident'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/environments/{env}/pause': {
     parameters: {
       query?: never;
@@ -1629,6 +1704,71 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Current release, its verification, live state per application and open incidents */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The environment as the monitor sees it */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['EnvironmentStatus'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -3967,6 +4107,39 @@ export interface components {
       /** @description The verification state of the current release (soaking until soakUntil, verified, revoked…); null before any */
       verification: components['schemas']['CurrentVerification'] | null;
     };
+    EnvironmentStatus: {
+      applications: {
+        application: string;
+        problems: string[];
+        /** @enum {string} */
+        state: 'in sync' | 'drifted' | 'degraded' | 'progressing' | 'missing' | 'out-of-sync' | 'unknown';
+      }[];
+      currentRelease: {
+        deploymentId: number | null;
+        id: string;
+        productVersion: string;
+      } | null;
+      environment: string;
+      monitor: {
+        /** @description Whether the monitor workflow answered the status query */
+        answered: boolean;
+        enabled: boolean;
+        intervalSeconds: number;
+        lastError: string | null;
+        lastObservedAt: string | null;
+        policy: string;
+      };
+      openIncidents: components['schemas']['Incident'][];
+      /** @description A promotion is running: applications are progressing, nothing is judged */
+      promotionActive: boolean;
+      verification: {
+        reason: string | null;
+        soakUntil: string | null;
+        /** @enum {string} */
+        state: 'verifying' | 'soaking' | 'verified' | 'failed' | 'revoked';
+        verifiedAt: string | null;
+      } | null;
+    };
     Error: {
       error: {
         /** @example VALIDATION_FAILED */
@@ -4043,6 +4216,28 @@ export interface components {
       };
       /** @enum {string} */
       status: 'ok' | 'degraded';
+    };
+    Incident: {
+      /** @description alerted | resynced | rolled-back | rollback-refused */
+      action: string | null;
+      actionAt: string | null;
+      actionDeploymentId: number | null;
+      actionMessage: string | null;
+      /** @description The Argo CD application (`<cluster>/<app>` with several clusters); '' = the environment */
+      application: string;
+      deploymentId: number | null;
+      environment: string;
+      evidence: {
+        [key: string]: unknown;
+      };
+      firstSeenAt: string;
+      id: number;
+      /** @enum {string} */
+      kind: 'drift' | 'degraded' | 'missing' | 'out-of-sync' | 'verification-failed';
+      lastSeenAt: string;
+      releaseId: string | null;
+      resolvedAt: string | null;
+      summary: string;
     };
     IssuedToken: components['schemas']['TokenInfo'] & {
       token: string;
