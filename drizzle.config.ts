@@ -3,6 +3,12 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'postgresql',
-  schema: ['./db/schema.ts', './db/promotion-schema.ts', './db/verification-schema.ts', './db/governance-schema.ts', './db/event-schema.ts'],
+  schema: [
+    './db/schema.ts',
+    './db/promotion-schema.ts',
+    './db/verification-schema.ts',
+    './db/governance-schema.ts',
+    './db/event-schema.ts',
+  ],
   out: './db/migrations',
 });

@@ -200,14 +200,16 @@ export function registerResources(program: Command, ctx: Ctx): void {
   });
   env
     .command('status <env>')
-    .description('current release and the live state of its applications')
+    .description('current release, its verification, each application as the monitor sees it, open incidents')
     .action(async (name: string) => {
       const { api } = await ctx.connect();
-      const r = await call(() => api.GET('/v1/environments/{env}', { params: { path: { env: name }, query: { live: 'true' } } }));
+      const r = await call(() => api.GET('/v1/environments/{env}/status', { params: { path: { env: name } } }));
       ctx.print(r, () =>
         [
-          `${r.name}: current ${r.currentReleaseId ?? 'none'}`,
-          ...(r.live ?? []).map((a) => `  ${a.cluster ? `${a.cluster}/` : ''}${a.name}  ${a.sync ?? '?'}  ${a.health ?? '?'}`),
+          `${r.environment}: current ${r.currentRelease ? `${r.currentRelease.productVersion} ${r.currentRelease.id}` : 'none'}` +
+            (r.verification ? `  ${r.verification.state}${r.verification.soakUntil ? ` until ${r.verification.soakUntil}` : ''}` : ''),
+          ...r.applications.map((a) => `  ${a.application}  ${a.state}${a.problems.length ? `  ${a.problems.join('; ')}` : ''}`),
+          ...r.openIncidents.map((i) => `  incident #${i.id} ${i.kind} ${i.application}: ${i.summary}`),
         ].join('\n'),
       );
     });

@@ -10,6 +10,7 @@ import { useTestDatabase } from '../test/harness.js';
 import { escapeHtml, html, raw, route } from './src/html.js';
 import { createPromotionFixture, type PromotionFixture } from '../test/promotion-fixture.js';
 import { commitFiles } from '../sim/gitops-repo.js';
+import { openOrTouchIncident, resolveIncidents } from '../db/incidents.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -247,6 +248,30 @@ describe('web UI on the public API', () => {
     await page.selectOption('#history-status', 'succeeded');
     await page.click('#history-filter button[type=submit]');
     await expect.poll(() => page.locator('#history tbody tr[data-deployment]').count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows an open incident on the board and on the environment’s incidents page, with its evidence', async () => {
+    const staging = f.env.staging as string;
+    const { incident } = await openOrTouchIncident(db.database.db, {
+      environment: staging,
+      application: `${staging}-core`,
+      kind: 'drift',
+      releaseId,
+      deploymentId: null,
+      summary: 'images differ from the release',
+      evidence: { lines: [`${staging}/api/api: expected org/api:1.4.2, running org/api:hotfix`] },
+    });
+    await page.click('nav.primary >> text=Environments');
+    const column = page.locator(`.env-column[data-env="${staging}"]`);
+    await expect.poll(() => column.locator('.incidents-badge').innerText()).toBe('1 incident');
+    await column.locator('.incidents-badge').click();
+    await page.waitForURL(/#\/environments\/[^/]+\/incidents$/);
+    const row = page.locator(`tr[data-incident="${incident.id}"]`);
+    await expect.poll(() => row.getAttribute('data-open')).toBe('true');
+    expect(await row.locator('.evidence').innerText()).toContain('running org/api:hotfix');
+    await resolveIncidents(db.database.db, { environment: staging, stillOpen: [] });
+    await expect.poll(() => row.getAttribute('data-open')).toBe('false');
     expect(pageErrors).toEqual([]);
   });
 

@@ -5,6 +5,7 @@
 //   #/environments/:env/history?status=         deployment history of an environment
 //   #/environments/:env/deployments/:id         deployment details and operator actions
 //   #/environments/:env/preflight               preflight checks of the environment (admins, promoters in scope)
+//   #/environments/:env/incidents?open=&kind=   incidents of an environment
 //   #/matrix?productVersion=                    release × environment matrix
 //   #/releases?productVersion=&createdBy=       release list
 //   #/releases/new                              new release from a template
@@ -13,6 +14,7 @@ import { start } from './app.js';
 import { boardScreen } from './screens/board.js';
 import { deploymentScreen } from './screens/deployment.js';
 import { historyScreen } from './screens/history.js';
+import { incidentsScreen } from './screens/incidents.js';
 import { matrixScreen } from './screens/matrix.js';
 import { preflightScreen } from './screens/preflight.js';
 import { releaseScreen } from './screens/release.js';
@@ -25,6 +27,7 @@ start([
   [/^\/environments\/[^/]+\/history$/, historyScreen],
   [/^\/environments\/[^/]+\/deployments\/\d+$/, deploymentScreen],
   [/^\/environments\/[^/]+\/preflight$/, preflightScreen],
+  [/^\/environments\/[^/]+\/incidents$/, incidentsScreen],
   [/^\/matrix$/, matrixScreen],
   [/^\/releases$/, releasesScreen],
   [/^\/releases\/new$/, newReleaseScreen],

@@ -59,3 +59,7 @@ export type PromotionAccepted = ResponseBody<'/v2/releases/{releaseId}/promote',
 
 export type PreflightReport = ResponseBody<'/v1/environments/{env}/preflight', 'post'>;
 export type PreflightCheck = PreflightReport['checks'][number];
+
+export type EnvironmentStatus = ResponseBody<'/v1/environments/{env}/status', 'get'>;
+export type IncidentPage = ResponseBody<'/v1/environments/{env}/incidents', 'get'>;
+export type Incident = IncidentPage['incidents'][number];

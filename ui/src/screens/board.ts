@@ -9,9 +9,19 @@ import { mayActOn, navigate, type Ctx } from '../app.js';
 import { ACTIVE_STATUSES, chip, deploymentLink, errorBox, releaseLink, time, verificationChip } from '../components.js';
 import { $, html, mount, route, type SafeHtml } from '../html.js';
 import { debounce, follow } from '../live.js';
-import type { EnvironmentList, EnvironmentView, LiveApp, PromotionAccepted, ReleaseSummary } from '../types.js';
+import type { EnvironmentList, EnvironmentStatus, EnvironmentView, LiveApp, PromotionAccepted, ReleaseSummary } from '../types.js';
 
 const REFRESH_MS = 10_000;
+/** The monitor's verdict per application (GET /v1/environments/:env/status), as a chip tone. */
+const STATE_TONE: Record<string, string> = {
+  'in sync': 'ok',
+  progressing: 'busy',
+  drifted: 'bad',
+  degraded: 'bad',
+  missing: 'warn',
+  'out-of-sync': 'warn',
+  unknown: 'muted',
+};
 const releaseCache = new Map<string, Promise<ReleaseSummary | null>>();
 
 /** Releases are immutable: each is fetched once per page load. */
@@ -96,7 +106,14 @@ function nextActions(env: EnvironmentView, all: EnvironmentView[], current: Rele
   )}`;
 }
 
-async function column(env: EnvironmentView, all: EnvironmentView[], pauses: Pause[], freeze: FreezeState | null): Promise<SafeHtml> {
+async function column(
+  env: EnvironmentView,
+  all: EnvironmentView[],
+  pauses: Pause[],
+  freeze: FreezeState | null,
+  status: EnvironmentStatus | null,
+): Promise<SafeHtml> {
+  const incidents = status?.openIncidents ?? [];
   const current = env.currentReleaseId ? await releaseSummary(env.currentReleaseId) : null;
   const last = env.lastDeployment;
   const c = env.config;
@@ -108,6 +125,16 @@ async function column(env: EnvironmentView, all: EnvironmentView[], pauses: Paus
         ${c.protected ? html`<span class="chip chip-wait">protected</span>` : ''}
         ${c.approvalsRequired ? html`<span class="chip chip-wait">${c.approvalsRequired} approval${c.approvalsRequired === 1 ? '' : 's'}</span>` : ''}
         ${paused.map((p) => html`<span class="chip chip-bad paused" title="paused by ${p.pausedBy}: ${p.reason}">paused</span>`)}
+        ${
+          incidents.length
+            ? html`<a
+                class="chip chip-bad incidents-badge"
+                href="${route('environments', env.name, 'incidents')}"
+                title="${incidents.map((i) => i.summary).join('\n')}"
+                >${incidents.length} incident${incidents.length === 1 ? '' : 's'}</a
+              >`
+            : ''
+        }
         ${
           freeze?.frozen
             ? html`<span
@@ -147,6 +174,19 @@ async function column(env: EnvironmentView, all: EnvironmentView[], pauses: Paus
       </dd>
     </dl>
     <div class="next-actions">${nextActions(env, all, current)}</div>
+    ${
+      status && status.applications.length
+        ? html`<ul class="plain monitor-states small">
+            ${status.applications.map(
+              (a) =>
+                html`<li data-app="${a.application}" data-state="${a.state}">
+                  ${chip(STATE_TONE[a.state] ?? 'muted', a.state)} <span class="mono">${a.application}</span>
+                  ${a.problems.length ? html`<div class="small muted">${a.problems.join('; ')}</div>` : ''}
+                </li>`,
+            )}
+          </ul>`
+        : ''
+    }
     <h3 class="sub">Argo CD applications</h3>
     ${
       env.live === null
@@ -159,6 +199,7 @@ async function column(env: EnvironmentView, all: EnvironmentView[], pauses: Paus
     }
     <p class="small env-links">
       <a href="${route('environments', env.name, 'history')}">History →</a>
+      <a href="${route('environments', env.name, 'incidents')}">Incidents →</a>
       ${mayActOn(env.name) ? html`<a class="preflight-link" href="${route('environments', env.name, 'preflight')}">Preflight →</a>` : ''}
     </p>
   </section>`;
@@ -188,12 +229,17 @@ export async function boardScreen(ctx: Ctx): Promise<void> {
         get<EnvironmentList>('/v1/environments?live=true'),
         get<{ pauses: Pause[] }>('/v1/pauses'),
       ]);
-      const freezes = await Promise.all(
-        environments.map((e) => get<FreezeState>(`/v1/environments/${encodeURIComponent(e.name)}/freeze`).catch(() => null)),
-      );
+      const [freezes, statuses] = await Promise.all([
+        Promise.all(environments.map((e) => get<FreezeState>(`/v1/environments/${encodeURIComponent(e.name)}/freeze`).catch(() => null))),
+        Promise.all(
+          environments.map((e) => get<EnvironmentStatus>(`/v1/environments/${encodeURIComponent(e.name)}/status`).catch(() => null)),
+        ),
+      ]);
       const stage = stagesOf(environments);
       const stages = [...new Set(environments.map((e) => stage.get(e.name) ?? 0))].sort((a, b) => a - b);
-      const columns = await Promise.all(environments.map((e, i) => column(e, environments, pauses, freezes[i] ?? null)));
+      const columns = await Promise.all(
+        environments.map((e, i) => column(e, environments, pauses, freezes[i] ?? null, statuses[i] ?? null)),
+      );
       if (!ctx.alive()) return;
       mount(
         $('#board', ctx.root),
