@@ -5,11 +5,8 @@ import { describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { useTestDatabase } from '../test/harness.js';
-import { insertToken } from './tokens.js';
-import { saveTemplateRevision } from './templates.js';
-import { insertRelease } from './releases.js';
-import { applyTransition, insertDeployment, recordSuccess, RecordEndedError } from './deployments.js';
-import { STEPS } from '../domain/promotion.js';
+import { seedDeployment } from '../test/db-seed.js';
+import { applyTransition, recordSuccess, RecordEndedError } from './deployments.js';
 
 const db = useTestDatabase();
 
@@ -23,61 +20,11 @@ async function refused(p: Promise<unknown>, reason: RegExp): Promise<void> {
   expect(`${err?.message} ${err?.cause?.message ?? ''}`).toMatch(reason);
 }
 
-async function seedDeployment(env: string) {
-  const { db: d } = db.database;
-  const token = await insertToken(d, {
-    name: `seed-${env}`,
-    role: 'promoter',
-    scopes: ['*'],
-    tokenHash: crypto.randomUUID(),
-    createdBy: 'test',
-  });
-  const template = await d.transaction((tx) =>
-    saveTemplateRevision(tx, {
-      key: `t-${env}`,
-      document: { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '<T>' } } } } } },
-      digest: `d-${crypto.randomUUID()}`,
-      createdBy: 'seed',
-      createdByTokenId: token.id,
-    }),
-  );
-  const { row: release } = await insertRelease(d, {
-    id: crypto.randomUUID(),
-    productVersion: '1.0.0',
-    templateKey: template.row.key,
-    templateRevision: template.row.revision,
-    descriptor: { core: { api: { Deployment: { containers: { api: { repo: 'org/api', tag: '1' } } } } } },
-    digest: 'sha256:x',
-    overrides: [],
-    createdBy: 'seed',
-    createdByTokenId: token.id,
-    idempotencyKey: null,
-    requestDigest: 'sha256:r',
-  });
-  await d.execute(
-    sql`insert into environments (name, display_order, gitops, argocd, kubernetes) values (${env}, 0, '{}'::jsonb, '{}'::jsonb, '{}'::jsonb)`,
-  );
-  const inserted = await d.transaction((tx) =>
-    insertDeployment(tx, {
-      environment: env,
-      releaseId: release.id,
-      previousReleaseId: null,
-      isRollback: false,
-      startedBy: 'seed',
-      startedByTokenId: token.id,
-      reason: null,
-      workflowId: `promote:${env}`,
-      steps: STEPS,
-    }),
-  );
-  if (!('created' in inserted)) throw new Error('conflict');
-  return { deployment: inserted.created, release };
-}
 
 describe('deployment lifecycle in SQL', () => {
   it('the trigger refuses failed/aborted -> succeeded and any move out of a terminal status, whatever the code does', async () => {
     const { db: d } = db.database;
-    const { deployment } = await seedDeployment('life');
+    const { deployment } = await seedDeployment(db.database, 'life');
     await d.execute(sql`update deployments set status = 'running' where id = ${deployment.id}`);
     await d.execute(sql`update deployments set status = 'failed' where id = ${deployment.id}`);
     for (const to of ['succeeded', 'running', 'pending', 'aborted']) {
@@ -102,7 +49,7 @@ describe('deployment lifecycle in SQL', () => {
 describe('exactly-once transitions', () => {
   it('a retried transition with the same key appends no second action and no second audit event', async () => {
     const { db: d } = db.database;
-    const { deployment } = await seedDeployment('once');
+    const { deployment } = await seedDeployment(db.database, 'once');
     const t = {
       deploymentId: deployment.id,
       key: 'run-1:7',

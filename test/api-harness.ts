@@ -87,3 +87,17 @@ export function errorOf(body: unknown): { code: string; message: string; request
   }
   return error as { code: string; message: string; requestId: string; details?: Loose };
 }
+
+/**
+ * An environment configuration that validates but points nowhere (loopback port 9): for API tests that store
+ * environments and records without running a promotion.
+ */
+export function unreachableEnvironmentConfig(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    displayOrder: 1,
+    gitops: { repoUrl: 'http://127.0.0.1:9/org/gitops.git' },
+    argocd: { serverUrl: 'http://127.0.0.1:9', tokenRef: 'env:FC_SECRET_ARGOCD_TOKEN' },
+    kubernetes: { server: 'https://127.0.0.1:9', namespace: 'dev', tokenRef: 'file:/run/secrets/k8s' },
+    ...over,
+  };
+}

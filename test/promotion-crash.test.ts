@@ -1,18 +1,13 @@
 // A worker process that dies in the middle of the push step or of the wait step: a new worker finishes
 // the same promotion, and Git holds exactly one commit of it.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleGit } from 'simple-git';
 import { useTestDatabase } from './harness.js';
+import { childWorker } from './child-worker.js';
 import { createPromotionFixture, type PromotionFixture } from './promotion-fixture.js';
 
 const db = useTestDatabase();
 let f: PromotionFixture;
-const root = fileURLToPath(new URL('..', import.meta.url));
 
 beforeAll(async () => {
   f = await createPromotionFixture(db.database, {
@@ -23,37 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await f?.close();
 });
-
-async function childWorker(crashAt: string): Promise<{ child: ChildProcess; exited: Promise<number | null>; output: () => string }> {
-  let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/worker-child.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TASK_QUEUE: f.taskQueue,
-      GIT_WORK_DIR: await mkdtemp(join(tmpdir(), 'fc-child-git-')),
-      CRASH_AT: crashAt,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child worker not ready: ${out}`)), 60_000);
-    const onData = (b: Buffer) => {
-      out += String(b);
-      if (out.includes('worker ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (b: Buffer) => (out += String(b)));
-    child.once('exit', () => reject(new Error(`child worker exited early: ${out}`)));
-  });
-  return { child, exited, output: () => out };
-}
 
 async function commitsOf(deploymentId: number): Promise<number> {
   const log = await simpleGit(f.repoPath).raw(['log', '--format=%(trailers:key=Flow-Controller-Deployment,valueonly,separator=)', 'main']);
@@ -69,7 +33,7 @@ describe('worker killed mid-step', () => {
     { timeout: 120_000 },
     async (envKey, crashAt, stepName) => {
       const releaseId = await f.createRelease(`9.0.${envKey === 'one' ? 1 : 2}`);
-      const worker = await childWorker(crashAt);
+      const worker = await childWorker({ databaseUrl: db.url, taskQueue: f.taskQueue, crashAt });
       const res = await f.promote(releaseId, envKey);
       expect(res.status).toBe(202);
       const code = await worker.exited;

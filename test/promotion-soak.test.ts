@@ -3,14 +3,10 @@
 // requires `verified` refuses it until the soak completed — across a worker killed during the soak; an incident
 // during the soak revokes it; a revocation after `verified` makes it ineligible again; a new promotion supersedes
 // a soak and a cancellation from Temporal ends it, both without touching Git.
-import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleGit } from 'simple-git';
 import { temporalClient, useTestDatabase } from './harness.js';
+import { childWorker } from './child-worker.js';
 import { createPromotionFixture, type PromotionFixture } from './promotion-fixture.js';
 import { errorOf, type Loose } from './api-harness.js';
 import { recordHistory } from './history-corpus.js';
@@ -23,7 +19,6 @@ import { promotionWorkflowId } from '../workflows/promotion-messages.js';
 
 const db = useTestDatabase();
 let f: PromotionFixture;
-const root = fileURLToPath(new URL('..', import.meta.url));
 const ended = ['succeeded', 'failed', 'awaiting_operator', 'aborted'];
 
 /** Adds verification/monitoring/upstreamRequires to an environment the fixture created. */
@@ -63,37 +58,6 @@ async function waitVerification(releaseId: string, envKey: string, states: strin
   throw new Error(`verification of ${releaseId} in ${envKey} did not reach ${states.join('|')}: ${JSON.stringify(last)}`);
 }
 
-/** A worker in its own process that dies (exit 137) when the test seam reaches `crashAt`. */
-async function childWorker(crashAt: string) {
-  let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/worker-child.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TASK_QUEUE: f.taskQueue,
-      GIT_WORK_DIR: await mkdtemp(join(tmpdir(), 'fc-child-git-')),
-      CRASH_AT: crashAt,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child worker not ready: ${out}`)), 60_000);
-    child.stdout?.on('data', (b: Buffer) => {
-      out += String(b);
-      if (out.includes('worker ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr?.on('data', (b: Buffer) => (out += String(b)));
-    child.once('exit', () => reject(new Error(`child worker exited early: ${out}`)));
-  });
-  return { exited, output: () => out };
-}
-
 async function headDeployment(): Promise<string> {
   return (
     await simpleGit(f.repoPath).raw(['log', '-1', '--format=%(trailers:key=Flow-Controller-Deployment,valueonly,separator=)', 'main'])
@@ -107,7 +71,7 @@ describe('soak and verified releases', () => {
     async () => {
       const r1 = await f.createRelease('5.0.1');
       // The worker dies at the soak's first check, after the record step made the deployment succeed.
-      const worker = await childWorker('soak-check:start');
+      const worker = await childWorker({ databaseUrl: db.url, taskQueue: f.taskQueue, crashAt: 'soak-check:start' });
       const res = await f.promote(r1, 'staging');
       expect(res.status).toBe(202);
       expect(await worker.exited, worker.output()).toBe(137);

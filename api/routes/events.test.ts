@@ -3,7 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/harness.js';
-import { apiHarness, errorOf, SEED_DESCRIPTOR, SEED_TEMPLATE, type ApiHarness } from '../../test/api-harness.js';
+import {
+  apiHarness,
+  errorOf,
+  SEED_DESCRIPTOR,
+  SEED_TEMPLATE,
+  type ApiHarness,
+  unreachableEnvironmentConfig,
+} from '../../test/api-harness.js';
 import { currentPosition, readEvents } from '../../db/events.js';
 import { insertFreezeWindow } from '../../db/freezes.js';
 
@@ -16,12 +23,7 @@ const E_EV_B = `ev-b-${SFX}`;
 let h: ApiHarness;
 let releaseId: string;
 
-const config = () => ({
-  displayOrder: 1,
-  gitops: { repoUrl: 'http://127.0.0.1:9/org/gitops.git' },
-  argocd: { serverUrl: 'http://127.0.0.1:9', tokenRef: 'env:FC_SECRET_ARGOCD_TOKEN' },
-  kubernetes: { server: 'https://127.0.0.1:9', namespace: 'dev', tokenRef: 'file:/run/secrets/k8s' },
-});
+const config = unreachableEnvironmentConfig;
 
 beforeAll(async () => {
   h = await apiHarness(db.database, { EVENTS_POLL_MS: '200' });

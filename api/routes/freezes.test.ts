@@ -4,7 +4,14 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/harness.js';
-import { apiHarness, errorOf, SEED_DESCRIPTOR, SEED_TEMPLATE, type ApiHarness } from '../../test/api-harness.js';
+import {
+  apiHarness,
+  errorOf,
+  SEED_DESCRIPTOR,
+  SEED_TEMPLATE,
+  type ApiHarness,
+  unreachableEnvironmentConfig,
+} from '../../test/api-harness.js';
 
 const db = useTestDatabase();
 // Environment names unique to this file: the Temporal server (and its `promote:<env>` workflow ids) is shared.
@@ -17,13 +24,7 @@ let h: ApiHarness;
 let promoter: string;
 let releaseId: string;
 
-const config = (over: Record<string, unknown> = {}) => ({
-  displayOrder: 1,
-  gitops: { repoUrl: 'http://127.0.0.1:9/org/gitops.git' },
-  argocd: { serverUrl: 'http://127.0.0.1:9', tokenRef: 'env:FC_SECRET_ARGOCD_TOKEN' },
-  kubernetes: { server: 'https://127.0.0.1:9', namespace: 'dev', tokenRef: 'file:/run/secrets/k8s' },
-  ...over,
-});
+const config = unreachableEnvironmentConfig;
 
 beforeAll(async () => {
   h = await apiHarness(db.database);
