@@ -9,6 +9,7 @@ import { getRelease, type ReleaseRow } from '../db/releases.js';
 import { observeApplications } from './monitor-observe.js';
 import { applyPolicy } from './monitor-policy.js';
 import { resumeAutoRollbackStart } from './auto-rollback.js';
+import { endParkedTooLong } from './parked-timeout.js';
 import { getEnvironment, type EnvironmentRow } from '../db/environments.js';
 import { findActiveDeployment } from '../db/deployments.js';
 import { isRollingOut } from '../domain/promotion.js';
@@ -73,6 +74,8 @@ export function createMonitorTick(deps: ActivityDeps) {
 
       const active = await findActiveDeployment(db, { environment: env.name });
       if (active) await resumeAutoRollbackStart(deps, env, active);
+      const ended = active ? await endParkedTooLong(deps, config, active, now) : undefined;
+      if (ended) return { ...result, progressing: true, openIncidents: await openCount(), actions: [ended] };
       // A rollout of our own is not drift; a promotion waiting for its approval or a freeze window changes nothing yet.
       if (active && isRollingOut(active.status)) return { ...result, progressing: true, openIncidents: await openCount() };
       let ctx: PromotionContext | null = null;

@@ -15,13 +15,20 @@ import {
 
 // Every pair of statuses and whether the lifecycle allows it (the table is the specification).
 const ALLOWED: Array<[PromotionStatus, PromotionStatus]> = [
+  ['pending', 'scheduled'],
   ['pending', 'awaiting_approval'],
   ['pending', 'running'],
+  // Waiting for a freeze window (whenOpen), at start or after the approval gate (docs/governance.md).
+  ['scheduled', 'awaiting_approval'],
+  ['scheduled', 'running'],
+  ['scheduled', 'failed'],
+  ['scheduled', 'aborted'],
   ['pending', 'failed'],
   ['pending', 'aborted'],
   ['awaiting_approval', 'running'],
   ['awaiting_approval', 'failed'],
   ['awaiting_approval', 'aborted'],
+  ['running', 'scheduled'],
   ['running', 'awaiting_operator'],
   ['running', 'succeeded'],
   ['running', 'failed'],

@@ -130,7 +130,7 @@ export const MonitoringConfig = z
     rollbackParkedAfterSeconds: z
       .number()
       .int()
-      .min(60)
+      .min(1)
       .max(7 * 86_400)
       .optional(),
   })

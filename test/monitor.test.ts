@@ -20,7 +20,7 @@ let f: PromotionFixture;
 
 beforeAll(async () => {
   f = await createPromotionFixture(db.database, {
-    envs: [{ key: 'drift' }, { key: 'alert' }, { key: 'resync' }, { key: 'back' }],
+    envs: [{ key: 'drift' }, { key: 'alert' }, { key: 'resync' }, { key: 'back' }, { key: 'parked' }],
     // Rollouts take a while (the monitor observes during them); a degraded pod fails its deadline quickly.
     timing: { rolloutMs: 1_500, healthLagMs: 200, progressDeadlineMs: 500 },
     apiEnv: { MONITOR_START: 'on', PROMOTION_STEP_TIMEOUT_SECONDS: '10', PROMOTION_GIT_TIMEOUT_SECONDS: '10' },
@@ -252,6 +252,25 @@ describe('auto-rollback', () => {
     expect((await listDeployments(db.database.db, { environment: f.env.back as string, limit: 50 })).rows.length).toBe(before);
     setApi('back', 'org/api:4.0.0');
     await until(async () => (await incidents('back', '?open=true')).length === 0, 'resolved');
+  });
+});
+
+describe('a promotion parked too long', () => {
+  it('is ended by the monitor under policy rollback (rollbackParkedAfterSeconds): its commit reverted, audited', async () => {
+    const ns = f.env.parked as string;
+    await promoteOk(await f.createRelease('8.0.0'), 'parked');
+    await monitor('parked', { intervalSeconds: 1, policy: 'rollback', rollbackParkedAfterSeconds: 1 });
+    f.sim.faults.degradeWorkload(ns, 'api');
+    const res = await f.promote(await f.createRelease('8.0.1'), 'parked');
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const d = await f.waitFor('parked', res.body.deploymentId, ['aborted', 'failed', 'succeeded'], 90_000);
+    expect(d.status).toBe('aborted');
+    expect(d.revertSha).toMatch(/^[0-9a-f]{40}$/);
+    const audit = JSON.stringify((await f.h.call('GET', `/v1/audit?subjectType=deployment&subjectId=${d.id}`)).body);
+    expect(audit).toContain('deployment.auto_abort');
+    expect(audit).toContain(AUTO_ROLLBACK_INITIATOR);
+    f.sim.faults.clearWorkload(ns, 'api');
+    await monitor('parked', { enabled: false });
   });
 });
 
