@@ -8,7 +8,6 @@ import { applyTransition, getSteps, markStepFinished, recordSuccess } from './de
 
 const db = useTestDatabase();
 
-
 describe('recordSuccess and the verify step', () => {
   it('a verify row still pending at success is recorded skipped; a recorded one is kept', async () => {
     const { db: d } = db.database;

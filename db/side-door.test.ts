@@ -20,7 +20,6 @@ async function refused(p: Promise<unknown>, reason: RegExp): Promise<void> {
   expect(`${err?.message} ${err?.cause?.message ?? ''}`).toMatch(reason);
 }
 
-
 describe('deployment lifecycle in SQL', () => {
   it('the trigger refuses failed/aborted -> succeeded and any move out of a terminal status, whatever the code does', async () => {
     const { db: d } = db.database;
