@@ -13,6 +13,7 @@ import { ApiError } from '../errors.js';
 import { actorOf } from '../auth.js';
 import { protectedRoute } from '../openapi.js';
 import { EnvParam, RejectionView } from '../schemas.js';
+import { ReleaseRef, resolveReleaseId } from '../services/release-ref.js';
 import { getRelease } from '../../db/releases.js';
 import { getEnvironment } from '../../db/environments.js';
 import {
@@ -63,7 +64,7 @@ function pauseView(p: PauseRow): z.infer<typeof PauseView> {
 
 const Reason = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
 const OptionalReason = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
-const ReleaseIdParam = z.object({ releaseId: z.guid().openapi({ param: { name: 'releaseId', in: 'path' } }) });
+const ReleaseIdParam = z.object({ releaseId: ReleaseRef.openapi({ param: { name: 'releaseId', in: 'path' } }) });
 const json = <T extends z.ZodType>(schema: T, required = true) => ({ body: { content: { 'application/json': { schema } }, required } });
 
 const rejectRoute = protectedRoute('releaser', {
@@ -128,7 +129,7 @@ const listPausesRoute = protectedRoute('viewer', {
 
 export const holdRoutes = createRouter()
   .openapi(rejectRoute, async (c) => {
-    const { releaseId } = c.req.valid('param');
+    const releaseId = await resolveReleaseId(c.var.deps.database.db, c.req.valid('param').releaseId);
     const { reason } = c.req.valid('json');
     const db = c.var.deps.database.db;
     const row = await db.transaction(async (tx) => {
@@ -140,7 +141,7 @@ export const holdRoutes = createRouter()
     return c.json(rejectionView(row), 200);
   })
   .openapi(unrejectRoute, async (c) => {
-    const { releaseId } = c.req.valid('param');
+    const releaseId = await resolveReleaseId(c.var.deps.database.db, c.req.valid('param').releaseId);
     const body = (c.req.valid('json') as { reason?: string } | undefined) ?? {};
     const row = await c.var.deps.database.db.transaction(async (tx) => {
       if (!(await getRelease(tx, { id: releaseId }))) throw new ApiError('RELEASE_NOT_FOUND', `No release ${releaseId}`);

@@ -8,6 +8,7 @@ import { actorOf } from '../auth.js';
 import { protectedRoute } from '../openapi.js';
 import { statusUrl } from '../schemas.js';
 import { startPromotion } from '../services/promotions.js';
+import { ReleaseRef, resolveReleaseId } from '../services/release-ref.js';
 import { EnvironmentName } from '../../domain/environment.js';
 import { isAllowed } from '../../domain/roles.js';
 
@@ -51,7 +52,12 @@ const promoteRoute = protectedRoute('promoter', {
     'Checks the rules (release and environment exist, succeeded upstream and verified there when the environment requires it (409 UPSTREAM_NOT_VERIFIED), not already current, nothing else running), ' +
     'records a deployment and starts the promotion workflow. A release older than the current one is a rollback.',
   request: {
-    params: z.object({ releaseId: z.guid().openapi({ param: { name: 'releaseId', in: 'path' } }) }),
+    params: z.object({
+      releaseId: ReleaseRef.openapi({
+        param: { name: 'releaseId', in: 'path' },
+        description: 'The release id, or its first 8+ hex digits',
+      }),
+    }),
     body: { content: { 'application/json': { schema: PromoteBody } }, required: true },
   },
   responses: {
@@ -62,7 +68,7 @@ const promoteRoute = protectedRoute('promoter', {
 });
 
 export const promotionRoutes = createRouter().openapi(promoteRoute, async (c) => {
-  const { releaseId } = c.req.valid('param');
+  const releaseId = await resolveReleaseId(c.var.deps.database.db, c.req.valid('param').releaseId);
   const body = c.req.valid('json');
   const actor = actorOf(c);
   if (!isAllowed(actor, { role: 'promoter', environment: body.environment })) {

@@ -204,6 +204,31 @@ describe('reads', () => {
     expect((await h.call('GET', '/v2/releases/not-a-uuid', { token: h.tokens.viewer })).status).toBe(400);
   });
 
+  it('accepts an unambiguous id prefix (8+ hex digits) wherever a release is named, and says which ones match otherwise', async () => {
+    const created = await h.call('POST', '/v2/releases/create/2.4.8', { body: descriptor('2.4.8'), token: h.tokens.releaser });
+    const id = created.body.releaseId as string;
+    const got = await h.call('GET', `/v2/releases/${id.slice(0, 8)}`, { token: h.tokens.viewer });
+    expect(got.status).toBe(200);
+    expect(got.body.releaseId).toBe(id);
+    expect((await h.call('GET', `/v2/releases/${id.slice(0, 13).toUpperCase()}`, { token: h.tokens.viewer })).body.releaseId).toBe(id);
+    expect((await h.call('GET', `/v2/releases/${id.slice(0, 8)}/diff/${id}`, { token: h.tokens.viewer })).status).toBe(200);
+    // Two releases whose ids share their first 8 hex digits (stored with chosen ids, copies of the one above).
+    for (const suffix of ['1', '2']) {
+      await db.database
+        .sql`insert into releases (id, product_version, template_key, template_revision, descriptor, digest, overrides, created_by, created_by_token_id, request_digest)
+        select ${`abcdef01-0000-4000-8000-00000000000${suffix}`}::uuid, product_version, template_key, template_revision, descriptor, digest, overrides, created_by, created_by_token_id, request_digest
+        from releases where id = ${id}`;
+    }
+    const ambiguous = await h.call('GET', '/v2/releases/abcdef01', { token: h.tokens.viewer });
+    expect(ambiguous.status).toBe(400);
+    expect(errorOf(ambiguous.body)).toMatchObject({ code: 'AMBIGUOUS_RELEASE_ID', details: { candidates: [{}, {}] } });
+    expect(errorOf(ambiguous.body).message).toMatch(/abcdef01-0000-4000-8000-000000000001 \(2\.4\.8\).*give more digits/);
+    expect((await h.call('GET', '/v2/releases/abcdef01-0000-4000-8000-00000000000', { token: h.tokens.viewer })).status).toBe(400);
+    expect((await h.call('GET', '/v2/releases/abcdef01-0000-4000-8000-000000000002', { token: h.tokens.viewer })).status).toBe(200);
+    expect(errorOf((await h.call('GET', '/v2/releases/00000000', { token: h.tokens.viewer })).body).code).toBe('RELEASE_NOT_FOUND');
+    expect((await h.call('GET', '/v2/releases/abc', { token: h.tokens.viewer })).status).toBe(400);
+  });
+
   it('GET /v2/releases lists newest first, filters, and pages with a cursor', async () => {
     for (const v of ['5.0.1', '5.0.2', '5.0.3']) {
       await h.call('PUT', '/v1/templates/5.0.0', { body: SEED_TEMPLATE, token: h.tokens.admin });

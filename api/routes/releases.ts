@@ -15,6 +15,7 @@
 // descriptor digest, acknowledged overrides) answers 200 with the same release and `Idempotent-Replayed: true`
 // (without re-validating, so it still answers after the template moved on). The same key with a different
 // request is 422 IDEMPOTENCY_KEY_REUSED. A rejected create stores nothing, so its key stays unused.
+import { ReleaseRef, resolveReleaseId } from '../services/release-ref.js';
 import { rejectedAmong } from '../../db/holds.js';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -67,7 +68,7 @@ const IdempotencyHeader = z.object({
     .openapi({ param: { name: 'idempotency-key', in: 'header' }, example: 'ci-run-4711' }),
 });
 const ReleaseIdParam = z.object({
-  releaseId: z.guid().openapi({ param: { name: 'releaseId', in: 'path' } }),
+  releaseId: ReleaseRef.openapi({ param: { name: 'releaseId', in: 'path' }, description: 'The release id, or its first 8+ hex digits' }),
 });
 
 /** The request create and validate share: the product version, the acknowledged overrides and the descriptor. */
@@ -198,8 +199,8 @@ const diffRoute = protectedRoute('viewer', {
   summary: 'Component-level difference going from release a to release b',
   request: {
     params: z.object({
-      a: z.guid().openapi({ param: { name: 'a', in: 'path' } }),
-      b: z.guid().openapi({ param: { name: 'b', in: 'path' } }),
+      a: ReleaseRef.openapi({ param: { name: 'a', in: 'path' } }),
+      b: ReleaseRef.openapi({ param: { name: 'b', in: 'path' } }),
     }),
   },
   responses: {
@@ -325,7 +326,7 @@ export const releaseRoutes = createRouter()
     );
   })
   .openapi(getRoute, async (c) => {
-    const id = c.req.valid('param').releaseId;
+    const id = await resolveReleaseId(c.var.deps.database.db, c.req.valid('param').releaseId);
     const { database, reads } = c.var.deps;
     // The release itself never changes: its JSON (all but the closing brace) is cached, and only its mutable state
     // (where it has been promoted, its verification state per environment) is read, as JSON text built by
@@ -344,7 +345,8 @@ export const releaseRoutes = createRouter()
     return sendJson(c, `${head},${state}}`, REVALIDATE);
   })
   .openapi(diffRoute, async (c) => {
-    const { a, b } = c.req.valid('param');
+    const refs = c.req.valid('param');
+    const [a, b] = await Promise.all([resolveReleaseId(c.var.deps.database.db, refs.a), resolveReleaseId(c.var.deps.database.db, refs.b)]);
     const [from, to] = await Promise.all([mustGet(c, a), mustGet(c, b)]);
     const diff = diffReleases(
       { descriptor: from.descriptor, overrides: from.overrides },

@@ -3225,6 +3225,7 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
+          /** @description The release id, or its first 8+ hex digits */
           releaseId: string;
         };
         cookie?: never;
@@ -3295,6 +3296,7 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
+          /** @description The release id, or its first 8+ hex digits */
           releaseId: string;
         };
         cookie?: never;
