@@ -1,4 +1,4 @@
-// flowctl's exit codes (docs/flowctl.md): distinct, so CI scripts can branch on them.
+// flowctl's exit codes (docs/cli.md): distinct, so CI scripts can branch on them.
 export const EXIT = {
   ok: 0,
   /** The promotion failed, or a request failed (not found, server error, network). */

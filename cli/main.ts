@@ -1,4 +1,4 @@
-// flowctl: the Flow Controller command line (docs/flowctl.md). Commands are declared with commander (a
+// flowctl: the Flow Controller command line (docs/cli.md). Commands are declared with commander (a
 // well-kept, dependency-free CLI framework: subcommands, options, help and usage errors for free); every request
 // goes through the typed client in ./client.ts. Exit codes: ./exit-codes.ts.
 import { Command, CommanderError, Option } from 'commander';

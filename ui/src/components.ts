@@ -40,10 +40,21 @@ export function chip(status: string | null | undefined, label?: string): SafeHtm
   return html`<span class="chip chip-${TONES[s] ?? 'muted'}" data-status="${s}">${label ?? s.replace(/_/g, ' ')}</span>`;
 }
 
+/** `3 min ago`, `in 2 h`, `just now`: how far `ms` is from `now`. */
+export function relative(ms: number, now = Date.now()): string {
+  const s = Math.round((ms - now) / 1000);
+  const a = Math.abs(s);
+  if (a < 10) return 'just now';
+  const [n, unit] =
+    a < 60 ? [a, 's'] : a < 3600 ? [Math.round(a / 60), 'min'] : a < 86_400 ? [Math.round(a / 3600), 'h'] : [Math.round(a / 86_400), 'd'];
+  return s < 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
+}
+
+/** A moment shown relative to now ("3 min ago"), the absolute local time on hover. */
 export function time(iso: string | null | undefined): SafeHtml {
   if (!iso) return html`<span class="muted">—</span>`;
   const d = new Date(iso);
-  return html`<time datetime="${iso}" title="${iso}">${d.toLocaleString()}</time>`;
+  return html`<time datetime="${iso}" title="${d.toLocaleString()} (${iso})">${relative(d.getTime())}</time>`;
 }
 
 export function duration(from: string | null, to: string | null): string {

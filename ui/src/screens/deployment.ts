@@ -1,6 +1,7 @@
 // Deployment details: where the promotion is, what step it waits on, Git vs Argo CD vs workload health.
 // Status, release → environment, previous release, rollback, people and times, commit, a step timeline
 // with the last Argo CD observation, component changes, and the operator actions approve / retry / abort.
+import { debounce, follow } from '../live.js';
 import { api, get } from '../api.js';
 import { temporalLink, type Ctx } from '../app.js';
 import { ACTIVE_STATUSES, chip, diffTable, duration, errorBox, releaseLink, time } from '../components.js';
@@ -222,10 +223,23 @@ export async function deploymentScreen(ctx: Ctx): Promise<void> {
     void act(ctx, path, button, load);
   });
 
-  // Fast while the promotion is active, slow afterwards (an operator elsewhere may still act).
+  // Live: every event of this deployment (status, step, operator action) reloads it. The timer is the fallback
+  // while the stream is down: fast while the promotion is active, slow afterwards (an operator elsewhere may act).
+  let live = false;
+  const deploymentId = Number(id);
+  if (Number.isSafeInteger(deploymentId)) {
+    void follow(
+      { deploymentId },
+      ctx.signal,
+      debounce(150, () => void load()),
+      (on) => {
+        live = on;
+      },
+    );
+  }
   let sinceIdle = 0;
   ctx.every(ACTIVE_REFRESH_MS, async () => {
-    if (!ACTIVE_STATUSES.has(last.status)) {
+    if (live || !ACTIVE_STATUSES.has(last.status)) {
       sinceIdle += ACTIVE_REFRESH_MS;
       if (sinceIdle < IDLE_REFRESH_MS) return true;
     }

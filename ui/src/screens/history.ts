@@ -1,4 +1,5 @@
 // Deployment history of one environment, newest first, filtered by status, keyset paging.
+import { debounce, follow } from '../live.js';
 import { get, qs } from '../api.js';
 import { mayActOn, navigate, type Ctx } from '../app.js';
 import { ACTIVE_STATUSES, chip, deploymentLink, errorBox, releaseLink, statusOptions, time } from '../components.js';
@@ -89,5 +90,11 @@ export async function historyScreen(ctx: Ctx): Promise<void> {
     }
   };
   await load();
-  ctx.every(5000, load);
+  // Live through the event stream (any transition in this environment); the timer is the fallback.
+  void follow(
+    { environment: env },
+    ctx.signal,
+    debounce(300, () => void load()),
+  );
+  ctx.every(15_000, load);
 }
