@@ -112,6 +112,8 @@ describe('flowctl', () => {
     expect(inOrder(run.stdout), run.stdout).toBe(true);
     expect(run.stdout).toMatch(/^\d{4}-\d{2}-\d{2}T\S+ {2}record {2}succeeded/m);
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('succeeded');
+    // The outcome comes after the last step, not before it.
+    expect(run.stdout.indexOf('  record  succeeded')).toBeLessThan(run.stdout.search(/deployment \d+ {2}succeeded/));
 
     const again = await flowctl(['promote', releaseId, f.env.dev as string]);
     expect(again.code).toBe(EXIT.rejected);

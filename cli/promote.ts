@@ -84,11 +84,12 @@ export async function promote(api: Api, conn: Connection, o: PromoteOptions): Pr
     const done = new Promise<void>((resolve) => {
       const onEvent = (e: StreamEvent) => {
         if (over) return;
-        if (apply(state, e)) view?.render(state);
+        const changed = apply(state, e);
         if (settled(state)) {
+          // Not shown yet: the final picture (read once more below) shows the last steps before the outcome.
           over = true;
           resolve();
-        }
+        } else if (changed) view?.render(state);
       };
       for (const e of early.splice(0)) onEvent(e);
       consumer = onEvent;
