@@ -130,7 +130,15 @@ export async function startRollbackWorkflow(deps: ActivityDeps, env: Environment
       cancelRuns(client, deps.logger, options.workflowId, await soakingRuns(db, { environment: env.name, workflowId: options.workflowId })),
     );
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+    // Already started: fine only when the running run is this rollback's own (a retried start); a run of another
+    // deployment (a soak that did not end in time) means it has not started: the next observation tries again.
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      const running = await Context.current().client.workflow.getHandle(options.workflowId).describe();
+      if (Number(running.memo?.deploymentId) === deployment.id) {
+        await db.transaction((tx) => setRunId(tx, { deploymentId: deployment.id, runId: running.runId }));
+        return;
+      }
+    }
     deps.logger.warn({ err, deploymentId: deployment.id }, 'auto-rollback workflow did not start; the next observation tries again');
     throw err;
   }

@@ -13,7 +13,7 @@ import { endParkedTooLong } from './parked-timeout.js';
 import { getEnvironment, type EnvironmentRow } from '../db/environments.js';
 import { findActiveDeployment } from '../db/deployments.js';
 import { isRollingOut } from '../domain/promotion.js';
-import { listIncidents, openOrTouchIncident, resolveIncidents } from '../db/incidents.js';
+import { listIncidents, openOrTouchIncident, resolveIncidents, resolveIncidentsOfOtherDeployments } from '../db/incidents.js';
 import { incidentsOf, judgeApplication, monitoringOf, MONITOR_KINDS, type AppVerdict } from '../domain/monitor.js';
 import type { MonitorApp } from '../workflows/monitor-messages.js';
 
@@ -98,6 +98,13 @@ export function createMonitorTick(deps: ActivityDeps) {
         ) {
           return false;
         }
+        // Incidents about an earlier current deployment are over: the release changed since (a promotion or a
+        // rollback); what persists is opened afresh about this one, with its own sustain period.
+        await resolveIncidentsOfOtherDeployments(tx, {
+          environment: env.name,
+          deploymentId: env.currentDeploymentId,
+          kinds: MONITOR_KINDS,
+        });
         const stillOpen: Array<{ application: string; kind: (typeof MONITOR_KINDS)[number] }> = [];
         for (const v of verdicts) {
           for (const inc of incidentsOf(v)) {

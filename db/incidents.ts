@@ -1,7 +1,7 @@
 // Data access for incidents (table incidents): opened by the monitor (or a failed verification gate), touched
 // while they last, resolved when the live state matches again. At most one open incident per environment,
 // application and kind (a partial unique index), and at most one automatic action per incident.
-import { and, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from './client.js';
 import { recordAudit, type AuditActor } from './audit.js';
 import { incidents } from './verification-schema.js';
@@ -81,6 +81,35 @@ export async function resolveIncidents(
     });
   }
   return resolved;
+}
+
+/** Resolves the open incidents of these kinds that were opened about another deployment than `deploymentId`. */
+export async function resolveIncidentsOfOtherDeployments(
+  tx: Tx,
+  input: { environment: string; deploymentId: number | null; kinds: readonly IncidentKind[] },
+): Promise<IncidentRow[]> {
+  const rows = await tx
+    .update(incidents)
+    .set({ resolvedAt: new Date() })
+    .where(
+      and(
+        eq(incidents.environment, input.environment),
+        isNull(incidents.resolvedAt),
+        inArray(incidents.kind, [...input.kinds]),
+        sql`${incidents.deploymentId} is distinct from ${input.deploymentId}`,
+      ),
+    )
+    .returning();
+  for (const row of rows) {
+    await recordAudit(tx, {
+      actor: MONITOR,
+      action: 'incident.resolved',
+      subjectType: 'incident',
+      subjectId: String(row.id),
+      details: { environment: row.environment, application: row.application, kind: row.kind, why: 'the current deployment changed' },
+    });
+  }
+  return rows;
 }
 
 /** Records the one automatic action of an incident; false when one was already recorded (never two). */

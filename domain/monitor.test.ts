@@ -65,7 +65,7 @@ describe('dueAction', () => {
     ['not yet sustained', inc({ firstSeenAt: new Date('2026-01-01T00:00:01Z') }), undefined],
     ['acted on already', inc({ action: 'resynced' }), undefined],
     ['resolved', inc({ resolvedAt: now }), undefined],
-    ['failed gate: rollback at once', inc({ kind: 'verification-failed', firstSeenAt: now }), 'rollback'],
+    ['failed verification: the policy, at once', inc({ kind: 'verification-failed', firstSeenAt: now }), 'resync'],
   ])('%s', (_name, i, want) => {
     expect(dueAction(i, config, now)).toBe(want);
   });

@@ -106,8 +106,8 @@ export type PolicyAction = IncidentPolicy;
 
 /**
  * Is the incident due for its one automatic action? Open, not acted on, and open for `sustainSeconds` (a failed
- * verification gate at once). A failed gate is only recorded when the environment says `onFailure: rollback`,
- * so its action is always a rollback; monitor incidents follow `monitoring.policy`.
+ * verification at once). Every kind follows `monitoring.policy`: a failed re-verification under `alert` is alerted,
+ * under `rollback` rolled back. (A gate under `onFailure: rollback` records its own rollback, so it is never due.)
  */
 export function dueAction(
   incident: { kind: IncidentKind; firstSeenAt: Date; resolvedAt: Date | null; action: string | null },
@@ -115,6 +115,6 @@ export function dueAction(
   now: Date,
 ): PolicyAction | undefined {
   if (incident.resolvedAt !== null || incident.action !== null) return undefined;
-  if (incident.kind === 'verification-failed') return 'rollback';
+  if (incident.kind === 'verification-failed') return config.policy;
   return now.getTime() - incident.firstSeenAt.getTime() >= config.sustainSeconds * 1000 ? config.policy : undefined;
 }

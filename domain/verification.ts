@@ -130,7 +130,7 @@ export const MonitoringConfig = z
     rollbackParkedAfterSeconds: z
       .number()
       .int()
-      .min(1)
+      .min(10)
       .max(7 * 86_400)
       .optional(),
   })

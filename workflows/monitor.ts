@@ -39,7 +39,8 @@ export async function monitorEnvironment(input: MonitorInput): Promise<MonitorRe
     woken = true;
   });
   let interval = FALLBACK_INTERVAL_SECONDS;
-  const perRun = input.iterationsPerRun ?? MONITOR_ITERATIONS_PER_RUN;
+  // At least one observation per run: a crafted input of 0 must not loop through continue-as-new.
+  const perRun = Math.max(1, input.iterationsPerRun ?? MONITOR_ITERATIONS_PER_RUN);
   while (status.iterations < perRun && !workflowInfo().continueAsNewSuggested) {
     woken = false;
     const counts = { iterations: status.iterations + 1, totalIterations: status.totalIterations + 1 };

@@ -16,6 +16,7 @@ import { positionId } from '../cursor.js';
 import { getEnvironment, type EnvironmentRow } from '../../db/environments.js';
 import { getRelease } from '../../db/releases.js';
 import { findActiveDeployment } from '../../db/deployments.js';
+import { isRollingOut } from '../../domain/promotion.js';
 import { listIncidents, type IncidentRow } from '../../db/incidents.js';
 import { latestVerification } from '../../db/verifications.js';
 import { APP_LIVE_STATES, INCIDENT_KINDS, VERIFICATION_STATES, type AppLiveState } from '../../domain/verification.js';
@@ -68,7 +69,9 @@ const EnvironmentStatus = z
         reason: z.string().nullable(),
       })
       .nullable(),
-    promotionActive: z.boolean().openapi({ description: 'A promotion is running: applications are progressing, nothing is judged' }),
+    promotionActive: z
+      .boolean()
+      .openapi({ description: 'A promotion is rolling out (running or parked): applications are progressing, nothing is judged' }),
     applications: z.array(AppStatus),
     openIncidents: z.array(Incident),
     monitor: z.object({
@@ -163,7 +166,8 @@ export const incidentRoutes = createRouter()
       }
       applications = [...byApp.values()];
     }
-    if (active) applications = applications.map((a) => ({ ...a, state: 'progressing' as const }));
+    // Only a rollout of our own hides the live state; a promotion waiting for approval or a window changes nothing yet.
+    if (active && isRollingOut(active.status)) applications = applications.map((a) => ({ ...a, state: 'progressing' as const }));
     return c.json(
       {
         environment: env.name,
@@ -176,7 +180,7 @@ export const incidentRoutes = createRouter()
               reason: verification.reason,
             }
           : null,
-        promotionActive: !!active,
+        promotionActive: !!active && isRollingOut(active.status),
         applications,
         openIncidents: open.map(incidentView),
         monitor: {

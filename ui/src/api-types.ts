@@ -4132,7 +4132,7 @@ export interface components {
         policy: string;
       };
       openIncidents: components['schemas']['Incident'][];
-      /** @description A promotion is running: applications are progressing, nothing is judged */
+      /** @description A promotion is rolling out (running or parked): applications are progressing, nothing is judged */
       promotionActive: boolean;
       verification: {
         reason: string | null;

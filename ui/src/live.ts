@@ -39,6 +39,8 @@ export async function follow(
         },
         signal,
       });
+      // Signed out or not allowed: retrying cannot help (the page shows the API's answer on its next load).
+      if (res.status === 401 || res.status === 403) return;
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       onState(true);
       delay = 1000;
@@ -73,7 +75,8 @@ export async function follow(
       if (signal.aborted) return;
     }
     onState(false);
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    // Jittered backoff: many tabs reconnecting after an API restart do not all come back at once.
+    await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
     delay = Math.min(delay * 2, 15_000);
   }
 }
