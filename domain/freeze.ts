@@ -7,6 +7,7 @@ import { CronExpressionParser, type CronExpression } from 'cron-parser';
 import * as rruleModule from 'rrule';
 import type { Options as RRuleOptions } from 'rrule';
 import { z } from 'zod';
+import { zoneOffsetMs } from './time-zone.js';
 
 // rrule ships CommonJS to Node (whose named exports Node cannot detect) and ESM to bundlers and vitest: take
 // the namespace that holds RRule.
@@ -203,24 +204,6 @@ function rruleRecurrence(s: { rrule: string; start?: string | undefined; duratio
     },
     durationMs: s.durationSeconds * 1000,
   };
-}
-
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** The offset of `timeZone` from UTC at instant `ms`, in ms. */
-export function zoneOffsetMs(timeZone: string, ms: number): number {
-  if (timeZone === 'UTC') return 0;
-  let f = offsetFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
-    if (offsetFormats.size >= MAX_CACHED) offsetFormats.clear();
-    offsetFormats.set(timeZone, f);
-  }
-  const name = f.formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);
-  if (!m) return 0;
-  const off = (Number(m[2]) * 60 + Number(m[3])) * 60_000;
-  return m[1] === '-' ? -off : off;
 }
 
 /** The occurrence of a window that contains `ms` (start ≤ ms < end), if one does. */

@@ -2,6 +2,7 @@
 // types_test.go: TestSyncWindow_Active, TestSyncWindows_Active, TestSyncWindows_CanSync, TestSyncWindows_Matches,
 // TestSyncWindows_SyncOverrun) at a fixed instant, plus the boundaries, time zones, globs, invalid windows and
 // the prediction of when a blocked sync may run.
+import { zoneOffsetMs } from '../domain/time-zone.js';
 import { describe, expect, it } from 'vitest';
 import type { SyncWindow } from './argocd-schema.js';
 import {
@@ -14,7 +15,6 @@ import {
   nextSyncAllowed,
   parseGoDuration,
   validateSyncWindow,
-  zoneOffsetMs,
 } from './sync-window-rules.js';
 
 /** Monday 2 June 2025, midnight UTC (New York is on EDT, UTC-4; Dhaka UTC+6). */

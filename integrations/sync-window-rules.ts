@@ -10,6 +10,7 @@
 // nothing; deny wins over allow, and while allow windows exist but none is active syncs are blocked.
 import { CronExpressionParser, type CronExpression } from 'cron-parser';
 import type { SyncWindow } from './argocd-schema.js';
+import { zoneOffsetMs } from '../domain/time-zone.js';
 
 /** A project's window that cannot be evaluated: Argo refuses syncs with `invalid sync windows: …`. */
 export class InvalidSyncWindowError extends Error {
@@ -44,34 +45,8 @@ export function parseGoDuration(text: string): number {
   return sign * total;
 }
 
-/** Parse caches (zones, cron schedules) kept to this many entries: schedules come from Argo CD, so they are not ours to bound. */
+/** Parsed cron schedules kept to this many entries: schedules come from Argo CD, so they are not ours to bound. */
 const MAX_CACHED = 1000;
-const offsetFormats = new Map<string, Intl.DateTimeFormat | null>();
-
-/**
- * The offset of `timeZone` from UTC at `atMs`, in ms. Empty, `UTC` and zones Go cannot load count as UTC (Argo
- * logs "Invalid time zone … Using UTC" and goes on).
- */
-export function zoneOffsetMs(timeZone: string | undefined, atMs: number): number {
-  if (!timeZone || timeZone === 'UTC') return 0;
-  let format = offsetFormats.get(timeZone);
-  if (format === undefined) {
-    try {
-      format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
-    } catch {
-      format = null;
-    }
-    if (offsetFormats.size >= MAX_CACHED) offsetFormats.clear();
-    offsetFormats.set(timeZone, format);
-  }
-  if (!format) return 0;
-  const name = format.formatToParts(atMs).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /^GMT([+-])(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(name);
-  if (!m) return 0;
-  const ms = (Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4] ?? 0)) * 1000;
-  return m[1] === '-' ? -ms : ms;
-}
-
 const ATOM = /^(?:\*|\?|\d+|[a-z]{3})(?:-(?:\d+|[a-z]{3}))?(?:\/\d+)?$/i;
 const schedules = new Map<string, CronExpression | Error>();
 

@@ -17,7 +17,7 @@ import type { EnvironmentConfig } from '../../domain/environment.js';
 import type { Descriptor } from '../../domain/descriptor.js';
 import { getRelease } from '../../db/releases.js';
 import { readFilesAt } from '../../gitops/repo.js';
-import { zoneOffsetMs } from '../../integrations/sync-window-rules.js';
+import { zoneOffsetMs } from '../../domain/time-zone.js';
 
 const db = useTestDatabase();
 const sfx = randomBytes(3).toString('hex');
