@@ -101,3 +101,12 @@ export function unreachableEnvironmentConfig(over: Record<string, unknown> = {})
     ...over,
   };
 }
+
+/** A promoter token scoped to `environments` (the harness's own promoter is scoped to the fixed name `staging`). */
+export async function scopedPromoter(h: ApiHarness, environments: string[]): Promise<string> {
+  const res = await h.call('POST', '/v1/tokens', {
+    body: { name: `promoter-${environments.join('-')}`.slice(0, 100), role: 'promoter', scopes: environments },
+  });
+  if (res.status !== 201) throw new Error(`could not issue a promoter token: ${res.status} ${JSON.stringify(res.body)}`);
+  return (res.body as { token: string }).token;
+}

@@ -14,6 +14,14 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * An environment name unique to this test run (a DNS label): the Temporal dev server, and so each environment's
+ * `promote:<env>` workflow id, is shared by every test file.
+ */
+export function uniqueEnvName(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
 export function testDatabaseUrl(name: string): string {
   const url = new URL(inject('pgAdminUrl'));
   url.pathname = `/${name}`;

@@ -1,8 +1,7 @@
 // GET /v1/events (issue 13): the event log written by triggers, streamed as Server-Sent Events, filtered,
 // resumable with Last-Event-ID; and the ordering guarantee under concurrent transactions (db/events.ts).
-import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../../test/harness.js';
+import { uniqueEnvName, useTestDatabase } from '../../test/harness.js';
 import {
   apiHarness,
   errorOf,
@@ -15,19 +14,16 @@ import { currentPosition, readEvents } from '../../db/events.js';
 import { insertFreezeWindow } from '../../db/freezes.js';
 
 const db = useTestDatabase();
-// Environment names unique to this file: the Temporal server (and its `promote:<env>` workflow ids) is shared.
-const SFX = randomBytes(3).toString('hex');
-const E_EV_A = `ev-a-${SFX}`;
-const E_EV_B = `ev-b-${SFX}`;
+const E_EV_A = uniqueEnvName('ev-a');
+const E_EV_B = uniqueEnvName('ev-b');
 
 let h: ApiHarness;
 let releaseId: string;
 
-const config = unreachableEnvironmentConfig;
-
 beforeAll(async () => {
   h = await apiHarness(db.database, { EVENTS_POLL_MS: '200' });
-  for (const env of [E_EV_A, E_EV_B]) expect((await h.call('PUT', `/v1/environments/${env}`, { body: config() })).status).toBe(201);
+  for (const env of [E_EV_A, E_EV_B])
+    expect((await h.call('PUT', `/v1/environments/${env}`, { body: unreachableEnvironmentConfig() })).status).toBe(201);
   expect((await h.call('PUT', '/v1/templates/default', { body: SEED_TEMPLATE })).status).toBeLessThan(300);
   const rel = await h.call('POST', '/v2/releases/create/1.0.0', { body: SEED_DESCRIPTOR, token: h.tokens.releaser });
   releaseId = rel.body.releaseId;

@@ -1,36 +1,32 @@
 // Freeze windows through the API (issue 11): admins create and end them (audited), anyone reads the freeze
 // state, and a promotion requested while frozen is refused with 409 ENVIRONMENT_FROZEN, the reasons and the
 // next open time; ending the window lets the same request through.
-import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../../test/harness.js';
+import { uniqueEnvName, useTestDatabase } from '../../test/harness.js';
 import {
   apiHarness,
   errorOf,
   SEED_DESCRIPTOR,
   SEED_TEMPLATE,
+  scopedPromoter,
   type ApiHarness,
   unreachableEnvironmentConfig,
 } from '../../test/api-harness.js';
 
 const db = useTestDatabase();
-// Environment names unique to this file: the Temporal server (and its `promote:<env>` workflow ids) is shared.
-const SFX = randomBytes(3).toString('hex');
-const E_PROD = `prod-${SFX}`;
-const E_STAGING = `staging-${SFX}`;
+const E_PROD = uniqueEnvName('prod');
+const E_STAGING = uniqueEnvName('staging');
 
 let h: ApiHarness;
 /** A promoter scoped to this file's staging (the harness's promoter is scoped to a fixed name). */
 let promoter: string;
 let releaseId: string;
 
-const config = unreachableEnvironmentConfig;
-
 beforeAll(async () => {
   h = await apiHarness(db.database);
-  const issued = await h.call('POST', '/v1/tokens', { body: { name: `promoter-${SFX}`, role: 'promoter', scopes: [E_STAGING] } });
-  promoter = issued.body.token as string;
-  for (const env of [E_STAGING, E_PROD]) expect((await h.call('PUT', `/v1/environments/${env}`, { body: config() })).status).toBe(201);
+  promoter = await scopedPromoter(h, [E_STAGING]);
+  for (const env of [E_STAGING, E_PROD])
+    expect((await h.call('PUT', `/v1/environments/${env}`, { body: unreachableEnvironmentConfig() })).status).toBe(201);
   expect((await h.call('PUT', '/v1/templates/default', { body: SEED_TEMPLATE })).status).toBeLessThan(300);
   const rel = await h.call('POST', '/v2/releases/create/1.0.0', { body: SEED_DESCRIPTOR, token: h.tokens.releaser });
   expect(rel.status, JSON.stringify(rel.body)).toBe(201);

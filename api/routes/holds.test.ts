@@ -1,37 +1,32 @@
 // Reject a release, stop the line (issue 11) through the API: who may, what is refused while they hold (422
 // RELEASE_REJECTED, 409 ENVIRONMENT_PAUSED), what reads show, and that lifting / resuming lets the same request
 // through. The workflow side (running promotions park at their next step) is test/promotion-holds.test.ts.
-import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../../test/harness.js';
+import { uniqueEnvName, useTestDatabase } from '../../test/harness.js';
 import {
   apiHarness,
   errorOf,
   SEED_DESCRIPTOR,
   SEED_TEMPLATE,
+  scopedPromoter,
   type ApiHarness,
   unreachableEnvironmentConfig,
 } from '../../test/api-harness.js';
 
 const db = useTestDatabase();
-// Environment names unique to this file: the Temporal server (and its `promote:<env>` workflow ids) is shared.
-const SFX = randomBytes(3).toString('hex');
-const E_PROD = `prod-${SFX}`;
-const E_QA = `qa-${SFX}`;
-const E_STAGING = `staging-${SFX}`;
+const E_PROD = uniqueEnvName('prod');
+const E_QA = uniqueEnvName('qa');
+const E_STAGING = uniqueEnvName('staging');
 
 let h: ApiHarness;
 /** A promoter scoped to this file's staging (the harness's promoter is scoped to a fixed name). */
 let promoter: string;
 
-const config = unreachableEnvironmentConfig;
-
 beforeAll(async () => {
   h = await apiHarness(db.database);
-  const issued = await h.call('POST', '/v1/tokens', { body: { name: `promoter-${SFX}`, role: 'promoter', scopes: [E_STAGING] } });
-  promoter = issued.body.token as string;
+  promoter = await scopedPromoter(h, [E_STAGING]);
   for (const env of [E_STAGING, E_PROD, E_QA])
-    expect((await h.call('PUT', `/v1/environments/${env}`, { body: config() })).status).toBe(201);
+    expect((await h.call('PUT', `/v1/environments/${env}`, { body: unreachableEnvironmentConfig() })).status).toBe(201);
   expect((await h.call('PUT', '/v1/templates/default', { body: SEED_TEMPLATE })).status).toBeLessThan(300);
 });
 
