@@ -20,6 +20,13 @@ import { createDatabase, type Database } from './db/client.js';
 import { listEnvironments } from './db/environments.js';
 import { monitoringOf } from './domain/monitor.js';
 import { monitorStartOptions } from './workflows/monitor-messages.js';
+import { currentTracing, setupTracing } from './lib/tracing.js';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+  OpenTelemetryWorkflowClientInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
@@ -47,24 +54,39 @@ export async function workflowSourcesHash(root = ROOT): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
-const bundleFile = (hash: string) => join(WORKFLOW_BUNDLE_DIR, `workflow-bundle-${hash}.js`);
+/**
+ * The workflow interceptor modules of a bundle. With tracing on (lib/tracing.ts) the bundle includes the
+ * OpenTelemetry one: spans for the workflow and the activities it schedules, the trace context carried in their
+ * headers. Tracing off, the bundle has none, so it costs nothing. The interceptor issues no commands: histories
+ * recorded either way replay with both bundles (test/replay.test.ts replays the corpus with each).
+ */
+export function workflowInterceptorModules(traced: boolean): string[] {
+  return traced ? [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : [];
+}
 
-/** The pre-built bundle if one matches the current sources, else undefined (the worker then bundles at start). */
-export async function prebuiltWorkflowBundle(): Promise<{ codePath: string } | undefined> {
-  const codePath = bundleFile(await workflowSourcesHash());
+const bundleFile = (hash: string, traced: boolean) => join(WORKFLOW_BUNDLE_DIR, `workflow-bundle-${hash}${traced ? '-traced' : ''}.js`);
+
+/** The pre-built bundle if one matches the current sources (and tracing), else undefined (the worker then bundles at start). */
+export async function prebuiltWorkflowBundle(traced = false): Promise<{ codePath: string } | undefined> {
+  const codePath = bundleFile(await workflowSourcesHash(), traced);
   return existsSync(codePath) ? { codePath } : undefined;
 }
 
-/** Bundles workflows/ into WORKFLOW_BUNDLE_DIR (removing stale bundles); returns the file. */
-export async function writeWorkflowBundle(): Promise<string> {
+/** Bundles workflows/ into WORKFLOW_BUNDLE_DIR (removing bundles of other sources); returns the file. */
+export async function writeWorkflowBundle(traced = false): Promise<string> {
   const hash = await workflowSourcesHash();
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: workflowInterceptorModules(traced),
+    logger: quiet,
+  });
   await mkdir(WORKFLOW_BUNDLE_DIR, { recursive: true });
   for (const f of await readdir(WORKFLOW_BUNDLE_DIR)) {
-    if (/^workflow-bundle-[0-9a-f]+\.js(\.tmp)?$/.test(f)) await rm(join(WORKFLOW_BUNDLE_DIR, f), { force: true });
+    const m = /^workflow-bundle-([0-9a-f]+)(-traced)?\.js(\.tmp)?$/.exec(f);
+    if (m && m[1] !== hash) await rm(join(WORKFLOW_BUNDLE_DIR, f), { force: true });
   }
-  const file = bundleFile(hash);
+  const file = bundleFile(hash, traced);
   await writeFile(`${file}.tmp`, code);
   await rename(`${file}.tmp`, file);
   return file;
@@ -90,7 +112,29 @@ export interface CreateWorkerInput {
   options?: Partial<WorkerOptions>;
 }
 
+/**
+ * The worker's tracing wiring when tracing is on (lib/tracing.ts): activity spans, the trace context on workflows
+ * it starts, the sink the workflow interceptor exports its spans through. Nothing when tracing is off.
+ */
+export function tracingWorkerOptions(): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+  const tracing = currentTracing();
+  if (!tracing.enabled) return {};
+  return {
+    interceptors: {
+      activity: [
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+      ],
+      client: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+    },
+    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
+  };
+}
+
 export async function createWorker(input: CreateWorkerInput): Promise<Worker> {
+  const tracing = tracingWorkerOptions();
   return Worker.create({
     connection: input.connection,
     namespace: input.namespace,
@@ -98,6 +142,11 @@ export async function createWorker(input: CreateWorkerInput): Promise<Worker> {
     ...(input.workflowBundle ? { workflowBundle: input.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(input.deps),
     shutdownGraceTime: '10 seconds',
+    interceptors: {
+      ...tracing.interceptors,
+      ...(input.workflowBundle ? {} : { workflowModules: workflowInterceptorModules(currentTracing().enabled) }),
+    },
+    ...(tracing.sinks ? { sinks: tracing.sinks } : {}),
     ...input.options,
   });
 }
@@ -182,7 +231,7 @@ export interface RunningWorker {
 export async function startWorker(config: Config, deps: ActivityDeps): Promise<RunningWorker> {
   installTemporalRuntime(deps.logger);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const workflowBundle = await prebuiltWorkflowBundle();
+  const workflowBundle = await prebuiltWorkflowBundle(currentTracing().enabled);
   if (!workflowBundle) deps.logger.info('no pre-built workflow bundle matches workflows/ (npm run bundle:workflows): bundling at start');
   const worker = await createWorker({
     connection,
@@ -231,6 +280,10 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
+  const tracing = setupTracing({
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: config.OTEL_SERVICE_NAME ?? 'flow-controller-worker',
+  });
   if (!config.DATABASE_URL) {
     logger.fatal('DATABASE_URL is missing: the worker needs the database (npm start sets it up for you)');
     process.exit(2);
@@ -249,6 +302,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   await running.done;
+  await tracing.shutdown();
   await database.close();
   logger.info('worker stopped');
 }

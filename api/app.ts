@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health.js';
 import { renderReferencePage } from './reference-page.js';
 import { compression } from './compression.js';
 import { lazyChild } from '../lib/logger.js';
+import { traceRequests } from './tracing.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -48,6 +49,9 @@ function isJsonContentType(value: string | undefined): boolean {
 export function createApp(base: BaseAppDeps, routers: Array<[string, OpenAPIHono<AppEnv>]> = []): OpenAPIHono<AppEnv> {
   const deps = completeAppDeps(base);
   const app = createRouter();
+
+  // First: the request's span covers everything below, including errors turned into responses.
+  app.use('*', traceRequests());
 
   app.use('*', async (c, next) => {
     const incoming = c.req.header('x-request-id');

@@ -2,11 +2,13 @@
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { createApp } from './app.js';
 import { apiRouters } from './routes/index.js';
 import { completeAppDeps, type AppDeps, type BaseAppDeps } from './context.js';
 import { loadConfig, type Config } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { setupTracing } from '../lib/tracing.js';
 import { createDatabase, type Database } from '../db/client.js';
 import { seedEnvironmentsFile } from './services/environments.js';
 
@@ -16,10 +18,15 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
+/** The API's Temporal client interceptors: the request's trace continues into the workflows it starts (no-op while tracing is off). */
+export function apiClientInterceptors() {
+  return { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
+}
+
 /** Temporal client for the API. Lazy: the API starts (and /healthz reports 503) even while Temporal is down. */
 export function createTemporalClient(config: Config): AppDeps['temporal'] {
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
-  return { connection, client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }) };
+  return { connection, client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: apiClientInterceptors() }) };
 }
 
 export function buildAppDeps(
@@ -54,6 +61,10 @@ export async function startApiServer(deps: AppDeps): Promise<RunningApi> {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
+  const tracing = setupTracing({
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: config.OTEL_SERVICE_NAME ?? 'flow-controller-api',
+  });
   if (!config.DATABASE_URL) {
     logger.fatal('DATABASE_URL is missing: the API needs the database (npm start sets it up for you)');
     process.exit(2);
@@ -71,6 +82,7 @@ async function main(): Promise<void> {
     await api.close();
     await deps.temporal.connection.close();
     await database.close();
+    await tracing.shutdown();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../worker.js';
+import { workflowInterceptorModules, WORKFLOWS_PATH } from '../worker.js';
 import { createApp } from '../api/app.js';
 import { apiRouters } from '../api/routes/index.js';
 import { createDatabase, type Database } from '../db/client.js';
@@ -194,6 +194,7 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
       const { code } = await timed('workflowBundle', () =>
         bundleWorkflowCode({
           workflowsPath: WORKFLOWS_PATH,
+          workflowInterceptorModules: workflowInterceptorModules(false),
           logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
         }),
       );

@@ -12,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from './config.js';
 import { targetPolicyOf } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
+import { setupTracing } from '../lib/tracing.js';
 import { resolveDatabase } from './postgres.js';
 import { startDevServer } from './temporal-dev-server.js';
 import { runMigrations } from '../db/migrate.js';
@@ -56,6 +57,11 @@ async function main(): Promise<void> {
   const dataDir = resolve(config.FC_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const stops: Stop[] = [];
+  const tracing = setupTracing({
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: config.OTEL_SERVICE_NAME ?? 'flow-controller',
+  });
+  if (tracing.enabled) stops.push({ name: 'tracing', stop: tracing.shutdown });
   let stopping = false;
   const shutdown = async (reason: string, code = 0) => {
     if (stopping) return;
@@ -121,7 +127,8 @@ async function main(): Promise<void> {
 
     // 5. Worker and API in this process. The workflow bundle is built (when workflows/ changed) by
     // scripts/bundle-workflows.ts in a child process, so webpack's memory is not kept by this one.
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', BUNDLE_SCRIPT], { timeout: 300_000 }).then(
+    const bundleArgs = ['--import', 'tsx', BUNDLE_SCRIPT, ...(tracing.enabled ? ['--traced'] : [])];
+    await promisify(execFile)(process.execPath, bundleArgs, { timeout: 300_000 }).then(
       (bundled) => logger.info(bundled.stdout.trim()),
       (err: unknown) => logger.warn({ err }, 'could not pre-build the workflow bundle: the worker bundles at start'),
     );

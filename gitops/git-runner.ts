@@ -5,6 +5,7 @@
 // if it cannot be started, commands run in-process as before.
 import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SpanStatusCode, withSpan } from '../lib/tracing.js';
 
 export interface GitRunOptions {
   cwd: string;
@@ -113,7 +114,27 @@ function runInProcess(args: string[], opts: GitRunOptions): Promise<GitRunResult
   });
 }
 
+/** The git subcommand of an argument list (`-c k=v` and `-C dir` options skipped): a span name without URLs or paths. */
+export function gitSubcommand(args: readonly string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (a === '-c' || a === '-C') i++;
+    else if (!a.startsWith('-')) return /^[a-z][a-z-]{0,30}$/.test(a) ? a : 'other';
+  }
+  return 'other';
+}
+
+/** Runs one git command (a `git <subcommand>` span when tracing is on: docs/operations.md, "Tracing"). */
 export function runGit(args: string[], opts: GitRunOptions): Promise<GitRunResult> {
+  const sub = gitSubcommand(args);
+  return withSpan(`git ${sub}`, { 'git.command': sub }, async (span) => {
+    const result = await runGitCommand(args, opts);
+    if (result.code !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `exit ${result.code}` });
+    return result;
+  });
+}
+
+function runGitCommand(args: string[], opts: GitRunOptions): Promise<GitRunResult> {
   opts.signal?.throwIfAborted();
   const child = startRunner();
   if (!child) return runInProcess(args, opts);

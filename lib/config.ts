@@ -30,6 +30,12 @@ export const ConfigSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   /** Where the web UI links to the Temporal Web UI (default: the API's host on TEMPORAL_UI_PORT). */
   TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * OpenTelemetry (lib/tracing.ts): the OTLP/HTTP endpoint spans are exported to (`<endpoint>/v1/traces`). Unset:
+   * no tracing. OTEL_SERVICE_NAME names the process (default flow-controller-api / -worker / flow-controller).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FC_DATA_DIR: z.string().min(1).default('.data'),
   /** Bootstrap admin token; hashed on first use like any other token. */

@@ -6,6 +6,7 @@ import { createApp } from '../api/app.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv, BaseAppDeps } from '../api/context.js';
 import { apiRouters } from '../api/routes/index.js';
+import { apiClientInterceptors } from '../api/server.js';
 import type { Database } from '../db/client.js';
 import { silentLogger, testConfig } from './harness.js';
 import { SAMPLE_TEMPLATE, sampleDescriptor } from '../sim/rig.js';
@@ -44,7 +45,10 @@ export async function apiHarness(
   const deps: BaseAppDeps = {
     config,
     database,
-    temporal: { connection, client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }) },
+    temporal: {
+      connection,
+      client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: apiClientInterceptors() }),
+    },
     logger: silentLogger,
   };
   const app = createApp(deps, [...apiRouters(), ...extraRouters]);

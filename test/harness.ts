@@ -8,7 +8,8 @@ import { Client, Connection } from '@temporalio/client';
 import { createDatabase, type Database } from '../db/client.js';
 import { createLogger } from '../lib/logger.js';
 import { loadConfig, type Config } from '../lib/config.js';
-import { WORKFLOWS_PATH } from '../worker.js';
+import { workflowInterceptorModules, WORKFLOWS_PATH } from '../worker.js';
+import { currentTracing } from '../lib/tracing.js';
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(4).toString('hex')}`;
@@ -75,13 +76,21 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 export const silentLogger = createLogger({ level: 'silent' });
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflow bundle, built once per test file (bundling takes seconds). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
-  });
+const bundles = new Map<boolean, Promise<WorkflowBundleWithSourceMap>>();
+/**
+ * The workflow bundle, built once per test file (bundling takes seconds); with the tracing interceptor when this
+ * process traces (lib/tracing.ts setupTracing ran) or `traced` says so.
+ */
+export function workflowBundle(traced = currentTracing().enabled): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(traced);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      workflowInterceptorModules: workflowInterceptorModules(traced),
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+    });
+    bundles.set(traced, bundle);
+  }
   return bundle;
 }
 

@@ -9,19 +9,26 @@
 // (skipped, passed, parked, retried, rolled back — `.v1` before verification-rollback-reverts, which reverts its own
 // commit) and a reverifyEnvironment run; governance-held-* parked on a
 // rejected release before a step (governance-holds), then released; freeze-* waited in `scheduled` for a
-// freeze window (freeze-wait), at start and after the approval gate. A DeterminismViolationError here means a change altered the
+// freeze window (freeze-wait), at start and after the approval gate; traced-happy-path was recorded with tracing on
+// (its workflow and activity headers carry the trace context), and every history replays with the tracing interceptor too. A DeterminismViolationError here means a change altered the
 // workflow's commands without `patched()` (docs/contributing.md, "Changing the workflow").
 import { describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { loadHistories } from './history-corpus.js';
 import { workflowBundle } from './harness.js';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Resource } from '@opentelemetry/resources';
 
 describe('workflow histories replay against the current code', () => {
-  it('replays every history in the corpus', async () => {
+  // Both bundles: turning tracing on (lib/tracing.ts) replays every running workflow with the tracing interceptor.
+  it.each([false, true])('replays every history in the corpus (tracing interceptor: %s)', async (traced) => {
     const histories = await loadHistories();
     expect(histories.length).toBeGreaterThanOrEqual(20);
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+    const sinks = { exporter: makeWorkflowExporter(new NoopSpanProcessor(), Resource.default()) };
+    const options = { workflowBundle: await workflowBundle(traced), ...(traced ? { sinks } : {}) };
+    for await (const result of Worker.runReplayHistories(options, histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.name}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
