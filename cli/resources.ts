@@ -135,8 +135,11 @@ export function registerResources(program: Command, ctx: Ctx): void {
       );
     });
 
-  for (const action of ['approve', 'retry', 'abort'] as const) {
-    const cmd = program.command(`${action} <env> <deployment>`).description(`${action} a promotion`).option('--comment <text>');
+  for (const action of ['approve', 'reject', 'retry', 'abort'] as const) {
+    const cmd = program
+      .command(`${action} <env> <deployment>`)
+      .description(action === 'reject' ? 'reject a promotion at its approval gate (--comment is the reason)' : `${action} a promotion`)
+      .option('--comment <text>');
     if (action === 'retry') cmd.option('--from-step <step>', 'restart from this step');
     if (action === 'abort') cmd.option('--leave-git', 'keep the pushed commit (no revert)');
     cmd.action(async (env: string, id: string, o: { comment?: string; fromStep?: string; leaveGit?: boolean }) => {
@@ -150,9 +153,11 @@ export function registerResources(program: Command, ctx: Ctx): void {
       const r = await call(() =>
         action === 'approve'
           ? api.POST('/v1/environments/{env}/deployment-history/{id}/approve', { params, body })
-          : action === 'retry'
-            ? api.POST('/v1/environments/{env}/deployment-history/{id}/retry', { params, body })
-            : api.POST('/v1/environments/{env}/deployment-history/{id}/abort', { params, body }),
+          : action === 'reject'
+            ? api.POST('/v1/environments/{env}/deployment-history/{id}/reject', { params, body })
+            : action === 'retry'
+              ? api.POST('/v1/environments/{env}/deployment-history/{id}/retry', { params, body })
+              : api.POST('/v1/environments/{env}/deployment-history/{id}/abort', { params, body }),
       );
       ctx.print(r, () => `${action}: ${JSON.stringify(r)}`);
     });

@@ -1,13 +1,15 @@
-// Operator actions (approve, retry, abort) as the API authorized them. The API writes the row, then sends the
+// Operator actions (approve, reject, retry, abort) as the API authorized them. The API writes the row, then sends the
 // Workflow Update with only the row's id; the workflow verifies and consumes the row (a local activity) before
 // the action counts. Anything that reaches the workflow without a matching, unconsumed row is refused and
 // audited (`deployment.forged_action_rejected`): Temporal access alone does not make an approval.
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Tx } from './client.js';
 import { recordAudit } from './audit.js';
 import { apiTokens } from './schema.js';
 import { deployments, environments, operatorActions } from './promotion-schema.js';
 import { isActive, type OperatorAction, type StepName } from '../domain/promotion.js';
+import { approvalWaitRemainingMs, isEligibleApprover } from '../domain/approval.js';
+import { events } from './event-schema.js';
 
 export type OperatorActionRow = typeof operatorActions.$inferSelect;
 
@@ -91,8 +93,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * Verifies an operator action for this run and consumes it exactly once: the row exists, names this
  * deployment and action, is unconsumed (or was consumed by this very Update: a retried local activity), its
- * token is not revoked, and, for approvals, the principal may approve (not the initiator's, listed when the
- * environment lists approvers, not already counted). Anything else is refused and audited.
+ * token is not revoked, and, for approvals and rejections, the principal may decide (not the initiator's, listed
+ * or in a listed group when the environment lists approvers; an approval after the wait timer and not already
+ * counted; a rejection only at the gate). Anything else is refused and audited.
  */
 export async function verifyOperatorAction(tx: Tx, input: VerifyOperatorActionInput): Promise<VerifiedAction> {
   const [deployment] = await tx.select().from(deployments).where(eq(deployments.id, input.deploymentId)).for('update');
@@ -129,7 +132,9 @@ export async function verifyOperatorAction(tx: Tx, input: VerifyOperatorActionIn
 
   if (!deployment) return refuse(`deployment ${input.deploymentId} does not exist`, true);
   if (!row) return refuse('no operator action recorded by the API for this Update (an Update sent around the API)', true);
-  if (row.deploymentId !== input.deploymentId || row.action !== input.action) {
+  // A reject is sent as the abort Update (domain/promotion.ts OPERATOR_ACTIONS).
+  const matches = row.action === input.action || (row.action === 'reject' && input.action === 'abort');
+  if (row.deploymentId !== input.deploymentId || !matches) {
     return refuse(`operator action ${row.id} is a ${row.action} of deployment ${row.deploymentId}`, true);
   }
   if (row.outcome === 'applied') {
@@ -143,27 +148,34 @@ export async function verifyOperatorAction(tx: Tx, input: VerifyOperatorActionIn
   const [token] = await tx.select().from(apiTokens).where(eq(apiTokens.id, row.tokenId));
   if (!token || token.revokedAt) return refuse('the token that requested the action has been revoked', false);
 
-  if (row.action === 'approve') {
+  if (row.action === 'approve' || row.action === 'reject') {
+    const decision = row.action === 'approve' ? 'approve' : 'reject';
     const initiator = await initiatorPrincipal(tx, deployment);
-    if (row.principal === initiator) return refuse('the initiator of a promotion cannot approve it', false);
+    if (row.principal === initiator) return refuse(`the initiator of a promotion cannot ${decision} it`, false);
     const [env] = await tx.select().from(environments).where(eq(environments.name, deployment.environment));
-    const approvers = env?.approvers ?? [];
-    if (approvers.length > 0 && !approvers.includes(row.principal)) {
+    if (!isEligibleApprover(env?.approvers ?? [], row.principal, token.groups)) {
       return refuse(`${row.principal} is not an approver of ${deployment.environment}`, false);
     }
-    const earlier = await tx
-      .select({ id: operatorActions.id })
-      .from(operatorActions)
-      .where(
-        and(
-          eq(operatorActions.deploymentId, deployment.id),
-          eq(operatorActions.action, 'approve'),
-          eq(operatorActions.outcome, 'applied'),
-          eq(operatorActions.principal, row.principal),
-          ne(operatorActions.id, row.id),
-        ),
-      );
-    if (earlier.length > 0) return refuse(`${row.principal} has already approved`, false);
+    if (row.action === 'reject' && deployment.status !== 'awaiting_approval') {
+      return refuse(`deployment ${deployment.id} is ${deployment.status}, not awaiting approval`, false);
+    }
+    if (row.action === 'approve') {
+      const waitMs = approvalWaitRemainingMs(await approvalGateEnteredAt(tx, deployment.id), env?.approvalWaitSeconds ?? 0, new Date());
+      if (waitMs > 0) return refuse(`approvals open in ${Math.ceil(waitMs / 1000)} s (wait timer of ${deployment.environment})`, false);
+      const earlier = await tx
+        .select({ id: operatorActions.id })
+        .from(operatorActions)
+        .where(
+          and(
+            eq(operatorActions.deploymentId, deployment.id),
+            eq(operatorActions.action, 'approve'),
+            eq(operatorActions.outcome, 'applied'),
+            eq(operatorActions.principal, row.principal),
+            ne(operatorActions.id, row.id),
+          ),
+        );
+      if (earlier.length > 0) return refuse(`${row.principal} has already approved`, false);
+    }
   }
 
   await tx
@@ -173,13 +185,23 @@ export async function verifyOperatorAction(tx: Tx, input: VerifyOperatorActionIn
   return verified(row);
 }
 
+/** When the deployment reached its approval gate (its event log: the status change to awaiting_approval). */
+async function approvalGateEnteredAt(tx: Tx, deploymentId: number): Promise<Date | null> {
+  const [row] = await tx
+    .select({ at: sql<Date | null>`max(${events.at})` })
+    .from(events)
+    .where(and(eq(events.deploymentId, deploymentId), eq(events.type, 'deployment'), sql`${events.data}->>'status' = 'awaiting_approval'`));
+  return row?.at ? new Date(row.at) : null;
+}
+
 function verified(row: OperatorActionRow): VerifiedAction {
   return {
     ok: true,
     principal: row.principal,
     tokenId: row.tokenId,
     requestId: row.requestId,
-    comment: row.comment,
+    // The abort a reject becomes carries its reason as the promotion's final message.
+    comment: row.action === 'reject' ? `rejected at approval: ${row.comment ?? ''}` : row.comment,
     leaveGit: row.leaveGit,
     fromStep: row.fromStep,
   };

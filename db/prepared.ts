@@ -52,6 +52,7 @@ const ENVIRONMENT_COLUMNS = [
   'approvals_required',
   'approvers',
   'approval_timeout_seconds',
+  'approval_wait_seconds',
   'gitops',
   'argocd',
   'kubernetes',

@@ -53,6 +53,8 @@ export const environments = pgTable(
       .notNull()
       .default(sql`'{}'::text[]`),
     approvalTimeoutSeconds: integer('approval_timeout_seconds').notNull().default(86_400),
+    /** Wait timer of the approval gate (domain/approval.ts): approvals count only this long after the gate was reached. */
+    approvalWaitSeconds: integer('approval_wait_seconds').notNull().default(0),
     gitops: jsonb('gitops').$type<GitopsTarget>().notNull(),
     argocd: jsonb('argocd').$type<ArgoTarget>().notNull(),
     kubernetes: jsonb('kubernetes').$type<KubeTarget>().notNull(),

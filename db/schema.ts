@@ -62,6 +62,11 @@ export const apiTokens = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /** Approver groups of the holder (`group:<name>` entries of an environment's approvers: domain/approval.ts). */
+    groups: text('groups')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     tokenHash: text('token_hash').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     createdBy: text('created_by').notNull(),

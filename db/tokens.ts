@@ -19,6 +19,8 @@ export interface InsertTokenInput {
   principal?: string;
   role: Role;
   scopes: string[];
+  /** Approver groups (domain/approval.ts); default none. */
+  groups?: string[];
   tokenHash: string;
   createdBy: string;
 }

@@ -1,6 +1,7 @@
 // Environments: configuration schema (API body, seed file, JSON columns), secret references, naming
 // patterns, and the promotion rules checked before a promotion starts. Pure: no I/O, no Node built-ins.
 import { z } from 'zod';
+import { GROUP_NAME, GROUP_PREFIX, isGroupEntry, PRINCIPAL_NAME } from './approval.js';
 import { parseSelector, SelectorError } from './label-selector.js';
 import { ImageMapping, MappingGroups } from './image-mapping.js';
 import { MonitoringConfig, UPSTREAM_REQUIREMENTS, VerificationConfig, type UpstreamRequirement } from './verification.js';
@@ -164,7 +165,25 @@ export const EnvironmentConfig = z
     upstream: z.array(EnvironmentName).default([]),
     protected: z.boolean().default(false),
     approvalsRequired: z.number().int().min(0).max(10).default(0),
-    approvers: z.array(z.string().min(1)).default([]),
+    /** Who may approve or reject at the gate: principals, or `group:<name>` for every token carrying that group (domain/approval.ts). */
+    approvers: z
+      .array(
+        z
+          .string()
+          .max(106)
+          .refine((a) => (isGroupEntry(a) ? GROUP_NAME.test(a.slice(GROUP_PREFIX.length)) : PRINCIPAL_NAME.test(a)), {
+            message: 'a principal (letters, digits, ".", "_", "@", "-") or group:<name> (lower case)',
+          }),
+      )
+      .max(100)
+      .default([]),
+    /** Wait timer: approvals count only this long after the promotion reached its gate (0: at once). */
+    approvalWaitSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .default(0),
     approvalTimeoutSeconds: z
       .number()
       .int()
@@ -201,6 +220,10 @@ export const EnvironmentConfig = z
   .refine((e) => !e.protected || e.approvalsRequired >= 1, {
     message: 'a protected environment needs approvalsRequired >= 1',
     path: ['approvalsRequired'],
+  })
+  .refine((e) => e.approvalWaitSeconds < e.approvalTimeoutSeconds, {
+    message: 'the approval wait timer must end before the approval expires (approvalWaitSeconds < approvalTimeoutSeconds)',
+    path: ['approvalWaitSeconds'],
   });
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
 

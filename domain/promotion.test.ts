@@ -63,7 +63,7 @@ describe('canTransition', () => {
 describe('validActions', () => {
   const cases: Array<[string, Parameters<typeof validActions>[0], string[]]> = [
     ['pending: only abort', { status: 'pending' }, ['abort']],
-    ['awaiting approval', { status: 'awaiting_approval', step: 'approval' }, ['approve', 'abort']],
+    ['awaiting approval', { status: 'awaiting_approval', step: 'approval' }, ['approve', 'reject', 'abort']],
     ['running', { status: 'running', step: 'argocd-wait' }, ['abort']],
     ['running the record step: nothing', { status: 'running', step: 'record' }, []],
     ['parked', { status: 'awaiting_operator', step: 'argocd-wait' }, ['retry', 'abort']],

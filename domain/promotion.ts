@@ -120,11 +120,14 @@ export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'skipped', 'fai
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 /** What a person (or the system) did to a promotion; recorded in its `actions` list and audited. */
-export const ACTIONS = ['start', 'approve', 'retry', 'abort', 'expire'] as const;
+export const ACTIONS = ['start', 'approve', 'reject', 'retry', 'abort', 'expire'] as const;
 export type PromotionAction = (typeof ACTIONS)[number];
 
-/** Operator actions sent to a running promotion (Workflow Updates, API routes). */
-export const OPERATOR_ACTIONS = ['approve', 'retry', 'abort'] as const satisfies readonly PromotionAction[];
+/**
+ * Operator actions sent to a running promotion (API routes; Workflow Updates). A `reject` (an approver's "no" at the
+ * approval gate, with a reason) travels as the abort Update: the promotion ends `aborted` with the reason.
+ */
+export const OPERATOR_ACTIONS = ['approve', 'reject', 'retry', 'abort'] as const satisfies readonly PromotionAction[];
 export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
 
 /**
@@ -135,7 +138,7 @@ export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
 export function validActions(p: { status: PromotionStatus; step?: string | null; aborting?: boolean }): OperatorAction[] {
   if (!isActive(p.status) || p.aborting) return [];
   const actions: OperatorAction[] = [];
-  if (p.status === 'awaiting_approval') actions.push('approve');
+  if (p.status === 'awaiting_approval') actions.push('approve', 'reject');
   if (p.status === 'awaiting_operator') actions.push('retry');
   if (p.step !== STEP.record) actions.push('abort');
   return actions;

@@ -304,6 +304,7 @@ export async function createRig(opts: RigOptions): Promise<Rig> {
           approvalsRequired: 0,
           approvers: [],
           approvalTimeoutSeconds: 86_400,
+          approvalWaitSeconds: 0,
           convergenceDeadlineSeconds: 600,
           degradedGraceSeconds: 60,
           ...policy,

@@ -31,6 +31,8 @@ export interface EnvSpec {
   approvalsRequired?: number;
   approvers?: string[];
   approvalTimeoutSeconds?: number;
+  /** Wait timer of the approval gate (default 0). */
+  approvalWaitSeconds?: number;
   convergenceDeadlineSeconds?: number;
   /** Default 0 here (Degraded is final at once) so that fault tests park quickly; production default 60. */
   degradedGraceSeconds?: number;
@@ -115,8 +117,10 @@ export async function createPromotionFixture(
       upstream: (e.upstream ?? []).map((u) => env[u] as string),
       protected: e.protected ?? false,
       approvalsRequired: e.approvalsRequired ?? 0,
-      approvers: (e.approvers ?? []).map((a) => `${a}-${sfx}`),
+      // Principals get the fixture's suffix (tokens are named so); `group:<name>` entries are taken as given.
+      approvers: (e.approvers ?? []).map((a) => (a.startsWith('group:') ? a : `${a}-${sfx}`)),
       approvalTimeoutSeconds: e.approvalTimeoutSeconds ?? 3600,
+      approvalWaitSeconds: e.approvalWaitSeconds ?? 0,
       convergenceDeadlineSeconds: e.convergenceDeadlineSeconds ?? 60,
       degradedGraceSeconds: e.degradedGraceSeconds ?? 0,
       ...(e.syncMode ? { syncMode: e.syncMode } : {}),

@@ -22,6 +22,7 @@ function configFor(namespace: string): EnvironmentConfig {
     approvalsRequired: 0,
     approvers: [],
     approvalTimeoutSeconds: 3600,
+    approvalWaitSeconds: 0,
     gitops: { repoUrl: 'https://git.invalid/gitops.git', branch: 'main', pathPattern: DEFAULT_PATH_PATTERN },
     argocd: {
       serverUrl: 'https://argo.invalid',

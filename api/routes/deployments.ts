@@ -2,6 +2,7 @@
 //   GET  /v1/environments/:env/deployment-history                viewer    paginated, filters status and releaseId
 //   GET  /v1/environments/:env/deployment-history/:id            viewer    one record with every step and the component changes
 //   POST /v1/environments/:env/deployment-history/:id/approve    promoter(env)  approval gate
+//   POST /v1/environments/:env/deployment-history/:id/reject     promoter(env)  end it at the approval gate (comment = reason)
 //   POST /v1/environments/:env/deployment-history/:id/retry      promoter(env)  run the failed step again
 //   POST /v1/environments/:env/deployment-history/:id/abort      promoter(env)  end it; revert a pushed commit unless leaveGit
 import { z } from '@hono/zod-openapi';
@@ -218,6 +219,13 @@ export const deploymentRoutes = createRouter()
     const { env, id } = c.req.valid('param');
     return c.json(await operatorAction(c, 'approve', env, id, await readActionBody(c)), 200);
   })
+  .openapi(
+    actionRoute('reject', 'Reject a promotion waiting at the approval gate (ends it aborted; the comment is the reason)'),
+    async (c) => {
+      const { env, id } = c.req.valid('param');
+      return c.json(await operatorAction(c, 'reject', env, id, await readActionBody(c)), 200);
+    },
+  )
   .openapi(actionRoute('retry', 'Run the failed step of a parked promotion again'), async (c) => {
     const { env, id } = c.req.valid('param');
     return c.json(await operatorAction(c, 'retry', env, id, await readActionBody(c)), 200);

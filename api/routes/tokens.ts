@@ -12,6 +12,7 @@ import { Role, Scope } from '../../domain/roles.js';
 import { getToken, insertToken, listTokens, revokeToken, tokenInfo, type TokenInfo as TokenInfoRow } from '../../db/tokens.js';
 import { recordAudit } from '../../db/audit.js';
 import { isReservedPrincipal } from '../../domain/promotion.js';
+import { GROUP_NAME, MAX_GROUPS_PER_TOKEN, PRINCIPAL_NAME } from '../../domain/approval.js';
 
 const TokenInfo = z
   .object({
@@ -23,6 +24,7 @@ const TokenInfo = z
     createdBy: z.string(),
     revokedAt: z.string().nullable(),
     principal: z.string().openapi({ description: 'The person or system the token belongs to; approvals count per principal' }),
+    groups: z.array(z.string()).openapi({ description: 'Approver groups of the holder (`group:<name>` entries of environments)' }),
   })
   .openapi('TokenInfo');
 
@@ -36,10 +38,11 @@ function view(row: TokenInfoRow): z.infer<typeof TokenInfo> {
     createdBy: row.createdBy,
     revokedAt: row.revokedAt ? row.revokedAt.toISOString() : null,
     principal: row.principal,
+    groups: row.groups,
   };
 }
 
-const NameLike = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/, '1-100 of letters, digits, ".", "_", "@", "-"');
+const NameLike = z.string().regex(PRINCIPAL_NAME, '1-100 of letters, digits, ".", "_", "@", "-"');
 
 const CreateToken = z
   .object({
@@ -54,6 +57,11 @@ const CreateToken = z
       .max(100)
       .optional()
       .openapi({ description: 'Environments a promoter may promote to ("*" for all); promoters only' }),
+    groups: z
+      .array(z.string().regex(GROUP_NAME, 'lower-case letters, digits, ".", "_", "-" (at most 63)'))
+      .max(MAX_GROUPS_PER_TOKEN)
+      .optional()
+      .openapi({ description: 'Groups of the holder: an environment approver entry `group:<name>` admits every token of the group' }),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -144,6 +152,7 @@ export const tokenRoutes = createRouter()
         principal: input.principal ?? input.name,
         role: input.role,
         scopes: [...new Set(input.scopes ?? [])].sort(),
+        groups: [...new Set(input.groups ?? [])].sort(),
         tokenHash: hashToken(token),
         createdBy: actor.name,
       });
@@ -153,7 +162,13 @@ export const tokenRoutes = createRouter()
         subjectType: 'token',
         subjectId: inserted.id,
         requestId: c.var.requestId,
-        details: { name: inserted.name, principal: inserted.principal, role: inserted.role, scopes: inserted.scopes },
+        details: {
+          name: inserted.name,
+          principal: inserted.principal,
+          role: inserted.role,
+          scopes: inserted.scopes,
+          groups: inserted.groups,
+        },
       });
       return inserted;
     });

@@ -267,6 +267,17 @@ export async function sendOperatorAction(
   if (!isActive(deployment.status)) {
     throw new ApiError('INVALID_ACTION', `Deployment ${deployment.id} has ended (${deployment.status}); nothing to ${input.action}`, state);
   }
+  // A reject is an approver's "no" at the gate: only there, and always with its reason.
+  if (input.action === 'reject' && deployment.status !== 'awaiting_approval') {
+    throw new ApiError(
+      'INVALID_ACTION',
+      `Deployment ${deployment.id} is ${deployment.status}, not awaiting approval; nothing to reject`,
+      state,
+    );
+  }
+  if (input.action === 'reject' && !input.comment?.trim()) {
+    throw new ApiError('VALIDATION_FAILED', 'a rejection needs a reason: { "comment": "…" }');
+  }
   const row = await deps.database.db.transaction((tx) =>
     insertOperatorAction(tx, {
       deploymentId: deployment.id,
@@ -281,7 +292,8 @@ export async function sendOperatorAction(
   const handle = deps.client.workflow.getHandle(deployment.workflowId, deployment.runId ?? undefined);
   const payload: RetryInput = { actionId: row.id, ...(input.action === 'retry' && input.fromStep ? { fromStep: input.fromStep } : {}) };
   const opts = { updateId: row.id, args: [payload] as [OperatorActionInput] };
-  const update = { approve: approveUpdate, retry: retryUpdate, abort: abortUpdate }[input.action];
+  // A reject travels as the abort Update; the workflow's verification accepts a reject row for it only at the gate.
+  const update = { approve: approveUpdate, reject: abortUpdate, retry: retryUpdate, abort: abortUpdate }[input.action];
   const call = (): Promise<ActionResult> => handle.executeUpdate(update, opts);
   const reject = async (reason: string) => {
     await deps.database.db.transaction((tx) => rejectOperatorAction(tx, { actionId: row.id, reason })).catch(() => undefined);

@@ -258,6 +258,8 @@ export interface paths {
             approvalsRequired?: number;
             /** @default 86400 */
             approvalTimeoutSeconds?: number;
+            /** @default 0 */
+            approvalWaitSeconds?: number;
             /** @default [] */
             approvers?: string[];
             argocd: {
@@ -909,6 +911,121 @@ export interface paths {
     get?: never;
     put?: never;
     /** Approve a promotion waiting at the approval gate */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            comment?: string;
+            /**
+             * @description retry only: restart from this step (the failed step or an earlier forward step)
+             * @enum {string}
+             */
+            fromStep?:
+              | 'approval'
+              | 'render-values'
+              | 'git-commit-push'
+              | 'argocd-refresh'
+              | 'argocd-sync'
+              | 'argocd-wait'
+              | 'verify-images'
+              | 'verify'
+              | 'record';
+            /** @description abort only: keep the pushed commit in Git (no revert) */
+            leaveGit?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Accepted by the workflow */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['OperatorActionResult'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A dependency did not answer */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}/deployment-history/{id}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reject a promotion waiting at the approval gate (ends it aborted; the comment is the reason) */
     post: {
       parameters: {
         query?: never;
@@ -3916,6 +4033,8 @@ export interface components {
           };
     };
     CreateTokenRequest: {
+      /** @description Groups of the holder: an environment approver entry `group:<name>` admits every token of the group */
+      groups?: string[];
       name: string;
       /** @description Who holds the token (a person or a system). Default: the name. Two tokens of one principal count as one approver, and the initiator's principal never approves */
       principal?: string;
@@ -4551,6 +4670,8 @@ export interface components {
     TokenInfo: {
       createdAt: string;
       createdBy: string;
+      /** @description Approver groups of the holder (`group:<name>` entries of environments) */
+      groups: string[];
       id: string;
       name: string;
       /** @description The person or system the token belongs to; approvals count per principal */

@@ -13,7 +13,8 @@ const ACTIVE_REFRESH_MS = 1000;
 const IDLE_REFRESH_MS = 10_000;
 
 const VALID_WHEN: Record<string, string> = {
-  approve: 'awaiting approval (an allowed approver, never the initiator)',
+  approve: 'awaiting approval (an allowed approver, never the initiator; after the wait timer if there is one)',
+  reject: 'awaiting approval (an allowed approver): ends it, the comment is the reason',
   retry: 'awaiting operator: runs the failed step again',
   abort: 'any active state; reverts a pushed commit unless "leave Git as is"',
 };
@@ -160,6 +161,7 @@ export async function deploymentScreen(ctx: Ctx): Promise<void> {
               </div>
               <div class="buttons">
                 <button type="button" data-action="approve" aria-describedby="hint-approve">Approve</button>
+                <button type="button" data-action="reject" class="danger" aria-describedby="hint-reject">Reject</button>
                 <button type="button" data-action="retry" aria-describedby="hint-retry">Retry</button>
                 <button type="button" data-action="abort" class="danger" aria-describedby="hint-abort">Abort</button>
               </div>
@@ -254,6 +256,10 @@ async function act(ctx: Ctx, path: string, button: HTMLButtonElement, reload: ()
   const out = $('#op-result', ctx.root);
   const comment = input('#op-comment', ctx.root).value.trim();
   const leaveGit = input('#op-leave-git', ctx.root).checked;
+  if (action === 'reject' && !comment) {
+    mount(out, html`<p class="error" role="alert">A rejection needs a reason: write it in the comment.</p>`);
+    return;
+  }
   if (
     action === 'abort' &&
     !window.confirm(leaveGit ? 'Abort this promotion and leave Git as it is?' : 'Abort this promotion? A pushed commit will be reverted.')
