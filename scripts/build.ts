@@ -2,7 +2,7 @@
 //   build/api/server.js        the API            build/worker.js        the Temporal worker
 //   build/dev/migrate-cli.js   the migrations     build/scripts/bundle-workflows.js
 // Steps: tsc -p tsconfig.build.json (the entry points and everything they import, tests excluded); the files read
-// at run time next to the code (db/migrations, scripts/helm-runner.py, ui/index.html and styles.css); the web UI
+// at run time next to the code (db/migrations, ui/index.html and styles.css); the web UI
 // bundled once (build/ui/app.js, so the API needs no esbuild); the workflow bundle made by the COMPILED worker from
 // build/workflows and build/domain (build/dist/workflow-bundle-<hash>.js, the hash over those .js files: the
 // compiled worker finds it by the same hash). build/.build-inputs holds the hash of everything the build reads,
@@ -19,8 +19,8 @@ export const BUILD_DIR = join(ROOT, 'build');
 const STAMP = join(BUILD_DIR, '.build-inputs');
 /** Source folders of the server (everything the build entry points can import), plus files copied as they are. */
 const INPUT_DIRS = ['activities', 'api', 'db', 'dev', 'domain', 'gitops', 'integrations', 'lib', 'scripts', 'ui', 'workflows'];
-const INPUT_FILES = ['worker.ts', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
-const ASSETS = ['db/migrations', 'scripts/helm-runner.py', 'ui/index.html', 'ui/styles.css'];
+const INPUT_FILES = ['worker.ts', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json'];
+const ASSETS = ['db/migrations', 'ui/index.html', 'ui/styles.css'];
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];

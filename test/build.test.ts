@@ -4,7 +4,7 @@
 // bundle (no bundling at start) and stops on SIGTERM; the migration entry finds its SQL and migrates a new database.
 // The build is reused when build/.build-inputs matches the sources (scripts/build.ts), else made here once
 // (~15 s of tsc on an idle 2-core machine, ~30 s under load).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -90,6 +90,21 @@ describe('compiled build', () => {
     const ts = readdirSync(BUILD_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
     expect(ts).toEqual([]);
     expect(readdirSync(join(BUILD_DIR, 'dist')).filter((f) => /^workflow-bundle-[0-9a-f]{16}\.js$/.test(f))).toHaveLength(1);
+  });
+
+  it('forks the compiled git runner child (git-runner-child.js, not .ts)', () => {
+    const script = [
+      `import { runGit, gitRunnerProcess } from ${JSON.stringify(join(BUILD_DIR, 'gitops', 'git-runner.js'))};`,
+      `const r = await runGit(['--version'], { cwd: process.cwd(), env: { PATH: process.env.PATH }, timeout: 10000, maxBuffer: 1e6 });`,
+      'console.log(JSON.stringify({ code: r.code, out: r.stdout, child: gitRunnerProcess()?.spawnargs.at(-1) }));',
+      'process.exit(0);',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--no-experimental-strip-types', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    const result = JSON.parse(out) as { code: number; out: string; child: string };
+    expect(result).toMatchObject({ code: 0, child: join(BUILD_DIR, 'gitops', 'git-runner-child.js') });
+    expect(result.out).toMatch(/^git version/);
   });
 
   it('serves the API: probes, an authenticated read and the pre-bundled UI', async () => {
