@@ -42,6 +42,9 @@ describe('flow-controller chart', () => {
     expect(bad.ok).toBe(false);
     expect(bad.errors.join('\n')).toMatch(/replicas/);
     expect(bad.errors.join('\n')).toMatch(/digest/);
+    // A secret value in the values is refused: the chart takes Secret names only.
+    const plaintext = await lintChart({ chartDir: CHART, values: { secrets: { databaseUrl: 'postgres://u:p@db/fc' } } });
+    expect(plaintext.ok).toBe(false);
   });
 
   it('renders the API and worker apart, with the optional features absent by default', () => {
@@ -136,6 +139,7 @@ describe('flow-controller chart', () => {
     const withSecrets = await render({
       secrets: { existingSecret: 'fc-db', credentialsSecret: 'fc-git-argocd', filesSecret: 'fc-files' },
       migrations: { existingSecret: 'fc-owner' },
+      api: { extraEnv: [{ name: 'EXTRA', valueFrom: { secretKeyRef: { name: 'fc-extra', key: 'k' } } }] },
     });
     for (const objs of [defaults, enabled, withSecrets]) {
       expect(objs.filter((o) => o.kind === 'Secret')).toEqual([]);
@@ -143,6 +147,7 @@ describe('flow-controller chart', () => {
       for (const key of Object.keys(configMap.data)) expect(key).not.toMatch(/TOKEN|PASSWORD|SECRET_|DATABASE_URL/);
     }
     const api = containerOf(find(withSecrets, 'Deployment', 'fc-flow-controller-api').spec.template);
+    expect(api.env).toContainEqual({ name: 'EXTRA', valueFrom: { secretKeyRef: { name: 'fc-extra', key: 'k' } } });
     const env = new Map((api.env as Obj[]).map((e) => [e.name, e]));
     expect(env.get('DATABASE_URL')).toEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'fc-db', key: 'DATABASE_URL' } } });
     expect(env.get('FLOW_ADMIN_TOKEN')?.valueFrom.secretKeyRef).toEqual({ name: 'fc-db', key: 'FLOW_ADMIN_TOKEN', optional: true });
