@@ -146,7 +146,7 @@ export default {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|\\.tools|\\.data|dist|ui/dist|coverage)/' },
+    exclude: { path: '^(node_modules|\\.tools|\\.data|dist|build|ui/dist|coverage)/' },
     // Sees `import type` (and imports whose names are all types) so the type-only rules can tell them apart.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },

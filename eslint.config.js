@@ -9,7 +9,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', '.data/**', 'dist/**', 'ui/dist/**', 'coverage/**', 'db/migrations/**'] },
+  { ignores: ['node_modules/**', '.tools/**', '.data/**', 'dist/**', 'build/**', 'ui/dist/**', 'coverage/**', 'db/migrations/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', '.tools/**', '.data/**', 'dist/**'],
+    exclude: ['node_modules/**', '.tools/**', '.data/**', 'dist/**', 'build/**'],
     pool: 'forks',
     maxWorkers: 2,
     globalSetup: ['./test/global-setup.ts'],

@@ -28,7 +28,14 @@ import {
   OpenTelemetryWorkflowClientInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+/**
+ * `.ts` when this file runs from the sources (tsx, vitest), `.js` when it runs compiled (`npm run build` → build/,
+ * the image). The compiled tree is self-contained: its workflow bundle (build/dist) is made from build/workflows and
+ * build/domain, and its hash covers those .js files; build/ has no lockfile, so the hash there leaves it out (the
+ * bundle is rebuilt with every `npm run build` anyway).
+ */
+const SOURCE_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+export const WORKFLOWS_PATH = fileURLToPath(new URL(`./workflows/index${SOURCE_EXT}`, import.meta.url));
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
 /** Where scripts/bundle-workflows.ts writes the pre-built bundle (gitignored). */
 export const WORKFLOW_BUNDLE_DIR = join(ROOT, 'dist');
@@ -36,7 +43,7 @@ export const WORKFLOW_BUNDLE_DIR = join(ROOT, 'dist');
 const WORKFLOW_SOURCE_DIRS = ['workflows', 'domain'];
 
 /** Hash of the workflow bundle's inputs: workflows/ and domain/ sources, the workflow SDK's version and the lockfile. */
-export async function workflowSourcesHash(root = ROOT): Promise<string> {
+export async function workflowSourcesHash(root = ROOT, ext = SOURCE_EXT): Promise<string> {
   const hash = createHash('sha256');
   const sdk = createRequire(import.meta.url)('@temporalio/workflow/package.json') as { version: string };
   hash.update(`@temporalio/workflow@${sdk.version}\n`);
@@ -44,7 +51,7 @@ export async function workflowSourcesHash(root = ROOT): Promise<string> {
   const lock = join(root, 'package-lock.json');
   if (existsSync(lock)) hash.update(await readFile(lock)).update('\0');
   for (const dir of WORKFLOW_SOURCE_DIRS) {
-    const files = (await readdir(join(root, dir), { recursive: true })).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+    const files = (await readdir(join(root, dir), { recursive: true })).filter((f) => f.endsWith(ext) && !f.endsWith(`.test${ext}`)).sort();
     for (const f of files)
       hash
         .update(`${dir}/${f}\0`)

@@ -92,6 +92,50 @@ describe('GET /healthz', () => {
   });
 });
 
+describe('GET /livez and GET /readyz', () => {
+  it('/livez is 200 with both dependencies down and calls neither (liveness must not follow Postgres or Temporal)', async () => {
+    const [pgPort, temporalPort] = [await freePort(), await freePort()];
+    const dead = createDatabase(`postgres://postgres@127.0.0.1:${pgPort}/nothing`, { max: 1 });
+    const connection = Connection.lazy({ address: `127.0.0.1:${temporalPort}`, connectTimeout: 500 });
+    closers.push(
+      () => dead.close(),
+      () => connection.close(),
+    );
+    const logged = capturingLogger();
+    const app = await appWith({ database: dead, temporal: { connection, client: new Client({ connection }) }, logger: logged.logger });
+    const res = await app.request('/livez');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(logged.lines().filter((l) => l.dependency !== undefined)).toEqual([]);
+    // The same app is not ready: the readiness probe does call the dependencies.
+    const ready = await app.request('/readyz');
+    expect(ready.status).toBe(503);
+    expect(logged.lines().map((l) => l.dependency)).toEqual(expect.arrayContaining(['postgres', 'temporal']));
+  });
+
+  it('/readyz is 200 with Postgres and Temporal up', async () => {
+    const res = await (await appWith()).request('/readyz');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string; checks: Record<string, { status: string }> };
+    expect(body).toMatchObject({ status: 'ok', checks: { postgres: { status: 'up' }, temporal: { status: 'up' } } });
+  });
+
+  it('/readyz is 503 when Temporal is unreachable, with statuses only', async () => {
+    const port = await freePort();
+    const connection = Connection.lazy({ address: `127.0.0.1:${port}`, connectTimeout: 500 });
+    closers.push(() => connection.close());
+    const app = await appWith({ temporal: { connection, client: new Client({ connection }) } });
+    const res = await app.request('/readyz');
+    expect(res.status).toBe(503);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({
+      status: 'degraded',
+      checks: { postgres: { status: 'up', latencyMs: expect.any(Number) }, temporal: { status: 'down', latencyMs: expect.any(Number) } },
+    });
+    expect(text).not.toContain(String(port));
+  });
+});
+
 /** A real pino logger writing JSON lines to memory. */
 function capturingLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>> } {
   const chunks: string[] = [];
@@ -164,7 +208,7 @@ describe('OpenAPI', () => {
     const app = await appWith();
     const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toContain('/healthz');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/healthz', '/livez', '/readyz']));
     expect(Object.keys(doc.paths)).toContain('/test/echo');
     const page = await app.request('/docs');
     expect(page.status).toBe(200);

@@ -106,10 +106,12 @@ describe('every protected route', () => {
     }
   });
 
-  it('keeps /healthz, /openapi.json and /docs public, and documents bearer auth on API routes', async () => {
+  it('keeps /healthz, /livez, /readyz, /openapi.json and /docs public, and documents bearer auth on API routes', async () => {
     expect((await h.call('GET', '/openapi.json', { token: null })).status).toBe(200);
     expect((await h.call('GET', '/docs', { token: null })).status).toBe(200);
     expect([200, 503]).toContain((await h.call('GET', '/healthz', { token: null })).status);
+    expect([200, 503]).toContain((await h.call('GET', '/readyz', { token: null })).status);
+    expect((await h.call('GET', '/livez', { token: null })).status).toBe(200);
     const doc = (await h.call('GET', '/openapi.json', { token: null })).body;
     expect(doc.paths['/v2/releases/create/{productVersion}'].post.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });

@@ -32,7 +32,8 @@ type Channel = { ref?: () => void; unref?: () => void } | undefined;
 let runner: ChildProcess | undefined;
 let nextId = 1;
 const pending = new Map<number, Pending>();
-const CHILD = fileURLToPath(new URL('./git-runner-child.ts', import.meta.url));
+// Next to this file: git-runner-child.ts in the sources, git-runner-child.js in the compiled build (build/).
+const CHILD = fileURLToPath(new URL(`./git-runner-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
 
 function startRunner(): ChildProcess | undefined {
   if (runner && runner.connected) return runner;

@@ -1,8 +1,9 @@
 // `npm run bundle:workflows`: bundles workflows/ once into dist/workflow-bundle-<hash>.js, the file the worker
 // (worker.ts startWorker) loads instead of running webpack in its own process at start. `npm start` runs it in
-// a child process (dev/start.ts), the image build runs it (Dockerfile). Does nothing when the bundle matching
-// the current sources exists; --force rebuilds it anyway; --traced builds the variant with the tracing interceptor
-// (`workflow-bundle-<hash>-traced.js`), --all both. Tests build their own bundles (test/harness.ts).
+// a child process (dev/start.ts), `npm run build` runs its compiled form over build/ (scripts/build.ts). Does
+// nothing when the bundle matching the current sources exists; --force rebuilds it anyway; --traced builds the
+// variant with the tracing interceptor (`workflow-bundle-<hash>-traced.js`), --all both. Tests build their own
+// bundles (test/harness.ts).
 import { fileURLToPath } from 'node:url';
 import { prebuiltWorkflowBundle, writeWorkflowBundle } from '../worker.js';
 

@@ -1,5 +1,7 @@
-// docker-compose.yml cannot run here (no Docker engine), so its structure is checked instead: services,
-// pinned images, ports, healthchecks, depends_on conditions, and app environment against the config schema.
+// docker-compose.yml and the Dockerfile cannot run here (no Docker engine), so their structure is checked instead:
+// services, pinned images, ports, healthchecks, depends_on conditions, app environment against the config schema,
+// commands on the compiled build; the Dockerfile's stages, non-root user, production dependencies and no tsx.
+// (test/build.test.ts runs the compiled entry points themselves.)
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +11,7 @@ import { ConfigSchema, loadConfig } from '../lib/config.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 interface Service {
   image?: string;
+  command?: string[];
   build?: unknown;
   ports?: string[];
   networks?: string[];
@@ -83,5 +86,77 @@ describe('docker-compose.yml', () => {
       expect(config.DATABASE_URL).toMatch(/^postgres:\/\/.*@postgres:5432\//);
       expect(config.TEMPORAL_ADDRESS).toBe('temporal:7233');
     }
+  });
+
+  it('runs the compiled entry points with node (no tsx), each one a build entry of tsconfig.build.json', () => {
+    const entries = (JSON.parse(readFileSync(`${root}/tsconfig.build.json`, 'utf8')) as { files: string[] }).files;
+    const expected = { api: 'build/api/server.js', worker: 'build/worker.js', migrate: 'build/dev/migrate-cli.js' };
+    for (const [name, file] of Object.entries(expected)) {
+      expect(services[name]?.command, name).toEqual(['node', file]);
+      expect(entries, name).toContain(file.replace(/^build\//, '').replace(/\.js$/, '.ts'));
+    }
+  });
+});
+
+/** The Dockerfile's stages: FROM line, name, and the instructions under it (continuation lines joined). */
+function dockerStages(text: string): Array<{ from: string; name?: string; instructions: Array<{ op: string; args: string }> }> {
+  const stages: ReturnType<typeof dockerStages> = [];
+  const joined = text.replace(/\\\n\s*/g, ' ');
+  for (const raw of joined.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const space = line.indexOf(' ');
+    const op = line.slice(0, space).toUpperCase();
+    const args = line.slice(space + 1).trim();
+    if (op === 'FROM') {
+      const [from = '', as, name] = args.split(/\s+/);
+      stages.push({ from, ...(as?.toUpperCase() === 'AS' && name ? { name } : {}), instructions: [] });
+    } else stages.at(-1)?.instructions.push({ op, args });
+  }
+  return stages;
+}
+
+describe('Dockerfile', () => {
+  const stages = dockerStages(readFileSync(`${root}/Dockerfile`, 'utf8'));
+  const runtime = stages.at(-1);
+  const ops = (op: string) => (runtime?.instructions ?? []).filter((i) => i.op === op).map((i) => i.args);
+
+  it('builds in a builder stage and runs from a slim Node 24 stage', () => {
+    expect(stages.map((s) => s.name)).toEqual(['builder', 'runtime']);
+    expect(runtime?.from).toBe('node:24-bookworm-slim');
+    const builderRuns = stages[0]?.instructions.filter((i) => i.op === 'RUN').map((i) => i.args) ?? [];
+    expect(builderRuns.some((r) => /^npm ci\b/.test(r) && !r.includes('--omit=dev'))).toBe(true);
+    expect(builderRuns.some((r) => r.includes('scripts/build.ts'))).toBe(true);
+  });
+
+  it('installs production dependencies only, copies build/ only, and adds git and CA certificates only', () => {
+    const runs = ops('RUN');
+    expect(runs.some((r) => /npm ci --omit=dev\b/.test(r))).toBe(true);
+    const copies = ops('COPY');
+    expect(copies).toContain('--from=builder /app/build ./build');
+    for (const c of copies) expect(c === '--from=builder /app/build ./build' || c === 'package.json package-lock.json ./', c).toBe(true);
+    const apt = runs.find((r) => r.includes('apt-get install')) ?? '';
+    expect(apt).toContain('--no-install-recommends');
+    expect(
+      apt
+        .replace(/.*apt-get install -y --no-install-recommends ([^&]+).*/, '$1')
+        .trim()
+        .split(/\s+/),
+    ).toEqual(['git', 'ca-certificates']);
+    expect(apt).toContain('rm -rf /var/lib/apt/lists/*');
+  });
+
+  it('runs as a non-root numeric user, the API by default, never through tsx', () => {
+    const user = ops('USER').at(-1) ?? '';
+    expect(user).toMatch(/^[1-9]\d*(:\d+)?$/);
+    expect(JSON.parse(ops('CMD').at(-1) ?? 'null')).toEqual(['node', 'build/api/server.js']);
+    expect(ops('ENTRYPOINT')).toEqual([]);
+    for (const i of runtime?.instructions ?? []) expect(`${i.op} ${i.args}`).not.toMatch(/tsx/);
+    expect(ops('ENV')).toContain('NODE_ENV=production');
+  });
+
+  it('keeps local build output, data and secrets out of the build context', () => {
+    const ignored = readFileSync(`${root}/.dockerignore`, 'utf8').split('\n');
+    for (const entry of ['node_modules', '.git', '.data', '.tools', 'build', '.env']) expect(ignored, entry).toContain(entry);
   });
 });

@@ -2,7 +2,8 @@
 //   GET /             → 302 /ui/
 //   GET /ui           → 302 /ui/
 //   GET /ui/          ui/index.html (with the Temporal UI settings as <meta> tags)
-//   GET /ui/app.js    ui/src/main.ts bundled by esbuild on first request, then served from memory
+//   GET /ui/app.js    ui/src/main.ts bundled by esbuild on first request, then served from memory (the compiled
+//                     build ships it pre-bundled: build/ui/app.js)
 //   GET /ui/styles.css
 // No auth here: these are static assets; the app sends the user's token with each API call. Not part of
 // the OpenAPI document (plain routes, not .openapi()).
@@ -45,7 +46,14 @@ function asset(name: string, type: string, produce: () => Promise<string>): Prom
   return p;
 }
 
+/** The compiled build (`npm run build`) ships ui/app.js pre-bundled; from the sources it is bundled on first request. */
 async function bundle(): Promise<string> {
+  const prebuilt = await readFile(`${UI_DIR}app.js`, 'utf8').catch(() => undefined);
+  return prebuilt ?? bundleUi();
+}
+
+/** ui/src/main.ts bundled for the browser (esbuild, a build-time tool: the image never runs it). */
+export async function bundleUi(): Promise<string> {
   const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [join(UI_DIR, 'src', 'main.ts')],
