@@ -5,6 +5,7 @@
 // `retryable` flag tells Temporal activities whether to retry.
 import { z } from 'zod';
 import { scrubUrlCredentials } from '../lib/secrets.js';
+import { argocdRequestDuration, argocdRequestErrors, timedCall } from '../lib/metrics.js';
 import {
   AppProject,
   Application,
@@ -156,6 +157,30 @@ const ErrorBody = z.looseObject({
   code: z.number().optional(),
 });
 
+/**
+ * The endpoint class of an Argo CD call, for metrics (a fixed set: never the application's name or the raw path).
+ * Streams (`/api/v1/stream/…`) are one class whatever they watch.
+ */
+export function argoEndpointClass(method: string, path: string): string {
+  const p = path.split('?')[0] ?? '';
+  if (p.startsWith('/api/v1/stream/')) return 'stream';
+  if (p === '/api/v1/session') return 'session.create';
+  if (p === '/api/v1/applications') return 'application.list';
+  if (p.startsWith('/api/v1/projects/')) return 'project.get';
+  const app = /^\/api\/v1\/applications\/[^/]+(\/[a-z-]+)?$/.exec(p);
+  if (!app) return 'other';
+  const sub = app[1];
+  if (sub === undefined) return 'application.get';
+  if (sub === '/sync') return 'application.sync';
+  if (sub === '/operation') return method === 'DELETE' ? 'application.terminate' : 'other';
+  if (sub === '/resource-tree') return 'application.resource_tree';
+  if (sub === '/managed-resources') return 'application.managed_resources';
+  if (sub === '/syncwindows') return 'application.sync_windows';
+  return 'other';
+}
+
+const ARGO_METRICS = { duration: argocdRequestDuration, errors: argocdRequestErrors };
+
 export function createArgoClient(options: ArgoClientOptions): ArgoClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const doFetch: FetchLike = options.fetchImpl ?? ((input, init) => fetch(input, init));
@@ -171,8 +196,18 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     return scrubUrlCredentials(out);
   };
 
+  /** One request, timed by endpoint class (lib/metrics.ts); a stream until its response headers. */
+  function raw(method: string, path: string, body?: unknown, auth = true, stream?: AbortSignal): Promise<Response> {
+    return timedCall(
+      ARGO_METRICS,
+      argoEndpointClass(method, path),
+      () => rawUntimed(method, path, body, auth, stream),
+      (o) => ('result' in o ? o.result.status : 0),
+    );
+  }
+
   /** One request; with `stream` an event stream whose timeout ends once the response headers are in. */
-  async function raw(method: string, path: string, body?: unknown, auth = true, stream?: AbortSignal): Promise<Response> {
+  async function rawUntimed(method: string, path: string, body?: unknown, auth = true, stream?: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = { Accept: stream ? 'text/event-stream' : 'application/json' };
     // Argo's server answers 415 to any non-GET without exactly this header, bodies or not.
     if (method !== 'GET') headers['Content-Type'] = 'application/json';
