@@ -119,6 +119,18 @@ export function promotionEnded(record: { environment: string; status: string; cr
   );
 }
 
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/**
+ * One API request: `route` is the matched route pattern (Hono's routePath); a request no route matched (only the
+ * catch-all middleware, `*` or `/*`) is `unmatched`, and an unusual method `OTHER`, so no client can add series.
+ */
+export function observeHttpRequest(req: { method: string; route: string; status: number }, started: number): void {
+  const route = req.route === '*' || req.route === '/*' || req.route === '' ? 'unmatched' : req.route;
+  const method = HTTP_METHODS.has(req.method) ? req.method : 'OTHER';
+  httpRequestDuration.observe({ method, route, status_class: statusClass(req.status) }, secondsSince(started));
+}
+
 /** `2xx` … `5xx` for an HTTP status; `error` for none (no answer, timeout). */
 export function statusClass(status: number): string {
   return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'error';
