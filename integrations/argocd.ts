@@ -5,7 +5,7 @@
 // `retryable` flag tells Temporal activities whether to retry.
 import { z } from 'zod';
 import { scrubUrlCredentials } from '../lib/secrets.js';
-import { argocdRequestDuration, argocdRequestErrors, timedCall } from '../lib/metrics.js';
+import { ARGO_ENDPOINTS, argocdRequestDuration, argocdRequestErrors, timedCall } from '../lib/metrics.js';
 import {
   AppProject,
   Application,
@@ -161,7 +161,7 @@ const ErrorBody = z.looseObject({
  * The endpoint class of an Argo CD call, for metrics (a fixed set: never the application's name or the raw path).
  * Streams (`/api/v1/stream/…`) are one class whatever they watch.
  */
-export function argoEndpointClass(method: string, path: string): string {
+export function argoEndpointClass(method: string, path: string): (typeof ARGO_ENDPOINTS)[number] {
   const p = path.split('?')[0] ?? '';
   if (p.startsWith('/api/v1/stream/')) return 'stream';
   if (p === '/api/v1/session') return 'session.create';

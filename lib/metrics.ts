@@ -119,6 +119,36 @@ export function promotionEnded(record: { environment: string; status: string; cr
   );
 }
 
+/** The endpoint classes of the Argo CD and Kubernetes clients (integrations/argocd.ts argoEndpointClass, kube.ts). */
+export const ARGO_ENDPOINTS = [
+  'session.create',
+  'application.list',
+  'application.get',
+  'application.sync',
+  'application.terminate',
+  'application.resource_tree',
+  'application.managed_resources',
+  'application.sync_windows',
+  'project.get',
+  'stream',
+  'other',
+] as const;
+export const KUBE_ENDPOINTS = [
+  'deployments.list',
+  'statefulsets.list',
+  'daemonsets.list',
+  'deployments.get',
+  'statefulsets.get',
+  'daemonsets.get',
+  'pods.list',
+  'namespaces.get',
+] as const;
+
+// Known label values start at 0, so that rate() and the alert rules see the first error (and the series exist).
+for (const endpoint of ARGO_ENDPOINTS) for (const c of ['4xx', '5xx', 'error']) argocdRequestErrors.inc({ endpoint, status_class: c }, 0);
+for (const endpoint of KUBE_ENDPOINTS) for (const c of ['4xx', '5xx', 'error']) kubeRequestErrors.inc({ endpoint, status_class: c }, 0);
+for (const result of ['ok', 'conflict', 'error']) gitPushes.inc({ result }, 0);
+
 const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /**
