@@ -6,7 +6,7 @@
 import { Agent as HttpsAgent } from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import { scrubUrlCredentials } from '../lib/secrets.js';
-import { KUBE_ENDPOINTS, kubeRequestDuration, kubeRequestErrors, timedCall } from '../lib/metrics.js';
+import { kubeRequestDuration, kubeRequestErrors, timedCall, type KubeEndpoint } from '../lib/metrics.js';
 
 const KUBE_METRICS = { duration: kubeRequestDuration, errors: kubeRequestErrors };
 
@@ -167,7 +167,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
   const core = new k8s.CoreV1Api(configuration);
 
   /** One API call, timed by its endpoint class (`pods.list`, `deployments.get`, …: never a name or namespace). */
-  function wrap<T>(endpoint: (typeof KUBE_ENDPOINTS)[number], what: string, fn: () => Promise<T>): Promise<T> {
+  function wrap<T>(endpoint: KubeEndpoint, what: string, fn: () => Promise<T>): Promise<T> {
     const call = async () => {
       try {
         return await fn();

@@ -133,6 +133,7 @@ export const ARGO_ENDPOINTS = [
   'stream',
   'other',
 ] as const;
+export type ArgoEndpoint = (typeof ARGO_ENDPOINTS)[number];
 export const KUBE_ENDPOINTS = [
   'deployments.list',
   'statefulsets.list',
@@ -143,6 +144,7 @@ export const KUBE_ENDPOINTS = [
   'pods.list',
   'namespaces.get',
 ] as const;
+export type KubeEndpoint = (typeof KUBE_ENDPOINTS)[number];
 
 // Known label values start at 0, so that rate() and the alert rules see the first error (and the series exist).
 for (const endpoint of ARGO_ENDPOINTS) for (const c of ['4xx', '5xx', 'error']) argocdRequestErrors.inc({ endpoint, status_class: c }, 0);
