@@ -199,4 +199,18 @@ describe('METRICS_TOKEN', () => {
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('flow_controller_promotions_parked');
   });
+
+  it('a path no route matches is counted as `unmatched`, never by its raw path', async () => {
+    const raw = `/no-such-route-${Date.now()}`;
+    expect((await f.h.app.request(raw)).status).toBe(404);
+    const { text, samples } = await apiScrape();
+    expect(text).not.toContain(raw);
+    expect(
+      sampleValue(samples, 'flow_controller_http_request_duration_seconds_count', {
+        method: 'GET',
+        route: 'unmatched',
+        status_class: '4xx',
+      }),
+    ).toBeGreaterThan(0);
+  });
 });
