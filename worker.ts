@@ -5,6 +5,7 @@
 // dist/workflow-bundle-<hash of the workflow sources>.js; the worker loads that file when it matches the
 // sources and bundles at start otherwise (webpack in the worker's process costs ~90 MB of RSS it never returns).
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -16,7 +17,10 @@ import { createActivities, type ActivityDeps } from './activities/index.js';
 import { secretDepsOf } from './activities/deps.js';
 import { loadConfig, type Config } from './lib/config.js';
 import { createLogger, type Logger } from './lib/logger.js';
-import { createDatabase, type Database } from './db/client.js';
+import { createDatabase, pingDatabase, type Database } from './db/client.js';
+import { logContextInterceptor } from './activities/log-context.js';
+import { addMetricsSource } from './lib/metrics.js';
+import { startMetricsServer, type RunningMetricsServer } from './lib/metrics-server.js';
 import { listEnvironments } from './db/environments.js';
 import { monitoringOf } from './domain/monitor.js';
 import { monitorStartOptions } from './workflows/monitor-messages.js';
@@ -149,12 +153,20 @@ export async function createWorker(input: CreateWorkerInput): Promise<Worker> {
     ...(input.workflowBundle ? { workflowBundle: input.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(input.deps),
     shutdownGraceTime: '10 seconds',
+    ...(tracing.sinks ? { sinks: tracing.sinks } : {}),
+    ...input.options,
     interceptors: {
       ...tracing.interceptors,
       ...(input.workflowBundle ? {} : { workflowModules: workflowInterceptorModules(currentTracing().enabled) }),
+      ...input.options?.interceptors,
+      // Every log line of a promotion activity carries its deployment, release, environment and step; with
+      // tracing on, every activity is a span.
+      activity: [
+        logContextInterceptor(input.deps),
+        ...(tracing.interceptors?.activity ?? []),
+        ...(input.options?.interceptors?.activity ?? []),
+      ],
     },
-    ...(tracing.sinks ? { sinks: tracing.sinks } : {}),
-    ...input.options,
   });
 }
 
@@ -208,9 +220,13 @@ export async function ensureMonitors(client: Client, opts: { taskQueue: string; 
 }
 
 let runtimeInstalled = false;
-/** Routes the SDK's own logs into pino (once per process). */
-export function installTemporalRuntime(logger: Logger): void {
-  if (runtimeInstalled) return;
+/**
+ * Routes the SDK's own logs into pino and, with `metricsPort`, serves the SDK's (Rust core's) Prometheus metrics on
+ * 127.0.0.1:<metricsPort>, appended to this process's /metrics (lib/metrics.ts addMetricsSource). Once per process:
+ * false when a runtime was installed already (then without these metrics).
+ */
+export function installTemporalRuntime(logger: Logger, opts: { metricsPort?: number } = {}): boolean {
+  if (runtimeInstalled) return false;
   runtimeInstalled = true;
   const log = logger.child({ component: 'temporal-sdk' });
   Runtime.install({
@@ -223,7 +239,49 @@ export function installTemporalRuntime(logger: Logger): void {
       warn: (m, meta) => log.warn(meta ?? {}, m),
       error: (m, meta) => log.error(meta ?? {}, m),
     },
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+      ...(opts.metricsPort
+        ? {
+            metrics: {
+              prometheus: { bindAddress: `127.0.0.1:${opts.metricsPort}`, useSecondsForDurations: true, countersTotalSuffix: true },
+            },
+          }
+        : {}),
+    },
+  });
+  if (opts.metricsPort) {
+    const url = `http://127.0.0.1:${opts.metricsPort}/metrics`;
+    addMetricsSource('temporal-sdk', async () => (await fetch(url, { signal: AbortSignal.timeout(2000) })).text());
+  }
+  return true;
+}
+
+/** A free loopback port for the SDK's exporter (it binds a fixed address; nothing else listens there). */
+export async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The worker's /metrics, /livez and /readyz (ready: worker RUNNING and the database answering). */
+export function startWorkerHttp(opts: { host: string; port: number; worker: Worker; database: Database }): Promise<RunningMetricsServer> {
+  return startMetricsServer({
+    host: opts.host,
+    port: opts.port,
+    ready: async () => {
+      const state = opts.worker.getState();
+      if (state !== 'RUNNING') return `worker ${state}`;
+      await pingDatabase(opts.database.sql).catch(() => {
+        throw new Error('database unreachable');
+      });
+      return true;
+    },
   });
 }
 
@@ -236,7 +294,7 @@ export interface RunningWorker {
 
 /** Connects and starts a worker for the given config; the caller owns the database. */
 export async function startWorker(config: Config, deps: ActivityDeps): Promise<RunningWorker> {
-  installTemporalRuntime(deps.logger);
+  installTemporalRuntime(deps.logger, config.WORKER_HTTP_PORT > 0 ? { metricsPort: await freeLoopbackPort() } : {});
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workflowBundle = await prebuiltWorkflowBundle(currentTracing().enabled);
   if (!workflowBundle) deps.logger.info('no pre-built workflow bundle matches workflows/ (npm run bundle:workflows): bundling at start');
@@ -273,13 +331,25 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
     });
     deps.logger.info({ environments: monitors.length }, 'monitor workflows running');
   }
-  deps.logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
+  // The probes and the scrape target: a port that cannot be bound stops the worker (its pod would never be ready).
+  const http =
+    config.WORKER_HTTP_PORT > 0
+      ? await startWorkerHttp({ host: config.WORKER_HTTP_HOST, port: config.WORKER_HTTP_PORT, worker, database: deps.database }).catch(
+          async (err: unknown) => {
+            worker.shutdown();
+            await done.catch(() => undefined);
+            throw err;
+          },
+        )
+      : undefined;
+  deps.logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, http: http?.url }, 'worker started');
   return {
     worker,
     done,
     shutdown: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
+      await http?.close();
     },
   };
 }

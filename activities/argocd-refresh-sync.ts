@@ -14,6 +14,8 @@ import { refreshApplications, type ArgocdRefreshResult } from './argocd-refresh.
 import { syncApplications, type ArgocdSyncResult } from './argocd-sync.js';
 import { markStepFinished, markStepStarted } from '../db/deployments.js';
 import { STEP } from '../domain/promotion.js';
+import { addLogBindings } from '../lib/logger.js';
+import { secondsSince, stepDuration } from '../lib/metrics.js';
 
 export interface ArgocdRefreshSyncInput {
   deploymentId: number;
@@ -35,14 +37,18 @@ export function createArgocdRefreshSync(deps: ActivityDeps) {
         const { outcome, states } = await refreshApplications(ctx, apps);
         return { ...outcome, ctx, apps, states };
       });
+      addLogBindings({ step: STEP.argocdSync });
+      const started = performance.now();
       try {
         await hook(deps, `${STEP.argocdSync}:start`, deploymentId);
         const sync = await syncApplications(deps, ctx, { deploymentId, sha: input.sha }, apps, states);
         const db = deps.database.db;
         await markStepStarted(db, { deploymentId, step: STEP.argocdSync, attempt: activityInfo().attempt });
         await markStepFinished(db, { deploymentId, step: STEP.argocdSync, status: sync.status, message: sync.message });
+        stepDuration.observe({ step: STEP.argocdSync, outcome: sync.status }, secondsSince(started));
         return { ...refresh, sync };
       } catch (err) {
+        stepDuration.observe({ step: STEP.argocdSync, outcome: 'failed' }, secondsSince(started));
         return { ...refresh, syncDeferred: toFailure(err).message };
       }
     },

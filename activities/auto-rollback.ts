@@ -19,6 +19,7 @@ import { soakingRuns } from '../db/soak.js';
 import { holdMessage, holdsOn } from '../db/holds.js';
 import { AUTO_ROLLBACK_INITIATOR } from '../domain/verification.js';
 import { STEPS } from '../domain/promotion.js';
+import { promotionsStarted } from '../lib/metrics.js';
 import { DEFAULT_STEP_TIMEOUTS, promotionStartOptions, promotionWorkflowId, type PromoteInput } from '../workflows/promotion-messages.js';
 
 export type AutoRollbackOutcome =
@@ -90,6 +91,7 @@ export async function autoRollback(
     if (err instanceof Busy) return { outcome: 'busy' };
     throw err;
   }
+  promotionsStarted.inc({ environment: env.name, kind: 'rollback' });
   deps.logger.warn({ environment: env.name, incident: incident.id, deploymentId: deployment.id, releaseId: release.id }, reason);
   await startRollbackWorkflow(deps, env, deployment);
   return { outcome: 'rolled-back', deploymentId: deployment.id, releaseId: release.id };

@@ -16,6 +16,7 @@ import { isRollingOut } from '../domain/promotion.js';
 import { listIncidents, openOrTouchIncident, resolveIncidents, resolveIncidentsOfOtherDeployments } from '../db/incidents.js';
 import { incidentsOf, judgeApplication, monitoringOf, MONITOR_KINDS, type AppVerdict } from '../domain/monitor.js';
 import type { MonitorApp } from '../workflows/monitor-messages.js';
+import { monitorLastObservation } from '../lib/metrics.js';
 
 export interface MonitorTickInput {
   environment: string;
@@ -52,7 +53,7 @@ export function createMonitorTick(deps: ActivityDeps) {
     }
     return { ...hit, environment: env };
   };
-  return {
+  const activities = {
     async monitorTick(input: MonitorTickInput): Promise<MonitorTickResult> {
       const db = deps.database.db;
       const now = new Date();
@@ -128,6 +129,15 @@ export function createMonitorTick(deps: ActivityDeps) {
       if (!written) return { ...result, progressing: true, openIncidents: await openCount() };
       const actions = await applyPolicy(deps, { environment: env, config, ctx, now: new Date() });
       return { ...result, applications, openIncidents: await openCount(), actions };
+    },
+  };
+  return {
+    /** The observation, and its time as `flow_controller_monitor_last_observation_timestamp_seconds` (lib/metrics.ts). */
+    async monitorTick(input: MonitorTickInput): Promise<MonitorTickResult> {
+      const result = await activities.monitorTick(input);
+      if (result.stopped) monitorLastObservation.remove({ environment: input.environment });
+      else monitorLastObservation.set({ environment: input.environment }, Date.now() / 1000);
+      return result;
     },
   };
 }

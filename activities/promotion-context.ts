@@ -17,6 +17,8 @@ import { createTargetClients, type TargetClients } from '../integrations/targets
 import { resolveApplications } from '../integrations/argocd-selection.js';
 import { groupsOf } from '../domain/environment.js';
 import { FAILURE, type FailureType, type StepName } from '../domain/promotion.js';
+import { addLogBindings } from '../lib/logger.js';
+import { secondsSince, stepDuration } from '../lib/metrics.js';
 
 export interface PromotionContext {
   deployment: DeploymentRow;
@@ -148,6 +150,8 @@ export async function recordedStep<T extends StepOutcome>(
 ): Promise<T> {
   const db = deps.database.db;
   const record = input.record ?? true;
+  addLogBindings({ step: input.step });
+  const started = performance.now();
   if (record) await markStepStarted(db, { deploymentId: input.deploymentId, step: input.step, attempt: activityInfo().attempt });
   try {
     await hook(deps, `${input.step}:start`, input.deploymentId);
@@ -161,8 +165,10 @@ export async function recordedStep<T extends StepOutcome>(
         ...(result.observation ? { observation: result.observation } : {}),
       });
     }
+    stepDuration.observe({ step: input.step, outcome: result.status }, secondsSince(started));
     return result;
   } catch (err) {
+    stepDuration.observe({ step: input.step, outcome: 'failed' }, secondsSince(started));
     const failure = toFailure(err);
     if (record) {
       await markStepProgress(db, {

@@ -3,16 +3,18 @@
 // release current in the environment in the same transaction as the history record's success.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
-import { applyTransition, recordSuccess, RecordEndedError, type TransitionInput } from '../db/deployments.js';
+import { applyTransitionMoved, recordSuccess, RecordEndedError, type TransitionInput } from '../db/deployments.js';
 import { openVerificationOnRecord, type SoakPlan } from '../db/soak.js';
-import { FAILURE } from '../domain/promotion.js';
+import { FAILURE, isTerminal } from '../domain/promotion.js';
+import { promotionEnded } from '../lib/metrics.js';
 
 export type RecordTransitionInput = Omit<TransitionInput, 'message'> & { message?: string | null };
 
 export function createRecordActivities(deps: ActivityDeps) {
   return {
     async recordTransition(input: RecordTransitionInput): Promise<void> {
-      await deps.database.db.transaction((tx) => applyTransition(tx, input));
+      const { row, from } = await deps.database.db.transaction((tx) => applyTransitionMoved(tx, input));
+      if (from !== null && isTerminal(row.status)) promotionEnded(row);
     },
     /**
      * With `verification` (workflows since soak-after-record), the same transaction opens the release's
@@ -26,10 +28,15 @@ export function createRecordActivities(deps: ActivityDeps) {
     }): Promise<{ verification: SoakPlan } | undefined> {
       const { verification, ...record } = input;
       try {
-        return await deps.database.db.transaction(async (tx) => {
-          await recordSuccess(tx, record);
-          return verification ? { verification: await openVerificationOnRecord(tx, { deploymentId: input.deploymentId }) } : undefined;
+        const { ended, result } = await deps.database.db.transaction(async (tx) => {
+          const ended = await recordSuccess(tx, record);
+          const soak = verification
+            ? { verification: await openVerificationOnRecord(tx, { deploymentId: input.deploymentId }) }
+            : undefined;
+          return { ended, result: soak };
         });
+        if (ended) promotionEnded({ ...ended, status: 'succeeded', finishedAt: new Date() });
+        return result;
       } catch (err) {
         if (err instanceof RecordEndedError) throw ApplicationFailure.nonRetryable(err.message, FAILURE.recordEnded);
         throw err;

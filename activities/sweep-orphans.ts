@@ -6,6 +6,7 @@ import type { ActivityDeps } from './deps.js';
 import { orphanReason } from '../domain/orphan.js';
 import { failOrphan, listActiveDeployments } from '../db/orphans.js';
 import { probePromotionWorkflow } from '../integrations/temporal-probe.js';
+import { promotionEnded } from '../lib/metrics.js';
 
 export interface SweepOrphansInput {
   graceSeconds: number;
@@ -28,6 +29,7 @@ export function createSweepOrphans(deps: ActivityDeps) {
         if (!reason) continue;
         if (await deps.database.db.transaction((tx) => failOrphan(tx, { judged: record, message: reason }))) {
           failed.push(record.id);
+          promotionEnded({ ...record, status: 'failed', finishedAt: new Date() });
           deps.logger.warn({ deploymentId: record.id, environment: record.environment, reason }, 'sweep failed an orphaned deployment');
         }
       }

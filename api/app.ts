@@ -8,10 +8,12 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError, errorBody, validationError } from './errors.js';
 import { completeAppDeps, type AppEnv, type BaseAppDeps } from './context.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { renderReferencePage } from './reference-page.js';
 import { compression } from './compression.js';
 import { lazyChild } from '../lib/logger.js';
 import { traceRequests } from './tracing.js';
+import { observeHttpRequest } from '../lib/metrics.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -62,6 +64,8 @@ export function createApp(base: BaseAppDeps, routers: Array<[string, OpenAPIHono
     const started = performance.now();
     await next();
     c.header('x-request-id', requestId);
+    // By route pattern (`/v1/environments/:env`), never the raw path: bounded cardinality (lib/metrics.ts).
+    observeHttpRequest({ method: c.req.method, route: c.req.routePath, status: c.res.status }, started);
     // The request line carries its bindings itself: no child logger is built for a request that logs nothing else.
     const actor = c.get('actor') as { name: string; tokenId: string } | undefined;
     deps.logger.info(
@@ -106,6 +110,7 @@ export function createApp(base: BaseAppDeps, routers: Array<[string, OpenAPIHono
   });
 
   app.route('/', healthRoutes);
+  app.route('/', metricsRoutes);
   for (const [prefix, router] of routers) app.route(prefix, router);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

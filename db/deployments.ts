@@ -173,6 +173,12 @@ export class RecordEndedError extends Error {
  * never changes again (also enforced by the `deployments_lifecycle` trigger): the call is a no-op.
  */
 export async function applyTransition(tx: Tx, input: TransitionInput): Promise<DeploymentRow> {
+  return (await applyTransitionMoved(tx, input)).row;
+}
+
+/** applyTransition, also saying which status the record left (`from`: null when its status did not change). */
+export async function applyTransitionMoved(tx: Tx, input: TransitionInput): Promise<{ row: DeploymentRow; from: PromotionStatus | null }> {
+  const unchanged = (row: DeploymentRow) => ({ row, from: null });
   const [current] = await tx.select().from(deployments).where(eq(deployments.id, input.deploymentId)).for('update');
   if (!current) throw new Error(`deployment ${input.deploymentId} not found`);
   if (input.key) {
@@ -181,10 +187,10 @@ export async function applyTransition(tx: Tx, input: TransitionInput): Promise<D
       .values({ key: input.key.slice(0, 200), deploymentId: input.deploymentId })
       .onConflictDoNothing()
       .returning();
-    if (fresh.length === 0) return current; // applied before: a retried activity
+    if (fresh.length === 0) return unchanged(current); // applied before: a retried activity
   }
-  if (isTerminal(current.status)) return current;
-  if (input.ownerRunId !== undefined && current.runId !== input.ownerRunId) return current;
+  if (isTerminal(current.status)) return unchanged(current);
+  if (input.ownerRunId !== undefined && current.runId !== input.ownerRunId) return unchanged(current);
   const set: Partial<typeof deployments.$inferInsert> = { updatedAt: new Date() };
   // Only transitions of the lifecycle graph change the status: a terminal record never changes again, and a
   // retried transition (same status) is a no-op.
@@ -233,7 +239,7 @@ export async function applyTransition(tx: Tx, input: TransitionInput): Promise<D
       },
     });
   }
-  return row;
+  return { row, from: moves ? current.status : null };
 }
 
 /**
@@ -303,11 +309,14 @@ export async function setCommitSha(tx: Tx, input: { deploymentId: number; sha: s
  * The record step: the release becomes current. `sha` is the revision Argo CD converged on; `commitSha` the
  * deployment's own commit (null when the push found nothing to change; absent from older callers: `sha`).
  */
-export async function recordSuccess(tx: Tx, input: { deploymentId: number; sha: string; commitSha?: string | null }): Promise<void> {
+export async function recordSuccess(
+  tx: Tx,
+  input: { deploymentId: number; sha: string; commitSha?: string | null },
+): Promise<DeploymentRow | undefined> {
   const commitSha = input.commitSha === undefined ? input.sha : input.commitSha;
   const [current] = await tx.select().from(deployments).where(eq(deployments.id, input.deploymentId)).for('update');
   if (!current) throw new Error(`deployment ${input.deploymentId} not found`);
-  if (current.status === 'succeeded') return; // a retried record after a crash
+  if (current.status === 'succeeded') return undefined; // a retried record after a crash
   if (current.status !== 'running') throw new RecordEndedError(`deployment ${current.id} is ${current.status}; it cannot succeed`);
   await tx
     .update(deployments)
@@ -349,6 +358,7 @@ export async function recordSuccess(tx: Tx, input: { deploymentId: number; sha: 
       isRollback: current.isRollback,
     },
   });
+  return current;
 }
 
 /** Marks a pending deployment whose workflow could not be started as failed. */

@@ -17,6 +17,7 @@ import { GitConflictError, GitPermanentError } from './errors.js';
 import { commitsMatching } from './ownership.js';
 import { RepoCache } from './repo-cache.js';
 import { backoffMs, sleep } from './serialize.js';
+import { gitPushRetries } from '../lib/metrics.js';
 import type { TrailerMatch } from './trailers.js';
 import { checkRemote, HISTORY_DEPTH, type GitAuthor, type RemoteInput, type Workspace } from './workspace.js';
 
@@ -223,6 +224,7 @@ export class CommitQueue {
             );
           }
         }
+        if (live.some((j) => !j.settled)) gitPushRetries.inc();
         await sleep(backoffMs(attempt));
       }
     });

@@ -30,6 +30,7 @@ import { CommitQueue, findOwn, type PushResult, type TxRequest, type TxSpec } fr
 import { RepoCache } from './repo-cache.js';
 import { backoffMs, sleep, withLock } from './serialize.js';
 import { commitMessage } from './trailers.js';
+import { gitPushRetries } from '../lib/metrics.js';
 import { HISTORY_DEPTH, openWorkspace, type GitAuthor, type RemoteInput, type Workspace } from './workspace.js';
 
 export { REVERTS_TRAILER, RESTORES_TRAILER } from './ownership.js';
@@ -339,6 +340,7 @@ async function attempts(
         command: 'push',
       });
     }
+    gitPushRetries.inc();
     await sleep(backoffMs(attempt), input.signal);
   }
 }

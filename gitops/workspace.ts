@@ -19,6 +19,7 @@ import { classify, GitAuthError, GitPermanentError, GitTransientError, tail } fr
 import { DEFAULT_MAX_OUTPUT_BYTES, gitChildEnv } from './git-env.js';
 import { runGit } from './git-runner.js';
 import { scrubUrlCredentials } from '../lib/secrets.js';
+import { gitPushes } from '../lib/metrics.js';
 
 export type GitCredentials =
   | { type: 'https-token'; /** default `x-access-token` (GitHub; GitLab accepts any) */ username?: string; token: string }
@@ -223,6 +224,28 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor, opts
     throw err;
   }
 
+  /** One push: `conflict` when another writer moved the branch first (non-fast-forward, or a lost ref lock). */
+  const pushOnce = async (): Promise<'ok' | 'conflict'> => {
+    const r = await run(['push', '--porcelain', '--no-verify', 'origin', `HEAD:refs/heads/${input.branch}`], [0, 1]);
+    if (r.code === 0) return 'ok';
+    const out = scrub(`${r.stdout}\n${r.stderr}`);
+    // Lost the compare-and-swap on the ref: plain non-fast-forward, or two receive-packs racing on the lock.
+    if (/\[rejected\].*\((fetch first|non-fast-forward|stale info)\)/.test(out)) return 'conflict';
+    if (
+      /\[remote rejected\].*\((failed to update ref|cannot lock ref|failed to lock|incorrect old value|.*is at .* but expected)/.test(out)
+    ) {
+      return 'conflict';
+    }
+    if (/\[remote rejected\]/.test(out)) {
+      const reason = /\[remote rejected\] \(([^)]*)\)/.exec(out)?.[1] ?? 'rejected';
+      throw new GitPermanentError(`the remote rejected the push to ${input.branch}: ${reason}`, {
+        command: 'push',
+        exitCode: r.code,
+        output: tail(out),
+      });
+    }
+    throw classify('push', r.code, out);
+  };
   const ws: Workspace = {
     root,
     dir,
@@ -237,25 +260,14 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor, opts
       throw classify('fetch', r.code, scrub(r.stderr));
     },
     push: async () => {
-      const r = await run(['push', '--porcelain', '--no-verify', 'origin', `HEAD:refs/heads/${input.branch}`], [0, 1]);
-      if (r.code === 0) return 'ok';
-      const out = scrub(`${r.stdout}\n${r.stderr}`);
-      // Lost the compare-and-swap on the ref: plain non-fast-forward, or two receive-packs racing on the lock.
-      if (/\[rejected\].*\((fetch first|non-fast-forward|stale info)\)/.test(out)) return 'conflict';
-      if (
-        /\[remote rejected\].*\((failed to update ref|cannot lock ref|failed to lock|incorrect old value|.*is at .* but expected)/.test(out)
-      ) {
-        return 'conflict';
+      try {
+        const result = await pushOnce();
+        gitPushes.inc({ result });
+        return result;
+      } catch (err) {
+        gitPushes.inc({ result: 'error' });
+        throw err;
       }
-      if (/\[remote rejected\]/.test(out)) {
-        const reason = /\[remote rejected\] \(([^)]*)\)/.exec(out)?.[1] ?? 'rejected';
-        throw new GitPermanentError(`the remote rejected the push to ${input.branch}: ${reason}`, {
-          command: 'push',
-          exitCode: r.code,
-          output: tail(out),
-        });
-      }
-      throw classify('push', r.code, out);
     },
     has: async (rev) => (await run(['cat-file', '-e', rev], [0, 1, 128])).code === 0,
     isShallow: async () => (await run(['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true',

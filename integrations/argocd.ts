@@ -5,6 +5,8 @@
 // `retryable` flag tells Temporal activities whether to retry.
 import { z } from 'zod';
 import { scrubUrlCredentials } from '../lib/secrets.js';
+import { argocdRequestDuration, argocdRequestErrors, timedCall } from '../lib/metrics.js';
+import { argoEndpointClass } from './argocd-endpoints.js';
 import {
   AppProject,
   Application,
@@ -156,6 +158,8 @@ const ErrorBody = z.looseObject({
   code: z.number().optional(),
 });
 
+const ARGO_METRICS = { duration: argocdRequestDuration, errors: argocdRequestErrors };
+
 export function createArgoClient(options: ArgoClientOptions): ArgoClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const doFetch: FetchLike = options.fetchImpl ?? ((input, init) => fetch(input, init));
@@ -171,8 +175,18 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     return scrubUrlCredentials(out);
   };
 
+  /** One request, timed by endpoint class (lib/metrics.ts); a stream until its response headers. */
+  function raw(method: string, path: string, body?: unknown, auth = true, stream?: AbortSignal): Promise<Response> {
+    return timedCall(
+      ARGO_METRICS,
+      argoEndpointClass(method, path),
+      () => rawUntimed(method, path, body, auth, stream),
+      (o) => ('result' in o ? o.result.status : 0),
+    );
+  }
+
   /** One request; with `stream` an event stream whose timeout ends once the response headers are in. */
-  async function raw(method: string, path: string, body?: unknown, auth = true, stream?: AbortSignal): Promise<Response> {
+  async function rawUntimed(method: string, path: string, body?: unknown, auth = true, stream?: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = { Accept: stream ? 'text/event-stream' : 'application/json' };
     // Argo's server answers 415 to any non-GET without exactly this header, bodies or not.
     if (method !== 'GET') headers['Content-Type'] = 'application/json';

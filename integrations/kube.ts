@@ -6,6 +6,9 @@
 import { Agent as HttpsAgent } from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import { scrubUrlCredentials } from '../lib/secrets.js';
+import { kubeRequestDuration, kubeRequestErrors, timedCall, type KubeEndpoint } from '../lib/metrics.js';
+
+const KUBE_METRICS = { duration: kubeRequestDuration, errors: kubeRequestErrors };
 
 /** Default per-request timeout: well below the promotion heartbeat timeout (30 s by default). */
 export const DEFAULT_KUBE_TIMEOUT_MS = 10_000;
@@ -163,20 +166,24 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
   const apps = new k8s.AppsV1Api(configuration);
   const core = new k8s.CoreV1Api(configuration);
 
-  async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw toKubeApiError(err, what, timeoutMs);
-    }
+  /** One API call, timed by its endpoint class (`pods.list`, `deployments.get`, …: never a name or namespace). */
+  function wrap<T>(endpoint: KubeEndpoint, what: string, fn: () => Promise<T>): Promise<T> {
+    const call = async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        throw toKubeApiError(err, what, timeoutMs);
+      }
+    };
+    return timedCall(KUBE_METRICS, endpoint, call, (o) => ('result' in o ? 200 : o.error instanceof KubeApiError ? o.error.status : 0));
   }
 
   return {
     async listWorkloads(namespace, labelSelector) {
       const [deployments, statefulSets, daemonSets] = await Promise.all([
-        wrap(`list deployments in ${namespace}`, () => apps.listNamespacedDeployment({ namespace, labelSelector })),
-        wrap(`list statefulsets in ${namespace}`, () => apps.listNamespacedStatefulSet({ namespace, labelSelector })),
-        wrap(`list daemonsets in ${namespace}`, () => apps.listNamespacedDaemonSet({ namespace, labelSelector })),
+        wrap('deployments.list', `list deployments in ${namespace}`, () => apps.listNamespacedDeployment({ namespace, labelSelector })),
+        wrap('statefulsets.list', `list statefulsets in ${namespace}`, () => apps.listNamespacedStatefulSet({ namespace, labelSelector })),
+        wrap('daemonsets.list', `list daemonsets in ${namespace}`, () => apps.listNamespacedDaemonSet({ namespace, labelSelector })),
       ]);
       return [
         ...deployments.items.map((object): Workload => ({ kind: 'Deployment', object })),
@@ -188,11 +195,11 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
       const what = `get ${kind} ${namespace}/${name}`;
       switch (kind) {
         case 'Deployment':
-          return { kind, object: await wrap(what, () => apps.readNamespacedDeployment({ namespace, name })) };
+          return { kind, object: await wrap('deployments.get', what, () => apps.readNamespacedDeployment({ namespace, name })) };
         case 'StatefulSet':
-          return { kind, object: await wrap(what, () => apps.readNamespacedStatefulSet({ namespace, name })) };
+          return { kind, object: await wrap('statefulsets.get', what, () => apps.readNamespacedStatefulSet({ namespace, name })) };
         case 'DaemonSet':
-          return { kind, object: await wrap(what, () => apps.readNamespacedDaemonSet({ namespace, name })) };
+          return { kind, object: await wrap('daemonsets.get', what, () => apps.readNamespacedDaemonSet({ namespace, name })) };
         default: {
           const never: never = kind;
           throw new KubeApiError({ status: 400, reason: 'BadRequest', message: `unsupported workload kind ${String(never)}` });
@@ -200,11 +207,11 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
       }
     },
     async listPods(namespace, labelSelector) {
-      const list = await wrap(`list pods in ${namespace}`, () => core.listNamespacedPod({ namespace, labelSelector }));
+      const list = await wrap('pods.list', `list pods in ${namespace}`, () => core.listNamespacedPod({ namespace, labelSelector }));
       return list.items;
     },
     getNamespace(name) {
-      return wrap(`get namespace ${name}`, () => core.readNamespace({ name }));
+      return wrap('namespaces.get', `get namespace ${name}`, () => core.readNamespace({ name }));
     },
   };
 }

@@ -68,6 +68,14 @@ export const ConfigSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(20),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(250),
   /**
+   * The worker's HTTP server (lib/metrics-server.ts: /metrics, /livez, /readyz): port (0: no server) and bind host.
+   * The Temporal SDK's own metrics are served by its exporter on a free loopback port and appended to /metrics.
+   */
+  WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** When set, GET /metrics on the API requires `Authorization: Bearer <METRICS_TOKEN>` (docs/security.md). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
    * Continuous monitoring (docs/verification-and-monitoring.md): `on` starts each environment's monitor workflow
    * when the worker starts and when the environment is created or changed; `off` starts none (running ones go on).
    */

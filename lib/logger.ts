@@ -1,6 +1,9 @@
 // Structured logging (pino). Secrets are redacted by path so that a token or password that reaches a
-// log call by mistake is never written.
-import { pino, type Logger } from 'pino';
+// log call by mistake is never written. Bindings of the work in progress (a promotion activity's deploymentId,
+// releaseId, environment, step) ride an AsyncLocalStorage and are added to every line logged inside it, whichever
+// logger writes it (withLogBindings; activities/log-context.ts sets them for every promotion activity).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -18,13 +21,33 @@ export const REDACT_PATHS = [
   '*.secret',
 ];
 
-export function createLogger(opts: { level?: string; name?: string } = {}): Logger {
-  return pino({
+const logBindings = new AsyncLocalStorage<Record<string, unknown>>();
+
+/**
+ * Runs `fn` with `bindings` added to every line logged inside it (an outer scope's bindings are kept unless
+ * overridden). The object itself is the scope's store: later changes to it (addLogBindings) apply at once.
+ */
+export function withLogBindings<T>(bindings: Record<string, unknown>, fn: () => T): T {
+  const outer = logBindings.getStore();
+  return logBindings.run(outer ? Object.assign(bindings, { ...outer, ...bindings }) : bindings, fn);
+}
+
+/** Adds to (or refines) the bindings of the current withLogBindings scope; no-op outside one. */
+export function addLogBindings(bindings: Record<string, unknown>): void {
+  const store = logBindings.getStore();
+  if (store) Object.assign(store, bindings);
+}
+
+/** `destination`: where lines go (default stdout); tests pass a stream to read them. */
+export function createLogger(opts: { level?: string; name?: string; destination?: DestinationStream } = {}): Logger {
+  const options = {
     name: opts.name ?? 'flow-controller',
     level: opts.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { pid: process.pid },
-  });
+    mixin: () => logBindings.getStore() ?? {},
+  };
+  return opts.destination ? pino(options, opts.destination) : pino(options);
 }
 
 /**

@@ -32,6 +32,7 @@ import { failOrphan, setRunId } from '../../db/orphans.js';
 import { probePromotionWorkflow } from '../../integrations/temporal-probe.js';
 import { assertNotFrozen } from './freezes.js';
 import { holdMessage, holdsOn } from '../../db/holds.js';
+import { promotionEnded, promotionsStarted } from '../../lib/metrics.js';
 
 export interface PromotionServiceDeps {
   database: Database;
@@ -176,6 +177,7 @@ export async function startPromotion(
     );
   }
   const deployment = inserted.created;
+  promotionsStarted.inc({ environment: env.name, kind: isRollback ? 'rollback' : 'promotion' });
 
   const promoteInput: PromoteInput = {
     deploymentId: deployment.id,
@@ -211,6 +213,7 @@ export async function startPromotion(
         ? `a promotion workflow ${workflowId} is already running without a matching history record`
         : `Temporal did not accept the promotion: ${(err as Error).message}`;
     await db.transaction((tx) => failUnstarted(tx, { deploymentId: deployment.id, message }));
+    promotionEnded({ ...deployment, status: 'failed', finishedAt: new Date() });
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError('PROMOTION_IN_PROGRESS', message, { workflowId });
     deps.logger.error({ err }, 'failed to start promotion workflow');
     throw new ApiError('SERVICE_UNAVAILABLE', 'Temporal is unavailable; the promotion was not started', { deploymentId: deployment.id });
@@ -236,7 +239,10 @@ async function releaseIfWorkflowGone(deps: PromotionServiceDeps, active: Deploym
   const reason = orphanReason(active, probe, new Date(), deps.orphanGraceSeconds);
   if (!reason) return false;
   const released = await deps.database.db.transaction((tx) => failOrphan(tx, { judged: active, message: reason }));
-  if (released) deps.logger.warn({ deploymentId: active.id, reason }, 'released an orphaned deployment');
+  if (released) {
+    promotionEnded({ ...active, status: 'failed', finishedAt: new Date() });
+    deps.logger.warn({ deploymentId: active.id, reason }, 'released an orphaned deployment');
+  }
   return released;
 }
 

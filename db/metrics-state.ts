@@ -1,0 +1,35 @@
+// The state behind the API's scrape-time gauges (api/services/metrics.ts), in one grouped query: every
+// environment's name (so that its gauges read 0 rather than vanish), its waiting and parked promotions (at most one
+// active per environment, through the partial unique index deployments_one_active_idx) with the age of the oldest,
+// and its open incidents by kind (the partial index incidents_one_open_idx). Cost does not grow with history.
+import { sql } from 'drizzle-orm';
+import type { Tx } from './client.js';
+
+export interface MetricsStateRow {
+  /** `environment` (one per environment), `active` (a waiting or parked promotion status) or `incident` (an open kind). */
+  row: 'environment' | 'active' | 'incident';
+  environment: string;
+  /** The promotion status (active) or incident kind (incident); null for `environment`. */
+  key: string | null;
+  count: number;
+  /** Seconds since the oldest record of the group last changed (active rows); 0 otherwise. */
+  ageSeconds: number;
+}
+
+export async function readMetricsState(tx: Tx): Promise<MetricsStateRow[]> {
+  const rows = await tx.execute<{ row: string; environment: string; key: string | null; count: number; age_seconds: number }>(sql`
+    select 'environment' as row, name as environment, null as key, 0 as count, 0::float8 as age_seconds from environments
+    union all
+    select 'active', environment, status, count(*)::int, coalesce(extract(epoch from now() - min(updated_at)), 0)::float8
+      from deployments where status in ('scheduled', 'awaiting_approval', 'awaiting_operator') group by environment, status
+    union all
+    select 'incident', environment, kind, count(*)::int, 0::float8 from incidents where resolved_at is null group by environment, kind
+  `);
+  return rows.map((r) => ({
+    row: r.row as MetricsStateRow['row'],
+    environment: r.environment,
+    key: r.key,
+    count: Number(r.count),
+    ageSeconds: Number(r.age_seconds),
+  }));
+}
