@@ -90,5 +90,10 @@ export const incidents = pgTable(
       .where(sql`${t.resolvedAt} is null`),
     // History per environment, newest first (keyset on id), with or without the open filter.
     index('incidents_env_idx').on(t.environment, t.id),
+    // DORA (db/dora.ts): incidents opened on a deployment, and an environment's incidents by opening time.
+    index('incidents_deployment_idx')
+      .on(t.deploymentId, t.firstSeenAt)
+      .where(sql`${t.deploymentId} is not null`),
+    index('incidents_env_first_seen_idx').on(t.environment, t.firstSeenAt),
   ],
 );
