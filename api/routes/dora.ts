@@ -10,7 +10,7 @@ import { EnvironmentName } from '../../domain/environment.js';
 import { DEFAULT_WINDOW, DORA_BUCKETS, FAILURE_WINDOW_SECONDS, parseWindow } from '../../domain/dora.js';
 
 const DoraQuery = z.object({
-  environment: EnvironmentName.openapi({ example: 'prod' }),
+  environment: EnvironmentName.meta({ example: 'prod' }),
   window: z
     .string()
     .max(8)
