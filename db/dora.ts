@@ -2,7 +2,7 @@
 // prepared once per connection) over the deployment history, incidents and verifications. The definitions are
 // documented in docs/operations.md ("DORA metrics"); the indexes the plan needs are in db/promotion-schema.ts
 // (deployments_env_status_finished_idx, deployments_env_rollback_idx) and db/verification-schema.ts
-// (incidents_deployment_idx, incidents_env_first_seen_idx).
+// (release_verifications_revoked_idx, incidents_env_first_seen_idx).
 //
 //   changes   successful promotions that are not rollbacks, finished in [from, to): frequency, lead time, and
 //             the denominator of the change failure rate
@@ -23,21 +23,41 @@ with succ as (
   from deployments d
   where d.environment = $1 and d.status = 'succeeded' and d.finished_at >= $2::timestamptz
 ),
+-- Failure signals, each tied to one deployment: a rollback to the newest successful promotion finished at or
+-- before its start (any other one's failure window ends at that promotion's finish), a revocation and an
+-- incident to the deployment they name. Few rows, found through indexes, then hash-joined to the changes.
+signals as (
+  select last.id as deployment_id, rb.created_at as at
+  from deployments rb
+  cross join lateral (
+    select d.id from deployments d
+    where d.environment = $1 and d.status = 'succeeded' and d.finished_at <= rb.created_at
+    order by d.finished_at desc limit 1
+  ) last
+  where rb.environment = $1 and rb.is_rollback and rb.created_at >= $2::timestamptz
+    and rb.created_at < $3::timestamptz + make_interval(secs => $4::int)
+  union all
+  select v.deployment_id, v.revoked_at
+  from release_verifications v
+  where v.environment = $1 and v.state = 'revoked' and v.revoked_at >= $2::timestamptz
+    and v.revoked_at < $3::timestamptz + make_interval(secs => $4::int)
+  union all
+  select i.deployment_id, i.first_seen_at
+  from incidents i
+  where i.environment = $1 and i.deployment_id is not null and i.first_seen_at >= $2::timestamptz
+    and i.first_seen_at < $3::timestamptz + make_interval(secs => $4::int)
+),
+failed_ids as (
+  select distinct s.id
+  from succ s join signals g on g.deployment_id = s.id
+  where g.at >= s.finished_at
+    and g.at < least(s.finished_at + make_interval(secs => $4::int), coalesce(s.next_finished_at, 'infinity'::timestamptz))
+),
 changes as (
   select s.id, s.finished_at, extract(epoch from s.finished_at - r.created_at)::float8 as lead_seconds,
-         (exists (select 1 from deployments rb
-                   where rb.environment = $1 and rb.is_rollback
-                     and rb.created_at >= s.finished_at and rb.created_at < e.fail_end)
-          or exists (select 1 from release_verifications v
-                      where v.deployment_id = s.id and v.state = 'revoked'
-                        and v.revoked_at >= s.finished_at and v.revoked_at < e.fail_end)
-          or exists (select 1 from incidents i
-                      where i.deployment_id = s.id and i.first_seen_at >= s.finished_at and i.first_seen_at < e.fail_end)) as failed
+         s.id in (select id from failed_ids) as failed
   from succ s
   join releases r on r.id = s.release_id
-  cross join lateral (
-    select least(s.finished_at + make_interval(secs => $4::int), coalesce(s.next_finished_at, 'infinity'::timestamptz)) as fail_end
-  ) e
   where not s.is_rollback and s.finished_at < $3::timestamptz
 ),
 failures as (
