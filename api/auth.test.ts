@@ -62,6 +62,7 @@ const routes = (): Array<{ method: string; path: string; role: Role; body?: unkn
   { method: 'GET', path: '/v1/environments/staging', role: 'viewer' },
   { method: 'GET', path: '/v1/environments/staging/deployment-history', role: 'viewer' },
   { method: 'GET', path: '/v1/environments/staging/deployment-history/1', role: 'viewer' },
+  { method: 'GET', path: '/v1/metrics/dora?environment=staging&window=7d', role: 'viewer' },
   { method: 'PUT', path: '/v1/environments/qa', role: 'admin', body: ENVIRONMENT },
   { method: 'PUT', path: '/v1/environments/qa?dryRun=true', role: 'admin', body: ENVIRONMENT },
   { method: 'POST', path: '/v1/environments/staging/preflight', role: 'promoter' },

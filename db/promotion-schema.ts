@@ -145,6 +145,13 @@ export const deployments = pgTable(
     index('deployments_release_idx').on(t.releaseId, t.id),
     // The history page filtered by status (keyset on id, newest first).
     index('deployments_env_status_idx').on(t.environment, t.status, t.id),
+    // DORA (db/dora.ts): an environment's finished promotions by status in time order, and its rollbacks by start.
+    index('deployments_env_status_finished_idx')
+      .on(t.environment, t.status, t.finishedAt)
+      .where(sql`${t.finishedAt} is not null`),
+    index('deployments_env_rollback_idx')
+      .on(t.environment, t.createdAt)
+      .where(sql`${t.isRollback}`),
   ],
 );
 

@@ -49,6 +49,10 @@ export const releaseVerifications = pgTable(
     check('release_verifications_state_check', sql`${t.state} in (${sqlList(VERIFICATION_STATES)})`),
     index('release_verifications_release_idx').on(t.releaseId, t.environment, t.deploymentId),
     index('release_verifications_env_idx').on(t.environment, t.deploymentId),
+    // DORA (db/dora.ts): an environment's revocations by time.
+    index('release_verifications_revoked_idx')
+      .on(t.environment, t.revokedAt)
+      .where(sql`${t.revokedAt} is not null`),
   ],
 );
 
@@ -90,5 +94,7 @@ export const incidents = pgTable(
       .where(sql`${t.resolvedAt} is null`),
     // History per environment, newest first (keyset on id), with or without the open filter.
     index('incidents_env_idx').on(t.environment, t.id),
+    // DORA (db/dora.ts): an environment's incidents by opening time.
+    index('incidents_env_first_seen_idx').on(t.environment, t.firstSeenAt),
   ],
 );

@@ -4,6 +4,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../context.js';
 import { auditRoutes } from './audit.js';
 import { deploymentRoutes } from './deployments.js';
+import { doraRoutes } from './dora.js';
 import { environmentRoutes } from './environments.js';
 import { eventRoutes } from './events.js';
 import { freezeRoutes } from './freezes.js';
@@ -25,6 +26,7 @@ export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
     ['/', environmentRoutes],
     ['/', deploymentRoutes],
     ['/', incidentRoutes],
+    ['/', doraRoutes],
     ['/', promotionRoutes],
     ['/', freezeRoutes],
     ['/', holdRoutes],

@@ -2320,6 +2320,75 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/metrics/dora': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Deployment frequency, lead time, change failure rate and time to restore of an environment */
+    get: {
+      parameters: {
+        query: {
+          /** @description Width of a trend point (UTC days, or ISO weeks from Monday) */
+          bucket?: 'day' | 'week';
+          environment: string;
+          /** @description How far back from now: `12h`, `7d`, `30d`, `4w` (1h..365d) */
+          window?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The four DORA metrics over the window, and their trend */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['DoraMetrics'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/pause': {
     parameters: {
       query?: never;
@@ -4322,6 +4391,54 @@ export interface components {
       /** @description Requested to wait for a freeze window to open (docs/governance.md) */
       whenOpen: boolean;
       workflowId: string;
+    };
+    DoraMetrics: {
+      /** @enum {string} */
+      bucket: 'day' | 'week';
+      changeFailureRate: {
+        deployments: number;
+        failed: number;
+        /** @description failed / deployments (null: no deployments) */
+        rate: number | null;
+      };
+      definitions: {
+        failureSignals: string[];
+        /** @description A change failed if a signal came within this long of it, or before the next successful promotion */
+        failureWindowSeconds: number;
+        restoreFailures: string[];
+      };
+      deploymentFrequency: {
+        /** @description Successful promotions, rollbacks excluded, finished in the window */
+        count: number;
+        perDay: number;
+      };
+      environment: string;
+      leadTime: {
+        count: number;
+        /** @description Release created → promotion succeeded here (null: no deployments) */
+        p50Seconds: number | null;
+        p90Seconds: number | null;
+      };
+      timeToRestore: {
+        /** @description Failures that started in the window */
+        failures: number;
+        meanSeconds: number | null;
+        p50Seconds: number | null;
+        /** @description Of those, restored by the end of the window (the times count only these) */
+        restored: number;
+      };
+      trend: {
+        deployments: number;
+        failed: number;
+        failureRate: number | null;
+        start: string;
+      }[];
+      window: {
+        from: string;
+        label: string;
+        seconds: number;
+        to: string;
+      };
     };
     Environment: {
       /** @description EnvironmentConfig; credentials appear as references (env:/file:) only */

@@ -7,12 +7,14 @@
 //   #/environments/:env/preflight               preflight checks of the environment (admins, promoters in scope)
 //   #/environments/:env/incidents?open=&kind=   incidents of an environment
 //   #/matrix?productVersion=                    release × environment matrix
+//   #/dora?environment=&window=&bucket=         DORA metrics of an environment, with a trend chart
 //   #/releases?productVersion=&createdBy=       release list
 //   #/releases/new                              new release from a template
 //   #/releases/:id?diff=<other>                 release details, promote, diff
 import { start } from './app.js';
 import { boardScreen } from './screens/board.js';
 import { deploymentScreen } from './screens/deployment.js';
+import { doraScreen } from './screens/dora.js';
 import { historyScreen } from './screens/history.js';
 import { incidentsScreen } from './screens/incidents.js';
 import { matrixScreen } from './screens/matrix.js';
@@ -29,6 +31,7 @@ start([
   [/^\/environments\/[^/]+\/preflight$/, preflightScreen],
   [/^\/environments\/[^/]+\/incidents$/, incidentsScreen],
   [/^\/matrix$/, matrixScreen],
+  [/^\/dora$/, doraScreen],
   [/^\/releases$/, releasesScreen],
   [/^\/releases\/new$/, newReleaseScreen],
   [/^\/releases\/[^/]+$/, releaseScreen],

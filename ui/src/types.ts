@@ -63,3 +63,5 @@ export type PreflightCheck = PreflightReport['checks'][number];
 export type EnvironmentStatus = ResponseBody<'/v1/environments/{env}/status', 'get'>;
 export type IncidentPage = ResponseBody<'/v1/environments/{env}/incidents', 'get'>;
 export type Incident = IncidentPage['incidents'][number];
+
+export type DoraMetrics = ResponseBody<'/v1/metrics/dora', 'get'>;

@@ -1,0 +1,4 @@
+CREATE INDEX "deployments_env_status_finished_idx" ON "deployments" USING btree ("environment","status","finished_at") WHERE "deployments"."finished_at" is not null;--> statement-breakpoint
+CREATE INDEX "deployments_env_rollback_idx" ON "deployments" USING btree ("environment","created_at") WHERE "deployments"."is_rollback";--> statement-breakpoint
+CREATE INDEX "incidents_env_first_seen_idx" ON "incidents" USING btree ("environment","first_seen_at");--> statement-breakpoint
+CREATE INDEX "release_verifications_revoked_idx" ON "release_verifications" USING btree ("environment","revoked_at") WHERE "release_verifications"."revoked_at" is not null;
