@@ -7,6 +7,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import { scrubUrlCredentials } from '../lib/secrets.js';
 import { kubeRequestDuration, kubeRequestErrors, timedCall, type KubeEndpoint } from '../lib/metrics.js';
+import { SpanKind, withSpan } from '../lib/tracing.js';
 
 const KUBE_METRICS = { duration: kubeRequestDuration, errors: kubeRequestErrors };
 
@@ -166,7 +167,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
   const apps = new k8s.AppsV1Api(configuration);
   const core = new k8s.CoreV1Api(configuration);
 
-  /** One API call, timed by its endpoint class (`pods.list`, `deployments.get`, …: never a name or namespace). */
+  /** One API call, timed (and traced) by its endpoint class (`pods.list`, `deployments.get`, …: never a name or namespace). */
   function wrap<T>(endpoint: KubeEndpoint, what: string, fn: () => Promise<T>): Promise<T> {
     const call = async () => {
       try {
@@ -175,7 +176,13 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
         throw toKubeApiError(err, what, timeoutMs);
       }
     };
-    return timedCall(KUBE_METRICS, endpoint, call, (o) => ('result' in o ? 200 : o.error instanceof KubeApiError ? o.error.status : 0));
+    // A client span per call when tracing is on (client-node's own HTTP layer is not instrumented).
+    return withSpan(
+      `kube ${endpoint}`,
+      { 'kube.endpoint': endpoint },
+      () => timedCall(KUBE_METRICS, endpoint, call, (o) => ('result' in o ? 200 : o.error instanceof KubeApiError ? o.error.status : 0)),
+      SpanKind.CLIENT,
+    );
   }
 
   return {
