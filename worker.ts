@@ -19,7 +19,7 @@ import { loadConfig, type Config } from './lib/config.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createDatabase, pingDatabase, type Database } from './db/client.js';
 import { logContextInterceptor } from './activities/log-context.js';
-import { addMetricsSource } from './lib/metrics.js';
+import { addMetricsSource, initPromotionSeries } from './lib/metrics.js';
 import { startMetricsServer, type RunningMetricsServer } from './lib/metrics-server.js';
 import { listEnvironments } from './db/environments.js';
 import { monitoringOf } from './domain/monitor.js';
@@ -323,6 +323,7 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
     });
   }
   const done = worker.run().finally(() => connection.close());
+  initPromotionSeries((await listEnvironments(deps.database.db)).map((e) => e.name));
   if (config.MONITOR_START === 'on' && worker.client) {
     const monitors = await ensureMonitors(worker.client, {
       taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -14,16 +14,25 @@ export interface MetricsStateRow {
   count: number;
   /** Seconds since the oldest record of the group last changed (active rows); 0 otherwise. */
   ageSeconds: number;
+  /** The environment's stored monitoring settings (`environment` rows; null: the defaults). */
+  monitoring: unknown;
 }
 
 export async function readMetricsState(tx: Tx): Promise<MetricsStateRow[]> {
-  const rows = await tx.execute<{ row: string; environment: string; key: string | null; count: number; age_seconds: number }>(sql`
-    select 'environment' as row, name as environment, null as key, 0 as count, 0::float8 as age_seconds from environments
+  const rows = await tx.execute<{
+    row: string;
+    environment: string;
+    key: string | null;
+    count: number;
+    age_seconds: number;
+    monitoring: unknown;
+  }>(sql`
+    select 'environment' as row, name as environment, null as key, 0 as count, 0::float8 as age_seconds, monitoring from environments
     union all
-    select 'active', environment, status, count(*)::int, coalesce(extract(epoch from now() - min(updated_at)), 0)::float8
+    select 'active', environment, status, count(*)::int, coalesce(extract(epoch from now() - min(updated_at)), 0)::float8, null
       from deployments where status in ('scheduled', 'awaiting_approval', 'awaiting_operator') group by environment, status
     union all
-    select 'incident', environment, kind, count(*)::int, 0::float8 from incidents where resolved_at is null group by environment, kind
+    select 'incident', environment, kind, count(*)::int, 0::float8, null from incidents where resolved_at is null group by environment, kind
   `);
   return rows.map((r) => ({
     row: r.row as MetricsStateRow['row'],
@@ -31,5 +40,6 @@ export async function readMetricsState(tx: Tx): Promise<MetricsStateRow[]> {
     key: r.key,
     count: Number(r.count),
     ageSeconds: Number(r.age_seconds),
+    monitoring: r.monitoring,
   }));
 }

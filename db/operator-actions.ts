@@ -159,8 +159,25 @@ export async function verifyOperatorAction(tx: Tx, input: VerifyOperatorActionIn
     if (row.action === 'reject' && deployment.status !== 'awaiting_approval') {
       return refuse(`deployment ${deployment.id} is ${deployment.status}, not awaiting approval`, false);
     }
+    // The last approval may have completed the quorum while the workflow has not recorded `running` yet: a reject
+    // then comes too late (the deployment row is locked: approvals and rejects are verified one at a time).
+    if (row.action === 'reject') {
+      const [approved] = await tx
+        .select({ n: sql<number>`count(distinct ${operatorActions.principal})::int` })
+        .from(operatorActions)
+        .where(
+          and(
+            eq(operatorActions.deploymentId, deployment.id),
+            eq(operatorActions.action, 'approve'),
+            eq(operatorActions.outcome, 'applied'),
+          ),
+        );
+      if ((approved?.n ?? 0) >= (env?.approvalsRequired ?? 1))
+        return refuse(`deployment ${deployment.id} already has its approvals`, false);
+    }
     if (row.action === 'approve') {
-      const waitMs = approvalWaitRemainingMs(await approvalGateEnteredAt(tx, deployment.id), env?.approvalWaitSeconds ?? 0, new Date());
+      const gate = await approvalGateEnteredAt(tx, deployment.id);
+      const waitMs = approvalWaitRemainingMs(gate.at, env?.approvalWaitSeconds ?? 0, gate.now);
       if (waitMs > 0) return refuse(`approvals open in ${Math.ceil(waitMs / 1000)} s (wait timer of ${deployment.environment})`, false);
       const earlier = await tx
         .select({ id: operatorActions.id })
@@ -185,13 +202,16 @@ export async function verifyOperatorAction(tx: Tx, input: VerifyOperatorActionIn
   return verified(row);
 }
 
-/** When the deployment reached its approval gate (its event log: the status change to awaiting_approval). */
-async function approvalGateEnteredAt(tx: Tx, deploymentId: number): Promise<Date | null> {
+/**
+ * When the deployment reached its approval gate (its event log: the status change to awaiting_approval), with the
+ * database's own clock: both times come from PostgreSQL, so a worker's clock skew cannot shorten the wait timer.
+ */
+async function approvalGateEnteredAt(tx: Tx, deploymentId: number): Promise<{ at: Date | null; now: Date }> {
   const [row] = await tx
-    .select({ at: sql<Date | null>`max(${events.at})` })
+    .select({ at: sql<string | null>`max(${events.at})`, now: sql<string>`now()` })
     .from(events)
     .where(and(eq(events.deploymentId, deploymentId), eq(events.type, 'deployment'), sql`${events.data}->>'status' = 'awaiting_approval'`));
-  return row?.at ? new Date(row.at) : null;
+  return { at: row?.at ? new Date(row.at) : null, now: row ? new Date(row.now) : new Date() };
 }
 
 function verified(row: OperatorActionRow): VerifiedAction {

@@ -110,6 +110,17 @@ export const httpRequestDuration = new Histogram({
 });
 
 /** Counts a promotion that reached a final status (call once, after the transaction that ended it committed). */
+/**
+ * Starts every environment's finished-promotion series at 0 (worker start): `increase()` and `rate()` see no
+ * increase in a series whose first sample is already 1, so without this the first failure after a restart would be
+ * invisible to the failure-rate alert. (An environment created later starts at its first promotion.)
+ */
+export function initPromotionSeries(environments: readonly string[]): void {
+  for (const environment of environments) {
+    for (const outcome of ['succeeded', 'failed', 'aborted']) promotionsFinished.inc({ environment, outcome }, 0);
+  }
+}
+
 export function promotionEnded(record: { environment: string; status: string; createdAt: Date; finishedAt: Date | null }): void {
   promotionsFinished.inc({ environment: record.environment, outcome: record.status });
   const end = record.finishedAt ?? new Date();

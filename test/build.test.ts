@@ -90,6 +90,8 @@ describe('compiled build', () => {
     const ts = readdirSync(BUILD_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
     expect(ts).toEqual([]);
     expect(readdirSync(join(BUILD_DIR, 'dist')).filter((f) => /^workflow-bundle-[0-9a-f]{16}\.js$/.test(f))).toHaveLength(1);
+    // And its tracing variant (OTEL_EXPORTER_OTLP_ENDPOINT set: worker.ts picks the -traced bundle).
+    expect(readdirSync(join(BUILD_DIR, 'dist')).filter((f) => /^workflow-bundle-[0-9a-f]{16}-traced\.js$/.test(f))).toHaveLength(1);
   });
 
   it('forks the compiled git runner child (git-runner-child.js, not .ts)', () => {
@@ -135,15 +137,20 @@ describe('compiled build', () => {
     expect(await api.exited).toBe(0);
   });
 
-  it('runs the worker on the pre-built workflow bundle until SIGTERM', async () => {
+  it('runs the worker on the pre-built workflow bundle until SIGTERM, answering its probes', async () => {
+    const httpPort = await freePort();
     const worker = run('worker.js', {
       DATABASE_URL: db.url,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: uniqueName('compiled-worker'),
       MONITOR_START: 'off',
       PROMOTION_ORPHAN_SWEEP_SECONDS: '0',
+      WORKER_HTTP_PORT: String(httpPort),
     });
     await worker.waitForLog((l) => l.msg === 'worker started');
+    // The probes the Helm chart uses.
+    expect((await fetch(`http://127.0.0.1:${httpPort}/livez`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status).toBe(200);
     // The bundle of build/dist matched the compiled workflows: no webpack in the worker.
     expect(worker.lines.some((l) => String(l.msg).startsWith('no pre-built workflow bundle'))).toBe(false);
     worker.child.kill('SIGTERM');

@@ -8,6 +8,7 @@ import { Gauge } from 'prom-client';
 import type { Database } from '../../db/client.js';
 import { readMetricsState, type MetricsStateRow } from '../../db/metrics-state.js';
 import { INCIDENT_KINDS } from '../../domain/verification.js';
+import { MonitoringConfig as MonitoringSchema } from '../../domain/verification.js';
 import { registry, renderMetrics, stateRegistry } from '../../lib/metrics.js';
 
 export const STATE_TTL_MS = 2000;
@@ -36,6 +37,11 @@ const incidents = gauge('flow_controller_incidents_open', 'Open incidents of the
   'environment',
   'kind',
 ]);
+const monitoring = gauge(
+  'flow_controller_monitoring_enabled',
+  '1 when the environment is monitored (its monitor workflow should report), 0 when its monitoring is off.',
+  ['environment'],
+);
 const stateUp = gauge(
   'flow_controller_state_up',
   '1 when the last state query succeeded; 0 when the database did not answer (state gauges absent).',
@@ -44,14 +50,22 @@ const stateUp = gauge(
 const queryDuration = gauge('flow_controller_state_query_duration_seconds', 'Duration of the last state query behind these gauges.', []);
 
 function apply(rows: MetricsStateRow[]): void {
-  for (const g of [parked, parkedAge, scheduled, approvals, incidents]) g.reset();
+  for (const g of [parked, parkedAge, scheduled, approvals, incidents, monitoring]) g.reset();
+  // Environments first (their gauges read 0 rather than vanish), whatever order the union returned the rows in.
+  for (const r of rows) {
+    if (r.row !== 'environment') continue;
+    const environment = r.environment;
+    for (const g of [parked, parkedAge, scheduled, approvals]) g.set({ environment }, 0);
+    for (const kind of INCIDENT_KINDS) incidents.set({ environment, kind }, 0);
+    const parsed = MonitoringSchema.safeParse(r.monitoring ?? {});
+    monitoring.set({ environment }, parsed.success && parsed.data.enabled ? 1 : 0);
+  }
   for (const r of rows) {
     const environment = r.environment;
-    if (r.row === 'environment') {
-      for (const g of [parked, parkedAge, scheduled, approvals]) g.set({ environment }, 0);
-      for (const kind of INCIDENT_KINDS) incidents.set({ environment, kind }, 0);
-    } else if (r.row === 'incident' && r.key !== null) {
+    if (r.row === 'incident' && r.key !== null) {
       incidents.set({ environment, kind: r.key }, r.count);
+    } else if (r.row !== 'active') {
+      continue;
     } else if (r.key === 'awaiting_operator') {
       parked.set({ environment }, r.count);
       parkedAge.set({ environment }, r.ageSeconds);

@@ -162,6 +162,25 @@ describe('flow-controller chart', () => {
     });
   });
 
+  it('takes METRICS_TOKEN from a Secret only: the API gets it by reference and its ServiceMonitor sends it', async () => {
+    for (const key of ['METRICS_TOKEN', 'DATABASE_URL', 'FC_SECRET_GIT_PASSWORD']) {
+      const lint = await lintChart({ chartDir: CHART, values: { extraConfig: { [key]: 'plaintext' } }, namespace: 'flow' });
+      expect(lint.ok, key).toBe(false);
+    }
+    const objs = await render({ metrics: { tokenSecret: { name: 'fc-metrics', key: 'token' }, serviceMonitor: { enabled: true } } });
+    const api = containerOf(find(objs, 'Deployment', 'fc-flow-controller-api').spec.template);
+    expect((api.env as Obj[]).find((e) => e.name === 'METRICS_TOKEN')?.valueFrom.secretKeyRef).toEqual({
+      name: 'fc-metrics',
+      key: 'token',
+    });
+    const monitor = find(objs, 'ServiceMonitor', 'fc-flow-controller-api');
+    expect(monitor.spec.endpoints[0].authorization).toEqual({ type: 'Bearer', credentials: { name: 'fc-metrics', key: 'token' } });
+    expect(find(objs, 'ServiceMonitor', 'fc-flow-controller-worker').spec.endpoints[0].authorization).toBeUndefined();
+    expect(
+      (containerOf(find(defaults, 'Deployment', 'fc-flow-controller-api').spec.template).env as Obj[]).map((e) => e.name),
+    ).not.toContain('METRICS_TOKEN');
+  });
+
   it('puts only known lib/config.ts keys in the ConfigMap, extraConfig included', async () => {
     const objs = await render({ extraConfig: { FC_ALLOWED_HOSTS: 'git.example.com,*.argocd.example.com', HOST: '127.0.0.1' } });
     const data = find(objs, 'ConfigMap', 'fc-flow-controller').data as Record<string, string>;

@@ -77,6 +77,15 @@ env:
         name: {{ include "flow-controller.secretName" . }}
         key: {{ .Values.secrets.adminTokenKey }}
         optional: true
+  {{- with .Values.metrics.tokenSecret }}
+  {{- if .name }}
+  - name: METRICS_TOKEN
+    valueFrom:
+      secretKeyRef:
+        name: {{ .name }}
+        key: {{ .key }}
+  {{- end }}
+  {{- end }}
 {{- end }}
 
 {{/* The writable paths (the root filesystem is read-only) and the optional secrets directory. */}}
