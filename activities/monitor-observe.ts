@@ -10,7 +10,7 @@ import { eachApplication } from './argocd-refresh.js';
 import { onCluster, targetApplications, type TargetApp } from './promotion-targets.js';
 import { verifyApplications } from './verify-workloads.js';
 import type { Application, ArgoClient } from '../integrations/argocd.js';
-import { KubeApiError, type KubeClient, type Workload } from '../integrations/kube.js';
+import { KubeApiError, type KubeClient, type Workload, type WorkloadKind } from '../integrations/kube.js';
 import { matches, parseSelector } from '../domain/label-selector.js';
 import type { AppObservation } from '../domain/monitor.js';
 
@@ -65,25 +65,26 @@ async function observeTarget(ctx: PromotionContext, apps: TargetApp[]): Promise<
 }
 
 /**
- * The Kubernetes reads of one observation, namespace by namespace: one list of pods and one list of workloads per
- * namespace instead of a GET and a pod list per workload (what verify-workloads asks for is answered from them, the
- * label selector matched here). Where RBAC allows `get` but not `list` on workloads, the workloads are read one by
- * one as before.
+ * The Kubernetes reads of one observation, namespace by namespace: one list of pods per namespace and one list of
+ * workloads per namespace and kind asked for (a release of Deployments lists no StatefulSets or DaemonSets), instead
+ * of a GET and a pod list per workload (what verify-workloads asks for is answered from them, the label selector
+ * matched here). Where RBAC allows `get` but not `list` on workloads, the workloads are read one by one as before.
  */
 export function namespaceReads(kube: KubeClient): KubeClient {
   const pods = new Map<string, ReturnType<KubeClient['listPods']>>();
   const workloads = new Map<string, Promise<Map<string, Workload> | undefined>>();
-  const listed = (namespace: string) => {
-    let hit = workloads.get(namespace);
+  const listed = (namespace: string, kind: WorkloadKind) => {
+    const key = `${namespace}\0${kind}`;
+    let hit = workloads.get(key);
     if (!hit) {
-      hit = kube.listWorkloads(namespace).then(
+      hit = kube.listWorkloads(namespace, undefined, [kind]).then(
         (all) => new Map(all.map((w) => [`${w.kind}/${w.object.metadata?.name ?? ''}`, w])),
         (err: unknown) => {
           if (err instanceof KubeApiError && err.reason === 'Forbidden') return undefined;
           throw err;
         },
       );
-      workloads.set(namespace, hit);
+      workloads.set(key, hit);
     }
     return hit;
   };
@@ -96,7 +97,7 @@ export function namespaceReads(kube: KubeClient): KubeClient {
       return (await all).filter((p) => matches(requirements, p.metadata?.labels));
     },
     async getWorkload(kind, namespace, name) {
-      const found = (await listed(namespace))?.get(`${kind}/${name}`);
+      const found = (await listed(namespace, kind))?.get(`${kind}/${name}`);
       return found ?? kube.getWorkload(kind, namespace, name);
     },
   };

@@ -12,6 +12,7 @@ import { createSimulator, type Simulator } from '../sim/simulator.js';
 import { INSTANT_TIMING } from '../sim/timing.js';
 import { mappedWorkloadOf } from './mapped-workload.js';
 import { verifyApplications, type VerifyApplicationsInput } from './verify-workloads.js';
+import { namespaceReads } from './monitor-observe.js';
 
 const RELEASE = '0b5f3c1e-0000-4000-8000-000000000001';
 
@@ -171,6 +172,19 @@ describe('verifyApplications against the simulator', () => {
       },
     ]);
     expect(qa.mismatches[0]?.pod).toMatch(/^api-/);
+  });
+
+  it("the monitor's namespace reads give the same verdicts with one pod list and one list per workload kind used", async () => {
+    const direct = await verifyApplications(input('qa'));
+    sim.faults.resetRequestCounts();
+    const listed = await verifyApplications(input('qa', { kube: namespaceReads(kube) }));
+    expect(listed).toEqual(direct);
+    // qa has only Deployments among Argo CD's resources: no StatefulSet or DaemonSet list, no GET per workload.
+    const kubeReads = Object.entries(sim.faults.requestCounts()).filter(([k]) => k.startsWith('kube '));
+    expect(Object.fromEntries(kubeReads)).toEqual({
+      'kube GET /api/v1/namespaces/qa/pods': 1,
+      'kube GET /apis/apps/v1/namespaces/qa/deployments': 1,
+    });
   });
 
   it('a mapping naming a workload the application does not have is reported as such', async () => {

@@ -14,7 +14,9 @@
 //   bash scripts/with-node.sh tsx bench/monitor.ts       # → bench/results/monitor.json
 // and a small run while others work: BENCH_MONITOR_ENVS=10 BENCH_MONITOR_WINDOW_SECONDS=30 BENCH_MONITOR_SAMPLES=10.
 import { randomBytes } from 'node:crypto';
-import { cpuTimes, readMemory } from './process.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cpuTimes, readMemory, threadCpu } from './process.js';
 import { createRig, type Rig } from './rig.js';
 import { machine, round1, sleep, stats, writeResult } from './stats.js';
 
@@ -142,8 +144,12 @@ async function main(): Promise<void> {
     const openBefore = (await rig.database.sql<Array<{ n: number }>>`select count(*)::int as n from incidents where resolved_at is null`)[0]
       ?.n;
 
+    // BENCH_WORKER_CPU_PROFILE_DIR: the worker profiles this window only (bench/worker-process.ts).
+    const profileDir = process.env.BENCH_WORKER_CPU_PROFILE_DIR;
+    if (profileDir) await writeFile(join(profileDir, 'profile-start'), '');
     rig.worker.resetPeak();
     const cpu0 = await cpuTimes(rig.worker.pid);
+    const threads0 = await threadCpu(rig.worker.pid);
     const t0 = performance.now();
     const rss: number[] = [];
     while (performance.now() - t0 < WINDOW_S * 1000) {
@@ -152,6 +158,14 @@ async function main(): Promise<void> {
       await sleep(1000);
     }
     const cpu1 = await cpuTimes(rig.worker.pid);
+    const threads1 = await threadCpu(rig.worker.pid);
+    const byThread = Object.fromEntries(
+      Object.entries(threads1)
+        .map(([name, ms]) => [name, Math.round(ms - (threads0[name] ?? 0))] as const)
+        .filter(([, ms]) => ms > 0)
+        .sort((a, b) => b[1] - a[1]),
+    );
+    if (profileDir) await writeFile(join(profileDir, 'profile-stop'), '');
     const windowMs = performance.now() - t0;
     const cpuMs = (cpu1?.selfMs ?? 0) - (cpu0?.selfMs ?? 0);
     const corePct = (100 * cpuMs) / windowMs;
@@ -181,6 +195,8 @@ async function main(): Promise<void> {
       openIncidentsBeforeWindow: openBefore ?? null,
       worker: {
         cpuMsInWindow: Math.round(cpuMs),
+        // By thread name: main (JavaScript, activities), workflow threads, tokio-runtime-* (Temporal's core), GC, libuv.
+        cpuMsInWindowByThread: byThread,
         corePct: round1(corePct),
         corePctPerApplication: Number((corePct / apps).toFixed(4)),
         corePctNothingToObserve: round1(idleCorePct),
@@ -204,6 +220,9 @@ async function main(): Promise<void> {
     const file = await writeResult('monitor', summary);
     console.log(JSON.stringify(summary, null, 2));
     console.log(`→ ${file}`);
+  } catch (err) {
+    console.error(rig.worker.output().slice(-30).join('\n'));
+    throw err;
   } finally {
     await rig.close();
   }

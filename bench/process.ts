@@ -1,7 +1,7 @@
 // The worker of the promotion benchmarks in its own process (bench/worker-process.ts), and what is
 // measured of a process: memory from /proc/<pid>/status, CPU time from /proc/<pid>/stat.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopChild } from '../dev/temporal-dev-server.js';
@@ -37,6 +37,38 @@ export async function cpuTimes(pid: number): Promise<{ selfMs: number; childrenM
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU time (ms, user+system) of a process's threads grouped by thread name (/proc/<pid>/task/<tid>/{comm,stat}):
+ * where a process's CPU goes between the JavaScript main thread, worker threads, the Temporal SDK's Rust
+ * threads (tokio-runtime-*), V8's GC and libuv's pool. Threads that ended in between are not counted.
+ */
+export async function threadCpu(pid: number): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  let tids: string[] = [];
+  try {
+    tids = await readdir(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const [comm, stat] = await Promise.all([
+        readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8'),
+        readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8'),
+      ]);
+      const f = stat
+        .slice(stat.lastIndexOf(')') + 2)
+        .split(' ')
+        .map(Number);
+      const name = tid === String(pid) ? 'main' : comm.trim();
+      out[name] = (out[name] ?? 0) + ((f[11] ?? 0) + (f[12] ?? 0)) * 10;
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
 }
 
 export interface WorkerProcess {

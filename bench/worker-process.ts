@@ -4,6 +4,10 @@
 // from workflows/ at start (or, with BENCH_WORKFLOW_BUNDLE, a pre-built bundle file), production defaults
 // (database pool of 10, the WORKER_* bounds of lib/config.ts read from the environment as worker.ts does);
 // only the convergence poll interval is set by the benchmark. Prints WORKER-READY once polling; SIGTERM stops it.
+import { Session } from 'node:inspector/promises';
+import { watch } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { createWorker, installTemporalRuntime, workerTuningOf } from '../worker.js';
 import { loadConfig } from '../lib/config.js';
@@ -55,6 +59,26 @@ async function main(): Promise<void> {
         }, memoryMs)
       : undefined;
   memoryTimer?.unref();
+  // BENCH_WORKER_CPU_PROFILE_DIR: a file `profile-start` created there starts the V8 CPU profiler, `profile-stop`
+  // writes <dir>/worker.cpuprofile (Chrome DevTools opens it), so a benchmark profiles just its window. (Not a
+  // signal: the Temporal runtime shuts the worker down on SIGUSR2.)
+  const profileDir = process.env.BENCH_WORKER_CPU_PROFILE_DIR;
+  if (profileDir) {
+    const session = new Session();
+    session.connect();
+    watch(profileDir, (_event, file) => {
+      void (async () => {
+        if (file === 'profile-start') {
+          await session.post('Profiler.enable');
+          await session.post('Profiler.setSamplingInterval', { interval: 1000 });
+          await session.post('Profiler.start');
+        } else if (file === 'profile-stop') {
+          const { profile } = await session.post('Profiler.stop');
+          await writeFile(join(profileDir, 'worker.cpuprofile'), JSON.stringify(profile));
+        }
+      })();
+    }).unref();
+  }
   const stop = () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
   };

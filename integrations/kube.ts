@@ -34,7 +34,8 @@ export type Workload =
   | { kind: 'DaemonSet'; object: k8s.V1DaemonSet };
 
 export interface KubeClient {
-  listWorkloads(namespace: string, labelSelector?: string): Promise<Workload[]>;
+  /** Deployments, StatefulSets and DaemonSets of a namespace (only `kinds`, when given: one list per kind). */
+  listWorkloads(namespace: string, labelSelector?: string, kinds?: readonly WorkloadKind[]): Promise<Workload[]>;
   getWorkload(kind: WorkloadKind, namespace: string, name: string): Promise<Workload>;
   listPods(namespace: string, labelSelector?: string): Promise<k8s.V1Pod[]>;
   /** GET /api/v1/namespaces/{name}: a cluster-scoped read that namespaced RBAC often forbids (403). */
@@ -186,16 +187,25 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
   }
 
   return {
-    async listWorkloads(namespace, labelSelector) {
+    async listWorkloads(namespace, labelSelector, kinds = WORKLOAD_KINDS) {
+      const none = Promise.resolve({ items: [] });
       const [deployments, statefulSets, daemonSets] = await Promise.all([
-        wrap('deployments.list', `list deployments in ${namespace}`, () => apps.listNamespacedDeployment({ namespace, labelSelector })),
-        wrap('statefulsets.list', `list statefulsets in ${namespace}`, () => apps.listNamespacedStatefulSet({ namespace, labelSelector })),
-        wrap('daemonsets.list', `list daemonsets in ${namespace}`, () => apps.listNamespacedDaemonSet({ namespace, labelSelector })),
+        kinds.includes('Deployment')
+          ? wrap('deployments.list', `list deployments in ${namespace}`, () => apps.listNamespacedDeployment({ namespace, labelSelector }))
+          : none,
+        kinds.includes('StatefulSet')
+          ? wrap('statefulsets.list', `list statefulsets in ${namespace}`, () =>
+              apps.listNamespacedStatefulSet({ namespace, labelSelector }),
+            )
+          : none,
+        kinds.includes('DaemonSet')
+          ? wrap('daemonsets.list', `list daemonsets in ${namespace}`, () => apps.listNamespacedDaemonSet({ namespace, labelSelector }))
+          : none,
       ]);
       return [
-        ...deployments.items.map((object): Workload => ({ kind: 'Deployment', object })),
-        ...statefulSets.items.map((object): Workload => ({ kind: 'StatefulSet', object })),
-        ...daemonSets.items.map((object): Workload => ({ kind: 'DaemonSet', object })),
+        ...deployments.items.map((object): Workload => ({ kind: 'Deployment', object: object as k8s.V1Deployment })),
+        ...statefulSets.items.map((object): Workload => ({ kind: 'StatefulSet', object: object as k8s.V1StatefulSet })),
+        ...daemonSets.items.map((object): Workload => ({ kind: 'DaemonSet', object: object as k8s.V1DaemonSet })),
       ];
     },
     async getWorkload(kind, namespace, name) {

@@ -72,6 +72,16 @@ describe('createTargetClients under the policy', () => {
     expect(calls.length).toBeGreaterThan(0);
   });
 
+  it('shares one Kubernetes client (and its keep-alive connections) per server, TLS settings and token', () => {
+    const secrets = createSecretResolver({ env: { ...ENV, FC_SECRET_KUBE_OTHER: 'other-token' } });
+    const targets = createTargetClients({ secrets, argoTimeoutMs: 1000 });
+    const a = targets.kubeFor(row({}, { namespace: 'dev' }));
+    expect(targets.kubeFor(row({}, { namespace: 'staging' }))).toBe(a);
+    expect(targets.kubeFor(row({}, { tokenRef: 'env:FC_SECRET_KUBE_OTHER' }))).not.toBe(a);
+    expect(targets.kubeFor(row({}, { server: 'https://k8s-2.internal:6443' }))).not.toBe(a);
+    expect(targets.kubeFor(row({}, { skipTLSVerify: true }))).not.toBe(a);
+  });
+
   it('refuses credentials inside the URL without echoing them', () => {
     const { targets, calls } = clients([]);
     const argo = refusal(() => targets.argoFor(row({ serverUrl: 'https://admin:UrlS3cret@argocd.internal' })));

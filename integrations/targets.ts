@@ -5,7 +5,9 @@
 // credentials in the URL, host in FC_ALLOWED_HOSTS): a row written to the database behind the API's back
 // cannot send a credential to another host. The refusal names the field, never the URL.
 // Argo CD clients are kept per target and credentials, so a username/password session is reused until it
-// expires (one login, not one per call); every Kubernetes and Argo CD request has a timeout.
+// expires (one login, not one per call). Kubernetes clients are kept the same way, so their keep-alive
+// connections are shared by every environment on a cluster (a client per call made every monitor observation
+// open new TLS connections). Every Kubernetes and Argo CD request has a timeout.
 import { createHash } from 'node:crypto';
 import type { ArgoTarget, KubeTarget } from '../domain/environment.js';
 import { hostAllowed, urlHasCredentials } from '../domain/target-policy.js';
@@ -37,6 +39,8 @@ export interface TargetClientsOptions {
 
 /** Argo CD clients kept at most (one per target and credentials; the oldest is forgotten first). */
 const MAX_ARGO_CLIENTS = 64;
+/** Kubernetes clients kept at most (one per server, TLS settings and token; the oldest is forgotten first). */
+const MAX_KUBE_CLIENTS = 64;
 
 export function createTargetClients(opts: TargetClientsOptions): TargetClients {
   const secrets = opts.secrets ?? createSecretResolver();
@@ -44,6 +48,7 @@ export function createTargetClients(opts: TargetClientsOptions): TargetClients {
   const kubeTimeoutMs = opts.kubeTimeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS;
   // Keyed by a hash of the target and its resolved credentials: a rotated secret gets a new client (and session).
   const argoClients = new Map<string, ArgoClient>();
+  const kubeClients = new Map<string, KubeClient>();
   return {
     argoFor: (env) => {
       checkTargetUrl('argocd.serverUrl', env.argocd.serverUrl, allowed);
@@ -66,7 +71,24 @@ export function createTargetClients(opts: TargetClientsOptions): TargetClients {
     },
     kubeFor: (env) => {
       checkTargetUrl('kubernetes.server', env.kubernetes.server, allowed);
-      return kubeClientForTarget(env.kubernetes, secrets, { timeoutMs: kubeTimeoutMs });
+      const t = env.kubernetes;
+      const token = secrets.resolve(t.tokenRef);
+      const key = createHash('sha256')
+        .update(JSON.stringify([t.server, token, t.caData ?? null, t.skipTLSVerify ?? false]))
+        .digest('hex');
+      let client = kubeClients.get(key);
+      if (!client) {
+        client = createKubeClient({
+          server: t.server,
+          token,
+          ...(t.caData ? { caData: t.caData } : {}),
+          skipTLSVerify: t.skipTLSVerify,
+          timeoutMs: kubeTimeoutMs,
+        });
+        if (kubeClients.size >= MAX_KUBE_CLIENTS) kubeClients.delete(kubeClients.keys().next().value as string);
+        kubeClients.set(key, client);
+      }
+      return client;
     },
   };
 }
@@ -84,14 +106,4 @@ function resolveArgoCredentials(target: ArgoTarget, secrets: SecretResolver): { 
 export function checkTargetUrl(field: string, url: string, allowedHosts: readonly string[]): void {
   if (urlHasCredentials(url)) throw new SecretError(`${field} must not contain credentials (user:password@)`);
   if (!hostAllowed(url, allowedHosts)) throw new SecretError(`${field}: the host is not in FC_ALLOWED_HOSTS`);
-}
-
-function kubeClientForTarget(target: KubeTarget, secrets: SecretResolver, opts: { timeoutMs?: number } = {}): KubeClient {
-  return createKubeClient({
-    server: target.server,
-    token: secrets.resolve(target.tokenRef),
-    ...(target.caData ? { caData: target.caData } : {}),
-    skipTLSVerify: target.skipTLSVerify,
-    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
-  });
 }
