@@ -20,6 +20,7 @@ import { createDatabase, type Database } from './db/client.js';
 import { listEnvironments } from './db/environments.js';
 import { monitoringOf } from './domain/monitor.js';
 import { monitorStartOptions } from './workflows/monitor-messages.js';
+import { dispatcherStartOptions, notifySettingsOf } from './workflows/notify-messages.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
@@ -151,6 +152,17 @@ export async function ensureMonitors(client: Client, opts: { taskQueue: string; 
   return started;
 }
 
+/**
+ * Starts the notification dispatcher (workflows/notify.ts) of this task queue. Idempotent (USE_EXISTING): every
+ * worker start makes sure it runs, a second worker finds it running. One long-lived workflow rather than a Schedule:
+ * an idle dispatcher reads the log every NOTIFY_POLL_MS (a durable timer), which a Schedule's one workflow per tick
+ * would turn into thousands of executions a day; continue-as-new keeps its history bounded.
+ */
+export async function ensureNotificationDispatcher(client: Client, opts: { taskQueue: string; pollMs: number }): Promise<string> {
+  const handle = await client.workflow.start('notificationDispatcher', dispatcherStartOptions(opts.taskQueue, { pollMs: opts.pollMs }));
+  return handle.workflowId;
+}
+
 let runtimeInstalled = false;
 /** Routes the SDK's own logs into pino (once per process). */
 export function installTemporalRuntime(logger: Logger): void {
@@ -196,6 +208,7 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
         gitSeconds: config.PROMOTION_GIT_TIMEOUT_SECONDS,
         heartbeatSeconds: config.PROMOTION_HEARTBEAT_TIMEOUT_SECONDS,
       },
+      notifications: notifySettingsOf(config),
       ...deps,
     },
     ...(workflowBundle ? { workflowBundle } : {}),
@@ -216,6 +229,9 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
       logger: deps.logger,
     });
     deps.logger.info({ environments: monitors.length }, 'monitor workflows running');
+  }
+  if (config.NOTIFY_DISPATCH === 'on' && worker.client) {
+    await ensureNotificationDispatcher(worker.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, pollMs: config.NOTIFY_POLL_MS });
   }
   deps.logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   return {
