@@ -37,7 +37,10 @@ function settingsOf(deps: ActivityDeps): NotifySettings {
 
 async function startDelivery(client: Client, deps: ActivityDeps, deliveryId: number, taskQueue: string): Promise<void> {
   try {
-    await client.workflow.start('deliverNotification', deliveryStartOptions({ deliveryId, redelivery: 0, settings: settingsOf(deps), taskQueue }));
+    await client.workflow.start(
+      'deliverNotification',
+      deliveryStartOptions({ deliveryId, redelivery: 0, settings: settingsOf(deps), taskQueue }),
+    );
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
@@ -50,7 +53,12 @@ interface Request {
   secrets: string[];
 }
 
-function requestOf(deps: ActivityDeps, target: NotificationTarget, ctx: BodyContext, notification: Parameters<typeof webhookBody>[0]): Request {
+function requestOf(
+  deps: ActivityDeps,
+  target: NotificationTarget,
+  ctx: BodyContext,
+  notification: Parameters<typeof webhookBody>[0],
+): Request {
   const resolve = (ref: string, field: string): string => {
     try {
       return secretsOf(deps).resolve(ref);
@@ -128,7 +136,12 @@ export function createNotifyActivities(deps: ActivityDeps) {
       try {
         request = requestOf(deps, subscription.target, ctx, delivery.notification);
       } catch (err) {
-        await recordDeliveryAttempt(db, { id: delivery.id, ok: false, statusCode: null, error: redactDeliveryError((err as Error).message) });
+        await recordDeliveryAttempt(db, {
+          id: delivery.id,
+          ok: false,
+          statusCode: null,
+          error: redactDeliveryError((err as Error).message),
+        });
         throw err;
       }
       let status: number | null = null;
@@ -146,7 +159,10 @@ export function createNotifyActivities(deps: ActivityDeps) {
         if (res.status < 200 || res.status >= 300) error = `receiver answered HTTP ${res.status}`;
       } catch (err) {
         const e = err as { name?: string; message?: string; cause?: { code?: string } };
-        error = e.name === 'TimeoutError' ? `timed out after ${settings.timeoutSeconds} s` : `request failed: ${e.cause?.code ?? e.message ?? 'error'}`;
+        error =
+          e.name === 'TimeoutError'
+            ? `timed out after ${settings.timeoutSeconds} s`
+            : `request failed: ${e.cause?.code ?? e.message ?? 'error'}`;
       }
       const redacted = error === null ? null : redactDeliveryError(error, request.secrets);
       await recordDeliveryAttempt(db, { id: delivery.id, ok: error === null, statusCode: status, error: redacted });

@@ -36,7 +36,9 @@ interface EventRowText {
 async function lockCursor(tx: Sql, name: string): Promise<EventPosition> {
   const start = await currentPosition(tx);
   await tx`insert into notification_cursors (name, tx, event_id) values (${name}, ${start.tx}, ${start.id}) on conflict (name) do nothing`;
-  const [row] = await tx<Array<{ tx: string; event_id: string }>>`select tx, event_id from notification_cursors where name = ${name} for update`;
+  const [row] = await tx<
+    Array<{ tx: string; event_id: string }>
+  >`select tx, event_id from notification_cursors where name = ${name} for update`;
   if (!row) throw new Error('notification cursor missing');
   return { tx: Number(row.tx), id: Number(row.event_id) };
 }
@@ -95,7 +97,8 @@ export async function dispatchBatch(sql: Sql, input: { name?: string; limit: num
         on conflict do nothing returning id`;
       deliveryIds = inserted.map((d) => Number(d.id));
     }
-    if (last) await tx`update notification_cursors set tx = ${position.tx}, event_id = ${position.id}, updated_at = now() where name = ${name}`;
+    if (last)
+      await tx`update notification_cursors set tx = ${position.tx}, event_id = ${position.id}, updated_at = now() where name = ${name}`;
     return { events: rows.length, deliveryIds, caughtUp: rows.length < input.limit, position };
   }) as Promise<DispatchBatchResult>;
 }

@@ -5,7 +5,13 @@ import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { apiTokens } from './schema.js';
 import { sqlList } from './sql-list.js';
-import { DELIVERY_STATES, type DeliveryState, type Notification, type NotificationTarget, type SubscriptionFilters } from '../domain/notifications.js';
+import {
+  DELIVERY_STATES,
+  type DeliveryState,
+  type Notification,
+  type NotificationTarget,
+  type SubscriptionFilters,
+} from '../domain/notifications.js';
 
 /** A subscription. Never deleted: DELETE sets `deletedAt`, so its delivery log stays explainable. */
 export const notificationSubscriptions = pgTable(
@@ -23,7 +29,11 @@ export const notificationSubscriptions = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
   },
-  (t) => [index('notification_subscriptions_active_idx').on(t.createdAt).where(sql`${t.deletedAt} is null`)],
+  (t) => [
+    index('notification_subscriptions_active_idx')
+      .on(t.createdAt)
+      .where(sql`${t.deletedAt} is null`),
+  ],
 );
 
 export const notificationDeliveries = pgTable(

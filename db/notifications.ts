@@ -65,7 +65,10 @@ export async function listSubscriptions(tx: Tx, input: { enabledOnly?: boolean }
     .orderBy(notificationSubscriptions.createdAt, notificationSubscriptions.id);
 }
 
-export async function updateSubscription(tx: Tx, input: { id: string } & SubscriptionInput & Audited): Promise<SubscriptionRow | undefined> {
+export async function updateSubscription(
+  tx: Tx,
+  input: { id: string } & SubscriptionInput & Audited,
+): Promise<SubscriptionRow | undefined> {
   const [row] = await tx
     .update(notificationSubscriptions)
     .set({ name: input.name, enabled: input.enabled, filters: input.filters, target: input.target, updatedAt: new Date() })
@@ -135,7 +138,9 @@ export async function recordDeliveryAttempt(
       lastError: input.error,
       updatedAt: new Date(),
       // A late failure of an attempt that raced a success never undoes `delivered`.
-      state: input.ok ? 'delivered' : sql`case when ${notificationDeliveries.state} = 'delivered' then 'delivered' else 'failed-retrying' end`,
+      state: input.ok
+        ? 'delivered'
+        : sql`case when ${notificationDeliveries.state} = 'delivered' then 'delivered' else 'failed-retrying' end`,
       ...(input.ok ? { deliveredAt: new Date() } : {}),
     })
     .where(eq(notificationDeliveries.id, input.id));

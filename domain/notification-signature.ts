@@ -22,7 +22,13 @@ export function signatureOf(secret: string, timestamp: number, body: string): st
  * What a receiver does (also used by the tests): parse the header, recompute the HMAC over `<t>.<raw body>`,
  * compare in constant time, and refuse timestamps older than `toleranceSeconds` (replays).
  */
-export function verifySignature(input: { secret: string; header: string; body: string; nowSeconds: number; toleranceSeconds?: number }): boolean {
+export function verifySignature(input: {
+  secret: string;
+  header: string;
+  body: string;
+  nowSeconds: number;
+  toleranceSeconds?: number;
+}): boolean {
   const m = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(input.header);
   if (!m) return false;
   const t = Number(m[1]);

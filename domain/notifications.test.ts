@@ -20,7 +20,12 @@ const row = (over: Partial<EventLogRow>): EventLogRow => ({
 describe('notificationsOf', () => {
   const cases: Array<[string, EventLogRow, string | undefined, string[]]> = [
     ['created pending', row({ data: { status: 'pending', created: true } }), undefined, []],
-    ['break-glass creation', row({ data: { status: 'pending', created: true, breakGlassReason: 'hotfix' } }), undefined, ['freeze.overridden']],
+    [
+      'break-glass creation',
+      row({ data: { status: 'pending', created: true, breakGlassReason: 'hotfix' } }),
+      undefined,
+      ['freeze.overridden'],
+    ],
     ['running after pending', row({ data: { status: 'running' } }), 'pending', ['promotion.started']],
     ['running after approval', row({ data: { status: 'running' } }), 'awaiting_approval', ['promotion.started']],
     ['running after a park (retry)', row({ data: { status: 'running' } }), 'awaiting_operator', []],
@@ -64,7 +69,11 @@ const succeeded = notificationsOf(row({ data: { status: 'succeeded' } }), 'runni
 describe('bodies', () => {
   it('links to the UI deployment page', () => {
     expect(uiLinkOf('https://fc.example/', succeeded)).toBe('https://fc.example/ui/#/environments/prod/deployments/42');
-    expect(webhookBody(succeeded, ctx)).toMatchObject({ id: 'fcn_abc', type: 'promotion.succeeded', link: uiLinkOf(ctx.publicUrl, succeeded) });
+    expect(webhookBody(succeeded, ctx)).toMatchObject({
+      id: 'fcn_abc',
+      type: 'promotion.succeeded',
+      link: uiLinkOf(ctx.publicUrl, succeeded),
+    });
   });
 
   it('Slack: a section, a context and a button to the deployment; mrkdwn escaped', () => {

@@ -98,7 +98,12 @@ export function deliveryWorkflowId(deliveryId: number, redelivery: number): stri
 /** One delivery workflow per (delivery, redelivery): starting it twice is refused, so a dispatch read twice starts one. */
 export function deliveryStartOptions(input: { deliveryId: number; redelivery: number; settings: NotifySettings; taskQueue: string }) {
   const args: [DeliveryInput] = [
-    { deliveryId: input.deliveryId, redelivery: input.redelivery, retry: input.settings.retry, timeoutSeconds: input.settings.timeoutSeconds },
+    {
+      deliveryId: input.deliveryId,
+      redelivery: input.redelivery,
+      retry: input.settings.retry,
+      timeoutSeconds: input.settings.timeoutSeconds,
+    },
   ];
   return {
     taskQueue: input.taskQueue,

@@ -21,7 +21,13 @@ import { positionId } from '../cursor.js';
 import { targetPolicyOf } from '../../lib/config.js';
 import { secretRefProblem } from '../../domain/target-policy.js';
 import { checkUrlProblem } from '../../domain/verification-policy.js';
-import { DELIVERY_STATES, NotificationType, SubscriptionInput } from '../../domain/notifications.js';
+import {
+  DELIVERY_STATES,
+  NotificationTarget,
+  NotificationType,
+  SubscriptionFilters,
+  SubscriptionInput,
+} from '../../domain/notifications.js';
 import {
   deleteSubscription,
   getDelivery,
@@ -47,8 +53,17 @@ const Subscription = z
   })
   .openapi('NotificationSubscription');
 
-const SubscriptionBody = SubscriptionInput.openapi('NotificationSubscriptionRequest');
-const SubscriptionPatch = SubscriptionInput.partial().strict().openapi('NotificationSubscriptionPatch');
+const SubscriptionBody = z.object(SubscriptionInput.shape).strict().openapi('NotificationSubscriptionRequest');
+// Not SubscriptionInput.partial(): its `enabled` default would re-enable a disabled subscription on every patch.
+const SubscriptionPatch = z
+  .object({
+    name: SubscriptionInput.shape.name.optional(),
+    enabled: z.boolean().optional(),
+    filters: SubscriptionFilters.optional(),
+    target: NotificationTarget.optional(),
+  })
+  .strict()
+  .openapi('NotificationSubscriptionPatch');
 
 const Delivery = z
   .object({
@@ -265,7 +280,9 @@ export const notificationRoutes = createRouter()
   })
   .openapi(deleteSub, async (c) => {
     const { id } = c.req.valid('param');
-    const row = await c.var.deps.database.db.transaction((tx) => deleteSubscription(tx, { id, actor: actorOf(c), requestId: c.var.requestId }));
+    const row = await c.var.deps.database.db.transaction((tx) =>
+      deleteSubscription(tx, { id, actor: actorOf(c), requestId: c.var.requestId }),
+    );
     if (!row) throw new ApiError('SUBSCRIPTION_NOT_FOUND', `No notification subscription ${id}`);
     return c.json(subscriptionView(row), 200);
   })
@@ -299,7 +316,12 @@ export const notificationRoutes = createRouter()
     try {
       await c.var.deps.temporal.client.workflow.start(
         'deliverNotification',
-        deliveryStartOptions({ deliveryId: row.id, redelivery: row.redeliveries, settings: notifySettingsOf(config), taskQueue: config.TEMPORAL_TASK_QUEUE }),
+        deliveryStartOptions({
+          deliveryId: row.id,
+          redelivery: row.redeliveries,
+          settings: notifySettingsOf(config),
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+        }),
       );
     } catch (err) {
       throw new ApiError('WORKER_UNAVAILABLE', 'could not start the delivery workflow; try again', undefined, { cause: err });
