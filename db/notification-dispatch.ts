@@ -84,8 +84,9 @@ export async function dispatchBatch(sql: Sql, input: { name?: string; limit: num
             subscription_id: s.id,
             event_key: n.key,
             idempotency_key: idempotencyKeyOf(s.id, n.key),
-            notification: tx.json(n as never),
-            event_at: row.at,
+            // Text: the server casts it to the jsonb column (the bulk helper does not serialize objects).
+            notification: JSON.stringify(n),
+            event_at: row.at.toISOString(),
           });
         }
       }
