@@ -10,12 +10,15 @@
 //   #/releases?productVersion=&createdBy=       release list
 //   #/releases/new                              new release from a template
 //   #/releases/:id?diff=<other>                 release details, promote, diff
+//   #/notifications                             notification subscriptions (admins)
+//   #/notifications/:id                         a subscription's delivery log, redelivery (admins)
 import { start } from './app.js';
 import { boardScreen } from './screens/board.js';
 import { deploymentScreen } from './screens/deployment.js';
 import { historyScreen } from './screens/history.js';
 import { incidentsScreen } from './screens/incidents.js';
 import { matrixScreen } from './screens/matrix.js';
+import { deliveriesScreen, notificationsScreen } from './screens/notifications.js';
 import { preflightScreen } from './screens/preflight.js';
 import { releaseScreen } from './screens/release.js';
 import { newReleaseScreen, releasesScreen } from './screens/releases.js';
@@ -32,4 +35,6 @@ start([
   [/^\/releases$/, releasesScreen],
   [/^\/releases\/new$/, newReleaseScreen],
   [/^\/releases\/[^/]+$/, releaseScreen],
+  [/^\/notifications$/, notificationsScreen],
+  [/^\/notifications\/[^/]+$/, deliveriesScreen],
 ]);

@@ -63,3 +63,8 @@ export type PreflightCheck = PreflightReport['checks'][number];
 export type EnvironmentStatus = ResponseBody<'/v1/environments/{env}/status', 'get'>;
 export type IncidentPage = ResponseBody<'/v1/environments/{env}/incidents', 'get'>;
 export type Incident = IncidentPage['incidents'][number];
+
+export type SubscriptionList = ResponseBody<'/v1/notifications/subscriptions', 'get'>;
+export type Subscription = SubscriptionList['subscriptions'][number];
+export type DeliveryPage = ResponseBody<'/v1/notifications/subscriptions/{id}/deliveries', 'get'>;
+export type Delivery = DeliveryPage['deliveries'][number];
