@@ -28,6 +28,10 @@ import {
   type PostResult,
 } from '../workflows/notify-messages.js';
 
+/** Delivery workflows started at once, and per activity call at most. */
+const START_CONCURRENCY = 32;
+const MAX_STARTS_PER_CALL = 2000;
+
 /** A delivery that can never succeed as configured (refused host, unresolvable secret): dead at once. */
 const CONFIG_FAILURE = 'NotificationConfigurationError';
 
@@ -106,13 +110,21 @@ export function createNotifyActivities(deps: ActivityDeps) {
       let events = 0;
       let deliveries = 0;
       let caughtUp = false;
-      for (let i = 0; i < input.maxBatches && !caughtUp; i++) {
+      // Bounded per activity (batches and deliveries started) so one call stays well inside its timeout; the
+      // workflow calls again at once when it has not caught up.
+      for (let i = 0; i < input.maxBatches && !caughtUp && deliveries < MAX_STARTS_PER_CALL; i++) {
         const batch = await dispatchBatch(deps.database.sql, { limit: input.batchSize, ...(input.name ? { name: input.name } : {}) });
         events += batch.events;
         caughtUp = batch.caughtUp;
-        // In parallel, bounded by the batch: each start is one round trip to the Temporal server.
-        await Promise.all(batch.deliveryIds.map((id) => startDelivery(client, deps, id, info.taskQueue)));
+        // A few starts in flight at once: each is one round trip to the Temporal server.
+        const queue = [...batch.deliveryIds];
+        await Promise.all(
+          Array.from({ length: Math.min(START_CONCURRENCY, queue.length) }, async () => {
+            for (let id = queue.shift(); id !== undefined; id = queue.shift()) await startDelivery(client, deps, id, info.taskQueue);
+          }),
+        );
         deliveries += batch.deliveryIds.length;
+        Context.current().heartbeat();
       }
       for (const id of await strandedDeliveries(deps.database.sql, { olderThanSeconds: 60, limit: 100 })) {
         await startDelivery(client, deps, id, info.taskQueue);

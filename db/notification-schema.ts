@@ -65,6 +65,10 @@ export const notificationDeliveries = pgTable(
     uniqueIndex('notification_deliveries_event_idx').on(t.subscriptionId, t.eventKey),
     uniqueIndex('notification_deliveries_key_idx').on(t.idempotencyKey),
     index('notification_deliveries_list_idx').on(t.subscriptionId, t.id),
+    // The dispatcher looks for deliveries never attempted (a start lost to a crash) on every pass: keep it small.
+    index('notification_deliveries_unattempted_idx')
+      .on(t.createdAt)
+      .where(sql`${t.state} = 'pending' and ${t.attempts} = 0 and ${t.redeliveries} = 0`),
     check('notification_deliveries_state_check', sql`${t.state} in (${sqlList(DELIVERY_STATES)})`),
   ],
 );

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { dispatchBatch } from '../db/notification-dispatch.js';
 import { verifySignature } from '../domain/notification-signature.js';
 import { dispatcherStartOptions, dispatcherWorkflowId } from '../workflows/notify-messages.js';
@@ -29,6 +30,9 @@ interface Received {
 const behaviour = new Map<string, Array<number | 'hang'>>();
 const received: Received[] = [];
 const hanging: ServerResponse[] = [];
+/** Everything the worker's activities log (debug and up). */
+const logLines: string[] = [];
+const captureLogger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
   const chunks: Buffer[] = [];
@@ -113,6 +117,7 @@ beforeAll(async () => {
   await subscribe('disabled', hook('/disabled'), ['promotion.succeeded'], null);
   expect((await f.h.call('PATCH', `/v1/notifications/subscriptions/${subs.disabled}`, { body: { enabled: false } })).status).toBe(200);
   await f.startWorker({
+    logger: captureLogger,
     notifications: {
       publicUrl: 'https://fc.example',
       timeoutSeconds: 2,
@@ -230,6 +235,10 @@ describe('notifications', () => {
       ...(await Promise.all(Object.keys(subs).map((s) => deliveries(s)))),
     ]);
     expect(api).not.toContain(SECRET);
+    const logs = logLines.join('\n');
+    expect(logs).toContain('dead-lettered'); // the capture works
+    expect(logs).not.toContain(SECRET);
+    expect(logs).not.toContain('query-secret-xyz');
     const { client, connection } = await temporalClient();
     try {
       const ids = (await Promise.all(['ok', 'flaky', 'dead'].map((s) => deliveries(s)))).flat().map((d) => d.id as number);

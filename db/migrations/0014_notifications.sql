@@ -41,6 +41,7 @@ ALTER TABLE "notification_subscriptions" ADD CONSTRAINT "notification_subscripti
 CREATE UNIQUE INDEX "notification_deliveries_event_idx" ON "notification_deliveries" USING btree ("subscription_id","event_key");--> statement-breakpoint
 CREATE UNIQUE INDEX "notification_deliveries_key_idx" ON "notification_deliveries" USING btree ("idempotency_key");--> statement-breakpoint
 CREATE INDEX "notification_deliveries_list_idx" ON "notification_deliveries" USING btree ("subscription_id","id");--> statement-breakpoint
+CREATE INDEX "notification_deliveries_unattempted_idx" ON "notification_deliveries" USING btree ("created_at") WHERE "notification_deliveries"."state" = 'pending' and "notification_deliveries"."attempts" = 0 and "notification_deliveries"."redeliveries" = 0;--> statement-breakpoint
 CREATE INDEX "notification_subscriptions_active_idx" ON "notification_subscriptions" USING btree ("created_at") WHERE "notification_subscriptions"."deleted_at" is null;--> statement-breakpoint
 -- The application role manages subscriptions (no DELETE: a deleted subscription keeps its row and delivery log),
 -- records deliveries and moves the dispatcher's cursor.
