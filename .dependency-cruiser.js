@@ -81,14 +81,15 @@ export default {
     }),
     ...floor('activities', {
       from: ['^activities/'],
-      // Like the API, the monitor's auto-rollback starts promotions through the promotion's message module.
+      // Like the API, the monitor's auto-rollback starts promotions through the promotion's message module, and the
+      // notification dispatcher starts delivery workflows through theirs.
       allowed: [
         '^domain/',
         '^lib/',
         '^db/',
         '^gitops/',
         '^integrations/',
-        '^workflows/(promotion-messages|search-attributes)\\.ts$',
+        '^workflows/(promotion-messages|notify-messages|search-attributes)\\.ts$',
         '^activities/',
       ],
       typeOnly: ['^workflows/'],
@@ -113,7 +114,7 @@ export default {
         '^db/',
         '^gitops/',
         '^integrations/',
-        '^workflows/(promotion-messages|monitor-messages|search-attributes)\\.ts$',
+        '^workflows/(promotion-messages|monitor-messages|notify-messages|search-attributes)\\.ts$',
         '^api/',
       ],
       typeOnly: ['^activities/', '^workflows/'],

@@ -9,6 +9,7 @@ export default defineConfig({
     './db/verification-schema.ts',
     './db/governance-schema.ts',
     './db/event-schema.ts',
+    './db/notification-schema.ts',
   ],
   out: './db/migrations',
 });

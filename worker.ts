@@ -31,6 +31,7 @@ import {
   OpenTelemetryActivityOutboundInterceptor,
   OpenTelemetryWorkflowClientInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
+import { dispatcherStartOptions, notifySettingsOf } from './workflows/notify-messages.js';
 
 /**
  * `.ts` when this file runs from the sources (tsx, vitest), `.js` when it runs compiled (`npm run build` → build/,
@@ -219,6 +220,17 @@ export async function ensureMonitors(client: Client, opts: { taskQueue: string; 
   return started;
 }
 
+/**
+ * Starts the notification dispatcher (workflows/notify.ts) of this task queue. Idempotent (USE_EXISTING): every
+ * worker start makes sure it runs, a second worker finds it running. One long-lived workflow rather than a Schedule:
+ * an idle dispatcher reads the log every NOTIFY_POLL_MS (a durable timer), which a Schedule's one workflow per tick
+ * would turn into thousands of executions a day; continue-as-new keeps its history bounded.
+ */
+export async function ensureNotificationDispatcher(client: Client, opts: { taskQueue: string; pollMs: number }): Promise<string> {
+  const handle = await client.workflow.start('notificationDispatcher', dispatcherStartOptions(opts.taskQueue, { pollMs: opts.pollMs }));
+  return handle.workflowId;
+}
+
 let runtimeInstalled = false;
 /**
  * Routes the SDK's own logs into pino and, with `metricsPort`, serves the SDK's (Rust core's) Prometheus metrics on
@@ -310,6 +322,7 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
         gitSeconds: config.PROMOTION_GIT_TIMEOUT_SECONDS,
         heartbeatSeconds: config.PROMOTION_HEARTBEAT_TIMEOUT_SECONDS,
       },
+      notifications: notifySettingsOf(config),
       ...deps,
     },
     ...(workflowBundle ? { workflowBundle } : {}),
@@ -344,6 +357,10 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
         )
       : undefined;
   deps.logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, http: http?.url }, 'worker started');
+  if (config.NOTIFY_DISPATCH === 'on' && worker.client) {
+    await ensureNotificationDispatcher(worker.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, pollMs: config.NOTIFY_POLL_MS });
+  }
+  deps.logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   return {
     worker,
     done,

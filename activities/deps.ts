@@ -2,6 +2,7 @@
 // for the Argo CD/Kubernetes side, the simulator in sim/).
 import type { Database } from '../db/client.js';
 import type { StepTimeouts } from '../workflows/promotion-messages.js';
+import type { NotifySettings } from '../workflows/notify-messages.js';
 import type { Logger } from '../lib/logger.js';
 import { targetPolicyOf, type Config } from '../lib/config.js';
 import { createSecretResolver, type SecretResolver } from '../lib/secrets.js';
@@ -35,6 +36,8 @@ export interface ActivityDeps {
    * often (PROMOTION_SYNC_WINDOW_RECHECK_SECONDS; default DEFAULT_SYNC_WINDOW_RECHECK_MS): an edited window counts.
    */
   syncWindowRecheckMs?: number;
+  /** Notification delivery settings (FC_PUBLIC_URL, NOTIFY_*; default DEFAULT_NOTIFY_SETTINGS). */
+  notifications?: NotifySettings;
   /**
    * Test seam: called at named points inside steps (`<step>:start`, `git-commit-push:pushed`,
    * `argocd-wait:polled`) so tests can kill a worker or change the cluster at an exact moment.

@@ -10,7 +10,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ApiError } from './errors.js';
 
-export type CursorList = 'releases' | 'deployments' | 'audit' | 'incidents';
+export type CursorList = 'releases' | 'deployments' | 'audit' | 'incidents' | 'deliveries';
 export type CursorPosition = Array<string | number>;
 
 const MAX_CURSOR_LENGTH = 512;

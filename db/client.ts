@@ -6,9 +6,10 @@ import * as promotionTables from './promotion-schema.js';
 import * as verificationTables from './verification-schema.js';
 import * as governanceTables from './governance-schema.js';
 import * as eventTables from './event-schema.js';
+import * as notificationTables from './notification-schema.js';
 
 /** Every table, for drizzle's typed queries (also used by tools that build their own client, e.g. bench/). */
-export const schema = { ...tables, ...promotionTables, ...verificationTables, ...governanceTables, ...eventTables };
+export const schema = { ...tables, ...promotionTables, ...verificationTables, ...governanceTables, ...eventTables, ...notificationTables };
 
 export type Db = PostgresJsDatabase<typeof schema>;
 export type Sql = postgres.Sql;

@@ -80,6 +80,19 @@ export const ConfigSchema = z.object({
    * when the worker starts and when the environment is created or changed; `off` starts none (running ones go on).
    */
   MONITOR_START: z.enum(['on', 'off']).default('on'),
+  /** Where Flow Controller's web UI is reached by people (links in notifications): scheme, host, port, optional path. */
+  FC_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
+  /**
+   * Notifications (docs/operations.md, "Notifications"): `on` starts the dispatcher workflow when the worker starts
+   * (idempotent: one per task queue), `off` starts none. How often an idle dispatcher reads the event log again.
+   */
+  NOTIFY_DISPATCH: z.enum(['on', 'off']).default('on'),
+  NOTIFY_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** Per-request timeout of a delivery, and its retries: exponential backoff (x2) from the first to the longest interval, then dead. */
+  NOTIFY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
+  NOTIFY_RETRY_INITIAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  NOTIFY_RETRY_MAX_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1800),
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(20),
   /** The convergence wait follows Argo CD's application watch streams (`on`), or only polls (`off`). */
   ARGOCD_WATCH: z.enum(['on', 'off']).default('on'),
   /** Per-request timeout of the worker's Kubernetes reads (well below the heartbeat timeout). */

@@ -146,6 +146,7 @@ describe('compiled build', () => {
       MONITOR_START: 'off',
       PROMOTION_ORPHAN_SWEEP_SECONDS: '0',
       WORKER_HTTP_PORT: String(httpPort),
+      NOTIFY_DISPATCH: 'off',
     });
     await worker.waitForLog((l) => l.msg === 'worker started');
     // The probes the Helm chart uses.

@@ -70,6 +70,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     // Monitor workflows only where a test asks for them (they observe every environment a test creates).
     MONITOR_START: 'off',
+    // Likewise the notification dispatcher (test/notifications.test.ts starts its own).
+    NOTIFY_DISPATCH: 'off',
     ...overrides,
   });
 }

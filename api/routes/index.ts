@@ -10,6 +10,7 @@ import { eventRoutes } from './events.js';
 import { freezeRoutes } from './freezes.js';
 import { holdRoutes } from './holds.js';
 import { incidentRoutes } from './incidents.js';
+import { notificationRoutes } from './notifications.js';
 import { promotionRoutes } from './promotions.js';
 import { releaseRoutes } from './releases.js';
 import { reverifyRoutes } from './reverify.js';
@@ -32,6 +33,7 @@ export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
     ['/', holdRoutes],
     ['/', eventRoutes],
     ['/', reverifyRoutes],
+    ['/', notificationRoutes],
     ['/', uiRoutes], // the web UI's static assets (no auth; the app calls the API with the user's token)
   ];
 }

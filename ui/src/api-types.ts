@@ -2389,6 +2389,605 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/notifications/deliveries/{id}/redeliver': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Deliver again (a fresh delivery workflow; same X-Flow-Event-Id) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Redelivery started */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['NotificationDelivery'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A dependency did not answer */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/notifications/subscriptions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Notification subscriptions */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Subscriptions */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              subscriptions: components['schemas']['NotificationSubscription'][];
+            };
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Create a notification subscription */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['NotificationSubscriptionRequest'];
+        };
+      };
+      responses: {
+        /** @description Created */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['NotificationSubscription'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Content-Type must be application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Request is well-formed but violates the rules */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/notifications/subscriptions/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One notification subscription */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Subscription */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['NotificationSubscription'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    /** Replace a notification subscription */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['NotificationSubscriptionRequest'];
+        };
+      };
+      responses: {
+        /** @description Replaced */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['NotificationSubscription'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Content-Type must be application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Request is well-formed but violates the rules */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Delete a notification subscription (its delivery log stays) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Deleted */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['NotificationSubscription'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Change some fields of a notification subscription */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['NotificationSubscriptionPatch'];
+        };
+      };
+      responses: {
+        /** @description Changed */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['NotificationSubscription'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Content-Type must be application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Request is well-formed but violates the rules */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/v1/notifications/subscriptions/{id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Delivery log of a subscription, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Opaque: the nextCursor of the previous page */
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description A page of deliveries */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              deliveries: components['schemas']['NotificationDelivery'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/pause': {
     parameters: {
       query?: never;
@@ -4607,6 +5206,166 @@ export interface components {
     Live: {
       /** @enum {string} */
       status: 'ok';
+    };
+    NotificationDelivery: {
+      attempts: number;
+      createdAt: string;
+      deliveredAt: string | null;
+      deploymentId: number | null;
+      environment: string | null;
+      eventAt: string;
+      eventKey: string;
+      id: number;
+      /** @description X-Flow-Event-Id: the same for every attempt and redelivery */
+      idempotencyKey: string;
+      /** @description Redacted: no secrets, no URL query strings */
+      lastError: string | null;
+      lastStatusCode: number | null;
+      redeliveries: number;
+      /** @enum {string} */
+      state: 'pending' | 'delivered' | 'failed-retrying' | 'dead';
+      subscriptionId: string;
+      summary: string;
+      /** @enum {string} */
+      type:
+        | 'promotion.started'
+        | 'promotion.parked'
+        | 'promotion.succeeded'
+        | 'promotion.failed'
+        | 'promotion.aborted'
+        | 'approval.requested'
+        | 'incident.opened'
+        | 'incident.resolved'
+        | 'freeze.overridden'
+        | 'release.rejected'
+        | 'environment.paused'
+        | 'environment.resumed';
+      updatedAt: string;
+    };
+    NotificationSubscription: {
+      createdAt: string;
+      createdBy: string;
+      enabled: boolean;
+      filters: {
+        /** @default null */
+        environments: string[] | null;
+        eventTypes: (
+          | 'promotion.started'
+          | 'promotion.parked'
+          | 'promotion.succeeded'
+          | 'promotion.failed'
+          | 'promotion.aborted'
+          | 'approval.requested'
+          | 'incident.opened'
+          | 'incident.resolved'
+          | 'freeze.overridden'
+          | 'release.rejected'
+          | 'environment.paused'
+          | 'environment.resumed'
+        )[];
+      };
+      id: string;
+      name: string;
+      target:
+        | {
+            /** @enum {string} */
+            kind: 'webhook';
+            secretRef: string;
+            url: string;
+          }
+        | {
+            /** @enum {string} */
+            kind: 'slack';
+            urlRef: string;
+          }
+        | {
+            /** @enum {string} */
+            kind: 'cdevents';
+            secretRef?: string;
+            url: string;
+          };
+      updatedAt: string;
+    };
+    NotificationSubscriptionPatch: {
+      enabled?: boolean;
+      filters?: {
+        /** @default null */
+        environments: string[] | null;
+        eventTypes: (
+          | 'promotion.started'
+          | 'promotion.parked'
+          | 'promotion.succeeded'
+          | 'promotion.failed'
+          | 'promotion.aborted'
+          | 'approval.requested'
+          | 'incident.opened'
+          | 'incident.resolved'
+          | 'freeze.overridden'
+          | 'release.rejected'
+          | 'environment.paused'
+          | 'environment.resumed'
+        )[];
+      };
+      name?: string;
+      target?:
+        | {
+            /** @enum {string} */
+            kind: 'webhook';
+            secretRef: string;
+            url: string;
+          }
+        | {
+            /** @enum {string} */
+            kind: 'slack';
+            urlRef: string;
+          }
+        | {
+            /** @enum {string} */
+            kind: 'cdevents';
+            secretRef?: string;
+            url: string;
+          };
+    };
+    NotificationSubscriptionRequest: {
+      /** @default true */
+      enabled: boolean;
+      filters: {
+        /** @default null */
+        environments: string[] | null;
+        eventTypes: (
+          | 'promotion.started'
+          | 'promotion.parked'
+          | 'promotion.succeeded'
+          | 'promotion.failed'
+          | 'promotion.aborted'
+          | 'approval.requested'
+          | 'incident.opened'
+          | 'incident.resolved'
+          | 'freeze.overridden'
+          | 'release.rejected'
+          | 'environment.paused'
+          | 'environment.resumed'
+        )[];
+      };
+      name: string;
+      target:
+        | {
+            /** @enum {string} */
+            kind: 'webhook';
+            secretRef: string;
+            url: string;
+          }
+        | {
+            /** @enum {string} */
+            kind: 'slack';
+            urlRef: string;
+          }
+        | {
+            /** @enum {string} */
+            kind: 'cdevents';
+            secretRef?: string;
+            url: string;
+          };
     };
     OperatorActionResult: {
       /** @enum {boolean} */

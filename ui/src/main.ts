@@ -11,6 +11,8 @@
 //   #/releases?productVersion=&createdBy=       release list
 //   #/releases/new                              new release from a template
 //   #/releases/:id?diff=<other>                 release details, promote, diff
+//   #/notifications                             notification subscriptions (admins)
+//   #/notifications/:id                         a subscription's delivery log, redelivery (admins)
 import { start } from './app.js';
 import { boardScreen } from './screens/board.js';
 import { deploymentScreen } from './screens/deployment.js';
@@ -18,6 +20,7 @@ import { doraScreen } from './screens/dora.js';
 import { historyScreen } from './screens/history.js';
 import { incidentsScreen } from './screens/incidents.js';
 import { matrixScreen } from './screens/matrix.js';
+import { deliveriesScreen, notificationsScreen } from './screens/notifications.js';
 import { preflightScreen } from './screens/preflight.js';
 import { releaseScreen } from './screens/release.js';
 import { newReleaseScreen, releasesScreen } from './screens/releases.js';
@@ -35,4 +38,6 @@ start([
   [/^\/releases$/, releasesScreen],
   [/^\/releases\/new$/, newReleaseScreen],
   [/^\/releases\/[^/]+$/, releaseScreen],
+  [/^\/notifications$/, notificationsScreen],
+  [/^\/notifications\/[^/]+$/, deliveriesScreen],
 ]);

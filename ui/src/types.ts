@@ -65,3 +65,7 @@ export type IncidentPage = ResponseBody<'/v1/environments/{env}/incidents', 'get
 export type Incident = IncidentPage['incidents'][number];
 
 export type DoraMetrics = ResponseBody<'/v1/metrics/dora', 'get'>;
+export type SubscriptionList = ResponseBody<'/v1/notifications/subscriptions', 'get'>;
+export type Subscription = SubscriptionList['subscriptions'][number];
+export type DeliveryPage = ResponseBody<'/v1/notifications/subscriptions/{id}/deliveries', 'get'>;
+export type Delivery = DeliveryPage['deliveries'][number];
