@@ -11,7 +11,15 @@
 //   #/releases?productVersion=&createdBy=       release list
 //   #/releases/new                              new release from a template
 //   #/releases/:id?diff=<other>                 release details, promote, diff
+//   #/admin/tokens                              API tokens: list, issue (secret shown once), revoke (admins)
+//   #/admin/audit?action=&actor=&…              audit log with filters and "older" paging (admins)
+//   #/admin/templates?key=&from=&to=            template revisions, diff of two, edit (admins)
+//   #/admin/environments[/:env]                 environments; edit one's configuration, then its preflight (admins)
 import { start } from './app.js';
+import { adminAuditScreen } from './screens/admin-audit.js';
+import { adminEnvironmentScreen, adminEnvironmentsScreen } from './screens/admin-environments.js';
+import { adminTemplatesScreen } from './screens/admin-templates.js';
+import { adminTokensScreen } from './screens/admin-tokens.js';
 import { boardScreen } from './screens/board.js';
 import { deploymentScreen } from './screens/deployment.js';
 import { doraScreen } from './screens/dora.js';
@@ -35,4 +43,9 @@ start([
   [/^\/releases$/, releasesScreen],
   [/^\/releases\/new$/, newReleaseScreen],
   [/^\/releases\/[^/]+$/, releaseScreen],
+  [/^\/admin(\/tokens)?$/, adminTokensScreen],
+  [/^\/admin\/audit$/, adminAuditScreen],
+  [/^\/admin\/templates$/, adminTemplatesScreen],
+  [/^\/admin\/environments$/, adminEnvironmentsScreen],
+  [/^\/admin\/environments\/[^/]+$/, adminEnvironmentScreen],
 ]);

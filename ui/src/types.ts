@@ -65,3 +65,12 @@ export type IncidentPage = ResponseBody<'/v1/environments/{env}/incidents', 'get
 export type Incident = IncidentPage['incidents'][number];
 
 export type DoraMetrics = ResponseBody<'/v1/metrics/dora', 'get'>;
+
+// Admin screens.
+export type TokenInfo = Schemas['TokenInfo'];
+export type TokenList = ResponseBody<'/v1/tokens', 'get'>;
+export type IssuedToken = ResponseBody<'/v1/tokens', 'post', 201>;
+export type AuditPage = ResponseBody<'/v1/audit', 'get'>;
+export type AuditEvent = AuditPage['events'][number];
+export type TemplateKeys = ResponseBody<'/v1/templates', 'get'>;
+export type TemplateRevisions = ResponseBody<'/v1/templates/{key}/revisions', 'get'>;
