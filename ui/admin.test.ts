@@ -9,7 +9,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { useTestDatabase } from '../test/harness.js';
 import { createPromotionFixture, type PromotionFixture } from '../test/promotion-fixture.js';
-import { checkPage } from '../test/ui-kit.js';
+import { accessibilityProblems, checkPage } from '../test/ui-kit.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
@@ -150,6 +150,9 @@ describe('admin screens', () => {
     expect(await item.count()).toBe(1);
     const line = Number(await item.getAttribute('data-line'));
     expect((await text.inputValue()).split('\n')[line - 1]).toContain('"tag": "not a tag!"'); // the line it points at
+    await item.locator('button.goto-line').click(); // selects that line in the text
+    const selected = await text.evaluate((t: HTMLTextAreaElement) => t.value.slice(t.selectionStart, t.selectionEnd));
+    expect(selected.trim()).toBe('"tag": "not a tag!",');
     expect(await text.getAttribute('aria-invalid')).toBe('true');
     expect(await checkPage(page, 'admin-template-refused')).toEqual([]);
 
@@ -232,5 +235,37 @@ describe('admin screens', () => {
     await page.click('#template-edit button[type=submit]');
     await expect.poll(() => page.locator('#template-problems .error').getAttribute('data-code')).toBe('FORBIDDEN');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('has an accessibility check that finds each kind of problem it looks for', async () => {
+    // A blank page of its own: the UI's Content-Security-Policy would drop the inline styles.
+    const blank = await (browser as Browser).newPage();
+    await blank.setContent(`<!doctype html><html lang="en"><body style="background:#fff;color:#111">
+      <h1>Title</h1><h3>Skipped a level</h3>
+      <input id="nameless" />
+      <label for="named">Named</label><input id="named" />
+      <button id="empty"></button>
+      <img src="data:," />
+      <svg width="10" height="10"><rect width="10" height="10" /></svg>
+      <p style="color:#aaa">too light</p>
+      <p style="color:#767676">just enough</p>
+      <a href="#a" id="late" tabindex="1">jumps first</a>
+    </body></html>`);
+    const problems = await accessibilityProblems(blank);
+    await blank.close();
+    const has = (re: RegExp) =>
+      expect(
+        problems.some((p) => re.test(p)),
+        `${re} in ${JSON.stringify(problems)}`,
+      ).toBe(true);
+    has(/^form control without a label: input#nameless/);
+    has(/^button without text: button#empty/);
+    has(/^image without alt/);
+    has(/^svg neither aria-hidden/);
+    has(/^heading skips a level \(h1 → h3\)/);
+    has(/^contrast 2\.\d+:1 < 4\.5:1 .*"too light"/);
+    has(/^focus (moved backwards|lost to the page body)/); // the tabindex="1" link is first in the tab order
+    expect(problems.filter((p) => p.includes('just enough') || p.includes('input#named'))).toEqual([]);
+    expect(problems).toHaveLength(7);
   });
 });

@@ -15,9 +15,7 @@ const SECTIONS: Array<[string, string]> = [
 
 export function adminNav(current: string): SafeHtml {
   return html`<nav class="subnav" aria-label="Administration">
-    ${SECTIONS.map(
-      ([id, label]) => html`<a href="#/admin/${id}" ${id === current ? html`aria-current="page"` : ''}>${label}</a>`,
-    )}
+    ${SECTIONS.map(([id, label]) => html`<a href="#/admin/${id}" ${id === current ? html`aria-current="page"` : ''}>${label}</a>`)}
   </nav>`;
 }
 
@@ -28,7 +26,8 @@ export function adminError(err: unknown, context: string): SafeHtml {
     return html`<div class="callout callout-warn admin-only">
         <strong>Administrators only.</strong> This page needs a token with the <code>admin</code> role${
           me ? html`; you are signed in as <strong>${me.name}</strong> (${me.role})` : ''
-        }. Ask an administrator, or <a href="#/signin">sign in</a> with another token.
+        }.
+        Ask an administrator, or <a href="#/signin">sign in</a> with another token.
       </div>
       ${errorBox(err, context)}`;
   }
@@ -91,13 +90,28 @@ export function problemList(id: string, err: unknown, text: string, heading: str
       ${items.map((p) => {
         const line = lineOfPath(text, p.path);
         return html`<li data-path="${p.path}" data-line="${line ?? ''}">
-          ${p.path ? html`<span class="mono">${p.path}</span>` : ''}${line ? html` <span class="muted">(line ${line})</span>` : ''}
+          ${p.path ? html`<span class="mono">${p.path}</span>` : ''}
+          ${line ? html`<button type="button" class="goto-line" data-line="${line}">line ${line}</button>` : ''}
           ${p.path || line ? html`<br />` : ''}${p.message} <span class="muted small">${p.code}</span>
         </li>`;
       })}
     </ul>
     ${requestId ? html`<div class="muted small">requestId <span class="mono request-id">${requestId}</span></div>` : ''}
   </div>`;
+}
+
+/** "line N" buttons of a problem list select that line of the text (and scroll it into view). */
+export function linkProblemLines(list: HTMLElement, text: HTMLTextAreaElement): void {
+  list.addEventListener('click', (ev) => {
+    const line = Number((ev.target as HTMLElement).closest<HTMLElement>('button.goto-line')?.dataset.line);
+    if (!line) return;
+    const lines = text.value.split('\n');
+    const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+    text.focus();
+    text.setSelectionRange(start, start + (lines[line - 1]?.length ?? 0));
+    const height = parseFloat(getComputedStyle(text).lineHeight) || 18;
+    text.scrollTop = Math.max(0, (line - 4) * height);
+  });
 }
 
 /** A JSON text typed by the user, parsed; a syntax error becomes the same inline problem list as the API's. */

@@ -115,9 +115,7 @@ export async function adminAuditScreen(ctx: Ctx): Promise<void> {
             }
           </tbody>
         </table>
-        <div class="pager">
-          ${cursor ? html`<button type="button" class="secondary" id="audit-older">Older events</button>` : ''}
-        </div>
+        <div class="pager">${cursor ? html`<button type="button" class="secondary" id="audit-older">Older events</button>` : ''}</div>
         <div id="audit-more" aria-live="polite"></div>`,
     );
     document.getElementById('audit-older')?.addEventListener('click', () => void more());

@@ -5,7 +5,7 @@
 // is PUT ?dryRun=true: the preflight of the text as typed, nothing stored.
 import { api, get } from '../api.js';
 import type { Ctx } from '../app.js';
-import { adminError, adminNav, parseJson, pretty, problemList } from '../admin-kit.js';
+import { adminError, adminNav, linkProblemLines, parseJson, pretty, problemList } from '../admin-kit.js';
 import { releaseLink, time } from '../components.js';
 import { $, html, mount, route } from '../html.js';
 import { preflightReport } from './preflight.js';
@@ -85,7 +85,7 @@ export async function adminEnvironmentScreen(ctx: Ctx): Promise<void> {
         <div class="editor">
           <div class="field wide">
             <label for="env-config">Configuration of ${env} (JSON)</label>
-            <textarea id="env-config" name="config" rows="24" spellcheck="false" aria-describedby="env-problems"></textarea>
+            <textarea id="env-config" name="config" rows="24" wrap="off" spellcheck="false" aria-describedby="env-problems"></textarea>
           </div>
           <div id="env-problems" class="editor-problems"></div>
         </div>
@@ -104,6 +104,7 @@ export async function adminEnvironmentScreen(ctx: Ctx): Promise<void> {
   text.value = pretty(view.config);
   const problems = $('#env-problems', box);
   const status = $('#env-status', box);
+  linkProblemLines(problems, text);
   const out = $('#env-preflight', box);
   const buttons = [$('#env-save', box), $('#env-dry-run', box)] as HTMLButtonElement[];
 

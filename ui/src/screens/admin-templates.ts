@@ -4,7 +4,7 @@
 // with the line each problem points at. Route: #/admin/templates?key=&from=&to=&saved=
 import { api, get, qs } from '../api.js';
 import { currentUser, navigate, type Ctx } from '../app.js';
-import { adminError, adminNav, diffText, parseJson, pretty, problemList } from '../admin-kit.js';
+import { adminError, adminNav, linkProblemLines, diffText, parseJson, pretty, problemList } from '../admin-kit.js';
 import { shortId, time } from '../components.js';
 import { $, html, mount, type SafeHtml } from '../html.js';
 import { unifiedDiff } from '../../../domain/text-diff.js';
@@ -92,15 +92,25 @@ export async function adminTemplatesScreen(ctx: Ctx): Promise<void> {
         <button type="submit" class="secondary">Show</button>
       </form>
       ${saved ? html`<p class="ok" role="status" id="template-saved">Saved revision ${saved} of ${key}.</p>` : ''}
-      <div class="columns">
+      <div>
         <section class="card" aria-labelledby="revisions-h">
           <h2 id="revisions-h">Revisions</h2>
           ${revisions.length ? revisionsTable(key, revisions) : html`<p class="muted">No revision of ${key} yet.</p>`}
           ${
             revisions.length > 1
               ? html`<form id="diff-form" class="inline-form" aria-label="Compare two revisions">
-                  <label>From <select name="from" id="diff-from">${revisionOptions(revisions, from)}</select></label>
-                  <label>To <select name="to" id="diff-to">${revisionOptions(revisions, to)}</select></label>
+                  <label
+                    >From
+                    <select name="from" id="diff-from">
+                      ${revisionOptions(revisions, from)}
+                    </select></label
+                  >
+                  <label
+                    >To
+                    <select name="to" id="diff-to">
+                      ${revisionOptions(revisions, to)}
+                    </select></label
+                  >
                   <button type="submit" class="secondary">Compare</button>
                 </form>`
               : ''
@@ -116,7 +126,14 @@ export async function adminTemplatesScreen(ctx: Ctx): Promise<void> {
                 <label for="template-text"
                   >Template JSON ${newest ? html`<span class="muted small">(revision ${newest.revision})</span>` : ''}</label
                 >
-                <textarea id="template-text" name="template" rows="22" spellcheck="false" aria-describedby="template-problems"></textarea>
+                <textarea
+                  id="template-text"
+                  name="template"
+                  rows="22"
+                  wrap="off"
+                  spellcheck="false"
+                  aria-describedby="template-problems"
+                ></textarea>
               </div>
               <div id="template-problems" class="editor-problems"></div>
             </div>
@@ -142,6 +159,7 @@ export async function adminTemplatesScreen(ctx: Ctx): Promise<void> {
   text.value = pretty(newest?.template ?? {});
   const problems = $('#template-problems', box);
   const status = $('#template-status', box);
+  linkProblemLines(problems, text);
   $('#template-edit', box).addEventListener('submit', (ev) => {
     ev.preventDefault();
     void (async () => {

@@ -93,7 +93,9 @@ const FORM = html`<form id="token-form" class="card" novalidate>
 /** The secret, once: a read-only field, a copy button and the warning. Nothing keeps it after the page is left. */
 function secretBox(issued: IssuedToken): SafeHtml {
   return html`<div class="callout callout-warn" id="token-secret-box" role="status">
-    <p><strong>Token ${issued.name} issued (${issued.role}).</strong> Copy the secret now: it is shown this once and cannot be read again.</p>
+    <p>
+      <strong>Token ${issued.name} issued (${issued.role}).</strong> Copy the secret now: it is shown this once and cannot be read again.
+    </p>
     <div class="inline-form">
       <label for="token-secret">Secret</label>
       <input id="token-secret" class="mono secret" readonly value="${issued.token}" size="48" />
