@@ -35,7 +35,7 @@ function tokensTable(tokens: TokenInfo[]): SafeHtml {
   const selfId = currentUser()?.id;
   return html`<table class="card-table tokens">
     <caption>
-      ${tokens.length} token${tokens.length === 1 ? '' : 's'}, newest first
+      ${tokens.length} token${tokens.length === 1 ? '' : 's'}, oldest first
     </caption>
     <thead>
       <tr>
