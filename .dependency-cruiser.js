@@ -10,7 +10,7 @@
 //   api/           the HTTP API (everything below, workflows' message modules; activities and workflow bodies as types)
 //   sim/           the Argo CD + Kubernetes simulator (domain, lib, gitops, integrations' wire schemas)
 //   dev/, scripts/ development plumbing and tools: any product code and sim/
-//   ui/            the browser app: API types, and at run time only the pure domain/promotion.ts vocabulary
+//   ui/            the browser app: API types, and at run time only the pure domain/promotion.ts and text-diff.ts
 //   test/, bench/, *.test.ts and config files: anything
 //
 // Product code never imports test/, bench/, sim/ or dev/, and nothing imports in a circle. Rules are written as
@@ -140,9 +140,9 @@ export default {
     }),
     ...floor('ui', {
       from: ['^ui/'],
-      allowed: ['^ui/', '^domain/promotion\\.ts$'],
+      allowed: ['^ui/', '^domain/promotion\\.ts$', '^domain/text-diff\\.ts$'],
       typeOnly: PRODUCT,
-      comment: 'The UI runs in the browser: only types cross from the server side, plus the pure promotion vocabulary.',
+      comment: 'The UI runs in the browser: only types cross from the server side, plus the pure promotion vocabulary and text diff.',
     }),
   ],
   options: {

@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { useTestDatabase } from '../test/harness.js';
 import { apiHarness, type ApiHarness } from '../test/api-harness.js';
 import { doraSeeder } from '../test/dora-seed.js';
+import { checkPage } from '../test/ui-kit.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
@@ -104,7 +105,7 @@ describe('DORA page', () => {
     expect(dots).toHaveLength(4);
     expect(new Set(dots).size).toBe(2);
     expect(await page.locator('svg.dora-chart').getAttribute('aria-label')).toMatch(/^Deployments per day and failure rate/);
-    await page.screenshot({ path: '/tmp/fc-ui-dora.png', fullPage: true });
+    expect(await checkPage(page, 'dora')).toEqual([]);
   });
 
   it('follows the window and bucket pickers, and shows an empty environment as zeros and dashes', async () => {

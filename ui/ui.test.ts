@@ -11,6 +11,7 @@ import { escapeHtml, html, raw, route } from './src/html.js';
 import { createPromotionFixture, type PromotionFixture } from '../test/promotion-fixture.js';
 import { commitFiles } from '../sim/gitops-repo.js';
 import { openOrTouchIncident, resolveIncidents } from '../db/incidents.js';
+import { checkPage, screenshot } from '../test/ui-kit.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -121,7 +122,7 @@ describe('web UI on the public API', () => {
     expect(await problem.innerText()).toContain('core.api.Deployment.containers.api.tag');
     expect(await problem.locator('.request-id').innerText()).toMatch(UUID);
     expect(await page.getAttribute('#value-RELEASE_TAG', 'aria-invalid')).toBe('true');
-    await page.screenshot({ path: '/tmp/fc-ui-new-release.png', fullPage: true });
+    expect(await checkPage(page, 'new-release')).toEqual([]);
 
     await page.fill('#value-RELEASE_TAG', '1.4.2');
     await page.click('#values-form button[type=submit]');
@@ -185,7 +186,7 @@ describe('web UI on the public API', () => {
     await expect.poll(() => error.getAttribute('data-code')).toBe('INVALID_ACTION');
     expect(await error.innerText()).toContain('HTTP 409');
     expect(await error.locator('.request-id').innerText()).toMatch(UUID);
-    await page.screenshot({ path: '/tmp/fc-ui-deployment.png', fullPage: true });
+    expect(await checkPage(page, 'deployment')).toEqual([]);
   });
 
   it('shows a parked promotion and retries it from the page once the cause is fixed', async () => {
@@ -200,7 +201,7 @@ describe('web UI on the public API', () => {
     expect(await page.locator('#ops-form button[data-action="approve"]').isDisabled()).toBe(true);
     expect(await page.locator('#ops-form button[data-action="retry"]').isEnabled()).toBe(true);
     expect(await page.locator('#ops-form button[data-action="abort"]').isEnabled()).toBe(true);
-    await page.screenshot({ path: '/tmp/fc-ui-parked.png', fullPage: true });
+    await screenshot(page, 'parked');
     f.sim.faults.clearWorkload(f.env.staging as string, 'api');
     await page.click('#ops-form button[data-action="retry"]');
     await expect.poll(() => page.locator('#op-result').innerText()).toContain('retry accepted');
@@ -223,13 +224,14 @@ describe('web UI on the public API', () => {
     expect(await dev.locator('button.promote-next').count()).toBe(0);
     // The board follows the event stream.
     await expect.poll(() => page.locator('#board-updated').innerText()).toContain('live');
-    await page.screenshot({ path: '/tmp/fc-ui-board.png', fullPage: true });
+    expect(await checkPage(page, 'board')).toEqual([]);
 
     await page.click('nav.primary >> text=Matrix');
     const cell = page.locator(`table.matrix tr[data-release="${releaseId}"] td.cell[data-env="${f.env.dev}"]`);
     await expect.poll(() => cell.getAttribute('data-status')).toBe('succeeded');
     expect(await cell.locator('[data-verification="verified"]').count()).toBe(1);
     expect(await cell.locator('.current').count()).toBe(1);
+    expect(await checkPage(page, 'matrix')).toEqual([]);
 
     const next = await f.createRelease('1.4.3');
     await page.goto(`${base}/ui/#/releases/${next}?diff=${releaseId}`);
@@ -241,13 +243,14 @@ describe('web UI on the public API', () => {
     expect(await row.locator('[data-status="succeeded"]').count()).toBe(1);
     expect(await row.locator('[data-verification="verified"]').count()).toBe(1);
     expect(await row.locator('button.promote').isDisabled()).toBe(true); // already current there
-    await page.screenshot({ path: '/tmp/fc-ui-release.png', fullPage: true });
+    expect(await checkPage(page, 'release')).toEqual([]);
 
     await page.goto(`${base}/ui/#/environments/${f.env.dev}/history?status=failed`);
     await expect.poll(() => page.locator('#history tbody').innerText()).toContain('No deployments with status failed');
     await page.selectOption('#history-status', 'succeeded');
     await page.click('#history-filter button[type=submit]');
     await expect.poll(() => page.locator('#history tbody tr[data-deployment]').count()).toBe(1);
+    expect(await checkPage(page, 'history')).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 
@@ -270,6 +273,7 @@ describe('web UI on the public API', () => {
     const row = page.locator(`tr[data-incident="${incident.id}"]`);
     await expect.poll(() => row.getAttribute('data-open')).toBe('true');
     expect(await row.locator('.evidence').innerText()).toContain('running org/api:hotfix');
+    expect(await checkPage(page, 'incidents')).toEqual([]);
     await resolveIncidents(db.database.db, { environment: staging, stillOpen: [] });
     await expect.poll(() => row.getAttribute('data-open')).toBe('false');
     expect(pageErrors).toEqual([]);
@@ -313,7 +317,7 @@ describe('web UI on the public API', () => {
       'kubernetes',
     ]);
     expect(await page.content()).not.toContain(f.sim.argoAdmin.password);
-    await page.screenshot({ path: '/tmp/fc-ui-preflight.png', fullPage: true });
+    expect(await checkPage(page, 'preflight')).toEqual([]);
 
     // Run again: the same endpoint, the report repainted.
     await page.click('#preflight-run');
@@ -339,7 +343,7 @@ describe('web UI on the public API', () => {
       expect(await page.locator('li.step[data-step="argocd-sync"] .chip').getAttribute('data-status')).toBe('pending');
       expect(await page.locator('#ops-form button[data-action="retry"]').isEnabled()).toBe(true);
       expect(await page.locator('#ops-form button[data-action="abort"]').isEnabled()).toBe(true);
-      await page.screenshot({ path: '/tmp/fc-ui-sync-window.png', fullPage: true });
+      await screenshot(page, 'sync-window');
       f.sim.advanceClock(3_600_000);
       await page.locator('#deployment-status [data-status="succeeded"]').waitFor({ timeout: 45_000 });
       expect(await page.locator('#actions-log').innerText()).toContain('retry by system');

@@ -90,6 +90,8 @@ function renderHeader(): void {
     const section = a.dataset.section ?? '';
     const hash = location.hash.replace(/^#\/?/, '');
     const current = hash.startsWith('releases/new') ? 'releases-new' : (hash.split(/[/?]/)[0] ?? '') || 'environments';
+    // The admin section is offered to admins only (the API refuses everyone else: 403, shown by the screens).
+    if (section === 'admin') a.hidden = me?.role !== 'admin';
     if (section === current) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   });

@@ -13,7 +13,15 @@
 //   #/releases/:id?diff=<other>                 release details, promote, diff
 //   #/notifications                             notification subscriptions (admins)
 //   #/notifications/:id                         a subscription's delivery log, redelivery (admins)
+//   #/admin/tokens                              API tokens: list, issue (secret shown once), revoke (admins)
+//   #/admin/audit?action=&actor=&…              audit log with filters and "older" paging (admins)
+//   #/admin/templates?key=&from=&to=            template revisions, diff of two, edit (admins)
+//   #/admin/environments[/:env]                 environments; edit one's configuration, then its preflight (admins)
 import { start } from './app.js';
+import { adminAuditScreen } from './screens/admin-audit.js';
+import { adminEnvironmentScreen, adminEnvironmentsScreen } from './screens/admin-environments.js';
+import { adminTemplatesScreen } from './screens/admin-templates.js';
+import { adminTokensScreen } from './screens/admin-tokens.js';
 import { boardScreen } from './screens/board.js';
 import { deploymentScreen } from './screens/deployment.js';
 import { doraScreen } from './screens/dora.js';
@@ -40,4 +48,9 @@ start([
   [/^\/releases\/[^/]+$/, releaseScreen],
   [/^\/notifications$/, notificationsScreen],
   [/^\/notifications\/[^/]+$/, deliveriesScreen],
+  [/^\/admin(\/tokens)?$/, adminTokensScreen],
+  [/^\/admin\/audit$/, adminAuditScreen],
+  [/^\/admin\/templates$/, adminTemplatesScreen],
+  [/^\/admin\/environments$/, adminEnvironmentsScreen],
+  [/^\/admin\/environments\/[^/]+$/, adminEnvironmentScreen],
 ]);

@@ -69,3 +69,12 @@ export type SubscriptionList = ResponseBody<'/v1/notifications/subscriptions', '
 export type Subscription = SubscriptionList['subscriptions'][number];
 export type DeliveryPage = ResponseBody<'/v1/notifications/subscriptions/{id}/deliveries', 'get'>;
 export type Delivery = DeliveryPage['deliveries'][number];
+
+// Admin screens.
+export type TokenInfo = Schemas['TokenInfo'];
+export type TokenList = ResponseBody<'/v1/tokens', 'get'>;
+export type IssuedToken = ResponseBody<'/v1/tokens', 'post', 201>;
+export type AuditPage = ResponseBody<'/v1/audit', 'get'>;
+export type AuditEvent = AuditPage['events'][number];
+export type TemplateKeys = ResponseBody<'/v1/templates', 'get'>;
+export type TemplateRevisions = ResponseBody<'/v1/templates/{key}/revisions', 'get'>;

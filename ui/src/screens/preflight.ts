@@ -46,7 +46,8 @@ function checkRow(c: PreflightCheck): SafeHtml {
   </tr>`;
 }
 
-function report(r: PreflightReport): SafeHtml {
+/** The report: the summary card, then one table of checks per target (also shown by the environment editor). */
+export function preflightReport(r: PreflightReport): SafeHtml {
   const count = (s: string) => r.checks.filter((c) => c.status === s).length;
   const errors = count('error');
   const warnings = count('warning');
@@ -115,7 +116,7 @@ export async function preflightScreen(ctx: Ctx): Promise<void> {
     try {
       const res = await api<PreflightReport>('POST', `/v1/environments/${encodeURIComponent(env)}/preflight`);
       if (!ctx.alive()) return;
-      mount(out, report(res.body));
+      mount(out, preflightReport(res.body));
       mount(status, html`Preflight finished: ${res.body.status}`);
     } catch (err) {
       if (!ctx.alive()) return;
