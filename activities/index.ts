@@ -17,6 +17,7 @@ import { createSyncWindowActivities } from './sync-window.js';
 import { createSoakActivities } from './soak.js';
 import { createVerifyGates } from './verify-gates.js';
 import { createMonitorTick } from './monitor-tick.js';
+import { createQueueActivities } from './promotion-queue.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSoakActivities(deps),
     ...createVerifyGates(deps),
     ...createMonitorTick(deps),
+    ...createQueueActivities(deps),
   };
 }
 

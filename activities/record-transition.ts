@@ -3,16 +3,19 @@
 // release current in the environment in the same transaction as the history record's success.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
-import { applyTransition, recordSuccess, RecordEndedError, type TransitionInput } from '../db/deployments.js';
+import { applyTransition, getDeployment, recordSuccess, RecordEndedError, type TransitionInput } from '../db/deployments.js';
 import { openVerificationOnRecord, type SoakPlan } from '../db/soak.js';
-import { FAILURE } from '../domain/promotion.js';
+import { FAILURE, isTerminal } from '../domain/promotion.js';
+import { wakeQueue } from './promotion-queue.js';
 
 export type RecordTransitionInput = Omit<TransitionInput, 'message'> & { message?: string | null };
 
 export function createRecordActivities(deps: ActivityDeps) {
   return {
     async recordTransition(input: RecordTransitionInput): Promise<void> {
-      await deps.database.db.transaction((tx) => applyTransition(tx, input));
+      const row = await deps.database.db.transaction((tx) => applyTransition(tx, input));
+      // The environment is free again: its queued promotions look now (docs/governance.md "Queues").
+      if (input.status !== undefined && isTerminal(row.status)) await wakeQueue(deps, row.environment);
     },
     /**
      * With `verification` (workflows since soak-after-record), the same transaction opens the release's
@@ -26,10 +29,16 @@ export function createRecordActivities(deps: ActivityDeps) {
     }): Promise<{ verification: SoakPlan } | undefined> {
       const { verification, ...record } = input;
       try {
-        return await deps.database.db.transaction(async (tx) => {
+        const result = await deps.database.db.transaction(async (tx) => {
           await recordSuccess(tx, record);
-          return verification ? { verification: await openVerificationOnRecord(tx, { deploymentId: input.deploymentId }) } : undefined;
+          const environment = (await getDeployment(tx, { id: input.deploymentId }))?.environment;
+          return {
+            environment,
+            plan: verification ? { verification: await openVerificationOnRecord(tx, { deploymentId: input.deploymentId }) } : undefined,
+          };
         });
+        if (result.environment) await wakeQueue(deps, result.environment);
+        return result.plan;
       } catch (err) {
         if (err instanceof RecordEndedError) throw ApplicationFailure.nonRetryable(err.message, FAILURE.recordEnded);
         throw err;

@@ -4,3 +4,4 @@ export * from './promotion.js';
 export * from './sweep-orphans.js';
 export * from './reverify.js';
 export * from './monitor.js';
+export * from './promotion-queue.js';

@@ -10,6 +10,7 @@ import { freezeRoutes } from './freezes.js';
 import { holdRoutes } from './holds.js';
 import { incidentRoutes } from './incidents.js';
 import { promotionRoutes } from './promotions.js';
+import { queueRoutes } from './queue.js';
 import { releaseRoutes } from './releases.js';
 import { reverifyRoutes } from './reverify.js';
 import { templateRoutes } from './templates.js';
@@ -26,6 +27,7 @@ export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
     ['/', deploymentRoutes],
     ['/', incidentRoutes],
     ['/', promotionRoutes],
+    ['/', queueRoutes],
     ['/', freezeRoutes],
     ['/', holdRoutes],
     ['/', eventRoutes],
