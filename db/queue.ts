@@ -130,7 +130,7 @@ export async function judgeQueued(tx: Tx, input: { deploymentId: number }): Prom
   const holds = await holdsOn(tx, { releaseId: d.releaseId, environment: env.name });
   if (holds.rejection) return fail(`RELEASE_REJECTED: release ${d.releaseId} is rejected: ${holds.rejection.reason}`);
   // A pause stops the line: the queue waits (resuming wakes it).
-  if (holds.pauses.length > 0) return wait(`${holdMessage(holds)}`);
+  if (holds.pauses.length > 0) return wait(`held: ${holdMessage(holds)}`);
   let whenOpen = d.whenOpen;
   if (d.breakGlassReason === null) {
     const windows = (await listFreezeWindows(tx, { environment: env.name })).map(freezeWindowOf);
