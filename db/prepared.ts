@@ -10,6 +10,7 @@ import type { DeploymentRow } from './deployments.js';
 import type { EnvironmentRow } from './environments.js';
 import type { ReleaseRow } from './releases.js';
 import type { VerificationState } from '../domain/verification.js';
+import { ACTIVE_STATUSES } from '../domain/promotion.js';
 
 /** Past every bigserial: "no cursor" without a second statement. */
 const NO_CURSOR = Number.MAX_SAFE_INTEGER;
@@ -143,11 +144,15 @@ const VERIFICATION_COLUMNS = [
   'revoked_at',
   'reason',
 ] as const;
+/** The board's deployment of an environment: its active one, else its newest that left the queue (queued ones wait behind). */
+const ACTIVE = ACTIVE_STATUSES.map((v) => `'${v}'`).join(',');
 const BOARD = `select ${selectList('e', ENVIRONMENT_COLUMNS)}, ${selectList('d', DEPLOYMENT_COLUMNS, 'd_')},
   ${selectList('v', VERIFICATION_COLUMNS, 'v_')},
   (select count(*) from deployments q where q.environment = e.name and q.status = 'queued')::int as "q_length"
   from environments e
-  left join lateral (select * from deployments where environment = e.name order by id desc limit 1) d on true
+  left join lateral ((select * from deployments where environment = e.name and status in (${ACTIVE}) limit 1)
+    union all (select * from deployments where environment = e.name and status not in ('queued', 'superseded') order by id desc limit 1)
+    limit 1) d on true
   left join release_verifications v on v.deployment_id = e.current_deployment_id
   order by e.display_order, e.name`;
 const RELEASE = `select ${selectList('r', RELEASE_COLUMNS)}, ${releaseStateJson('r.id')} as "stateJson"

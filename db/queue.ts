@@ -3,7 +3,7 @@
 // `judgeQueued` when something may have changed; the record starts (queued → pending, the same row) only when it
 // is the head of its environment's queue (oldest queued id), the environment has no active promotion, and every
 // rule the API checks still holds. Every change is audited in the same transaction.
-import { and, asc, eq, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, notInArray, sql } from 'drizzle-orm';
 import type { Tx } from './client.js';
 import { recordAudit } from './audit.js';
 import { deployments, environments, operatorActions } from './promotion-schema.js';
@@ -27,6 +27,22 @@ export async function listQueue(tx: Tx, input: { environment?: string }): Promis
     .where(input.environment === undefined ? queued : and(eq(deployments.environment, input.environment), queued))
     .orderBy(asc(deployments.id))
     .limit(input.environment === undefined ? 1000 : MAX_QUEUED + 10);
+}
+
+/**
+ * The deployment an environment's view shows (as db/prepared.ts readBoard does): its active one, else the newest
+ * that left the queue (queued and superseded ones never held the environment).
+ */
+export async function boardDeployment(tx: Tx, input: { environment: string }): Promise<DeploymentRow | null> {
+  const active = await findActiveDeployment(tx, input);
+  if (active) return active;
+  const [row] = await tx
+    .select()
+    .from(deployments)
+    .where(and(eq(deployments.environment, input.environment), notInArray(deployments.status, ['queued', 'superseded'])))
+    .orderBy(desc(deployments.id))
+    .limit(1);
+  return row ?? null;
 }
 
 /** 1-based position of a queued record in its environment's queue. */

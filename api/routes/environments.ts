@@ -19,13 +19,13 @@ import { wakeMonitor } from '../services/monitors.js';
 import { PreflightReport } from '../services/preflight-checks.js';
 import { EnvironmentConfig, groupsOf } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, type EnvironmentRow } from '../../db/environments.js';
-import { listDeployments, type DeploymentRow } from '../../db/deployments.js';
+import type { DeploymentRow } from '../../db/deployments.js';
 import { readBoard, type CurrentVerification as CurrentVerificationRow } from '../../db/prepared.js';
 import { verificationOfDeployment } from '../../db/verifications.js';
 import { REVALIDATE, sendJson } from '../http-cache.js';
 import { targetPolicyOf } from '../../lib/config.js';
 import { getRelease } from '../../db/releases.js';
-import { listQueue } from '../../db/queue.js';
+import { boardDeployment, listQueue } from '../../db/queue.js';
 
 const EnvironmentView = z
   .object({
@@ -73,7 +73,7 @@ async function environmentView(
   queueLength?: number,
 ): Promise<z.infer<typeof EnvironmentView>> {
   const db = c.var.deps.database.db;
-  const last = newest !== undefined ? newest : ((await listDeployments(db, { environment: env.name, limit: 1 })).rows[0] ?? null);
+  const last = newest !== undefined ? newest : await boardDeployment(db, { environment: env.name });
   const verification =
     verified !== undefined
       ? verified
