@@ -34,7 +34,8 @@ const promote = (releaseId: string, envKey: string, extra: Record<string, unknow
   f.h.call('POST', `/v2/releases/${releaseId}/promote`, { body: { environment: f.env[envKey], ...extra }, token: f.tokens.promoter });
 const act = (envKey: string, id: number, action: string, token = f.tokens.promoter, body: unknown = {}) =>
   f.h.call('POST', `/v1/environments/${f.env[envKey]}/deployment-history/${id}/${action}`, { token, body });
-const queueOf = async (envKey: string) => (await f.h.call('GET', `/v1/environments/${f.env[envKey]}/queue`, { token: f.h.tokens.viewer })).body;
+const queueOf = async (envKey: string) =>
+  (await f.h.call('GET', `/v1/environments/${f.env[envKey]}/queue`, { token: f.h.tokens.viewer })).body;
 const get = async (envKey: string, id: number) =>
   (await f.h.call('GET', `/v1/environments/${f.env[envKey]}/deployment-history/${id}`, { token: f.h.tokens.viewer })).body;
 
@@ -163,7 +164,10 @@ describe('queued promotions', () => {
     const a = await holder('fifo');
     const rejected = await enqueue('fifo');
     const paused = await enqueue('fifo');
-    const r = await f.h.call('POST', `/v2/releases/${rejected.releaseId}/reject`, { body: { reason: 'CVE-1' }, token: f.h.tokens.releaser });
+    const r = await f.h.call('POST', `/v2/releases/${rejected.releaseId}/reject`, {
+      body: { reason: 'CVE-1' },
+      token: f.h.tokens.releaser,
+    });
     expect(r.status).toBe(200);
     expect((await f.h.call('POST', `/v1/environments/${f.env.fifo}/pause`, { body: { reason: 'incident 9' } })).status).toBe(200);
     // Abort works while paused; the environment is free, the rejected one fails, the next one waits for the pause.
