@@ -24,13 +24,9 @@ import { startMetricsServer, type RunningMetricsServer } from './lib/metrics-ser
 import { listEnvironments } from './db/environments.js';
 import { monitoringOf } from './domain/monitor.js';
 import { monitorStartOptions } from './workflows/monitor-messages.js';
-import { currentTracing, setupTracing } from './lib/tracing.js';
-import {
-  makeWorkflowExporter,
-  OpenTelemetryActivityInboundInterceptor,
-  OpenTelemetryActivityOutboundInterceptor,
-  OpenTelemetryWorkflowClientInterceptor,
-} from '@temporalio/interceptors-opentelemetry';
+import { currentTracing, setupTracing, tracingWorkerOptions, workflowInterceptorModules } from './lib/tracing.js';
+
+export { workflowInterceptorModules };
 import { dispatcherStartOptions, notifySettingsOf } from './workflows/notify-messages.js';
 
 /**
@@ -64,16 +60,6 @@ export async function workflowSourcesHash(root = ROOT, ext = SOURCE_EXT): Promis
         .update('\0');
   }
   return hash.digest('hex').slice(0, 16);
-}
-
-/**
- * The workflow interceptor modules of a bundle. With tracing on (lib/tracing.ts) the bundle includes the
- * OpenTelemetry one: spans for the workflow and the activities it schedules, the trace context carried in their
- * headers. Tracing off, the bundle has none, so it costs nothing. The interceptor issues no commands: histories
- * recorded either way replay with both bundles (test/replay.test.ts replays the corpus with each).
- */
-export function workflowInterceptorModules(traced: boolean): string[] {
-  return traced ? [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : [];
 }
 
 const bundleFile = (hash: string, traced: boolean) => join(WORKFLOW_BUNDLE_DIR, `workflow-bundle-${hash}${traced ? '-traced' : ''}.js`);
@@ -122,27 +108,6 @@ export interface CreateWorkerInput {
   /** Pre-built bundle (tests build one per file with bundleWorkflowCode); default bundles workflows/ at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   options?: Partial<WorkerOptions>;
-}
-
-/**
- * The worker's tracing wiring when tracing is on (lib/tracing.ts): activity spans, the trace context on workflows
- * it starts, the sink the workflow interceptor exports its spans through. Nothing when tracing is off.
- */
-export function tracingWorkerOptions(): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
-  const tracing = currentTracing();
-  if (!tracing.enabled) return {};
-  return {
-    interceptors: {
-      activity: [
-        (ctx) => ({
-          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
-          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
-        }),
-      ],
-      client: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
-    },
-    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
-  };
 }
 
 export async function createWorker(input: CreateWorkerInput): Promise<Worker> {

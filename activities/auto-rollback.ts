@@ -5,22 +5,18 @@
 // and the incident's action are written in ONE transaction (recordIncidentAction is the guard), so a retried
 // activity either finds the action recorded and does nothing, or writes both; the workflow start that follows is
 // resumed by the next observation if the worker died in between (resumeAutoRollbackStart).
-import { activityInfo, Context } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ActivityDeps } from './deps.js';
 import { getRelease } from '../db/releases.js';
 import { insertDeployment, type DeploymentRow } from '../db/deployments.js';
 import { recordIncidentAction, type IncidentRow } from '../db/incidents.js';
 import { lastVerifiedRelease, revokeVerification } from '../db/verifications.js';
-import { setRunId } from '../db/orphans.js';
 import type { EnvironmentRow } from '../db/environments.js';
-import { cancelRuns, startAfterPreviousCloses } from '../integrations/workflow-start.js';
-import { soakingRuns } from '../db/soak.js';
+import { startPromotionRun } from './promotion-start.js';
 import { holdMessage, holdsOn } from '../db/holds.js';
 import { AUTO_ROLLBACK_INITIATOR } from '../domain/verification.js';
 import { STEPS } from '../domain/promotion.js';
 import { promotionsStarted } from '../lib/metrics.js';
-import { DEFAULT_STEP_TIMEOUTS, promotionStartOptions, promotionWorkflowId, type PromoteInput } from '../workflows/promotion-messages.js';
+import { promotionWorkflowId } from '../workflows/promotion-messages.js';
 
 export type AutoRollbackOutcome =
   | { outcome: 'rolled-back'; deploymentId: number; releaseId: string }
@@ -103,48 +99,12 @@ export async function autoRollback(
  * tries again, and the orphan sweep fails a record that never gets its run.
  */
 export async function startRollbackWorkflow(deps: ActivityDeps, env: EnvironmentRow, deployment: DeploymentRow): Promise<void> {
-  const db = deps.database.db;
-  const release = await getRelease(db, { id: deployment.releaseId });
-  if (!release) throw new Error(`release ${deployment.releaseId} vanished`);
-  const promoteInput: PromoteInput = {
-    deploymentId: deployment.id,
-    releaseId: release.id,
-    environment: env.name,
-    initiator: AUTO_ROLLBACK_INITIATOR,
-    isRollback: true,
-    approval: env.protected
-      ? { required: env.approvalsRequired, approvers: env.approvers, timeoutSeconds: env.approvalTimeoutSeconds }
-      : null,
-    convergenceDeadlineSeconds: env.convergenceDeadlineSeconds,
-    timeouts: deps.promotionTimeouts ?? DEFAULT_STEP_TIMEOUTS,
-  };
-  const options = promotionStartOptions({
-    input: promoteInput,
-    productVersion: release.productVersion,
-    digest: release.digest,
-    taskQueue: activityInfo().taskQueue,
-  });
-  let runId: string;
   try {
-    const client = Context.current().client;
-    // The rolled-away release may still be soaking under the environment's workflow id: the rollback supersedes it.
-    runId = await startAfterPreviousCloses(client, 'promoteRelease', options, async () =>
-      cancelRuns(client, deps.logger, options.workflowId, await soakingRuns(db, { environment: env.name, workflowId: options.workflowId })),
-    );
+    await startPromotionRun(deps, env, deployment, { initiator: AUTO_ROLLBACK_INITIATOR });
   } catch (err) {
-    // Already started: fine only when the running run is this rollback's own (a retried start); a run of another
-    // deployment (a soak that did not end in time) means it has not started: the next observation tries again.
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      const running = await Context.current().client.workflow.getHandle(options.workflowId).describe();
-      if (Number(running.memo?.deploymentId) === deployment.id) {
-        await db.transaction((tx) => setRunId(tx, { deploymentId: deployment.id, runId: running.runId }));
-        return;
-      }
-    }
     deps.logger.warn({ err, deploymentId: deployment.id }, 'auto-rollback workflow did not start; the next observation tries again');
     throw err;
   }
-  await db.transaction((tx) => setRunId(tx, { deploymentId: deployment.id, runId }));
 }
 
 /** An auto-rollback record that never got its workflow (the worker died between the two): start it now. */

@@ -18,6 +18,7 @@ import { createSoakActivities } from './soak.js';
 import { createVerifyGates } from './verify-gates.js';
 import { createMonitorTick } from './monitor-tick.js';
 import { createNotifyActivities } from './notify.js';
+import { createQueueActivities } from './promotion-queue.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -40,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createVerifyGates(deps),
     ...createMonitorTick(deps),
     ...createNotifyActivities(deps),
+    ...createQueueActivities(deps),
   };
 }
 

@@ -3,10 +3,11 @@
 // release current in the environment in the same transaction as the history record's success.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
-import { applyTransitionMoved, recordSuccess, RecordEndedError, type TransitionInput } from '../db/deployments.js';
+import { applyTransitionMoved, getDeployment, recordSuccess, RecordEndedError, type TransitionInput } from '../db/deployments.js';
 import { openVerificationOnRecord, type SoakPlan } from '../db/soak.js';
 import { FAILURE, isTerminal } from '../domain/promotion.js';
 import { promotionEnded } from '../lib/metrics.js';
+import { wakeQueue } from './promotion-queue.js';
 
 export type RecordTransitionInput = Omit<TransitionInput, 'message'> & { message?: string | null };
 
@@ -15,6 +16,9 @@ export function createRecordActivities(deps: ActivityDeps) {
     async recordTransition(input: RecordTransitionInput): Promise<void> {
       const { row, from } = await deps.database.db.transaction((tx) => applyTransitionMoved(tx, input));
       if (from !== null && isTerminal(row.status)) promotionEnded(row);
+      // The environment is free again: its queued promotions look now (docs/governance.md "Queues"); a retried
+      // activity wakes them again, harmlessly.
+      if (input.status !== undefined && isTerminal(row.status)) await wakeQueue(deps, row.environment);
     },
     /**
      * With `verification` (workflows since soak-after-record), the same transaction opens the release's
@@ -36,6 +40,8 @@ export function createRecordActivities(deps: ActivityDeps) {
           return { ended, result: soak };
         });
         if (ended) promotionEnded({ ...ended, status: 'succeeded', finishedAt: new Date() });
+        const environment = ended?.environment ?? (await getDeployment(deps.database.db, { id: input.deploymentId }))?.environment;
+        if (environment) await wakeQueue(deps, environment);
         return result;
       } catch (err) {
         if (err instanceof RecordEndedError) throw ApplicationFailure.nonRetryable(err.message, FAILURE.recordEnded);

@@ -59,6 +59,10 @@ export const DeploymentSummary = z
     whenOpen: z.boolean().openapi({ description: 'Requested to wait for a freeze window to open (docs/governance.md)' }),
     scheduledFor: z.string().nullable().openapi({ description: 'While scheduled: when the freeze window should open' }),
     breakGlassReason: z.string().nullable().openapi({ description: 'Started through a freeze by an admin, with this reason' }),
+    queuedAt: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Requested with `queue: true` while the environment was busy: when it was queued' }),
     actions: z.array(
       z.object({ action: z.string(), by: z.string(), at: z.string(), comment: z.string().optional(), step: z.string().optional() }),
     ),
@@ -92,6 +96,7 @@ export function deploymentSummary(d: DeploymentRow): DeploymentSummary {
     whenOpen: d.whenOpen,
     scheduledFor: iso(d.scheduledFor),
     breakGlassReason: d.breakGlassReason,
+    queuedAt: iso(d.queuedAt),
     actions: d.actions,
   };
 }

@@ -22,6 +22,8 @@ const EXIT_OF: Partial<Record<PromotionStatus, number>> = {
   succeeded: EXIT.ok,
   failed: EXIT.failed,
   aborted: EXIT.aborted,
+  // A queued promotion replaced by a newer release (queue policy newest-wins): it never ran.
+  superseded: EXIT.aborted,
   awaiting_operator: EXIT.parked,
 };
 

@@ -26,6 +26,8 @@ export interface InsertDeploymentInput {
   whenOpen?: boolean;
   /** Break-glass: started through a freeze by an admin, with this reason. */
   breakGlassReason?: string | null;
+  /** Insert it `queued` (not active: it waits for the environment, db/queue.ts); a conflict is this release queued already. */
+  queued?: boolean;
 }
 
 /**
@@ -43,7 +45,8 @@ export async function insertDeployment(
       releaseId: input.releaseId,
       previousReleaseId: input.previousReleaseId,
       isRollback: input.isRollback,
-      status: 'pending',
+      status: input.queued ? 'queued' : 'pending',
+      queuedAt: input.queued ? new Date() : null,
       reason: input.reason,
       startedBy: input.startedBy,
       startedByTokenId: input.startedByTokenId,
@@ -55,6 +58,16 @@ export async function insertDeployment(
     .onConflictDoNothing()
     .returning();
   const created = rows[0];
+  if (!created && input.queued) {
+    const [queued] = await tx
+      .select()
+      .from(deployments)
+      .where(
+        and(eq(deployments.environment, input.environment), eq(deployments.releaseId, input.releaseId), eq(deployments.status, 'queued')),
+      );
+    if (!queued) throw new Error(`queued insert for ${input.environment} conflicted but the release is not queued`);
+    return { conflict: queued };
+  }
   if (!created) {
     const active = await findActiveDeployment(tx, { environment: input.environment });
     if (!active) throw new Error(`deployment insert for ${input.environment} conflicted but no active deployment exists`);
@@ -74,6 +87,7 @@ export async function insertDeployment(
       reason: input.reason,
       ...(input.whenOpen ? { whenOpen: true } : {}),
       ...(input.breakGlassReason ? { breakGlass: input.breakGlassReason } : {}),
+      ...(input.queued ? { queued: true } : {}),
     },
   });
   if (input.breakGlassReason) {

@@ -37,6 +37,7 @@ export async function upsertEnvironment(
     convergenceDeadlineSeconds: c.convergenceDeadlineSeconds,
     degradedGraceSeconds: c.degradedGraceSeconds,
     upstreamRequires: c.upstreamRequires ?? 'succeeded',
+    queuePolicy: c.queuePolicy ?? 'fifo',
     verification: c.verification ?? null,
     monitoring: c.monitoring ?? null,
   };
@@ -70,6 +71,7 @@ export function environmentConfigOf(row: EnvironmentRow): EnvironmentConfig {
     degradedGraceSeconds: row.degradedGraceSeconds,
     // Absent when not set: configurations stored before these settings existed read as they always did.
     ...(row.upstreamRequires !== 'succeeded' ? { upstreamRequires: row.upstreamRequires } : {}),
+    ...(row.queuePolicy !== 'fifo' ? { queuePolicy: row.queuePolicy } : {}),
     ...(row.verification !== null ? { verification: row.verification } : {}),
     ...(row.monitoring !== null ? { monitoring: row.monitoring } : {}),
   };

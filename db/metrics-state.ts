@@ -30,7 +30,7 @@ export async function readMetricsState(tx: Tx): Promise<MetricsStateRow[]> {
     select 'environment' as row, name as environment, null as key, 0 as count, 0::float8 as age_seconds, monitoring from environments
     union all
     select 'active', environment, status, count(*)::int, coalesce(extract(epoch from now() - min(updated_at)), 0)::float8, null
-      from deployments where status in ('scheduled', 'awaiting_approval', 'awaiting_operator') group by environment, status
+      from deployments where status in ('queued', 'scheduled', 'awaiting_approval', 'awaiting_operator') group by environment, status
     union all
     select 'incident', environment, kind, count(*)::int, 0::float8, null from incidents where resolved_at is null group by environment, kind
   `);

@@ -10,6 +10,7 @@ import type { DeploymentRow } from './deployments.js';
 import type { EnvironmentRow } from './environments.js';
 import type { ReleaseRow } from './releases.js';
 import type { VerificationState } from '../domain/verification.js';
+import { ACTIVE_STATUSES } from '../domain/promotion.js';
 
 /** Past every bigserial: "no cursor" without a second statement. */
 const NO_CURSOR = Number.MAX_SAFE_INTEGER;
@@ -38,6 +39,7 @@ const DEPLOYMENT_COLUMNS = [
   'when_open',
   'scheduled_for',
   'break_glass_reason',
+  'queued_at',
   'actions',
   'created_at',
   'started_at',
@@ -61,6 +63,7 @@ const ENVIRONMENT_COLUMNS = [
   'convergence_deadline_seconds',
   'degraded_grace_seconds',
   'upstream_requires',
+  'queue_policy',
   'verification',
   'monitoring',
   'current_release_id',
@@ -142,10 +145,15 @@ const VERIFICATION_COLUMNS = [
   'revoked_at',
   'reason',
 ] as const;
+/** The board's deployment of an environment: its active one, else its newest that left the queue (queued ones wait behind). */
+const ACTIVE = ACTIVE_STATUSES.map((v) => `'${v}'`).join(',');
 const BOARD = `select ${selectList('e', ENVIRONMENT_COLUMNS)}, ${selectList('d', DEPLOYMENT_COLUMNS, 'd_')},
-  ${selectList('v', VERIFICATION_COLUMNS, 'v_')}
+  ${selectList('v', VERIFICATION_COLUMNS, 'v_')},
+  (select count(*) from deployments q where q.environment = e.name and q.status = 'queued')::int as "q_length"
   from environments e
-  left join lateral (select * from deployments where environment = e.name order by id desc limit 1) d on true
+  left join lateral ((select * from deployments where environment = e.name and status in (${ACTIVE}) limit 1)
+    union all (select * from deployments where environment = e.name and status not in ('queued', 'superseded') order by id desc limit 1)
+    limit 1) d on true
   left join release_verifications v on v.deployment_id = e.current_deployment_id
   order by e.display_order, e.name`;
 const RELEASE = `select ${selectList('r', RELEASE_COLUMNS)}, ${releaseStateJson('r.id')} as "stateJson"
@@ -173,6 +181,7 @@ const deploymentOf = (r: Raw): DeploymentRow => ({
   finishedAt: dateOrNull(r.finishedAt),
   updatedAt: date(r.updatedAt),
   scheduledFor: dateOrNull(r.scheduledFor),
+  queuedAt: dateOrNull(r.queuedAt),
 });
 
 /** The verification state of an environment's current release (its current deployment's row), as the board shows it. */
@@ -207,13 +216,16 @@ const verificationOf = (v: Raw): CurrentVerification | null =>
  */
 export async function readBoard(
   sql: Sql,
-): Promise<Array<{ environment: EnvironmentRow; newest: DeploymentRow | null; verification: CurrentVerification | null }>> {
+): Promise<
+  Array<{ environment: EnvironmentRow; newest: DeploymentRow | null; verification: CurrentVerification | null; queueLength: number }>
+> {
   const rows = await sql.unsafe<Raw[]>(BOARD, [], { prepare: true });
   return rows.map((r) => {
     const environment: Raw = {};
     const deployment: Raw = {};
     const verification: Raw = {};
     for (const key in r) {
+      if (key === 'q_length') continue;
       if (key.startsWith('d_')) deployment[key.slice(2)] = r[key];
       else if (key.startsWith('v_')) verification[key.slice(2)] = r[key];
       else environment[key] = r[key];
@@ -228,6 +240,7 @@ export async function readBoard(
       },
       newest: deployment.id === null ? null : deploymentOf(deployment),
       verification: verificationOf(verification),
+      queueLength: Number(r.q_length ?? 0),
     };
   });
 }

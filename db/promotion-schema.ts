@@ -25,10 +25,12 @@ import {
   OPERATOR_ACTION_OUTCOMES,
   OPERATOR_ACTIONS,
   PROMOTION_STATUSES,
+  QUEUE_POLICIES,
   type OperatorAction,
   type OperatorActionOutcome,
   type PromotionAction,
   type PromotionStatus,
+  type QueuePolicy,
   type StepName,
   type StepStatus,
 } from '../domain/promotion.js';
@@ -70,6 +72,8 @@ export const environments = pgTable(
     degradedGraceSeconds: integer('degraded_grace_seconds').notNull().default(60),
     /** What each upstream environment must have done with a release first (domain/verification.ts). */
     upstreamRequires: text('upstream_requires').$type<UpstreamRequirement>().notNull().default('succeeded'),
+    /** How queued promotions wait (domain/promotion.ts QUEUE_POLICIES; docs/governance.md "Queues"). */
+    queuePolicy: text('queue_policy').$type<QueuePolicy>().notNull().default('fifo'),
     /** Verification gates and soak (null: none). */
     verification: jsonb('verification').$type<VerificationConfig>(),
     /** Continuous monitoring (null: the defaults of MonitoringConfig). */
@@ -83,6 +87,7 @@ export const environments = pgTable(
   (t) => [
     check('environments_approvals_check', sql`${t.approvalsRequired} >= 0`),
     check('environments_upstream_requires_check', sql`${t.upstreamRequires} in (${sqlList(UPSTREAM_REQUIREMENTS)})`),
+    check('environments_queue_policy_check', sql`${t.queuePolicy} in (${sqlList(QUEUE_POLICIES)})`),
   ],
 );
 
@@ -129,6 +134,8 @@ export const deployments = pgTable(
     scheduledFor: timestamp('scheduled_for', { withTimezone: true, mode: 'date' }),
     /** Break-glass: an admin started it through a freeze, with this mandatory reason (docs/governance.md). */
     breakGlassReason: text('break_glass_reason'),
+    /** Requested with `queue: true` while the environment was busy: when it was queued (kept after it starts). */
+    queuedAt: timestamp('queued_at', { withTimezone: true, mode: 'date' }),
     actions: jsonb('actions').$type<DeploymentAction[]>().notNull().default([]),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
@@ -152,6 +159,10 @@ export const deployments = pgTable(
     index('deployments_env_rollback_idx')
       .on(t.environment, t.createdAt)
       .where(sql`${t.isRollback}`),
+    // A release waits at most once in an environment's queue (a repeated request finds its row).
+    uniqueIndex('deployments_one_queued_idx')
+      .on(t.environment, t.releaseId)
+      .where(sql`${t.status} = 'queued'`),
   ],
 );
 

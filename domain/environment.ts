@@ -5,6 +5,7 @@ import { GROUP_NAME, GROUP_PREFIX, isGroupEntry, PRINCIPAL_NAME } from './approv
 import { parseSelector, SelectorError } from './label-selector.js';
 import { ImageMapping, MappingGroups } from './image-mapping.js';
 import { MonitoringConfig, UPSTREAM_REQUIREMENTS, VerificationConfig, type UpstreamRequirement } from './verification.js';
+import { QUEUE_POLICIES } from './promotion.js';
 
 /** Chart convention (docs/gitops-layout.md): the release a workload was rendered from. */
 export const RELEASE_ANNOTATION = 'flow-controller.io/release-id';
@@ -211,6 +212,11 @@ export const EnvironmentConfig = z
     degradedGraceSeconds: z.number().int().min(0).max(3_600).default(60),
     /** What every upstream environment must have done with a release first (default `succeeded`). */
     upstreamRequires: z.enum(UPSTREAM_REQUIREMENTS).optional(),
+    /**
+     * How queued promotions (`queue: true`) wait here: `fifo` (default) starts them in request order; `newest-wins`
+     * keeps only the newest queued one (older ones become `superseded`). docs/governance.md "Queues".
+     */
+    queuePolicy: z.enum(QUEUE_POLICIES).optional(),
     /** Verification gates and soak after `verify-images` (docs/verification-and-monitoring.md); absent = none. */
     verification: VerificationConfig.optional(),
     /** Continuous monitoring of the current release (drift, health) and what to do about incidents; absent = defaults. */

@@ -16,6 +16,12 @@ export interface ActiveRecord {
   id: number;
   runId: string | null;
   createdAt: Date;
+  /**
+   * Set when the record waited in a queue (docs/governance.md "Queues"): its start began when it left the queue,
+   * its last update (queued → pending) — not when it was requested — so the grace period counts from `updatedAt`.
+   */
+  queuedAt?: Date | null;
+  updatedAt?: Date;
 }
 
 /** Default for PROMOTION_ORPHAN_GRACE_SECONDS: how long a record without a run id may wait for its start. */
@@ -31,7 +37,8 @@ export function orphanReason(record: ActiveRecord, probe: WorkflowProbe, now: Da
   }
   // No run id: the start may still be in flight, so only a record older than the grace period can be judged,
   // and a running workflow counts only if it carries this deployment (its memo).
-  const ageSeconds = (now.getTime() - record.createdAt.getTime()) / 1000;
+  const since = record.queuedAt && record.updatedAt ? record.updatedAt : record.createdAt;
+  const ageSeconds = (now.getTime() - since.getTime()) / 1000;
   if (ageSeconds < graceSeconds) return null;
   if (probe.state === 'running' && probe.deploymentId === record.id) return null;
   const seen =

@@ -15,6 +15,11 @@ import {
 
 // Every pair of statuses and whether the lifecycle allows it (the table is the specification).
 const ALLOWED: Array<[PromotionStatus, PromotionStatus]> = [
+  // Queued (`queue: true`, docs/governance.md "Queues"): starts, is superseded (newest-wins), cancelled, or fails a rule.
+  ['queued', 'pending'],
+  ['queued', 'superseded'],
+  ['queued', 'aborted'],
+  ['queued', 'failed'],
   ['pending', 'scheduled'],
   ['pending', 'awaiting_approval'],
   ['pending', 'running'],
@@ -55,13 +60,15 @@ describe('canTransition', () => {
     for (const a of ACTIVE_STATUSES) expect(canTransition(a, 'failed')).toBe(true);
   });
 
-  it('active and terminal partition the statuses', () => {
-    for (const s of PROMOTION_STATUSES) expect(isActive(s) !== isTerminal(s)).toBe(true);
+  it('queued, active and terminal partition the statuses', () => {
+    for (const s of PROMOTION_STATUSES) expect([s === 'queued', isActive(s), isTerminal(s)].filter(Boolean)).toHaveLength(1);
   });
 });
 
 describe('validActions', () => {
   const cases: Array<[string, Parameters<typeof validActions>[0], string[]]> = [
+    ['queued: only abort (it leaves the queue)', { status: 'queued' }, ['abort']],
+    ['superseded', { status: 'superseded' }, []],
     ['pending: only abort', { status: 'pending' }, ['abort']],
     ['awaiting approval', { status: 'awaiting_approval', step: 'approval' }, ['approve', 'reject', 'abort']],
     ['running', { status: 'running', step: 'argocd-wait' }, ['abort']],

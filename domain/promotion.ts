@@ -5,6 +5,7 @@
 
 /** Every status a promotion can have, in lifecycle order. */
 export const PROMOTION_STATUSES = [
+  'queued',
   'pending',
   'scheduled',
   'awaiting_approval',
@@ -13,6 +14,7 @@ export const PROMOTION_STATUSES = [
   'succeeded',
   'failed',
   'aborted',
+  'superseded',
 ] as const;
 export type PromotionStatus = (typeof PROMOTION_STATUSES)[number];
 
@@ -27,8 +29,12 @@ export const ACTIVE_STATUSES = [
 export type ActiveStatus = (typeof ACTIVE_STATUSES)[number];
 
 /** Final: a record in one of these never changes status again. */
-export const TERMINAL_STATUSES = ['succeeded', 'failed', 'aborted'] as const satisfies readonly PromotionStatus[];
+export const TERMINAL_STATUSES = ['succeeded', 'failed', 'aborted', 'superseded'] as const satisfies readonly PromotionStatus[];
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+
+/** How an environment's queue orders waiting promotions (docs/governance.md "Queues"). */
+export const QUEUE_POLICIES = ['fifo', 'newest-wins'] as const;
+export type QueuePolicy = (typeof QUEUE_POLICIES)[number];
 
 /**
  * Active statuses in which a promotion may be changing Git and the cluster (before them nothing is pushed: a
@@ -49,11 +55,15 @@ export function isTerminal(status: PromotionStatus): status is TerminalStatus {
 }
 
 /**
- * The lifecycle as a closed graph. `pending` is the API's record before the workflow runs; `scheduled` waits
+ * The lifecycle as a closed graph. `queued` waits for the environment to be free (not active); `pending` is the
+ * API's record before the workflow runs; `scheduled` waits
  * for a freeze window to end; any active status may end in `failed` (a workflow terminated or never started is
  * failed by the next request).
  */
 const TRANSITIONS: { readonly [S in PromotionStatus]: readonly PromotionStatus[] } = {
+  // Waiting for the environment (`queue: true`, docs/governance.md): not active, it holds nothing. It starts
+  // (`pending`), is superseded by a newer queued release (newest-wins), cancelled, or fails a rule at its start.
+  queued: ['pending', 'superseded', 'aborted', 'failed'],
   pending: ['scheduled', 'awaiting_approval', 'running', 'failed', 'aborted'],
   // Waiting for a freeze window to end (`whenOpen`, docs/governance.md), before or right after the approval gate.
   scheduled: ['awaiting_approval', 'running', 'failed', 'aborted'],
@@ -64,6 +74,7 @@ const TRANSITIONS: { readonly [S in PromotionStatus]: readonly PromotionStatus[]
   succeeded: [],
   failed: [],
   aborted: [],
+  superseded: [],
 };
 
 /** Whether a promotion may move from `from` to `to` (staying in the same status is not a transition). */
@@ -133,9 +144,10 @@ export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
 /**
  * The operator actions that are valid now, as the workflow's Update validators judge them: approve only while
  * awaiting approval, retry only while parked, abort while active (not once an abort is under way, nor while the
- * record step makes the release current). The UI offers exactly these; the API refuses the rest with 409.
+ * record step makes the release current); a queued one may only be aborted. The UI offers exactly these; the API refuses the rest with 409.
  */
 export function validActions(p: { status: PromotionStatus; step?: string | null; aborting?: boolean }): OperatorAction[] {
+  if (p.status === 'queued') return ['abort']; // leaves the queue (docs/governance.md "Queues")
   if (!isActive(p.status) || p.aborting) return [];
   const actions: OperatorAction[] = [];
   if (p.status === 'awaiting_approval') actions.push('approve', 'reject');

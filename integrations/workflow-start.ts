@@ -2,6 +2,7 @@
 // environment, whose previous run may still be closing when its record is already final, or soaking its release
 // (then the caller ends the soak first: `beforeRetry`).
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowStartOptions } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import type { Logger } from '../lib/logger.js';
 
 /**
@@ -58,4 +59,23 @@ export async function cancelRuns(
       if (!(err instanceof WorkflowNotFoundError)) logger.warn({ err: (err as Error).message }, 'could not cancel a soaking run');
     }
   }
+}
+
+/** Sends `signal` to each workflow (best effort: one that is gone or unreachable is reported to `onError`). */
+export async function signalEach(
+  client: Client,
+  workflowIds: readonly string[],
+  signal: SignalDefinition,
+  onError: (err: unknown, workflowId: string) => void,
+): Promise<void> {
+  await Promise.all(
+    workflowIds.map((id) =>
+      client.workflow
+        .getHandle(id)
+        .signal(signal)
+        .catch((err: unknown) => {
+          if (!(err instanceof WorkflowNotFoundError)) onError(err, id);
+        }),
+    ),
+  );
 }

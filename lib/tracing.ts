@@ -20,6 +20,14 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { createRequire } from 'node:module';
+import type { WorkerOptions } from '@temporalio/worker';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+  OpenTelemetryWorkflowClientInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
 import { scrubUrlCredentials } from './secrets.js';
 
 export const TRACER_NAME = 'flow-controller';
@@ -122,6 +130,37 @@ export function extractContext(header: (name: string) => string | undefined): Re
     keys: () => ['traceparent', 'tracestate'],
     get: (_carrier, key) => header(key),
   });
+}
+
+/**
+ * The workflow interceptor modules of a bundle. With tracing on (lib/tracing.ts) the bundle includes the
+ * OpenTelemetry one: spans for the workflow and the activities it schedules, the trace context carried in their
+ * headers. Tracing off, the bundle has none, so it costs nothing. The interceptor issues no commands: histories
+ * recorded either way replay with both bundles (test/replay.test.ts replays the corpus with each).
+ */
+export function workflowInterceptorModules(traced: boolean): string[] {
+  return traced ? [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : [];
+}
+
+/**
+ * The worker's tracing wiring when tracing is on (lib/tracing.ts): activity spans, the trace context on workflows
+ * it starts, the sink the workflow interceptor exports its spans through. Nothing when tracing is off.
+ */
+export function tracingWorkerOptions(): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+  const tracing = currentTracing();
+  if (!tracing.enabled) return {};
+  return {
+    interceptors: {
+      activity: [
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+      ],
+      client: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+    },
+    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
+  };
 }
 
 export { context, trace, SpanKind, SpanStatusCode };

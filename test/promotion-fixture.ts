@@ -42,6 +42,8 @@ export interface EnvSpec {
   syncMode?: 'explicit' | 'auto' | 'detect';
   /** Image mappings of the environment (`gitops.mapping`, `gitops.groups`; default: none, i.e. flow-workloads). */
   mappings?: Pick<GitopsTarget, 'mapping' | 'groups'>;
+  /** How queued promotions wait (default fifo; docs/governance.md "Queues"). */
+  queuePolicy?: 'fifo' | 'newest-wins';
 }
 
 export interface PromotionFixture {
@@ -126,7 +128,7 @@ export async function createPromotionFixture(
       ...(e.syncMode ? { syncMode: e.syncMode } : {}),
     });
     const res = await h.call('PUT', `/v1/environments/${name}`, {
-      body: { ...config, gitops: { ...config.gitops, ...(e.mappings ?? {}) } },
+      body: { ...config, gitops: { ...config.gitops, ...(e.mappings ?? {}) }, ...(e.queuePolicy ? { queuePolicy: e.queuePolicy } : {}) },
     });
     if (res.status !== 201) throw new Error(`environment ${name}: ${res.status} ${JSON.stringify(res.body)}`);
   }

@@ -9,10 +9,11 @@
 // (skipped, passed, parked, retried, rolled back — `.v1` before verification-rollback-reverts, which reverts its own
 // commit) and a reverifyEnvironment run; governance-held-* parked on a
 // rejected release before a step (governance-holds), then released; freeze-* waited in `scheduled` for a
-// freeze window (freeze-wait), at start and after the approval gate; traced-happy-path was recorded with tracing on
-// (its workflow and activity headers carry the trace context), and every history replays with the tracing interceptor
-// too; notify-* are the notification workflows (a delivery retried then delivered, one dead-lettered, a manual
-// redelivery, and the dispatcher, recorded while it runs). A DeterminismViolationError here means a change altered the
+// freeze window (freeze-wait), at start and after the approval gate; queue-* are queuedPromotion waiters (a queued
+// promotion that started, one superseded by a newer release, one that waited across worker restarts); traced-happy-path
+// was recorded with tracing on (its workflow and activity headers carry the trace context), and every history replays
+// with the tracing interceptor too; notify-* are the notification workflows (a delivery retried then delivered, one
+// dead-lettered, a manual redelivery, and the dispatcher, recorded while it runs). A DeterminismViolationError here means a change altered the
 // workflow's commands without `patched()` (docs/contributing.md, "Changing the workflow").
 import { describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';

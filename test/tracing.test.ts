@@ -1,4 +1,4 @@
-// OpenTelemetry end to end (lib/tracing.ts, api/tracing.ts, worker.ts tracingWorkerOptions): with an OTLP endpoint
+// OpenTelemetry end to end (lib/tracing.ts (tracingWorkerOptions), api/tracing.ts): with an OTLP endpoint
 // set, one promotion requested with a caller's `traceparent` is one trace — the API request's server span, the
 // workflow start, the workflow run, each activity, and the Git and Argo CD calls the activities make — exported by
 // OTLP/HTTP to an in-process receiver. Parent/child links are checked, not only names.

@@ -5,3 +5,4 @@ export * from './sweep-orphans.js';
 export * from './reverify.js';
 export * from './monitor.js';
 export * from './notify.js';
+export * from './promotion-queue.js';

@@ -143,3 +143,84 @@ export function promotionStartOptions(s: PromotionStartInfo) {
     memo: { deploymentId: input.deploymentId, releaseId: input.releaseId, environment: input.environment },
   };
 }
+
+/** What a promotion's input is built from: the environment's approval policy and deadline (a db row has them). */
+export interface PromoteInputSource {
+  environment: {
+    name: string;
+    protected: boolean;
+    approvalsRequired: number;
+    approvers: string[];
+    approvalTimeoutSeconds: number;
+    convergenceDeadlineSeconds: number;
+  };
+  deployment: { id: number; releaseId: string; isRollback: boolean };
+  initiator: string;
+  timeouts: StepTimeouts;
+}
+
+/** The input of a deployment's promotion run (the API, the queue and the auto-rollback build it alike). */
+export function promoteInputOf(s: PromoteInputSource): PromoteInput {
+  const env = s.environment;
+  return {
+    deploymentId: s.deployment.id,
+    releaseId: s.deployment.releaseId,
+    environment: env.name,
+    initiator: s.initiator,
+    isRollback: s.deployment.isRollback,
+    approval: env.protected
+      ? { required: env.approvalsRequired, approvers: env.approvers, timeoutSeconds: env.approvalTimeoutSeconds }
+      : null,
+    convergenceDeadlineSeconds: env.convergenceDeadlineSeconds,
+    timeouts: s.timeouts,
+  };
+}
+
+// ---- Queued promotions (docs/governance.md "Queues"): one small waiter workflow per queued deployment ----
+
+export interface QueuedPromotionInput {
+  deploymentId: number;
+  environment: string;
+  releaseId: string;
+  /** Fallback re-check without a wake-up signal (default QUEUE_RECHECK_SECONDS). */
+  recheckSeconds?: number;
+}
+
+/** Without a wake-up, a queued promotion looks at its environment again this often. */
+export const QUEUE_RECHECK_SECONDS = 30;
+
+export type QueueWaitOutcome =
+  | { outcome: 'started'; runId: string | null; whenOpen: boolean }
+  | { outcome: 'waiting'; message: string }
+  /** The record is no longer queued (superseded, aborted, failed at its start, or started by an earlier attempt). */
+  | { outcome: 'ended'; status: PromotionStatus; message: string | null };
+
+/**
+ * Something changed for the queue of the waiter's environment (a deployment ended, a queued one was cancelled or
+ * superseded, a pause was lifted): look now instead of at the next timer. It carries nothing, so it grants nothing.
+ */
+export const queueWakeSignal = defineSignal('queueWake');
+
+export function queuedPromotionWorkflowId(deploymentId: number): string {
+  return `promote-queue:${deploymentId}`;
+}
+
+/** The start options of a queued deployment's waiter (`queuedPromotion`); starting it twice finds the first. */
+export function queuedPromotionStartOptions(input: QueuedPromotionInput, taskQueue: string) {
+  return {
+    taskQueue,
+    workflowId: queuedPromotionWorkflowId(input.deploymentId),
+    args: [input] as [QueuedPromotionInput],
+    workflowIdConflictPolicy: 'USE_EXISTING' as const,
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    staticSummary: `queued: ${input.releaseId} → ${input.environment}`,
+    staticDetails: `Deployment ${input.deploymentId} waits in the queue of ${input.environment}; it starts promote:${input.environment} when the environment is free and it is first`,
+    typedSearchAttributes: [
+      { key: ReleaseIdKey, value: input.releaseId },
+      { key: EnvironmentKey, value: input.environment },
+      { key: DeploymentIdKey, value: String(input.deploymentId) },
+      { key: PromotionStateKey, value: 'queued' },
+    ],
+    memo: { deploymentId: input.deploymentId, releaseId: input.releaseId, environment: input.environment },
+  };
+}

@@ -4,6 +4,11 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 export const ReleaseIdKey = defineSearchAttributeKey('ReleaseId', SearchAttributeType.KEYWORD);
 export const EnvironmentKey = defineSearchAttributeKey('Environment', SearchAttributeType.KEYWORD);
+/**
+ * A promotion's status (domain/promotion.ts PROMOTION_STATUSES): promoteRelease keeps it current; a queued
+ * promotion's waiter (queuedPromotion) shows `queued`, then `pending` when it starts it, or how it ended
+ * (`superseded`, `aborted`, `failed`).
+ */
 export const PromotionStateKey = defineSearchAttributeKey('PromotionState', SearchAttributeType.KEYWORD);
 export const DeploymentIdKey = defineSearchAttributeKey('DeploymentId', SearchAttributeType.KEYWORD);
 

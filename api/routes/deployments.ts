@@ -4,7 +4,8 @@
 //   POST /v1/environments/:env/deployment-history/:id/approve    promoter(env)  approval gate
 //   POST /v1/environments/:env/deployment-history/:id/reject     promoter(env)  end it at the approval gate (comment = reason)
 //   POST /v1/environments/:env/deployment-history/:id/retry      promoter(env)  run the failed step again
-//   POST /v1/environments/:env/deployment-history/:id/abort      promoter(env)  end it; revert a pushed commit unless leaveGit
+//   POST /v1/environments/:env/deployment-history/:id/abort      promoter(env)  end it; revert a pushed commit unless leaveGit;
+//                                                                               a queued one leaves its queue
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createRouter } from '../app.js';
@@ -14,6 +15,7 @@ import { actorOf } from '../auth.js';
 import { protectedRoute } from '../openapi.js';
 import { DeploymentSummary, deploymentSummary, EnvParam, iso, statusUrl } from '../schemas.js';
 import { sendOperatorAction, type OperatorAction } from '../services/promotions.js';
+import { cancelQueuedPromotion } from '../services/queue.js';
 import { getEnvironment } from '../../db/environments.js';
 import { getDeployment, getSteps, listDeployments, type DeploymentRow } from '../../db/deployments.js';
 import { readHistoryPage } from '../../db/prepared.js';
@@ -126,8 +128,21 @@ function actionRoute(action: OperatorAction, summary: string) {
 }
 
 async function operatorAction(c: Context<AppEnv>, action: OperatorAction, env: string, id: number, body: z.infer<typeof ActionBody>) {
-  const deployment = await mustGetDeployment(c, env, id);
+  let deployment = await mustGetDeployment(c, env, id);
   const actor = actorOf(c);
+  if (action === 'abort' && deployment.status === 'queued') {
+    // Removed from the queue: no workflow Update (nothing started, nothing pushed); its waiter ends.
+    const deps = { ...c.var.deps.promotions, logger: c.var.logger };
+    const done = await cancelQueuedPromotion(deps, { deployment, actor, comment: body.comment ?? null, requestId: c.var.requestId });
+    if (done)
+      return {
+        accepted: true as const,
+        status: done.deployment.status,
+        actionId: done.actionId,
+        deployment: deploymentSummary(done.deployment),
+      };
+    deployment = await mustGetDeployment(c, env, id); // it started meanwhile: the ordinary abort
+  }
   // The per-request logger carries the request id and the actor.
   const result = await sendOperatorAction(
     { ...c.var.deps.promotions, logger: c.var.logger },

@@ -19,12 +19,13 @@ import { wakeMonitor } from '../services/monitors.js';
 import { PreflightReport } from '../services/preflight-checks.js';
 import { EnvironmentConfig, groupsOf } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, type EnvironmentRow } from '../../db/environments.js';
-import { listDeployments, type DeploymentRow } from '../../db/deployments.js';
+import type { DeploymentRow } from '../../db/deployments.js';
 import { readBoard, type CurrentVerification as CurrentVerificationRow } from '../../db/prepared.js';
 import { verificationOfDeployment } from '../../db/verifications.js';
 import { REVALIDATE, sendJson } from '../http-cache.js';
 import { targetPolicyOf } from '../../lib/config.js';
 import { getRelease } from '../../db/releases.js';
+import { boardDeployment, listQueue } from '../../db/queue.js';
 
 const EnvironmentView = z
   .object({
@@ -40,6 +41,7 @@ const EnvironmentView = z
     verification: CurrentVerification.or(z.null()).openapi({
       description: 'The verification state of the current release (soaking until soakUntil, verified, revoked…); null before any',
     }),
+    queueLength: z.number().int().openapi({ description: 'Promotions waiting in its queue (docs/governance.md "Queues")' }),
     updatedAt: z.string(),
   })
   .openapi('Environment');
@@ -68,9 +70,10 @@ async function environmentView(
   live: boolean,
   newest?: DeploymentRow | null,
   verified?: CurrentVerificationRow | null,
+  queueLength?: number,
 ): Promise<z.infer<typeof EnvironmentView>> {
   const db = c.var.deps.database.db;
-  const last = newest !== undefined ? newest : ((await listDeployments(db, { environment: env.name, limit: 1 })).rows[0] ?? null);
+  const last = newest !== undefined ? newest : await boardDeployment(db, { environment: env.name });
   const verification =
     verified !== undefined
       ? verified
@@ -88,6 +91,7 @@ async function environmentView(
     lastDeployment: last ? deploymentSummary(last) : null,
     live: live ? await c.var.deps.live.get(env, groups) : null,
     verification: verificationView(verification),
+    queueLength: queueLength ?? (await listQueue(db, { environment: env.name })).length,
     updatedAt: env.updatedAt.toISOString(),
   };
 }
@@ -188,7 +192,9 @@ export const environmentRoutes = createRouter()
     const live = c.req.valid('query').live === 'true';
     // One query for the whole board: each environment with its newest deployment (db/prepared.ts).
     const board = await readBoard(c.var.deps.database.sql);
-    const environments = await Promise.all(board.map((e) => environmentView(c, e.environment, live, e.newest, e.verification)));
+    const environments = await Promise.all(
+      board.map((e) => environmentView(c, e.environment, live, e.newest, e.verification, e.queueLength)),
+    );
     // With an ETag (Cache-Control: private, no-cache): the board is polled, and an unchanged one is a 304.
     return sendJson(c, JSON.stringify({ environments }), REVALIDATE);
   })

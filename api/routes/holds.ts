@@ -10,6 +10,7 @@
 import { z } from '@hono/zod-openapi';
 import { createRouter } from '../app.js';
 import { ApiError } from '../errors.js';
+import { wakeQueue } from '../services/queue.js';
 import { actorOf } from '../auth.js';
 import { protectedRoute } from '../openapi.js';
 import { EnvParam, RejectionView } from '../schemas.js';
@@ -171,6 +172,8 @@ export const holdRoutes = createRouter()
       if (!p) throw new ApiError('CONFLICT', `Environment ${env} is not paused`);
       return p;
     });
+    // Queued promotions waited for the line to move again (docs/governance.md "Queues").
+    await wakeQueue({ ...c.var.deps.promotions, logger: c.var.logger }, env);
     return c.json(pauseView(row), 200);
   })
   .openapi(globalPause('pause'), async (c) => {
@@ -187,6 +190,7 @@ export const holdRoutes = createRouter()
       resumeEnvironment(tx, { environment: null, reason, actor: actorOf(c), requestId: c.var.requestId }),
     );
     if (!p) throw new ApiError('CONFLICT', 'There is no global pause');
+    await wakeQueue({ ...c.var.deps.promotions, logger: c.var.logger }, null);
     return c.json(pauseView(p), 200);
   })
   .openapi(listPausesRoute, async (c) => {

@@ -12,6 +12,7 @@ import { holdRoutes } from './holds.js';
 import { incidentRoutes } from './incidents.js';
 import { notificationRoutes } from './notifications.js';
 import { promotionRoutes } from './promotions.js';
+import { queueRoutes } from './queue.js';
 import { releaseRoutes } from './releases.js';
 import { reverifyRoutes } from './reverify.js';
 import { templateRoutes } from './templates.js';
@@ -29,6 +30,7 @@ export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
     ['/', incidentRoutes],
     ['/', doraRoutes],
     ['/', promotionRoutes],
+    ['/', queueRoutes],
     ['/', freezeRoutes],
     ['/', holdRoutes],
     ['/', eventRoutes],

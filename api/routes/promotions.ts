@@ -19,6 +19,10 @@ const PromoteBody = z
     whenOpen: z.boolean().optional().openapi({
       description: 'During a freeze window: accept and wait (status scheduled) until it opens, instead of 409 ENVIRONMENT_FROZEN',
     }),
+    queue: z.boolean().optional().openapi({
+      description:
+        'While another promotion runs in the environment: wait in its queue (202, status queued, with queuePosition) instead of 409 PROMOTION_IN_PROGRESS; rules are checked again when it starts (docs/governance.md "Queues")',
+    }),
     breakGlass: z
       .object({ reason: z.string().trim().min(1).max(500) })
       .strict()
@@ -39,6 +43,7 @@ const Accepted = z
     statusUrl: z.string(),
     whenOpen: z.boolean(),
     breakGlassReason: z.string().nullable(),
+    queuePosition: z.number().int().optional().openapi({ description: 'Queued: 1-based place in the environment queue' }),
   })
   .openapi('PromotionAccepted');
 
@@ -61,8 +66,11 @@ const promoteRoute = protectedRoute('promoter', {
     body: { content: { 'application/json': { schema: PromoteBody } }, required: true },
   },
   responses: {
-    200: { description: 'The same promotion is already running (idempotent)', content: { 'application/json': { schema: Accepted } } },
-    202: { description: 'Promotion started', content: { 'application/json': { schema: Accepted } } },
+    200: {
+      description: 'The same promotion is already running or queued (idempotent)',
+      content: { 'application/json': { schema: Accepted } },
+    },
+    202: { description: 'Promotion started, or queued (`queue: true`)', content: { 'application/json': { schema: Accepted } } },
   },
   errors: [400, 404, 409, 415, 422, 503],
 });
@@ -80,7 +88,7 @@ export const promotionRoutes = createRouter().openapi(promoteRoute, async (c) =>
   if (body.breakGlass && !isAllowed(actor, { role: 'admin' })) {
     throw new ApiError('FORBIDDEN', `Break-glass needs the admin role; token "${actor.name}" has ${actor.role}`);
   }
-  const { deployment, created } = await startPromotion(
+  const { deployment, created, queuePosition } = await startPromotion(
     { ...c.var.deps.promotions, logger: c.var.logger },
     {
       releaseId,
@@ -90,6 +98,7 @@ export const promotionRoutes = createRouter().openapi(promoteRoute, async (c) =>
       requestId: c.var.requestId,
       ...(body.whenOpen ? { whenOpen: true } : {}),
       ...(body.breakGlass ? { breakGlassReason: body.breakGlass.reason } : {}),
+      ...(body.queue ? { queue: true } : {}),
     },
   );
   return c.json(
@@ -103,6 +112,7 @@ export const promotionRoutes = createRouter().openapi(promoteRoute, async (c) =>
       statusUrl: statusUrl(deployment),
       whenOpen: deployment.whenOpen,
       breakGlassReason: deployment.breakGlassReason,
+      ...(queuePosition !== undefined ? { queuePosition } : {}),
     },
     created ? 202 : 200,
   );

@@ -28,6 +28,11 @@ const scheduled = gauge(
   'Promotions waiting for a freeze window to end (scheduled), per environment.',
   ['environment'],
 );
+const queued = gauge(
+  'flow_controller_promotions_queued',
+  'Promotions waiting in the environment queue (queued: docs/governance.md "Queues"), per environment.',
+  ['environment'],
+);
 const approvals = gauge(
   'flow_controller_approvals_waiting',
   'Promotions waiting for their approvals (awaiting_approval), per environment.',
@@ -50,12 +55,12 @@ const stateUp = gauge(
 const queryDuration = gauge('flow_controller_state_query_duration_seconds', 'Duration of the last state query behind these gauges.', []);
 
 function apply(rows: MetricsStateRow[]): void {
-  for (const g of [parked, parkedAge, scheduled, approvals, incidents, monitoring]) g.reset();
+  for (const g of [parked, parkedAge, scheduled, queued, approvals, incidents, monitoring]) g.reset();
   // Environments first (their gauges read 0 rather than vanish), whatever order the union returned the rows in.
   for (const r of rows) {
     if (r.row !== 'environment') continue;
     const environment = r.environment;
-    for (const g of [parked, parkedAge, scheduled, approvals]) g.set({ environment }, 0);
+    for (const g of [parked, parkedAge, scheduled, queued, approvals]) g.set({ environment }, 0);
     for (const kind of INCIDENT_KINDS) incidents.set({ environment, kind }, 0);
     const parsed = MonitoringSchema.safeParse(r.monitoring ?? {});
     monitoring.set({ environment }, parsed.success && parsed.data.enabled ? 1 : 0);
@@ -71,6 +76,8 @@ function apply(rows: MetricsStateRow[]): void {
       parkedAge.set({ environment }, r.ageSeconds);
     } else if (r.key === 'scheduled') {
       scheduled.set({ environment }, r.count);
+    } else if (r.key === 'queued') {
+      queued.set({ environment }, r.count);
     } else if (r.key === 'awaiting_approval') {
       approvals.set({ environment }, r.count);
     }

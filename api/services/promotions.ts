@@ -9,30 +9,38 @@ import { checkPromotionRules } from '../../domain/environment.js';
 import { getEnvironment } from '../../db/environments.js';
 import { getRelease } from '../../db/releases.js';
 import { insertOperatorAction, rejectOperatorAction } from '../../db/operator-actions.js';
-import { failUnstarted, insertDeployment, succeededEnvironments, type DeploymentRow } from '../../db/deployments.js';
+import {
+  failUnstarted,
+  insertDeployment,
+  succeededEnvironments,
+  type DeploymentRow,
+  type InsertDeploymentInput,
+} from '../../db/deployments.js';
+import { listQueue } from '../../db/queue.js';
 import { verifiedEnvironments } from '../../db/verifications.js';
 import { endSoakOfPreviousRun, unverifiedDetails } from './soak.js';
 import {
   abortUpdate,
   approveUpdate,
   promotionStartOptions,
+  promoteInputOf,
   promotionWorkflowId,
   retryUpdate,
   type ActionResult,
   type OperatorActionInput,
-  type PromoteInput,
   type RetryInput,
   type StepTimeouts,
 } from '../../workflows/promotion-messages.js';
 import { startAfterPreviousCloses } from '../../integrations/workflow-start.js';
 import type { Actor } from '../../domain/roles.js';
-import { isActive, STEPS, type OperatorAction, type StepName } from '../../domain/promotion.js';
+import { isActive, STEPS, type OperatorAction, type QueuePolicy, type StepName } from '../../domain/promotion.js';
 import { orphanReason } from '../../domain/orphan.js';
 import { failOrphan, setRunId } from '../../db/orphans.js';
 import { probePromotionWorkflow } from '../../integrations/temporal-probe.js';
 import { assertNotFrozen } from './freezes.js';
 import { holdMessage, holdsOn } from '../../db/holds.js';
 import { promotionEnded, promotionsStarted } from '../../lib/metrics.js';
+import { enqueuePromotion } from './queue.js';
 
 export interface PromotionServiceDeps {
   database: Database;
@@ -69,8 +77,10 @@ export function promotionDeps(deps: {
 
 export interface StartPromotionResult {
   deployment: DeploymentRow;
-  /** false: an identical request found the promotion already running (idempotent). */
+  /** false: an identical request found the promotion already running or queued (idempotent). */
   created: boolean;
+  /** Queued (`queue: true` while another promotion runs): 1-based place in the environment's queue. */
+  queuePosition?: number;
 }
 
 export async function startPromotion(
@@ -85,6 +95,8 @@ export async function startPromotion(
     whenOpen?: boolean;
     /** Break-glass (admins; the route checks the role): start through a freeze, with this reason. */
     breakGlassReason?: string;
+    /** While another promotion runs here: wait in the environment's queue (status queued) instead of 409. */
+    queue?: boolean;
   },
 ): Promise<StartPromotionResult> {
   const db = deps.database.db;
@@ -148,28 +160,31 @@ export async function startPromotion(
 
   const workflowId = promotionWorkflowId(env.name);
   const steps = env.protected ? STEPS : STEPS.filter((s) => s !== 'approval');
-  const insert = () =>
-    db.transaction((tx) =>
-      insertDeployment(tx, {
-        environment: env.name,
-        releaseId: release.id,
-        previousReleaseId: env.currentReleaseId,
-        isRollback,
-        startedBy: input.actor.name,
-        startedByTokenId: input.actor.tokenId,
-        reason: input.reason,
-        workflowId,
-        steps,
-        requestId: input.requestId,
-        whenOpen: input.whenOpen === true,
-        breakGlassReason: input.breakGlassReason ?? null,
-      }),
-    );
+  const record = {
+    environment: env.name,
+    releaseId: release.id,
+    previousReleaseId: env.currentReleaseId,
+    isRollback,
+    startedBy: input.actor.name,
+    startedByTokenId: input.actor.tokenId,
+    reason: input.reason,
+    workflowId,
+    steps,
+    requestId: input.requestId,
+    whenOpen: input.whenOpen === true,
+    breakGlassReason: input.breakGlassReason ?? null,
+  };
+  const insert = () => db.transaction((tx) => insertDeployment(tx, record));
+  // With `queue`, a request never overtakes promotions already waiting (the environment may be free for the moment
+  // between one promotion's end and the next one's start).
+  if (input.queue && (await listQueue(db, { environment: env.name })).length > 0) return enqueue(deps, record, env.queuePolicy);
   let inserted = await insert();
   if ('conflict' in inserted && (await releaseIfWorkflowGone(deps, inserted.conflict))) inserted = await insert();
   if ('conflict' in inserted) {
     const running = inserted.conflict;
     if (running.releaseId === release.id) return { deployment: running, created: false };
+    // docs/governance.md "Queues": wait behind it; the waiter re-checks every rule when it starts.
+    if (input.queue) return enqueue(deps, record, env.queuePolicy);
     throw new ApiError(
       'PROMOTION_IN_PROGRESS',
       `Deployment ${running.id} of release ${running.releaseId} is ${running.status} in ${env.name}; one promotion per environment at a time`,
@@ -179,18 +194,7 @@ export async function startPromotion(
   const deployment = inserted.created;
   promotionsStarted.inc({ environment: env.name, kind: isRollback ? 'rollback' : 'promotion' });
 
-  const promoteInput: PromoteInput = {
-    deploymentId: deployment.id,
-    releaseId: release.id,
-    environment: env.name,
-    initiator: input.actor.name,
-    isRollback,
-    approval: env.protected
-      ? { required: env.approvalsRequired, approvers: env.approvers, timeoutSeconds: env.approvalTimeoutSeconds }
-      : null,
-    convergenceDeadlineSeconds: env.convergenceDeadlineSeconds,
-    timeouts: deps.timeouts,
-  };
+  const promoteInput = promoteInputOf({ environment: env, deployment, initiator: input.actor.name, timeouts: deps.timeouts });
   let runId: string;
   try {
     runId = await startAfterPreviousCloses(
@@ -226,6 +230,11 @@ export async function startPromotion(
     deps.logger.warn({ err: (err as Error).message, deploymentId: deployment.id }, 'could not record the run id of a started promotion');
   }
   return { deployment: { ...deployment, runId }, created: true };
+}
+
+async function enqueue(deps: PromotionServiceDeps, record: InsertDeploymentInput, policy: QueuePolicy): Promise<StartPromotionResult> {
+  const queued = await enqueuePromotion(deps, { ...record, policy });
+  return { deployment: queued.deployment, created: queued.created, queuePosition: queued.position };
 }
 
 /**
@@ -270,6 +279,13 @@ export async function sendOperatorAction(
   const { deployment } = input;
   // Invalid actions answer 409 with the state they were judged against.
   const state = { status: deployment.status, currentStep: deployment.currentStep };
+  if (deployment.status === 'queued') {
+    throw new ApiError(
+      'INVALID_ACTION',
+      `Deployment ${deployment.id} is queued: it has not started; abort removes it from the queue`,
+      state,
+    );
+  }
   if (!isActive(deployment.status)) {
     throw new ApiError('INVALID_ACTION', `Deployment ${deployment.id} has ended (${deployment.status}); nothing to ${input.action}`, state);
   }

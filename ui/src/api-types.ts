@@ -605,6 +605,8 @@ export interface paths {
             };
             /** @default false */
             protected?: boolean;
+            /** @enum {string} */
+            queuePolicy?: 'fifo' | 'newest-wins';
             /** @default [] */
             upstream?: string[];
             /** @enum {string} */
@@ -785,7 +787,17 @@ export interface paths {
           cursor?: string;
           limit?: number;
           releaseId?: string;
-          status?: 'pending' | 'scheduled' | 'awaiting_approval' | 'running' | 'awaiting_operator' | 'succeeded' | 'failed' | 'aborted';
+          status?:
+            | 'queued'
+            | 'pending'
+            | 'scheduled'
+            | 'awaiting_approval'
+            | 'running'
+            | 'awaiting_operator'
+            | 'succeeded'
+            | 'failed'
+            | 'aborted'
+            | 'superseded';
         };
         header?: never;
         path: {
@@ -1681,6 +1693,71 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}/queue': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Promotions waiting in the environment queue, in the order they will start */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The queue */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['EnvironmentQueue'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -4216,7 +4293,7 @@ export interface paths {
         };
       };
       responses: {
-        /** @description The same promotion is already running (idempotent) */
+        /** @description The same promotion is already running or queued (idempotent) */
         200: {
           headers: {
             [name: string]: unknown;
@@ -4225,7 +4302,7 @@ export interface paths {
             'application/json': components['schemas']['PromotionAccepted'];
           };
         };
-        /** @description Promotion started */
+        /** @description Promotion started, or queued (`queue: true`) */
         202: {
           headers: {
             [name: string]: unknown;
@@ -4976,6 +5053,8 @@ export interface components {
        */
       parkReason: 'step-failed' | 'sync-window' | null;
       previousReleaseId: string | null;
+      /** @description Requested with `queue: true` while the environment was busy: when it was queued */
+      queuedAt: string | null;
       reason: string | null;
       releaseId: string;
       revertSha: string | null;
@@ -4985,7 +5064,17 @@ export interface components {
       startedAt: string | null;
       startedBy: string;
       /** @enum {string} */
-      status: 'pending' | 'scheduled' | 'awaiting_approval' | 'running' | 'awaiting_operator' | 'succeeded' | 'failed' | 'aborted';
+      status:
+        | 'queued'
+        | 'pending'
+        | 'scheduled'
+        | 'awaiting_approval'
+        | 'running'
+        | 'awaiting_operator'
+        | 'succeeded'
+        | 'failed'
+        | 'aborted'
+        | 'superseded';
       updatedAt: string;
       /** @description Requested to wait for a freeze window to open (docs/governance.md) */
       whenOpen: boolean;
@@ -5064,9 +5153,17 @@ export interface components {
           }[]
         | null;
       name: string;
+      /** @description Promotions waiting in its queue (docs/governance.md "Queues") */
+      queueLength: number;
       updatedAt: string;
       /** @description The verification state of the current release (soaking until soakUntil, verified, revoked…); null before any */
       verification: components['schemas']['CurrentVerification'] | null;
+    };
+    EnvironmentQueue: {
+      environment: string;
+      /** @enum {string} */
+      policy: 'fifo' | 'newest-wins';
+      queue: components['schemas']['QueueEntry'][];
     };
     EnvironmentStatus: {
       applications: {
@@ -5423,6 +5520,8 @@ export interface components {
       };
       /** @example staging */
       environment: string;
+      /** @description While another promotion runs in the environment: wait in its queue (202, status queued, with queuePosition) instead of 409 PROMOTION_IN_PROGRESS; rules are checked again when it starts (docs/governance.md "Queues") */
+      queue?: boolean;
       reason?: string;
       /** @description During a freeze window: accept and wait (status scheduled) until it opens, instead of 409 ENVIRONMENT_FROZEN */
       whenOpen?: boolean;
@@ -5432,11 +5531,25 @@ export interface components {
       deploymentId: number;
       environment: string;
       isRollback: boolean;
+      /** @description Queued: 1-based place in the environment queue */
+      queuePosition?: number;
       releaseId: string;
       status: string;
       statusUrl: string;
       whenOpen: boolean;
       workflowId: string;
+    };
+    QueueEntry: {
+      deploymentId: number;
+      /** @description What it waits for (e.g. `queued: waiting for deployment 12 (running)`) */
+      message: string | null;
+      position: number;
+      queuedAt: string | null;
+      reason: string | null;
+      releaseId: string;
+      startedBy: string;
+      statusUrl: string;
+      whenOpen: boolean;
     };
     /** @description The rejection in force (docs/governance.md); null when the release may be promoted */
     Rejection: {
@@ -5547,7 +5660,17 @@ export interface components {
       isRollback: boolean;
       startedBy: string;
       /** @enum {string} */
-      status: 'pending' | 'scheduled' | 'awaiting_approval' | 'running' | 'awaiting_operator' | 'succeeded' | 'failed' | 'aborted';
+      status:
+        | 'queued'
+        | 'pending'
+        | 'scheduled'
+        | 'awaiting_approval'
+        | 'running'
+        | 'awaiting_operator'
+        | 'succeeded'
+        | 'failed'
+        | 'aborted'
+        | 'superseded';
       statusUrl: string;
     };
     ReleaseSummary: {

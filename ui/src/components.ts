@@ -15,6 +15,7 @@ const TONES: Record<string, string> = {
   Progressing: 'busy',
   awaiting_approval: 'wait',
   scheduled: 'wait',
+  queued: 'wait',
   awaiting_operator: 'warn',
   OutOfSync: 'warn',
   Suspended: 'warn',

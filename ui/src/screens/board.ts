@@ -124,6 +124,16 @@ async function column(
       <div class="chips">
         ${c.protected ? html`<span class="chip chip-wait">protected</span>` : ''}
         ${c.approvalsRequired ? html`<span class="chip chip-wait">${c.approvalsRequired} approval${c.approvalsRequired === 1 ? '' : 's'}</span>` : ''}
+        ${
+          env.queueLength
+            ? html`<a
+                class="chip chip-wait queue-length"
+                href="${route('environments', env.name, 'history')}"
+                title="promotions waiting in the queue"
+                >${env.queueLength} queued</a
+              >`
+            : ''
+        }
         ${paused.map((p) => html`<span class="chip chip-bad paused" title="paused by ${p.pausedBy}: ${p.reason}">paused</span>`)}
         ${
           incidents.length
