@@ -75,12 +75,14 @@ export function buildProgram(io: Io): Command {
     .option('--wait', 'follow the promotion until it succeeds, fails, aborts or parks')
     .option('--timeout <duration>', 'with --wait: give up waiting after this long (the promotion goes on)', '30m')
     .option('--reason <text>', 'why (shown in history and audit)')
-    .action(async (release: string, env: string, o: { wait?: boolean; timeout: string; reason?: string }) => {
+    .option('--queue', "wait in the environment's queue when another promotion runs there (else exit 5)")
+    .action(async (release: string, env: string, o: { wait?: boolean; timeout: string; reason?: string; queue?: boolean }) => {
       const { api, conn } = await ctx.connect();
       process.exitCode = await promote(api, conn, {
         releaseId: release,
         environment: env,
         reason: o.reason,
+        queue: o.queue === true,
         wait: o.wait === true,
         timeoutMs: parseDuration(o.timeout),
         output: globals().output,

@@ -12,6 +12,8 @@ export interface PromoteOptions {
   releaseId: string;
   environment: string;
   reason?: string | undefined;
+  /** Wait in the environment's queue when another promotion runs there (instead of a refusal). */
+  queue?: boolean | undefined;
   wait: boolean;
   timeoutMs: number;
   output: 'text' | 'json';
@@ -32,7 +34,7 @@ export async function promote(api: Api, conn: Connection, o: PromoteOptions): Pr
     call(() =>
       api.POST('/v2/releases/{releaseId}/promote', {
         params: { path: { releaseId: o.releaseId } },
-        body: { environment: o.environment, ...(o.reason ? { reason: o.reason } : {}) },
+        body: { environment: o.environment, ...(o.reason ? { reason: o.reason } : {}), ...(o.queue ? { queue: true } : {}) },
       }),
     );
   if (!o.wait) {
@@ -40,7 +42,7 @@ export async function promote(api: Api, conn: Connection, o: PromoteOptions): Pr
     o.out.write(
       o.output === 'json'
         ? `${JSON.stringify(accepted, null, 2)}\n`
-        : `deployment ${accepted.deploymentId} of ${accepted.releaseId} to ${accepted.environment}: ${accepted.status}${accepted.isRollback ? ' (rollback)' : ''}\n`,
+        : `deployment ${accepted.deploymentId} of ${accepted.releaseId} to ${accepted.environment}: ${accepted.status}${accepted.isRollback ? ' (rollback)' : ''}${accepted.status === 'queued' && accepted.queuePosition ? ` (position ${accepted.queuePosition} in the queue)` : ''}\n`,
     );
     return EXIT.ok;
   }

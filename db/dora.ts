@@ -34,7 +34,9 @@ signals as (
     where d.environment = $1 and d.status = 'succeeded' and d.finished_at <= rb.created_at
     order by d.finished_at desc limit 1
   ) last
-  where rb.environment = $1 and rb.is_rollback and rb.created_at >= $2::timestamptz
+  -- A rollback that was started: not one still queued or superseded, nor one that ended in its queue.
+  where rb.environment = $1 and rb.is_rollback and rb.status not in ('queued', 'superseded')
+    and not (rb.queued_at is not null and rb.run_id is null) and rb.created_at >= $2::timestamptz
     and rb.created_at < $3::timestamptz + make_interval(secs => $4::int)
   union all
   select v.deployment_id, v.revoked_at

@@ -116,6 +116,8 @@ const STATUS_TYPES: Partial<Record<PromotionStatus, NotificationType>> = {
   succeeded: 'promotion.succeeded',
   failed: 'promotion.failed',
   aborted: 'promotion.aborted',
+  // Dropped from its queue by a newer release (newest-wins): it never ran; subscribers learn it ended.
+  superseded: 'promotion.aborted',
 };
 
 function deploymentTypes(data: Record<string, unknown>, previousStatus: string | undefined): NotificationType[] {
@@ -145,7 +147,7 @@ function summaryOf(type: NotificationType, row: EventLogRow): string {
     case 'promotion.failed':
       return `Promotion to ${env} failed${dep}${msg ? `: ${msg}` : ''}`;
     case 'promotion.aborted':
-      return `Promotion to ${env} aborted${dep}`;
+      return `Promotion to ${env} ${str(d.status) === 'superseded' ? 'superseded in its queue' : 'aborted'}${dep}${msg ? `: ${msg}` : ''}`;
     case 'approval.requested':
       return `Promotion to ${env} awaits approval${dep}`;
     case 'incident.opened':

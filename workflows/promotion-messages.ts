@@ -211,8 +211,9 @@ export function queuedPromotionStartOptions(input: QueuedPromotionInput, taskQue
     taskQueue,
     workflowId: queuedPromotionWorkflowId(input.deploymentId),
     args: [input] as [QueuedPromotionInput],
+    // A repeated request finds the running waiter, or starts a new one if it was lost (terminated from the UI).
     workflowIdConflictPolicy: 'USE_EXISTING' as const,
-    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
     staticSummary: `queued: ${input.releaseId} → ${input.environment}`,
     staticDetails: `Deployment ${input.deploymentId} waits in the queue of ${input.environment}; it starts promote:${input.environment} when the environment is free and it is first`,
     typedSearchAttributes: [

@@ -105,7 +105,7 @@ export async function refreshState(database: Database, now = Date.now()): Promis
       c.at = Date.now();
     } catch {
       // No stale numbers: the state gauges disappear and flow_controller_state_up says why.
-      for (const g of [parked, parkedAge, scheduled, approvals, incidents]) g.reset();
+      for (const g of [parked, parkedAge, scheduled, queued, approvals, incidents, monitoring]) g.reset();
       stateUp.set(0);
     } finally {
       queryDuration.set((performance.now() - started) / 1000);

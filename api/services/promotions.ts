@@ -11,6 +11,7 @@ import { getRelease } from '../../db/releases.js';
 import { insertOperatorAction, rejectOperatorAction } from '../../db/operator-actions.js';
 import {
   failUnstarted,
+  findActiveDeployment,
   insertDeployment,
   succeededEnvironments,
   type DeploymentRow,
@@ -177,7 +178,12 @@ export async function startPromotion(
   const insert = () => db.transaction((tx) => insertDeployment(tx, record));
   // With `queue`, a request never overtakes promotions already waiting (the environment may be free for the moment
   // between one promotion's end and the next one's start).
-  if (input.queue && (await listQueue(db, { environment: env.name })).length > 0) return enqueue(deps, record, env.queuePolicy);
+  if (input.queue && (await listQueue(db, { environment: env.name })).length > 0) {
+    // …unless this very release is the one running there (the same answer as without `queue`).
+    const active = await findActiveDeployment(db, { environment: env.name });
+    if (active?.releaseId === release.id) return { deployment: active, created: false };
+    return enqueue(deps, record, env.queuePolicy);
+  }
   let inserted = await insert();
   if ('conflict' in inserted && (await releaseIfWorkflowGone(deps, inserted.conflict))) inserted = await insert();
   if ('conflict' in inserted) {

@@ -1,5 +1,5 @@
-// The API's side of the queue (docs/governance.md "Queues"): recording a queued promotion (newest-wins supersedes
-// the older ones in the same transaction) and starting its waiter workflow; cancelling a queued promotion; waking
+// The API's side of the queue (docs/governance.md "Queues"): recording a queued promotion and starting its waiter
+// workflow (newest-wins then supersedes the older ones); cancelling a queued promotion; waking
 // an environment's waiters when something they wait for changed (best effort: they also look at a timer).
 import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client.js';
@@ -37,12 +37,8 @@ export async function enqueuePromotion(
       });
     }
     const inserted = await insertDeployment(tx, { ...insert, queued: true });
-    if ('conflict' in inserted) return { deployment: inserted.conflict, created: false, superseded: [] as DeploymentRow[] };
-    const superseded =
-      policy === 'newest-wins'
-        ? await supersedeOlder(tx, inserted.created, { name: insert.startedBy, tokenId: insert.startedByTokenId })
-        : [];
-    return { deployment: inserted.created, created: true, superseded };
+    if ('conflict' in inserted) return { deployment: inserted.conflict, created: false };
+    return { deployment: inserted.created, created: true };
   });
   const d = result.deployment;
   // Started for a repeated request too (USE_EXISTING: it finds the running waiter), so a lost start is made good.
@@ -61,7 +57,13 @@ export async function enqueuePromotion(
     }
     deps.logger.warn({ err: (err as Error).message, deploymentId: d.id }, 'could not (re)start the waiter of a queued promotion');
   }
-  if (result.superseded.length > 0) await signalWaiters(deps, result.superseded);
+  // newest-wins: the older queued promotions go only once this one is surely queued (its waiter runs), so a start
+  // Temporal refused never costs the queue its entries.
+  const superseded =
+    result.created && policy === 'newest-wins'
+      ? await db.transaction((tx) => supersedeOlder(tx, d, { name: insert.startedBy, tokenId: insert.startedByTokenId }))
+      : [];
+  if (superseded.length > 0) await signalWaiters(deps, superseded);
   const position = d.status === 'queued' ? await queuePosition(db, d) : 0;
   return { deployment: d, created: result.created, position };
 }
