@@ -4,7 +4,72 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { serve, type ServerType } from '@hono/node-server';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's Chromium (the UI tests never download a browser). */
+export const CHROMIUM = '/usr/bin/chromium';
+export const MISSING_CHROMIUM = `The UI tests need Debian's Chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium); it is missing.`;
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface UiSession {
+  /** `http://127.0.0.1:<port>`: the app served on loopback. */
+  base: string;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `fetch` (an API app) on a loopback port and opens a headless Chromium page on it; page errors are pushed to
+ * `pageErrors`. close() closes the browser and the server.
+ */
+export async function openUi(
+  fetch: (request: Request) => Response | Promise<Response>,
+  pageErrors: string[],
+  viewport = { width: 1360, height: 900 },
+): Promise<UiSession> {
+  if (!existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const address = server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  let browser: Browser | undefined;
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+    });
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const page = await (await browser.newContext({ viewport })).newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    const b = browser;
+    return {
+      base,
+      page,
+      close: async () => {
+        await b.close();
+        await closeServer();
+      },
+    };
+  } catch (err) {
+    await browser?.close();
+    await closeServer();
+    throw err;
+  }
+}
 
 /** Where screenshots go: UI_ARTIFACTS_DIR, else test-artifacts/ui at the repository root (gitignored). */
 export const UI_ARTIFACTS_DIR = process.env.UI_ARTIFACTS_DIR || join(fileURLToPath(new URL('..', import.meta.url)), 'test-artifacts', 'ui');

@@ -3,21 +3,15 @@
 // simulator (test/promotion-fixture.ts, no worker: nothing is promoted). Tokens (issue with the secret shown once,
 // revoke), the audit log's filters and paging, a template diff and edit, an environment edit and its preflight, and
 // a viewer's refusal. Each screen is saved as a screenshot and passes the accessibility checks of test/ui-kit.ts.
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { useTestDatabase } from '../test/harness.js';
 import { createPromotionFixture, type PromotionFixture } from '../test/promotion-fixture.js';
-import { accessibilityProblems, checkPage } from '../test/ui-kit.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
+import { accessibilityProblems, checkPage, openUi, type UiSession } from '../test/ui-kit.js';
 
 const db = useTestDatabase();
 let f: PromotionFixture;
-let server: ServerType | undefined;
-let browser: Browser | undefined;
+let ui: UiSession | undefined;
 let page: Page;
 let base = '';
 const pageErrors: string[] = [];
@@ -25,28 +19,13 @@ const tokenName = `ci-bot-${Date.now().toString(36)}`;
 let tokenId = '';
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`The UI tests need Debian's Chromium at ${CHROMIUM}`);
   f = await createPromotionFixture(db.database, { envs: [{ key: 'dev' }] });
-  server = await new Promise<ServerType>((resolve) => {
-    const srv = serve({ fetch: f.h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(srv));
-  });
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  ui = await openUi(f.h.app.fetch, pageErrors);
+  ({ base, page } = ui);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (server) {
-    const srv = server;
-    await new Promise<void>((resolve) => {
-      srv.close(() => resolve());
-      (srv as { closeAllConnections?: () => void }).closeAllConnections?.();
-    });
-  }
+  await ui?.close();
   await f?.close();
 });
 
@@ -239,7 +218,7 @@ describe('admin screens', () => {
 
   it('has an accessibility check that finds each kind of problem it looks for', async () => {
     // A blank page of its own: the UI's Content-Security-Policy would drop the inline styles.
-    const blank = await (browser as Browser).newPage();
+    const blank = await page.context().browser()!.newPage();
     await blank.setContent(`<!doctype html><html lang="en"><body style="background:#fff;color:#111">
       <h1>Title</h1><h3>Skipped a level</h3>
       <input id="nameless" />

@@ -2,22 +2,16 @@
 // real HTTP server of the API on loopback and this file's Postgres, with a deployment history seeded relative to
 // now (test/dora-seed.ts; no promotions, so no worker). Checks the four numbers, the trend chart's bars, and that
 // the pickers change the view.
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { useTestDatabase } from '../test/harness.js';
 import { apiHarness, type ApiHarness } from '../test/api-harness.js';
 import { doraSeeder } from '../test/dora-seed.js';
-import { checkPage } from '../test/ui-kit.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
+import { checkPage, openUi, type UiSession } from '../test/ui-kit.js';
 
 const db = useTestDatabase();
 let h: ApiHarness;
-let server: ServerType | undefined;
-let browser: Browser | undefined;
+let ui: UiSession | undefined;
 let page: Page;
 let base = '';
 const pageErrors: string[] = [];
@@ -25,7 +19,6 @@ const BASE = Date.now();
 const ago = (hours: number) => new Date(BASE - hours * 3600_000);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`The UI tests need Debian's Chromium at ${CHROMIUM}`);
   h = await apiHarness(db.database);
   await doraSeeder(db.database.sql, 'qa');
   const s = await doraSeeder(db.database.sql, 'prod');
@@ -44,26 +37,12 @@ beforeAll(async () => {
   const old = await s.release(ago(490));
   await s.promotion({ releaseId: old, status: 'succeeded', finishedAt: ago(480) });
 
-  server = await new Promise<ServerType>((resolve) => {
-    const srv = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(srv));
-  });
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  ui = await openUi(h.app.fetch, pageErrors, { width: 1280, height: 900 });
+  ({ base, page } = ui);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (server) {
-    const srv = server;
-    await new Promise<void>((resolve) => {
-      srv.close(() => resolve());
-      (srv as { closeAllConnections?: () => void }).closeAllConnections?.();
-    });
-  }
+  await ui?.close();
 });
 
 const metric = (id: string) => page.locator(`[data-metric="${id}"]`);

@@ -1,55 +1,29 @@
 // The Notifications page (ui/src/screens/notifications.ts) in Debian's Chromium on the real API: an admin sees the
 // subscriptions and a subscription's delivery log, redelivers a dead delivery from the page; a viewer sees the
 // API's refusal. No promotion is needed: the delivery row is written directly (the worker is not running).
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { uniqueName, useTestDatabase } from '../test/harness.js';
 import { ADMIN_TOKEN, apiHarness, type ApiHarness } from '../test/api-harness.js';
 import { notificationDeliveries } from '../db/notification-schema.js';
+import { openUi, type UiSession } from '../test/ui-kit.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-sync',
-];
 const db = useTestDatabase();
 let h: ApiHarness;
-let server: ServerType | undefined;
+let ui: UiSession | undefined;
 let base: string;
-let browser: Browser | undefined;
 let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`The UI tests need Debian's Chromium at ${CHROMIUM}`);
   // A task queue no worker polls: the redelivery's workflow must not reach another test file's worker.
   h = await apiHarness(db.database, { TEMPORAL_TASK_QUEUE: uniqueName('ui-notify') });
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  ui = await openUi(h.app.fetch, pageErrors);
+  ({ base, page } = ui);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (server) {
-    const s = server;
-    await new Promise<void>((resolve) => {
-      s.close(() => resolve());
-      (s as { closeAllConnections?: () => void }).closeAllConnections?.();
-    });
-  }
+  await ui?.close();
 });
 
 async function signIn(token: string): Promise<void> {

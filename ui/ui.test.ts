@@ -3,34 +3,21 @@
 // GitOps repository and the Argo CD/Kubernetes simulator (test/promotion-fixture.ts).
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { simpleGit } from 'simple-git';
 import { useTestDatabase } from '../test/harness.js';
 import { escapeHtml, html, raw, route } from './src/html.js';
 import { createPromotionFixture, type PromotionFixture } from '../test/promotion-fixture.js';
 import { commitFiles } from '../sim/gitops-repo.js';
 import { openOrTouchIncident, resolveIncidents } from '../db/incidents.js';
-import { checkPage, screenshot } from '../test/ui-kit.js';
+import { checkPage, CHROMIUM, MISSING_CHROMIUM, openUi, screenshot, type UiSession } from '../test/ui-kit.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 
 const db = useTestDatabase();
 let f: PromotionFixture;
-let server: ServerType | undefined;
+let ui: UiSession | undefined;
 let base: string;
-let browser: Browser | undefined;
 let page: Page;
 const pageErrors: string[] = [];
 let releaseId = '';
@@ -48,8 +35,6 @@ describe('rendering helpers', () => {
   });
 });
 
-const MISSING_CHROMIUM = `The UI tests need Debian's Chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium); it is missing.`;
-
 describe('browser', () => {
   it(`Debian's Chromium is installed at ${CHROMIUM}`, () => {
     expect(existsSync(CHROMIUM), MISSING_CHROMIUM).toBe(true);
@@ -58,29 +43,14 @@ describe('browser', () => {
 
 describe('web UI on the public API', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(MISSING_CHROMIUM);
     f = await createPromotionFixture(db.database, { envs: [{ key: 'dev' }, { key: 'staging', upstream: ['dev'] }] });
     await f.startWorker({ syncWindowRecheckMs: 500 }); // a promotion waiting for a sync window checks it twice a second
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: f.h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    const address = server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    ui = await openUi(f.h.app.fetch, pageErrors);
+    ({ base, page } = ui);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (server) {
-      const s = server;
-      await new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        (s as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
-    }
+    await ui?.close();
     await f?.close();
   });
 
