@@ -27,7 +27,7 @@ import { monitorStartOptions } from './workflows/monitor-messages.js';
 import { currentTracing, setupTracing, tracingWorkerOptions, workflowInterceptorModules } from './lib/tracing.js';
 
 export { workflowInterceptorModules };
-import { dispatcherStartOptions, notifySettingsOf } from './workflows/notify-messages.js';
+import { dispatcherStartOptions, notifySettingsOf, notifyTaskQueue } from './workflows/notify-messages.js';
 
 /**
  * `.ts` when this file runs from the sources (tsx, vitest), `.js` when it runs compiled (`npm run build` → build/,
@@ -275,24 +275,34 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workflowBundle = await prebuiltWorkflowBundle(currentTracing().enabled);
   if (!workflowBundle) deps.logger.info('no pre-built workflow bundle matches workflows/ (npm run bundle:workflows): bundling at start');
-  const worker = await createWorker({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: {
-      syncWindowRecheckMs: config.PROMOTION_SYNC_WINDOW_RECHECK_SECONDS * 1000,
-      argocdWatch: config.ARGOCD_WATCH === 'on',
-      promotionTimeouts: {
-        stepSeconds: config.PROMOTION_STEP_TIMEOUT_SECONDS,
-        gitSeconds: config.PROMOTION_GIT_TIMEOUT_SECONDS,
-        heartbeatSeconds: config.PROMOTION_HEARTBEAT_TIMEOUT_SECONDS,
-      },
-      notifications: notifySettingsOf(config),
-      ...deps,
+  // Notification deliveries on their own task queue and worker (NOTIFY_WORKER_ACTIVITIES slots): a receiver that
+  // hangs never holds one of the promotions' activity slots.
+  const notifyQueue = config.NOTIFY_WORKER_ACTIVITIES > 0 ? notifyTaskQueue(config.TEMPORAL_TASK_QUEUE, true) : undefined;
+  const workerDeps: ActivityDeps = {
+    syncWindowRecheckMs: config.PROMOTION_SYNC_WINDOW_RECHECK_SECONDS * 1000,
+    argocdWatch: config.ARGOCD_WATCH === 'on',
+    promotionTimeouts: {
+      stepSeconds: config.PROMOTION_STEP_TIMEOUT_SECONDS,
+      gitSeconds: config.PROMOTION_GIT_TIMEOUT_SECONDS,
+      heartbeatSeconds: config.PROMOTION_HEARTBEAT_TIMEOUT_SECONDS,
     },
-    ...(workflowBundle ? { workflowBundle } : {}),
-    options: workerTuningOf(config),
-  });
+    notifications: notifySettingsOf(config),
+    ...(notifyQueue ? { notifyTaskQueue: notifyQueue } : {}),
+    ...deps,
+  };
+  const common = { connection, namespace: config.TEMPORAL_NAMESPACE, deps: workerDeps, ...(workflowBundle ? { workflowBundle } : {}) };
+  const worker = await createWorker({ ...common, taskQueue: config.TEMPORAL_TASK_QUEUE, options: workerTuningOf(config) });
+  const notifyWorker = notifyQueue
+    ? await createWorker({
+        ...common,
+        taskQueue: notifyQueue,
+        options: { ...workerTuningOf(config), maxConcurrentActivityTaskExecutions: config.NOTIFY_WORKER_ACTIVITIES },
+      })
+    : undefined;
+  const workers = notifyWorker ? [worker, notifyWorker] : [worker];
+  const stopAll = () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  };
   if (config.PROMOTION_ORPHAN_SWEEP_SECONDS > 0 && worker.client) {
     await ensureOrphanSweepSchedule(worker.client, {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -300,7 +310,20 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
       graceSeconds: config.PROMOTION_ORPHAN_GRACE_SECONDS,
     });
   }
-  const done = worker.run().finally(() => connection.close());
+  // One worker failing stops the other: the process is then down as a whole, never half-serving.
+  const done = Promise.allSettled(
+    workers.map((w) =>
+      w.run().catch((err: unknown) => {
+        stopAll();
+        throw err;
+      }),
+    ),
+  )
+    .then((results) => {
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    })
+    .finally(() => connection.close());
   initPromotionSeries((await listEnvironments(deps.database.db)).map((e) => e.name));
   if (config.MONITOR_START === 'on' && worker.client) {
     const monitors = await ensureMonitors(worker.client, {
@@ -315,22 +338,24 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
     config.WORKER_HTTP_PORT > 0
       ? await startWorkerHttp({ host: config.WORKER_HTTP_HOST, port: config.WORKER_HTTP_PORT, worker, database: deps.database }).catch(
           async (err: unknown) => {
-            worker.shutdown();
+            stopAll();
             await done.catch(() => undefined);
             throw err;
           },
         )
       : undefined;
-  deps.logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, http: http?.url }, 'worker started');
   if (config.NOTIFY_DISPATCH === 'on' && worker.client) {
     await ensureNotificationDispatcher(worker.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, pollMs: config.NOTIFY_POLL_MS });
   }
-  deps.logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
+  deps.logger.info(
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, notifyTaskQueue: notifyQueue, address: config.TEMPORAL_ADDRESS, http: http?.url },
+    'worker started',
+  );
   return {
     worker,
     done,
     shutdown: async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      stopAll();
       await done;
       await http?.close();
     },

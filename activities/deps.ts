@@ -38,6 +38,8 @@ export interface ActivityDeps {
   syncWindowRecheckMs?: number;
   /** Notification delivery settings (FC_PUBLIC_URL, NOTIFY_*; default DEFAULT_NOTIFY_SETTINGS). */
   notifications?: NotifySettings;
+  /** The task queue delivery workflows start on (worker.ts: `<queue>-notify`); default the dispatcher's own. */
+  notifyTaskQueue?: string;
   /**
    * Test seam: called at named points inside steps (`<step>:start`, `git-commit-push:pushed`,
    * `argocd-wait:polled`) so tests can kill a worker or change the cluster at an exact moment.

@@ -120,14 +120,15 @@ export function createNotifyActivities(deps: ActivityDeps) {
         const queue = [...batch.deliveryIds];
         await Promise.all(
           Array.from({ length: Math.min(START_CONCURRENCY, queue.length) }, async () => {
-            for (let id = queue.shift(); id !== undefined; id = queue.shift()) await startDelivery(client, deps, id, info.taskQueue);
+            for (let id = queue.shift(); id !== undefined; id = queue.shift())
+              await startDelivery(client, deps, id, deps.notifyTaskQueue ?? info.taskQueue);
           }),
         );
         deliveries += batch.deliveryIds.length;
         Context.current().heartbeat();
       }
       for (const id of await strandedDeliveries(deps.database.sql, { olderThanSeconds: 60, limit: 100 })) {
-        await startDelivery(client, deps, id, info.taskQueue);
+        await startDelivery(client, deps, id, deps.notifyTaskQueue ?? info.taskQueue);
       }
       return { events, deliveries, caughtUp };
     },

@@ -93,6 +93,12 @@ export const ConfigSchema = z.object({
   NOTIFY_RETRY_INITIAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   NOTIFY_RETRY_MAX_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(1800),
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(20),
+  /**
+   * Deliveries run on their own task queue (`<TEMPORAL_TASK_QUEUE>-notify`), served by a second worker in the worker
+   * process with at most this many requests in flight, so receivers that hang never take a promotion's activity
+   * slot. 0: deliveries share the promotions' task queue and worker.
+   */
+  NOTIFY_WORKER_ACTIVITIES: z.coerce.number().int().min(0).max(1000).default(10),
   /** The convergence wait follows Argo CD's application watch streams (`on`), or only polls (`off`). */
   ARGOCD_WATCH: z.enum(['on', 'off']).default('on'),
   /** Per-request timeout of the worker's Kubernetes reads (well below the heartbeat timeout). */

@@ -72,6 +72,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     MONITOR_START: 'off',
     // Likewise the notification dispatcher (test/notifications.test.ts starts its own).
     NOTIFY_DISPATCH: 'off',
+    // Deliveries on the promotions' task queue: the fixtures run one worker per file (worker.ts runs a second one).
+    NOTIFY_WORKER_ACTIVITIES: '0',
     ...overrides,
   });
 }

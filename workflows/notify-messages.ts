@@ -91,6 +91,11 @@ export function dispatcherWorkflowId(taskQueue: string, name = 'default'): strin
   return `notify-dispatcher:${taskQueue}:${name}`;
 }
 
+/** The task queue deliveries run on: their own (`-notify`) unless NOTIFY_WORKER_ACTIVITIES is 0. */
+export function notifyTaskQueue(taskQueue: string, separate: boolean): string {
+  return separate ? `${taskQueue}-notify` : taskQueue;
+}
+
 export function deliveryWorkflowId(deliveryId: number, redelivery: number): string {
   return redelivery === 0 ? `notify-delivery:${deliveryId}` : `notify-delivery:${deliveryId}:r${redelivery}`;
 }

@@ -40,7 +40,7 @@ import {
   type DeliveryRow,
   type SubscriptionRow,
 } from '../../db/notifications.js';
-import { deliveryStartOptions, notifySettingsOf } from '../../workflows/notify-messages.js';
+import { deliveryStartOptions, notifySettingsOf, notifyTaskQueue } from '../../workflows/notify-messages.js';
 
 const Subscription = z
   .object({
@@ -320,7 +320,7 @@ export const notificationRoutes = createRouter()
           deliveryId: row.id,
           redelivery: row.redeliveries,
           settings: notifySettingsOf(config),
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          taskQueue: notifyTaskQueue(config.TEMPORAL_TASK_QUEUE, config.NOTIFY_WORKER_ACTIVITIES > 0),
         }),
       );
     } catch (err) {
