@@ -51,7 +51,13 @@ describe('promotions and freeze windows', () => {
     const res = await promote(releaseId, 'open', { whenOpen: true });
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     expect(res.body).toMatchObject({ whenOpen: true, breakGlassReason: null });
-    const scheduled = await f.waitFor('open', res.body.deploymentId, ['scheduled']);
+    // The workflow records `scheduled`, then (a second transition) when it starts: wait for both to be visible.
+    let scheduled = await f.waitFor('open', res.body.deploymentId, ['scheduled']);
+    const deadline = Date.now() + 30_000;
+    while (scheduled.scheduledFor == null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      scheduled = await f.waitFor('open', res.body.deploymentId, ['scheduled']);
+    }
     expect(Date.parse(scheduled.scheduledFor)).toBe(Date.parse(until));
     expect(scheduled.message).toMatch(/^scheduled: frozen \(release train\); starts when the window opens at /);
     const before = (await commitsOn(f.repoPath)).length;
