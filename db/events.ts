@@ -20,6 +20,32 @@ export interface EventRow {
   data: Record<string, unknown>;
 }
 
+/** An event row as the raw client returns it (bigints and timestamps as text). */
+export interface EventRowText {
+  tx: string;
+  id: string;
+  at: Date | string;
+  type: string;
+  environment: string | null;
+  release_id: string | null;
+  deployment_id: string | null;
+  data: Record<string, unknown>;
+}
+
+/** One representation of an event for every reader (the stream, the notification dispatcher). */
+export function eventRowOf(r: EventRowText): EventRow {
+  return {
+    tx: Number(r.tx),
+    id: Number(r.id),
+    at: new Date(r.at),
+    type: r.type,
+    environment: r.environment,
+    releaseId: r.release_id,
+    deploymentId: r.deployment_id === null ? null : Number(r.deployment_id),
+    data: r.data,
+  };
+}
+
 export interface EventFilter {
   environment?: string;
   releaseId?: string;
@@ -52,18 +78,7 @@ export async function currentPosition(sql: Sql): Promise<EventPosition> {
 /** Events after `after` matching `filter`, oldest first, at most `limit`, from completed transactions only. */
 export async function readEvents(sql: Sql, input: { after: EventPosition; filter: EventFilter; limit: number }): Promise<EventRow[]> {
   const f = input.filter;
-  const rows = await sql<
-    Array<{
-      tx: string;
-      id: string;
-      at: Date | string;
-      type: string;
-      environment: string | null;
-      release_id: string | null;
-      deployment_id: string | null;
-      data: Record<string, unknown>;
-    }>
-  >`
+  const rows = await sql<EventRowText[]>`
     select tx, id, at, type, environment, release_id, deployment_id, data from events
     where (tx, id) > (${input.after.tx}, ${input.after.id})
       and tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
@@ -72,15 +87,5 @@ export async function readEvents(sql: Sql, input: { after: EventPosition; filter
       ${f.deploymentId !== undefined ? sql`and deployment_id = ${f.deploymentId}` : sql``}
     order by tx, id
     limit ${input.limit}`;
-  return rows.map((r) => ({
-    tx: Number(r.tx),
-    id: Number(r.id),
-    // Timestamps come back as text from the client's raw queries: one representation for every caller.
-    at: new Date(r.at),
-    type: r.type,
-    environment: r.environment,
-    releaseId: r.release_id,
-    deploymentId: r.deployment_id === null ? null : Number(r.deployment_id),
-    data: r.data,
-  }));
+  return rows.map(eventRowOf);
 }

@@ -4,7 +4,7 @@
 // (subscription, notification key), so a batch read twice inserts nothing twice — and move the cursor. The caller
 // starts a delivery workflow per new delivery id after the commit.
 import type { Sql } from './client.js';
-import { currentPosition, type EventPosition } from './events.js';
+import { currentPosition, eventRowOf, type EventPosition, type EventRowText } from './events.js';
 import { matches, notificationsOf, type EventLogRow, type SubscriptionFilters } from '../domain/notifications.js';
 import { idempotencyKeyOf } from '../domain/notification-signature.js';
 
@@ -20,15 +20,7 @@ export interface DispatchBatchResult {
   position: EventPosition;
 }
 
-interface EventRowText {
-  tx: string;
-  id: string;
-  at: Date | string;
-  type: string;
-  environment: string | null;
-  release_id: string | null;
-  deployment_id: string | null;
-  data: Record<string, unknown>;
+interface DispatchRowText extends EventRowText {
   previous_status: string | null;
 }
 
@@ -48,7 +40,7 @@ export async function dispatchBatch(sql: Sql, input: { name?: string; limit: num
   return sql.begin(async (raw) => {
     const tx = raw as unknown as Sql;
     const after = await lockCursor(tx, name);
-    const rows = await tx<EventRowText[]>`
+    const rows = await tx<DispatchRowText[]>`
       select e.tx, e.id, e.at, e.type, e.environment, e.release_id, e.deployment_id, e.data,
         case when e.type = 'deployment' then (
           select p.data->>'status' from events p
@@ -67,16 +59,7 @@ export async function dispatchBatch(sql: Sql, input: { name?: string; limit: num
       : [];
     const deliveries: Array<Record<string, unknown>> = [];
     for (const r of rows) {
-      const row: EventLogRow = {
-        tx: Number(r.tx),
-        id: Number(r.id),
-        at: new Date(r.at),
-        type: r.type,
-        environment: r.environment,
-        releaseId: r.release_id,
-        deploymentId: r.deployment_id === null ? null : Number(r.deployment_id),
-        data: r.data,
-      };
+      const row: EventLogRow = eventRowOf(r);
       for (const n of notificationsOf(row, r.previous_status ?? undefined)) {
         for (const s of subscriptions) {
           if (!matches(s.filters, n)) continue;

@@ -3,7 +3,7 @@
 // and a unified diff drawn line by line. Everything from the API is text (html`` escapes it).
 import { ApiFailure } from './api.js';
 import { currentUser } from './app.js';
-import { errorBox } from './components.js';
+import { diffLines, errorBox } from './components.js';
 import { html, type SafeHtml } from './html.js';
 
 const SECTIONS: Array<[string, string]> = [
@@ -128,18 +128,7 @@ export const pretty = (value: unknown): string => JSON.stringify(value, null, 2)
 /** A unified diff (domain/text-diff.ts), one text node per line inside <pre>, marked for styling. */
 export function diffText(diff: string, label: string): SafeHtml {
   if (diff === '') return html`<p class="muted" id="diff-empty">${label}: identical.</p>`;
-  const lines = diff.replace(/\n$/, '').split('\n');
-  const kind = (l: string): string =>
-    l.startsWith('+++') || l.startsWith('---')
-      ? 'file'
-      : l.startsWith('@@')
-        ? 'hunk'
-        : l.startsWith('+')
-          ? 'add'
-          : l.startsWith('-')
-            ? 'del'
-            : 'ctx';
-  const body = lines.map((l) => html`<span class="diff-${kind(l)}">${l}</span>${'\n'}`);
+  const { body } = diffLines(diff);
   return html`<figure class="text-diff">
     <figcaption>${label}</figcaption>
     <pre class="diff-text" tabindex="0">${body}</pre>

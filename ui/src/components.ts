@@ -36,6 +36,22 @@ const TONES: Record<string, string> = {
 
 export const ACTIVE_STATUSES: ReadonlySet<string> = new Set(ACTIVE);
 
+/** A unified diff's lines, one text node each (for a <pre>), marked file/hunk/add/del/ctx for styling. */
+export function diffLines(diff: string): { body: SafeHtml[]; count: number } {
+  const lines = diff.replace(/\n$/, '').split('\n');
+  const kind = (l: string): string =>
+    l.startsWith('+++') || l.startsWith('---')
+      ? 'file'
+      : l.startsWith('@@')
+        ? 'hunk'
+        : l.startsWith('+')
+          ? 'add'
+          : l.startsWith('-')
+            ? 'del'
+            : 'ctx';
+  return { body: lines.map((l) => html`<span class="diff-${kind(l)}">${l}</span>${'\n'}`), count: lines.length };
+}
+
 export function chip(status: string | null | undefined, label?: string): SafeHtml {
   const s = status ?? 'unknown';
   return html`<span class="chip chip-${TONES[s] ?? 'muted'}" data-status="${s}">${label ?? s.replace(/_/g, ' ')}</span>`;

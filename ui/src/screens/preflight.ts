@@ -4,7 +4,7 @@
 // from the report is text (html`` escapes it); the API never puts a secret in it.
 import { api } from '../api.js';
 import { mayActOn, type Ctx } from '../app.js';
-import { chip, errorBox, releaseLink, time } from '../components.js';
+import { chip, diffLines, errorBox, releaseLink, time } from '../components.js';
 import { $, html, mount, route, type SafeHtml } from '../html.js';
 import type { PreflightCheck, PreflightReport } from '../types.js';
 
@@ -16,21 +16,10 @@ const TARGETS: Array<{ target: PreflightCheck['target']; title: string }> = [
 
 /** A unified diff, one line each, marked added/removed/hunk for styling; every line is text. */
 function diffBlock(diff: string): SafeHtml {
-  const lines = diff.replace(/\n$/, '').split('\n');
-  const kind = (l: string) =>
-    l.startsWith('+++') || l.startsWith('---')
-      ? 'file'
-      : l.startsWith('@@')
-        ? 'hunk'
-        : l.startsWith('+')
-          ? 'add'
-          : l.startsWith('-')
-            ? 'del'
-            : 'ctx';
   // One text node per line inside <pre>: no formatting whitespace may reach it.
-  const body = lines.map((l) => html`<span class="diff-${kind(l)}">${l}</span>${'\n'}`);
+  const { body, count } = diffLines(diff);
   return html`<details class="preflight-diff" open>
-    <summary>Pending change (${lines.length} line${lines.length === 1 ? '' : 's'})</summary>
+    <summary>Pending change (${count} line${count === 1 ? '' : 's'})</summary>
     <pre class="diff-text">${body}</pre>
   </details>`;
 }
