@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions, Runtime, bundleWorkflowCode, makeTelemetryFilterString } from '@temporalio/worker';
 import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
+import { ensureAutoPromoters } from './activities/auto-promotion.js';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { secretDepsOf } from './activities/deps.js';
 import { loadConfig, type Config } from './lib/config.js';
@@ -325,14 +326,13 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
     })
     .finally(() => connection.close());
   initPromotionSeries((await listEnvironments(deps.database.db)).map((e) => e.name));
+  const starting = { taskQueue: config.TEMPORAL_TASK_QUEUE, database: deps.database, logger: deps.logger };
   if (config.MONITOR_START === 'on' && worker.client) {
-    const monitors = await ensureMonitors(worker.client, {
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      database: deps.database,
-      logger: deps.logger,
-    });
+    const monitors = await ensureMonitors(worker.client, starting);
     deps.logger.info({ environments: monitors.length }, 'monitor workflows running');
   }
+  // docs/governance.md "Auto-promotion": every environment with autoPromote has its follower running.
+  if (worker.client) await ensureAutoPromoters(worker.client, starting);
   // The probes and the scrape target: a port that cannot be bound stops the worker (its pod would never be ready).
   const http =
     config.WORKER_HTTP_PORT > 0

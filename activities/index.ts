@@ -19,6 +19,7 @@ import { createVerifyGates } from './verify-gates.js';
 import { createMonitorTick } from './monitor-tick.js';
 import { createNotifyActivities } from './notify.js';
 import { createQueueActivities } from './promotion-queue.js';
+import { createAutoPromotionActivities } from './auto-promotion.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -42,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMonitorTick(deps),
     ...createNotifyActivities(deps),
     ...createQueueActivities(deps),
+    ...createAutoPromotionActivities(deps),
   };
 }
 

@@ -8,6 +8,7 @@ import { openVerificationOnRecord, type SoakPlan } from '../db/soak.js';
 import { FAILURE, isTerminal } from '../domain/promotion.js';
 import { promotionEnded } from '../lib/metrics.js';
 import { wakeQueue } from './promotion-queue.js';
+import { wakeAutoPromoters } from './auto-promotion.js';
 
 export type RecordTransitionInput = Omit<TransitionInput, 'message'> & { message?: string | null };
 
@@ -18,7 +19,10 @@ export function createRecordActivities(deps: ActivityDeps) {
       if (from !== null && isTerminal(row.status)) promotionEnded(row);
       // The environment is free again: its queued promotions look now (docs/governance.md "Queues"); a retried
       // activity wakes them again, harmlessly.
-      if (input.status !== undefined && isTerminal(row.status)) await wakeQueue(deps, row.environment);
+      if (input.status !== undefined && isTerminal(row.status)) {
+        await wakeQueue(deps, row.environment);
+        await wakeAutoPromoters(deps, row.environment);
+      }
     },
     /**
      * With `verification` (workflows since soak-after-record), the same transaction opens the release's
@@ -41,7 +45,11 @@ export function createRecordActivities(deps: ActivityDeps) {
         });
         if (ended) promotionEnded({ ...ended, status: 'succeeded', finishedAt: new Date() });
         const environment = ended?.environment ?? (await getDeployment(deps.database.db, { id: input.deploymentId }))?.environment;
-        if (environment) await wakeQueue(deps, environment);
+        if (environment) {
+          await wakeQueue(deps, environment);
+          // Environments that follow this one may have a release to promote now (docs/governance.md "Auto-promotion").
+          await wakeAutoPromoters(deps, environment);
+        }
         return result;
       } catch (err) {
         if (err instanceof RecordEndedError) throw ApplicationFailure.nonRetryable(err.message, FAILURE.recordEnded);

@@ -11,6 +11,7 @@ import { targetApplications } from './promotion-targets.js';
 import { cancelledSoakReason, endSoak, soakProblem } from '../db/soak.js';
 import { FAILURE } from '../domain/promotion.js';
 import type { VerificationState } from '../domain/verification.js';
+import { wakeAutoPromoters } from './auto-promotion.js';
 
 export type { SoakPlan } from '../db/soak.js';
 
@@ -62,6 +63,8 @@ export function createSoakActivities(deps: ActivityDeps) {
         const row = await db.transaction((tx) =>
           endSoak(tx, { deploymentId: input.deploymentId, state, ...(reason ? { reason } : {}), evidence: { soak: { applications } } }),
         );
+        // Verified (or not) here: environments that auto-promote from this one look now.
+        if (row) await wakeAutoPromoters(deps, row.environment);
         return { state: row?.state ?? state, reason: row?.reason ?? reason ?? null, applications };
       };
       if (problem) return end(problem.state, problem.reason, []);

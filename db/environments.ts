@@ -40,6 +40,7 @@ export async function upsertEnvironment(
     queuePolicy: c.queuePolicy ?? 'fifo',
     verification: c.verification ?? null,
     monitoring: c.monitoring ?? null,
+    autoPromote: c.autoPromote ?? null,
   };
   const [row] = await tx
     .insert(environments)
@@ -74,5 +75,6 @@ export function environmentConfigOf(row: EnvironmentRow): EnvironmentConfig {
     ...(row.queuePolicy !== 'fifo' ? { queuePolicy: row.queuePolicy } : {}),
     ...(row.verification !== null ? { verification: row.verification } : {}),
     ...(row.monitoring !== null ? { monitoring: row.monitoring } : {}),
+    ...(row.autoPromote !== null ? { autoPromote: row.autoPromote } : {}),
   };
 }

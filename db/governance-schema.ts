@@ -1,7 +1,7 @@
 // Drizzle schema of release governance (docs/governance.md): freeze windows, rejected releases, paused
 // environments. Kept apart like the other schema files so each reads alone.
 import { sql } from 'drizzle-orm';
-import { bigserial, check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { apiTokens, releases } from './schema.js';
 import { environments } from './promotion-schema.js';
 import { sqlList } from './sql-list.js';
@@ -77,6 +77,35 @@ export const environmentPauses = pgTable(
   (t) => [
     uniqueIndex('environment_pauses_one_idx')
       .on(sql`coalesce(${t.environment}, '')`)
+      .where(sql`${t.resumedAt} is null`),
+  ],
+);
+
+/**
+ * A hold on an environment's auto-promotion (docs/governance.md "Auto-promotion"): placed by a manual promotion of
+ * another release (with the deployment) or by hand; auto-promotion starts nothing there until someone resumes it.
+ * Resuming keeps the row, with who and why.
+ */
+export const autoPromotionHolds = pgTable(
+  'auto_promotion_holds',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    environment: text('environment')
+      .notNull()
+      .references(() => environments.name),
+    reason: text('reason').notNull(),
+    heldBy: text('held_by').notNull(),
+    heldByTokenId: uuid('held_by_token_id').references(() => apiTokens.id),
+    /** The manual promotion that placed it (null: placed by hand). */
+    deploymentId: bigint('deployment_id', { mode: 'number' }),
+    heldAt: timestamp('held_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    resumedAt: timestamp('resumed_at', { withTimezone: true, mode: 'date' }),
+    resumedBy: text('resumed_by'),
+    resumeReason: text('resume_reason'),
+  },
+  (t) => [
+    uniqueIndex('auto_promotion_holds_one_idx')
+      .on(t.environment)
       .where(sql`${t.resumedAt} is null`),
   ],
 );

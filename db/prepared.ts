@@ -66,6 +66,7 @@ const ENVIRONMENT_COLUMNS = [
   'queue_policy',
   'verification',
   'monitoring',
+  'auto_promote',
   'current_release_id',
   'current_deployment_id',
   'created_at',

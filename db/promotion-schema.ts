@@ -20,6 +20,7 @@ import { apiTokens, releases } from './schema.js';
 import { sqlList } from './sql-list.js';
 import type { ArgoTarget, ClusterTarget, GitopsTarget, KubeTarget } from '../domain/environment.js';
 import type { MonitoringConfig, UpstreamRequirement, VerificationConfig } from '../domain/verification.js';
+import type { AutoPromoteConfig } from '../domain/auto-promotion.js';
 import {
   ACTIVE_STATUSES,
   OPERATOR_ACTION_OUTCOMES,
@@ -78,6 +79,8 @@ export const environments = pgTable(
     verification: jsonb('verification').$type<VerificationConfig>(),
     /** Continuous monitoring (null: the defaults of MonitoringConfig). */
     monitoring: jsonb('monitoring').$type<MonitoringConfig>(),
+    /** Auto-promotion from an upstream environment (null: none; docs/governance.md "Auto-promotion"). */
+    autoPromote: jsonb('auto_promote').$type<AutoPromoteConfig>(),
     /** Set only by a successful promotion (the record step). */
     currentReleaseId: uuid('current_release_id').references(() => releases.id),
     currentDeploymentId: bigint('current_deployment_id', { mode: 'number' }),

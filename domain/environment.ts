@@ -6,6 +6,7 @@ import { parseSelector, SelectorError } from './label-selector.js';
 import { ImageMapping, MappingGroups } from './image-mapping.js';
 import { MonitoringConfig, UPSTREAM_REQUIREMENTS, VerificationConfig, type UpstreamRequirement } from './verification.js';
 import { QUEUE_POLICIES } from './promotion.js';
+import { AutoPromoteConfig } from './auto-promotion.js';
 
 /** Chart convention (docs/gitops-layout.md): the release a workload was rendered from. */
 export const RELEASE_ANNOTATION = 'flow-controller.io/release-id';
@@ -221,11 +222,24 @@ export const EnvironmentConfig = z
     verification: VerificationConfig.optional(),
     /** Continuous monitoring of the current release (drift, health) and what to do about incidents; absent = defaults. */
     monitoring: MonitoringConfig.optional(),
+    /**
+     * Promote automatically what met its rule in one upstream environment (docs/governance.md "Auto-promotion");
+     * absent = never.
+     */
+    autoPromote: AutoPromoteConfig.optional(),
   })
   .strict()
   .refine((e) => !e.protected || e.approvalsRequired >= 1, {
     message: 'a protected environment needs approvalsRequired >= 1',
     path: ['approvalsRequired'],
+  })
+  .refine((e) => !e.autoPromote || e.upstream.includes(e.autoPromote.from), {
+    message: "autoPromote.from must be one of the environment's upstream environments",
+    path: ['autoPromote', 'from'],
+  })
+  .refine((e) => !e.autoPromote || e.upstreamRequires !== 'verified' || e.autoPromote.when === 'verified', {
+    message: 'an environment that requires verified upstream releases auto-promotes only verified ones (autoPromote.when: verified)',
+    path: ['autoPromote', 'when'],
   })
   .refine((e) => e.approvalWaitSeconds < e.approvalTimeoutSeconds, {
     message: 'the approval wait timer must end before the approval expires (approvalWaitSeconds < approvalTimeoutSeconds)',

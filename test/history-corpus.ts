@@ -5,7 +5,7 @@
 //
 // Record (or extend) the corpus: `FC_RECORD_HISTORIES=1 npm test -- test/promotion.test.ts
 // test/promotion-operator.test.ts test/promotion-recovery.test.ts test/side-door.test.ts
-// test/promotion-sync-window.test.ts test/promotion-clusters.test.ts test/promotion-soak.test.ts test/verification-gates.test.ts test/promotion-holds.test.ts test/promotion-freeze.test.ts test/notifications.test.ts test/promotion-queue.test.ts` (copy the files to
+// test/promotion-sync-window.test.ts test/promotion-clusters.test.ts test/promotion-soak.test.ts test/verification-gates.test.ts test/promotion-holds.test.ts test/promotion-freeze.test.ts test/notifications.test.ts test/promotion-queue.test.ts test/auto-promotion.test.ts` (copy the files to
 // `<name>.vN.json` first: every generation keeps replaying). Without the variable, recordHistory does nothing.
 import { execFile } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';

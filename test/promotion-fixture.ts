@@ -44,6 +44,10 @@ export interface EnvSpec {
   mappings?: Pick<GitopsTarget, 'mapping' | 'groups'>;
   /** How queued promotions wait (default fifo; docs/governance.md "Queues"). */
   queuePolicy?: 'fifo' | 'newest-wins';
+  /** Auto-promotion (docs/governance.md); `from` is an environment key of this fixture. */
+  autoPromote?: { from: string; when?: 'succeeded' | 'verified'; soakSeconds?: number };
+  /** More settings of the environment's configuration, as given (e.g. `verification`). */
+  extra?: Record<string, unknown>;
 }
 
 export interface PromotionFixture {
@@ -128,7 +132,13 @@ export async function createPromotionFixture(
       ...(e.syncMode ? { syncMode: e.syncMode } : {}),
     });
     const res = await h.call('PUT', `/v1/environments/${name}`, {
-      body: { ...config, gitops: { ...config.gitops, ...(e.mappings ?? {}) }, ...(e.queuePolicy ? { queuePolicy: e.queuePolicy } : {}) },
+      body: {
+        ...config,
+        gitops: { ...config.gitops, ...(e.mappings ?? {}) },
+        ...(e.queuePolicy ? { queuePolicy: e.queuePolicy } : {}),
+        ...(e.autoPromote ? { autoPromote: { ...e.autoPromote, from: env[e.autoPromote.from] } } : {}),
+        ...(e.extra ?? {}),
+      },
     });
     if (res.status !== 201) throw new Error(`environment ${name}: ${res.status} ${JSON.stringify(res.body)}`);
   }

@@ -6,3 +6,4 @@ export * from './reverify.js';
 export * from './monitor.js';
 export * from './notify.js';
 export * from './promotion-queue.js';
+export * from './auto-promotion.js';

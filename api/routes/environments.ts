@@ -16,6 +16,7 @@ import { CurrentVerification, DeploymentSummary, deploymentSummary, EnvParam, Li
 import { checkEnvironmentConfigs, checkMappedFiles, upsertEnvironments } from '../services/environments.js';
 import { runPreflight } from '../services/preflight.js';
 import { wakeMonitor } from '../services/monitors.js';
+import { wakeAutoPromotion } from '../services/auto-promotion.js';
 import { PreflightReport } from '../services/preflight-checks.js';
 import { EnvironmentConfig, groupsOf } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, type EnvironmentRow } from '../../db/environments.js';
@@ -242,6 +243,17 @@ export const environmentRoutes = createRouter()
         enabled: deps.config.MONITOR_START === 'on',
       },
       result.row,
+    );
+    // docs/governance.md "Auto-promotion": started with the environment, told at once of a changed (or removed) rule.
+    await wakeAutoPromotion(
+      {
+        client: deps.temporal.client,
+        connection: deps.temporal.connection,
+        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+        logger: c.var.logger,
+        database: deps.database,
+      },
+      [result.row],
     );
     return c.json(await environmentView(c, result.row, false), result.created ? 201 : 200);
   });

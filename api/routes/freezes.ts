@@ -13,6 +13,7 @@ import { checkFreezeSchedule, FREEZE_KINDS, FreezeSchedule, MAX_FREEZE_WINDOWS }
 import { endFreezeWindow, getFreezeWindow, insertFreezeWindow, listFreezeWindows, type FreezeRow } from '../../db/freezes.js';
 import { getEnvironment } from '../../db/environments.js';
 import { freezeStateOf, wakeScheduled } from '../services/freezes.js';
+import { wakeAutoPromotion } from '../services/auto-promotion.js';
 import { EnvParam } from '../schemas.js';
 
 const FreezeWindowView = z
@@ -170,6 +171,15 @@ export const freezeRoutes = createRouter()
       throw new ApiError('CONFLICT', `Freeze window ${freezeId} has already ended`);
     });
     await wakeScheduled(c.var.deps.database.db, c.var.deps.temporal.client, c.var.logger, { environment: row.environment });
+    // Auto-promotion waiting for the window looks again at once (docs/governance.md "Auto-promotion").
+    const d = c.var.deps;
+    const auto = {
+      client: d.temporal.client,
+      connection: d.temporal.connection,
+      taskQueue: d.config.TEMPORAL_TASK_QUEUE,
+      database: d.database,
+    };
+    await wakeAutoPromotion({ ...auto, logger: c.var.logger }, null);
     return c.json(view(row), 200);
   })
   .openapi(stateRoute, async (c) => {

@@ -8,9 +8,12 @@
 // Running promotions of a rejected release, or in a paused environment, park at their next step (the workflow
 // checks between steps); starting one is refused (422 RELEASE_REJECTED, 409 ENVIRONMENT_PAUSED).
 import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../context.js';
 import { createRouter } from '../app.js';
 import { ApiError } from '../errors.js';
 import { wakeQueue } from '../services/queue.js';
+import { wakeAutoPromotion } from '../services/auto-promotion.js';
 import { actorOf } from '../auth.js';
 import { protectedRoute } from '../openapi.js';
 import { EnvParam, RejectionView } from '../schemas.js';
@@ -128,6 +131,15 @@ const listPausesRoute = protectedRoute('viewer', {
   errors: [],
 });
 
+/** Auto-promotion looks again after a hold of the line is lifted (docs/governance.md "Auto-promotion"). */
+const autoDeps = (c: Context<AppEnv>) => ({
+  client: c.var.deps.temporal.client,
+  connection: c.var.deps.temporal.connection,
+  taskQueue: c.var.deps.config.TEMPORAL_TASK_QUEUE,
+  logger: c.var.logger,
+  database: c.var.deps.database,
+});
+
 export const holdRoutes = createRouter()
   .openapi(rejectRoute, async (c) => {
     const releaseId = await resolveReleaseId(c.var.deps.database.db, c.req.valid('param').releaseId);
@@ -150,6 +162,7 @@ export const holdRoutes = createRouter()
       if (!r) throw new ApiError('CONFLICT', `Release ${releaseId} is not rejected`);
       return r;
     });
+    await wakeAutoPromotion(autoDeps(c), null);
     return c.json(rejectionView(row), 200);
   })
   .openapi(envPause('pause'), async (c) => {
@@ -174,6 +187,7 @@ export const holdRoutes = createRouter()
     });
     // Queued promotions waited for the line to move again (docs/governance.md "Queues").
     await wakeQueue({ ...c.var.deps.promotions, logger: c.var.logger }, env);
+    await wakeAutoPromotion(autoDeps(c), null);
     return c.json(pauseView(row), 200);
   })
   .openapi(globalPause('pause'), async (c) => {
@@ -191,6 +205,7 @@ export const holdRoutes = createRouter()
     );
     if (!p) throw new ApiError('CONFLICT', 'There is no global pause');
     await wakeQueue({ ...c.var.deps.promotions, logger: c.var.logger }, null);
+    await wakeAutoPromotion(autoDeps(c), null);
     return c.json(pauseView(p), 200);
   })
   .openapi(listPausesRoute, async (c) => {

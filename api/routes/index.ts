@@ -3,6 +3,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../context.js';
 import { auditRoutes } from './audit.js';
+import { autoPromotionRoutes } from './auto-promotion.js';
 import { deploymentRoutes } from './deployments.js';
 import { doraRoutes } from './dora.js';
 import { environmentRoutes } from './environments.js';
@@ -33,6 +34,7 @@ export function apiRouters(): Array<[string, OpenAPIHono<AppEnv>]> {
     ['/', queueRoutes],
     ['/', freezeRoutes],
     ['/', holdRoutes],
+    ['/', autoPromotionRoutes],
     ['/', eventRoutes],
     ['/', reverifyRoutes],
     ['/', notificationRoutes],

@@ -42,6 +42,7 @@ import { assertNotFrozen } from './freezes.js';
 import { holdMessage, holdsOn } from '../../db/holds.js';
 import { promotionEnded, promotionsStarted } from '../../lib/metrics.js';
 import { enqueuePromotion } from './queue.js';
+import { holdForManualPromotion } from './auto-promotion.js';
 
 export interface PromotionServiceDeps {
   database: Database;
@@ -176,13 +177,21 @@ export async function startPromotion(
     breakGlassReason: input.breakGlassReason ?? null,
   };
   const insert = () => db.transaction((tx) => insertDeployment(tx, record));
+  // A person's promotion into an environment that auto-promotes holds its auto-promotion (docs/governance.md).
+  const holdAuto = (deployment: DeploymentRow) =>
+    holdForManualPromotion(db, { environment: env, deployment, actor: input.actor, requestId: input.requestId });
+  const queueIt = async () => {
+    const queued = await enqueue(deps, record, env.queuePolicy);
+    if (queued.created) await holdAuto(queued.deployment);
+    return queued;
+  };
   // With `queue`, a request never overtakes promotions already waiting (the environment may be free for the moment
   // between one promotion's end and the next one's start).
   if (input.queue && (await listQueue(db, { environment: env.name })).length > 0) {
     // …unless this very release is the one running there (the same answer as without `queue`).
     const active = await findActiveDeployment(db, { environment: env.name });
     if (active?.releaseId === release.id) return { deployment: active, created: false };
-    return enqueue(deps, record, env.queuePolicy);
+    return queueIt();
   }
   let inserted = await insert();
   if ('conflict' in inserted && (await releaseIfWorkflowGone(deps, inserted.conflict))) inserted = await insert();
@@ -190,7 +199,7 @@ export async function startPromotion(
     const running = inserted.conflict;
     if (running.releaseId === release.id) return { deployment: running, created: false };
     // docs/governance.md "Queues": wait behind it; the waiter re-checks every rule when it starts.
-    if (input.queue) return enqueue(deps, record, env.queuePolicy);
+    if (input.queue) return queueIt();
     throw new ApiError(
       'PROMOTION_IN_PROGRESS',
       `Deployment ${running.id} of release ${running.releaseId} is ${running.status} in ${env.name}; one promotion per environment at a time`,
@@ -198,6 +207,7 @@ export async function startPromotion(
     );
   }
   const deployment = inserted.created;
+  await holdAuto(deployment);
   promotionsStarted.inc({ environment: env.name, kind: isRollback ? 'rollback' : 'promotion' });
 
   const promoteInput = promoteInputOf({ environment: env, deployment, initiator: input.actor.name, timeouts: deps.timeouts });

@@ -400,6 +400,16 @@ export interface paths {
               tokenRef?: string;
               usernameRef?: string;
             };
+            autoPromote?: {
+              from: string;
+              /** @default 0 */
+              soakSeconds?: number;
+              /**
+               * @default succeeded
+               * @enum {string}
+               */
+              when?: 'succeeded' | 'verified';
+            };
             clusterName?: string;
             clusters?: {
               argocd: {
@@ -766,6 +776,258 @@ export interface paths {
       };
     };
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}/auto-promotion': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The environment's auto-promotion: its rule, hold, candidate and what it waits for */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Auto-promotion */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AutoPromotion'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}/auto-promotion/hold': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Hold the environment’s auto-promotion (it starts nothing until resumed) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Held */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AutoPromotionHold'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Content-Type must be application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/environments/{env}/auto-promotion/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Resume a held auto-promotion */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          env: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Resumed */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AutoPromotionHold'];
+          };
+        };
+        /** @description Malformed or invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or invalid bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Token lacks the required role or scope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Not found */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Conflict with the current state */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Content-Type must be application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -4860,6 +5122,44 @@ export interface components {
       subjectId: string;
       subjectType: string;
     };
+    AutoPromotion: {
+      candidate: {
+        becameCurrentAt: string;
+        eligibleAt: string;
+        productVersion: string;
+        releaseId: string;
+      } | null;
+      /** @description null: the environment does not auto-promote */
+      config: {
+        from: string;
+        soakSeconds: number;
+        /** @enum {string} */
+        when: 'succeeded' | 'verified';
+      } | null;
+      /** @description Its promotion in flight (state promoting) */
+      deploymentId: number | null;
+      environment: string;
+      hold: components['schemas']['AutoPromotionHold'];
+      /** @description The newest promotion it started, any status */
+      lastDeploymentId: number | null;
+      message: string | null;
+      /**
+       * @description off: no autoPromote; held: a hold stands; promoting: its promotion is queued or running; idle: nothing to promote; soaking: the candidate soaks upstream until eligibleAt; blocked/paused/frozen: the candidate waits for a rule, a pause, a freeze; ready: it promotes at its next look
+       * @enum {string}
+       */
+      state: 'off' | 'held' | 'promoting' | 'idle' | 'soaking' | 'blocked' | 'paused' | 'frozen' | 'ready';
+    };
+    AutoPromotionHold: {
+      /** @description The manual promotion that placed it (null: placed by hand) */
+      deploymentId: number | null;
+      environment: string;
+      heldAt: string;
+      heldBy: string;
+      reason: string;
+      resumedAt: string | null;
+      resumedBy: string | null;
+      resumeReason: string | null;
+    } | null;
     CreatedRelease: components['schemas']['ReleaseSummary'] & {
       /** @enum {string} */
       status: 'created';

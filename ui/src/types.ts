@@ -39,6 +39,7 @@ export interface EnvironmentConfigView {
   upstream?: string[];
   protected?: boolean;
   approvalsRequired?: number;
+  autoPromote?: { from: string; when: string; soakSeconds: number };
 }
 
 type EnvironmentBody = ResponseBody<'/v1/environments/{env}', 'get'>;
@@ -54,6 +55,8 @@ export type ReleaseEnvironment = ReleaseDetails['environments'][number];
 export type CreatedRelease = ResponseBody<'/v2/releases/create/{productVersion}', 'post', 201>;
 export type TemplateRevision = ResponseBody<'/v1/templates/{key}/revisions/{revision}', 'get'>;
 export type RenderResult = ResponseBody<'/v1/releases/template/{productVersion}/render', 'post'>;
+
+export type AutoPromotion = ResponseBody<'/v1/environments/{env}/auto-promotion', 'get'>;
 
 export type PromotionAccepted = ResponseBody<'/v2/releases/{releaseId}/promote', 'post', 202>;
 

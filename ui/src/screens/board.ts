@@ -1,7 +1,7 @@
 // Environments board — the pipeline (the home page): environments as stages of the upstream graph (an
 // environment sits one stage after the last of its upstreams), each with its current release (product version
 // first), its verification state, what is moving into it right now (status and live step, or why it is parked
-// or scheduled), its freeze and pause state, the live Argo CD sync/health per application, and a "Promote to
+// or scheduled), its auto-promotion (what it follows, held or soaking), its freeze and pause state, the live Argo CD sync/health per application, and a "Promote to
 // <next>" action for its current release on each downstream environment. Live: every event of the event
 // stream (docs/events.md) reloads it; the Argo CD part, which has no events, is re-read every few seconds.
 import { api, get } from '../api.js';
@@ -9,7 +9,15 @@ import { mayActOn, navigate, type Ctx } from '../app.js';
 import { ACTIVE_STATUSES, chip, deploymentLink, errorBox, releaseLink, time, verificationChip } from '../components.js';
 import { $, html, mount, route, type SafeHtml } from '../html.js';
 import { debounce, follow } from '../live.js';
-import type { EnvironmentList, EnvironmentStatus, EnvironmentView, LiveApp, PromotionAccepted, ReleaseSummary } from '../types.js';
+import type {
+  AutoPromotion,
+  EnvironmentList,
+  EnvironmentStatus,
+  EnvironmentView,
+  LiveApp,
+  PromotionAccepted,
+  ReleaseSummary,
+} from '../types.js';
 
 const REFRESH_MS = 10_000;
 /** The monitor's verdict per application (GET /v1/environments/:env/status), as a chip tone. */
@@ -93,6 +101,29 @@ function moving(env: EnvironmentView): SafeHtml {
   </div>`;
 }
 
+/** Tone of each auto-promotion state (GET /v1/environments/:env/auto-promotion). */
+const AUTO_TONE: Record<string, string> = {
+  held: 'bad',
+  paused: 'bad',
+  blocked: 'warn',
+  frozen: 'warn',
+  soaking: 'wait',
+  promoting: 'busy',
+};
+
+/** The environment's auto-promotion: what it follows, and what it waits for or promotes now (docs/governance.md). */
+function autoPromotion(auto: AutoPromotion | null): SafeHtml {
+  if (!auto?.config) return html``;
+  const soak = auto.config.soakSeconds ? ` · soak ${auto.config.soakSeconds} s` : '';
+  const eta = auto.state === 'soaking' && auto.candidate ? html` · eligible ${time(auto.candidate.eligibleAt)}` : '';
+  return html`<div class="auto-promotion" data-state="${auto.state}">
+    ${chip(AUTO_TONE[auto.state] ?? 'muted', auto.state)} from <span class="mono">${auto.config.from}</span> when
+    ${auto.config.when}${soak}${eta}
+    ${auto.hold ? html`<div class="small park-reason">held by ${auto.hold.heldBy} ${time(auto.hold.heldAt)}: ${auto.hold.reason}</div>` : ''}
+    ${auto.message && !auto.hold ? html`<div class="small muted">${auto.message}</div>` : ''}
+  </div>`;
+}
+
 function nextActions(env: EnvironmentView, all: EnvironmentView[], current: ReleaseSummary | null): SafeHtml {
   if (!env.currentReleaseId) return html``;
   const downstream = all.filter(
@@ -112,6 +143,7 @@ async function column(
   pauses: Pause[],
   freeze: FreezeState | null,
   status: EnvironmentStatus | null,
+  auto: AutoPromotion | null,
 ): Promise<SafeHtml> {
   const incidents = status?.openIncidents ?? [];
   const current = env.currentReleaseId ? await releaseSummary(env.currentReleaseId) : null;
@@ -169,6 +201,12 @@ async function column(
       </dd>
       <dt>Moving in</dt>
       <dd class="moving-in">${moving(env)}</dd>
+      ${
+        auto?.config
+          ? html`<dt>Auto-promotion</dt>
+              <dd>${autoPromotion(auto)}</dd>`
+          : ''
+      }
       <dt>Last deployment</dt>
       <dd class="last-deployment">
         ${
@@ -239,16 +277,17 @@ export async function boardScreen(ctx: Ctx): Promise<void> {
         get<EnvironmentList>('/v1/environments?live=true'),
         get<{ pauses: Pause[] }>('/v1/pauses'),
       ]);
-      const [freezes, statuses] = await Promise.all([
-        Promise.all(environments.map((e) => get<FreezeState>(`/v1/environments/${encodeURIComponent(e.name)}/freeze`).catch(() => null))),
-        Promise.all(
-          environments.map((e) => get<EnvironmentStatus>(`/v1/environments/${encodeURIComponent(e.name)}/status`).catch(() => null)),
-        ),
+      const one = <T>(e: { name: string }, what: string) =>
+        get<T>(`/v1/environments/${encodeURIComponent(e.name)}/${what}`).catch(() => null);
+      const [freezes, statuses, autos] = await Promise.all([
+        Promise.all(environments.map((e) => one<FreezeState>(e, 'freeze'))),
+        Promise.all(environments.map((e) => one<EnvironmentStatus>(e, 'status'))),
+        Promise.all(environments.map((e) => (e.config.autoPromote ? one<AutoPromotion>(e, 'auto-promotion') : null))),
       ]);
       const stage = stagesOf(environments);
       const stages = [...new Set(environments.map((e) => stage.get(e.name) ?? 0))].sort((a, b) => a - b);
       const columns = await Promise.all(
-        environments.map((e, i) => column(e, environments, pauses, freezes[i] ?? null, statuses[i] ?? null)),
+        environments.map((e, i) => column(e, environments, pauses, freezes[i] ?? null, statuses[i] ?? null, autos[i] ?? null)),
       );
       if (!ctx.alive()) return;
       mount(
