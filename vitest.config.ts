@@ -13,6 +13,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     teardownTimeout: 60_000,
+    // expect.poll waits for observable state (a UI updated by the event stream); its 1 s default fails on a busy
+    // machine, not on a wrong page: wait up to 15 s, checking every 50 ms.
+    expect: { poll: { timeout: 15_000, interval: 50 } },
     reporters: ['default', './test/summary-reporter.ts'],
   },
 });

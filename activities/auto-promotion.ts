@@ -5,21 +5,16 @@
 // one whose state changed; `ensureAutoPromoters` starts every missing auto-promotion workflow at worker start.
 import { activityInfo, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { sql } from 'drizzle-orm';
 import type { ActivityDeps } from './deps.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import { lookAtAutoPromotion } from '../db/auto-promotion-look.js';
 import { getEnvironment, listEnvironments } from '../db/environments.js';
 import { insertDeployment, type DeploymentRow } from '../db/deployments.js';
-import { listQueue, MAX_QUEUED, supersedeOlder } from '../db/queue.js';
 import { STEPS } from '../domain/promotion.js';
 import { AUTO_PROMOTION_INITIATOR, autoPromotionWorkflowId } from '../domain/auto-promotion.js';
-import {
-  promotionWorkflowId,
-  queuedPromotionStartOptions,
-  queuedPromotionWorkflowId,
-  queueWakeSignal,
-} from '../workflows/promotion-messages.js';
+import { promotionWorkflowId, queuedPromotionStartOptions } from '../workflows/promotion-messages.js';
 import {
   AUTO_PROMOTE_RECHECK_SECONDS,
   autoPromotionStartOptions,
@@ -28,21 +23,22 @@ import {
 } from '../workflows/auto-promotion-messages.js';
 import { signalEach } from '../integrations/workflow-start.js';
 
-/** A held auto-promotion looks again this often (a resume signals it at once). */
-const HELD_RECHECK_SECONDS = 300;
+/** Longest wait between two looks while held, soaking or frozen (a resume, a soak's end or a window's opening wakes it). */
+const LONG_RECHECK_SECONDS = 300;
 
 /** What the look's transaction decided: an outcome, a promotion of its own in flight, or a record it created. */
 type Decided =
   | { kind: 'outcome'; outcome: AutoPromoteOutcome }
   | { kind: 'promoting'; deployment: DeploymentRow }
-  | { kind: 'created'; deployment: DeploymentRow; superseded: DeploymentRow[]; message: string };
+  | { kind: 'created'; deployment: DeploymentRow; message: string };
 
 const waiting = (state: string, message: string, recheckSeconds: number): Decided => ({
   kind: 'outcome',
   outcome: { outcome: 'waiting', state, message, recheckSeconds },
 });
 
-const secondsUntil = (at: Date) => Math.max(1, Math.ceil((at.getTime() - Date.now()) / 1000));
+/** Seconds from the database's `now` to `at`, between 1 and LONG_RECHECK_SECONDS. */
+const secondsUntil = (at: Date, now: Date) => Math.min(LONG_RECHECK_SECONDS, Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000)));
 
 export function createAutoPromotionActivities(deps: ActivityDeps) {
   return {
@@ -52,25 +48,32 @@ export function createAutoPromotionActivities(deps: ActivityDeps) {
       const info = activityInfo();
       const taskQueue = info.taskQueue;
       const decided = await db.transaction(async (tx): Promise<Decided> => {
+        // One look per environment at a time, whatever runs it (a retried attempt overlapping a slow one).
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${autoPromotionWorkflowId(input.environment)}))`);
         const env = await getEnvironment(tx, { name: input.environment });
         if (!env) return { kind: 'outcome', outcome: { outcome: 'stopped', message: 'environment-gone' } };
         const look = await lookAtAutoPromotion(tx, env);
-        if (look.state === 'off') return { kind: 'outcome', outcome: { outcome: 'stopped', message: 'auto-promotion is off' } };
-        if (look.state === 'held') return waiting('held', `held by ${look.hold.heldBy}: ${look.hold.reason}`, HELD_RECHECK_SECONDS);
-        if (look.state === 'promoting') return { kind: 'promoting', deployment: look.deployment };
-        if (look.state === 'idle') return waiting('idle', look.message, AUTO_PROMOTE_RECHECK_SECONDS);
-        if (look.state !== 'ready') {
-          const recheckSeconds =
-            look.state === 'soaking'
-              ? secondsUntil(look.eligibleAt)
-              : look.state === 'frozen' && look.nextOpenAt
-                ? secondsUntil(look.nextOpenAt)
-                : AUTO_PROMOTE_RECHECK_SECONDS;
-          return waiting(look.state, look.message, recheckSeconds);
+        switch (look.state) {
+          case 'promoting':
+            return { kind: 'promoting', deployment: look.deployment };
+          case 'off':
+            return { kind: 'outcome', outcome: { outcome: 'stopped', message: 'auto-promotion is off' } };
+          case 'held':
+            return waiting('held', `held by ${look.hold.heldBy}: ${look.hold.reason}`, LONG_RECHECK_SECONDS);
+          case 'busy':
+            return waiting('busy', `deployment ${look.deployment.id} is ${look.deployment.status}`, AUTO_PROMOTE_RECHECK_SECONDS);
+          case 'idle':
+          case 'blocked':
+          case 'paused':
+            return waiting(look.state, look.message, AUTO_PROMOTE_RECHECK_SECONDS);
+          case 'soaking':
+            return waiting('soaking', look.message, secondsUntil(look.eligibleAt, look.now));
+          case 'frozen':
+            return waiting('frozen', look.message, look.nextOpenAt ? secondsUntil(look.nextOpenAt, look.now) : LONG_RECHECK_SECONDS);
+          case 'ready':
+            break;
         }
-        if ((await listQueue(tx, { environment: env.name })).length >= MAX_QUEUED) {
-          return waiting('queue-full', `${MAX_QUEUED} promotions already wait in the queue of ${env.name}`, AUTO_PROMOTE_RECHECK_SECONDS);
-        }
+        // The environment has no promotion active or queued (the look saw to it, under the lock): queue this one.
         const inserted = await insertDeployment(tx, {
           environment: env.name,
           releaseId: look.release.releaseId,
@@ -85,35 +88,21 @@ export function createAutoPromotionActivities(deps: ActivityDeps) {
           requestId: `${info.workflowExecution?.workflowId ?? 'auto-promotion'}/${info.activityId}`,
           queued: true,
         });
-        // The same release queued already (by a person): that one goes; nothing to add.
         if ('conflict' in inserted) return { kind: 'promoting', deployment: inserted.conflict };
-        const superseded =
-          env.queuePolicy === 'newest-wins'
-            ? await supersedeOlder(tx, inserted.created, { name: AUTO_PROMOTION_INITIATOR, tokenId: null })
-            : [];
-        return { kind: 'created', deployment: inserted.created, superseded, message: look.message };
+        return { kind: 'created', deployment: inserted.created, message: look.message };
       });
       if (decided.kind === 'outcome') return decided.outcome;
+      const d = decided.deployment;
+      // Its waiter starts the promotion (or ends the record: held, turned off, no longer newer; db/queue.ts). A waiter
+      // lost after the commit (a start that failed, then a retried look) is started again (USE_EXISTING).
+      if (d.status === 'queued') await startWaiter(client, taskQueue, d);
       if (decided.kind === 'promoting') {
-        const d = decided.deployment;
-        // A queued record whose waiter was lost (a start that failed after the commit) gets it back (USE_EXISTING).
-        if (d.status === 'queued') await startWaiter(client, taskQueue, d);
         return {
           outcome: 'waiting',
           state: 'promoting',
           message: `deployment ${d.id} (release ${d.releaseId}) is ${d.status}`,
           recheckSeconds: AUTO_PROMOTE_RECHECK_SECONDS,
         };
-      }
-      const d = decided.deployment;
-      await startWaiter(client, taskQueue, d);
-      if (decided.superseded.length > 0) {
-        await signalEach(
-          client,
-          decided.superseded.map((r) => queuedPromotionWorkflowId(r.id)),
-          queueWakeSignal,
-          () => undefined,
-        );
       }
       deps.logger.info({ deploymentId: d.id, environment: d.environment, releaseId: d.releaseId }, 'auto-promotion queued a promotion');
       return { outcome: 'promoted', deploymentId: d.id, releaseId: d.releaseId, message: decided.message };

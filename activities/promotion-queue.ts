@@ -11,6 +11,7 @@ import { startPromotionRun } from './promotion-start.js';
 import { promotionsStarted } from '../lib/metrics.js';
 import { queuedPromotionWorkflowId, queueWakeSignal, type QueueWaitOutcome } from '../workflows/promotion-messages.js';
 import { signalEach } from '../integrations/workflow-start.js';
+import { wakeAutoPromoters } from './auto-promotion.js';
 
 /** Postgres unique_violation: another promotion took the environment between the look and the update. */
 const isUniqueViolation = (err: unknown) =>
@@ -31,7 +32,10 @@ export function createQueueActivities(deps: ActivityDeps) {
       const d = judged.deployment;
       if (judged.verdict === 'ended') {
         // It failed at its start (or was cancelled): the next one in line may go now.
-        if (d.status !== 'pending') await wakeQueue(deps, d.environment);
+        if (d.status !== 'pending') {
+          await wakeQueue(deps, d.environment);
+          await wakeAutoPromoters(deps, d.environment);
+        }
         return { outcome: 'ended', status: d.status, message: d.message };
       }
       const env = await getEnvironment(db, { name: d.environment });

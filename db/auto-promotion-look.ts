@@ -10,64 +10,98 @@ import type { EnvironmentRow } from './environments.js';
 import { verifiedEnvironments } from './verifications.js';
 import { holdMessage, holdsOn } from './holds.js';
 import { freezeWindowOf, listFreezeWindows } from './freezes.js';
-import { autoPromotionHold, autoPromotionInFlight, upstreamReleases, type AutoPromotionHoldRow } from './auto-promotion.js';
+import { autoPromotionHold, promotionInFlight, upstreamReleases, type AutoPromotionHoldRow } from './auto-promotion.js';
 import { releases } from './schema.js';
 import { checkPromotionRules } from '../domain/environment.js';
 import { freezeStateAt, nextOpenAt } from '../domain/freeze.js';
-import { chooseAutoPromotion, type AutoPromoteConfig, type UpstreamRelease } from '../domain/auto-promotion.js';
+import {
+  AUTO_PROMOTION_INITIATOR,
+  chooseAutoPromotion,
+  eligibleAtOf,
+  type AutoPromoteConfig,
+  type UpstreamRelease,
+} from '../domain/auto-promotion.js';
 
-export type AutoPromotionLook =
+export type AutoPromotionLook = { now: Date } & (
   | { state: 'off' }
   | { state: 'held'; hold: AutoPromotionHoldRow }
-  | { state: 'promoting'; deployment: DeploymentRow }
+  | { state: 'promoting'; deployment: DeploymentRow; hold: AutoPromotionHoldRow | null }
+  | { state: 'busy'; deployment: DeploymentRow }
   | { state: 'idle'; message: string }
   | { state: 'soaking'; release: UpstreamRelease; eligibleAt: Date; message: string }
   | { state: 'blocked' | 'paused'; release: UpstreamRelease; eligibleAt: Date; message: string }
   | { state: 'frozen'; release: UpstreamRelease; eligibleAt: Date; message: string; nextOpenAt: Date | null }
-  | { state: 'ready'; release: UpstreamRelease; eligibleAt: Date; message: string; config: AutoPromoteConfig };
+  | { state: 'ready'; release: UpstreamRelease; eligibleAt: Date; message: string; config: AutoPromoteConfig }
+);
 
 export async function lookAtAutoPromotion(tx: Tx, env: EnvironmentRow): Promise<AutoPromotionLook> {
+  const [clock] = await tx.execute<{ now: Date | string }>(sql`select now() as now`);
+  const now = new Date(clock?.now ?? Date.now());
+  // Its own promotion first, whatever the rule says now: the caller keeps its waiter alive until the queue ends it.
+  const inFlight = await promotionInFlight(tx, { environment: env.name });
+  const hold = (await autoPromotionHold(tx, { environment: env.name })) ?? null;
+  if (inFlight?.startedBy === AUTO_PROMOTION_INITIATOR) return { now, state: 'promoting', deployment: inFlight, hold };
   const config = env.autoPromote;
-  if (!config) return { state: 'off' };
-  const hold = await autoPromotionHold(tx, { environment: env.name });
-  if (hold) return { state: 'held', hold };
-  const inFlight = await autoPromotionInFlight(tx, { environment: env.name });
-  if (inFlight) return { state: 'promoting', deployment: inFlight };
+  if (!config) return { now, state: 'off' };
+  if (hold) return { now, state: 'held', hold };
+  // A person's promotion is active or queued: auto-promotion waits for it (it never queues behind or against one).
+  if (inFlight) return { now, state: 'busy', deployment: inFlight };
 
   let currentSeq: number | null = null;
   if (env.currentReleaseId) {
     const [current] = await tx.select({ seq: releases.seq }).from(releases).where(eq(releases.id, env.currentReleaseId));
     currentSeq = current?.seq ?? null;
   }
-  const [clock] = await tx.execute<{ now: Date | string }>(sql`select now() as now`);
-  const now = new Date(clock?.now ?? Date.now());
   const upstream = await upstreamReleases(tx, { from: config.from, target: env.name, currentSeq });
-  const choice = chooseAutoPromotion({ config, currentSeq, upstream, now });
-  if (choice.kind === 'none') return { state: 'idle', message: choice.reason };
+  // The environment's own promotion rules (every upstream, verified where required), as a promote request checks them,
+  // for the releases due now, newest first until one passes: a blocked newest one does not hide an older good one.
+  let blocked: { release: UpstreamRelease; message: string } | undefined;
+  const judged: UpstreamRelease[] = [];
+  let passed = false;
+  for (const release of upstream) {
+    const due = (config.when === 'succeeded' || release.verified) && eligibleAtOf(release, config.soakSeconds) <= now;
+    if (!due || passed) {
+      judged.push(release);
+      continue;
+    }
+    const violation = checkPromotionRules({
+      environment: env.name,
+      releaseId: release.releaseId,
+      currentReleaseId: env.currentReleaseId,
+      upstream: env.upstream,
+      succeededIn: await succeededEnvironments(tx, { releaseId: release.releaseId }),
+      upstreamRequires: env.upstreamRequires,
+      ...(env.upstreamRequires === 'verified' ? { verifiedIn: await verifiedEnvironments(tx, { releaseId: release.releaseId }) } : {}),
+    });
+    if (violation) {
+      const message = `release ${release.releaseId} (${release.productVersion}): ${violation.code}: ${violation.message}`;
+      blocked ??= { release, message };
+      judged.push({ ...release, excluded: message });
+    } else {
+      passed = true;
+      judged.push(release);
+    }
+  }
+  const choice = chooseAutoPromotion({ config, currentSeq, upstream: judged, now });
+  if (choice.kind === 'none') {
+    if (blocked) return { now, state: 'blocked', ...blocked, eligibleAt: eligibleAtOf(blocked.release, config.soakSeconds) };
+    return { now, state: 'idle', message: choice.reason };
+  }
   const { release, eligibleAt } = choice;
   const named = `release ${release.releaseId} (${release.productVersion})`;
   if (choice.kind === 'soaking') {
-    return { state: 'soaking', release, eligibleAt, message: `${named} soaks in ${config.from} until ${eligibleAt.toISOString()}` };
+    const message = blocked?.message ?? `${named} soaks in ${config.from} until ${eligibleAt.toISOString()}`;
+    return { now, state: blocked ? 'blocked' : 'soaking', release, eligibleAt, message };
   }
-  // The environment's own promotion rules (every upstream, verified where required), as a promote request checks them.
-  const violation = checkPromotionRules({
-    environment: env.name,
-    releaseId: release.releaseId,
-    currentReleaseId: env.currentReleaseId,
-    upstream: env.upstream,
-    succeededIn: await succeededEnvironments(tx, { releaseId: release.releaseId }),
-    upstreamRequires: env.upstreamRequires,
-    ...(env.upstreamRequires === 'verified' ? { verifiedIn: await verifiedEnvironments(tx, { releaseId: release.releaseId }) } : {}),
-  });
-  if (violation) return { state: 'blocked', release, eligibleAt, message: `${named}: ${violation.code}: ${violation.message}` };
   const holds = await holdsOn(tx, { releaseId: release.releaseId, environment: env.name });
-  if (holds.pauses.length > 0) return { state: 'paused', release, eligibleAt, message: `${named} waits: ${holdMessage(holds)}` };
+  if (holds.pauses.length > 0) return { now, state: 'paused', release, eligibleAt, message: `${named} waits: ${holdMessage(holds)}` };
   const windows = (await listFreezeWindows(tx, { environment: env.name })).map(freezeWindowOf);
   const frozen = freezeStateAt(windows, now.getTime());
   if (frozen.frozen) {
     const open = nextOpenAt(windows, now.getTime());
     const reasons = frozen.blocks.map((b) => b.reason).join('; ');
     return {
+      now,
       state: 'frozen',
       release,
       eligibleAt,
@@ -75,12 +109,13 @@ export async function lookAtAutoPromotion(tx: Tx, env: EnvironmentRow): Promise<
       message: `${named} waits: ${env.name} is frozen (${reasons})${open === null ? '' : ` until ${new Date(open).toISOString()}`}`,
     };
   }
-  const ruleText = config.when === 'verified' ? `verified in ${config.from}` : `succeeded in ${config.from}`;
+  const rule = config.when === 'verified' ? `verified in ${config.from}` : `succeeded in ${config.from}`;
   return {
+    now,
     state: 'ready',
     release,
     eligibleAt,
     config,
-    message: `${named} ${ruleText} since ${release.becameCurrentAt.toISOString()}, soaked ${config.soakSeconds} s`,
+    message: `${named} ${rule}, current there since ${release.becameCurrentAt.toISOString()}, eligible since ${eligibleAt.toISOString()} (soak ${config.soakSeconds} s)`,
   };
 }

@@ -11,14 +11,17 @@ import type { DeploymentRow } from './deployments.js';
 
 export type AutoPromotionHoldRow = typeof autoPromotionHolds.$inferSelect;
 
-/** Upstream releases looked at per decision (newest first): the choice never needs more. */
-const CANDIDATES = 20;
+/** Upstream releases looked at per decision (newest first). Bounds a look's work; exclusions are filtered before it. */
+const CANDIDATES = 500;
 
 /**
- * The releases that succeeded in `from` and are newer than the target's current one (newest first, at most 20),
- * each with when it first became current there, whether its newest verification row there is `verified`, and why it
- * is excluded: rejected; rolled back in `from` after it last succeeded there; or failed, aborted, rolled back or
- * revoked in the target (auto-promotion tries a release once per environment).
+ * The releases newer than the target's current one that succeeded in `from` and are not excluded, newest first (at
+ * most CANDIDATES), each with when it first became current there and whether its newest verification row there is
+ * `verified`. Excluded (never returned): rejected; rolled back in `from` after it last succeeded there; or, in the
+ * target, a promotion of it that started and then failed or was aborted, a succeeded rollback away from it, or its
+ * verification failed or revoked (auto-promotion tries a release once per environment). Driven from the releases newer
+ * than the current one (releases_seq_idx), each looked up by deployments_release_idx: no scan of an environment's
+ * whole history.
  */
 export async function upstreamReleases(
   tx: Tx,
@@ -29,51 +32,48 @@ export async function upstreamReleases(
     seq: string;
     product_version: string;
     became_current_at: Date | string;
-    last_success_id: string;
     upstream_state: string | null;
-    rejected: boolean;
-    rolled_back_upstream: boolean;
-    failed_in_target: boolean;
-    target_state: string | null;
   }>(sql`
-    with up as (
-      select d.release_id, min(d.finished_at) as became_current_at, max(d.id) as last_success_id
-      from deployments d
-      where d.environment = ${input.from} and d.status = 'succeeded'
-      group by d.release_id
-    )
-    select up.release_id, r.seq, r.product_version, up.became_current_at, up.last_success_id,
+    select r.id as release_id, r.seq, r.product_version, up.became_current_at,
       (select v.state from release_verifications v
-        where v.environment = ${input.from} and v.release_id = up.release_id order by v.deployment_id desc limit 1) as upstream_state,
-      exists (select 1 from release_rejections j where j.release_id = up.release_id and j.lifted_at is null) as rejected,
-      exists (select 1 from deployments b where b.environment = ${input.from} and b.previous_release_id = up.release_id
-        and b.is_rollback and b.status = 'succeeded' and b.id > up.last_success_id) as rolled_back_upstream,
-      exists (select 1 from deployments t where t.environment = ${input.target} and (
-        (t.release_id = up.release_id and t.status in ('failed', 'aborted'))
-        or (t.previous_release_id = up.release_id and t.is_rollback and t.status = 'succeeded'))) as failed_in_target,
-      (select v.state from release_verifications v
-        where v.environment = ${input.target} and v.release_id = up.release_id order by v.deployment_id desc limit 1) as target_state
-    from up join releases r on r.id = up.release_id
-    where ${input.currentSeq}::bigint is null or r.seq > ${input.currentSeq}::bigint
+        where v.release_id = r.id and v.environment = ${input.from} order by v.deployment_id desc limit 1) as upstream_state
+    from releases r
+    cross join lateral (
+      select min(d.finished_at) as became_current_at, max(d.id) as last_success_id
+      from deployments d where d.release_id = r.id and d.environment = ${input.from} and d.status = 'succeeded'
+    ) up
+    where (${input.currentSeq}::bigint is null or r.seq > ${input.currentSeq}::bigint)
+      and up.last_success_id is not null
+      and not exists (select 1 from release_rejections j where j.release_id = r.id and j.lifted_at is null)
+      and not exists (select 1 from deployments b where b.previous_release_id = r.id and b.is_rollback
+        and b.environment = ${input.from} and b.status = 'succeeded' and b.id > up.last_success_id)
+      and not exists (select 1 from deployments t where t.release_id = r.id and t.environment = ${input.target}
+        and t.status in ('failed', 'aborted') and t.started_at is not null)
+      and not exists (select 1 from deployments b where b.previous_release_id = r.id and b.is_rollback
+        and b.environment = ${input.target} and b.status = 'succeeded')
+      and coalesce((select v.state from release_verifications v
+        where v.release_id = r.id and v.environment = ${input.target} order by v.deployment_id desc limit 1), '') not in ('failed', 'revoked')
     order by r.seq desc
     limit ${CANDIDATES}`);
-  return rows.map((r) => {
-    const excluded = r.rejected
-      ? `release ${r.release_id} is rejected`
-      : r.rolled_back_upstream
-        ? `release ${r.release_id} was rolled back in ${input.from}`
-        : r.failed_in_target || r.target_state === 'failed' || r.target_state === 'revoked'
-          ? `release ${r.release_id} failed or was rolled back in ${input.target} before`
-          : null;
-    return {
-      releaseId: r.release_id,
-      seq: Number(r.seq),
-      productVersion: r.product_version,
-      becameCurrentAt: new Date(r.became_current_at),
-      verified: r.upstream_state === 'verified',
-      excluded,
-    };
-  });
+  return rows.map((r) => ({
+    releaseId: r.release_id,
+    seq: Number(r.seq),
+    productVersion: r.product_version,
+    becameCurrentAt: new Date(r.became_current_at),
+    verified: r.upstream_state === 'verified',
+    excluded: null,
+  }));
+}
+
+/** Any promotion active or queued in `environment` (a person's or auto-promotion's), the newest first. */
+export async function promotionInFlight(tx: Tx, input: { environment: string }): Promise<DeploymentRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(deployments)
+    .where(and(eq(deployments.environment, input.environment), inArray(deployments.status, [...ACTIVE_STATUSES, 'queued'])))
+    .orderBy(desc(deployments.id))
+    .limit(1);
+  return row;
 }
 
 /** The active or queued promotion auto-promotion started in `environment`, if one is in flight. */

@@ -162,6 +162,10 @@ export const deployments = pgTable(
     index('deployments_env_rollback_idx')
       .on(t.environment, t.createdAt)
       .where(sql`${t.isRollback}`),
+    // Auto-promotion (db/auto-promotion.ts): was a release rolled back away from, in an environment.
+    index('deployments_rollback_from_idx')
+      .on(t.previousReleaseId, t.environment)
+      .where(sql`${t.isRollback}`),
     // A release waits at most once in an environment's queue (a repeated request finds its row).
     uniqueIndex('deployments_one_queued_idx')
       .on(t.environment, t.releaseId)

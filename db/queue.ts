@@ -3,7 +3,7 @@
 // `judgeQueued` when something may have changed; the record starts (queued → pending, the same row) only when it
 // is the head of its environment's queue (oldest queued id), the environment has no active promotion, and every
 // rule the API checks still holds. Every change is audited in the same transaction.
-import { and, asc, desc, eq, lt, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { Tx } from './client.js';
 import { recordAudit } from './audit.js';
 import { deployments, environments, operatorActions } from './promotion-schema.js';
@@ -13,6 +13,8 @@ import { verifiedEnvironments } from './verifications.js';
 import { holdMessage, holdsOn } from './holds.js';
 import { freezeWindowOf, listFreezeWindows } from './freezes.js';
 import { checkPromotionRules } from '../domain/environment.js';
+import { AUTO_PROMOTION_INITIATOR } from '../domain/auto-promotion.js';
+import { autoPromotionHold } from './auto-promotion.js';
 import { freezeStateAt, nextOpenAt } from '../domain/freeze.js';
 
 /** At most this many promotions wait in one environment's queue (a further request is refused, 409 QUEUE_FULL). */
@@ -120,6 +122,29 @@ export async function judgeQueued(tx: Tx, input: { deploymentId: number }): Prom
     const row = await applyTransition(tx, { deploymentId: d.id, status: 'failed', message: `not started from the queue: ${message}` });
     return { verdict: 'ended', deployment: row };
   };
+  // Auto-promotion's own record (docs/governance.md "Auto-promotion") ends `superseded` — not failed: the release stays
+  // eligible — when auto-promotion was held or turned off meanwhile, or the release is no longer newer than the current
+  // one (auto-promotion only moves forward).
+  if (d.startedBy === AUTO_PROMOTION_INITIATOR) {
+    const why = await autoPromotionObsolete(tx, d);
+    if (why) {
+      const message = `not started: ${why}`;
+      const [row] = await tx
+        .update(deployments)
+        .set({ status: 'superseded', message, finishedAt: new Date(), updatedAt: new Date() })
+        .where(and(eq(deployments.id, d.id), eq(deployments.status, 'queued')))
+        .returning();
+      if (!row) throw new Error(`deployment ${d.id} changed under its lock`);
+      await recordAudit(tx, {
+        actor: { name: AUTO_PROMOTION_INITIATOR, tokenId: null },
+        action: 'deployment.superseded',
+        subjectType: 'deployment',
+        subjectId: String(d.id),
+        details: { environment: d.environment, releaseId: d.releaseId, message },
+      });
+      return { verdict: 'ended', deployment: row };
+    }
+  }
   const [head] = await tx
     .select({ id: deployments.id })
     .from(deployments)
@@ -177,6 +202,24 @@ export async function judgeQueued(tx: Tx, input: { deploymentId: number }): Prom
     details: { environment: d.environment, releaseId: d.releaseId, previousReleaseId: env.currentReleaseId, isRollback, whenOpen },
   });
   return { verdict: 'start', deployment: row };
+}
+
+/** Why auto-promotion's queued record must not start any more, if it must not. */
+async function autoPromotionObsolete(tx: Tx, d: DeploymentRow): Promise<string | undefined> {
+  const [env] = await tx.select().from(environments).where(eq(environments.name, d.environment));
+  if (!env?.autoPromote) return `auto-promotion of ${d.environment} was turned off`;
+  const hold = await autoPromotionHold(tx, { environment: d.environment });
+  if (hold) return `auto-promotion of ${d.environment} is held by ${hold.heldBy}: ${hold.reason}`;
+  if (!env.currentReleaseId) return undefined;
+  const rows = await tx
+    .select({ id: releases.id, seq: releases.seq })
+    .from(releases)
+    .where(inArray(releases.id, [env.currentReleaseId, d.releaseId]));
+  const seqOf = (id: string) => rows.find((r) => r.id === id)?.seq ?? 0;
+  if (seqOf(d.releaseId) <= seqOf(env.currentReleaseId)) {
+    return `release ${d.releaseId} is no longer newer than ${d.environment}'s current release ${env.currentReleaseId} (auto-promotion only moves forward)`;
+  }
+  return undefined;
 }
 
 /**

@@ -63,7 +63,13 @@ export function chooseAutoPromotion(input: {
   now: Date;
 }): AutoPromoteChoice {
   const newer = input.upstream.filter((r) => input.currentSeq === null || r.seq > input.currentSeq);
-  if (newer.length === 0) return { kind: 'none', reason: 'no release newer than the current one has succeeded upstream' };
+  if (newer.length === 0) {
+    return {
+      kind: 'none',
+      reason:
+        'no release newer than the current one is eligible upstream (succeeded there, not rejected, not rolled back, not failed here before)',
+    };
+  }
   const open = newer.filter((r) => r.excluded === null && (input.config.when === 'succeeded' || r.verified));
   if (open.length === 0) {
     const newest = [...newer].sort((a, b) => b.seq - a.seq)[0] as UpstreamRelease;

@@ -187,7 +187,7 @@ describe('auto-promotion', () => {
     // Rejected: skipped (nothing else to promote: idle), whatever the pause.
     const rejected = await f.h.call('POST', `/v2/releases/${r.releaseId}/reject`, { token: f.h.tokens.releaser, body: { reason: 'CVE' } });
     expect(rejected.status).toBe(200);
-    expect(await autoOf('gated')).toMatchObject({ state: 'idle', message: expect.stringContaining('rejected') });
+    expect(await autoOf('gated')).toMatchObject({ state: 'idle', message: expect.stringContaining('not rejected') });
     expect((await f.h.call('POST', `/v2/releases/${r.releaseId}/unreject`, { body: { reason: 'false positive' } })).status).toBe(200);
     expect((await autoOf('gated')).state).toBe('paused');
     expect((await historyOf('gated')).length).toBe(0);

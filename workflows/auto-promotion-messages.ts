@@ -7,7 +7,7 @@ import { EnvironmentKey } from './search-attributes.js';
 
 export interface AutoPromotionInput {
   environment: string;
-  /** Longest wait between two looks (default AUTO_PROMOTE_RECHECK_SECONDS). */
+  /** Caps the wait between two looks (default 600 s; each look says how long to wait). */
   recheckSeconds?: number;
 }
 

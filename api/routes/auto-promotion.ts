@@ -37,16 +37,16 @@ const AutoPromotionView = z
       .object({ from: z.string(), when: z.enum(AUTO_PROMOTE_WHEN), soakSeconds: z.number().int() })
       .nullable()
       .openapi({ description: 'null: the environment does not auto-promote' }),
-    state: z.enum(['off', 'held', 'promoting', 'idle', 'soaking', 'blocked', 'paused', 'frozen', 'ready']).openapi({
+    state: z.enum(['off', 'held', 'promoting', 'busy', 'idle', 'soaking', 'blocked', 'paused', 'frozen', 'ready']).openapi({
       description:
-        'off: no autoPromote; held: a hold stands; promoting: its promotion is queued or running; idle: nothing to promote; soaking: the candidate soaks upstream until eligibleAt; blocked/paused/frozen: the candidate waits for a rule, a pause, a freeze; ready: it promotes at its next look',
+        "off: no autoPromote; held: a hold stands; promoting: its own promotion is queued or running; busy: a person's promotion is active or queued (it waits); idle: nothing to promote; soaking: the candidate soaks upstream until eligibleAt; blocked/paused/frozen: the candidate waits for a rule, a pause, a freeze; ready: it promotes at its next look",
     }),
     message: z.string().nullable(),
     hold: HoldView.nullable(),
     candidate: z
       .object({ releaseId: z.string(), productVersion: z.string(), becameCurrentAt: z.string(), eligibleAt: z.string() })
       .nullable(),
-    deploymentId: z.number().int().nullable().openapi({ description: 'Its promotion in flight (state promoting)' }),
+    deploymentId: z.number().int().nullable().openapi({ description: 'The promotion in flight it waits for (states promoting, busy)' }),
     lastDeploymentId: z.number().int().nullable().openapi({ description: 'The newest promotion it started, any status' }),
   })
   .openapi('AutoPromotion');
@@ -129,18 +129,19 @@ export const autoPromotionRoutes = createRouter()
         ? look.message
         : look.state === 'held'
           ? `held by ${look.hold.heldBy}: ${look.hold.reason}`
-          : look.state === 'promoting'
+          : look.state === 'promoting' || look.state === 'busy'
             ? `deployment ${look.deployment.id} (release ${look.deployment.releaseId}) is ${look.deployment.status}`
             : null;
+    const hold = look.state === 'held' || look.state === 'promoting' ? look.hold : null;
     return c.json(
       {
         environment: env.name,
         config: env.autoPromote ?? null,
         state: look.state,
         message,
-        hold: look.state === 'held' ? holdView(look.hold) : null,
+        hold: hold ? holdView(hold) : null,
         candidate,
-        deploymentId: look.state === 'promoting' ? look.deployment.id : null,
+        deploymentId: look.state === 'promoting' || look.state === 'busy' ? look.deployment.id : null,
         lastDeploymentId: last?.id ?? null,
       },
       200,
@@ -148,6 +149,7 @@ export const autoPromotionRoutes = createRouter()
   })
   .openapi(holdRoute('hold'), async (c) => {
     const env = await environmentOr404(c, c.req.valid('param').env);
+    if (!env.autoPromote) throw new ApiError('CONFLICT', `Environment ${env.name} does not auto-promote (no autoPromote)`);
     const { reason } = c.req.valid('json');
     const row = await c.var.deps.database.db.transaction((tx) =>
       holdAutoPromotion(tx, { environment: env.name, reason, actor: actorOf(c), requestId: c.var.requestId }),

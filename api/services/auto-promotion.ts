@@ -2,7 +2,7 @@
 // autoPromotion workflow (signal-with-start; best effort, bounded: the worker starts missing ones at its start and
 // each looks again on a timer), and the hold a person's promotion places on it.
 import { WorkflowNotFoundError, type Client, type Connection } from '@temporalio/client';
-import type { Database } from '../../db/client.js';
+import type { Database, Tx } from '../../db/client.js';
 import type { Logger } from '../../lib/logger.js';
 import type { DeploymentRow } from '../../db/deployments.js';
 import type { EnvironmentRow } from '../../db/environments.js';
@@ -58,23 +58,22 @@ async function wake(deps: AutoPromotionDeps, env: Pick<EnvironmentRow, 'name' | 
 /**
  * A person's promotion into an environment that auto-promotes places a hold on its auto-promotion (who, why, which
  * deployment) — unless it promotes the release current in the environment auto-promotion follows, which is what
- * auto-promotion would promote next anyway (only sooner). Promotions by `system:` initiators never hold it.
+ * auto-promotion would promote next anyway (only sooner). Promotions by `system:` initiators never hold it. Runs in
+ * the transaction that inserts the deployment, so no look of auto-promotion sees the one without the other.
  */
 export async function holdForManualPromotion(
-  db: Database['db'],
+  tx: Tx,
   input: { environment: EnvironmentRow; deployment: DeploymentRow; actor: Actor; requestId: string },
 ): Promise<void> {
   const { environment: env, deployment: d, actor } = input;
   if (!env.autoPromote || actor.name.startsWith('system:')) return;
-  const from = await getEnvironment(db, { name: env.autoPromote.from });
+  const from = await getEnvironment(tx, { name: env.autoPromote.from });
   if (from?.currentReleaseId === d.releaseId) return;
-  await db.transaction((tx) =>
-    holdAutoPromotion(tx, {
-      environment: env.name,
-      reason: `manual promotion of release ${d.releaseId} (deployment ${d.id}) by ${actor.name}`,
-      actor: { name: actor.name, tokenId: actor.tokenId },
-      deploymentId: d.id,
-      requestId: input.requestId,
-    }),
-  );
+  await holdAutoPromotion(tx, {
+    environment: env.name,
+    reason: `manual promotion of release ${d.releaseId} (deployment ${d.id}) by ${actor.name}`,
+    actor: { name: actor.name, tokenId: actor.tokenId },
+    deploymentId: d.id,
+    requestId: input.requestId,
+  });
 }

@@ -3,7 +3,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Config } from '../../lib/config.js';
 import type { Logger } from '../../lib/logger.js';
-import type { Database } from '../../db/client.js';
+import type { Database, Tx } from '../../db/client.js';
 import { ApiError } from '../errors.js';
 import { checkPromotionRules } from '../../domain/environment.js';
 import { getEnvironment } from '../../db/environments.js';
@@ -176,15 +176,17 @@ export async function startPromotion(
     whenOpen: input.whenOpen === true,
     breakGlassReason: input.breakGlassReason ?? null,
   };
-  const insert = () => db.transaction((tx) => insertDeployment(tx, record));
-  // A person's promotion into an environment that auto-promotes holds its auto-promotion (docs/governance.md).
-  const holdAuto = (deployment: DeploymentRow) =>
-    holdForManualPromotion(db, { environment: env, deployment, actor: input.actor, requestId: input.requestId });
-  const queueIt = async () => {
-    const queued = await enqueue(deps, record, env.queuePolicy);
-    if (queued.created) await holdAuto(queued.deployment);
-    return queued;
-  };
+  // A person's promotion into an environment that auto-promotes holds its auto-promotion (docs/governance.md), in the
+  // transaction that inserts it.
+  const holdAuto = (tx: Tx, deployment: DeploymentRow) =>
+    holdForManualPromotion(tx, { environment: env, deployment, actor: input.actor, requestId: input.requestId });
+  const insert = () =>
+    db.transaction(async (tx) => {
+      const inserted = await insertDeployment(tx, record);
+      if ('created' in inserted) await holdAuto(tx, inserted.created);
+      return inserted;
+    });
+  const queueIt = () => enqueue(deps, record, env.queuePolicy, holdAuto);
   // With `queue`, a request never overtakes promotions already waiting (the environment may be free for the moment
   // between one promotion's end and the next one's start).
   if (input.queue && (await listQueue(db, { environment: env.name })).length > 0) {
@@ -207,7 +209,6 @@ export async function startPromotion(
     );
   }
   const deployment = inserted.created;
-  await holdAuto(deployment);
   promotionsStarted.inc({ environment: env.name, kind: isRollback ? 'rollback' : 'promotion' });
 
   const promoteInput = promoteInputOf({ environment: env, deployment, initiator: input.actor.name, timeouts: deps.timeouts });
@@ -248,8 +249,13 @@ export async function startPromotion(
   return { deployment: { ...deployment, runId }, created: true };
 }
 
-async function enqueue(deps: PromotionServiceDeps, record: InsertDeploymentInput, policy: QueuePolicy): Promise<StartPromotionResult> {
-  const queued = await enqueuePromotion(deps, { ...record, policy });
+async function enqueue(
+  deps: PromotionServiceDeps,
+  record: InsertDeploymentInput,
+  policy: QueuePolicy,
+  afterInsert: (tx: Tx, row: DeploymentRow) => Promise<void>,
+): Promise<StartPromotionResult> {
+  const queued = await enqueuePromotion(deps, { ...record, policy }, afterInsert);
   return { deployment: queued.deployment, created: queued.created, queuePosition: queued.position };
 }
 

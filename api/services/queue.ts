@@ -2,7 +2,7 @@
 // workflow (newest-wins then supersedes the older ones); cancelling a queued promotion; waking
 // an environment's waiters when something they wait for changed (best effort: they also look at a timer).
 import type { Client } from '@temporalio/client';
-import type { Database } from '../../db/client.js';
+import type { Database, Tx } from '../../db/client.js';
 import type { Logger } from '../../lib/logger.js';
 import { failUnstarted, insertDeployment, type DeploymentRow, type InsertDeploymentInput } from '../../db/deployments.js';
 import { cancelQueued, listQueue, MAX_QUEUED, queuePosition, supersedeOlder } from '../../db/queue.js';
@@ -27,6 +27,8 @@ export interface QueueDeps {
 export async function enqueuePromotion(
   deps: QueueDeps,
   input: InsertDeploymentInput & { policy: QueuePolicy },
+  /** Runs in the insert's transaction when the record was created (the auto-promotion hold of a person's promotion). */
+  afterInsert?: (tx: Tx, row: DeploymentRow) => Promise<void>,
 ): Promise<{ deployment: DeploymentRow; created: boolean; position: number }> {
   const db = deps.database.db;
   const { policy, ...insert } = input;
@@ -38,6 +40,7 @@ export async function enqueuePromotion(
     }
     const inserted = await insertDeployment(tx, { ...insert, queued: true });
     if ('conflict' in inserted) return { deployment: inserted.conflict, created: false };
+    await afterInsert?.(tx, inserted.created);
     return { deployment: inserted.created, created: true };
   });
   const d = result.deployment;

@@ -15,6 +15,7 @@ ALTER TABLE "environments" ADD COLUMN "auto_promote" jsonb;--> statement-breakpo
 ALTER TABLE "auto_promotion_holds" ADD CONSTRAINT "auto_promotion_holds_environment_environments_name_fk" FOREIGN KEY ("environment") REFERENCES "public"."environments"("name") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "auto_promotion_holds" ADD CONSTRAINT "auto_promotion_holds_held_by_token_id_api_tokens_id_fk" FOREIGN KEY ("held_by_token_id") REFERENCES "public"."api_tokens"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "auto_promotion_holds_one_idx" ON "auto_promotion_holds" USING btree ("environment") WHERE "auto_promotion_holds"."resumed_at" is null;--> statement-breakpoint
+CREATE INDEX "deployments_rollback_from_idx" ON "deployments" USING btree ("previous_release_id","environment") WHERE "deployments"."is_rollback";--> statement-breakpoint
 -- The application role holds and resumes auto-promotion (no DELETE: a resumed hold keeps its row, with who and why).
 DO $$
 BEGIN

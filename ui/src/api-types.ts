@@ -5136,7 +5136,7 @@ export interface components {
         /** @enum {string} */
         when: 'succeeded' | 'verified';
       } | null;
-      /** @description Its promotion in flight (state promoting) */
+      /** @description The promotion in flight it waits for (states promoting, busy) */
       deploymentId: number | null;
       environment: string;
       hold: components['schemas']['AutoPromotionHold'];
@@ -5144,10 +5144,10 @@ export interface components {
       lastDeploymentId: number | null;
       message: string | null;
       /**
-       * @description off: no autoPromote; held: a hold stands; promoting: its promotion is queued or running; idle: nothing to promote; soaking: the candidate soaks upstream until eligibleAt; blocked/paused/frozen: the candidate waits for a rule, a pause, a freeze; ready: it promotes at its next look
+       * @description off: no autoPromote; held: a hold stands; promoting: its own promotion is queued or running; busy: a person's promotion is active or queued (it waits); idle: nothing to promote; soaking: the candidate soaks upstream until eligibleAt; blocked/paused/frozen: the candidate waits for a rule, a pause, a freeze; ready: it promotes at its next look
        * @enum {string}
        */
-      state: 'off' | 'held' | 'promoting' | 'idle' | 'soaking' | 'blocked' | 'paused' | 'frozen' | 'ready';
+      state: 'off' | 'held' | 'promoting' | 'busy' | 'idle' | 'soaking' | 'blocked' | 'paused' | 'frozen' | 'ready';
     };
     AutoPromotionHold: {
       /** @description The manual promotion that placed it (null: placed by hand) */
