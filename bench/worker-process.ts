@@ -5,6 +5,8 @@
 // (database pool of 10, the WORKER_* bounds of lib/config.ts read from the environment as worker.ts does);
 // only the convergence poll interval is set by the benchmark. Prints WORKER-READY once polling; SIGTERM stops it.
 import { Session } from 'node:inspector/promises';
+import { createRequire } from 'node:module';
+import type * as WorkerThreads from 'node:worker_threads';
 import { watch } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,7 +22,36 @@ function required(name: string): string {
   return v;
 }
 
+/**
+ * The SDK's workflow threads (worker_threads), recorded as they are created, so the MEMORY lines can report their V8
+ * heaps too: process.memoryUsage() covers the main thread's isolate only, the workflows live in another one.
+ */
+const workflowThreads: WorkerThreads.Worker[] = [];
+function recordWorkflowThreads(): void {
+  // The CommonJS module object (the ESM namespace is read-only): the one the SDK's compiled code requires.
+  const workerThreads = createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads;
+  const Original = workerThreads.Worker;
+  class Recorded extends Original {
+    constructor(...args: ConstructorParameters<typeof Original>) {
+      super(...args);
+      workflowThreads.push(this);
+      this.once('exit', () => workflowThreads.splice(workflowThreads.indexOf(this), 1));
+    }
+  }
+  // The SDK reads worker_threads.Worker when it starts its workflow threads (Worker.create), after this ran.
+  (workerThreads as { Worker: typeof Original }).Worker = Recorded;
+}
+
+async function workflowThreadHeaps(): Promise<{ heapTotal: number; heapUsed: number }> {
+  const all = await Promise.all(workflowThreads.map((t) => t.getHeapStatistics().catch(() => undefined)));
+  return {
+    heapTotal: all.reduce((a, h) => a + (h?.total_heap_size ?? 0), 0),
+    heapUsed: all.reduce((a, h) => a + (h?.used_heap_size ?? 0), 0),
+  };
+}
+
 async function main(): Promise<void> {
+  recordWorkflowThreads();
   const logger = createLogger({ level: 'warn', name: 'bench-worker' });
   installTemporalRuntime(logger);
   const connection = await NativeConnection.connect({ address: required('BENCH_TEMPORAL_ADDRESS') });
@@ -46,18 +77,24 @@ async function main(): Promise<void> {
   const memoryTimer =
     memoryMs > 0
       ? setInterval(() => {
-          const m = process.memoryUsage();
-          const mb = (b: number) => Math.round(b / 104857.6) / 10;
-          const line = {
-            rss: mb(m.rss),
-            heapTotal: mb(m.heapTotal),
-            heapUsed: mb(m.heapUsed),
-            external: mb(m.external),
-            arrayBuffers: mb(m.arrayBuffers),
-          };
-          process.stdout.write(`MEMORY ${JSON.stringify(line)}\n`);
+          void reportMemory();
         }, memoryMs)
       : undefined;
+  async function reportMemory(): Promise<void> {
+    const wf = await workflowThreadHeaps();
+    const m = process.memoryUsage();
+    const mb = (b: number) => Math.round(b / 104857.6) / 10;
+    const line = {
+      rss: mb(m.rss),
+      heapTotal: mb(m.heapTotal),
+      heapUsed: mb(m.heapUsed),
+      external: mb(m.external),
+      arrayBuffers: mb(m.arrayBuffers),
+      workflowThreadsHeapTotal: mb(wf.heapTotal),
+      workflowThreadsHeapUsed: mb(wf.heapUsed),
+    };
+    process.stdout.write(`MEMORY ${JSON.stringify(line)}\n`);
+  }
   memoryTimer?.unref();
   // BENCH_WORKER_CPU_PROFILE_DIR: a file `profile-start` created there starts the V8 CPU profiler, `profile-stop`
   // writes <dir>/worker.cpuprofile (Chrome DevTools opens it), so a benchmark profiles just its window. (Not a

@@ -8,10 +8,7 @@ import { MonitoringConfig as MonitoringSchema } from './verification.js';
 export const MONITOR_KINDS = ['drift', 'degraded', 'missing', 'out-of-sync'] as const satisfies readonly IncidentKind[];
 export type MonitorKind = (typeof MONITOR_KINDS)[number];
 
-/** The monitor workflow of an environment (one per environment: the id is the lock). */
-export function monitorWorkflowId(environment: string): string {
-  return `monitor-${environment}`;
-}
+export { monitorWorkflowId } from './workflow-ids.js';
 
 /** An environment's monitoring configuration with its defaults (absent = monitored with the defaults). */
 export function monitoringOf(stored: unknown): MonitoringConfig {

@@ -164,8 +164,7 @@ export const APP_LIVE_STATES = ['in sync', 'drifted', 'degraded', 'progressing',
 export type AppLiveState = (typeof APP_LIVE_STATES)[number];
 
 /** Initiators the system itself uses (reserved: no token may take a name starting with `system:`). */
-export const AUTO_ROLLBACK_INITIATOR = 'system:auto-rollback';
-export const MONITOR_INITIATOR = 'system:monitor';
+export { AUTO_ROLLBACK_INITIATOR, MONITOR_INITIATOR } from './workflow-ids.js';
 
 /** Substitutes `{env}`, `{releaseId}` and `{productVersion}` in a check's URL or query. */
 export function expandCheckTemplate(text: string, vars: { env: string; releaseId: string; productVersion: string }): string {

@@ -83,12 +83,21 @@ export async function symlinksInIndex(ws: Workspace, paths: string[]): Promise<S
   return linksOf(out.stdout, new Set(prefixes));
 }
 
-/** The symbolic links among `paths` and their parent directories in `rev`'s tree. */
-export async function symlinksInTree(ws: Workspace, rev: string, paths: string[]): Promise<Set<string>> {
+/**
+ * The symbolic links among `paths` and their parent directories in `rev`'s tree, and which of `paths` the tree has
+ * (`present`): one `ls-tree` for both (it lists each path and each parent directory asked for).
+ */
+export async function pathsInTree(ws: Workspace, rev: string, paths: string[]): Promise<{ links: Set<string>; present: Set<string> }> {
   const prefixes = [...new Set(paths.flatMap(pathPrefixes))];
-  if (prefixes.length === 0) return new Set();
+  if (prefixes.length === 0) return { links: new Set(), present: new Set() };
   const out = await ws.git(['ls-tree', '-z', rev, '--', ...prefixes]);
-  return linksOf(out.stdout, new Set(prefixes));
+  const wanted = new Set(paths);
+  const present = new Set<string>();
+  for (const entry of out.stdout.split('\0')) {
+    const tab = entry.indexOf('\t');
+    if (tab >= 0 && wanted.has(entry.slice(tab + 1))) present.add(entry.slice(tab + 1));
+  }
+  return { links: linksOf(out.stdout, new Set(prefixes)), present };
 }
 
 /** Entries `<mode> <type|sha> …\t<path>` (ls-files -s and ls-tree) with mode 120000 whose path is one of `wanted`. */

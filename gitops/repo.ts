@@ -23,7 +23,7 @@ import {
   refuseSymlink,
   REVERTS_TRAILER,
   symlinksInIndex,
-  symlinksInTree,
+  pathsInTree,
   type CommitOwner,
 } from './ownership.js';
 import { CommitQueue, findOwn, type PushResult, type TxRequest, type TxSpec } from './commit-queue.js';
@@ -250,10 +250,10 @@ async function readFresh(
 }
 
 async function readAt(ws: Workspace, sha: string, paths: string[]): Promise<{ sha: string; files: Record<string, string | undefined> }> {
-  const links = await symlinksInTree(ws, sha, paths);
+  // One listing for the symbolic links and the paths that exist, then one read per existing file (git commands
+  // dominate the cost).
+  const { links, present: listed } = await pathsInTree(ws, sha, paths);
   for (const p of paths) refuseSymlink(p, links);
-  // One listing for all paths, then one read per existing file (git commands dominate the cost).
-  const listed = new Set((await ws.git(['ls-tree', '--name-only', sha, '--', ...paths])).stdout.split('\n').filter((l) => l.length > 0));
   const files: Record<string, string | undefined> = {};
   for (const p of paths) files[p] = listed.has(p) ? (await ws.git(['cat-file', 'blob', `${sha}:${p}`])).stdout : undefined;
   return { sha, files };

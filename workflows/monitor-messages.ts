@@ -3,7 +3,7 @@
 // module rather than the workflow body.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { AppLiveState } from '../domain/verification.js';
-import { monitorWorkflowId } from '../domain/monitor.js';
+import { monitorWorkflowId } from '../domain/workflow-ids.js';
 import { EnvironmentKey } from './search-attributes.js';
 
 export interface MonitorInput {

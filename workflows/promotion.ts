@@ -13,7 +13,7 @@ import { allHandlersFinished, CancellationScope, condition, isCancellation, patc
 import { STEP } from '../domain/promotion.js';
 import { DEFAULT_STEP_TIMEOUTS, type AbortInput, type PromoteInput, type PromoteResult } from './promotion-messages.js';
 import { COMPENSATION_STEPS_PATCH, compensateInSteps } from './promotion-compensation.js';
-import { AUTO_ROLLBACK_INITIATOR } from '../domain/verification.js';
+import { AUTO_ROLLBACK_INITIATOR } from '../domain/workflow-ids.js';
 
 /** Workflow change: a failed gate under onFailure `rollback` reverts the promotion's own commit before it ends failed. */
 const VERIFY_ROLLBACK_PATCH = 'verification-rollback-reverts';
