@@ -85,7 +85,4 @@ export function chooseAutoPromotion(input: {
   return { kind: 'soaking', ...next };
 }
 
-/** Workflow id of an environment's auto-promotion workflow. */
-export function autoPromotionWorkflowId(environment: string): string {
-  return `auto-promote:${environment}`;
-}
+export { autoPromotionWorkflowId } from './workflow-ids.js';

@@ -12,3 +12,8 @@ export const MONITOR_INITIATOR = 'system:monitor';
 export function monitorWorkflowId(environment: string): string {
   return `monitor-${environment}`;
 }
+
+/** The auto-promotion workflow of an environment (docs/governance.md "Auto-promotion"). */
+export function autoPromotionWorkflowId(environment: string): string {
+  return `auto-promote:${environment}`;
+}

@@ -2,7 +2,7 @@
 // wake-up Signal and the options of its start. Sandbox-safe and free of workflow logic, so the API, the worker and
 // the activities import this module rather than the workflow body.
 import { defineSignal } from '@temporalio/workflow';
-import { autoPromotionWorkflowId } from '../domain/auto-promotion.js';
+import { autoPromotionWorkflowId } from '../domain/workflow-ids.js';
 import { EnvironmentKey } from './search-attributes.js';
 
 export interface AutoPromotionInput {
