@@ -225,6 +225,35 @@ describe('the history page built by Postgres', () => {
   });
 });
 
+describe('the board built by Postgres', () => {
+  it('equals the JavaScript view of each environment: configuration members, last deployment, verification, queue', async () => {
+    const sql = db.database.sql;
+    const env = 'reads-board';
+    await sql`insert into environments (name, display_order, gitops, argocd, kubernetes, cluster_name, clusters, upstream,
+        approvers, upstream_requires, queue_policy, verification, monitoring, approvals_required)
+      select ${env}, 0, gitops, argocd, kubernetes, 'main', ${JSON.stringify([{ name: 'eu-1', argocd: { url: 'https://a.example.com', tokenRef: 'env:FC_SECRET_B', project: 'p', applications: ['x'] }, kubernetes: { apiUrl: 'https://k.example.com', tokenRef: 'env:FC_SECRET_C', namespace: 'n' } }])}::jsonb,
+        '{reads-env}', '{ann,bob}', 'verified', 'newest-wins', ${JSON.stringify({ soakSeconds: 60, checks: [] })}::jsonb,
+        ${JSON.stringify({ intervalSeconds: 15.5 })}::jsonb, 2
+      from environments where name = ${ENV}`;
+    const [done] = await sql`insert into deployments (environment, release_id, status, started_by, workflow_id, finished_at)
+      values (${env}, ${releaseId}, 'succeeded', 'ann', 'wf-board', '2026-12-01 11:00:00.123789+00') returning id`;
+    await sql`insert into deployments (environment, release_id, status, started_by, workflow_id, queued_at)
+      values (${env}, ${releaseId}, 'queued', 'bob', 'wf-queued', now())`;
+    await sql`update environments set current_release_id = ${releaseId}, current_deployment_id = ${done!.id} where name = ${env}`;
+    await sql`insert into release_verifications (deployment_id, environment, release_id, state, soak_until, reason)
+      values (${done!.id}, ${env}, ${releaseId}, 'soaking', '2026-12-01 12:00:00.5+00', null)`;
+    const board = await h.call('GET', '/v1/environments?live=false');
+    expect(board.status).toBe(200);
+    const entries = board.body.environments as Array<{ name: string }>;
+    expect(entries.length).toBeGreaterThan(3);
+    expect(entries[0]).toMatchObject({ name: env, queueLength: 1, verification: { state: 'soaking' } });
+    for (const entry of entries) {
+      const one = await h.call('GET', `/v1/environments/${entry.name}?live=false`);
+      expect(entry, entry.name).toEqual(one.body);
+    }
+  });
+});
+
 describe('token cache', () => {
   it('honours a revocation at once in this process, and within TOKEN_CACHE_TTL_MS in another', async () => {
     const issued = await h.call('POST', '/v1/tokens', { body: { name: 'short-lived', role: 'viewer' } });

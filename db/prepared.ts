@@ -148,13 +148,14 @@ const VERIFICATION_COLUMNS = [
 ] as const;
 /** The board's deployment of an environment: its active one, else its newest that left the queue (queued ones wait behind). */
 const ACTIVE = ACTIVE_STATUSES.map((v) => `'${v}'`).join(',');
+const BOARD_DEPLOYMENT = (e: string) => `(select * from deployments where environment = ${e}.name and status in (${ACTIVE}) limit 1)
+    union all (select * from deployments where environment = ${e}.name and status not in ('queued', 'superseded') order by id desc limit 1)
+    limit 1`;
 const BOARD = `select ${selectList('e', ENVIRONMENT_COLUMNS)}, ${selectList('d', DEPLOYMENT_COLUMNS, 'd_')},
   ${selectList('v', VERIFICATION_COLUMNS, 'v_')},
   (select count(*) from deployments q where q.environment = e.name and q.status = 'queued')::int as "q_length"
   from environments e
-  left join lateral ((select * from deployments where environment = e.name and status in (${ACTIVE}) limit 1)
-    union all (select * from deployments where environment = e.name and status not in ('queued', 'superseded') order by id desc limit 1)
-    limit 1) d on true
+  left join lateral (${BOARD_DEPLOYMENT('e')}) d on true
   left join release_verifications v on v.deployment_id = e.current_deployment_id
   order by e.display_order, e.name`;
 const RELEASE = `select ${selectList('r', RELEASE_COLUMNS)}, ${releaseStateJson('r.id')} as "stateJson"
@@ -193,6 +194,41 @@ const historyJson = (
     where d.environment = $1${byStatus ? ' and d.status = $4' : ''} and d.id < $2 order by d.id desc limit $3 + 1) p`;
 const HISTORY_JSON = historyJson(false);
 const HISTORY_JSON_BY_STATUS = historyJson(true);
+
+/** `{ "clusterName": … }` when `condition` holds, else `{}` (a jsonb member present only when set). */
+const memberIf = (condition: string, name: string, value: string) =>
+  `case when ${condition} then jsonb_build_object('${name}', ${value}) else '{}'::jsonb end`;
+/** environmentConfigOf (db/environments.ts) in SQL: defaults and empty values absent, as there. */
+const environmentConfigJson = (e: string) => `jsonb_build_object('displayOrder', ${e}.display_order, 'upstream', to_jsonb(${e}.upstream),
+      'protected', ${e}.protected, 'approvalsRequired', ${e}.approvals_required, 'approvers', to_jsonb(${e}.approvers),
+      'approvalTimeoutSeconds', ${e}.approval_timeout_seconds, 'approvalWaitSeconds', ${e}.approval_wait_seconds,
+      'gitops', ${e}.gitops, 'argocd', ${e}.argocd, 'kubernetes', ${e}.kubernetes,
+      'convergenceDeadlineSeconds', ${e}.convergence_deadline_seconds, 'degradedGraceSeconds', ${e}.degraded_grace_seconds)
+    || ${memberIf(`${e}.cluster_name is not null`, 'clusterName', `${e}.cluster_name`)}
+    || ${memberIf(`jsonb_array_length(${e}.clusters) > 0`, 'clusters', `${e}.clusters`)}
+    || ${memberIf(`${e}.upstream_requires <> 'succeeded'`, 'upstreamRequires', `${e}.upstream_requires`)}
+    || ${memberIf(`${e}.queue_policy <> 'fifo'`, 'queuePolicy', `${e}.queue_policy`)}
+    || ${memberIf(`coalesce(jsonb_typeof(${e}.verification), 'null') <> 'null'`, 'verification', `${e}.verification`)}
+    || ${memberIf(`coalesce(jsonb_typeof(${e}.monitoring), 'null') <> 'null'`, 'monitoring', `${e}.monitoring`)}`;
+/**
+ * The board without live status as JSON text (`{ environments: Environment[] }` of api/routes/environments.ts),
+ * built by Postgres from the same joins as BOARD. api/reads.test.ts holds each entry equal to the JavaScript view
+ * of GET /v1/environments/:env?live=false.
+ */
+const BOARD_JSON = `select '{"environments":' || coalesce(json_agg(json_build_object(
+      'name', e.name, 'config', ${environmentConfigJson('e')},
+      'currentReleaseId', e.current_release_id, 'currentDeploymentId', e.current_deployment_id,
+      'lastDeployment', case when d.id is null then null else ${deploymentSummaryJson('d')} end,
+      'live', null,
+      'verification', case when v.deployment_id is null then null else json_build_object('deploymentId', v.deployment_id,
+        'releaseId', v.release_id, 'state', v.state, 'checksPassedAt', ${iso('v.checks_passed_at')}, 'soakUntil', ${iso('v.soak_until')},
+        'verifiedAt', ${iso('v.verified_at')}, 'revokedAt', ${iso('v.revoked_at')}, 'reason', v.reason) end,
+      'queueLength', (select count(*) from deployments q where q.environment = e.name and q.status = 'queued'),
+      'updatedAt', ${iso('e.updated_at')}
+    ) order by e.display_order, e.name), '[]')::text || '}' as "json"
+  from environments e
+  left join lateral (${BOARD_DEPLOYMENT('e')}) d on true
+  left join release_verifications v on v.deployment_id = e.current_deployment_id`;
 
 type Raw = Record<string, unknown>;
 /**
@@ -316,4 +352,10 @@ export async function readHistoryPageJson(
     hasMore: read > input.limit,
     lastId: r?.lastId === null || r?.lastId === undefined ? null : Number(r.lastId),
   };
+}
+
+/** The environments board without live status, as the JSON text of its response body (see BOARD_JSON). */
+export async function readBoardJson(sql: Sql): Promise<string> {
+  const [r] = await sql.unsafe<Array<{ json: string }>>(BOARD_JSON, [], { prepare: true });
+  return r?.json ?? '{"environments":[]}';
 }
