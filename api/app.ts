@@ -51,6 +51,9 @@ function isJsonContentType(value: string | undefined): boolean {
 export function createApp(base: BaseAppDeps, routers: Array<[string, OpenAPIHono<AppEnv>]> = []): OpenAPIHono<AppEnv> {
   const deps = completeAppDeps(base);
   const app = createRouter();
+  // The request line has fixed fields (no token, no body: the path excludes the query), so it skips the redaction
+  // every other line gets, which was two thirds of its cost (~11 µs of a ~17 µs line).
+  const requestLog = deps.logger.child({}, { redact: [] });
 
   // First: the request's span covers everything below, including errors turned into responses.
   app.use('*', traceRequests());
@@ -71,7 +74,7 @@ export function createApp(base: BaseAppDeps, routers: Array<[string, OpenAPIHono
     observeHttpRequest({ method: c.req.method, route: c.req.routePath, status: c.res.status }, started);
     // The request line carries its bindings itself: no child logger is built for a request that logs nothing else.
     const actor = c.get('actor') as { name: string; tokenId: string } | undefined;
-    deps.logger.info(
+    requestLog.info(
       {
         requestId,
         ...(actor ? { actor: actor.name, tokenId: actor.tokenId } : {}),
