@@ -233,9 +233,8 @@ export type ParkReason = (typeof PARK_REASONS)[number];
  * `cluster <name>: ` when the environment spans several clusters.
  */
 export const SYNC_WINDOW_PARK_PREFIX = 'blocked by sync window';
-/** Exported for the history page's SQL (db/prepared.ts), which derives parkReason the same way in Postgres. */
-export const PARK_START = /^(?:cluster [a-z0-9-]+: )?blocked by sync window /;
-export const RESUMES = '; resumes on its own when the window opens (Retry checks now, Abort ends the promotion)';
+const PARK_START = /^(?:cluster [a-z0-9-]+: )?blocked by sync window /;
+const RESUMES = '; resumes on its own when the window opens (Retry checks now, Abort ends the promotion)';
 
 /**
  * The message of a park that waits for a sync window (the workflow builds it only for a SyncWindowBlocked

@@ -18,7 +18,7 @@ import { sendOperatorAction, type OperatorAction } from '../services/promotions.
 import { cancelQueuedPromotion } from '../services/queue.js';
 import { getEnvironment } from '../../db/environments.js';
 import { getDeployment, getSteps, listDeployments, type DeploymentRow } from '../../db/deployments.js';
-import { readHistoryPageJson } from '../../db/prepared.js';
+import { readHistoryPage } from '../../db/prepared.js';
 import { positionId } from '../cursor.js';
 import { REVALIDATE, sendJson } from '../http-cache.js';
 import { PROMOTION_STATUSES, STEPS } from '../../domain/promotion.js';
@@ -176,30 +176,29 @@ export const deploymentRoutes = createRouter()
     const { cursors } = c.get('deps').reads;
     const before = q.cursor === undefined ? undefined : positionId(await cursors.decode('deployments', q.cursor), 0);
     const notFound = () => new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${env} does not exist`);
-    // An ETag (Cache-Control: private, no-cache): a history page that has not changed is a 304 to a polling UI.
+    let page: { rows: DeploymentRow[]; hasMore: boolean } | undefined;
     if (q.releaseId === undefined) {
-      // The history page of the UI: one prepared query whose JSON Postgres builds (the environment is looked up
-      // only for an empty page); no row is parsed or serialized here.
-      const page = await readHistoryPageJson(c.get('deps').database.sql, {
+      // The history page of the UI: one prepared query (the environment is looked up only for an empty page).
+      page = await readHistoryPage(c.get('deps').database.sql, {
         environment: env,
         limit: q.limit,
         ...(q.status ? { status: q.status } : {}),
         ...(before ? { before } : {}),
       });
       if (!page) throw notFound();
-      const nextCursor = page.hasMore && page.lastId !== null ? await cursors.encode('deployments', [page.lastId]) : null;
-      return sendJson(c, `{"deployments":${page.json},"nextCursor":${JSON.stringify(nextCursor)}}`, REVALIDATE);
+    } else {
+      if (!(await getEnvironment(db, { name: env }))) throw notFound();
+      page = await listDeployments(db, {
+        environment: env,
+        releaseId: q.releaseId,
+        limit: q.limit,
+        ...(q.status ? { status: q.status } : {}),
+        ...(before ? { before } : {}),
+      });
     }
-    if (!(await getEnvironment(db, { name: env }))) throw notFound();
-    const page = await listDeployments(db, {
-      environment: env,
-      releaseId: q.releaseId,
-      limit: q.limit,
-      ...(q.status ? { status: q.status } : {}),
-      ...(before ? { before } : {}),
-    });
     const last = page.rows.at(-1);
     const nextCursor = page.hasMore && last ? await cursors.encode('deployments', [last.id]) : null;
+    // An ETag (Cache-Control: private, no-cache): a history page that has not changed is a 304 to a polling UI.
     return sendJson(c, JSON.stringify({ deployments: page.rows.map(deploymentSummary), nextCursor }), REVALIDATE);
   })
   .openapi(detailRoute, async (c) => {

@@ -20,7 +20,7 @@ import { PreflightReport } from '../services/preflight-checks.js';
 import { EnvironmentConfig, groupsOf } from '../../domain/environment.js';
 import { environmentConfigOf, getEnvironment, type EnvironmentRow } from '../../db/environments.js';
 import type { DeploymentRow } from '../../db/deployments.js';
-import { readBoard, readBoardJson, type CurrentVerification as CurrentVerificationRow } from '../../db/prepared.js';
+import { readBoard, type CurrentVerification as CurrentVerificationRow } from '../../db/prepared.js';
 import { verificationOfDeployment } from '../../db/verifications.js';
 import { REVALIDATE, sendJson } from '../http-cache.js';
 import { targetPolicyOf } from '../../lib/config.js';
@@ -190,8 +190,6 @@ const preflightRoute = protectedRoute(
 export const environmentRoutes = createRouter()
   .openapi(listRoute, async (c) => {
     const live = c.req.valid('query').live === 'true';
-    // Without live status, the whole body is built by Postgres in one prepared query (db/prepared.ts BOARD_JSON).
-    if (!live) return sendJson(c, await readBoardJson(c.get('deps').database.sql), REVALIDATE);
     // One query for the whole board: each environment with its newest deployment (db/prepared.ts).
     const board = await readBoard(c.get('deps').database.sql);
     const environments = await Promise.all(
