@@ -191,8 +191,8 @@ describe('conditional reads and compression', () => {
   });
 });
 
-describe('the history page built by Postgres', () => {
-  it('equals deploymentSummary of every row: parkReason, nulls, timestamps to the millisecond, actions', async () => {
+describe('the history page from prepared rows', () => {
+  it('equals deploymentSummary of the drizzle rows: parkReason, nulls, timestamps (text rewritten as ISO) to the millisecond, actions', async () => {
     const sql = db.database.sql;
     const park = syncWindowParkMessage('blocked by sync window "nightly" (deny) until 2026-12-02T06:00:00Z');
     // One environment per case: at most one awaiting_operator promotion per environment.
@@ -209,9 +209,10 @@ describe('the history page built by Postgres', () => {
       await sql`insert into environments (name, display_order, gitops, argocd, kubernetes)
         select ${env}, 2, gitops, argocd, kubernetes from environments where name = ${ENV}`;
       await sql`insert into deployments (environment, release_id, previous_release_id, status, started_by, workflow_id, run_id,
-          message, commit_sha, reason, when_open, scheduled_for, queued_at, started_at, finished_at, created_at, actions)
+          message, commit_sha, reason, when_open, scheduled_for, queued_at, started_at, finished_at, created_at, updated_at, actions)
         values (${env}, ${releaseId}, ${releaseId}, ${status}, 'someone', 'wf-summary', 'run-1', ${message}, 'abc123', 'because',
           true, '2026-12-01 10:00:00.123456+00', '2026-12-01 09:00:00.999999+00', now(), null, '2026-12-01 08:00:00.5+00',
+          '2026-12-01 07:00:00+00',
           ${JSON.stringify([{ action: 'approve', by: 'ann', at: '2026-12-01T09:30:00.000Z', comment: 'ok "quoted"' }])}::jsonb)`;
       await sql`insert into deployments (environment, release_id, status, started_by, workflow_id)
         values (${env}, ${releaseId}, 'superseded', 'other', 'wf-older')`;
@@ -225,8 +226,8 @@ describe('the history page built by Postgres', () => {
   });
 });
 
-describe('the board built by Postgres', () => {
-  it('equals the JavaScript view of each environment: configuration members, last deployment, verification, queue', async () => {
+describe('the board from one query', () => {
+  it('equals the single-environment view of each environment: configuration members, last deployment, verification, queue', async () => {
     const sql = db.database.sql;
     const env = 'reads-board';
     await sql`insert into environments (name, display_order, gitops, argocd, kubernetes, cluster_name, clusters, upstream,

@@ -13,7 +13,7 @@ import type { AppEnv } from '../context.js';
 import { ApiError, validationError } from '../errors.js';
 import { actorOf } from '../auth.js';
 import { protectedRoute } from '../openapi.js';
-import { DeploymentSummary, deploymentSummary, EnvParam, iso, statusUrl } from '../schemas.js';
+import { DeploymentSummary, deploymentSummary, deploymentSummaryOfIso, EnvParam, iso, statusUrl } from '../schemas.js';
 import { sendOperatorAction, type OperatorAction } from '../services/promotions.js';
 import { cancelQueuedPromotion } from '../services/queue.js';
 import { getEnvironment } from '../../db/environments.js';
@@ -176,30 +176,32 @@ export const deploymentRoutes = createRouter()
     const { cursors } = c.get('deps').reads;
     const before = q.cursor === undefined ? undefined : positionId(await cursors.decode('deployments', q.cursor), 0);
     const notFound = () => new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${env} does not exist`);
-    let page: { rows: DeploymentRow[]; hasMore: boolean } | undefined;
+    let page: { rows: DeploymentSummary[]; hasMore: boolean } | undefined;
     if (q.releaseId === undefined) {
       // The history page of the UI: one prepared query (the environment is looked up only for an empty page).
-      page = await readHistoryPage(c.get('deps').database.sql, {
+      const history = await readHistoryPage(c.get('deps').database.sql, {
         environment: env,
         limit: q.limit,
         ...(q.status ? { status: q.status } : {}),
         ...(before ? { before } : {}),
       });
-      if (!page) throw notFound();
+      if (!history) throw notFound();
+      page = { rows: history.rows.map(deploymentSummaryOfIso), hasMore: history.hasMore };
     } else {
       if (!(await getEnvironment(db, { name: env }))) throw notFound();
-      page = await listDeployments(db, {
+      const rows = await listDeployments(db, {
         environment: env,
         releaseId: q.releaseId,
         limit: q.limit,
         ...(q.status ? { status: q.status } : {}),
         ...(before ? { before } : {}),
       });
+      page = { rows: rows.rows.map(deploymentSummary), hasMore: rows.hasMore };
     }
     const last = page.rows.at(-1);
     const nextCursor = page.hasMore && last ? await cursors.encode('deployments', [last.id]) : null;
     // An ETag (Cache-Control: private, no-cache): a history page that has not changed is a 304 to a polling UI.
-    return sendJson(c, JSON.stringify({ deployments: page.rows.map(deploymentSummary), nextCursor }), REVALIDATE);
+    return sendJson(c, JSON.stringify({ deployments: page.rows, nextCursor }), REVALIDATE);
   })
   .openapi(detailRoute, async (c) => {
     const { env, id } = c.req.valid('param');
