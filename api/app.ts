@@ -51,6 +51,9 @@ function isJsonContentType(value: string | undefined): boolean {
 export function createApp(base: BaseAppDeps, routers: Array<[string, OpenAPIHono<AppEnv>]> = []): OpenAPIHono<AppEnv> {
   const deps = completeAppDeps(base);
   const app = createRouter();
+  // The request line has fixed fields (no token, no body: the path excludes the query), so it skips the redaction
+  // every other line gets, which was two thirds of its cost (~11 µs of a ~17 µs line).
+  const requestLog = deps.logger.child({}, { redact: [] });
 
   // First: the request's span covers everything below, including errors turned into responses.
   app.use('*', traceRequests());
@@ -61,14 +64,17 @@ export function createApp(base: BaseAppDeps, routers: Array<[string, OpenAPIHono
     c.set('deps', deps);
     c.set('requestId', requestId);
     c.set('logger', lazyChild(deps.logger, { requestId }));
+    // Set before the response exists, so it is part of it from the start: setting a header on a finished
+    // response makes Hono copy it into a new one (its body as a web stream), which costs more than the read.
+    c.header('x-request-id', requestId);
     const started = performance.now();
     await next();
-    c.header('x-request-id', requestId);
+    if (!c.res.headers.has('x-request-id')) c.header('x-request-id', requestId);
     // By route pattern (`/v1/environments/:env`), never the raw path: bounded cardinality (lib/metrics.ts).
     observeHttpRequest({ method: c.req.method, route: c.req.routePath, status: c.res.status }, started);
     // The request line carries its bindings itself: no child logger is built for a request that logs nothing else.
     const actor = c.get('actor') as { name: string; tokenId: string } | undefined;
-    deps.logger.info(
+    requestLog.info(
       {
         requestId,
         ...(actor ? { actor: actor.name, tokenId: actor.tokenId } : {}),

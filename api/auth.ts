@@ -8,7 +8,7 @@
 // The bootstrap admin token (FLOW_ADMIN_TOKEN) is stored hashed on first use, like any other token, and stops
 // working as soon as FLOW_ADMIN_TOKEN changes (rotation revokes it; security audit finding 17).
 // Tokens never appear in logs, audit details or error messages.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash as sha, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from './errors.js';
 import type { AppEnv } from './context.js';
@@ -29,7 +29,7 @@ export function generateToken(): string {
 }
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha('sha256', token, 'hex'); // one-shot: a third of createHash().update().digest()'s cost per request
 }
 
 function sameHash(a: string, b: string): boolean {
@@ -58,7 +58,7 @@ function hashOfBootstrap(token: string): string {
 }
 
 async function lookup(c: Context<AppEnv>, token: string): Promise<TokenRow | undefined> {
-  const { database, config, logger, reads } = c.var.deps;
+  const { database, config, logger, reads } = c.get('deps');
   const hash = hashToken(token);
   // A cached row is at most TOKEN_CACHE_TTL_MS old; revocations through this process drop it at once.
   const cached = reads.tokens.get(hash);
@@ -82,7 +82,7 @@ async function lookup(c: Context<AppEnv>, token: string): Promise<TokenRow | und
         action: 'token.bootstrap',
         subjectType: 'token',
         subjectId: stored.id,
-        requestId: c.var.requestId,
+        requestId: c.get('requestId'),
         details: { name: stored.name, role: stored.role, source: 'FLOW_ADMIN_TOKEN' },
       });
       logger.info({ tokenId: stored.id }, 'bootstrap admin token stored (hashed)');
@@ -100,7 +100,7 @@ export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
   if (row.revokedAt) throw new ApiError('UNAUTHENTICATED', 'API token has been revoked');
   const actor = actorFrom(row);
   c.set('actor', actor);
-  c.set('logger', lazyChild(c.var.logger, { actor: actor.name, tokenId: actor.tokenId }));
+  c.set('logger', lazyChild(c.get('logger'), { actor: actor.name, tokenId: actor.tokenId }));
   return actor;
 }
 

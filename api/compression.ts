@@ -37,7 +37,10 @@ export function compression(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     const res = c.res;
-    if (res.headers.has('content-encoding') || !res.body || c.req.method === 'HEAD') return;
+    // A response that varies on Accept-Encoding already chose its encoding (sendJson in ./http-cache.ts). Checked
+    // before `res.body`: reading the body of @hono/node-server's light response turns it into a web stream.
+    if (res.headers.has('content-encoding') || /accept-encoding/i.test(res.headers.get('vary') ?? '')) return;
+    if (!res.body || c.req.method === 'HEAD') return;
     const type = res.headers.get('content-type') ?? '';
     // A stream (GET /v1/events) is never buffered: its events must reach the client as they happen.
     if (!COMPRESSIBLE.test(type) || type.startsWith('text/event-stream')) return;

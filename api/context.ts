@@ -97,6 +97,10 @@ export function liveTargetClients(config: Config, env?: Record<string, string | 
   });
 }
 
+/**
+ * Per-request values. Hot read paths use `c.get('deps')` rather than `c.var.deps`: Hono's `c.var` builds a new
+ * object from all variables on every access.
+ */
 export interface AppEnv {
   Variables: {
     deps: AppDeps;

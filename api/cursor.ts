@@ -7,7 +7,7 @@
 // read a GitOps repository (its commits carry the installation id), so a forged cursor must be harmless: every
 // position element is validated (type, range, timestamp format) before it reaches a query, and any position is
 // merely a page boundary of a list the caller may read anyway.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { ApiError } from './errors.js';
 
 export type CursorList = 'releases' | 'deployments' | 'audit' | 'incidents' | 'deliveries';
@@ -28,17 +28,18 @@ function invalid(): ApiError {
 
 /** A codec whose key comes from `installationId()` (called once, on first use). */
 export function createCursorCodec(installationId: () => Promise<string>): CursorCodec {
-  let key: Promise<Buffer> | undefined;
+  // A KeyObject, made once: HMAC with a Buffer key imports the key on every call (~25 µs; ~4 µs with a KeyObject).
+  let key: Promise<KeyObject> | undefined;
   const keyOf = () => {
     key ??= installationId()
-      .then((id) => createHmac('sha256', id).update('flow-controller pagination cursor v1').digest())
+      .then((id) => createSecretKey(createHmac('sha256', id).update('flow-controller pagination cursor v1').digest()))
       .catch((err: unknown) => {
         key = undefined; // a database hiccup must not poison the codec for good
         throw err;
       });
     return key;
   };
-  const sign = (k: Buffer, payload: string) => createHmac('sha256', k).update(payload).digest().subarray(0, SIGNATURE_BYTES);
+  const sign = (k: KeyObject, payload: string) => createHmac('sha256', k).update(payload).digest().subarray(0, SIGNATURE_BYTES);
   return {
     async encode(list, position) {
       const payload = Buffer.from(JSON.stringify([list, ...position])).toString('base64url');

@@ -3,7 +3,7 @@
 //   IMMUTABLE  a representation that can never change (a diff of two releases, a template revision)
 //   REVALIDATE a representation that can change (a release read lists its deployments): cache, but ask first
 // Both are `private`: every response depends on the caller's token, so shared caches must not keep it.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Context } from 'hono';
 import type { AppEnv } from './context.js';
 import { acceptsGzip, COMPRESS_MIN_BYTES, gzip } from './compression.js';
@@ -13,7 +13,7 @@ export const REVALIDATE = 'private, no-cache';
 
 /** A weak tag (the same JSON may be sent gzipped or not) from the SHA-1 of the body. */
 export function etagOf(body: string): string {
-  return `W/"${createHash('sha1').update(body).digest('base64url')}"`;
+  return `W/"${hash('sha1', body, 'base64url')}"`;
 }
 
 function matches(ifNoneMatch: string | undefined, etag: string): boolean {
@@ -36,7 +36,7 @@ export async function sendJson(c: Context<AppEnv>, body: string, cacheControl: s
   headers['content-type'] = 'application/json';
   if (body.length >= COMPRESS_MIN_BYTES && acceptsGzip(c.req.header('accept-encoding'))) {
     headers['content-encoding'] = 'gzip';
-    const cache = c.var.deps.reads.gzipped;
+    const cache = c.get('deps').reads.gzipped;
     let zipped = cache.get(etag);
     if (!zipped) {
       zipped = await gzip(body);

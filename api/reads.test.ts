@@ -8,6 +8,9 @@ import { useTestDatabase } from '../test/harness.js';
 import { getInstallationId } from '../db/installation.js';
 import { createCursorCodec } from './cursor.js';
 import { apiHarness, errorOf, SEED_DESCRIPTOR, SEED_TEMPLATE, type ApiHarness } from '../test/api-harness.js';
+import { listDeployments } from '../db/deployments.js';
+import { deploymentSummary } from './schemas.js';
+import { syncWindowParkMessage } from '../domain/promotion.js';
 
 const db = useTestDatabase();
 let h: ApiHarness;
@@ -95,7 +98,8 @@ describe('keyset pagination with signed cursors', () => {
     const cases: Array<[string, string]> = [
       ['/v1/audit', '123'],
       ['/v1/audit', `${forgedPayload}.${signature}`],
-      ['/v1/audit', `${payload}.${signature.slice(0, -2)}AA`],
+      // The first character: the last ones carry padding bits a decoder ignores ("…AA" may decode to the same bytes).
+      ['/v1/audit', `${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`],
       ['/v1/audit', `${payload}.${signature}.x`],
       ['/v1/audit', 'x'.repeat(600)],
       ['/v2/releases', cursor], // an audit cursor on another list
@@ -184,6 +188,70 @@ describe('conditional reads and compression', () => {
     const small = await h.app.request('/v1/tokens', { headers: { authorization: `Bearer ${h.tokens.admin}`, 'accept-encoding': 'gzip' } });
     expect(small.status).toBe(200);
     expect(small.headers.get('content-encoding')).toBeNull();
+  });
+});
+
+describe('the history page from prepared rows', () => {
+  it('equals deploymentSummary of the drizzle rows: parkReason, nulls, timestamps (text rewritten as ISO) to the millisecond, actions', async () => {
+    const sql = db.database.sql;
+    const park = syncWindowParkMessage('blocked by sync window "nightly" (deny) until 2026-12-02T06:00:00Z');
+    // One environment per case: at most one awaiting_operator promotion per environment.
+    const cases: Array<[string, string | null, string | null]> = [
+      ['awaiting_operator', park, 'sync-window'],
+      ['awaiting_operator', `cluster eu-1: ${park}`, 'sync-window'],
+      ['awaiting_operator', 'verify-images failed: image mismatch', 'step-failed'],
+      ['awaiting_operator', null, 'step-failed'],
+      ['failed', park, null],
+      ['succeeded', 'it\'s "done" — ünïcode\n', null],
+    ];
+    for (const [i, [status, message, parkReason]] of cases.entries()) {
+      const env = `reads-summary-${i}`;
+      await sql`insert into environments (name, display_order, gitops, argocd, kubernetes)
+        select ${env}, 2, gitops, argocd, kubernetes from environments where name = ${ENV}`;
+      await sql`insert into deployments (environment, release_id, previous_release_id, status, started_by, workflow_id, run_id,
+          message, commit_sha, reason, when_open, scheduled_for, queued_at, started_at, finished_at, created_at, updated_at, actions)
+        values (${env}, ${releaseId}, ${releaseId}, ${status}, 'someone', 'wf-summary', 'run-1', ${message}, 'abc123', 'because',
+          true, '2026-12-01 10:00:00.123456+00', '2026-12-01 09:00:00.999999+00', now(), null, '2026-12-01 08:00:00.5+00',
+          '2026-12-01 07:00:00+00',
+          ${JSON.stringify([{ action: 'approve', by: 'ann', at: '2026-12-01T09:30:00.000Z', comment: 'ok "quoted"' }])}::jsonb)`;
+      await sql`insert into deployments (environment, release_id, status, started_by, workflow_id)
+        values (${env}, ${releaseId}, 'superseded', 'other', 'wf-older')`;
+      const page = await h.call('GET', `/v1/environments/${env}/deployment-history?limit=50`);
+      expect(page.status).toBe(200);
+      const expected = (await listDeployments(db.database.db, { environment: env, limit: 50 })).rows.map(deploymentSummary);
+      expect(expected).toHaveLength(2);
+      expect(page.body.deployments).toEqual(JSON.parse(JSON.stringify(expected)));
+      expect(page.body.deployments.map((d: { parkReason: string | null }) => d.parkReason).sort()).toEqual([null, parkReason].sort());
+    }
+  });
+});
+
+describe('the board from one query', () => {
+  it('equals the single-environment view of each environment: configuration members, last deployment, verification, queue', async () => {
+    const sql = db.database.sql;
+    const env = 'reads-board';
+    await sql`insert into environments (name, display_order, gitops, argocd, kubernetes, cluster_name, clusters, upstream,
+        approvers, upstream_requires, queue_policy, verification, monitoring, approvals_required)
+      select ${env}, 0, gitops, argocd, kubernetes, 'main', ${JSON.stringify([{ name: 'eu-1', argocd: { url: 'https://a.example.com', tokenRef: 'env:FC_SECRET_B', project: 'p', applications: ['x'] }, kubernetes: { apiUrl: 'https://k.example.com', tokenRef: 'env:FC_SECRET_C', namespace: 'n' } }])}::jsonb,
+        '{reads-env}', '{ann,bob}', 'verified', 'newest-wins', ${JSON.stringify({ soakSeconds: 60, checks: [] })}::jsonb,
+        ${JSON.stringify({ intervalSeconds: 15.5 })}::jsonb, 2
+      from environments where name = ${ENV}`;
+    const [done] = await sql`insert into deployments (environment, release_id, status, started_by, workflow_id, finished_at)
+      values (${env}, ${releaseId}, 'succeeded', 'ann', 'wf-board', '2026-12-01 11:00:00.123789+00') returning id`;
+    await sql`insert into deployments (environment, release_id, status, started_by, workflow_id, queued_at)
+      values (${env}, ${releaseId}, 'queued', 'bob', 'wf-queued', now())`;
+    await sql`update environments set current_release_id = ${releaseId}, current_deployment_id = ${done!.id} where name = ${env}`;
+    await sql`insert into release_verifications (deployment_id, environment, release_id, state, soak_until, reason)
+      values (${done!.id}, ${env}, ${releaseId}, 'soaking', '2026-12-01 12:00:00.5+00', null)`;
+    const board = await h.call('GET', '/v1/environments?live=false');
+    expect(board.status).toBe(200);
+    const entries = board.body.environments as Array<{ name: string }>;
+    expect(entries.length).toBeGreaterThan(3);
+    expect(entries[0]).toMatchObject({ name: env, queueLength: 1, verification: { state: 'soaking' } });
+    for (const entry of entries) {
+      const one = await h.call('GET', `/v1/environments/${entry.name}?live=false`);
+      expect(entry, entry.name).toEqual(one.body);
+    }
   });
 });
 

@@ -4,6 +4,7 @@
 import { z } from '@hono/zod-openapi';
 import { EnvironmentName } from '../domain/environment.js';
 import type { DeploymentRow } from '../db/deployments.js';
+import type { DeploymentIsoRow } from '../db/prepared.js';
 import type { ReleaseRow, ReleaseSummaryRow } from '../db/releases.js';
 import { Override } from '../domain/validate.js';
 import { PARK_REASONS, parkReasonOf, PROMOTION_STATUSES } from '../domain/promotion.js';
@@ -73,6 +74,19 @@ export type DeploymentSummary = z.infer<typeof DeploymentSummary>;
 export const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function deploymentSummary(d: DeploymentRow): DeploymentSummary {
+  return deploymentSummaryOfIso({
+    ...d,
+    createdAt: d.createdAt.toISOString(),
+    startedAt: iso(d.startedAt),
+    finishedAt: iso(d.finishedAt),
+    updatedAt: d.updatedAt.toISOString(),
+    scheduledFor: iso(d.scheduledFor),
+    queuedAt: iso(d.queuedAt),
+  });
+}
+
+/** deploymentSummary of a row whose timestamps are ISO text already (db/prepared.ts, the history page). */
+export function deploymentSummaryOfIso(d: DeploymentIsoRow): DeploymentSummary {
   return {
     id: d.id,
     environment: d.environment,
@@ -89,14 +103,14 @@ export function deploymentSummary(d: DeploymentRow): DeploymentSummary {
     revertSha: d.revertSha,
     workflowId: d.workflowId,
     runId: d.runId,
-    createdAt: d.createdAt.toISOString(),
-    startedAt: iso(d.startedAt),
-    finishedAt: iso(d.finishedAt),
-    updatedAt: d.updatedAt.toISOString(),
+    createdAt: d.createdAt,
+    startedAt: d.startedAt,
+    finishedAt: d.finishedAt,
+    updatedAt: d.updatedAt,
     whenOpen: d.whenOpen,
-    scheduledFor: iso(d.scheduledFor),
+    scheduledFor: d.scheduledFor,
     breakGlassReason: d.breakGlassReason,
-    queuedAt: iso(d.queuedAt),
+    queuedAt: d.queuedAt,
     actions: d.actions,
   };
 }

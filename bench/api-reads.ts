@@ -29,9 +29,17 @@ async function main(): Promise<void> {
       'GET deployment-history (limit 25)': seeded.environments.map((e) => `/v1/environments/${e}/deployment-history?limit=25`),
       'GET /v1/environments?live=false': ['/v1/environments?live=false'],
     };
+    // BENCH_READS=release,history,board: only these reads (A/B runs of one read; the JSON then holds only them).
+    const only = process.env.BENCH_READS?.split(',');
+    const keys: Record<string, string> = {
+      release: 'GET /v2/releases/:id',
+      history: 'GET deployment-history (limit 25)',
+      board: 'GET /v1/environments?live=false',
+    };
+    const selected = Object.entries(scenarios).filter(([name]) => !only || only.some((k) => keys[k] === name));
     const results: Record<string, unknown> = {};
     let met = true;
-    for (const [name, paths] of Object.entries(scenarios)) {
+    for (const [name, paths] of selected) {
       const before = await cpuTimes(api.child.pid ?? 0);
       const r = await loadgen({
         base: api.url,

@@ -13,7 +13,7 @@ import type { AppEnv } from '../context.js';
 import { ApiError, validationError } from '../errors.js';
 import { actorOf } from '../auth.js';
 import { protectedRoute } from '../openapi.js';
-import { DeploymentSummary, deploymentSummary, EnvParam, iso, statusUrl } from '../schemas.js';
+import { DeploymentSummary, deploymentSummary, deploymentSummaryOfIso, EnvParam, iso, statusUrl } from '../schemas.js';
 import { sendOperatorAction, type OperatorAction } from '../services/promotions.js';
 import { cancelQueuedPromotion } from '../services/queue.js';
 import { getEnvironment } from '../../db/environments.js';
@@ -49,7 +49,7 @@ const DeploymentDetails = DeploymentSummary.extend({
 }).openapi('DeploymentDetails');
 
 async function mustGetDeployment(c: Context<AppEnv>, env: string, id: number): Promise<DeploymentRow> {
-  const d = await getDeployment(c.var.deps.database.db, { id, environment: env });
+  const d = await getDeployment(c.get('deps').database.db, { id, environment: env });
   if (!d) throw new ApiError('DEPLOYMENT_NOT_FOUND', `Environment ${env} has no deployment ${id}`);
   return d;
 }
@@ -132,8 +132,8 @@ async function operatorAction(c: Context<AppEnv>, action: OperatorAction, env: s
   const actor = actorOf(c);
   if (action === 'abort' && deployment.status === 'queued') {
     // Removed from the queue: no workflow Update (nothing started, nothing pushed); its waiter ends.
-    const deps = { ...c.var.deps.promotions, logger: c.var.logger };
-    const done = await cancelQueuedPromotion(deps, { deployment, actor, comment: body.comment ?? null, requestId: c.var.requestId });
+    const deps = { ...c.get('deps').promotions, logger: c.get('logger') };
+    const done = await cancelQueuedPromotion(deps, { deployment, actor, comment: body.comment ?? null, requestId: c.get('requestId') });
     if (done)
       return {
         accepted: true as const,
@@ -145,7 +145,7 @@ async function operatorAction(c: Context<AppEnv>, action: OperatorAction, env: s
   }
   // The per-request logger carries the request id and the actor.
   const result = await sendOperatorAction(
-    { ...c.var.deps.promotions, logger: c.var.logger },
+    { ...c.get('deps').promotions, logger: c.get('logger') },
     {
       deployment,
       action,
@@ -153,7 +153,7 @@ async function operatorAction(c: Context<AppEnv>, action: OperatorAction, env: s
       ...(body.comment ? { comment: body.comment } : {}),
       ...(body.leaveGit ? { leaveGit: true } : {}),
       ...(body.fromStep ? { fromStep: body.fromStep } : {}),
-      requestId: c.var.requestId,
+      requestId: c.get('requestId'),
     },
   );
   const after = await mustGetDeployment(c, env, id);
@@ -172,38 +172,40 @@ export const deploymentRoutes = createRouter()
   .openapi(historyRoute, async (c) => {
     const { env } = c.req.valid('param');
     const q = c.req.valid('query');
-    const db = c.var.deps.database.db;
-    const { cursors } = c.var.deps.reads;
+    const db = c.get('deps').database.db;
+    const { cursors } = c.get('deps').reads;
     const before = q.cursor === undefined ? undefined : positionId(await cursors.decode('deployments', q.cursor), 0);
     const notFound = () => new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${env} does not exist`);
-    let page: { rows: DeploymentRow[]; hasMore: boolean } | undefined;
+    let page: { rows: DeploymentSummary[]; hasMore: boolean } | undefined;
     if (q.releaseId === undefined) {
       // The history page of the UI: one prepared query (the environment is looked up only for an empty page).
-      page = await readHistoryPage(c.var.deps.database.sql, {
+      const history = await readHistoryPage(c.get('deps').database.sql, {
         environment: env,
         limit: q.limit,
         ...(q.status ? { status: q.status } : {}),
         ...(before ? { before } : {}),
       });
-      if (!page) throw notFound();
+      if (!history) throw notFound();
+      page = { rows: history.rows.map(deploymentSummaryOfIso), hasMore: history.hasMore };
     } else {
       if (!(await getEnvironment(db, { name: env }))) throw notFound();
-      page = await listDeployments(db, {
+      const rows = await listDeployments(db, {
         environment: env,
         releaseId: q.releaseId,
         limit: q.limit,
         ...(q.status ? { status: q.status } : {}),
         ...(before ? { before } : {}),
       });
+      page = { rows: rows.rows.map(deploymentSummary), hasMore: rows.hasMore };
     }
     const last = page.rows.at(-1);
     const nextCursor = page.hasMore && last ? await cursors.encode('deployments', [last.id]) : null;
     // An ETag (Cache-Control: private, no-cache): a history page that has not changed is a 304 to a polling UI.
-    return sendJson(c, JSON.stringify({ deployments: page.rows.map(deploymentSummary), nextCursor }), REVALIDATE);
+    return sendJson(c, JSON.stringify({ deployments: page.rows, nextCursor }), REVALIDATE);
   })
   .openapi(detailRoute, async (c) => {
     const { env, id } = c.req.valid('param');
-    const db = c.var.deps.database.db;
+    const db = c.get('deps').database.db;
     const d = await mustGetDeployment(c, env, id);
     const steps = await getSteps(db, { deploymentId: d.id });
     let changes = null;

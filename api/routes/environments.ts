@@ -73,7 +73,7 @@ async function environmentView(
   verified?: CurrentVerificationRow | null,
   queueLength?: number,
 ): Promise<z.infer<typeof EnvironmentView>> {
-  const db = c.var.deps.database.db;
+  const db = c.get('deps').database.db;
   const last = newest !== undefined ? newest : await boardDeployment(db, { environment: env.name });
   const verification =
     verified !== undefined
@@ -90,7 +90,7 @@ async function environmentView(
     currentReleaseId: env.currentReleaseId,
     currentDeploymentId: env.currentDeploymentId,
     lastDeployment: last ? deploymentSummary(last) : null,
-    live: live ? await c.var.deps.live.get(env, groups) : null,
+    live: live ? await c.get('deps').live.get(env, groups) : null,
     verification: verificationView(verification),
     queueLength: queueLength ?? (await listQueue(db, { environment: env.name })).length,
     updatedAt: env.updatedAt.toISOString(),
@@ -98,7 +98,7 @@ async function environmentView(
 }
 
 async function mustGetEnvironment(c: Context<AppEnv>, name: string): Promise<EnvironmentRow> {
-  const env = await getEnvironment(c.var.deps.database.db, { name });
+  const env = await getEnvironment(c.get('deps').database.db, { name });
   if (!env) throw new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${name} does not exist`);
   return env;
 }
@@ -192,7 +192,7 @@ export const environmentRoutes = createRouter()
   .openapi(listRoute, async (c) => {
     const live = c.req.valid('query').live === 'true';
     // One query for the whole board: each environment with its newest deployment (db/prepared.ts).
-    const board = await readBoard(c.var.deps.database.sql);
+    const board = await readBoard(c.get('deps').database.sql);
     const environments = await Promise.all(
       board.map((e) => environmentView(c, e.environment, live, e.newest, e.verification, e.queueLength)),
     );
@@ -205,7 +205,7 @@ export const environmentRoutes = createRouter()
   })
   .openapi(preflightRoute, async (c) => {
     const env = await mustGetEnvironment(c, c.req.valid('param').env);
-    return c.json(await runPreflight({ ...c.var.deps.preflight, logger: c.var.logger }, env), 200);
+    return c.json(await runPreflight({ ...c.get('deps').preflight, logger: c.get('logger') }, env), 200);
   })
   .openapi(putRoute, async (c) => {
     const name = c.req.valid('param').env;
@@ -213,33 +213,33 @@ export const environmentRoutes = createRouter()
     if (c.req.valid('query').dryRun === 'true') {
       // The same policy as a save (422 naming the fields), then the checks on the submitted targets only.
       const config = c.req.valid('json');
-      checkEnvironmentConfigs({ [name]: config }, targetPolicyOf(c.var.deps.config));
-      const stored = await getEnvironment(c.var.deps.database.db, { name });
+      checkEnvironmentConfigs({ [name]: config }, targetPolicyOf(c.get('deps').config));
+      const stored = await getEnvironment(c.get('deps').database.db, { name });
       const report = await runPreflight(
-        { ...c.var.deps.preflight, logger: c.var.logger },
+        { ...c.get('deps').preflight, logger: c.get('logger') },
         { name, ...config, currentReleaseId: stored?.currentReleaseId ?? null },
       );
       return c.json(report, 200);
     }
     const config = c.req.valid('json');
-    const policy = targetPolicyOf(c.var.deps.config);
+    const policy = targetPolicyOf(c.get('deps').config);
     // The checks that need nothing else first (422 before anything is contacted), then the mapped files in Git.
     checkEnvironmentConfigs({ [name]: config }, policy);
-    await checkMappedFiles({ ...c.var.deps.preflight, logger: c.var.logger }, name, config);
-    const [result] = await upsertEnvironments(c.var.deps.database.db, {
+    await checkMappedFiles({ ...c.get('deps').preflight, logger: c.get('logger') }, name, config);
+    const [result] = await upsertEnvironments(c.get('deps').database.db, {
       configs: { [name]: config },
       actor: { name: actor.name, tokenId: actor.tokenId },
-      source: { requestId: c.var.requestId },
+      source: { requestId: c.get('requestId') },
       policy,
     });
     if (!result) throw new Error('upsertEnvironments returned nothing for one configuration');
-    const deps = c.var.deps;
+    const deps = c.get('deps');
     await wakeMonitor(
       {
         client: deps.temporal.client,
         connection: deps.temporal.connection,
         taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-        logger: c.var.logger,
+        logger: c.get('logger'),
         enabled: deps.config.MONITOR_START === 'on',
       },
       result.row,

@@ -98,7 +98,7 @@ function releaseVersion(productVersion: string): string {
 /** Validates a descriptor against the template its product version resolves to. */
 async function check(c: Context<AppEnv>, productVersion: string, descriptor: unknown, acks: string[]) {
   assertDocumentSize('descriptor', descriptor);
-  const template = await resolveOrThrow(c.var.deps.database.db, productVersion);
+  const template = await resolveOrThrow(c.get('deps').database.db, productVersion);
   const result = validateDescriptor({ descriptor, template: template.document, acknowledgedOverrides: acks });
   const templateRef = { key: template.key, revision: template.revision };
   if (!result.ok) throw problemsError('RELEASE_INVALID', result.problems, { template: templateRef });
@@ -213,7 +213,7 @@ const diffRoute = protectedRoute('viewer', {
 });
 
 async function mustGet(c: Context<AppEnv>, id: string): Promise<ReleaseRow> {
-  const row = await getRelease(c.var.deps.database.db, { id });
+  const row = await getRelease(c.get('deps').database.db, { id });
   if (!row) throw new ApiError('RELEASE_NOT_FOUND', `No release ${id}`);
   return row;
 }
@@ -236,7 +236,7 @@ export const releaseRoutes = createRouter()
     const idempotencyKey = c.req.valid('header')['idempotency-key'] ?? null;
     const body = c.req.valid('json');
     const actor = actorOf(c);
-    const { db } = c.var.deps.database;
+    const { db } = c.get('deps').database;
     const replay = (row: ReleaseRow) => {
       c.header('Idempotent-Replayed', 'true');
       c.header('Location', `/v2/releases/${row.id}`);
@@ -276,7 +276,7 @@ export const releaseRoutes = createRouter()
           action: 'release.create',
           subjectType: 'release',
           subjectId: inserted.row.id,
-          requestId: c.var.requestId,
+          requestId: c.get('requestId'),
           details: {
             productVersion,
             template: checked.templateRef,
@@ -311,23 +311,23 @@ export const releaseRoutes = createRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
     const byId = q.createdBy !== undefined && z.guid().safeParse(q.createdBy).success;
-    const { rows, hasMore } = await listReleases(c.var.deps.database.db, {
+    const { rows, hasMore } = await listReleases(c.get('deps').database.db, {
       limit: q.limit,
       ...(q.productVersion === undefined ? {} : { productVersion: q.productVersion }),
       ...(q.createdBy === undefined ? {} : byId ? { createdByTokenId: q.createdBy } : { createdBy: q.createdBy }),
-      ...(q.cursor === undefined ? {} : { beforeSeq: positionId(await c.var.deps.reads.cursors.decode('releases', q.cursor), 0) }),
+      ...(q.cursor === undefined ? {} : { beforeSeq: positionId(await c.get('deps').reads.cursors.decode('releases', q.cursor), 0) }),
     });
     const last = rows.at(-1);
-    const nextCursor = hasMore && last ? await c.var.deps.reads.cursors.encode('releases', [last.seq]) : null;
-    const rejected = await rejectedAmong(c.var.deps.database.db, { releaseIds: rows.map((r) => r.id) });
+    const nextCursor = hasMore && last ? await c.get('deps').reads.cursors.encode('releases', [last.seq]) : null;
+    const rejected = await rejectedAmong(c.get('deps').database.db, { releaseIds: rows.map((r) => r.id) });
     return c.json(
       { releases: rows.map((r) => ({ ...releaseSummary(r), ...(rejected.has(r.id) ? { rejected: true } : {}) })), nextCursor },
       200,
     );
   })
   .openapi(getRoute, async (c) => {
-    const id = await resolveReleaseId(c.var.deps.database.db, c.req.valid('param').releaseId);
-    const { database, reads } = c.var.deps;
+    const id = await resolveReleaseId(c.get('deps').database.db, c.req.valid('param').releaseId);
+    const { database, reads } = c.get('deps');
     // The release itself never changes: its JSON (all but the closing brace) is cached, and only its mutable state
     // (where it has been promoted, its verification state per environment) is read, as JSON text built by
     // Postgres. One query either way.
@@ -346,7 +346,10 @@ export const releaseRoutes = createRouter()
   })
   .openapi(diffRoute, async (c) => {
     const refs = c.req.valid('param');
-    const [a, b] = await Promise.all([resolveReleaseId(c.var.deps.database.db, refs.a), resolveReleaseId(c.var.deps.database.db, refs.b)]);
+    const [a, b] = await Promise.all([
+      resolveReleaseId(c.get('deps').database.db, refs.a),
+      resolveReleaseId(c.get('deps').database.db, refs.b),
+    ]);
     const [from, to] = await Promise.all([mustGet(c, a), mustGet(c, b)]);
     const diff = diffReleases(
       { descriptor: from.descriptor, overrides: from.overrides },
