@@ -5,13 +5,12 @@
 // dist/workflow-bundle-<hash of the workflow sources>.js; the worker loads that file when it matches the
 // sources and bundles at start otherwise (webpack in the worker's process costs ~90 MB of RSS it never returns).
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions, Runtime, bundleWorkflowCode, makeTelemetryFilterString } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions, bundleWorkflowCode } from '@temporalio/worker';
 import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import { ensureAutoPromoters } from './activities/auto-promotion.js';
 import { createActivities, type ActivityDeps } from './activities/index.js';
@@ -20,14 +19,15 @@ import { loadConfig, type Config } from './lib/config.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createDatabase, pingDatabase, type Database } from './db/client.js';
 import { logContextInterceptor } from './activities/log-context.js';
-import { addMetricsSource, initPromotionSeries } from './lib/metrics.js';
+import { initPromotionSeries } from './lib/metrics.js';
+import { freeLoopbackPort, installTemporalRuntime } from './lib/temporal-runtime.js';
 import { startMetricsServer, type RunningMetricsServer } from './lib/metrics-server.js';
 import { listEnvironments } from './db/environments.js';
 import { monitoringOf } from './domain/monitor.js';
-import { monitorStartOptions } from './workflows/monitor-messages.js';
+import { monitorStartOptions, monitorTaskQueue } from './workflows/monitor-messages.js';
 import { currentTracing, setupTracing, tracingWorkerOptions, workflowInterceptorModules } from './lib/tracing.js';
 
-export { workflowInterceptorModules };
+export { workflowInterceptorModules, freeLoopbackPort, installTemporalRuntime };
 import { dispatcherStartOptions, notifySettingsOf, notifyTaskQueue } from './workflows/notify-messages.js';
 
 /**
@@ -108,6 +108,8 @@ export interface CreateWorkerInput {
   deps: ActivityDeps;
   /** Pre-built bundle (tests build one per file with bundleWorkflowCode); default bundles workflows/ at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Serve activities only (no workflows: the monitors' watch worker). */
+  activitiesOnly?: boolean;
   options?: Partial<WorkerOptions>;
 }
 
@@ -117,14 +119,14 @@ export async function createWorker(input: CreateWorkerInput): Promise<Worker> {
     connection: input.connection,
     namespace: input.namespace,
     taskQueue: input.taskQueue,
-    ...(input.workflowBundle ? { workflowBundle: input.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(input.activitiesOnly ? {} : input.workflowBundle ? { workflowBundle: input.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(input.deps),
     shutdownGraceTime: '10 seconds',
     ...(tracing.sinks ? { sinks: tracing.sinks } : {}),
     ...input.options,
     interceptors: {
       ...tracing.interceptors,
-      ...(input.workflowBundle ? {} : { workflowModules: workflowInterceptorModules(currentTracing().enabled) }),
+      ...(input.workflowBundle || input.activitiesOnly ? {} : { workflowModules: workflowInterceptorModules(currentTracing().enabled) }),
       ...input.options?.interceptors,
       // Every log line of a promotion activity carries its deployment, release, environment and step; with
       // tracing on, every activity is a span.
@@ -134,6 +136,23 @@ export async function createWorker(input: CreateWorkerInput): Promise<Worker> {
         ...(input.options?.interceptors?.activity ?? []),
       ],
     },
+  });
+}
+
+/**
+ * The activity-only worker of the monitors' watches (`<task queue>-monitor`, workflows/monitor.ts): one slot per
+ * monitored environment, held for minutes by a mostly sleeping activity, so they never take the promotions' slots.
+ * Heartbeats go out at most once a second (not 80 % of the heartbeat timeout): the one before each observation
+ * is what delivers the wake Signal's cancellation in time.
+ */
+export function createMonitorWorker(input: CreateWorkerInput & { slots: number }): Promise<Worker> {
+  const { slots, ...rest } = input;
+  return createWorker({
+    ...rest,
+    deps: { ...input.deps, workflowTaskQueue: input.taskQueue },
+    taskQueue: monitorTaskQueue(input.taskQueue),
+    activitiesOnly: true,
+    options: { ...input.options, maxConcurrentActivityTaskExecutions: slots, maxHeartbeatThrottleInterval: '1 second' },
   });
 }
 
@@ -197,56 +216,6 @@ export async function ensureNotificationDispatcher(client: Client, opts: { taskQ
   return handle.workflowId;
 }
 
-let runtimeInstalled = false;
-/**
- * Routes the SDK's own logs into pino and, with `metricsPort`, serves the SDK's (Rust core's) Prometheus metrics on
- * 127.0.0.1:<metricsPort>, appended to this process's /metrics (lib/metrics.ts addMetricsSource). Once per process:
- * false when a runtime was installed already (then without these metrics).
- */
-export function installTemporalRuntime(logger: Logger, opts: { metricsPort?: number } = {}): boolean {
-  if (runtimeInstalled) return false;
-  runtimeInstalled = true;
-  const log = logger.child({ component: 'temporal-sdk' });
-  Runtime.install({
-    logger: {
-      log: (level, message, meta) =>
-        log[level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : level === 'TRACE' ? 'trace' : 'debug'](meta ?? {}, message),
-      trace: (m, meta) => log.trace(meta ?? {}, m),
-      debug: (m, meta) => log.debug(meta ?? {}, m),
-      info: (m, meta) => log.debug(meta ?? {}, m), // SDK info (bundle stats, state changes) is debug for us
-      warn: (m, meta) => log.warn(meta ?? {}, m),
-      error: (m, meta) => log.error(meta ?? {}, m),
-    },
-    telemetryOptions: {
-      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
-      ...(opts.metricsPort
-        ? {
-            metrics: {
-              prometheus: { bindAddress: `127.0.0.1:${opts.metricsPort}`, useSecondsForDurations: true, countersTotalSuffix: true },
-            },
-          }
-        : {}),
-    },
-  });
-  if (opts.metricsPort) {
-    const url = `http://127.0.0.1:${opts.metricsPort}/metrics`;
-    addMetricsSource('temporal-sdk', async () => (await fetch(url, { signal: AbortSignal.timeout(2000) })).text());
-  }
-  return true;
-}
-
-/** A free loopback port for the SDK's exporter (it binds a fixed address; nothing else listens there). */
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 /** The worker's /metrics, /livez and /readyz (ready: worker RUNNING and the database answering). */
 export function startWorkerHttp(opts: { host: string; port: number; worker: Worker; database: Database }): Promise<RunningMetricsServer> {
   return startMetricsServer({
@@ -300,7 +269,12 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
         options: { ...workerTuningOf(config), maxConcurrentActivityTaskExecutions: config.NOTIFY_WORKER_ACTIVITIES },
       })
     : undefined;
-  const workers = notifyWorker ? [worker, notifyWorker] : [worker];
+  const monitorWorker = await createMonitorWorker({
+    ...common,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    slots: config.MONITOR_WORKER_ACTIVITIES,
+  });
+  const workers = [worker, monitorWorker, ...(notifyWorker ? [notifyWorker] : [])];
   const stopAll = () => {
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
   };

@@ -41,6 +41,11 @@ export interface ActivityDeps {
   /** The task queue delivery workflows start on (worker.ts: `<queue>-notify`); default the dispatcher's own. */
   notifyTaskQueue?: string;
   /**
+   * The task queue of the workflows an activity starts (an auto-rollback's promotion): the monitors' watch worker
+   * serves `<queue>-monitor`, which polls no workflows (worker.ts createMonitorWorker); default the activity's own.
+   */
+  workflowTaskQueue?: string;
+  /**
    * Test seam: called at named points inside steps (`<step>:start`, `git-commit-push:pushed`,
    * `argocd-wait:polled`) so tests can kill a worker or change the cluster at an exact moment.
    */

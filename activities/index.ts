@@ -17,6 +17,7 @@ import { createSyncWindowActivities } from './sync-window.js';
 import { createSoakActivities } from './soak.js';
 import { createVerifyGates } from './verify-gates.js';
 import { createMonitorTick } from './monitor-tick.js';
+import { createMonitorWatch } from './monitor-watch.js';
 import { createNotifyActivities } from './notify.js';
 import { createQueueActivities } from './promotion-queue.js';
 import { createAutoPromotionActivities } from './auto-promotion.js';
@@ -24,6 +25,7 @@ import { createAutoPromotionActivities } from './auto-promotion.js';
 export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
+  const monitor = createMonitorTick(deps);
   return {
     ...createSystemCheckActivities(deps),
     ...createRecordActivities(deps),
@@ -40,7 +42,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncWindowActivities(deps),
     ...createSoakActivities(deps),
     ...createVerifyGates(deps),
-    ...createMonitorTick(deps),
+    ...monitor,
+    ...createMonitorWatch(monitor.monitorTick),
     ...createNotifyActivities(deps),
     ...createQueueActivities(deps),
     ...createAutoPromotionActivities(deps),

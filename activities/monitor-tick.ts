@@ -131,13 +131,12 @@ export function createMonitorTick(deps: ActivityDeps) {
       return { ...result, applications, openIncidents: await openCount(), actions };
     },
   };
-  return {
-    /** The observation, and its time as `flow_controller_monitor_last_observation_timestamp_seconds` (lib/metrics.ts). */
-    async monitorTick(input: MonitorTickInput): Promise<MonitorTickResult> {
-      const result = await activities.monitorTick(input);
-      if (result.stopped) monitorLastObservation.remove({ environment: input.environment });
-      else monitorLastObservation.set({ environment: input.environment }, Date.now() / 1000);
-      return result;
-    },
+  /** The observation, and its time as `flow_controller_monitor_last_observation_timestamp_seconds` (lib/metrics.ts). */
+  const monitorTick = async (input: MonitorTickInput): Promise<MonitorTickResult> => {
+    const result = await activities.monitorTick(input);
+    if (result.stopped) monitorLastObservation.remove({ environment: input.environment });
+    else monitorLastObservation.set({ environment: input.environment }, Date.now() / 1000);
+    return result;
   };
+  return { monitorTick };
 }

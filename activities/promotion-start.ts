@@ -33,7 +33,7 @@ export async function startPromotionRun(
     input,
     productVersion: release.productVersion,
     digest: release.digest,
-    taskQueue: activityInfo().taskQueue,
+    taskQueue: deps.workflowTaskQueue ?? activityInfo().taskQueue,
     ...(opts.breakGlass ? { breakGlass: true } : {}),
   });
   const client = Context.current().client;

@@ -4,7 +4,8 @@
 // Reported:
 //   - the worker's CPU over a BENCH_MONITOR_WINDOW_SECONDS (120) window of steady monitoring, as a share of one
 //     core, in total and per monitored application (target: 100 × 5 with < 5 % of one core at 15 s), and its RSS
-//     before any release was current (the monitors tick but observe nothing) and while observing;
+//     before any release was current (the monitors' watches read the configuration and incidents but observe no
+//     application) and while observing;
 //   - drift detection latency: BENCH_MONITOR_SAMPLES (20) out-of-band `kubectl set image` changes (the simulator's
 //     setImage), each in its own environment, timed from the change to the drift incident's first_seen_at
 //     (p50/p99; at a polling interval the expectation is about interval/2 and interval), each change at a random
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
       await sleep(WINDOW_S * 1000);
       return (100 * (((await cpuTimes(rig.worker.pid))?.selfMs ?? 0) - (c0?.selfMs ?? 0))) / (performance.now() - t);
     };
-    // Baseline: the same worker with every monitor stopped (monitoring disabled ends them at their next tick).
+    // Baseline: the same worker with every monitor stopped (monitoring disabled ends them at their next observation).
     await configure({ enabled: false });
     await sleep(INTERVAL_S * 1000 + 2000);
     const baselineCorePct = await windowCpu();
@@ -133,8 +134,8 @@ async function main(): Promise<void> {
     await configure({ intervalSeconds: INTERVAL_S, sustainSeconds: 86_400, policy: 'alert' });
     await sleep(INTERVAL_S * 1000);
     const idle = await readMemory(rig.worker.pid);
-    // The same window before any release is current: the monitors tick (workflow task, configuration and incident
-    // reads) but observe nothing — what the workflow machinery costs, apart from the observation itself.
+    // The same window before any release is current: the watches read the configuration and incidents every interval
+    // (and heartbeat) but observe no application — what monitoring costs apart from Argo CD and Kubernetes.
     const idleCorePct = await windowCpu();
 
     const releaseId = await rig.createRelease('1.0.0');

@@ -1,6 +1,7 @@
 // The Flow Controller worker as its own process for the promotion benchmarks (spawned by
 // bench/process.ts with `node --import tsx`, so the pid is the worker and its memory can be
-// sampled). Built exactly like worker.ts builds it: createWorker + createActivities, workflows bundled
+// sampled). Built exactly like worker.ts builds it: createWorker + createActivities (and the monitors' watch
+// worker, createMonitorWorker), workflows bundled
 // from workflows/ at start (or, with BENCH_WORKFLOW_BUNDLE, a pre-built bundle file), production defaults
 // (database pool of 10, the WORKER_* bounds of lib/config.ts read from the environment as worker.ts does);
 // only the convergence poll interval is set by the benchmark. Prints WORKER-READY once polling; SIGTERM stops it.
@@ -11,7 +12,7 @@ import { watch } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
-import { createWorker, installTemporalRuntime, workerTuningOf } from '../worker.js';
+import { createMonitorWorker, createWorker, installTemporalRuntime, workerTuningOf } from '../worker.js';
 import { loadConfig } from '../lib/config.js';
 import { createDatabase } from '../db/client.js';
 import { createLogger } from '../lib/logger.js';
@@ -56,7 +57,8 @@ async function main(): Promise<void> {
   installTemporalRuntime(logger);
   const connection = await NativeConnection.connect({ address: required('BENCH_TEMPORAL_ADDRESS') });
   const database = createDatabase(required('BENCH_DATABASE_URL'));
-  const worker = await createWorker({
+  const config = loadConfig();
+  const common = {
     connection,
     namespace: 'default',
     taskQueue: required('BENCH_TASK_QUEUE'),
@@ -66,10 +68,15 @@ async function main(): Promise<void> {
       gitWorkDir: required('BENCH_GIT_WORK_DIR'),
       pollIntervalMs: Number(process.env.BENCH_POLL_INTERVAL_MS ?? 1000),
     },
+    options: { ...workerTuningOf(config), shutdownGraceTime: '2 seconds', shutdownForceTime: '5 seconds' },
+  };
+  const worker = await createWorker({
+    ...common,
     ...(process.env.BENCH_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: process.env.BENCH_WORKFLOW_BUNDLE } } : {}),
-    options: { ...workerTuningOf(loadConfig()), shutdownGraceTime: '2 seconds', shutdownForceTime: '5 seconds' },
   });
-  const done = worker.run();
+  // The monitors' watch activities, on `<queue>-monitor` as worker.ts startWorker runs them.
+  const monitorWorker = await createMonitorWorker({ ...common, slots: config.MONITOR_WORKER_ACTIVITIES });
+  const done = Promise.all([worker.run(), monitorWorker.run()]);
   process.stdout.write('WORKER-READY\n');
   // BENCH_WORKER_MEMORY_MS: where the RSS goes (V8 heap vs external/array buffers vs the rest: native code,
   // the SDK's Rust core), printed as `MEMORY {json}` lines that bench/process.ts keeps apart.
@@ -117,7 +124,7 @@ async function main(): Promise<void> {
     }).unref();
   }
   const stop = () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
+    for (const w of [worker, monitorWorker]) if (w.getState() === 'RUNNING') w.shutdown();
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -80,6 +80,11 @@ export const ConfigSchema = z.object({
    * when the worker starts and when the environment is created or changed; `off` starts none (running ones go on).
    */
   MONITOR_START: z.enum(['on', 'off']).default('on'),
+  /**
+   * Slots of the monitors' own worker (`<TEMPORAL_TASK_QUEUE>-monitor`, in the worker process): each monitored
+   * environment holds one with its long-running watch activity. Above the number of monitored environments.
+   */
+  MONITOR_WORKER_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(500),
   /** Where Flow Controller's web UI is reached by people (links in notifications): scheme, host, port, optional path. */
   FC_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
   /**

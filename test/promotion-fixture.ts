@@ -17,7 +17,7 @@ import {
   SAMPLE_TEMPLATE,
   sampleDescriptor,
 } from '../sim/rig.js';
-import { createWorker } from '../worker.js';
+import { createMonitorWorker, createWorker } from '../worker.js';
 import type { Database } from '../db/client.js';
 import { apiHarness, type ApiHarness, type Loose } from './api-harness.js';
 import { nativeConnection, silentLogger, uniqueName, workflowBundle } from './harness.js';
@@ -145,7 +145,7 @@ export async function createPromotionFixture(
   const tpl = await h.call('PUT', '/v1/templates/default', { body: SAMPLE_TEMPLATE });
   if (tpl.status !== 201 && tpl.status !== 200) throw new Error(`template: ${tpl.status} ${JSON.stringify(tpl.body)}`);
 
-  let running: { worker: Worker; done: Promise<void> } | undefined;
+  let running: { worker: Worker; done: Promise<void>; monitorWorker: Worker } | undefined;
   const connection = await nativeConnection();
   const fixture: PromotionFixture = {
     h,
@@ -156,7 +156,7 @@ export async function createPromotionFixture(
     tokens,
     taskQueue,
     async startWorker(overrides = {}) {
-      const worker = await createWorker({
+      const common = {
         connection,
         namespace: 'default',
         taskQueue,
@@ -167,16 +167,19 @@ export async function createPromotionFixture(
           pollIntervalMs: opts.pollIntervalMs ?? 50,
           ...overrides,
         },
-        workflowBundle: await workflowBundle(),
         options: { shutdownGraceTime: '2 seconds', shutdownForceTime: '5 seconds' },
-      });
-      const done = worker.run();
-      running = { worker, done };
+      };
+      const worker = await createWorker({ ...common, workflowBundle: await workflowBundle() });
+      // The monitors' watch activities run on `<queue>-monitor` (worker.ts startWorker runs the same pair).
+      const monitorWorker = await createMonitorWorker({ ...common, slots: 100 });
+      const runs = [worker.run(), monitorWorker.run()];
+      const done = Promise.all(runs).then(() => undefined);
+      running = { worker, done, monitorWorker };
       return running;
     },
     async stopWorker() {
       if (!running) return;
-      if (running.worker.getState() === 'RUNNING') running.worker.shutdown();
+      for (const w of [running.worker, running.monitorWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await running.done.catch(() => undefined);
       running = undefined;
     },

@@ -13,8 +13,10 @@
 // promotion that started, one superseded by a newer release, one that waited across worker restarts); traced-happy-path
 // was recorded with tracing on (its workflow and activity headers carry the trace context), and every history replays
 // with the tracing interceptor too; notify-* are the notification workflows (a delivery retried then delivered, one
-// dead-lettered, a manual redelivery, and the dispatcher, recorded while it runs); auto-promotion is an autoPromotion
-// workflow (looks, a promotion queued, a hold and a resume), recorded while it runs. A DeterminismViolationError here means a change altered the
+// dead-lettered, a manual redelivery, and the dispatcher, recorded while it runs); monitor-drift and monitor-rollback are
+// monitors before `monitor-watch` (a local activity per interval), monitor-watch one since (test/monitor-watch.test.ts:
+// watches, wake cancellations, a worker restart mid-watch); auto-promotion is an autoPromotion workflow (looks, a
+// promotion queued, a hold and a resume), recorded while it runs. A DeterminismViolationError here means a change altered the
 // workflow's commands without `patched()` (docs/contributing.md, "Changing the workflow").
 import { describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';

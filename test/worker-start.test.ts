@@ -1,6 +1,6 @@
 // worker.ts startWorker as the worker process runs it: with NOTIFY_WORKER_ACTIVITIES > 0 a second worker serves the
 // notification deliveries on `<task queue>-notify` (receivers that hang never hold a promotion's activity slot), both
-// stop together; with 0 there is none.
+// stop together; with 0 there is none. The monitors' watches always have theirs, on `<task queue>-monitor`.
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../worker.js';
 import { silentLogger, temporalClient, testConfig, uniqueName, useTestDatabase } from './harness.js';
@@ -46,6 +46,9 @@ describe('startWorker', () => {
     while ((await activityPollers(`${queue}-notify`)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(await activityPollers(`${queue}-notify`)).toBeGreaterThan(0);
     expect(await activityPollers(queue)).toBeGreaterThan(0);
+    // The monitors' watch activities have their own worker too (workflows/monitor.ts, `monitor-watch`).
+    while ((await activityPollers(`${queue}-monitor`)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(await activityPollers(`${queue}-monitor`)).toBeGreaterThan(0);
     await w.shutdown();
     await expect(w.done).resolves.toBeUndefined();
   });

@@ -40,6 +40,27 @@ export interface MonitorResult {
 }
 
 export const monitorStatusQuery = defineQuery<MonitorStatus>('monitorStatus');
+
+/**
+ * The heartbeat details of a running `monitorWatch` activity (activities/monitor-watch.ts): the watch returns to the
+ * workflow only on a change, so between returns the workflow's status is true but for its observation time, which
+ * the API reads from here (api/services/monitors.ts monitorStatusOf: the newer of the two wins).
+ */
+export interface MonitorWatchProgress {
+  /** ISO time of the watch's last completed observation (null before its first). */
+  lastObservedAt: string | null;
+  /** Observations made by this attempt of the watch. */
+  observations: number;
+}
+
+/**
+ * The task queue of the monitors' watch activities: `<the workflow's task queue>-monitor`, served by an
+ * activity-only worker of its own (worker.ts createMonitorWorker), so 100 environments' long-running watches never
+ * take the promotions' activity slots.
+ */
+export function monitorTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-monitor`;
+}
 /** Observe now (the environment changed, or an operator asks): the configuration is read on every observation. */
 export const monitorWakeSignal = defineSignal('wake');
 

@@ -3,7 +3,8 @@
 //   GET /v1/environments/:env/status     viewer  current release, its verification, live state per application,
 //                                                open incidents, and the monitor's last observation
 //   GET /v1/environments/:env/incidents  viewer  incident history, newest first (filters open and kind; keyset paging)
-// Per-application live states come from the monitor workflow's status Query (bounded wait); without an answer
+// Per-application live states come from the monitor workflow's status Query and its watch's heartbeat (bounded
+// wait, api/services/monitors.ts monitorStatusOf); without an answer
 // (no worker, monitoring disabled) the applications with open incidents are shown from the incidents alone.
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -20,8 +21,9 @@ import { isRollingOut } from '../../domain/promotion.js';
 import { listIncidents, type IncidentRow } from '../../db/incidents.js';
 import { latestVerification } from '../../db/verifications.js';
 import { APP_LIVE_STATES, INCIDENT_KINDS, VERIFICATION_STATES, type AppLiveState } from '../../domain/verification.js';
-import { monitoringOf, monitorWorkflowId, type MonitorKind } from '../../domain/monitor.js';
-import { monitorStatusQuery, type MonitorStatus } from '../../workflows/monitor-messages.js';
+import { monitoringOf, type MonitorKind } from '../../domain/monitor.js';
+import type { MonitorStatus } from '../../workflows/monitor-messages.js';
+import { monitorStatusOf } from '../services/monitors.js';
 
 const Incident = z
   .object({
@@ -96,9 +98,7 @@ async function queryMonitor(c: Context<AppEnv>, env: string): Promise<MonitorSta
   const { client, connection } = c.var.deps.temporal;
   const timeoutMs = Math.min(c.var.deps.config.WORKER_RESPONSE_TIMEOUT_MS, 2_000);
   try {
-    return await connection.withDeadline(Date.now() + timeoutMs, () =>
-      client.workflow.getHandle(monitorWorkflowId(env)).query(monitorStatusQuery),
-    );
+    return await connection.withDeadline(Date.now() + timeoutMs, () => monitorStatusOf(client, env));
   } catch {
     return undefined;
   }

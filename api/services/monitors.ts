@@ -1,11 +1,35 @@
 // Starting and waking environments' monitor workflows from the API (workflows/monitor.ts): an environment created
 // or changed gets its monitor started, or woken to read its new configuration at once (signal-with-start: one
 // call either way). Best effort: the configuration is saved whatever Temporal says, and the worker starts every
-// missing monitor when it starts (worker.ts ensureMonitors).
+// missing monitor when it starts (worker.ts ensureMonitors). Also reads a monitor's status for the status endpoint.
 import { WorkflowNotFoundError, type Client, type Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { Logger } from '../../lib/logger.js';
 import { monitoringOf, monitorWorkflowId } from '../../domain/monitor.js';
-import { monitorStartOptions, monitorWakeSignal } from '../../workflows/monitor-messages.js';
+import {
+  monitorStartOptions,
+  monitorStatusQuery,
+  monitorWakeSignal,
+  type MonitorStatus,
+  type MonitorWatchProgress,
+} from '../../workflows/monitor-messages.js';
+
+/**
+ * The monitor's status: its Query, and the heartbeat of its running watch activity. The watch returns to the
+ * workflow only when something changes, so the Query's status is true but for its `lastObservedAt`, which is then
+ * the watch's (heartbeated just before each observation: at most an interval and a second old, as a tick's was).
+ * Undefined when the workflow does not answer (no worker, not running).
+ */
+export async function monitorStatusOf(client: Client, environment: string): Promise<MonitorStatus | undefined> {
+  const handle = client.workflow.getHandle(monitorWorkflowId(environment));
+  const [status, described] = await Promise.all([handle.query(monitorStatusQuery), handle.describe().catch(() => undefined)]);
+  const watch = described?.raw.pendingActivities?.find((a) => a.activityType?.name === 'monitorWatch');
+  const payload = watch?.heartbeatDetails?.payloads?.[0];
+  if (!payload) return status;
+  const progress = defaultPayloadConverter.fromPayload<MonitorWatchProgress>(payload);
+  const watched = progress?.lastObservedAt;
+  return watched && (!status.lastObservedAt || watched > status.lastObservedAt) ? { ...status, lastObservedAt: watched } : status;
+}
 
 export async function wakeMonitor(
   deps: { client: Client; connection: Connection; taskQueue: string; logger: Logger; enabled: boolean },

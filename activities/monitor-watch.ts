@@ -1,0 +1,130 @@
+// monitorWatch: the monitor's observations inside one long-running activity (workflows/monitor.ts, patch
+// `monitor-watch`). It runs the same observation as monitorTick (monitor-tick.ts: the same incident writes, policy
+// actions and audit) every `intervalSeconds` in-process, heartbeating, and returns to the workflow only when
+// something the workflow must know happened: the applications' states, a promotion's start or end, the open
+// incidents' count or the interval changed, the policy acted, monitoring stopped, an observation failed twice — or
+// after its budget (the run's remaining observations, WATCH_MAX_SECONDS). A steady environment so costs its reads
+// and one heartbeat per interval, no workflow task. Cancellation (the workflow's wake Signal) reaches it through the
+// heartbeat sent just before each observation, and ends it in its sleep, never half-way through an observation.
+import { CancelledFailure, Context } from '@temporalio/activity';
+import type { MonitorApp, MonitorWatchProgress } from '../workflows/monitor-messages.js';
+import type { MonitorTickInput, MonitorTickResult } from './monitor-tick.js';
+
+/** A watch returns after about this long whatever happens (continue-as-new and new code still come through). */
+export const WATCH_MAX_SECONDS = 600;
+/** While it sleeps, the watch heartbeats at least this often (the workflow sizes the heartbeat timeout to it). */
+export const WATCH_HEARTBEAT_EVERY_SECONDS = 20;
+/** The heartbeat before an observation is sent this long before it, so a cancellation arrives in the sleep. */
+const LEAD_MS = 1_000;
+/** During a slow observation (Argo CD or Kubernetes timing out), a heartbeat this often. */
+const OBSERVING_HEARTBEAT_MS = 5_000;
+
+/** What the workflow knows of the environment: the watch returns when an observation differs. */
+export interface MonitorSeen {
+  progressing: boolean;
+  applications: MonitorApp[];
+  openIncidents: number;
+}
+
+export interface MonitorWatchInput {
+  environment: string;
+  /** The interval the workflow sized the heartbeat timeout to: a different configured interval returns. */
+  intervalSeconds: number;
+  /** null: return after the first observation (a new run, or after a failure). */
+  previous: MonitorSeen | null;
+  /** Wait an interval before the first observation (the workflow has just observed); false after a wake. */
+  delayFirst: boolean;
+  /** At most this many observations (the rest of the workflow run's budget). */
+  maxObservations: number;
+  /** Default WATCH_MAX_SECONDS (tests use less). */
+  maxSeconds?: number;
+}
+
+export interface MonitorWatchResult {
+  reason: 'changed' | 'stopped' | 'interval' | 'error' | 'budget' | 'time';
+  /** Observations made, the failed one included. */
+  observations: number;
+  /** The last successful observation (absent when none succeeded). */
+  last?: MonitorTickResult;
+  /** The error of the last observation (it failed twice, a second apart). */
+  error?: string;
+}
+
+export const seenOf = (t: MonitorTickResult): MonitorSeen => ({
+  progressing: t.progressing,
+  applications: t.applications,
+  openIncidents: t.openIncidents,
+});
+
+const keyOf = (s: MonitorSeen) => JSON.stringify([s.progressing, s.openIncidents, s.applications]);
+
+/** The watch activity, built on the worker's monitorTick (its cache of current deployments is shared). */
+export function createMonitorWatch(tick: (input: MonitorTickInput) => Promise<MonitorTickResult>) {
+  return {
+    monitorWatch: (input: MonitorWatchInput): Promise<MonitorWatchResult> => watchEnvironment(tick, input),
+  };
+}
+
+export async function watchEnvironment(
+  tick: (input: MonitorTickInput) => Promise<MonitorTickResult>,
+  input: MonitorWatchInput,
+): Promise<MonitorWatchResult> {
+  const ctx = Context.current();
+  const started = Date.now();
+  const intervalMs = input.intervalSeconds * 1000;
+  const maxMs = (input.maxSeconds ?? WATCH_MAX_SECONDS) * 1000;
+  const progress: MonitorWatchProgress = { lastObservedAt: null, observations: 0 };
+  let last: MonitorTickResult | undefined;
+
+  /** Sleeps `ms`, heartbeating every WATCH_HEARTBEAT_EVERY_SECONDS and LEAD_MS before the end; rejects on cancellation. */
+  const pause = async (ms: number) => {
+    let left = ms;
+    const lead = Math.min(LEAD_MS, Math.floor(ms / 4));
+    while (left > lead) {
+      const chunk = Math.min(left - lead, WATCH_HEARTBEAT_EVERY_SECONDS * 1000);
+      await ctx.sleep(chunk);
+      ctx.heartbeat(progress);
+      left -= chunk;
+    }
+    await ctx.sleep(left); // also rejects at once when the cancellation has arrived
+  };
+  const observe = async (): Promise<MonitorTickResult> => {
+    const beat = setInterval(() => ctx.heartbeat(progress), OBSERVING_HEARTBEAT_MS);
+    try {
+      return await tick({ environment: input.environment });
+    } finally {
+      clearInterval(beat);
+    }
+  };
+
+  await pause(input.delayFirst ? intervalMs : 0);
+  for (;;) {
+    let t: MonitorTickResult;
+    try {
+      try {
+        t = await observe();
+      } catch (err) {
+        if (err instanceof CancelledFailure) throw err;
+        await ctx.sleep(1_000); // one retry, as the local activity had
+        t = await observe();
+      }
+    } catch (err) {
+      if (err instanceof CancelledFailure) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      return { reason: 'error', observations: progress.observations + 1, ...(last ? { last } : {}), error: message };
+    }
+    last = t;
+    progress.observations += 1;
+    progress.lastObservedAt = t.observedAt;
+    const reason = (() => {
+      if (t.stopped) return 'stopped' as const;
+      if (t.intervalSeconds !== input.intervalSeconds) return 'interval' as const;
+      if (!input.previous || keyOf(t) !== keyOf(input.previous) || t.actions.length > 0) return 'changed' as const;
+      if (progress.observations >= input.maxObservations) return 'budget' as const;
+      if (Date.now() - started + intervalMs > maxMs) return 'time' as const;
+      return undefined;
+    })();
+    if (reason) return { reason, observations: progress.observations, last: t };
+    await pause(intervalMs);
+  }
+}
