@@ -13,6 +13,7 @@ import { createPromotionFixture, type PromotionFixture } from './promotion-fixtu
 import type { Loose } from './api-harness.js';
 import { startVerification, setVerificationState, latestVerification } from '../db/verifications.js';
 import { listDeployments } from '../db/deployments.js';
+import { openOrTouchIncident } from '../db/incidents.js';
 import { AUTO_ROLLBACK_INITIATOR } from '../domain/verification.js';
 
 const db = useTestDatabase();
@@ -147,6 +148,18 @@ describe('drift', () => {
   });
 
   it('pages the incident history with a cursor and refuses a bad one', async () => {
+    // Two incidents at least, whatever the earlier observations opened (a transient out-of-sync depends on timing).
+    for (const application of ['paging-a', 'paging-b']) {
+      await openOrTouchIncident(db.database.db, {
+        environment: f.env.drift as string,
+        application,
+        kind: 'missing',
+        releaseId: null,
+        deploymentId: null,
+        summary: 'for paging',
+        evidence: { lines: [] },
+      });
+    }
     const first = await f.h.call('GET', `/v1/environments/${f.env.drift}/incidents?limit=1`, { token: f.h.tokens.viewer });
     expect(first.status).toBe(200);
     expect(first.body.incidents).toHaveLength(1);
