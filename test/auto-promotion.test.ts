@@ -5,7 +5,7 @@
 // simulator; every wait is for an observable state (the auto-promotion's state, a deployment's status).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, type Loose } from './api-harness.js';
-import { useTestDatabase } from './harness.js';
+import { useTestDatabase, waitUntil } from './harness.js';
 import { createPromotionFixture, type PromotionFixture } from './promotion-fixture.js';
 import { recordHistory } from './history-corpus.js';
 import { autoPromotionWorkflowId } from '../domain/auto-promotion.js';
@@ -33,6 +33,7 @@ afterAll(async () => {
   await f?.close();
 });
 
+const until = waitUntil;
 let tags = 0;
 const nextTag = () => `8.${Math.floor(tags / 10)}.${tags++ % 10}`;
 const viewer = () => f.h.tokens.viewer;
@@ -40,18 +41,6 @@ const autoOf = async (envKey: string): Promise<Loose> =>
   (await f.h.call('GET', `/v1/environments/${f.env[envKey]}/auto-promotion`, { token: viewer() })).body;
 const historyOf = async (envKey: string): Promise<Loose[]> =>
   (await f.h.call('GET', `/v1/environments/${f.env[envKey]}/deployment-history?limit=50`, { token: viewer() })).body.deployments;
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    last = v;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`${what}: not reached (${JSON.stringify(last)})`);
-}
 
 /** A new release promoted to dev (or `envKey`) by a person; resolves once it succeeded there. */
 async function intoDev(envKey = 'dev'): Promise<{ releaseId: string; deploymentId: number }> {

@@ -119,3 +119,19 @@ export async function nativeConnection(): Promise<NativeConnection> {
   installQuietRuntime();
   return NativeConnection.connect({ address: inject('temporalAddress') });
 }
+
+/**
+ * Polls `probe` every 100 ms until it gives a value (anything but undefined, null or false) and returns it: the way
+ * tests wait for observable state (never a fixed sleep window). Throws naming `what` after `timeoutMs`.
+ */
+export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== null && value !== false) return value;
+    last = value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -5,7 +5,7 @@
 // sleeps an hour and observes at once; a worker restart mid-watch resumes it. Records `monitor-watch` for the replay
 // corpus (FC_RECORD_HISTORIES=1).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { temporalClient, useTestDatabase } from './harness.js';
+import { temporalClient, useTestDatabase, waitUntil } from './harness.js';
 import { recordHistory } from './history-corpus.js';
 import { monitorStatusQuery, monitorTaskQueue, monitorWakeSignal } from '../workflows/monitor-messages.js';
 import { monitorWorkflowId } from '../domain/monitor.js';
@@ -27,16 +27,8 @@ afterAll(async () => {
   await f?.close();
 });
 
-/** Polls an observable condition (never a fixed sleep window). */
-async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in time`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Polls an observable condition (test/harness.ts waitUntil). */
+const until = <T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000) => waitUntil(what, check, timeoutMs);
 
 const name = () => f.env.watch as string;
 async function monitor(monitoring: Record<string, unknown>): Promise<void> {

@@ -5,7 +5,7 @@
 // exactly one commit and one rollback deployment, never twice for the same incident.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleGit } from 'simple-git';
-import { temporalClient, useTestDatabase } from './harness.js';
+import { temporalClient, useTestDatabase, waitUntil } from './harness.js';
 import { recordHistory } from './history-corpus.js';
 import { monitorStatusQuery } from '../workflows/monitor-messages.js';
 import { monitorWorkflowId } from '../domain/monitor.js';
@@ -32,18 +32,10 @@ afterAll(async () => {
   await f?.close();
 });
 
-const done = ['succeeded', 'failed', 'awaiting_operator', 'aborted'];
+/** Polls an observable condition (test/harness.ts waitUntil). */
+const until = <T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000) => waitUntil(what, check, timeoutMs);
 
-/** Polls an observable condition (never a fixed sleep window). */
-async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in time`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const done = ['succeeded', 'failed', 'awaiting_operator', 'aborted'];
 
 /** Gives the environment a monitoring configuration (PUT: the monitor is woken and reads it at once). */
 async function monitor(envKey: string, monitoring: Record<string, unknown>): Promise<void> {

@@ -10,7 +10,7 @@ import { dispatchBatch } from '../db/notification-dispatch.js';
 import { verifySignature } from '../domain/notification-signature.js';
 import { dispatcherStartOptions, dispatcherWorkflowId } from '../workflows/notify-messages.js';
 import { createPromotionFixture, type PromotionFixture } from './promotion-fixture.js';
-import { temporalClient, useTestDatabase } from './harness.js';
+import { temporalClient, useTestDatabase, waitUntil } from './harness.js';
 import { recordHistory } from './history-corpus.js';
 import type { Loose } from './api-harness.js';
 
@@ -61,17 +61,7 @@ const server = createServer(handle);
 let base: string;
 let f: PromotionFixture;
 const subs: Record<string, string> = {};
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (last !== undefined) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = waitUntil;
 
 /** Every payload of a history, decoded (payload data is base64 in the JSON form). */
 function decodedPayloads(history: unknown): string {
