@@ -65,30 +65,13 @@ export async function upstreamReleases(
   }));
 }
 
-/** Any promotion active or queued in `environment` (a person's or auto-promotion's), the newest first. */
+/** A promotion active or queued in `environment`: auto-promotion's own if it has one, else a person's (the newest). */
 export async function promotionInFlight(tx: Tx, input: { environment: string }): Promise<DeploymentRow | undefined> {
   const [row] = await tx
     .select()
     .from(deployments)
     .where(and(eq(deployments.environment, input.environment), inArray(deployments.status, [...ACTIVE_STATUSES, 'queued'])))
-    .orderBy(desc(deployments.id))
-    .limit(1);
-  return row;
-}
-
-/** The active or queued promotion auto-promotion started in `environment`, if one is in flight. */
-export async function autoPromotionInFlight(tx: Tx, input: { environment: string }): Promise<DeploymentRow | undefined> {
-  const [row] = await tx
-    .select()
-    .from(deployments)
-    .where(
-      and(
-        eq(deployments.environment, input.environment),
-        inArray(deployments.status, [...ACTIVE_STATUSES, 'queued']),
-        eq(deployments.startedBy, AUTO_PROMOTION_INITIATOR),
-      ),
-    )
-    .orderBy(desc(deployments.id))
+    .orderBy(desc(sql`${deployments.startedBy} = ${AUTO_PROMOTION_INITIATOR}`), desc(deployments.id))
     .limit(1);
   return row;
 }
