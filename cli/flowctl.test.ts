@@ -147,4 +147,14 @@ describe('flowctl', () => {
     expect(inOrder(last), last).toBe(true);
     expect(last).toMatch(/✓ record/);
   });
+
+  it("env auto shows an environment's auto-promotion; --hold needs a reason and an environment that auto-promotes", async () => {
+    const show = await flowctl(['env', 'auto', f.env.staging as string]);
+    expect(show.code, show.stderr).toBe(EXIT.ok);
+    expect(show.stdout).toContain('no auto-promotion');
+    expect((await flowctl(['env', 'auto', f.env.staging as string, '--hold'])).code).toBe(EXIT.usage);
+    const refused = await flowctl(['env', 'auto', f.env.staging as string, '--hold', '--reason', 'demo']);
+    expect(refused.code).toBe(EXIT.failed);
+    expect(refused.stderr).toContain('does not auto-promote');
+  });
 });

@@ -219,6 +219,37 @@ export function registerResources(program: Command, ctx: Ctx): void {
       );
     });
   env
+    .command('auto <env>')
+    .description('auto-promotion: what it follows and waits for; --hold or --resume it (with --reason)')
+    .option('--hold', 'hold auto-promotion (it starts nothing until resumed)')
+    .option('--resume', 'lift the hold')
+    .option('--reason <text>', 'why (required with --hold and --resume)')
+    .action(async (name: string, opts: { hold?: boolean; resume?: boolean; reason?: string }) => {
+      const { api } = await ctx.connect();
+      const params = { params: { path: { env: name } } };
+      if (opts.hold || opts.resume) {
+        if (opts.hold && opts.resume) throw new CliError('--hold or --resume, not both', EXIT.usage);
+        if (!opts.reason?.trim()) throw new CliError('--reason is required', EXIT.usage);
+        const body = { reason: opts.reason };
+        const h = opts.hold
+          ? await call(() => api.POST('/v1/environments/{env}/auto-promotion/hold', { ...params, body }))
+          : await call(() => api.POST('/v1/environments/{env}/auto-promotion/resume', { ...params, body }));
+        ctx.print(
+          h,
+          () => `${name}: auto-promotion ${opts.hold ? `held by ${h?.heldBy ?? '?'}` : `resumed by ${h?.resumedBy ?? '?'}`}: ${opts.reason}`,
+        );
+        return;
+      }
+      const r = await call(() => api.GET('/v1/environments/{env}/auto-promotion', params));
+      ctx.print(r, () =>
+        r.config
+          ? `${r.environment}: ${r.state} (from ${r.config.from} when ${r.config.when}, soak ${r.config.soakSeconds} s)` +
+            (r.message ? `\n  ${r.message}` : '') +
+            (r.candidate ? `\n  candidate ${r.candidate.productVersion} ${r.candidate.releaseId} eligible ${r.candidate.eligibleAt}` : '')
+          : `${r.environment}: no auto-promotion`,
+      );
+    });
+  env
     .command('preflight <env>')
     .description('check the environment’s Git, Argo CD and Kubernetes setup')
     .action(async (name: string) => {
