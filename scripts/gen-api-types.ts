@@ -8,6 +8,7 @@ import { format, resolveConfig } from 'prettier';
 import { createApp, OPENAPI_INFO } from '../api/app.js';
 import type { AppDeps } from '../api/context.js';
 import { apiRouters } from '../api/routes/index.js';
+import { createLogger } from '../lib/logger.js';
 
 export const API_TYPES_FILE = fileURLToPath(new URL('../ui/src/api-types.ts', import.meta.url));
 export const REGENERATE_COMMAND = 'npm run gen:api-types';
@@ -20,7 +21,8 @@ const HEADER = `// Generated from the API's OpenAPI document by scripts/gen-api-
 export function openApiDocument(): OpenAPI3 {
   // Only the route definitions matter: the derived dependencies are given as empty stand-ins so that nothing
   // is built from the (absent) database and Temporal client.
-  const deps = { config: { BODY_LIMIT_BYTES: 0 }, targets: {}, promotions: {}, preflight: {} } as unknown as AppDeps;
+  const logger = createLogger({ level: 'silent' });
+  const deps = { config: { BODY_LIMIT_BYTES: 0 }, targets: {}, promotions: {}, preflight: {}, logger } as unknown as AppDeps;
   const app = createApp(deps, apiRouters());
   return app.getOpenAPI31Document(OPENAPI_INFO) as unknown as OpenAPI3;
 }
