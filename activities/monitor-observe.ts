@@ -8,8 +8,8 @@ import type { PromotionContext } from './promotion-context.js';
 import { mappedWorkloadOf } from './mapped-workload.js';
 import { eachApplication } from './argocd-refresh.js';
 import { onCluster, targetApplications, type TargetApp } from './promotion-targets.js';
-import { verifyApplications } from './verify-workloads.js';
-import type { Application, ArgoClient } from '../integrations/argocd.js';
+import { verifyApplications, type ApplicationResources } from './verify-workloads.js';
+import type { ObservedApplication } from '../integrations/argocd-observed.js';
 import { KubeApiError, type KubeClient, type Workload, type WorkloadKind } from '../integrations/kube.js';
 import { matches, parseSelector } from '../domain/label-selector.js';
 import type { AppObservation } from '../domain/monitor.js';
@@ -27,16 +27,18 @@ async function observeTarget(ctx: PromotionContext, apps: TargetApp[]): Promise<
   const target = (apps[0] as TargetApp).target;
   return onCluster(target, async () => {
     const argo = target.argo();
-    // Each application is read once: its sync/health here, its managed workloads in verifyApplications.
-    const read = new Map<string, Application>();
+    // Each application is read once, leanly (integrations/argocd-observed.ts: only the fields used here): its
+    // sync/health here, its managed workloads in verifyApplications.
+    const observe = (name: string, opts: { project: string }): Promise<ObservedApplication> =>
+      argo.observeApplication ? argo.observeApplication(name, opts) : argo.getApplication(name, opts);
+    const read = new Map<string, ObservedApplication>();
     await eachApplication(apps, async (a) => {
-      read.set(a.name, await argo.getApplication(a.name, { project: target.argocd.project }));
+      read.set(a.name, await observe(a.name, { project: target.argocd.project }));
     });
-    const cached: ArgoClient = {
-      ...argo,
+    const cached: ApplicationResources = {
       getApplication: (name, opts) => {
         const known = read.get(name);
-        return known ? Promise.resolve(known) : argo.getApplication(name, opts);
+        return known ? Promise.resolve(known) : observe(name, opts);
       },
     };
     const verified = await verifyApplications({

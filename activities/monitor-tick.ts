@@ -12,8 +12,9 @@ import { resumeAutoRollbackStart } from './auto-rollback.js';
 import { endParkedTooLong } from './parked-timeout.js';
 import { getEnvironment, type EnvironmentRow } from '../db/environments.js';
 import { findActiveDeployment } from '../db/deployments.js';
+import { countOpenIncidents, readMonitorSnapshot } from '../db/monitor-read.js';
 import { isRollingOut } from '../domain/promotion.js';
-import { listIncidents, openOrTouchIncident, resolveIncidents, resolveIncidentsOfOtherDeployments } from '../db/incidents.js';
+import { openOrTouchIncident, resolveIncidents, resolveIncidentsOfOtherDeployments } from '../db/incidents.js';
 import { incidentsOf, judgeApplication, monitoringOf, MONITOR_KINDS, type AppVerdict } from '../domain/monitor.js';
 import type { MonitorApp } from '../workflows/monitor-messages.js';
 import { monitorLastObservation } from '../lib/metrics.js';
@@ -57,7 +58,9 @@ export function createMonitorTick(deps: ActivityDeps) {
     async monitorTick(input: MonitorTickInput): Promise<MonitorTickResult> {
       const db = deps.database.db;
       const now = new Date();
-      const env = await getEnvironment(db, { name: input.environment });
+      // One statement: the environment, its active deployment and its open incidents' count (db/monitor-read.ts).
+      const snapshot = await readMonitorSnapshot(deps.database.sql, { environment: input.environment });
+      const env = snapshot?.environment;
       const base = {
         intervalSeconds: 15,
         observedAt: now.toISOString(),
@@ -70,15 +73,14 @@ export function createMonitorTick(deps: ActivityDeps) {
       const config = monitoringOf(env.monitoring);
       if (!config.enabled) return { ...base, stopped: 'disabled' };
       const result = { ...base, intervalSeconds: config.intervalSeconds };
-      const openIncidents = async () => (await listIncidents(db, { environment: env.name, open: true, limit: 100 })).incidents;
-      const openCount = async () => (await openIncidents()).length;
+      const openCount = () => countOpenIncidents(deps.database.sql, { environment: env.name });
 
-      const active = await findActiveDeployment(db, { environment: env.name });
+      const active = snapshot.active;
       if (active) await resumeAutoRollbackStart(deps, env, active);
       const ended = active ? await endParkedTooLong(deps, config, active, now) : undefined;
       if (ended) return { ...result, progressing: true, openIncidents: await openCount(), actions: [ended] };
       // A rollout of our own is not drift; a promotion waiting for its approval or a freeze window changes nothing yet.
-      if (active && isRollingOut(active.status)) return { ...result, progressing: true, openIncidents: await openCount() };
+      if (active && isRollingOut(active.status)) return { ...result, progressing: true, openIncidents: snapshot.openIncidents };
       let ctx: PromotionContext | null = null;
       let verdicts: AppVerdict[] = [];
       if (env.currentDeploymentId !== null) {
@@ -86,9 +88,9 @@ export function createMonitorTick(deps: ActivityDeps) {
         verdicts = (await observeApplications(deps, ctx)).map((o) => judgeApplication(env.name, o));
       }
       const applications = verdicts.map((v) => ({ application: v.application, state: v.state, problems: v.problems.map((p) => p.line) }));
-      // The usual case: everything in sync and nothing open — nothing to write, no policy to apply.
-      const open = await openIncidents();
-      if (open.length === 0 && verdicts.every((v) => v.problems.length === 0)) return { ...result, applications };
+      // The usual case: everything in sync and nothing open — nothing to write, no policy to apply. (The count is
+      // the one read before observing: an incident opened meanwhile by someone else is seen at the next observation.)
+      if (snapshot.openIncidents === 0 && verdicts.every((v) => v.problems.length === 0)) return { ...result, applications };
       const written = await db.transaction(async (tx) => {
         // A promotion that started while we observed owns the environment now: its rollout is not drift.
         const again = await getEnvironment(tx, { name: env.name });

@@ -10,7 +10,7 @@
 // `flow-controller.io/release-id` must carry this release's id; one that carries none (an existing chart that does
 // not stamp it) is verified by its images alone, and the result says so.
 import type { V1Pod } from '@kubernetes/client-node';
-import type { ArgoClient } from '../integrations/argocd.js';
+import type { ObservedResource } from '../integrations/argocd-observed.js';
 import { type KubeClient, type Workload, WORKLOAD_KINDS, type WorkloadKind } from '../integrations/kube.js';
 import type { Descriptor } from '../domain/descriptor.js';
 import { RELEASE_ANNOTATION } from '../domain/environment.js';
@@ -29,7 +29,8 @@ export interface ImageMismatch {
 }
 
 export interface VerifyApplicationsInput {
-  argo: ArgoClient;
+  /** Only its managed resources are read (the monitor passes its lean reads: activities/monitor-observe.ts). */
+  argo: ApplicationResources;
   kube: KubeClient;
   project: string;
   /** Namespace of a resource Argo CD lists without one. */
@@ -40,6 +41,11 @@ export interface VerifyApplicationsInput {
   applications: { group: string; name: string }[];
   /** The workload a `manifests` mapping names for a service, if any (mapped-workload.ts). */
   mappedWorkload?: (group: string, service: string) => MappedWorkload | undefined;
+}
+
+/** What verifyApplications reads of an application: the resources Argo CD manages for it (any ArgoClient). */
+export interface ApplicationResources {
+  getApplication(name: string, opts: { project: string }): Promise<{ status?: { resources?: ObservedResource[] | undefined } | undefined }>;
 }
 
 export type FoundBy = 'mapping' | 'name' | 'label' | 'only-of-kind';

@@ -17,10 +17,10 @@ const NO_CURSOR = Number.MAX_SAFE_INTEGER;
 
 const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 /** `alias.col as "prefixCol", …`: the select list of a table's columns, named like drizzle names them. */
-const selectList = (alias: string, columns: readonly string[], prefix = '') =>
+export const selectList = (alias: string, columns: readonly string[], prefix = '') =>
   columns.map((c) => `${alias}.${c} as "${prefix}${camel(c)}"`).join(', ');
 
-const DEPLOYMENT_COLUMNS = [
+export const DEPLOYMENT_COLUMNS = [
   'id',
   'environment',
   'release_id',
@@ -46,7 +46,7 @@ const DEPLOYMENT_COLUMNS = [
   'finished_at',
   'updated_at',
 ] as const;
-const ENVIRONMENT_COLUMNS = [
+export const ENVIRONMENT_COLUMNS = [
   'name',
   'display_order',
   'upstream',
@@ -166,13 +166,13 @@ const HISTORY_BY_STATUS = `select ${selectList('d', DEPLOYMENT_COLUMNS)} from de
   where d.environment = $1 and d.status = $4 and d.id < $2 order by d.id desc limit $3`;
 const ENVIRONMENT_EXISTS = `select 1 from environments where name = $1`;
 
-type Raw = Record<string, unknown>;
+export type Raw = Record<string, unknown>;
 /**
  * Timestamps arrive as text when drizzle shares the client (its postgres-js driver turns postgres.js's date
  * parsers off to map them itself), as Dates otherwise; bigint columns arrive as strings, where drizzle's rows
  * (mode: 'number') hold numbers.
  */
-const date = (v: unknown): Date => (v instanceof Date ? v : new Date(v as string));
+export const date = (v: unknown): Date => (v instanceof Date ? v : new Date(v as string));
 const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : date(v));
 /**
  * A timestamp as toISOString() writes it. PostgreSQL's text for a UTC session (`2026-12-01 19:14:03.123456+00`)
@@ -206,7 +206,7 @@ const deploymentIsoOf = (r: Raw): DeploymentIsoRow => ({
   scheduledFor: isoOrNull(r.scheduledFor),
   queuedAt: isoOrNull(r.queuedAt),
 });
-const deploymentOf = (r: Raw): DeploymentRow => ({
+export const deploymentOf = (r: Raw): DeploymentRow => ({
   ...(r as DeploymentRow),
   id: Number(r.id),
   createdAt: date(r.createdAt),
@@ -216,6 +216,17 @@ const deploymentOf = (r: Raw): DeploymentRow => ({
   scheduledFor: dateOrNull(r.scheduledFor),
   queuedAt: dateOrNull(r.queuedAt),
 });
+
+/** An environment row as drizzle returns it, from the columns of ENVIRONMENT_COLUMNS. */
+export const environmentOf = (r: Raw): EnvironmentRow => {
+  const current = r.currentDeploymentId;
+  return {
+    ...(r as EnvironmentRow),
+    currentDeploymentId: current === null || current === undefined ? null : Number(current),
+    createdAt: date(r.createdAt),
+    updatedAt: date(r.updatedAt),
+  };
+};
 
 /** The verification state of an environment's current release (its current deployment's row), as the board shows it. */
 export interface CurrentVerification {
@@ -263,14 +274,8 @@ export async function readBoard(
       else if (key.startsWith('v_')) verification[key.slice(2)] = r[key];
       else environment[key] = r[key];
     }
-    const current = environment.currentDeploymentId;
     return {
-      environment: {
-        ...(environment as EnvironmentRow),
-        currentDeploymentId: current === null ? null : Number(current),
-        createdAt: date(environment.createdAt),
-        updatedAt: date(environment.updatedAt),
-      },
+      environment: environmentOf(environment),
       newest: deployment.id === null ? null : deploymentOf(deployment),
       verification: verificationOf(verification),
       queueLength: Number(r.q_length ?? 0),

@@ -18,6 +18,7 @@ import {
   type SyncWindow,
   type SyncRequestBody,
 } from './argocd-schema.js';
+import { ObservedApplication } from './argocd-observed.js';
 
 export * from './argocd-schema.js';
 
@@ -55,6 +56,8 @@ export interface SyncOptions {
 export interface ArgoClient {
   login(): Promise<void>;
   getApplication(name: string, opts?: { refresh?: RefreshType; project?: string }): Promise<Application>;
+  /** The same GET parsed leanly (argocd-observed.ts: sync, health, resources), for the monitor. Fakes may omit it. */
+  observeApplication?(name: string, opts?: { project?: string }): Promise<ObservedApplication>;
   sync(name: string, opts: SyncOptions): Promise<Application>;
   terminateOperation(name: string): Promise<void>;
   resourceTree(name: string): Promise<ApplicationTree>;
@@ -325,6 +328,10 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
       if (opts.project) q.set('project', opts.project);
       const qs = q.size > 0 ? `?${q.toString()}` : '';
       return call(Application, 'GET', `${appPath(name)}${qs}`);
+    },
+    observeApplication(name, opts = {}) {
+      const qs = opts.project ? `?${new URLSearchParams({ project: opts.project }).toString()}` : '';
+      return call(ObservedApplication, 'GET', `${appPath(name)}${qs}`);
     },
     async sync(name, opts) {
       const positions = opts.sourcePositions;

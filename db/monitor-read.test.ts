@@ -1,0 +1,48 @@
+// The monitor's one-statement read (db/monitor-read.ts) returns what the drizzle reads it replaced return.
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase, uniqueEnvName } from '../test/harness.js';
+import { seedDeployment } from '../test/db-seed.js';
+import { getEnvironment } from './environments.js';
+import { findActiveDeployment } from './deployments.js';
+import { listIncidents, openOrTouchIncident } from './incidents.js';
+import { countOpenIncidents, readMonitorSnapshot } from './monitor-read.js';
+
+const db = useTestDatabase();
+
+describe('readMonitorSnapshot', () => {
+  it('is the environment, its active deployment and its open incidents, as drizzle reads them', async () => {
+    const env = uniqueEnvName('snap');
+    const { deployment, release } = await seedDeployment(db.database, env);
+    const { db: d, sql } = db.database;
+    for (const application of ['a', 'b']) {
+      await openOrTouchIncident(d, {
+        environment: env,
+        application,
+        kind: 'drift',
+        releaseId: release.id,
+        deploymentId: deployment.id,
+        summary: 's',
+        evidence: { lines: ['l'] },
+      });
+    }
+    const snapshot = await readMonitorSnapshot(sql, { environment: env });
+    expect(snapshot?.environment).toEqual(await getEnvironment(d, { name: env }));
+    expect(snapshot?.active).toEqual(await findActiveDeployment(d, { environment: env }));
+    expect(snapshot?.active?.id).toBe(deployment.id);
+    const open = (await listIncidents(d, { environment: env, open: true, limit: 100 })).incidents.length;
+    expect(snapshot?.openIncidents).toBe(open);
+    expect(open).toBe(2);
+    expect(await countOpenIncidents(sql, { environment: env })).toBe(2);
+  });
+
+  it('has no active deployment once it ended, and nothing for an unknown environment', async () => {
+    const env = uniqueEnvName('snap');
+    const { deployment } = await seedDeployment(db.database, env);
+    await db.database.sql`update deployments set status = 'aborted', finished_at = now() where id = ${deployment.id}`;
+    const snapshot = await readMonitorSnapshot(db.database.sql, { environment: env });
+    expect(snapshot?.active).toBeUndefined();
+    expect(snapshot?.environment.name).toBe(env);
+    expect(snapshot?.openIncidents).toBe(0);
+    expect(await readMonitorSnapshot(db.database.sql, { environment: uniqueEnvName('none') })).toBeUndefined();
+  });
+});
