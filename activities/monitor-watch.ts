@@ -18,6 +18,28 @@ export const WATCH_HEARTBEAT_EVERY_SECONDS = 20;
 const LEAD_MS = 1_000;
 /** During a slow observation (Argo CD or Kubernetes timing out), a heartbeat this often. */
 const OBSERVING_HEARTBEAT_MS = 5_000;
+/** An observation that takes longer fails (as the local activity's 2-minute limit did): a stuck read never hides behind heartbeats. */
+export const OBSERVATION_TIMEOUT_MS = 120_000;
+/** Observations running at once in this process, whatever the monitor worker's slots (they share the database pool). */
+export const MAX_CONCURRENT_OBSERVATIONS = 50;
+
+/** A counting semaphore: at most `limit` holders at once, the rest wait in order. */
+function semaphore(limit: number) {
+  let held = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (held >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else held += 1;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else held -= 1;
+    }
+  };
+}
+const observationSlot = semaphore(MAX_CONCURRENT_OBSERVATIONS);
 
 /** What the workflow knows of the environment: the watch returns when an observation differs. */
 export interface MonitorSeen {
@@ -73,7 +95,9 @@ export async function watchEnvironment(
   const started = Date.now();
   const intervalMs = input.intervalSeconds * 1000;
   const maxMs = (input.maxSeconds ?? WATCH_MAX_SECONDS) * 1000;
-  const progress: MonitorWatchProgress = { lastObservedAt: null, observations: 0 };
+  // A retried attempt carries on from what the previous one reported (its heartbeat details), not from nothing.
+  const carried = ctx.info.heartbeatDetails as Partial<MonitorWatchProgress> | undefined;
+  const progress: MonitorWatchProgress = { lastObservedAt: carried?.lastObservedAt ?? null, observations: carried?.observations ?? 0 };
   let last: MonitorTickResult | undefined;
 
   /** Sleeps `ms`, heartbeating every WATCH_HEARTBEAT_EVERY_SECONDS and LEAD_MS before the end; rejects on cancellation. */
@@ -88,16 +112,30 @@ export async function watchEnvironment(
     }
     await ctx.sleep(left); // also rejects at once when the cancellation has arrived
   };
-  const observe = async (): Promise<MonitorTickResult> => {
-    const beat = setInterval(() => ctx.heartbeat(progress), OBSERVING_HEARTBEAT_MS);
-    try {
-      return await tick({ environment: input.environment });
-    } finally {
-      clearInterval(beat);
-    }
-  };
+  const observe = (): Promise<MonitorTickResult> =>
+    observationSlot(async () => {
+      const beat = setInterval(() => ctx.heartbeat(progress), OBSERVING_HEARTBEAT_MS);
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        // Bounded: a read stuck on a lock or a pool never holds the watch (it fails like any observation).
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`observation took longer than ${OBSERVATION_TIMEOUT_MS / 1000} s`)),
+            OBSERVATION_TIMEOUT_MS,
+          );
+        });
+        return await Promise.race([tick({ environment: input.environment }), timeout]);
+      } finally {
+        clearInterval(beat);
+        clearTimeout(timer);
+      }
+    });
 
-  await pause(input.delayFirst ? intervalMs : 0);
+  // A retried attempt (a worker restarted, a heartbeat timed out) observes at once: the environment has not been
+  // observed since the previous attempt's last observation. Spread over a second so that a restart's retries do
+  // not all observe in the same instant.
+  const retried = ctx.info.attempt > 1;
+  await pause(retried ? Math.floor(Math.random() * Math.min(intervalMs, 1_000)) : input.delayFirst ? intervalMs : 0);
   for (;;) {
     let t: MonitorTickResult;
     try {
@@ -116,6 +154,7 @@ export async function watchEnvironment(
     last = t;
     progress.observations += 1;
     progress.lastObservedAt = t.observedAt;
+    ctx.heartbeat(progress); // the status endpoint reads the observation's time from here at once
     const reason = (() => {
       if (t.stopped) return 'stopped' as const;
       if (t.intervalSeconds !== input.intervalSeconds) return 'interval' as const;

@@ -17,17 +17,19 @@ import {
 /**
  * The monitor's status: its Query, and the heartbeat of its running watch activity. The watch returns to the
  * workflow only when something changes, so the Query's status is true but for its `lastObservedAt`, which is then
- * the watch's (heartbeated just before each observation: at most an interval and a second old, as a tick's was).
+ * the watch's (heartbeated right after each observation: at most an interval and an observation old, as a tick's was).
  * Undefined when the workflow does not answer (no worker, not running).
  */
 export async function monitorStatusOf(client: Client, environment: string): Promise<MonitorStatus | undefined> {
   const handle = client.workflow.getHandle(monitorWorkflowId(environment));
   const [status, described] = await Promise.all([handle.query(monitorStatusQuery), handle.describe().catch(() => undefined)]);
-  const watch = described?.raw.pendingActivities?.find((a) => a.activityType?.name === 'monitorWatch');
-  const payload = watch?.heartbeatDetails?.payloads?.[0];
-  if (!payload) return status;
-  const progress = defaultPayloadConverter.fromPayload<MonitorWatchProgress>(payload);
-  const watched = progress?.lastObservedAt;
+  // The newest time any pending watch reported (after a wake, a cancelled watch may still be finishing next to the new one).
+  let watched: string | null = null;
+  for (const a of described?.raw.pendingActivities ?? []) {
+    const payload = a.activityType?.name === 'monitorWatch' ? a.heartbeatDetails?.payloads?.[0] : undefined;
+    const at = payload ? defaultPayloadConverter.fromPayload<MonitorWatchProgress>(payload)?.lastObservedAt : null;
+    if (at && (!watched || at > watched)) watched = at;
+  }
   return watched && (!status.lastObservedAt || watched > status.lastObservedAt) ? { ...status, lastObservedAt: watched } : status;
 }
 
