@@ -236,7 +236,8 @@ export function registerResources(program: Command, ctx: Ctx): void {
           : await call(() => api.POST('/v1/environments/{env}/auto-promotion/resume', { ...params, body }));
         ctx.print(
           h,
-          () => `${name}: auto-promotion ${opts.hold ? `held by ${h?.heldBy ?? '?'}` : `resumed by ${h?.resumedBy ?? '?'}`}: ${opts.reason}`,
+          () =>
+            `${name}: auto-promotion ${opts.hold ? `held by ${h?.heldBy ?? '?'}` : `resumed by ${h?.resumedBy ?? '?'}`}: ${opts.reason}`,
         );
         return;
       }
