@@ -261,5 +261,10 @@ export function createKubeServer(o: KubeServerOptions): KubeServer {
       }
     })();
   });
+  // kube-apiserver closes an idle keep-alive connection after 90 s (k8s.io/apiserver secure serving: IdleTimeout 90 s,
+  // "matches http.DefaultTransport"), not Node's default 5 s: clients that keep connections (the monitor's shared
+  // Kubernetes clients) reuse them across a 15 s interval as they would against a real cluster.
+  server.keepAliveTimeout = 90_000;
+  server.headersTimeout = 95_000;
   return { server, hanging };
 }

@@ -139,6 +139,9 @@ describe('auto-promotion', () => {
       body: { reason: 'release train paused for the demo' },
     });
     expect(hold.status).toBe(200);
+    // A quiet board for the page checks: prod (soak 10 s) has promoted this test's releases too, so no event re-renders
+    // the page under them.
+    await until('prod idle', async () => ((await autoOf('prod')).state === 'idle' ? true : undefined), 120_000);
     const pageErrors: string[] = [];
     const ui = await openUi(f.h.app.fetch, pageErrors);
     try {
