@@ -73,28 +73,34 @@ export async function supersedeOlder(
   const out: DeploymentRow[] = [];
   for (const d of older) {
     const message = `superseded by deployment ${newest.id} (release ${newest.releaseId}; queue policy newest-wins)`;
-    const [row] = await tx
-      .update(deployments)
-      .set({ status: 'superseded', message, finishedAt: new Date(), updatedAt: new Date() })
-      .where(and(eq(deployments.id, d.id), eq(deployments.status, 'queued')))
-      .returning();
-    if (!row) continue;
-    await recordAudit(tx, {
-      actor: { name: actor.name, tokenId: actor.tokenId },
-      action: 'deployment.superseded',
-      subjectType: 'deployment',
-      subjectId: String(d.id),
-      details: {
-        environment: d.environment,
-        releaseId: d.releaseId,
-        supersededBy: newest.id,
-        supersedingReleaseId: newest.releaseId,
-        message,
-      },
-    });
-    out.push(row);
+    const row = await supersedeQueued(tx, d, message, actor, { supersededBy: newest.id, supersedingReleaseId: newest.releaseId });
+    if (row) out.push(row);
   }
   return out;
+}
+
+/** Moves a queued record to `superseded` with `message`, audited; undefined when it is no longer queued. */
+async function supersedeQueued(
+  tx: Tx,
+  d: DeploymentRow,
+  message: string,
+  actor: { name: string; tokenId: string | null },
+  details: Record<string, unknown> = {},
+): Promise<DeploymentRow | undefined> {
+  const [row] = await tx
+    .update(deployments)
+    .set({ status: 'superseded', message, finishedAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(deployments.id, d.id), eq(deployments.status, 'queued')))
+    .returning();
+  if (!row) return undefined;
+  await recordAudit(tx, {
+    actor,
+    action: 'deployment.superseded',
+    subjectType: 'deployment',
+    subjectId: String(d.id),
+    details: { environment: d.environment, releaseId: d.releaseId, ...details, message },
+  });
+  return row;
 }
 
 export type QueueJudgement =
@@ -128,20 +134,8 @@ export async function judgeQueued(tx: Tx, input: { deploymentId: number }): Prom
   if (d.startedBy === AUTO_PROMOTION_INITIATOR) {
     const why = await autoPromotionObsolete(tx, d);
     if (why) {
-      const message = `not started: ${why}`;
-      const [row] = await tx
-        .update(deployments)
-        .set({ status: 'superseded', message, finishedAt: new Date(), updatedAt: new Date() })
-        .where(and(eq(deployments.id, d.id), eq(deployments.status, 'queued')))
-        .returning();
+      const row = await supersedeQueued(tx, d, `not started: ${why}`, { name: AUTO_PROMOTION_INITIATOR, tokenId: null });
       if (!row) throw new Error(`deployment ${d.id} changed under its lock`);
-      await recordAudit(tx, {
-        actor: { name: AUTO_PROMOTION_INITIATOR, tokenId: null },
-        action: 'deployment.superseded',
-        subjectType: 'deployment',
-        subjectId: String(d.id),
-        details: { environment: d.environment, releaseId: d.releaseId, message },
-      });
       return { verdict: 'ended', deployment: row };
     }
   }
