@@ -10,6 +10,7 @@ import type { ActivityDeps } from './deps.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import { lookAtAutoPromotion } from '../db/auto-promotion-look.js';
+import { autoPromotionFollowers } from '../db/auto-promotion.js';
 import { getEnvironment, listEnvironments } from '../db/environments.js';
 import { insertDeployment, type DeploymentRow } from '../db/deployments.js';
 import { STEPS } from '../domain/promotion.js';
@@ -123,9 +124,7 @@ async function startWaiter(client: Client, taskQueue: string, d: DeploymentRow):
  */
 export async function wakeAutoPromoters(deps: ActivityDeps, environment: string): Promise<void> {
   try {
-    const followers = (await listEnvironments(deps.database.db))
-      .filter((e) => e.autoPromote && (e.autoPromote.from === environment || e.name === environment))
-      .map((e) => autoPromotionWorkflowId(e.name));
+    const followers = (await autoPromotionFollowers(deps.database.db, { environment })).map(autoPromotionWorkflowId);
     if (followers.length === 0) return;
     await signalEach(Context.current().client, followers, autoPromoteWakeSignal, (err, workflowId) =>
       deps.logger.debug({ err: (err as Error).message, workflowId }, 'could not wake an auto-promotion'),

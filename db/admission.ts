@@ -7,13 +7,11 @@ import { and, eq } from 'drizzle-orm';
 import type { Tx } from './client.js';
 import { recordAudit } from './audit.js';
 import { deployments, environments } from './promotion-schema.js';
-import { succeededEnvironments } from './deployments.js';
-import { verifiedEnvironments } from './verifications.js';
 import { initiatorPrincipal } from './operator-actions.js';
-import { checkPromotionRules } from '../domain/environment.js';
 import { isActive } from '../domain/promotion.js';
 import { freezeWindowOf, listFreezeWindows } from './freezes.js';
 import { freezeStateAt } from '../domain/freeze.js';
+import { promotionRuleViolation } from './promotion-rules.js';
 import { holdMessage, holdsOn } from './holds.js';
 
 export interface AdmitInput {
@@ -66,15 +64,7 @@ export async function admitDeployment(tx: Tx, input: AdmitInput): Promise<Admiss
   if (!env) return refuse(`environment ${d.environment} does not exist`);
   if (d.runId === null) {
     // The API's rules, once more (a run that already claimed the record passed them).
-    const violation = checkPromotionRules({
-      environment: env.name,
-      releaseId: d.releaseId,
-      currentReleaseId: env.currentReleaseId,
-      upstream: env.upstream,
-      succeededIn: await succeededEnvironments(tx, { releaseId: d.releaseId }),
-      upstreamRequires: env.upstreamRequires,
-      ...(env.upstreamRequires === 'verified' ? { verifiedIn: await verifiedEnvironments(tx, { releaseId: d.releaseId }) } : {}),
-    });
+    const violation = await promotionRuleViolation(tx, env, d.releaseId);
     if (violation) return refuse(violation.message);
     const held = holdMessage(await holdsOn(tx, { releaseId: d.releaseId, environment: env.name }));
     if (held) return refuse(held);

@@ -5,14 +5,12 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Tx } from './client.js';
 import type { DeploymentRow } from './deployments.js';
-import { succeededEnvironments } from './deployments.js';
 import type { EnvironmentRow } from './environments.js';
-import { verifiedEnvironments } from './verifications.js';
 import { holdMessage, holdsOn } from './holds.js';
 import { freezeWindowOf, listFreezeWindows } from './freezes.js';
+import { promotionRuleViolation } from './promotion-rules.js';
 import { autoPromotionHold, promotionInFlight, upstreamReleases, type AutoPromotionHoldRow } from './auto-promotion.js';
 import { releases } from './schema.js';
-import { checkPromotionRules } from '../domain/environment.js';
 import { freezeStateAt, nextOpenAt } from '../domain/freeze.js';
 import {
   AUTO_PROMOTION_INITIATOR,
@@ -64,15 +62,7 @@ export async function lookAtAutoPromotion(tx: Tx, env: EnvironmentRow): Promise<
       judged.push(release);
       continue;
     }
-    const violation = checkPromotionRules({
-      environment: env.name,
-      releaseId: release.releaseId,
-      currentReleaseId: env.currentReleaseId,
-      upstream: env.upstream,
-      succeededIn: await succeededEnvironments(tx, { releaseId: release.releaseId }),
-      upstreamRequires: env.upstreamRequires,
-      ...(env.upstreamRequires === 'verified' ? { verifiedIn: await verifiedEnvironments(tx, { releaseId: release.releaseId }) } : {}),
-    });
+    const violation = await promotionRuleViolation(tx, env, release.releaseId);
     if (violation) {
       const message = `release ${release.releaseId} (${release.productVersion}): ${violation.code}: ${violation.message}`;
       blocked ??= { release, message };

@@ -1,10 +1,10 @@
 // Data access of auto-promotion (docs/governance.md "Auto-promotion"): what an environment's upstream has run, in
 // the shape domain/auto-promotion.ts chooses from, and the holds a manual promotion (or a person) places on it.
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Tx } from './client.js';
 import { recordAudit, type AuditActor } from './audit.js';
 import { autoPromotionHolds } from './governance-schema.js';
-import { deployments } from './promotion-schema.js';
+import { deployments, environments } from './promotion-schema.js';
 import { ACTIVE_STATUSES } from '../domain/promotion.js';
 import { AUTO_PROMOTION_INITIATOR, type UpstreamRelease } from '../domain/auto-promotion.js';
 import type { DeploymentRow } from './deployments.js';
@@ -74,6 +74,20 @@ export async function promotionInFlight(tx: Tx, input: { environment: string }):
     .orderBy(desc(sql`${deployments.startedBy} = ${AUTO_PROMOTION_INITIATOR}`), desc(deployments.id))
     .limit(1);
   return row;
+}
+
+/** The environments whose auto-promotion follows `environment`, and `environment` itself when it auto-promotes. */
+export async function autoPromotionFollowers(tx: Tx, input: { environment: string }): Promise<string[]> {
+  const rows = await tx
+    .select({ name: environments.name })
+    .from(environments)
+    .where(
+      and(
+        isNotNull(environments.autoPromote),
+        or(eq(environments.name, input.environment), sql`${environments.autoPromote}->>'from' = ${input.environment}`),
+      ),
+    );
+  return rows.map((r) => r.name);
 }
 
 /** The newest promotion auto-promotion started in `environment` (any status). */

@@ -8,11 +8,10 @@ import type { Tx } from './client.js';
 import { recordAudit } from './audit.js';
 import { deployments, environments, operatorActions } from './promotion-schema.js';
 import { releases } from './schema.js';
-import { applyTransition, findActiveDeployment, succeededEnvironments, type DeploymentRow } from './deployments.js';
-import { verifiedEnvironments } from './verifications.js';
+import { applyTransition, findActiveDeployment, type DeploymentRow } from './deployments.js';
 import { holdMessage, holdsOn } from './holds.js';
+import { promotionRuleViolation } from './promotion-rules.js';
 import { freezeWindowOf, listFreezeWindows } from './freezes.js';
-import { checkPromotionRules } from '../domain/environment.js';
 import { AUTO_PROMOTION_INITIATOR } from '../domain/auto-promotion.js';
 import { autoPromotionHold } from './auto-promotion.js';
 import { freezeStateAt, nextOpenAt } from '../domain/freeze.js';
@@ -152,15 +151,7 @@ export async function judgeQueued(tx: Tx, input: { deploymentId: number }): Prom
   const [env] = await tx.select().from(environments).where(eq(environments.name, d.environment));
   const [release] = await tx.select().from(releases).where(eq(releases.id, d.releaseId));
   if (!env || !release) return fail('its environment or release no longer exists');
-  const violation = checkPromotionRules({
-    environment: env.name,
-    releaseId: d.releaseId,
-    currentReleaseId: env.currentReleaseId,
-    upstream: env.upstream,
-    succeededIn: await succeededEnvironments(tx, { releaseId: d.releaseId }),
-    upstreamRequires: env.upstreamRequires,
-    ...(env.upstreamRequires === 'verified' ? { verifiedIn: await verifiedEnvironments(tx, { releaseId: d.releaseId }) } : {}),
-  });
+  const violation = await promotionRuleViolation(tx, env, d.releaseId);
   if (violation) return fail(`${violation.code}: ${violation.message}`);
   const holds = await holdsOn(tx, { releaseId: d.releaseId, environment: env.name });
   if (holds.rejection) return fail(`RELEASE_REJECTED: release ${d.releaseId} is rejected: ${holds.rejection.reason}`);

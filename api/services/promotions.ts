@@ -5,20 +5,18 @@ import type { Config } from '../../lib/config.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Database, Tx } from '../../db/client.js';
 import { ApiError } from '../errors.js';
-import { checkPromotionRules } from '../../domain/environment.js';
 import { getEnvironment } from '../../db/environments.js';
+import { promotionRuleViolation } from '../../db/promotion-rules.js';
 import { getRelease } from '../../db/releases.js';
 import { insertOperatorAction, rejectOperatorAction } from '../../db/operator-actions.js';
 import {
   failUnstarted,
   findActiveDeployment,
   insertDeployment,
-  succeededEnvironments,
   type DeploymentRow,
   type InsertDeploymentInput,
 } from '../../db/deployments.js';
 import { listQueue } from '../../db/queue.js';
-import { verifiedEnvironments } from '../../db/verifications.js';
 import { endSoakOfPreviousRun, unverifiedDetails } from './soak.js';
 import {
   abortUpdate,
@@ -107,16 +105,7 @@ export async function startPromotion(
   const env = await getEnvironment(db, { name: input.environment });
   if (!env) throw new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${input.environment} does not exist`);
 
-  const succeededIn = await succeededEnvironments(db, { releaseId: release.id });
-  const violation = checkPromotionRules({
-    environment: env.name,
-    releaseId: release.id,
-    currentReleaseId: env.currentReleaseId,
-    upstream: env.upstream,
-    succeededIn,
-    upstreamRequires: env.upstreamRequires,
-    ...(env.upstreamRequires === 'verified' ? { verifiedIn: await verifiedEnvironments(db, { releaseId: release.id }) } : {}),
-  });
+  const violation = await promotionRuleViolation(db, env, release.id);
   if (violation?.code === 'ALREADY_CURRENT') {
     throw new ApiError('ALREADY_CURRENT', violation.message, {
       environment: env.name,
