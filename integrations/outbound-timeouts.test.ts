@@ -88,6 +88,55 @@ describe('Kubernetes per-call timeout', () => {
       expect(elapsedMs).toBeLessThan(UPPER_BOUND_MS);
     }
   });
+
+  it('a server that sends the headers and then stalls the body fails the call (the timeout covers the body)', async () => {
+    const stalling = track(
+      createHttpsServer({ cert: tls.cert, key: tls.key }, (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('{"kind":"PodList","items":['); // …and never the rest
+      }),
+    );
+    const port = await listen(stalling);
+    const kube = createKubeClient({ server: `https://127.0.0.1:${port}`, caData: tls.caPem, token: TOKEN, timeoutMs: TIMEOUT_MS });
+    const { err, elapsedMs } = await failureOf(() => kube.listPods('dev'));
+    expect(err).toMatchObject({ reason: 'Timeout', retryable: true, message: `list pods in dev: timed out after ${TIMEOUT_MS}ms` });
+    expect(elapsedMs).toBeLessThan(UPPER_BOUND_MS);
+  });
+
+  it('a connection closed half-way through the body is a retryable network error, never a short list', async () => {
+    const closing = track(
+      createHttpsServer({ cert: tls.cert, key: tls.key }, (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '1000' });
+        res.write('{"kind":"PodList","items":[]', () => res.socket?.destroy());
+      }),
+    );
+    const port = await listen(closing);
+    const kube = createKubeClient({ server: `https://127.0.0.1:${port}`, caData: tls.caPem, token: TOKEN, timeoutMs: 5_000 });
+    const { err } = await failureOf(() => kube.listPods('dev'));
+    expect(err).toBeInstanceOf(KubeApiError);
+    expect(err).toMatchObject({ status: 0, reason: 'NetworkError', retryable: true });
+    expect((err as Error).message).not.toContain(TOKEN);
+  });
+
+  it('reads reuse one kept-alive TLS connection (the monitor reads every interval)', async () => {
+    let handshakes = 0;
+    const server = track(
+      createHttpsServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+        expect(req.headers.authorization).toBe(`Bearer ${TOKEN}`);
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{"kind":"PodList","apiVersion":"v1","items":[{"metadata":{"name":"api-1","creationTimestamp":"2026-12-01T00:00:00Z"}}]}');
+      }),
+    );
+    server.keepAliveTimeout = 90_000;
+    server.on('secureConnection', () => (handshakes += 1));
+    const port = await listen(server);
+    const kube = createKubeClient({ server: `https://127.0.0.1:${port}`, caData: tls.caPem, token: TOKEN });
+    for (let i = 0; i < 5; i += 1) {
+      const pods = await kube.listPods('dev');
+      expect(pods.map((p) => p.metadata?.name)).toEqual(['api-1']);
+    }
+    expect(handshakes).toBe(1);
+  });
 });
 
 describe('Argo CD per-call timeout', () => {
