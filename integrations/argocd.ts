@@ -19,10 +19,11 @@ import {
   type SyncRequestBody,
 } from './argocd-schema.js';
 import { ObservedApplication } from './argocd-observed.js';
+import { argoFetch, type FetchLike } from './argocd-fetch.js';
 
 export * from './argocd-schema.js';
 
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+export type { FetchLike } from './argocd-fetch.js';
 
 export interface ArgoClientOptions {
   /** e.g. `https://argocd.example.com` (no trailing path). */
@@ -163,9 +164,13 @@ const ErrorBody = z.looseObject({
 
 const ARGO_METRICS = { duration: argocdRequestDuration, errors: argocdRequestErrors };
 
+/** A request's timer, running until its body has been read (then cleared: an expiring timer builds an error and an abort event). */
+const bodyDeadlines = new WeakMap<Response, NodeJS.Timeout>();
+const bodyRead = (res: Response) => clearTimeout(bodyDeadlines.get(res));
+
 export function createArgoClient(options: ArgoClientOptions): ArgoClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const doFetch: FetchLike = options.fetchImpl ?? ((input, init) => fetch(input, init));
+  const doFetch: FetchLike = options.fetchImpl ?? argoFetch;
   let token = options.token;
   const canLogin = options.username !== undefined && options.password !== undefined;
 
@@ -194,18 +199,20 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
     // Argo's server answers 415 to any non-GET without exactly this header, bodies or not.
     if (method !== 'GET') headers['Content-Type'] = 'application/json';
     if (auth && token) headers.Authorization = `Bearer ${token}`;
-    // A stream's timeout covers the wait for its headers only (cleared below); any other request's covers the
-    // reading of its body too (AbortSignal.timeout keeps running after fetch resolves), so a server that stalls
-    // mid-body cannot hang a caller.
+    // A stream's timeout covers the wait for its headers only; any other request's covers reading its body too
+    // (its timer runs until bodyRead), so a server that stalls mid-body cannot hang a caller.
     const timeout = new AbortController();
-    const timer = stream ? setTimeout(() => timeout.abort(new DOMException('timed out', 'TimeoutError')), options.timeoutMs) : undefined;
+    const timer = setTimeout(() => timeout.abort(new DOMException('timed out', 'TimeoutError')), options.timeoutMs).unref();
+    let res: Response | undefined;
     try {
-      return await doFetch(`${baseUrl}${path}`, {
+      res = await doFetch(`${baseUrl}${path}`, {
         method,
         headers,
         body: body === undefined ? (method === 'GET' ? undefined : '{}') : JSON.stringify(body),
-        signal: stream ? AbortSignal.any([stream, timeout.signal]) : AbortSignal.timeout(options.timeoutMs),
+        signal: stream ? AbortSignal.any([stream, timeout.signal]) : timeout.signal,
       });
+      if (!stream) bodyDeadlines.set(res, timer);
+      return res;
     } catch (err) {
       const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
       throw new ArgoCdError({
@@ -218,12 +225,13 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
         cause: err,
       });
     } finally {
-      clearTimeout(timer);
+      if (stream || !res) clearTimeout(timer);
     }
   }
 
   async function toError(res: Response, method: string, path: string): Promise<ArgoCdError> {
     const text = await res.text().catch(() => '');
+    bodyRead(res);
     let message = text.trim() || res.statusText;
     let code: number | undefined;
     try {
@@ -301,6 +309,7 @@ export function createArgoClient(options: ArgoClientOptions): ArgoClient {
         cause: err,
       });
     });
+    bodyRead(res);
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       throw new ArgoCdError({

@@ -233,5 +233,8 @@ export function createArgoServer(o: ArgoServerOptions): ArgoServer {
   const server = createServer((req, res) => {
     void handle(req, res);
   });
+  // argocd-server's Go http.Server sets no IdleTimeout (nor ReadTimeout): it never closes an idle keep-alive
+  // connection, and names no timeout in a Keep-Alive header. Node's default would close it after 5 s.
+  server.keepAliveTimeout = 0;
   return { server, sessions, hanging };
 }
