@@ -142,8 +142,8 @@ export async function createWorker(input: CreateWorkerInput): Promise<Worker> {
 /**
  * The activity-only worker of the monitors' watches (`<task queue>-monitor`, workflows/monitor.ts): one slot per
  * monitored environment, held for minutes by a mostly sleeping activity, so they never take the promotions' slots.
- * Heartbeats go out at most once a second (not 80 % of the heartbeat timeout): the one before each observation
- * is what delivers the wake Signal's cancellation in time.
+ * Heartbeats go out at most once a second (not 80 % of the heartbeat timeout): the one after each observation
+ * carries its time to the status endpoint at once, and its answer delivers a wake Signal's cancellation.
  */
 export function createMonitorWorker(input: CreateWorkerInput & { slots: number }): Promise<Worker> {
   const { slots, ...rest } = input;

@@ -10,27 +10,34 @@ import { eachApplication } from './argocd-refresh.js';
 import { onCluster, targetApplications, type TargetApp } from './promotion-targets.js';
 import { verifyApplications, type ApplicationResources } from './verify-workloads.js';
 import type { ObservedApplication } from '../integrations/argocd-observed.js';
+import type { ProjectWatches } from '../integrations/argocd-project-watch.js';
 import { KubeApiError, type KubeClient, type Workload, type WorkloadKind } from '../integrations/kube.js';
 import { matches, parseSelector } from '../domain/label-selector.js';
 import type { AppObservation } from '../domain/monitor.js';
 
-/** Observes every application of the context's current release (the environment's clusters in order). */
-export async function observeApplications(deps: ActivityDeps, ctx: PromotionContext): Promise<AppObservation[]> {
+/**
+ * Observes every application of the context's current release (the environment's clusters in order). With
+ * `watches`, Argo CD's state comes from each project's watch stream where it is live (argocd-project-watch.ts).
+ */
+export async function observeApplications(deps: ActivityDeps, ctx: PromotionContext, watches?: ProjectWatches): Promise<AppObservation[]> {
   const apps = await targetApplications(deps, ctx);
   const byTarget = new Map<string, TargetApp[]>();
   for (const app of apps) byTarget.set(app.target.name, [...(byTarget.get(app.target.name) ?? []), app]);
-  const parts = await eachApplication([...byTarget.values()], (group) => observeTarget(ctx, group));
+  const parts = await eachApplication([...byTarget.values()], (group) => observeTarget(ctx, group, watches));
   return parts.flat();
 }
 
-async function observeTarget(ctx: PromotionContext, apps: TargetApp[]): Promise<AppObservation[]> {
+async function observeTarget(ctx: PromotionContext, apps: TargetApp[], watches: ProjectWatches | undefined): Promise<AppObservation[]> {
   const target = (apps[0] as TargetApp).target;
   return onCluster(target, async () => {
     const argo = target.argo();
+    const project = watches?.forProject(argo, target.argocd.project);
     // Each application is read once, leanly (integrations/argocd-observed.ts: only the fields used here): its
     // sync/health here, its managed workloads in verifyApplications.
-    const observe = (name: string, opts: { project: string }): Promise<ObservedApplication> =>
+    const get = (name: string, opts: { project: string }): Promise<ObservedApplication> =>
       argo.observeApplication ? argo.observeApplication(name, opts) : argo.getApplication(name, opts);
+    const observe = (name: string, opts: { project: string }): Promise<ObservedApplication> =>
+      project ? project.observe(name, () => get(name, opts)) : get(name, opts);
     const read = new Map<string, ObservedApplication>();
     await eachApplication(apps, async (a) => {
       read.set(a.name, await observe(a.name, { project: target.argocd.project }));

@@ -18,6 +18,7 @@ import { openOrTouchIncident, resolveIncidents, resolveIncidentsOfOtherDeploymen
 import { incidentsOf, judgeApplication, monitoringOf, MONITOR_KINDS, type AppVerdict } from '../domain/monitor.js';
 import type { MonitorApp } from '../workflows/monitor-messages.js';
 import { monitorLastObservation } from '../lib/metrics.js';
+import { createProjectWatches } from '../integrations/argocd-project-watch.js';
 
 export interface MonitorTickInput {
   environment: string;
@@ -39,6 +40,8 @@ export interface MonitorTickResult {
 const CONTEXT_CACHE_SIZE = 1_000;
 
 export function createMonitorTick(deps: ActivityDeps) {
+  // Argo CD's state from each project's watch stream, opened by the first observation that needs it (ARGOCD_WATCH).
+  const watches = deps.argocdWatch === false ? undefined : createProjectWatches();
   // The current deployment of an environment is final and its release immutable: read once, not every tick.
   const contexts = new Map<number, { deployment: DeploymentRow; release: ReleaseRow }>();
   const contextOf = async (env: EnvironmentRow, deploymentId: number): Promise<PromotionContext> => {
@@ -85,7 +88,7 @@ export function createMonitorTick(deps: ActivityDeps) {
       let verdicts: AppVerdict[] = [];
       if (env.currentDeploymentId !== null) {
         ctx = await contextOf(env, env.currentDeploymentId);
-        verdicts = (await observeApplications(deps, ctx)).map((o) => judgeApplication(env.name, o));
+        verdicts = (await observeApplications(deps, ctx, watches)).map((o) => judgeApplication(env.name, o));
       }
       const applications = verdicts.map((v) => ({ application: v.application, state: v.state, problems: v.problems.map((p) => p.line) }));
       // The usual case: everything in sync and nothing open — nothing to write, no policy to apply. (The count is

@@ -4,8 +4,11 @@
 // something the workflow must know happened: the applications' states, a promotion's start or end, the open
 // incidents' count or the interval changed, the policy acted, monitoring stopped, an observation failed twice — or
 // after its budget (the run's remaining observations, WATCH_MAX_SECONDS). A steady environment so costs its reads
-// and one heartbeat per interval, no workflow task. Cancellation (the workflow's wake Signal) reaches it through the
-// heartbeat sent just before each observation, and ends it in its sleep, never half-way through an observation.
+// and one heartbeat per interval (right after its observation, carrying its time for the status endpoint), no
+// workflow task. Cancellation (the workflow's wake Signal) reaches it through the answer to a heartbeat, so within
+// an interval (or WATCH_HEARTBEAT_EVERY_SECONDS), and ends it in its sleep, never half-way through an observation.
+// (A second heartbeat a second before each observation cost a Temporal RPC per environment and interval and
+// brought the wake forward by that one second only.)
 import { CancelledFailure, Context } from '@temporalio/activity';
 import type { MonitorApp, MonitorWatchProgress } from '../workflows/monitor-messages.js';
 import type { MonitorTickInput, MonitorTickResult } from './monitor-tick.js';
@@ -14,8 +17,6 @@ import type { MonitorTickInput, MonitorTickResult } from './monitor-tick.js';
 export const WATCH_MAX_SECONDS = 600;
 /** While it sleeps, the watch heartbeats at least this often (the workflow sizes the heartbeat timeout to it). */
 export const WATCH_HEARTBEAT_EVERY_SECONDS = 20;
-/** The heartbeat before an observation is sent this long before it, so a cancellation arrives in the sleep. */
-const LEAD_MS = 1_000;
 /** During a slow observation (Argo CD or Kubernetes timing out), a heartbeat this often. */
 const OBSERVING_HEARTBEAT_MS = 5_000;
 /** An observation that takes longer fails (as the local activity's 2-minute limit did): a stuck read never hides behind heartbeats. */
@@ -100,17 +101,18 @@ export async function watchEnvironment(
   const progress: MonitorWatchProgress = { lastObservedAt: carried?.lastObservedAt ?? null, observations: carried?.observations ?? 0 };
   let last: MonitorTickResult | undefined;
 
-  /** Sleeps `ms`, heartbeating every WATCH_HEARTBEAT_EVERY_SECONDS and LEAD_MS before the end; rejects on cancellation. */
+  /**
+   * Sleeps `ms`, heartbeating every WATCH_HEARTBEAT_EVERY_SECONDS (none for an interval shorter than that: the one
+   * after each observation keeps the heartbeat timeout); rejects at once on cancellation.
+   */
   const pause = async (ms: number) => {
     let left = ms;
-    const lead = Math.min(LEAD_MS, Math.floor(ms / 4));
-    while (left > lead) {
-      const chunk = Math.min(left - lead, WATCH_HEARTBEAT_EVERY_SECONDS * 1000);
-      await ctx.sleep(chunk);
+    while (left > WATCH_HEARTBEAT_EVERY_SECONDS * 1000) {
+      await ctx.sleep(WATCH_HEARTBEAT_EVERY_SECONDS * 1000);
       ctx.heartbeat(progress);
-      left -= chunk;
+      left -= WATCH_HEARTBEAT_EVERY_SECONDS * 1000;
     }
-    await ctx.sleep(left); // also rejects at once when the cancellation has arrived
+    await ctx.sleep(left);
   };
   const observe = (): Promise<MonitorTickResult> =>
     observationSlot(async () => {

@@ -17,10 +17,13 @@ export interface ApplicationWatchEvent {
 /** One event at most (Applications with large resource lists run into megabytes). */
 export const DEFAULT_MAX_EVENT_BYTES = 8 * 1024 * 1024;
 
-const Message = z.union([
-  z.object({ result: z.object({ type: z.enum(['ADDED', 'MODIFIED', 'DELETED']), application: Application }) }),
-  z.object({ error: z.looseObject({ code: z.number().optional(), message: z.string().optional() }) }),
-]);
+/** One message of the stream, its application read with `application` (the full schema, or a lean one). */
+const messageOf = <A extends z.ZodType>(application: A) =>
+  z.union([
+    z.object({ result: z.object({ type: z.enum(['ADDED', 'MODIFIED', 'DELETED']), application }) }),
+    z.object({ error: z.looseObject({ code: z.number().optional(), message: z.string().optional() }) }),
+  ]);
+const Message = messageOf(Application);
 
 /** The `data` of each Server-Sent Event of `body`; ends when the body ends, throws when an event exceeds the bound. */
 export async function* serverSentData(body: ReadableStream<Uint8Array>, maxEventBytes: number): AsyncGenerator<string> {
@@ -75,10 +78,20 @@ export async function* serverSentData(body: ReadableStream<Uint8Array>, maxEvent
  * makes that safe); throws ArgoCdError on an error message, a malformed event or a broken connection, and ends
  * quietly when `signal` aborts.
  */
-export async function* applicationWatchEvents(
+export function applicationWatchEvents(
   res: Response,
   opts: { path: string; signal: AbortSignal; maxEventBytes?: number },
-): AsyncGenerator<ApplicationWatchEvent> {
+): AsyncGenerator<ApplicationWatchEvent>;
+/** The same, each application read with `schema` (argocd-observed.ts: the monitor's lean read). */
+export function applicationWatchEvents<A extends z.ZodType>(
+  res: Response,
+  opts: { path: string; signal: AbortSignal; maxEventBytes?: number; schema: A },
+): AsyncGenerator<{ type: WatchEventType; application: z.infer<A> }>;
+export async function* applicationWatchEvents(
+  res: Response,
+  opts: { path: string; signal: AbortSignal; maxEventBytes?: number; schema?: z.ZodType },
+): AsyncGenerator<{ type: WatchEventType; application: unknown }> {
+  const message = opts.schema ? messageOf(opts.schema) : Message;
   const type = res.headers.get('content-type') ?? '';
   if (!type.startsWith('text/event-stream') || !res.body) {
     await res.body?.cancel().catch(() => undefined);
@@ -96,7 +109,7 @@ export async function* applicationWatchEvents(
       } catch (err) {
         throw new ArgoCdError({ status: 200, message: `Argo CD GET ${opts.path}: watch event is not JSON`, retryable: true, cause: err });
       }
-      const parsed = Message.safeParse(json);
+      const parsed = message.safeParse(json);
       if (!parsed.success) {
         throw new ArgoCdError({ status: 200, message: `Argo CD GET ${opts.path}: unexpected watch event shape`, retryable: true });
       }
