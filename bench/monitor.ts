@@ -10,6 +10,9 @@
 //     setImage), each in its own environment, timed from the change to the drift incident's first_seen_at
 //     (p50/p99; at a polling interval the expectation is about interval/2 and interval), each change at a random
 //     phase of the interval.
+// After the promotions the simulated Argo CD reconciles every application every BENCH_MONITOR_RECONCILE_SECONDS
+// (180, Argo CD's default timeout.reconciliation; 0 = off), so the monitors' watch streams carry the events a
+// real Argo CD sends even when nothing changes.
 // The Temporal dev server, PostgreSQL and the simulator (in this process) share the machine; their CPU is not the
 // worker's and is not counted. Run with
 //   bash scripts/with-node.sh tsx bench/monitor.ts       # → bench/results/monitor.json
@@ -27,6 +30,8 @@ const INTERVAL_S = Number(process.env.BENCH_MONITOR_INTERVAL_SECONDS ?? 15);
 const WINDOW_S = Number(process.env.BENCH_MONITOR_WINDOW_SECONDS ?? 120);
 const SAMPLES = Number(process.env.BENCH_MONITOR_SAMPLES ?? 20);
 const PROMOTE_CONCURRENCY = 10;
+/** Argo CD's periodic reconciliation (timeout.reconciliation): a watch event per application this often; 0 = off. */
+const RECONCILE_S = Number(process.env.BENCH_MONITOR_RECONCILE_SECONDS ?? 180);
 const TARGET_CORE_PCT = 5;
 
 const groups = Array.from({ length: APPS }, (_, i) => `g${i + 1}`);
@@ -136,17 +141,22 @@ async function main(): Promise<void> {
     const idle = await readMemory(rig.worker.pid);
     // The same window before any release is current: the watches read the configuration and incidents every interval
     // (and heartbeat) but observe no application — what monitoring costs apart from Argo CD and Kubernetes.
+    // BENCH_MONITOR_PROFILE=idle: the worker profiles this window instead of the observing one (below).
+    const profileIdle = process.env.BENCH_MONITOR_PROFILE === 'idle' ? process.env.BENCH_WORKER_CPU_PROFILE_DIR : undefined;
+    if (profileIdle) await writeFile(join(profileIdle, 'profile-start'), '');
     const idleCorePct = await windowCpu();
+    if (profileIdle) await writeFile(join(profileIdle, 'profile-stop'), '');
 
     const releaseId = await rig.createRelease('1.0.0');
     const promoteMs = await promoteAll(rig, names, releaseId);
+    if (RECONCILE_S > 0) rig.sim.reconcileEvery(RECONCILE_S * 1000);
     // Warm-up: every monitor has observed its release at least twice.
     await sleep(2 * INTERVAL_S * 1000);
     const openBefore = (await rig.database.sql<Array<{ n: number }>>`select count(*)::int as n from incidents where resolved_at is null`)[0]
       ?.n;
 
     // BENCH_WORKER_CPU_PROFILE_DIR: the worker profiles this window only (bench/worker-process.ts).
-    const profileDir = process.env.BENCH_WORKER_CPU_PROFILE_DIR;
+    const profileDir = profileIdle ? undefined : process.env.BENCH_WORKER_CPU_PROFILE_DIR;
     if (profileDir) await writeFile(join(profileDir, 'profile-start'), '');
     rig.worker.resetPeak();
     const cpu0 = await cpuTimes(rig.worker.pid);
@@ -191,6 +201,7 @@ async function main(): Promise<void> {
         intervalSeconds: INTERVAL_S,
         windowSeconds: WINDOW_S,
         samples: SAMPLES,
+        argoReconcileSeconds: RECONCILE_S,
       },
       promotions: { count: ENVS, wallMs: promoteMs },
       openIncidentsBeforeWindow: openBefore ?? null,

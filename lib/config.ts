@@ -104,7 +104,7 @@ export const ConfigSchema = z.object({
    * slot. 0: deliveries share the promotions' task queue and worker.
    */
   NOTIFY_WORKER_ACTIVITIES: z.coerce.number().int().min(0).max(1000).default(10),
-  /** The convergence wait follows Argo CD's application watch streams (`on`), or only polls (`off`). */
+  /** The convergence wait and the monitors follow Argo CD's application watch streams (`on`), or only poll (`off`). */
   ARGOCD_WATCH: z.enum(['on', 'off']).default('on'),
   /** Per-request timeout of the worker's Kubernetes reads (well below the heartbeat timeout). */
   KUBE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),

@@ -103,6 +103,15 @@ describe('application watch stream', () => {
     expect(raced).toBe('healthz');
   });
 
+  it('reconcileEvery: every application is reconciled once per period, a MODIFIED event each time (timeout.reconciliation)', async () => {
+    sim.reconcileEvery(100);
+    const events = await collect({ project: 'flow' }, (seen) => seen.length >= 3);
+    expect(events.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED', 'MODIFIED']);
+    const versions = events.map((e) => Number(e.application.metadata.resourceVersion));
+    expect(versions[2]).toBeGreaterThan(versions[1] ?? Infinity);
+    expect(versions[1]).toBeGreaterThan(versions[0] ?? Infinity);
+  });
+
   it('ends when the proxy times out (after N events), cleanly or abruptly; a reconnect replays the state', async () => {
     sim.faults.stream({ closeAfterEvents: 1 });
     expect((await collect()).map((e) => e.type)).toEqual(['ADDED']);
