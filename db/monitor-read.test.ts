@@ -45,4 +45,21 @@ describe('readMonitorSnapshot', () => {
     expect(snapshot?.openIncidents).toBe(0);
     expect(await readMonitorSnapshot(db.database.sql, { environment: uniqueEnvName('none') })).toBeUndefined();
   });
+
+  it('reuses the environment row while it is unchanged, and reads it again after any update of the row', async () => {
+    const env = uniqueEnvName('snap');
+    await seedDeployment(db.database, env);
+    const { db: d, sql } = db.database;
+    const first = await readMonitorSnapshot(sql, { environment: env });
+    const second = await readMonitorSnapshot(sql, { environment: env });
+    expect(second?.environment).toBe(first?.environment); // the same object: nothing parsed again
+    // A configuration change, and a change of a column the API never shows as configuration.
+    await sql`update environments set monitoring = ${JSON.stringify({ enabled: true, intervalSeconds: 45 })}::jsonb where name = ${env}`;
+    const third = await readMonitorSnapshot(sql, { environment: env });
+    expect(third?.environment).not.toBe(first?.environment);
+    expect(third?.environment).toEqual(await getEnvironment(d, { name: env }));
+    expect(third?.environment.monitoring).toMatchObject({ intervalSeconds: 45 });
+    await sql`update environments set current_deployment_id = null where name = ${env}`;
+    expect((await readMonitorSnapshot(sql, { environment: env }))?.environment.currentDeploymentId).toBeNull();
+  });
 });

@@ -15,7 +15,7 @@ import { ACTIVE_STATUSES } from '../domain/promotion.js';
 /** Past every bigserial: "no cursor" without a second statement. */
 const NO_CURSOR = Number.MAX_SAFE_INTEGER;
 
-const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+export const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 /** `alias.col as "prefixCol", …`: the select list of a table's columns, named like drizzle names them. */
 export const selectList = (alias: string, columns: readonly string[], prefix = '') =>
   columns.map((c) => `${alias}.${c} as "${prefix}${camel(c)}"`).join(', ');
