@@ -12,8 +12,13 @@ export { monitorWorkflowId } from './workflow-ids.js';
 
 /** An environment's monitoring configuration with its defaults (absent = monitored with the defaults). */
 export function monitoringOf(stored: unknown): MonitoringConfig {
-  return MonitoringSchema.parse(stored ?? {});
+  if (stored === null || typeof stored !== 'object') return MonitoringSchema.parse(stored ?? {});
+  // The monitor asks for the same stored object every interval (db/monitor-read.ts keeps unchanged rows).
+  let parsed = parsedMonitoring.get(stored);
+  if (!parsed) parsedMonitoring.set(stored, (parsed = MonitoringSchema.parse(stored)));
+  return parsed;
 }
+const parsedMonitoring = new WeakMap<object, MonitoringConfig>();
 
 /** A container whose running image (or workload whose release) differs from the release's (verify-workloads.ts). */
 export interface LiveMismatch {
