@@ -1,4 +1,5 @@
-# Flow Controller image: the API (default command) and the worker (`node build/worker.js`) of docker-compose.yml and
+# Flow Controller image: the API (default command) and the worker (`node --max-semi-space-size=4 --optimize-for-size
+# build/worker.js`) of docker-compose.yml and
 # the Helm chart deploy/helm/flow-controller, plus the migrations (`node build/dev/migrate-cli.js`).
 # Debian-based on purpose: the Temporal native bridge ships glibc binaries only (no musl/Alpine).
 
@@ -20,6 +21,9 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
+# Two malloc arenas instead of one per thread (the worker runs Temporal's Rust core and V8 helper threads): part of
+# the worker's memory budget (docs/benchmarks.md, "Worker memory").
+ENV MALLOC_ARENA_MAX=2
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=builder /app/build ./build

@@ -24,6 +24,7 @@ import { freeLoopbackPort, installTemporalRuntime } from './lib/temporal-runtime
 import { startMetricsServer, type RunningMetricsServer } from './lib/metrics-server.js';
 import { listEnvironments } from './db/environments.js';
 import { monitoringOf } from './domain/monitor.js';
+import { createProjectWatches } from './integrations/argocd-project-watch.js';
 import { monitorStartOptions, monitorTaskQueue } from './workflows/monitor-messages.js';
 import { currentTracing, setupTracing, tracingWorkerOptions, workflowInterceptorModules } from './lib/tracing.js';
 
@@ -248,7 +249,10 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
   // Notification deliveries on their own task queue and worker (NOTIFY_WORKER_ACTIVITIES slots): a receiver that
   // hangs never holds one of the promotions' activity slots.
   const notifyQueue = config.NOTIFY_WORKER_ACTIVITIES > 0 ? notifyTaskQueue(config.TEMPORAL_TASK_QUEUE, true) : undefined;
+  // The monitors' Argo CD watch streams: one set for the process, closed when it stops (an open stream would keep it).
+  const projectWatches = createProjectWatches();
   const workerDeps: ActivityDeps = {
+    projectWatches,
     syncWindowRecheckMs: config.PROMOTION_SYNC_WINDOW_RECHECK_SECONDS * 1000,
     argocdWatch: config.ARGOCD_WATCH === 'on',
     promotionTimeouts: {
@@ -331,6 +335,7 @@ export async function startWorker(config: Config, deps: ActivityDeps): Promise<R
     shutdown: async () => {
       stopAll();
       await done;
+      projectWatches.close();
       await http?.close();
     },
   };

@@ -7,6 +7,7 @@ import type { Logger } from '../lib/logger.js';
 import { targetPolicyOf, type Config } from '../lib/config.js';
 import { createSecretResolver, type SecretResolver } from '../lib/secrets.js';
 import { createTargetClients, type TargetClients } from '../integrations/targets.js';
+import type { ProjectWatches } from '../integrations/argocd-project-watch.js';
 
 export interface ActivityDeps {
   database: Database;
@@ -29,6 +30,11 @@ export interface ActivityDeps {
   pollIntervalMs?: number;
   /** The convergence wait follows Argo CD's watch streams (ARGOCD_WATCH; default true); false: polling only. */
   argocdWatch?: boolean;
+  /**
+   * The monitors' Argo CD watch streams (integrations/argocd-project-watch.ts), shared by the worker's activity
+   * sets and closed when the worker stops; absent: each monitor tick makes its own (closed when idle).
+   */
+  projectWatches?: ProjectWatches;
   /** With a live watch stream, an application is still read with GET at least this often (default 30 000 ms). */
   streamSafetyReadMs?: number;
   /**

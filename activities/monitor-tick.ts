@@ -41,7 +41,7 @@ const CONTEXT_CACHE_SIZE = 1_000;
 
 export function createMonitorTick(deps: ActivityDeps) {
   // Argo CD's state from each project's watch stream, opened by the first observation that needs it (ARGOCD_WATCH).
-  const watches = deps.argocdWatch === false ? undefined : createProjectWatches();
+  const watches = deps.argocdWatch === false ? undefined : (deps.projectWatches ?? createProjectWatches());
   // The current deployment of an environment is final and its release immutable: read once, not every tick.
   const contexts = new Map<number, { deployment: DeploymentRow; release: ReleaseRow }>();
   const contextOf = async (env: EnvironmentRow, deploymentId: number): Promise<PromotionContext> => {

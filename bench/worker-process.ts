@@ -13,6 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { createMonitorWorker, createWorker, installTemporalRuntime, workerTuningOf } from '../worker.js';
+import { createProjectWatches } from '../integrations/argocd-project-watch.js';
 import { loadConfig } from '../lib/config.js';
 import { createDatabase } from '../db/client.js';
 import { createLogger } from '../lib/logger.js';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: required('BENCH_TEMPORAL_ADDRESS') });
   const database = createDatabase(required('BENCH_DATABASE_URL'));
   const config = loadConfig();
+  const projectWatches = createProjectWatches();
   const common = {
     connection,
     namespace: 'default',
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
       logger,
       gitWorkDir: required('BENCH_GIT_WORK_DIR'),
       pollIntervalMs: Number(process.env.BENCH_POLL_INTERVAL_MS ?? 1000),
+      projectWatches,
     },
     options: { ...workerTuningOf(config), shutdownGraceTime: '2 seconds', shutdownForceTime: '5 seconds' },
   };
@@ -131,6 +134,7 @@ async function main(): Promise<void> {
   try {
     await done;
   } finally {
+    projectWatches.close();
     await connection.close();
     await database.close();
   }

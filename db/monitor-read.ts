@@ -37,10 +37,13 @@ const OPEN_COUNT = `select count(*)::int as n from (select 1 from incidents wher
 
 /** Environment rows as last read, with their row version (the newest are kept, at most this many). */
 const KEPT_ENVIRONMENTS = 2_000;
-const kept = new Map<string, { version: string; row: EnvironmentRow }>();
+/** Per database (xmin is a version within one PostgreSQL cluster only). */
+const keptBySql = new WeakMap<Sql, Map<string, { version: string; row: EnvironmentRow }>>();
 
 /** The environment, its active deployment and its open-incident count; undefined when the environment does not exist. */
 export async function readMonitorSnapshot(sql: Sql, input: { environment: string }): Promise<MonitorSnapshot | undefined> {
+  let kept = keptBySql.get(sql);
+  if (!kept) keptBySql.set(sql, (kept = new Map()));
   const known = kept.get(input.environment);
   const [r] = await sql.unsafe<Raw[]>(SNAPSHOT, [input.environment, known?.version ?? ''], { prepare: true });
   if (!r) {

@@ -23,7 +23,8 @@ describe('ObservedApplication', () => {
     const lean = ObservedApplication.parse(app);
     const full = Application.parse(app);
     expect(lean).toEqual({
-      metadata: { name: 'dev-core' },
+      metadata: { name: 'dev-core', namespace: 'argocd' },
+      spec: { project: 'default' },
       status: {
         sync: { status: 'Synced' },
         health: { status: 'Degraded', message: 'pod crash' },
@@ -41,7 +42,7 @@ describe('ObservedApplication', () => {
   });
 
   it('accepts an application Argo CD has not reconciled yet (no status)', () => {
-    expect(ObservedApplication.parse({ metadata: { name: 'x' }, spec: {} })).toEqual({ metadata: { name: 'x' } });
+    expect(ObservedApplication.parse({ metadata: { name: 'x' }, spec: {} })).toEqual({ metadata: { name: 'x' }, spec: {} });
   });
 
   it('refuses what the full parse refuses in those fields', () => {

@@ -16,7 +16,10 @@ export const ObservedResource = z.object({
 export type ObservedResource = z.infer<typeof ObservedResource>;
 
 export const ObservedApplication = z.object({
-  metadata: z.object({ name: z.string() }),
+  // The namespace and project tell a stream's event for this application from another's of the same name
+  // (integrations/argocd-project-watch.ts: apps in any namespace share a project's stream).
+  metadata: z.object({ name: z.string(), namespace: z.string().optional() }),
+  spec: z.object({ project: z.string().optional() }).optional(),
   status: z
     .object({
       sync: z.object({ status: SyncStatusCode }).optional(),

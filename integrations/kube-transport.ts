@@ -67,7 +67,8 @@ export function createKubeGet(c: KubeConnection, timeoutMs: number): KubeGet {
     try {
       return JSON.parse(res.body) as T;
     } catch (err) {
-      throw new KubeApiError({ status: res.status, reason: 'InternalError', message: `${what}: the answer is not JSON`, cause: err });
+      // A proxy's page or a cut answer: retryable, as any failure to reach the API server.
+      throw new KubeApiError({ status: 0, reason: 'NetworkError', message: `${what}: the answer (${res.status}) is not JSON`, cause: err });
     }
   };
 }

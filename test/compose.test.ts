@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConfigSchema, loadConfig } from '../lib/config.js';
+import { WORKER_MALLOC_ARENA_MAX, WORKER_NODE_FLAGS } from '../lib/worker-flags.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 interface Service {
@@ -92,7 +93,8 @@ describe('docker-compose.yml', () => {
     const entries = (JSON.parse(readFileSync(`${root}/tsconfig.build.json`, 'utf8')) as { files: string[] }).files;
     const expected = { api: 'build/api/server.js', worker: 'build/worker.js', migrate: 'build/dev/migrate-cli.js' };
     for (const [name, file] of Object.entries(expected)) {
-      expect(services[name]?.command, name).toEqual(['node', file]);
+      // The worker with the V8 flags of its memory budget (lib/worker-flags.ts).
+      expect(services[name]?.command, name).toEqual(['node', ...(name === 'worker' ? WORKER_NODE_FLAGS : []), file]);
       expect(entries, name).toContain(file.replace(/^build\//, '').replace(/\.js$/, '.ts'));
     }
   });
@@ -153,6 +155,12 @@ describe('Dockerfile', () => {
     expect(ops('ENTRYPOINT')).toEqual([]);
     for (const i of runtime?.instructions ?? []) expect(`${i.op} ${i.args}`).not.toMatch(/tsx/);
     expect(ops('ENV')).toContain('NODE_ENV=production');
+    expect(ops('ENV')).toContain(`MALLOC_ARENA_MAX=${WORKER_MALLOC_ARENA_MAX}`);
+    // npm run worker starts it the same way.
+    const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.worker).toBe(
+      `MALLOC_ARENA_MAX=${WORKER_MALLOC_ARENA_MAX} bash scripts/with-node.sh node ${WORKER_NODE_FLAGS.join(' ')} --import tsx worker.ts`,
+    );
   });
 
   it('keeps local build output, data and secrets out of the build context', () => {
