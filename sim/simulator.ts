@@ -18,6 +18,7 @@ import { type AppChangeListener, AppWatchHub, StreamFaultBody } from './argo-str
 import { GitSource } from './git-source.js';
 import { createKubeServer, generateTls } from './kube-server.js';
 import { closeServer, listen } from './http-util.js';
+import { reconcileEvery } from './periodic-reconcile.js';
 import { resolveTiming, type Timing } from './timing.js';
 import { advanceClock, windowsAdmin } from './windows-admin.js';
 import { createPrometheusServer, MetricStore, metricsAdmin, type MetricFaults } from './prometheus.js';
@@ -106,12 +107,7 @@ export interface Simulator {
   onApplicationChange(listener: AppChangeListener): () => void;
   /** Same as GET ?refresh=normal, without HTTP. */
   refresh(app: string): Promise<void>;
-  /**
-   * Argo CD's periodic reconciliation (`timeout.reconciliation`, 180 s by default): from now on every application
-   * is refreshed once per `periodMs`, each at its own offset in the period, so each one's `reconciledAt` changes
-   * and its watch streams get a MODIFIED event that often, as from a real Argo CD. Off unless asked for: tests
-   * want no events they did not cause. Ends with reset or close.
-   */
+  /** Argo CD's periodic reconciliation from now on (sim/periodic-reconcile.ts); off unless asked for. */
   reconcileEvery(periodMs: number): void;
   /** How many times the repo-server ran Helm (renders are cached per revision). */
   readonly helmRuns: number;
@@ -369,14 +365,7 @@ export async function createSimulator(opts: SimulatorOptions = {}): Promise<Simu
     addApplication: (spec) => controller.addApplication(spec),
     onApplicationChange: (listener) => hub.onChange(listener),
     refresh: (name) => controller.refresh(controller.lookup(name)),
-    reconcileEvery(periodMs) {
-      const tick = (name: string) => {
-        if (!controller.names().includes(name)) return; // deleted meanwhile
-        sched.schedule(periodMs, () => tick(name));
-        void controller.refresh(controller.lookup(name)).catch(() => undefined);
-      };
-      controller.names().forEach((name, i, all) => sched.schedule(Math.floor((periodMs * (i + 1)) / all.length), () => tick(name)));
-    },
+    reconcileEvery: (periodMs) => reconcileEvery(controller, sched, periodMs),
     setSyncWindows: (project, windows) => controller.projects.setSyncWindows(project, windows),
     now: () => sched.now(),
     advanceClock: (ms) => advanceClock(sched, ms),
