@@ -11,6 +11,7 @@
 // brought the wake forward by that one second only.)
 import { CancelledFailure, Context } from '@temporalio/activity';
 import type { MonitorApp, MonitorWatchProgress } from '../workflows/monitor-messages.js';
+import { createLimiter } from '../lib/limiter.js';
 import type { MonitorTickInput, MonitorTickResult } from './monitor-tick.js';
 
 /** A watch returns after about this long whatever happens (continue-as-new and new code still come through). */
@@ -24,23 +25,7 @@ export const OBSERVATION_TIMEOUT_MS = 120_000;
 /** Observations running at once in this process, whatever the monitor worker's slots (they share the database pool). */
 export const MAX_CONCURRENT_OBSERVATIONS = 50;
 
-/** A counting semaphore: at most `limit` holders at once, the rest wait in order. */
-function semaphore(limit: number) {
-  let held = 0;
-  const waiting: Array<() => void> = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (held >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    else held += 1;
-    try {
-      return await fn();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else held -= 1;
-    }
-  };
-}
-const observationSlot = semaphore(MAX_CONCURRENT_OBSERVATIONS);
+const observationSlot = createLimiter(MAX_CONCURRENT_OBSERVATIONS);
 
 /** What the workflow knows of the environment: the watch returns when an observation differs. */
 export interface MonitorSeen {

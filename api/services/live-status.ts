@@ -16,6 +16,7 @@ import { KubeApiError, type KubeClient } from '../../integrations/kube.js';
 import type { TargetClients } from '../../integrations/targets.js';
 import type { Logger } from '../../lib/logger.js';
 import { SecretError } from '../../lib/secrets.js';
+import { createLimiter, type Limiter } from '../../lib/limiter.js';
 import type { LiveApp } from '../schemas.js';
 
 export interface LiveStatusOptions {
@@ -220,23 +221,4 @@ function describe(err: unknown): string {
 
 function unknownApp(app: AppRef): LiveApp {
   return { name: app.name, group: app.group, sync: null, health: null, revision: null, releaseId: null, matchesCurrentRelease: null };
-}
-
-type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
-
-/** At most `n` tasks run at once; the others wait in arrival order. */
-export function createLimiter(n: number): Limiter {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return async (task) => {
-    if (active < n) active += 1;
-    else await new Promise<void>((resolve) => waiting.push(resolve)); // the finishing task hands its slot over
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else active -= 1;
-    }
-  };
 }

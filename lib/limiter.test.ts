@@ -1,7 +1,7 @@
-// The live view's concurrency bound (a pure unit): at most `n` application reads in flight, also when a
-// finishing read hands its slot to a waiting one while new reads arrive.
+// The concurrency bound of the live view and the monitors (a pure unit): at most `n` tasks in flight, also when a
+// finishing task hands its slot to a waiting one while new tasks arrive.
 import { describe, expect, it } from 'vitest';
-import { createLimiter } from './live-status.js';
+import { createLimiter } from './limiter.js';
 
 describe('createLimiter', () => {
   it('never runs more than n tasks at once and runs every task', async () => {
