@@ -40,6 +40,11 @@ export interface ReadState {
   /** Gzipped bodies by ETag: a representation many clients poll (the board, a release) is compressed once. */
   gzipped: ByteLru<Uint8Array<ArrayBuffer>>;
   cursors: CursorCodec;
+  /**
+   * The board's entries (GET /v1/environments?live=false) as JSON, by environment, with the key of the rows they
+   * were made from (db/prepared.ts readBoard): an entry is rebuilt only when its key changes. One per environment.
+   */
+  board: Map<string, { key: string; json: string }>;
 }
 
 const GZIP_CACHE_BYTES = 8 * 1024 * 1024;
@@ -50,6 +55,7 @@ export function createReadState(config: Config, database: Database): ReadState {
     releases: createByteLru(config.RELEASE_CACHE_BYTES),
     gzipped: createByteLru(GZIP_CACHE_BYTES),
     cursors: createCursorCodec(() => getInstallationId(database.db)),
+    board: new Map(),
   };
 }
 

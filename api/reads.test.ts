@@ -11,6 +11,7 @@ import { apiHarness, errorOf, SEED_DESCRIPTOR, SEED_TEMPLATE, type ApiHarness } 
 import { listDeployments } from '../db/deployments.js';
 import { deploymentSummary } from './schemas.js';
 import { syncWindowParkMessage } from '../domain/promotion.js';
+import { readBoard } from '../db/prepared.js';
 
 const db = useTestDatabase();
 let h: ApiHarness;
@@ -252,6 +253,49 @@ describe('the board from one query', () => {
       const one = await h.call('GET', `/v1/environments/${entry.name}?live=false`);
       expect(entry, entry.name).toEqual(one.body);
     }
+  });
+
+  it('rebuilds an entry only when a row it shows changed, and every change shows at once', async () => {
+    const sql = db.database.sql;
+    const env = 'reads-board-versions';
+    await sql`insert into environments (name, display_order, gitops, argocd, kubernetes)
+      select ${env}, 1, gitops, argocd, kubernetes from environments where name = ${ENV}`;
+    const boardEqualsSingleViews = async () => {
+      const board = await h.call('GET', '/v1/environments?live=false');
+      expect(board.status).toBe(200);
+      const entries = board.body.environments as Array<{ name: string }>;
+      for (const entry of entries)
+        expect(entry, entry.name).toEqual((await h.call('GET', `/v1/environments/${entry.name}?live=false`)).body);
+      return entries.find((e) => e.name === env) as Record<string, unknown>;
+    };
+    expect(await boardEqualsSingleViews()).toMatchObject({ lastDeployment: null, queueLength: 0, verification: null });
+    // Held entries come back without their rows; a changed one with them.
+    const keys = (await readBoard(sql)).map((b) => b.key);
+    expect((await readBoard(sql, keys)).every((b) => b.entry === undefined)).toBe(true);
+
+    const [d] = await sql`insert into deployments (environment, release_id, status, started_by, workflow_id)
+      values (${env}, ${releaseId}, 'running', 'ann', 'wf-versions') returning id`;
+    const changed = await readBoard(sql, keys);
+    expect(changed.filter((b) => b.entry).map((b) => b.name)).toEqual([env]);
+    expect(await boardEqualsSingleViews()).toMatchObject({ lastDeployment: { status: 'running' } });
+    await sql`update deployments set current_step = 'git-commit-push' where id = ${d!.id}`;
+    expect(await boardEqualsSingleViews()).toMatchObject({ lastDeployment: { currentStep: 'git-commit-push' } });
+    await sql`insert into deployments (environment, release_id, status, started_by, workflow_id, queued_at)
+      values (${env}, ${releaseId}, 'queued', 'bob', 'wf-versions-q', now())`;
+    expect(await boardEqualsSingleViews()).toMatchObject({ queueLength: 1 });
+    await sql`update deployments set status = 'succeeded', finished_at = now() where id = ${d!.id}`;
+    await sql`update environments set current_release_id = ${releaseId}, current_deployment_id = ${d!.id}, protected = true where name = ${env}`;
+    expect(await boardEqualsSingleViews()).toMatchObject({
+      currentDeploymentId: Number(d!.id),
+      config: { protected: true },
+      lastDeployment: { status: 'succeeded' },
+      verification: null,
+    });
+    await sql`insert into release_verifications (deployment_id, environment, release_id, state)
+      values (${d!.id}, ${env}, ${releaseId}, 'soaking')`;
+    expect(await boardEqualsSingleViews()).toMatchObject({ verification: { state: 'soaking' } });
+    await sql`update release_verifications set state = 'verified', verified_at = now() where deployment_id = ${d!.id}`;
+    expect(await boardEqualsSingleViews()).toMatchObject({ verification: { state: 'verified' } });
   });
 });
 

@@ -148,15 +148,26 @@ const VERIFICATION_COLUMNS = [
 ] as const;
 /** The board's deployment of an environment: its active one, else its newest that left the queue (queued ones wait behind). */
 const ACTIVE = ACTIVE_STATUSES.map((v) => `'${v}'`).join(',');
-const BOARD = `select ${selectList('e', ENVIRONMENT_COLUMNS)}, ${selectList('d', DEPLOYMENT_COLUMNS, 'd_')},
-  ${selectList('v', VERIFICATION_COLUMNS, 'v_')},
-  (select count(*) from deployments q where q.environment = e.name and q.status = 'queued')::int as "q_length"
-  from environments e
-  left join lateral ((select * from deployments where environment = e.name and status in (${ACTIVE}) limit 1)
-    union all (select * from deployments where environment = e.name and status not in ('queued', 'superseded') order by id desc limit 1)
-    limit 1) d on true
-  left join release_verifications v on v.deployment_id = e.current_deployment_id
-  order by e.display_order, e.name`;
+/**
+ * Every environment's board entry, keyed by its name and the versions of the rows it is made of (`boardKey`: the
+ * environment row's xmin, the shown deployment's id and xmin, the verification row's xmin, the queue length; any
+ * committed update of a row changes its xmin). An entry whose key is in $1 comes back as its key alone (the caller
+ * holds it already: Postgres need not turn its JSON columns into text, nor the caller parse them); any other as
+ * its key and its columns, one JSON object.
+ */
+const BOARD = `select b."boardKey", case when b."boardKey" = any($1::text[]) then null else row_to_json(b) end as "entry"
+  from (select e.name || '/' || e.xmin::text || '.' || coalesce(d.id::text, '-') || '.' || coalesce(d.row_version, '-') || '.'
+      || coalesce(v.xmin::text, '-') || '.' || q.n as "boardKey",
+    ${selectList('e', ENVIRONMENT_COLUMNS)}, ${selectList('d', DEPLOYMENT_COLUMNS, 'd_')},
+    ${selectList('v', VERIFICATION_COLUMNS, 'v_')}, q.n as "q_length"
+    from environments e
+    left join lateral ((select *, xmin::text as row_version from deployments where environment = e.name and status in (${ACTIVE}) limit 1)
+      union all (select *, xmin::text from deployments where environment = e.name and status not in ('queued', 'superseded')
+        order by id desc limit 1)
+      limit 1) d on true
+    left join release_verifications v on v.deployment_id = e.current_deployment_id
+    cross join lateral (select count(*)::int as n from deployments q where q.environment = e.name and q.status = 'queued') q) b
+  order by b."displayOrder", b."name"`;
 const RELEASE = `select ${selectList('r', RELEASE_COLUMNS)}, ${releaseStateJson('r.id')} as "stateJson"
   from releases r where r.id = $1`;
 const RELEASE_STATE = `select ${releaseStateJson('$1::uuid')} as "stateJson"`;
@@ -254,32 +265,42 @@ const verificationOf = (v: Raw): CurrentVerification | null =>
         reason: (v.reason as string | null) ?? null,
       };
 
+/** One environment's board entry; `entry` is absent when the caller holds `key` already (readBoard's `held`). */
+export interface BoardRow {
+  /** `name/version`: changes whenever anything the entry shows changes (BOARD). */
+  key: string;
+  name: string;
+  entry?: { environment: EnvironmentRow; newest: DeploymentRow | null; verification: CurrentVerification | null; queueLength: number };
+}
+
 /**
- * The environments board: every environment in display order with its newest deployment and the verification
- * state of its current release, in one query.
+ * The environments board: every environment in display order with its newest deployment, the verification
+ * state of its current release and its queue length, in one query. Entries whose key is in `held` come back
+ * without their rows.
  */
-export async function readBoard(
-  sql: Sql,
-): Promise<
-  Array<{ environment: EnvironmentRow; newest: DeploymentRow | null; verification: CurrentVerification | null; queueLength: number }>
-> {
-  const rows = await sql.unsafe<Raw[]>(BOARD, [], { prepare: true });
+export async function readBoard(sql: Sql, held: readonly string[] = []): Promise<BoardRow[]> {
+  const rows = await sql.unsafe<Raw[]>(BOARD, [held as string[]], { prepare: true });
   return rows.map((r) => {
+    const key = r.boardKey as string;
+    const name = key.slice(0, key.indexOf('/'));
+    const row = r.entry as Raw | null;
+    if (row === null) return { key, name };
     const environment: Raw = {};
     const deployment: Raw = {};
     const verification: Raw = {};
-    for (const key in r) {
-      if (key === 'q_length') continue;
-      if (key.startsWith('d_')) deployment[key.slice(2)] = r[key];
-      else if (key.startsWith('v_')) verification[key.slice(2)] = r[key];
-      else environment[key] = r[key];
+    for (const k in row) {
+      if (k === 'q_length' || k === 'boardKey') continue;
+      if (k.startsWith('d_')) deployment[k.slice(2)] = row[k];
+      else if (k.startsWith('v_')) verification[k.slice(2)] = row[k];
+      else environment[k] = row[k];
     }
-    return {
+    const entry = {
       environment: environmentOf(environment),
       newest: deployment.id === null ? null : deploymentOf(deployment),
       verification: verificationOf(verification),
-      queueLength: Number(r.q_length ?? 0),
+      queueLength: Number(row.q_length ?? 0),
     };
+    return { key, name, entry };
   });
 }
 
