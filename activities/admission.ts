@@ -8,12 +8,48 @@ import { verifyOperatorAction, type VerifiedAction, type VerifyOperatorActionInp
 import { FAILURE } from '../domain/promotion.js';
 import { eq } from 'drizzle-orm';
 import { deployments } from '../db/promotion-schema.js';
+import { applyTransitionMoved } from '../db/deployments.js';
+import type { Tx } from '../db/client.js';
 import { holdMessage, holdsOn } from '../db/holds.js';
 import { freezeWindowOf, listFreezeWindows } from '../db/freezes.js';
 import { freezeStateAt, nextOpenAt } from '../domain/freeze.js';
 
-export type { Admission, ApprovalPolicy } from '../db/admission.js';
+export type { Admission, AdmitInput, ApprovalPolicy } from '../db/admission.js';
 export type { VerifiedAction } from '../db/operator-actions.js';
+
+/** What holds the promotion (its release rejected, its environment or every environment paused), or null. */
+export async function promotionHeld(deps: ActivityDeps, deploymentId: number): Promise<string | null> {
+  const [d] = await deps.database.db
+    .select({ releaseId: deployments.releaseId, environment: deployments.environment })
+    .from(deployments)
+    .where(eq(deployments.id, deploymentId));
+  if (!d) return null;
+  return holdMessage(await holdsOn(deps.database.db, d)) ?? null;
+}
+
+/** Fails the step before it starts (non-retryable PromotionHeld: the promotion parks) when something holds it. */
+export async function throwIfHeld(deps: ActivityDeps, deploymentId: number): Promise<void> {
+  const held = await promotionHeld(deps, deploymentId);
+  if (held) throw ApplicationFailure.nonRetryable(`held: ${held}`, FAILURE.promotionHeld);
+}
+
+/** checkFreeze's answer, in a transaction or not. */
+async function freezeOf(tx: Tx, deploymentId: number): Promise<{ frozen: boolean; reasons: string[]; nextOpenAtMs: number | null }> {
+  const [d] = await tx
+    .select({ environment: deployments.environment, breakGlassReason: deployments.breakGlassReason })
+    .from(deployments)
+    .where(eq(deployments.id, deploymentId));
+  // Break-glass (an admin's override, with a reason): no freeze window holds this promotion.
+  if (!d || d.breakGlassReason !== null) return { frozen: false, reasons: [], nextOpenAtMs: null };
+  const windows = (await listFreezeWindows(tx, { environment: d.environment })).map(freezeWindowOf);
+  const now = Date.now();
+  const state = freezeStateAt(windows, now);
+  return {
+    frozen: state.frozen,
+    reasons: state.blocks.map((b) => b.reason),
+    nextOpenAtMs: state.frozen ? nextOpenAt(windows, now) : now,
+  };
+}
 
 export function createAdmissionActivities(deps: ActivityDeps) {
   return {
@@ -32,29 +68,35 @@ export function createAdmissionActivities(deps: ActivityDeps) {
      * environment (or every environment) paused. `held` null: nothing; the workflow parks otherwise.
      */
     async checkPromotionHolds(input: { deploymentId: number }): Promise<{ held: string | null }> {
-      const [d] = await deps.database.db
-        .select({ releaseId: deployments.releaseId, environment: deployments.environment })
-        .from(deployments)
-        .where(eq(deployments.id, input.deploymentId));
-      if (!d) return { held: null };
-      return { held: holdMessage(await holdsOn(deps.database.db, d)) ?? null };
+      return { held: await promotionHeld(deps, input.deploymentId) };
+    },
+    /**
+     * Since admit-and-start, the run's first local activity: admission, the freeze check and the first transition
+     * (the status it starts in: `scheduled` when a freeze window holds it, else awaiting approval or running) in one
+     * transaction, where they were three local activities (each a round trip between workflow and worker).
+     * Refused: nothing recorded but the refusal's audit, as admitPromotion.
+     */
+    async admitAndStart(input: AdmitInput & { key: string }): Promise<{ admission: Admission; frozen: boolean }> {
+      const out = await deps.database.db.transaction(async (tx) => {
+        const admission = await admitDeployment(tx, input);
+        if (!admission.admitted) return { admission, frozen: false };
+        const { frozen } = await freezeOf(tx, input.deploymentId);
+        const status = frozen ? 'scheduled' : admission.approval ? 'awaiting_approval' : 'running';
+        const { deploymentId, key, runId } = input;
+        await applyTransitionMoved(tx, { deploymentId, key, ownerRunId: runId, status, runId, started: true });
+        return { admission, frozen };
+      });
+      if (!out.admission.admitted) {
+        deps.logger.warn(
+          { deploymentId: input.deploymentId, workflowId: input.workflowId, reason: out.admission.reason },
+          'promotion run refused',
+        );
+      }
+      return out;
     },
     /** Whether a freeze window holds the promotion now, why, and when it should open (ms; null: never). */
     async checkFreeze(input: { deploymentId: number }): Promise<{ frozen: boolean; reasons: string[]; nextOpenAtMs: number | null }> {
-      const [d] = await deps.database.db
-        .select({ environment: deployments.environment, breakGlassReason: deployments.breakGlassReason })
-        .from(deployments)
-        .where(eq(deployments.id, input.deploymentId));
-      // Break-glass (an admin's override, with a reason): no freeze window holds this promotion.
-      if (!d || d.breakGlassReason !== null) return { frozen: false, reasons: [], nextOpenAtMs: null };
-      const windows = (await listFreezeWindows(deps.database.db, { environment: d.environment })).map(freezeWindowOf);
-      const now = Date.now();
-      const state = freezeStateAt(windows, now);
-      return {
-        frozen: state.frozen,
-        reasons: state.blocks.map((b) => b.reason),
-        nextOpenAtMs: state.frozen ? nextOpenAt(windows, now) : now,
-      };
+      return freezeOf(deps.database.db, input.deploymentId);
     },
     async verifyOperatorAction(input: VerifyOperatorActionInput): Promise<VerifiedAction> {
       if (!Number.isSafeInteger(input.deploymentId)) throw ApplicationFailure.nonRetryable('bad deployment id', FAILURE.badInput);

@@ -8,7 +8,7 @@
 // application synced here is found already ours there).
 import type { ActivityDeps } from './deps.js';
 import { activityInfo } from '@temporalio/activity';
-import { hook, loadContext, recordedStep, toFailure } from './promotion-context.js';
+import { hook, loadContext, recordedStep, toFailure, type StepInput } from './promotion-context.js';
 import { targetApplications } from './promotion-targets.js';
 import { refreshApplications, type ArgocdRefreshResult } from './argocd-refresh.js';
 import { syncApplications, type ArgocdSyncResult } from './argocd-sync.js';
@@ -17,8 +17,7 @@ import { STEP } from '../domain/promotion.js';
 import { addLogBindings } from '../lib/logger.js';
 import { secondsSince, stepDuration } from '../lib/metrics.js';
 
-export interface ArgocdRefreshSyncInput {
-  deploymentId: number;
+export interface ArgocdRefreshSyncInput extends StepInput {
   sha: string;
 }
 export interface ArgocdRefreshSyncResult extends ArgocdRefreshResult {
@@ -31,12 +30,16 @@ export function createArgocdRefreshSync(deps: ActivityDeps) {
   return {
     async argocdRefreshSync(input: ArgocdRefreshSyncInput): Promise<ArgocdRefreshSyncResult> {
       const { deploymentId } = input;
-      const { ctx, apps, states, ...refresh } = await recordedStep(deps, { deploymentId, step: STEP.argocdRefresh }, async () => {
-        const ctx = await loadContext(deps, deploymentId);
-        const apps = await targetApplications(deps, ctx);
-        const { outcome, states } = await refreshApplications(ctx, apps);
-        return { ...outcome, ctx, apps, states };
-      });
+      const { ctx, apps, states, ...refresh } = await recordedStep(
+        deps,
+        { deploymentId, step: STEP.argocdRefresh, holds: input.checkHolds },
+        async () => {
+          const ctx = await loadContext(deps, deploymentId);
+          const apps = await targetApplications(deps, ctx);
+          const { outcome, states } = await refreshApplications(ctx, apps);
+          return { ...outcome, ctx, apps, states };
+        },
+      );
       addLogBindings({ step: STEP.argocdSync });
       const started = performance.now();
       try {

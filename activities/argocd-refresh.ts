@@ -4,15 +4,20 @@
 // environment's repository (else a configuration error naming it, and its cluster when there are several); the
 // revision reported is that source's.
 import type { ActivityDeps } from './deps.js';
-import { loadContext, recordedStep, writtenSourcesOf, type PromotionContext, type StepOutcome } from './promotion-context.js';
+import {
+  loadContext,
+  recordedStep,
+  writtenSourcesOf,
+  type PromotionContext,
+  type StepOutcome,
+  type StepInput,
+} from './promotion-context.js';
 import { onCluster, targetApplications, type TargetApp } from './promotion-targets.js';
 import { writtenRevision } from '../integrations/argocd-sources.js';
 import type { Application } from '../integrations/argocd.js';
 import { STEP } from '../domain/promotion.js';
 
-export interface ArgocdRefreshInput {
-  deploymentId: number;
-}
+export type ArgocdRefreshInput = StepInput;
 export interface RefreshedApplication {
   name: string;
   sync: string | undefined;
@@ -65,7 +70,7 @@ export async function refreshApplications(
 export function createArgocdRefresh(deps: ActivityDeps) {
   return {
     async argocdRefresh(input: ArgocdRefreshInput): Promise<ArgocdRefreshResult> {
-      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.argocdRefresh }, async () => {
+      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.argocdRefresh, holds: input.checkHolds }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
         // Every cluster of the environment (activities/promotion-targets.ts); `label` names the cluster when there are several.
         return (await refreshApplications(ctx, await targetApplications(deps, ctx))).outcome;

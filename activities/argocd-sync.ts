@@ -9,7 +9,14 @@
 // A sync window that refuses the sync (on any cluster: the failure names it) ends the attempt as SyncWindowBlocked,
 // saying when it should open (activities/sync-window.ts): the workflow waits for it and runs the step again.
 import type { ActivityDeps } from './deps.js';
-import { loadContext, recordedStep, writtenSourcesOf, type PromotionContext, type StepOutcome } from './promotion-context.js';
+import {
+  loadContext,
+  recordedStep,
+  writtenSourcesOf,
+  type PromotionContext,
+  type StepOutcome,
+  type StepInput,
+} from './promotion-context.js';
 import { onCluster, targetApplications, type TargetApp } from './promotion-targets.js';
 import { eachApplication } from './argocd-refresh.js';
 import { usesAutomatedSync } from '../integrations/argocd-selection.js';
@@ -20,8 +27,7 @@ import { PROMOTION_INFO_NAME } from '../integrations/argocd-convergence.js';
 import { ApplicationFailure } from '@temporalio/activity';
 import { FAILURE, STEP, type StepName } from '../domain/promotion.js';
 
-export interface ArgocdSyncInput {
-  deploymentId: number;
+export interface ArgocdSyncInput extends StepInput {
   sha: string;
   /** Identifies the operation; default the deployment id (`<id>:revert` for an abort's revert). */
   promotionId?: string;
@@ -127,8 +133,13 @@ export async function syncApplications(
 }
 
 /** The history row a sync records into, and whether it records at all. */
-export function syncStepOf(input: ArgocdSyncInput): { deploymentId: number; step: StepName; record: boolean } {
-  return { deploymentId: input.deploymentId, step: input.step ?? STEP.argocdSync, record: input.recordStep ?? !input.promotionId };
+export function syncStepOf(input: ArgocdSyncInput): { deploymentId: number; step: StepName; record: boolean; holds?: boolean } {
+  return {
+    deploymentId: input.deploymentId,
+    step: input.step ?? STEP.argocdSync,
+    record: input.recordStep ?? !input.promotionId,
+    holds: input.checkHolds,
+  };
 }
 
 export function createArgocdSync(deps: ActivityDeps) {

@@ -15,7 +15,7 @@
 import { activityInfo, ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { openApplicationStreams } from './argocd-observe.js';
 import type { ActivityDeps } from './deps.js';
-import { hook, loadContext, recordedStep, toFailure, writtenSourcesOf, type StepOutcome } from './promotion-context.js';
+import { hook, loadContext, recordedStep, toFailure, writtenSourcesOf, type StepOutcome, type StepInput } from './promotion-context.js';
 import { naming, targetApplications } from './promotion-targets.js';
 import { usesAutomatedSync } from '../integrations/argocd-selection.js';
 import { assessConvergence, type ConvergenceClause, type ConvergenceResult } from '../integrations/argocd-convergence.js';
@@ -25,8 +25,7 @@ import { promotionIdOf } from './argocd-sync.js';
 import { syncWindowFailure, windowBlock } from './sync-window.js';
 import { FAILURE, STEP, type StepName } from '../domain/promotion.js';
 
-export interface ArgocdWaitInput {
-  deploymentId: number;
+export interface ArgocdWaitInput extends StepInput {
   sha: string;
   /** Absolute deadline (workflow time) of the convergence. */
   deadlineAtMs: number;
@@ -92,7 +91,7 @@ export function createArgocdWait(deps: ActivityDeps) {
     async argocdWait(input: ArgocdWaitInput): Promise<ArgocdWaitResult> {
       const record = input.recordStep ?? true;
       const step = input.step ?? STEP.argocdWait;
-      return recordedStep(deps, { deploymentId: input.deploymentId, step, record }, async () => {
+      return recordedStep(deps, { deploymentId: input.deploymentId, step, record, holds: input.checkHolds }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
         // Every application of every cluster, keyed by its label (`<cluster>/<name>` with several clusters).
         const appRefs = await targetApplications(deps, ctx);

@@ -8,15 +8,13 @@
 // permission errors are not retried (GitAuthError / GitPermanentError are nonRetryableErrorTypes).
 import { cancellationSignal } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
-import { hook, loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { hook, loadContext, recordedStep, type StepOutcome, type StepInput } from './promotion-context.js';
 import { authorOf, DEPLOYMENT_TRAILER, installationIdOf, remoteOf, renderFor, trailersOf } from './gitops-target.js';
 import { pushRelease, type PushStatus } from '../gitops/repo.js';
 import { setCommitSha } from '../db/deployments.js';
 import { STEP } from '../domain/promotion.js';
 
-export interface GitCommitPushInput {
-  deploymentId: number;
-}
+export type GitCommitPushInput = StepInput;
 export interface GitCommitPushResult extends StepOutcome {
   /** The revision Argo CD should sync (our commit, or the unchanged head). */
   sha: string;
@@ -29,7 +27,7 @@ export interface GitCommitPushResult extends StepOutcome {
 export function createGitCommitPush(deps: ActivityDeps) {
   return {
     async gitCommitPush(input: GitCommitPushInput): Promise<GitCommitPushResult> {
-      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.gitCommitPush }, async () => {
+      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.gitCommitPush, holds: input.checkHolds }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
         const r = ctx.release;
         const installationId = await installationIdOf(deps);

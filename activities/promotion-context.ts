@@ -19,6 +19,7 @@ import { groupsOf } from '../domain/environment.js';
 import { FAILURE, type FailureType, type StepName } from '../domain/promotion.js';
 import { addLogBindings } from '../lib/logger.js';
 import { secondsSince, stepDuration } from '../lib/metrics.js';
+import { throwIfHeld } from './admission.js';
 
 export interface PromotionContext {
   deployment: DeploymentRow;
@@ -27,6 +28,13 @@ export interface PromotionContext {
 }
 
 export type AppRef = { group: string; name: string };
+
+/** What every forward step's input carries. */
+export interface StepInput {
+  deploymentId: number;
+  /** Since holds-in-step: fail before starting when a governance hold holds the promotion (recordedStep). */
+  checkHolds?: boolean;
+}
 
 export function secretsOf(deps: ActivityDeps): SecretResolver {
   return deps.secrets ?? createSecretResolver();
@@ -141,16 +149,19 @@ export interface StepOutcome {
 
 /**
  * Records a step's attempt in the deployment history around `fn`: running with the attempt number, then
- * succeeded/skipped with its message, or the attempt's error as the step's last message.
+ * succeeded/skipped with its message, or the attempt's error as the step's last message. With `holds`, a
+ * governance hold fails the step before it starts (as the local activity before each step did until
+ * holds-in-step: workflows/promotion-holds.ts).
  */
 export async function recordedStep<T extends StepOutcome>(
   deps: ActivityDeps,
-  input: { deploymentId: number; step: StepName; record?: boolean },
+  input: { deploymentId: number; step: StepName; record?: boolean; holds?: boolean },
   fn: () => Promise<T>,
 ): Promise<T> {
   const db = deps.database.db;
   const record = input.record ?? true;
   addLogBindings({ step: input.step });
+  if (input.holds) await throwIfHeld(deps, input.deploymentId);
   const started = performance.now();
   if (record) await markStepStarted(db, { deploymentId: input.deploymentId, step: input.step, attempt: activityInfo().attempt });
   try {

@@ -4,15 +4,13 @@
 // will change. Read-only; the push step renders again against the head it commits on.
 import { ApplicationFailure, cancellationSignal } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
-import { loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { loadContext, recordedStep, type StepOutcome, type StepInput } from './promotion-context.js';
 import { pathsFor, remoteOf, renderFor } from './gitops-target.js';
 import { readFilesAt } from '../gitops/repo.js';
 import { ValuesRenderError } from '../gitops/render.js';
 import { FAILURE, STEP } from '../domain/promotion.js';
 
-export interface RenderValuesInput {
-  deploymentId: number;
-}
+export type RenderValuesInput = StepInput;
 export interface RenderValuesResult extends StepOutcome {
   baseSha: string;
   files: Array<{ path: string; changed: boolean; bytes: number }>;
@@ -21,7 +19,7 @@ export interface RenderValuesResult extends StepOutcome {
 export function createRenderValues(deps: ActivityDeps) {
   return {
     async renderValues(input: RenderValuesInput): Promise<RenderValuesResult> {
-      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.renderValues }, async () => {
+      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.renderValues, holds: input.checkHolds }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
         const remote = remoteOf(deps, ctx);
         let files;

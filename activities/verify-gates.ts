@@ -13,7 +13,8 @@
 // whole). Cancellation (an abort) reaches the attempt through its heartbeats.
 import { activityInfo, ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
-import { hook, loadContext, toFailure, type PromotionContext } from './promotion-context.js';
+import { throwIfHeld } from './admission.js';
+import { hook, loadContext, toFailure, type PromotionContext, type StepInput } from './promotion-context.js';
 import { runChecks, type ChecksReport } from './verification-engine.js';
 import { CheckConfigurationError } from './verification-probes.js';
 import { markStepFinished, markStepProgress, markStepStarted } from '../db/deployments.js';
@@ -35,8 +36,7 @@ export interface PlannedCheck {
   intervalSeconds: number;
   timeoutSeconds: number;
 }
-export interface PlanVerificationInput {
-  deploymentId: number;
+export interface PlanVerificationInput extends StepInput {
   /** Record the step row (`skipped` when nothing is configured); false for a re-verification. */
   record: boolean;
 }
@@ -156,6 +156,8 @@ export function createVerifyGates(deps: ActivityDeps) {
   const db = deps.database.db;
   return {
     async planVerification(input: PlanVerificationInput): Promise<PlanVerificationResult> {
+      // The verify step's governance hold (since holds-in-step), before anything is recorded.
+      if (input.checkHolds) await throwIfHeld(deps, input.deploymentId);
       const ctx = await loadContext(deps, input.deploymentId);
       const config = configOf(ctx);
       if (config.checks.length === 0 && input.record) {

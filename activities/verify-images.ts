@@ -7,7 +7,7 @@
 // step's message and observation say so.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
-import { loadContext, recordedStep, type StepOutcome } from './promotion-context.js';
+import { loadContext, recordedStep, type StepOutcome, type StepInput } from './promotion-context.js';
 import { mappedWorkloadOf } from './mapped-workload.js';
 import { onCluster, targetApplications, type TargetApp } from './promotion-targets.js';
 import { verifyApplications, type ImageMismatch, type VerifyApplicationsResult } from './verify-workloads.js';
@@ -17,8 +17,7 @@ import { FAILURE, STEP } from '../domain/promotion.js';
 export { expectedOf, imageMatches, type Expected, type ExpectedContainer } from './live-images.js';
 export type { ImageMismatch } from './verify-workloads.js';
 
-export interface VerifyImagesInput {
-  deploymentId: number;
+export interface VerifyImagesInput extends StepInput {
   sha: string;
 }
 export interface VerifyImagesResult extends StepOutcome {
@@ -35,7 +34,7 @@ function onClusters(apps: ReadonlyArray<{ target: { name: string; several: boole
 export function createVerifyImages(deps: ActivityDeps) {
   return {
     async verifyImages(input: VerifyImagesInput): Promise<VerifyImagesResult> {
-      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.verifyImages }, async () => {
+      return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.verifyImages, holds: input.checkHolds }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
         const appRefs = await targetApplications(deps, ctx);
         const byTarget = new Map<string, TargetApp[]>();

@@ -10,12 +10,13 @@ import { commitsOn } from './git-fixtures.js';
 
 const db = useTestDatabase();
 let f: PromotionFixture;
+let hookAction: ((point: string) => Promise<void> | void) | undefined;
 
 beforeAll(async () => {
   f = await createPromotionFixture(db.database, {
     envs: [{ key: 'gated', protected: true, approvalsRequired: 1 }],
   });
-  await f.startWorker();
+  await f.startWorker({ testHooks: { at: (point) => hookAction?.(point) } });
 });
 afterAll(async () => {
   await f?.stopWorker();
@@ -78,5 +79,29 @@ describe('governance holds while a promotion runs', () => {
     expect(done.status).toBe('aborted');
     expect((await commitsOn(f.repoPath)).length).toBe(before);
     expect((await f.h.call('POST', `/v1/environments/${f.env.gated}/resume`, { body: { reason: 'over' } })).status).toBe(200);
+  });
+
+  it('a pause while the push runs parks the promotion at its next step, after the push; resume + ONE retry finishes it', async () => {
+    // Since holds-in-step the step's own activity (here Argo CD refresh-and-sync) checks the hold before it starts.
+    const p = await awaitingApproval('5.2.0');
+    const before = (await commitsOn(f.repoPath)).length;
+    hookAction = async (point) => {
+      if (point !== 'git-commit-push:start') return;
+      hookAction = undefined;
+      expect((await f.h.call('POST', `/v1/environments/${f.env.gated}/pause`, { body: { reason: 'incident 8' } })).status).toBe(200);
+    };
+    expect((await act(p.deploymentId, 'approve', f.tokens.approver1)).status).toBe(200);
+    const parked = await f.waitFor('gated', p.deploymentId, ['awaiting_operator', 'succeeded', 'failed']);
+    expect(parked.status).toBe('awaiting_operator');
+    expect(parked.message).toMatch(new RegExp(`held: environment ${f.env.gated} paused by bootstrap-admin: incident 8`));
+    expect(parked.steps.find((s: { name: string }) => s.name === 'git-commit-push')).toMatchObject({ status: 'succeeded' });
+    expect(parked.steps.find((s: { name: string }) => s.name === 'argocd-refresh')).toMatchObject({ status: 'failed' });
+    expect((await commitsOn(f.repoPath)).length).toBe(before + 1);
+
+    expect((await f.h.call('POST', `/v1/environments/${f.env.gated}/resume`, { body: { reason: 'over' } })).status).toBe(200);
+    expect((await act(p.deploymentId, 'retry', f.tokens.promoter)).status).toBe(200);
+    const done = await f.waitFor('gated', p.deploymentId, ['succeeded', 'failed', 'aborted']);
+    expect(done.status).toBe('succeeded');
+    expect((await commitsOn(f.repoPath)).length).toBe(before + 1);
   });
 });

@@ -30,7 +30,7 @@ import {
   type PromoteResult,
   type WorkflowStatus,
 } from './promotion-messages.js';
-import { fromStepProblem, history, isInterruptible } from './promotion-steps.js';
+import { admission, fromStepProblem, history, isInterruptible } from './promotion-steps.js';
 import { PromotionStateKey } from './search-attributes.js';
 import { syncWindowWait, waitForWindow, WINDOW_OPENED, type WindowWait } from './promotion-window.js';
 import {
@@ -108,10 +108,9 @@ export class PromotionRun {
   /** One transition of the history record (a local activity, applied exactly once by its key). */
   record(transition: Omit<RecordTransitionInput, 'deploymentId'>): Promise<void> {
     const { runId } = workflowInfo();
-    this.transitions += 1;
     return history.recordTransition({
       deploymentId: this.input.deploymentId,
-      key: `${runId}:${this.transitions}`,
+      key: `${runId}:${++this.transitions}`,
       ...(this.admitted ? { ownerRunId: runId } : {}),
       ...transition,
     });
@@ -119,27 +118,26 @@ export class PromotionRun {
 
   /**
    * Admission (the first activity): the database re-checks what the API checked and claims the record for this
-   * run; the environment's approval policy replaces the input's. Refused: the run fails, the record untouched.
+   * run; the environment's approval policy replaces the input's. Refused: the run fails, the record untouched. With
+   * `start` (admit-and-start) it also checks the freeze windows and records start()'s transition; answers frozen.
    */
-  async admit(): Promise<void> {
-    const { workflowId, runId } = workflowInfo();
-    const { deploymentId, releaseId, environment } = this.input;
-    const verdict = await history.admitPromotion({ deploymentId, releaseId, environment, workflowId, runId });
+  async admit(start = false): Promise<boolean> {
+    const { runId } = workflowInfo();
+    const { admission: verdict, frozen } = await admission(this.input, start ? `${runId}:${++this.transitions}` : undefined);
+    this.admissionSettled = true;
     if (!verdict.admitted) {
       this.refused = true;
-      this.admissionSettled = true;
       throw ApplicationFailure.nonRetryable(`promotion refused: ${verdict.reason}`, FAILURE.promotionRefused);
     }
     this.admitted = true;
-    this.admissionSettled = true;
     this.approval = verdict.approval;
     this.status = verdict.approval ? 'awaiting_approval' : 'running';
+    return frozen;
   }
 
-  /** The first transition: the record learns its run id and leaves `pending`. */
+  /** The first transition: the record learns its run id and leaves `pending` (since admit-and-start: admit). */
   async start(): Promise<void> {
-    this.details();
-    upsertSearchAttributes([{ key: PromotionStateKey, value: this.status }]);
+    this.setStatus(this.status);
     await this.record({ status: this.status, runId: workflowInfo().runId, started: true });
   }
 

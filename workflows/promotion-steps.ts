@@ -2,10 +2,11 @@
 // timeout/retry preset, whether an abort may interrupt it, its Temporal UI summary and the activity call.
 // Adding a step is one row here, one activity file in activities/, and its name in domain/promotion.ts STEPS.
 // Sandbox-safe: activities are imported as a type only.
-import { ApplicationFailure, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, proxyLocalActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import type { Admission, AdmitInput } from '../activities/admission.js';
 import { FAILURE, NON_RETRYABLE_GIT_FAILURES, NON_RETRYABLE_WAIT_FAILURES, STEP, type StepName } from '../domain/promotion.js';
-import type { StepTimeouts } from './promotion-messages.js';
+import type { PromoteInput, StepTimeouts } from './promotion-messages.js';
 import { runVerifyStep, VERIFICATION_GATES_PATCH } from './promotion-verify.js';
 
 /** Timeout and retry presets, grouped by kind of step. */
@@ -60,6 +61,13 @@ export function activitiesWith(summary: string, options: ActivityOptions) {
  */
 export const history = proxyLocalActivities<Activities>({ ...BOOKKEEPING, summary: 'record deployment state' });
 
+/** The admission local activity; with `startKey` (admit-and-start) also the freeze check and the first transition. */
+export async function admission(input: PromoteInput, startKey?: string): Promise<{ admission: Admission; frozen: boolean }> {
+  const { workflowId, runId } = workflowInfo();
+  const a: AdmitInput = { deploymentId: input.deploymentId, releaseId: input.releaseId, environment: input.environment, workflowId, runId };
+  return startKey ? history.admitAndStart({ ...a, key: startKey }) : { admission: await history.admitPromotion(a), frozen: false };
+}
+
 /** What a forward step's call sees: the promotion's ids and what earlier steps produced. */
 export interface StepContext {
   deploymentId: number;
@@ -72,7 +80,12 @@ export interface StepContext {
   syncedAfterMs?: number;
   /** The heartbeat timeout of long steps (the verify step's check activity). */
   heartbeatSeconds?: number;
+  /** Since holds-in-step: the step's activity checks the governance holds itself (workflows/promotion-holds.ts). */
+  checkHolds?: boolean;
 }
+
+/** The activity input of a forward step: the deployment, and the holds check when the step makes it. */
+const stepInput = (c: StepContext) => ({ deploymentId: c.deploymentId, ...(c.checkHolds ? { checkHolds: true } : {}) });
 
 /** The report every step activity returns (some add fields, e.g. the pushed `sha`). */
 export interface StepReport {
@@ -114,28 +127,28 @@ export const FORWARD_STEPS: readonly StepSpec[] = [
     kind: 'quick',
     interruptible: true,
     summary: 'render values',
-    run: (a, c) => a.renderValues({ deploymentId: c.deploymentId }),
+    run: (a, c) => a.renderValues(stepInput(c)),
   },
   {
     name: STEP.gitCommitPush,
     kind: 'git',
     interruptible: false,
     summary: 'commit and push',
-    run: (a, c) => a.gitCommitPush({ deploymentId: c.deploymentId }),
+    run: (a, c) => a.gitCommitPush(stepInput(c)),
   },
   {
     name: STEP.argocdRefresh,
     kind: 'quick',
     interruptible: true,
     summary: 'Argo CD refresh',
-    run: (a, c) => a.argocdRefresh({ deploymentId: c.deploymentId }),
+    run: (a, c) => a.argocdRefresh(stepInput(c)),
   },
   {
     name: STEP.argocdSync,
     kind: 'quick',
     interruptible: false,
     summary: 'Argo CD sync',
-    run: (a, c) => a.argocdSync({ deploymentId: c.deploymentId, sha: pushedSha(c) }),
+    run: (a, c) => a.argocdSync({ ...stepInput(c), sha: pushedSha(c) }),
   },
   {
     name: STEP.argocdWait,
@@ -146,7 +159,7 @@ export const FORWARD_STEPS: readonly StepSpec[] = [
     // operator gets a full deadline again.
     run: (a, c) =>
       a.argocdWait({
-        deploymentId: c.deploymentId,
+        ...stepInput(c),
         sha: pushedSha(c),
         deadlineAtMs: Date.now() + c.convergenceDeadlineSeconds * 1000,
         recordStep: true,
@@ -159,7 +172,7 @@ export const FORWARD_STEPS: readonly StepSpec[] = [
     kind: 'quick',
     interruptible: true,
     summary: 'verify live images',
-    run: (a, c) => a.verifyImages({ deploymentId: c.deploymentId, sha: pushedSha(c) }),
+    run: (a, c) => a.verifyImages({ ...stepInput(c), sha: pushedSha(c) }),
   },
   {
     name: STEP.verify,

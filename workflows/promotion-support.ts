@@ -12,6 +12,8 @@ export type Decision =
 /** Patch ids of the side-door guards (docs/security-notes/side-door.md). */
 export const PATCH_VERIFY_ACTIONS = 'operator-action-verify';
 export const PATCH_ADMIT = 'admit-promotion';
+/** Workflow change: admission, the freeze check and the first transition in one local activity (admitAndStart). */
+export const ADMIT_AND_START_PATCH = 'admit-and-start';
 /** Workflow change: a retry restarts where its preconditions are re-established (see runStep). */
 export const RETRY_RESTARTS_PATCH = 'retry-reestablishes-preconditions';
 /**

@@ -38,6 +38,8 @@ export function checkActivityOptions(checks: readonly PlannedCheck[], heartbeatS
 
 export interface VerifyStepContext {
   deploymentId: number;
+  /** Since holds-in-step: the planner checks the governance holds first. */
+  checkHolds?: boolean;
   /** The promotion's heartbeat timeout (PROMOTION_HEARTBEAT_TIMEOUT_SECONDS). */
   heartbeatSeconds?: number;
 }
@@ -50,7 +52,11 @@ export interface VerifyStepReport {
 }
 
 export async function runVerifyStep(c: VerifyStepContext): Promise<VerifyStepReport> {
-  const plan = await planner.planVerification({ deploymentId: c.deploymentId, record: true });
+  const plan = await planner.planVerification({
+    deploymentId: c.deploymentId,
+    record: true,
+    ...(c.checkHolds ? { checkHolds: true } : {}),
+  });
   if (plan.checks.length === 0) return {};
   const gates = proxyActivities<Activities>(checkActivityOptions(plan.checks, c.heartbeatSeconds ?? 30, 'verify'));
   const result = await gates.verifyGates({ deploymentId: c.deploymentId });

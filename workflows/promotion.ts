@@ -11,7 +11,13 @@
 // the new behaviour into the corpus in the same commit (docs/contributing.md, "Changing the workflow").
 import { allHandlersFinished, CancellationScope, condition, isCancellation, patched } from '@temporalio/workflow';
 import { STEP } from '../domain/promotion.js';
-import { DEFAULT_STEP_TIMEOUTS, type AbortInput, type PromoteInput, type PromoteResult } from './promotion-messages.js';
+import {
+  DEFAULT_STEP_TIMEOUTS,
+  type AbortInput,
+  type PromoteInput,
+  type PromoteResult,
+  type WorkflowStatus,
+} from './promotion-messages.js';
 import { COMPENSATION_STEPS_PATCH, compensateInSteps } from './promotion-compensation.js';
 import { AUTO_ROLLBACK_INITIATOR } from '../domain/workflow-ids.js';
 
@@ -28,9 +34,9 @@ import {
   type StepContext,
   type StepReport,
 } from './promotion-steps.js';
-import { checkHolds, GOVERNANCE_HOLDS_PATCH } from './promotion-holds.js';
+import { checkHolds, GOVERNANCE_HOLDS_PATCH, HOLDS_IN_STEP_PATCH } from './promotion-holds.js';
 import { FREEZE_WAIT_PATCH, FreezeWatch, frozenAtStart, holdWhileFrozen } from './promotion-freeze.js';
-import { RECORD_SUCCESS_LOCAL_PATCH, REFRESH_SYNC_PATCH, REFRESH_SYNC_SUMMARY } from './promotion-support.js';
+import { ADMIT_AND_START_PATCH, RECORD_SUCCESS_LOCAL_PATCH, REFRESH_SYNC_PATCH, REFRESH_SYNC_SUMMARY } from './promotion-support.js';
 import { SOAK_PATCH, soakAfterRecord } from './promotion-soak.js';
 
 export async function promoteRelease(input: PromoteInput): Promise<PromoteResult> {
@@ -59,15 +65,25 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
   const { input } = run;
   // Admission re-checks what the API checked (a run started straight on Temporal gains nothing); the approval
   // policy in force is the environment's from then on.
-  if (patched(PATCH_ADMIT)) await run.admit();
-  else run.admissionSettled = true;
-  // Since freeze-wait: a promotion admitted during a freeze (requested `whenOpen`) starts `scheduled` and waits.
-  const freezeAware = patched(FREEZE_WAIT_PATCH);
-  const watch = freezeAware ? new FreezeWatch() : undefined;
-  const resume = run.status;
-  const frozen = watch !== undefined && (await frozenAtStart(run));
-  if (frozen) run.status = 'scheduled';
-  await run.start();
+  let watch: FreezeWatch | undefined;
+  let resume: WorkflowStatus;
+  let frozen: boolean;
+  if (patched(ADMIT_AND_START_PATCH)) {
+    // One local activity admits, checks the freeze windows and records the start (three until admit-and-start).
+    watch = new FreezeWatch();
+    frozen = await run.admit(true);
+    resume = run.status;
+    run.setStatus(frozen ? 'scheduled' : run.status);
+  } else {
+    if (patched(PATCH_ADMIT)) await run.admit();
+    else run.admissionSettled = true;
+    // Since freeze-wait: a promotion admitted during a freeze (requested `whenOpen`) starts `scheduled` and waits.
+    watch = patched(FREEZE_WAIT_PATCH) ? new FreezeWatch() : undefined;
+    resume = run.status;
+    frozen = watch !== undefined && (await frozenAtStart(run));
+    if (frozen) run.status = 'scheduled';
+    await run.start();
+  }
   if (watch && frozen && (await holdWhileFrozen(run, watch, resume)) === 'aborted') return compensate(run, run.pendingAbort());
 
   const gate = await run.approvalGate();
@@ -106,13 +122,17 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
     const sha = ctx.sha;
     // Refresh and sync in one activity (a failed sync half is left to the ordinary sync step, run next).
     const together = spec.name === STEP.argocdRefresh && sha !== null && patched(REFRESH_SYNC_PATCH);
+    // Since holds-in-step the step's activity checks the holds itself (no local activity round trip before it).
+    const inStep = holds && patched(HOLDS_IN_STEP_PATCH);
+    if (inStep) ctx.checkHolds = true;
     const done = await run.runStep(spec.name, async (): Promise<StepReport> => {
-      if (holds) await checkHolds(input.deploymentId);
+      if (holds && !inStep) await checkHolds(input.deploymentId);
       return together && sha
         ? CancellationScope.nonCancellable(() =>
             activitiesWith(REFRESH_SYNC_SUMMARY, optionsFor('quick', timeouts, 0)).argocdRefreshSync({
               deploymentId: input.deploymentId,
               sha,
+              ...(inStep ? { checkHolds: true } : {}),
             }),
           )
         : spec.run(activities, ctx);
