@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 import { deployments } from '../db/promotion-schema.js';
 import { applyTransitionMoved } from '../db/deployments.js';
 import type { Tx } from '../db/client.js';
-import { holdMessage, holdsOn } from '../db/holds.js';
+import { holdOfDeployment } from '../db/holds.js';
 import { freezeWindowOf, listFreezeWindows } from '../db/freezes.js';
 import { freezeStateAt, nextOpenAt } from '../domain/freeze.js';
 
@@ -19,12 +19,7 @@ export type { VerifiedAction } from '../db/operator-actions.js';
 
 /** What holds the promotion (its release rejected, its environment or every environment paused), or null. */
 export async function promotionHeld(deps: ActivityDeps, deploymentId: number): Promise<string | null> {
-  const [d] = await deps.database.db
-    .select({ releaseId: deployments.releaseId, environment: deployments.environment })
-    .from(deployments)
-    .where(eq(deployments.id, deploymentId));
-  if (!d) return null;
-  return holdMessage(await holdsOn(deps.database.db, d)) ?? null;
+  return (await holdOfDeployment(deps.database.sql, deploymentId)) ?? null;
 }
 
 /** Fails the step before it starts (non-retryable PromotionHeld: the promotion parks) when something holds it. */

@@ -1,7 +1,7 @@
 // Data access for the two governance holds (docs/governance.md): rejected releases and paused environments.
 // Each change is audited in the same transaction; rows are never deleted (lifting / resuming keeps them).
 import { and, desc, eq, inArray, isNull, or } from 'drizzle-orm';
-import type { Tx } from './client.js';
+import type { Sql, Tx } from './client.js';
 import { recordAudit, type AuditActor } from './audit.js';
 import { environmentPauses, releaseRejections } from './governance-schema.js';
 
@@ -158,7 +158,10 @@ export async function holdsOn(
 }
 
 /** One line saying what holds a promotion (for park messages and refusals). */
-export function holdMessage(h: { rejection?: RejectionRow; pauses: PauseRow[] }): string | undefined {
+export function holdMessage(h: {
+  rejection?: Pick<RejectionRow, 'rejectedBy' | 'reason'>;
+  pauses: Array<Pick<PauseRow, 'environment' | 'pausedBy' | 'reason'>>;
+}): string | undefined {
   if (h.rejection) return `release rejected by ${h.rejection.rejectedBy}: ${h.rejection.reason}`;
   const p = h.pauses[0];
   if (p) return `${p.environment === null ? 'all environments' : `environment ${p.environment}`} paused by ${p.pausedBy}: ${p.reason}`;
@@ -168,4 +171,30 @@ export function holdMessage(h: { rejection?: RejectionRow; pauses: PauseRow[] })
 /** Every pause in force (per environment and global). */
 export async function listPauses(tx: Tx): Promise<PauseRow[]> {
   return tx.select().from(environmentPauses).where(isNull(environmentPauses.resumedAt)).orderBy(environmentPauses.pausedAt);
+}
+
+/**
+ * What holds a deployment's promotion now (holdMessage of holdsOn for its release and environment), in one prepared
+ * statement: every forward step asks before it starts (activities/promotion-context.ts recordedStep).
+ */
+const DEPLOYMENT_HOLD = `select r.rejected_by as "rejectedBy", r.reason as "rejectionReason",
+    p.environment as "pauseEnvironment", p.paused_by as "pausedBy", p.reason as "pauseReason"
+  from deployments d
+  left join lateral (select rejected_by, reason from release_rejections
+    where release_id = d.release_id and lifted_at is null limit 1) r on true
+  left join lateral (select environment, paused_by, reason from environment_pauses
+    where resumed_at is null and (environment is null or environment = d.environment)
+    order by environment is null desc limit 1) p on true
+  where d.id = $1`;
+
+export async function holdOfDeployment(sql: Sql, deploymentId: number): Promise<string | undefined> {
+  const [h] = await sql.unsafe<Array<Record<string, string | null>>>(DEPLOYMENT_HOLD, [deploymentId], { prepare: true });
+  if (!h) return undefined;
+  return holdMessage({
+    ...(h.rejectedBy !== null ? { rejection: { rejectedBy: h.rejectedBy as string, reason: h.rejectionReason as string } } : {}),
+    pauses:
+      h.pausedBy !== null
+        ? [{ environment: h.pauseEnvironment ?? null, pausedBy: h.pausedBy as string, reason: h.pauseReason as string }]
+        : [],
+  });
 }
