@@ -7,7 +7,7 @@ import { admitDeployment, type Admission, type AdmitInput } from '../db/admissio
 import { verifyOperatorAction, type VerifiedAction, type VerifyOperatorActionInput } from '../db/operator-actions.js';
 import { FAILURE } from '../domain/promotion.js';
 import { eq } from 'drizzle-orm';
-import { deployments } from '../db/promotion-schema.js';
+import { deployments, deploymentTransitionKeys } from '../db/promotion-schema.js';
 import { applyTransitionMoved } from '../db/deployments.js';
 import type { Tx } from '../db/client.js';
 import { holdOfDeployment } from '../db/holds.js';
@@ -75,6 +75,13 @@ export function createAdmissionActivities(deps: ActivityDeps) {
       const out = await deps.database.db.transaction(async (tx) => {
         const admission = await admitDeployment(tx, input);
         if (!admission.admitted) return { admission, frozen: false };
+        // A retry of an attempt that committed (its answer lost): answer what was recorded, not a fresh freeze check.
+        const [applied] = await tx
+          .select({ status: deployments.status })
+          .from(deploymentTransitionKeys)
+          .innerJoin(deployments, eq(deployments.id, deploymentTransitionKeys.deploymentId))
+          .where(eq(deploymentTransitionKeys.key, input.key));
+        if (applied) return { admission, frozen: applied.status === 'scheduled' };
         const { frozen } = await freezeOf(tx, input.deploymentId);
         const status = frozen ? 'scheduled' : admission.approval ? 'awaiting_approval' : 'running';
         const { deploymentId, key, runId } = input;

@@ -161,7 +161,9 @@ export async function recordedStep<T extends StepOutcome>(
   const db = deps.database.db;
   const record = input.record ?? true;
   addLogBindings({ step: input.step });
-  if (input.holds) await throwIfHeld(deps, input.deploymentId);
+  // Once per step, before its first attempt (as the local activity before the step did): an attempt retried after
+  // it did its work (a push, a sync) must finish the step, not park halfway through it.
+  if (input.holds && activityInfo().attempt === 1) await throwIfHeld(deps, input.deploymentId);
   const started = performance.now();
   if (record) await markStepStarted(db, { deploymentId: input.deploymentId, step: input.step, attempt: activityInfo().attempt });
   try {

@@ -157,7 +157,7 @@ export function createVerifyGates(deps: ActivityDeps) {
   return {
     async planVerification(input: PlanVerificationInput): Promise<PlanVerificationResult> {
       // The verify step's governance hold (since holds-in-step), before anything is recorded.
-      if (input.checkHolds) await throwIfHeld(deps, input.deploymentId);
+      if (input.checkHolds && activityInfo().attempt === 1) await throwIfHeld(deps, input.deploymentId);
       const ctx = await loadContext(deps, input.deploymentId);
       const config = configOf(ctx);
       if (config.checks.length === 0 && input.record) {

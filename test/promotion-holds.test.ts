@@ -10,13 +10,13 @@ import { commitsOn } from './git-fixtures.js';
 
 const db = useTestDatabase();
 let f: PromotionFixture;
-let hookAction: ((point: string) => Promise<void> | void) | undefined;
+let hookAction: ((point: string, attempt: number) => Promise<void> | void) | undefined;
 
 beforeAll(async () => {
   f = await createPromotionFixture(db.database, {
     envs: [{ key: 'gated', protected: true, approvalsRequired: 1 }],
   });
-  await f.startWorker({ testHooks: { at: (point) => hookAction?.(point) } });
+  await f.startWorker({ testHooks: { at: (point, info) => hookAction?.(point, info.attempt) } });
 });
 afterAll(async () => {
   await f?.stopWorker();
@@ -103,5 +103,26 @@ describe('governance holds while a promotion runs', () => {
     const done = await f.waitFor('gated', p.deploymentId, ['succeeded', 'failed', 'aborted']);
     expect(done.status).toBe('succeeded');
     expect((await commitsOn(f.repoPath)).length).toBe(before + 1);
+  });
+
+  it('a step retried by Temporal after a pause finishes that step (its first attempt asked), and the next step parks', async () => {
+    const p = await awaitingApproval('5.3.0');
+    const before = (await commitsOn(f.repoPath)).length;
+    hookAction = async (point, attempt) => {
+      if (point !== 'git-commit-push:start' || attempt !== 1) return;
+      expect((await f.h.call('POST', `/v1/environments/${f.env.gated}/pause`, { body: { reason: 'incident 9' } })).status).toBe(200);
+      throw new Error('connection reset while pushing'); // a retryable failure: Temporal runs attempt 2
+    };
+    expect((await act(p.deploymentId, 'approve', f.tokens.approver1)).status).toBe(200);
+    const parked = await f.waitFor('gated', p.deploymentId, ['awaiting_operator', 'succeeded', 'failed']);
+    hookAction = undefined;
+    expect(parked.status).toBe('awaiting_operator');
+    expect(parked.message).toMatch(/held: environment .* paused by bootstrap-admin: incident 9/);
+    expect(parked.steps.find((s: { name: string }) => s.name === 'git-commit-push')).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(parked.steps.find((s: { name: string }) => s.name === 'argocd-refresh')).toMatchObject({ status: 'failed' });
+    expect((await commitsOn(f.repoPath)).length).toBe(before + 1);
+    expect((await f.h.call('POST', `/v1/environments/${f.env.gated}/resume`, { body: { reason: 'over' } })).status).toBe(200);
+    expect((await act(p.deploymentId, 'abort', f.tokens.promoter, { comment: 'done here' })).status).toBe(200);
+    expect((await f.waitFor('gated', p.deploymentId, ['aborted', 'failed', 'succeeded'])).status).toBe('aborted');
   });
 });
