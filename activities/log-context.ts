@@ -13,14 +13,26 @@ function field(arg: unknown, name: string): unknown {
   return arg !== null && typeof arg === 'object' ? (arg as Record<string, unknown>)[name] : undefined;
 }
 
+/** A deployment's release and environment never change: each worker keeps the last ones it read. */
+const KEPT = 1024;
+const keptBindings = new WeakMap<ActivityDeps, Map<number, { releaseId: string; environment: string }>>();
+
 async function bindingsOf(deps: ActivityDeps, arg: unknown): Promise<Record<string, unknown> | undefined> {
   const deploymentId = field(arg, 'deploymentId');
   if (typeof deploymentId === 'number' && Number.isSafeInteger(deploymentId)) {
+    let kept = keptBindings.get(deps);
+    if (!kept) keptBindings.set(deps, (kept = new Map()));
+    const known = kept.get(deploymentId);
+    if (known) return { deploymentId, ...known };
     const [row] = await deps.database.db
       .select({ releaseId: deployments.releaseId, environment: deployments.environment })
       .from(deployments)
       .where(eq(deployments.id, deploymentId))
       .catch(() => []);
+    if (row) {
+      kept.set(deploymentId, row);
+      if (kept.size > KEPT) kept.delete(kept.keys().next().value as number);
+    }
     return { deploymentId, ...(row ?? {}) };
   }
   const environment = field(arg, 'environment');

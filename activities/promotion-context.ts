@@ -50,9 +50,38 @@ export async function loadContext(deps: ActivityDeps, deploymentId: number): Pro
   if (!deployment) throw ApplicationFailure.nonRetryable(`deployment ${deploymentId} not found`, FAILURE.notFound);
   const environment = await getEnvironment(db, { name: deployment.environment });
   if (!environment) throw ApplicationFailure.nonRetryable(`environment ${deployment.environment} not found`, FAILURE.notFound);
-  const release = await getRelease(db, { id: deployment.releaseId });
+  const release = await releaseOf(deps, deployment.releaseId);
   if (!release) throw ApplicationFailure.nonRetryable(`release ${deployment.releaseId} not found`, FAILURE.notFound);
   return { deployment, environment, release };
+}
+
+/** Releases a worker keeps (they never change: every step of a promotion reads the same one), least recent dropped. */
+const RELEASES_KEPT = 32;
+const keptReleases = new WeakMap<ActivityDeps, Map<string, ReleaseRow>>();
+
+/** The release, from the worker's few kept ones (deep-frozen: no caller can change what the next one reads). */
+async function releaseOf(deps: ActivityDeps, id: string): Promise<ReleaseRow | undefined> {
+  let kept = keptReleases.get(deps);
+  if (!kept) keptReleases.set(deps, (kept = new Map()));
+  const hit = kept.get(id);
+  if (hit) {
+    kept.delete(id);
+    kept.set(id, hit);
+    return hit;
+  }
+  const row = await getRelease(deps.database.db, { id });
+  if (!row) return undefined;
+  kept.set(id, deepFreeze(row));
+  if (kept.size > RELEASES_KEPT) kept.delete(kept.keys().next().value as string);
+  return row;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 /**

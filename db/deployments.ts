@@ -269,21 +269,25 @@ async function ensureStepRow(tx: Tx, input: { deploymentId: number; step: string
     .onConflictDoNothing({ target: [deploymentSteps.deploymentId, deploymentSteps.step] });
 }
 
+/**
+ * The step's row is running (created if missing, one more attempt) and the deployment's current step is this one,
+ * in one statement: one commit where three autocommitted statements were (every step of every promotion writes it).
+ * A step outside ALL_STEPS has no row (as before): only the deployment's current step changes.
+ */
 export async function markStepStarted(tx: Tx, input: { deploymentId: number; step: string; attempt: number }): Promise<void> {
-  await ensureStepRow(tx, input);
-  await tx
-    .update(deploymentSteps)
-    .set({
-      status: 'running',
-      attempts: sql<number>`${deploymentSteps.attempts} + 1`,
-      startedAt: sql<Date>`coalesce(${deploymentSteps.startedAt}, now())`,
-      finishedAt: null,
-    })
-    .where(and(eq(deploymentSteps.deploymentId, input.deploymentId), eq(deploymentSteps.step, input.step)));
-  await tx
-    .update(deployments)
-    .set({ currentStep: input.step, updatedAt: sql`now()` })
-    .where(eq(deployments.id, input.deploymentId));
+  const index = ALL_STEPS.indexOf(input.step as (typeof ALL_STEPS)[number]);
+  if (index < 0) {
+    await tx
+      .update(deployments)
+      .set({ currentStep: input.step, updatedAt: sql`now()` })
+      .where(eq(deployments.id, input.deploymentId));
+    return;
+  }
+  await tx.execute(sql`with d as (update deployments set current_step = ${input.step}, updated_at = now() where id = ${input.deploymentId})
+    insert into deployment_steps (deployment_id, step, position, status, attempts, started_at)
+    values (${input.deploymentId}, ${input.step}, ${index}, 'running', 1, now())
+    on conflict (deployment_id, step) do update set status = 'running', attempts = deployment_steps.attempts + 1,
+      started_at = coalesce(deployment_steps.started_at, now()), finished_at = null`);
 }
 
 export async function markStepProgress(
