@@ -45,8 +45,6 @@ export interface ReadState {
    * were made from (db/prepared.ts readBoard): an entry is rebuilt only when its key changes. One per environment.
    */
   board: Map<string, { key: string; json: string }>;
-  /** Rows of the history pages served (by page query: environment, status, cursor, limit) as JSON by `id.xmin`. */
-  historyPages: Map<string, Map<string, string>>;
 }
 
 const GZIP_CACHE_BYTES = 8 * 1024 * 1024;
@@ -58,7 +56,6 @@ export function createReadState(config: Config, database: Database): ReadState {
     gzipped: createByteLru(GZIP_CACHE_BYTES),
     cursors: createCursorCodec(() => getInstallationId(database.db)),
     board: new Map(),
-    historyPages: new Map(),
   };
 }
 

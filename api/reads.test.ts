@@ -11,7 +11,7 @@ import { apiHarness, errorOf, SEED_DESCRIPTOR, SEED_TEMPLATE, type ApiHarness } 
 import { listDeployments } from '../db/deployments.js';
 import { deploymentSummary } from './schemas.js';
 import { syncWindowParkMessage } from '../domain/promotion.js';
-import { readBoard, readHistoryPage } from '../db/prepared.js';
+import { readBoard } from '../db/prepared.js';
 
 const db = useTestDatabase();
 let h: ApiHarness;
@@ -224,45 +224,6 @@ describe('the history page from prepared rows', () => {
       expect(page.body.deployments).toEqual(JSON.parse(JSON.stringify(expected)));
       expect(page.body.deployments.map((d: { parkReason: string | null }) => d.parkReason).sort()).toEqual([null, parkReason].sort());
     }
-  });
-});
-
-describe('history page rows by version', () => {
-  it('reuses unchanged rows, and a changed row shows at once', async () => {
-    const sql = db.database.sql;
-    const env = 'reads-history-versions';
-    await sql`insert into environments (name, display_order, gitops, argocd, kubernetes)
-      select ${env}, 2, gitops, argocd, kubernetes from environments where name = ${ENV}`;
-    const ids: number[] = [];
-    for (const status of ['succeeded', 'failed', 'running']) {
-      const [d] = await sql`insert into deployments (environment, release_id, status, started_by, workflow_id)
-        values (${env}, ${releaseId}, ${status}, 'ann', ${`wf-hv-${status}`}) returning id`;
-      ids.push(Number(d!.id));
-    }
-    const path = `/v1/environments/${env}/deployment-history?limit=2`;
-    const pageEqualsDrizzle = async () => {
-      const page = await h.call('GET', path);
-      expect(page.status).toBe(200);
-      const drizzle = await listDeployments(db.database.db, { environment: env, limit: 2 });
-      expect(page.body.deployments).toEqual(drizzle.rows.map((r) => JSON.parse(JSON.stringify(deploymentSummary(r)))));
-      return page.body as { deployments: Array<{ id: number; currentStep: string | null }>; nextCursor: string | null };
-    };
-    const first = await pageEqualsDrizzle();
-    expect(first.deployments.map((d) => d.id)).toEqual([ids[2], ids[1]]);
-    expect(first.nextCursor).not.toBeNull();
-    // Held rows come back as their key alone; an updated one with its columns.
-    const keys = (await readHistoryPage(sql, { environment: env, limit: 2 }))!.rows.map((r) => r.key);
-    expect((await readHistoryPage(sql, { environment: env, limit: 2, held: keys }))!.rows.every((r) => r.row === undefined)).toBe(true);
-    await sql`update deployments set current_step = 'argocd-wait' where id = ${ids[2]!}`;
-    const changed = (await readHistoryPage(sql, { environment: env, limit: 2, held: keys }))!.rows;
-    expect(changed.map((r) => r.row?.id)).toEqual([ids[2], undefined]);
-    expect((await pageEqualsDrizzle()).deployments[0]).toMatchObject({ id: ids[2], currentStep: 'argocd-wait' });
-    await sql`update deployments set status = 'succeeded', finished_at = now() where id = ${ids[2]!}`;
-    expect((await pageEqualsDrizzle()).deployments[0]).toMatchObject({ id: ids[2], status: 'succeeded' });
-    // The next page (by cursor) is its own page query.
-    const next = await h.call('GET', `${path}&cursor=${encodeURIComponent(first.nextCursor!)}`);
-    expect(next.body.deployments.map((d: { id: number }) => d.id)).toEqual([ids[0]]);
-    expect(next.body.nextCursor).toBeNull();
   });
 });
 

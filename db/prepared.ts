@@ -171,19 +171,10 @@ const BOARD = `select b."boardKey", case when b."boardKey" = any($1::text[]) the
 const RELEASE = `select ${selectList('r', RELEASE_COLUMNS)}, ${releaseStateJson('r.id')} as "stateJson"
   from releases r where r.id = $1`;
 const RELEASE_STATE = `select ${releaseStateJson('$1::uuid')} as "stateJson"`;
-/**
- * A history page keyed by row version (`id.xmin`: any committed update of a deployment changes its xmin): rows
- * whose key is in $4 come back as the key alone (the caller holds them), the others with their columns as one
- * JSON object (as the board, BOARD).
- */
-const historyPage = (
-  filter: string,
-) => `select k."rowKey", case when k."rowKey" = any($4::text[]) then null else row_to_json(k) end as "row"
-  from (select d.id::text || '.' || d.xmin::text as "rowKey", ${selectList('d', DEPLOYMENT_COLUMNS)} from deployments d
-    where d.environment = $1 and ${filter} d.id < $2 order by d.id desc limit $3) k
-  order by k."id" desc`;
-const HISTORY = historyPage('');
-const HISTORY_BY_STATUS = historyPage('d.status = $5 and');
+const HISTORY = `select ${selectList('d', DEPLOYMENT_COLUMNS)} from deployments d
+  where d.environment = $1 and d.id < $2 order by d.id desc limit $3`;
+const HISTORY_BY_STATUS = `select ${selectList('d', DEPLOYMENT_COLUMNS)} from deployments d
+  where d.environment = $1 and d.status = $4 and d.id < $2 order by d.id desc limit $3`;
 const ENVIRONMENT_EXISTS = `select 1 from environments where name = $1`;
 
 export type Raw = Record<string, unknown>;
@@ -336,23 +327,16 @@ export async function readReleaseState(sql: Sql, input: { id: string }): Promise
 /**
  * A page of an environment's deployment history, newest first (keyset on id; one extra row tells whether
  * another page exists). `undefined` when the environment does not exist (asked only when the page is empty).
- * Each row comes with its version key (`id.xmin`); a row whose key is in `held` comes without its columns.
  */
 export async function readHistoryPage(
   sql: Sql,
-  input: { environment: string; status?: string; before?: number; limit: number; held?: readonly string[] },
-): Promise<{ rows: Array<{ key: string; row?: DeploymentIsoRow }>; hasMore: boolean } | undefined> {
-  const params = [input.environment, input.before ?? NO_CURSOR, input.limit + 1, (input.held ?? []) as string[]];
+  input: { environment: string; status?: string; before?: number; limit: number },
+): Promise<{ rows: DeploymentIsoRow[]; hasMore: boolean } | undefined> {
+  const params = [input.environment, input.before ?? NO_CURSOR, input.limit + 1];
   const rows =
     input.status === undefined
       ? await sql.unsafe<Raw[]>(HISTORY, params, { prepare: true })
       : await sql.unsafe<Raw[]>(HISTORY_BY_STATUS, [...params, input.status], { prepare: true });
   if (rows.length === 0 && (await sql.unsafe(ENVIRONMENT_EXISTS, [input.environment], { prepare: true })).length === 0) return undefined;
-  return {
-    rows: rows.slice(0, input.limit).map((r) => {
-      const key = r.rowKey as string;
-      return r.row === null ? { key } : { key, row: deploymentIsoOf(r.row as Raw) };
-    }),
-    hasMore: rows.length > input.limit,
-  };
+  return { rows: rows.slice(0, input.limit).map(deploymentIsoOf), hasMore: rows.length > input.limit };
 }

@@ -25,12 +25,6 @@ import { PROMOTION_STATUSES, STEPS } from '../../domain/promotion.js';
 import { getRelease } from '../../db/releases.js';
 import { diffReleases, ReleaseDiff } from '../../domain/diff.js';
 
-/**
- * History pages whose rows are kept as JSON (ReadState.historyPages), the least recently asked dropped first: at most
- * 64 × 200 rows of ~1 KB.
- */
-const HISTORY_PAGES_KEPT = 64;
-
 const DeploymentParams = EnvParam.extend({
   id: z.coerce
     .number()
@@ -174,34 +168,6 @@ async function readActionBody(c: Context<AppEnv>): Promise<z.infer<typeof Action
   return parsed.data;
 }
 
-/**
- * The history page of the UI as JSON rows: one prepared query (the environment is looked up only for an empty page;
- * undefined when it does not exist). Rows this process served for the same page query that have not changed since
- * (same `id.xmin`, db/prepared.ts readHistoryPage) are reused as JSON instead of read and serialised again.
- */
-async function historyPage(
-  c: Context<AppEnv>,
-  filter: { environment: string; limit: number; status?: string; before?: number },
-): Promise<{ rows: string[]; lastId: number | undefined; hasMore: boolean } | undefined> {
-  const pages = c.get('deps').reads.historyPages;
-  const query = `${filter.environment}\n${filter.status ?? ''}\n${filter.before ?? ''}\n${filter.limit}`;
-  const held = pages.get(query) ?? new Map<string, string>();
-  const history = await readHistoryPage(c.get('deps').database.sql, { ...filter, held: [...held.keys()] });
-  if (!history) return undefined;
-  const served = new Map<string, string>();
-  // A row answered without columns is one held here: its key came from this page's map.
-  for (const { key, row } of history.rows) served.set(key, row ? JSON.stringify(deploymentSummaryOfIso(row)) : held.get(key)!);
-  pages.delete(query);
-  pages.set(query, served);
-  if (pages.size > HISTORY_PAGES_KEPT) pages.delete(pages.keys().next().value as string);
-  const last = history.rows.at(-1);
-  return {
-    rows: [...served.values()],
-    lastId: last ? Number(last.key.slice(0, last.key.indexOf('.'))) : undefined,
-    hasMore: history.hasMore,
-  };
-}
-
 export const deploymentRoutes = createRouter()
   .openapi(historyRoute, async (c) => {
     const { env } = c.req.valid('param');
@@ -209,18 +175,33 @@ export const deploymentRoutes = createRouter()
     const db = c.get('deps').database.db;
     const { cursors } = c.get('deps').reads;
     const before = q.cursor === undefined ? undefined : positionId(await cursors.decode('deployments', q.cursor), 0);
-    const filter = { environment: env, limit: q.limit, ...(q.status ? { status: q.status } : {}), ...(before ? { before } : {}) };
-    let page: { rows: string[]; lastId: number | undefined; hasMore: boolean } | undefined;
+    const notFound = () => new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${env} does not exist`);
+    let page: { rows: DeploymentSummary[]; hasMore: boolean } | undefined;
     if (q.releaseId === undefined) {
-      page = await historyPage(c, filter);
-    } else if (await getEnvironment(db, { name: env })) {
-      const { rows, hasMore } = await listDeployments(db, { ...filter, releaseId: q.releaseId });
-      page = { rows: rows.map((r) => JSON.stringify(deploymentSummary(r))), lastId: rows.at(-1)?.id, hasMore };
+      // The history page of the UI: one prepared query (the environment is looked up only for an empty page).
+      const history = await readHistoryPage(c.get('deps').database.sql, {
+        environment: env,
+        limit: q.limit,
+        ...(q.status ? { status: q.status } : {}),
+        ...(before ? { before } : {}),
+      });
+      if (!history) throw notFound();
+      page = { rows: history.rows.map(deploymentSummaryOfIso), hasMore: history.hasMore };
+    } else {
+      if (!(await getEnvironment(db, { name: env }))) throw notFound();
+      const rows = await listDeployments(db, {
+        environment: env,
+        releaseId: q.releaseId,
+        limit: q.limit,
+        ...(q.status ? { status: q.status } : {}),
+        ...(before ? { before } : {}),
+      });
+      page = { rows: rows.rows.map(deploymentSummary), hasMore: rows.hasMore };
     }
-    if (!page) throw new ApiError('ENVIRONMENT_NOT_FOUND', `Environment ${env} does not exist`);
-    const nextCursor = page.hasMore && page.lastId !== undefined ? await cursors.encode('deployments', [page.lastId]) : null;
+    const last = page.rows.at(-1);
+    const nextCursor = page.hasMore && last ? await cursors.encode('deployments', [last.id]) : null;
     // An ETag (Cache-Control: private, no-cache): a history page that has not changed is a 304 to a polling UI.
-    return sendJson(c, `{"deployments":[${page.rows.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`, REVALIDATE);
+    return sendJson(c, JSON.stringify({ deployments: page.rows, nextCursor }), REVALIDATE);
   })
   .openapi(detailRoute, async (c) => {
     const { env, id } = c.req.valid('param');
