@@ -272,7 +272,8 @@ async function ensureStepRow(tx: Tx, input: { deploymentId: number; step: string
 /**
  * The step's row is running (created if missing, one more attempt) and the deployment's current step is this one,
  * in one statement: one commit where three autocommitted statements were (every step of every promotion writes it).
- * A step outside ALL_STEPS has no row (as before): only the deployment's current step changes.
+ * The deployment row is locked first, then the step row, as applyTransitionMoved does (no deadlock between them).
+ * A step outside ALL_STEPS has no row: only the deployment's current step changes.
  */
 export async function markStepStarted(tx: Tx, input: { deploymentId: number; step: string; attempt: number }): Promise<void> {
   const index = ALL_STEPS.indexOf(input.step as (typeof ALL_STEPS)[number]);
@@ -283,9 +284,10 @@ export async function markStepStarted(tx: Tx, input: { deploymentId: number; ste
       .where(eq(deployments.id, input.deploymentId));
     return;
   }
-  await tx.execute(sql`with d as (update deployments set current_step = ${input.step}, updated_at = now() where id = ${input.deploymentId})
+  await tx.execute(sql`with locked as (select id from deployments where id = ${input.deploymentId} for update),
+      d as (update deployments set current_step = ${input.step}, updated_at = now() where id = ${input.deploymentId})
     insert into deployment_steps (deployment_id, step, position, status, attempts, started_at)
-    values (${input.deploymentId}, ${input.step}, ${index}, 'running', 1, now())
+    select id, ${input.step}, ${index}, 'running', 1, now() from locked
     on conflict (deployment_id, step) do update set status = 'running', attempts = deployment_steps.attempts + 1,
       started_at = coalesce(deployment_steps.started_at, now()), finished_at = null`);
 }
