@@ -47,15 +47,14 @@ async function freezeOf(tx: Tx, deploymentId: number): Promise<{ frozen: boolean
 }
 
 export function createAdmissionActivities(deps: ActivityDeps) {
+  const logRefusal = (input: AdmitInput, verdict: Admission) => {
+    if (verdict.admitted) return;
+    deps.logger.warn({ deploymentId: input.deploymentId, workflowId: input.workflowId, reason: verdict.reason }, 'promotion run refused');
+  };
   return {
     async admitPromotion(input: AdmitInput): Promise<Admission> {
       const verdict = await deps.database.db.transaction((tx) => admitDeployment(tx, input));
-      if (!verdict.admitted) {
-        deps.logger.warn(
-          { deploymentId: input.deploymentId, workflowId: input.workflowId, reason: verdict.reason },
-          'promotion run refused',
-        );
-      }
+      logRefusal(input, verdict);
       return verdict;
     },
     /**
@@ -88,12 +87,7 @@ export function createAdmissionActivities(deps: ActivityDeps) {
         await applyTransitionMoved(tx, { deploymentId, key, ownerRunId: runId, status, runId, started: true });
         return { admission, frozen };
       });
-      if (!out.admission.admitted) {
-        deps.logger.warn(
-          { deploymentId: input.deploymentId, workflowId: input.workflowId, reason: out.admission.reason },
-          'promotion run refused',
-        );
-      }
+      logRefusal(input, out.admission);
       return out;
     },
     /** Whether a freeze window holds the promotion now, why, and when it should open (ms; null: never). */

@@ -8,20 +8,19 @@ import { eq } from 'drizzle-orm';
 import type { ActivityDeps } from './deps.js';
 import { deployments } from '../db/promotion-schema.js';
 import { withLogBindings } from '../lib/logger.js';
+import { boundedMapsPer } from '../lib/bounded-map.js';
 
 function field(arg: unknown, name: string): unknown {
   return arg !== null && typeof arg === 'object' ? (arg as Record<string, unknown>)[name] : undefined;
 }
 
 /** A deployment's release and environment never change: each worker keeps the last ones it read. */
-const KEPT = 1024;
-const keptBindings = new WeakMap<ActivityDeps, Map<number, { releaseId: string; environment: string }>>();
+const keptBindings = boundedMapsPer<ActivityDeps, number, { releaseId: string; environment: string }>(1024);
 
 async function bindingsOf(deps: ActivityDeps, arg: unknown): Promise<Record<string, unknown> | undefined> {
   const deploymentId = field(arg, 'deploymentId');
   if (typeof deploymentId === 'number' && Number.isSafeInteger(deploymentId)) {
-    let kept = keptBindings.get(deps);
-    if (!kept) keptBindings.set(deps, (kept = new Map()));
+    const kept = keptBindings(deps);
     const known = kept.get(deploymentId);
     if (known) return { deploymentId, ...known };
     const [row] = await deps.database.db
@@ -29,10 +28,7 @@ async function bindingsOf(deps: ActivityDeps, arg: unknown): Promise<Record<stri
       .from(deployments)
       .where(eq(deployments.id, deploymentId))
       .catch(() => []);
-    if (row) {
-      kept.set(deploymentId, row);
-      if (kept.size > KEPT) kept.delete(kept.keys().next().value as number);
-    }
+    if (row) kept.set(deploymentId, row);
     return { deploymentId, ...(row ?? {}) };
   }
   const environment = field(arg, 'environment');

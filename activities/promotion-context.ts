@@ -20,6 +20,7 @@ import { FAILURE, type FailureType, type StepName } from '../domain/promotion.js
 import { addLogBindings } from '../lib/logger.js';
 import { secondsSince, stepDuration } from '../lib/metrics.js';
 import { throwIfHeld } from './admission.js';
+import { boundedMapsPer } from '../lib/bounded-map.js';
 
 export interface PromotionContext {
   deployment: DeploymentRow;
@@ -56,23 +57,13 @@ export async function loadContext(deps: ActivityDeps, deploymentId: number): Pro
 }
 
 /** Releases a worker keeps (they never change: every step of a promotion reads the same one), least recent dropped. */
-const RELEASES_KEPT = 32;
-const keptReleases = new WeakMap<ActivityDeps, Map<string, ReleaseRow>>();
+const keptReleases = boundedMapsPer<ActivityDeps, string, ReleaseRow>(32);
 
 /** The release, from the worker's few kept ones (deep-frozen: no caller can change what the next one reads). */
 async function releaseOf(deps: ActivityDeps, id: string): Promise<ReleaseRow | undefined> {
-  let kept = keptReleases.get(deps);
-  if (!kept) keptReleases.set(deps, (kept = new Map()));
-  const hit = kept.get(id);
-  if (hit) {
-    kept.delete(id);
-    kept.set(id, hit);
-    return hit;
-  }
-  const row = await getRelease(deps.database.db, { id });
-  if (!row) return undefined;
-  kept.set(id, deepFreeze(row));
-  if (kept.size > RELEASES_KEPT) kept.delete(kept.keys().next().value as string);
+  const kept = keptReleases(deps);
+  const row = kept.get(id) ?? (await getRelease(deps.database.db, { id }));
+  if (row) kept.set(id, deepFreeze(row));
   return row;
 }
 

@@ -7,6 +7,7 @@ import type { DeploymentRow } from './deployments.js';
 import type { EnvironmentRow } from './environments.js';
 import { ACTIVE_STATUSES } from '../domain/promotion.js';
 import { DEPLOYMENT_COLUMNS, ENVIRONMENT_COLUMNS, camel, deploymentOf, environmentOf, selectList, type Raw } from './prepared.js';
+import { boundedMapsPer } from '../lib/bounded-map.js';
 
 /** The open incidents an observation counts at most (the monitor reports `openIncidents` up to this). */
 export const OPEN_INCIDENTS_CAP = 100;
@@ -38,12 +39,11 @@ const OPEN_COUNT = `select count(*)::int as n from (select 1 from incidents wher
 /** Environment rows as last read, with their row version (the newest are kept, at most this many). */
 const KEPT_ENVIRONMENTS = 2_000;
 /** Per database (xmin is a version within one PostgreSQL cluster only). */
-const keptBySql = new WeakMap<Sql, Map<string, { version: string; row: EnvironmentRow }>>();
+const keptBySql = boundedMapsPer<Sql, string, { version: string; row: EnvironmentRow }>(KEPT_ENVIRONMENTS);
 
 /** The environment, its active deployment and its open-incident count; undefined when the environment does not exist. */
 export async function readMonitorSnapshot(sql: Sql, input: { environment: string }): Promise<MonitorSnapshot | undefined> {
-  let kept = keptBySql.get(sql);
-  if (!kept) keptBySql.set(sql, (kept = new Map()));
+  const kept = keptBySql(sql);
   const known = kept.get(input.environment);
   const [r] = await sql.unsafe<Raw[]>(SNAPSHOT, [input.environment, known?.version ?? ''], { prepare: true });
   if (!r) {
@@ -61,8 +61,6 @@ export async function readMonitorSnapshot(sql: Sql, input: { environment: string
   }
   if (!environment) {
     environment = environmentOf(env);
-    kept.delete(input.environment);
-    if (kept.size >= KEPT_ENVIRONMENTS) kept.delete(kept.keys().next().value as string);
     kept.set(input.environment, { version, row: environment });
   }
   return {

@@ -85,7 +85,7 @@ export interface StepContext {
 }
 
 /** The activity input of a forward step: the deployment, and the holds check when the step makes it. */
-const stepInput = (c: StepContext) => ({ deploymentId: c.deploymentId, ...(c.checkHolds ? { checkHolds: true } : {}) });
+export const stepInput = (c: StepContext) => ({ deploymentId: c.deploymentId, ...(c.checkHolds ? { checkHolds: true } : {}) });
 
 /** The report every step activity returns (some add fields, e.g. the pushed `sha`). */
 export interface StepReport {

@@ -31,6 +31,7 @@ import {
   forwardIndex,
   history,
   optionsFor,
+  stepInput,
   type StepContext,
   type StepReport,
 } from './promotion-steps.js';
@@ -129,11 +130,7 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
       if (holds && !inStep) await checkHolds(input.deploymentId);
       return together && sha
         ? CancellationScope.nonCancellable(() =>
-            activitiesWith(REFRESH_SYNC_SUMMARY, optionsFor('quick', timeouts, 0)).argocdRefreshSync({
-              deploymentId: input.deploymentId,
-              sha,
-              ...(inStep ? { checkHolds: true } : {}),
-            }),
+            activitiesWith(REFRESH_SYNC_SUMMARY, optionsFor('quick', timeouts, 0)).argocdRefreshSync({ ...stepInput(ctx), sha }),
           )
         : spec.run(activities, ctx);
     });
