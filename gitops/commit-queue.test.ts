@@ -218,6 +218,40 @@ describe('clone cache', () => {
     await expectLinearOncePerDeployment(bare, [2, 3]);
   });
 
+  it('reads are the remote head every time; they fetch only when someone else moved it, and read all files in one go', async () => {
+    const bare = await repo();
+    const cache = repoCache();
+    const read = (paths: string[]) => readFilesAt({ repoUrl: bare, branch: 'main', workDir, paths });
+    const first = await pushRelease(promotion(bare, 'a', '1.0.0', 1));
+    const fetches = cache.readerFetches;
+    // At the commit the cache pushed itself: no fetch.
+    const own = await read(['environments/a/core/values.yaml', 'README.md', 'missing.yaml']);
+    expect(own.sha).toBe(first.sha);
+    expect(own.files['environments/a/core/values.yaml']).toContain('1.0.0');
+    expect(own.files['README.md']).toBe('# environments\n');
+    expect(own.files['missing.yaml']).toBeUndefined();
+    expect(cache.readerFetches).toBe(fetches);
+
+    // Someone else pushes: the next read fetches once, the one after it none. Content that is not UTF-8 and a
+    // name with a line break are read file by file, as text, like any other.
+    const scratch = path.join(root, `scratch-${++seq}`);
+    await git(root, ['clone', '--quiet', bare, scratch]);
+    await writeFile(path.join(scratch, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    await writeFile(path.join(scratch, 'two\nlines'), 'x\n');
+    await git(scratch, ['add', '--all']);
+    await git(scratch, ['commit', '--quiet', '-m', 'by hand']);
+    await git(scratch, ['push', '--quiet', 'origin', 'HEAD:main']);
+    const foreign = (await git(scratch, ['rev-parse', 'HEAD'])).trim();
+    for (const expected of [fetches + 1, fetches + 1]) {
+      const theirs = await read(['latin1.txt', 'README.md']);
+      expect(theirs).toEqual({ sha: foreign, files: { 'latin1.txt': 'caf\uFFFD\n', 'README.md': '# environments\n' } });
+      expect(cache.readerFetches).toBe(expected);
+    }
+    expect((await read(['two\nlines'])).files).toEqual({ 'two\nlines': 'x\n' });
+    // A directory where a file is expected is refused as before (cat-file names the object).
+    await expect(read(['environments'])).rejects.toThrow(/environments/);
+  });
+
   it('first users of one repository at the same moment share one clone; an entry in use is never evicted', async () => {
     const cache = new RepoCache({ dir: path.join(root, 'shared-first'), maxRepos: 1 });
     const [a, b] = [await repo(), await repo()];

@@ -210,6 +210,9 @@ export class CommitQueue {
           }
         }
         if (made.length === 0 || pushed === 'ok') {
+          // The branch's head now, which the clone holds: readers at it need no fetch (repo-cache.ts).
+          const head = made.length > 0 ? made.at(-1)?.result?.sha : live.find((j) => j.result?.status === 'skipped-no-change')?.result?.sha;
+          this.cache.markReady(remote, head);
           for (const job of live) if (!job.settled && job.result) settle(job, job.result);
           return;
         }

@@ -1,4 +1,4 @@
-// The git runner process (see git-runner.ts): receives { id, args, cwd, env, timeout, maxBuffer } over IPC,
+// The git runner process (see git-runner.ts): receives { id, args, cwd, env, timeout, maxBuffer, input? } over IPC,
 // runs `git` with execFile, answers { id, code, stdout, stderr, killed, spawnError }. `{ cancel: id }`
 // kills a running command. Kept tiny on purpose: forking from a small process is what makes it fast.
 import { execFile, type ChildProcess } from 'node:child_process';
@@ -10,6 +10,8 @@ interface Job {
   env: NodeJS.ProcessEnv;
   timeout: number;
   maxBuffer: number;
+  /** Standard input for the command (then closed). */
+  input?: string;
 }
 
 const running = new Map<number, ChildProcess>();
@@ -36,6 +38,10 @@ process.on('message', (msg: Job | { cancel: number }) => {
       });
     },
   );
+  if (msg.input !== undefined) {
+    child.stdin?.on('error', () => undefined); // git exited before reading it all: its exit code tells
+    child.stdin?.end(msg.input);
+  }
   running.set(msg.id, child);
 });
 

@@ -13,6 +13,8 @@ export interface GitRunOptions {
   timeout: number;
   maxBuffer: number;
   signal?: AbortSignal;
+  /** Written to the command's standard input, which is then closed (`cat-file --batch`). */
+  input?: string;
 }
 
 export interface GitRunResult {
@@ -89,7 +91,7 @@ function settleRef(child: ChildProcess): void {
 // kept tiny and self-contained, so the few lines are repeated rather than shared. Change both together.
 function runInProcess(args: string[], opts: GitRunOptions): Promise<GitRunResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       'git',
       args,
       {
@@ -112,6 +114,10 @@ function runInProcess(args: string[], opts: GitRunOptions): Promise<GitRunResult
         });
       },
     );
+    if (opts.input !== undefined) {
+      child.stdin?.on('error', () => undefined); // git exited before reading it all: its exit code tells
+      child.stdin?.end(opts.input);
+    }
   });
 }
 
@@ -156,7 +162,8 @@ function runGitCommand(args: string[], opts: GitRunOptions): Promise<GitRunResul
     });
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     settleRef(child);
-    child.send({ id, args, cwd: opts.cwd, env: opts.env, timeout: opts.timeout, maxBuffer: opts.maxBuffer }, (err) => {
+    const job = { id, args, cwd: opts.cwd, env: opts.env, timeout: opts.timeout, maxBuffer: opts.maxBuffer };
+    child.send(opts.input === undefined ? job : { ...job, input: opts.input }, (err) => {
       if (err) {
         pending.delete(id);
         settleRef(child);

@@ -3,7 +3,8 @@
 //   - Safe: one writer per clone at a time (`exclusive`, an in-process lock); every writer starts from a fresh
 //     fetch and a hard reset (commit-queue.ts), so nothing a previous user left behind survives. Readers
 //     (`atRemoteHead`) ask the remote for its head (`ls-remote`) and read objects by id without the lock; only
-//     when the head is not in the clone yet do they fetch, under the lock.
+//     when the head is not the commit the clone is known to hold (the last one fetched or pushed) do they
+//     fetch, under the lock.
 //   - Self-healing: stale lock files are removed before each exclusive use (nobody else uses this process's
 //     clone), and a clone whose git commands fail for a local reason is discarded and cloned again next time.
 //     A rewritten (force-pushed) remote needs nothing special: the fetch refspec is forced and each use resets.
@@ -43,6 +44,8 @@ interface Entry {
   ready: boolean;
   /** Exclusive uses since the clone was made. */
   uses: number;
+  /** A commit the clone is known to hold (the last one fetched or pushed); reset with the clone. */
+  head: string | undefined;
 }
 
 const roots = new Set<string>();
@@ -56,6 +59,8 @@ export class RepoCache {
   private root: Promise<string> | undefined;
   private readonly entries = new Map<string, Entry>();
   private seq = 0;
+  /** Fetches readers made (tests, diagnostics): reads at a commit the clone is known to hold make none. */
+  readerFetches = 0;
   readonly maxRepos: number;
   readonly reuses: number;
 
@@ -150,20 +155,29 @@ export class RepoCache {
   }
 
   /**
-   * Runs `read` against the remote's current head of the branch (`sha` undefined: the remote has no such
-   * branch). The head is asked of the remote every time (`ls-remote`), so reads are as fresh as a fetch; the
-   * clone is fetched (under the lock) only when it does not hold that commit yet.
+   * Runs `read` against the remote's current head of the branch (`rev` undefined: the remote has no such
+   * branch; else a commit id, or the remote-tracking ref, which nobody moves while `read` holds the lock). The
+   * head is asked of the remote every time (`ls-remote`), so reads are as fresh as a fetch; the clone is
+   * fetched (under the lock) only when that commit is not the one it is known to hold — which is the case
+   * whenever someone else pushed last, so the check is not worth a git process of its own.
    */
-  async atRemoteHead<T>(input: RemoteInput, depth: number, read: (ws: Workspace, sha: string | undefined) => Promise<T>): Promise<T> {
+  async atRemoteHead<T>(
+    input: RemoteInput,
+    depth: number,
+    read: (ws: Workspace, rev: string | undefined) => Promise<T>,
+    /** The commit `read` found at the remote-tracking ref: the clone is known to hold it from then on. */
+    headOf?: (result: T) => string | undefined,
+  ): Promise<T> {
     const entry = await this.entry(input);
+    let sha: string | undefined;
     if (entry.ready) {
       try {
         const ws = await openWorkspace(input, undefined, { dir: entry.dir });
         try {
           const listed = await ws.git(['ls-remote', '--quiet', 'origin', `refs/heads/${input.branch}`]);
-          const sha = /^([0-9a-f]{40})\t/m.exec(listed.stdout)?.[1];
+          sha = /^([0-9a-f]{40})\t/m.exec(listed.stdout)?.[1];
           if (sha === undefined) return await read(ws, undefined);
-          if (await ws.has(`${sha}^{commit}`)) return await read(ws, sha);
+          if (entry.ready && sha === entry.head) return await read(ws, sha);
         } finally {
           await ws.dispose();
         }
@@ -174,16 +188,26 @@ export class RepoCache {
       entry.busy--;
     }
     return this.exclusive(input, undefined, async (ws) => {
+      // Another reader or a writer may have brought that commit in while this one waited for the lock.
+      if (entry.ready && sha !== undefined && sha === entry.head) return read(ws, sha);
+      this.readerFetches++;
       if (!(await ws.fetch(depth))) return read(ws, undefined);
       entry.ready = true;
-      return read(ws, (await ws.git(['rev-parse', ws.remoteRef])).stdout.trim());
+      const result = await read(ws, ws.remoteRef);
+      entry.head = headOf?.(result);
+      return result;
     });
   }
 
-  /** Marks the clone as fetched (a writer's fetch, commit-queue.ts). */
-  markReady(input: RemoteInput): void {
+  /**
+   * Marks the clone as fetched (a writer's fetch, commit-queue.ts); `head`: a commit it now holds (what the
+   * writer pushed, or what a reader found at the remote-tracking ref).
+   */
+  markReady(input: RemoteInput, head?: string): void {
     const e = this.entries.get(RepoCache.key(input));
-    if (e) e.ready = true;
+    if (!e) return;
+    e.ready = true;
+    if (head !== undefined) e.head = head;
   }
 
   /**
@@ -199,7 +223,14 @@ export class RepoCache {
       // Most recently used last (Map order is the LRU order).
       this.entries.delete(key);
     } else {
-      e = { dir: path.join(dir ?? (await this.directory()), `r${++this.seq}`), tail: Promise.resolve(), busy: 0, ready: false, uses: 0 };
+      e = {
+        dir: path.join(dir ?? (await this.directory()), `r${++this.seq}`),
+        tail: Promise.resolve(),
+        busy: 0,
+        ready: false,
+        uses: 0,
+        head: undefined,
+      };
     }
     e.busy++;
     this.entries.set(key, e);
@@ -228,6 +259,7 @@ export class RepoCache {
   /** Moves the clone aside (readers still inside it fail and fall back) and removes it; the next use clones again. */
   private async discard(entry: Entry): Promise<void> {
     entry.ready = false;
+    entry.head = undefined;
     const trash = `${entry.dir}.discarded-${++this.seq}`;
     try {
       await rename(entry.dir, trash);

@@ -28,6 +28,7 @@ import {
 } from './ownership.js';
 import { CommitQueue, findOwn, type PushResult, type TxRequest, type TxSpec } from './commit-queue.js';
 import { RepoCache } from './repo-cache.js';
+import { readObjects } from './cat-file.js';
 import { backoffMs, sleep, withLock } from './serialize.js';
 import { commitMessage } from './trailers.js';
 import { gitPushRetries } from '../lib/metrics.js';
@@ -225,8 +226,11 @@ export async function readBranchFiles(
   const paths = input.paths.map(checkRepoPath);
   if (cacheOff()) return readFresh(input, paths);
   try {
-    return await cache.atRemoteHead(input, HISTORY_DEPTH, (ws, sha) =>
-      sha === undefined ? Promise.resolve(undefined) : readAt(ws, sha, paths),
+    return await cache.atRemoteHead(
+      input,
+      HISTORY_DEPTH,
+      (ws, rev) => (rev === undefined ? Promise.resolve(undefined) : readAt(ws, rev, paths)),
+      (read) => read?.sha,
     );
   } catch (err) {
     // A clone that broke under the read (discarded by a writer meanwhile, damaged): read from a fresh one,
@@ -243,20 +247,32 @@ async function readFresh(
   const ws = await openWorkspace(input);
   try {
     if (!(await ws.fetch(1))) return undefined;
-    return await readAt(ws, (await ws.git(['rev-parse', ws.remoteRef])).stdout.trim(), paths);
+    return await readAt(ws, ws.remoteRef, paths);
   } finally {
     await ws.dispose();
   }
 }
 
-async function readAt(ws: Workspace, sha: string, paths: string[]): Promise<{ sha: string; files: Record<string, string | undefined> }> {
-  // One listing for the symbolic links and the paths that exist, then one read per existing file (git commands
-  // dominate the cost).
-  const { links, present: listed } = await pathsInTree(ws, sha, paths);
+/**
+ * The files at `rev` (a commit id, or the remote-tracking ref while nobody else moves it) and the commit's id.
+ * Git processes dominate the cost: one listing for the symbolic links and the paths that exist, then one
+ * `cat-file --batch` for the commit and every existing file (cat-file.ts; one process per file when the batch
+ * cannot be split).
+ */
+async function readAt(ws: Workspace, rev: string, paths: string[]): Promise<{ sha: string; files: Record<string, string | undefined> }> {
+  const { links, present: listed } = await pathsInTree(ws, rev, paths);
   for (const p of paths) refuseSymlink(p, links);
-  const files: Record<string, string | undefined> = {};
-  for (const p of paths) files[p] = listed.has(p) ? (await ws.git(['cat-file', 'blob', `${sha}:${p}`])).stdout : undefined;
-  return { sha, files };
+  const wanted = paths.filter((p) => listed.has(p));
+  const files: Record<string, string | undefined> = Object.fromEntries(paths.map((p) => [p, undefined]));
+  const batch = await readObjects(ws, [`${rev}^{commit}`, ...wanted.map((p) => `${rev}:${p}`)]);
+  const sha = batch?.[0]?.oid;
+  if (batch && sha !== undefined && wanted.every((_, i) => batch[i + 1]?.type === 'blob')) {
+    wanted.forEach((p, i) => (files[p] = batch[i + 1]?.content));
+    return { sha, files };
+  }
+  const resolved = /^[0-9a-f]{40,64}$/.test(rev) ? rev : (await ws.git(['rev-parse', `${rev}^{commit}`])).stdout.trim();
+  for (const p of wanted) files[p] = (await ws.git(['cat-file', 'blob', `${resolved}:${p}`])).stdout;
+  return { sha: resolved, files };
 }
 
 // --- the transaction ------------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ export interface Workspace {
   remoteRef: string;
   refspec: string;
   /** `author` overrides the workspace's author for this one command (a batch commits for several promotions). */
-  git: (args: string[], opts?: { okCodes?: number[]; author?: GitAuthor }) => Promise<RunResult>;
+  git: (args: string[], opts?: { okCodes?: number[]; author?: GitAuthor; input?: string }) => Promise<RunResult>;
   scrub: (text: string) => string;
   /** Fetches the branch (shallow); false when the remote has no such branch. */
   fetch: (depth: number) => Promise<boolean>;
@@ -180,7 +180,7 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor, opts
     return scrubUrlCredentials(out);
   };
 
-  const run = (args: string[], okCodes = [0], cwd = dir, as?: GitAuthor): Promise<RunResult> =>
+  const run = (args: string[], okCodes = [0], cwd = dir, as?: GitAuthor, stdin?: string): Promise<RunResult> =>
     new Promise((resolve, reject) => {
       input.signal?.throwIfAborted();
       runGit([...config, ...args], {
@@ -189,6 +189,7 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor, opts
         maxBuffer,
         timeout,
         ...(input.signal ? { signal: input.signal } : {}),
+        ...(stdin === undefined ? {} : { input: stdin }),
       }).then((r) => {
         if (input.signal?.aborted) return reject(input.signal.reason as Error);
         if (r.spawnError === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
@@ -252,7 +253,7 @@ export async function openWorkspace(input: RemoteInput, author?: GitAuthor, opts
     remoteRef,
     refspec,
     scrub,
-    git: (args, o) => run(args, o?.okCodes, dir, o?.author),
+    git: (args, o) => run(args, o?.okCodes, dir, o?.author, o?.input),
     fetch: async (depth) => {
       const r = await run(['fetch', '--quiet', '--no-tags', `--depth=${depth}`, 'origin', refspec], [0, 128]);
       if (r.code === 0) return true;
