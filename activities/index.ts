@@ -10,6 +10,7 @@ import { createArgocdRefresh } from './argocd-refresh.js';
 import { createArgocdSync } from './argocd-sync.js';
 import { createArgocdRefreshSync } from './argocd-refresh-sync.js';
 import { createArgocdWait } from './argocd-wait.js';
+import { createArgocdWaitVerify } from './argocd-wait-verify.js';
 import { createVerifyImages } from './verify-images.js';
 import { createRevertPush } from './revert-push.js';
 import { createSweepOrphans } from './sweep-orphans.js';
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createArgocdSync(deps),
     ...createArgocdRefreshSync(deps),
     ...createArgocdWait(deps),
+    ...createArgocdWaitVerify(deps),
     ...createVerifyImages(deps),
     ...createRevertPush(deps),
     ...createSweepOrphans(deps),

@@ -1,6 +1,7 @@
 // Step "verify" (docs/verification-and-monitoring.md, "Verification gates") and the environment's re-verification.
 //   planVerification  (local activity) the environment's checks, names and timing only; with none configured the
-//                     step row is recorded `skipped` here and no check activity runs.
+//                     step row is recorded `skipped` here and no check activity runs (since verify-plan-in-images
+//                     verify-images does that itself when no hold applies: skipVerifyWhenUnconfigured).
 //   verifyGates       the promotion's step: runs the checks (verification-engine.ts), heartbeating their progress
 //                     and writing it to the step row (observation = evidence). Pass: resolves the environment's open
 //                     `verification-failed` incidents. Fail with onFailure `park`: a non-retryable VerificationFailed
@@ -13,7 +14,7 @@
 // whole). Cancellation (an abort) reaches the attempt through its heartbeats.
 import { activityInfo, ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
-import { throwIfHeld } from './admission.js';
+import { promotionHeld, throwIfHeld } from './admission.js';
 import { hook, loadContext, toFailure, type PromotionContext, type StepInput } from './promotion-context.js';
 import { runChecks, type ChecksReport } from './verification-engine.js';
 import { CheckConfigurationError } from './verification-probes.js';
@@ -76,6 +77,40 @@ export interface ReverifyChecksResult {
   revoked: boolean;
   incidentId: number | null;
   checks: CheckSummary[];
+}
+
+/** The verify step of a promotion whose environment configures no check: recorded `skipped`. */
+async function recordSkipped(deps: ActivityDeps, deploymentId: number, attempt: number): Promise<void> {
+  await markStepStarted(deps.database.db, { deploymentId, step: STEP.verify, attempt });
+  await markStepFinished(deps.database.db, {
+    deploymentId,
+    step: STEP.verify,
+    status: 'skipped',
+    message: 'no verification checks configured',
+  });
+}
+
+/**
+ * The planner's work for the common case, done by the verify-images activity right after its own step (workflow
+ * change `verify-plan-in-images`: no local activity round trip before the record): when the environment
+ * configures no check and nothing holds the promotion, the verify step is recorded `skipped` and true is
+ * returned. Anything else (checks to run, a hold, an invalid configuration, a failure here) answers false and
+ * leaves the step to the planner, which reports it as before.
+ */
+export async function skipVerifyWhenUnconfigured(
+  deps: ActivityDeps,
+  input: { deploymentId: number; checkHolds?: boolean },
+): Promise<boolean> {
+  try {
+    if (input.checkHolds && (await promotionHeld(deps, input.deploymentId)) !== null) return false;
+    const parsed = VerificationConfig.safeParse((await loadContext(deps, input.deploymentId)).environment.verification ?? {});
+    if (!parsed.success || parsed.data.checks.length > 0) return false;
+    await recordSkipped(deps, input.deploymentId, 1);
+    return true;
+  } catch (err) {
+    deps.logger.warn({ err: (err as Error).message }, 'verification planning left to the verify step');
+    return false;
+  }
 }
 
 function configOf(ctx: PromotionContext): VerificationConfig {
@@ -160,15 +195,7 @@ export function createVerifyGates(deps: ActivityDeps) {
       if (input.checkHolds && activityInfo().attempt === 1) await throwIfHeld(deps, input.deploymentId);
       const ctx = await loadContext(deps, input.deploymentId);
       const config = configOf(ctx);
-      if (config.checks.length === 0 && input.record) {
-        await markStepStarted(db, { deploymentId: input.deploymentId, step: STEP.verify, attempt: activityInfo().attempt });
-        await markStepFinished(db, {
-          deploymentId: input.deploymentId,
-          step: STEP.verify,
-          status: 'skipped',
-          message: 'no verification checks configured',
-        });
-      }
+      if (config.checks.length === 0 && input.record) await recordSkipped(deps, input.deploymentId, activityInfo().attempt);
       return {
         checks: config.checks.map((c) => ({
           name: c.name,

@@ -8,6 +8,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
 import { loadContext, recordedStep, type StepOutcome, type StepInput } from './promotion-context.js';
+import { skipVerifyWhenUnconfigured } from './verify-gates.js';
 import { mappedWorkloadOf } from './mapped-workload.js';
 import { onCluster, targetApplications, type TargetApp } from './promotion-targets.js';
 import { verifyApplications, type ImageMismatch, type VerifyApplicationsResult } from './verify-workloads.js';
@@ -19,10 +20,14 @@ export type { ImageMismatch } from './verify-workloads.js';
 
 export interface VerifyImagesInput extends StepInput {
   sha: string;
+  /** Since verify-plan-in-images: afterwards, record the verify step `skipped` when it has nothing to check. */
+  planVerify?: boolean;
 }
 export interface VerifyImagesResult extends StepOutcome {
   verifiedContainers: number;
   pods: number;
+  /** The verify step was recorded `skipped` (planVerify): the workflow goes straight to the record. */
+  verifySkipped?: boolean;
 }
 
 /** ` on clusters eu-1, eu-2` when the environment spans several, else nothing. */
@@ -32,7 +37,8 @@ function onClusters(apps: ReadonlyArray<{ target: { name: string; several: boole
 }
 
 export function createVerifyImages(deps: ActivityDeps) {
-  return {
+  // The step itself; the activity below adds the verify step's planning for the common case.
+  const step = {
     async verifyImages(input: VerifyImagesInput): Promise<VerifyImagesResult> {
       return recordedStep(deps, { deploymentId: input.deploymentId, step: STEP.verifyImages, holds: input.checkHolds }, async () => {
         const ctx = await loadContext(deps, input.deploymentId);
@@ -95,6 +101,14 @@ export function createVerifyImages(deps: ActivityDeps) {
           pods: result.pods,
         };
       });
+    },
+  };
+  return {
+    async verifyImages(input: VerifyImagesInput): Promise<VerifyImagesResult> {
+      const verified = await step.verifyImages(input);
+      if (!input.planVerify) return verified;
+      const verifySkipped = await skipVerifyWhenUnconfigured(deps, input);
+      return verifySkipped ? { ...verified, verifySkipped } : verified;
     },
   };
 }

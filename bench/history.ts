@@ -40,7 +40,7 @@ export interface HistoryBreakdown {
   /** Σ activity task started → completed, per activity type. */
   activityExecMs: Record<string, number>;
   /** Each workflow task: scheduled and completed times. */
-  workflowTaskSpans: Array<{ scheduledAt: number; completedAt: number }>;
+  workflowTaskSpans: Array<{ scheduledAt: number; startedAt: number; completedAt: number }>;
   /** Activity type → [scheduledAt, startedAt, completedAt]. */
   activities: Array<{ type: string; scheduledAt: number; startedAt: number; completedAt: number; attempt: number }>;
 }
@@ -65,10 +65,11 @@ export async function historyBreakdown(client: Client, workflowId: string, runId
     if (e.workflowExecutionCompletedEventAttributes) out.workflowCompletedAt = timeOf(e);
     if (e.workflowTaskCompletedEventAttributes) {
       const sched = byId.get(num(e.workflowTaskCompletedEventAttributes.scheduledEventId));
+      const st = byId.get(num(e.workflowTaskCompletedEventAttributes.startedEventId));
       if (sched) {
         out.workflowTasks++;
         out.workflowTaskMs += timeOf(e) - timeOf(sched);
-        out.workflowTaskSpans.push({ scheduledAt: timeOf(sched), completedAt: timeOf(e) });
+        out.workflowTaskSpans.push({ scheduledAt: timeOf(sched), startedAt: st ? timeOf(st) : timeOf(sched), completedAt: timeOf(e) });
       }
     }
     if (e.activityTaskStartedEventAttributes) started.set(num(e.eventId), e);

@@ -208,6 +208,7 @@ const ACTIVITY_ORDER = [
   'argocdRefreshSync',
   'argocdWait',
   'verifyImages',
+  'argocdWaitVerify',
   'recordSuccess',
 ];
 
@@ -370,6 +371,14 @@ async function main(): Promise<void> {
         workflowTaskEachMs: stats(
           fcRuns.flatMap((_, i) => (histories[i] as HistoryBreakdown).workflowTaskSpans.map((w) => w.completedAt - w.scheduledAt)),
         ),
+        // Dispatch (scheduled → started: the server hands the task to the worker's poll) and the worker's turn
+        // (started → completed: activation, workflow code, completion RPC).
+        workflowTaskDispatchEachMs: stats(
+          fcRuns.flatMap((_, i) => (histories[i] as HistoryBreakdown).workflowTaskSpans.map((w) => w.startedAt - w.scheduledAt)),
+        ),
+        workflowTaskWorkerEachMs: stats(
+          fcRuns.flatMap((_, i) => (histories[i] as HistoryBreakdown).workflowTaskSpans.map((w) => w.completedAt - w.startedAt)),
+        ),
         activitiesPerRun: stats(per((_, h) => h.activities.length)),
         residualMs: stats(residual),
         recordDoneToObservedMs: stats(per((run, _h, i) => run.startEpochMs + run.totalMs - (lastActivityDone[i] as number))),
@@ -388,6 +397,11 @@ async function main(): Promise<void> {
         },
         wait: { fc: activityExec.argocdWait?.p50, script: p50(scriptRuns.map((r) => r.phases.wait)) },
         verify: { fc: activityExec.verifyImages?.p50, script: p50(scriptRuns.map((r) => r.phases.verify)) },
+        // wait-verify-together: one activity waits for convergence, then verifies the live images.
+        waitAndVerify: {
+          fc: activityExec.argocdWaitVerify?.p50,
+          script: p50(scriptRuns.map((r) => r.phases.wait + r.phases.verify)),
+        },
         fcOnly: {
           apiToWorkflowStarted: p50(per((run, h) => h.workflowStartedAt - run.startEpochMs)),
           renderValues: activityExec.renderValues?.p50,

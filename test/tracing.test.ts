@@ -133,10 +133,10 @@ describe('tracing', () => {
     const argoCall = spans.find((s) => String(s.attributes['url.full'] ?? '').includes('/api/v1/applications'));
     expect(argoCall, spans.map((s) => s.name).join(', ')).toBeDefined();
     expect(ancestors(argoCall!).some((n) => n.startsWith('RunActivity:'))).toBe(true);
-    // Kubernetes reads (verify-images) are client spans of their activity.
+    // Kubernetes reads (verify-images, done by the wait's activity once converged) are client spans of their activity.
     const kubeRead = spans.find((s) => s.name === 'kube pods.list');
     expect(kubeRead, spans.map((s) => s.name).join(', ')).toBeDefined();
-    expect(ancestors(kubeRead!)).toContain('RunActivity:verifyImages');
+    expect(ancestors(kubeRead!)).toContain('RunActivity:argocdWaitVerify');
     // No query strings or credentials in recorded URLs.
     for (const s of spans) {
       const url = String(s.attributes['url.full'] ?? '');

@@ -93,12 +93,34 @@ const probe = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** Activity types the promotion ran (local ones from their markers), in order. */
+async function activitiesRun(workflowId: string): Promise<string[]> {
+  const { client, connection } = await temporalClient();
+  try {
+    const json = JSON.stringify(await client.workflow.getHandle(workflowId).fetchHistory());
+    const types: string[] = [];
+    for (const m of json.matchAll(/"activityType":\{"name":"(\w+)"\}|"data":"([A-Za-z0-9+/=]+)"/g)) {
+      const name = m[1] ?? /"activity_type":"(\w+)"/.exec(Buffer.from(m[2] as string, 'base64').toString('utf8'))?.[1];
+      if (name) types.push(name);
+    }
+    return types;
+  } finally {
+    await connection.close();
+  }
+}
+
 describe('the verify step of a promotion', () => {
-  it('with no check configured the step is recorded skipped', async () => {
+  it('with no check configured the step is recorded skipped, by the verify-images half of the wait (no planner round trip)', async () => {
     const p = await promote('2.0.0', 'b');
     const d = await f.waitFor('b', p.deploymentId, ended);
     expect(d.status).toBe('succeeded');
     expect(step(d, 'verify')).toMatchObject({ status: 'skipped', message: 'no verification checks configured' });
+    const ran = await activitiesRun(p.workflowId);
+    // Since wait-verify-together the wait's activity verifies the live images once converged.
+    expect(ran).toContain('argocdWaitVerify');
+    expect(ran).not.toContain('verifyImages');
+    expect(ran).not.toContain('planVerification');
+    expect(ran.at(-1)).toBe('recordSuccess');
     await recordHistory('verification-gates-skipped', p.workflowId);
   });
 
@@ -151,6 +173,8 @@ describe('the verify step of a promotion', () => {
     expect(checks[0].evidence.map((e: Loose) => e.status)).toEqual([503, 200, 200]);
     expect(checks[0].evidence[0].body).toContain('[redacted]');
     expect(checks[2].evidence[0].applications.map((a: Loose) => a.health)).toEqual(['Healthy', 'Healthy']);
+    // With checks to run, the planner plans them (verify-images only records its own step).
+    expect((await activitiesRun(p.workflowId)).slice(-3)).toEqual(['planVerification', 'verifyGates', 'recordSuccess']);
     await recordHistory('verification-gates-passed', p.workflowId);
   });
 

@@ -82,6 +82,12 @@ export interface StepContext {
   heartbeatSeconds?: number;
   /** Since holds-in-step: the step's activity checks the governance holds itself (workflows/promotion-holds.ts). */
   checkHolds?: boolean;
+  /** Since verify-plan-in-images: verify-images records the verify step skipped when it has nothing to check… */
+  planVerify?: boolean;
+  /** …and said so: the verify step then runs no activity. */
+  verifySkipped?: boolean;
+  /** Since wait-verify-together: the wait step's activity verifies the live images once converged. */
+  waitThenVerify?: boolean;
 }
 
 /** The activity input of a forward step: the deployment, and the holds check when the step makes it. */
@@ -101,6 +107,10 @@ export interface StepReport {
   sync?: { synced?: string[]; alreadyOurs?: string[] };
   /** verify: the gate failed under onFailure `rollback` (incident opened); the promotion ends failed with this message. */
   verificationFailed?: string;
+  /** verify-images (planVerify): the verify step is recorded skipped. */
+  verifySkipped?: boolean;
+  /** argocdWaitVerify: its verify-images half's report (absent when that half did not succeed). */
+  verified?: { message?: string; verifySkipped?: boolean };
 }
 
 export interface StepSpec {
@@ -158,8 +168,9 @@ export const FORWARD_STEPS: readonly StepSpec[] = [
     // The deadline is taken when the attempt series starts (workflow time, deterministic), so a retry by an
     // operator gets a full deadline again.
     run: (a, c) =>
-      a.argocdWait({
+      (c.waitThenVerify ? a.argocdWaitVerify : a.argocdWait)({
         ...stepInput(c),
+        ...(c.waitThenVerify && c.planVerify ? { planVerify: true } : {}),
         sha: pushedSha(c),
         deadlineAtMs: Date.now() + c.convergenceDeadlineSeconds * 1000,
         recordStep: true,
@@ -172,7 +183,7 @@ export const FORWARD_STEPS: readonly StepSpec[] = [
     kind: 'quick',
     interruptible: true,
     summary: 'verify live images',
-    run: (a, c) => a.verifyImages({ ...stepInput(c), sha: pushedSha(c) }),
+    run: (a, c) => a.verifyImages({ ...stepInput(c), sha: pushedSha(c), ...(c.planVerify ? { planVerify: true } : {}) }),
   },
   {
     name: STEP.verify,

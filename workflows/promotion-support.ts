@@ -22,6 +22,12 @@ export const RETRY_RESTARTS_PATCH = 'retry-reestablishes-preconditions';
  */
 export const REFRESH_SYNC_PATCH = 'refresh-sync-together';
 export const REFRESH_SYNC_SUMMARY = 'Argo CD refresh and sync';
+/**
+ * Workflow change: the convergence wait and verify-images in one activity (argocdWaitVerify) as soon as everything
+ * converged; when its verify half did not succeed the ordinary verify-images step runs next.
+ */
+export const WAIT_VERIFY_PATCH = 'wait-verify-together';
+export const WAIT_VERIFY_SUMMARY = 'wait for convergence, verify live images';
 /** Workflow change: the record step's recordSuccess runs as a local activity (no activity task round trip). */
 export const RECORD_SUCCESS_LOCAL_PATCH = 'record-success-local';
 

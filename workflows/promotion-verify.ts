@@ -12,6 +12,12 @@ import type { PlannedCheck } from '../activities/verify-gates.js';
 import { FAILURE } from '../domain/promotion.js';
 
 export const VERIFICATION_GATES_PATCH = 'verification-gates';
+/**
+ * Workflow change: the verify-images activity also does the planner's work when there is nothing to check (it
+ * records the verify step `skipped`), so the common promotion reaches its record without the planner's local
+ * activity round trip; with checks, a hold or any doubt the step runs as before.
+ */
+export const VERIFY_PLAN_PATCH = 'verify-plan-in-images';
 
 const planner = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',

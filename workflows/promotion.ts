@@ -36,8 +36,16 @@ import {
   type StepReport,
 } from './promotion-steps.js';
 import { checkHolds, GOVERNANCE_HOLDS_PATCH, HOLDS_IN_STEP_PATCH } from './promotion-holds.js';
+import { VERIFY_PLAN_PATCH } from './promotion-verify.js';
 import { FREEZE_WAIT_PATCH, FreezeWatch, frozenAtStart, holdWhileFrozen } from './promotion-freeze.js';
-import { ADMIT_AND_START_PATCH, RECORD_SUCCESS_LOCAL_PATCH, REFRESH_SYNC_PATCH, REFRESH_SYNC_SUMMARY } from './promotion-support.js';
+import {
+  ADMIT_AND_START_PATCH,
+  RECORD_SUCCESS_LOCAL_PATCH,
+  REFRESH_SYNC_PATCH,
+  REFRESH_SYNC_SUMMARY,
+  WAIT_VERIFY_PATCH,
+  WAIT_VERIFY_SUMMARY,
+} from './promotion-support.js';
 import { SOAK_PATCH, soakAfterRecord } from './promotion-soak.js';
 
 export async function promoteRelease(input: PromoteInput): Promise<PromoteResult> {
@@ -118,7 +126,6 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
       i++;
       continue;
     }
-    const activities = activitiesWith(spec.summary, optionsFor(spec.kind, timeouts, input.convergenceDeadlineSeconds));
     if (spec.name === STEP.gitCommitPush) run.pushStarted = true;
     const sha = ctx.sha;
     // Refresh and sync in one activity (a failed sync half is left to the ordinary sync step, run next).
@@ -126,7 +133,15 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
     // Since holds-in-step the step's activity checks the holds itself (no local activity round trip before it).
     const inStep = holds && patched(HOLDS_IN_STEP_PATCH);
     if (inStep) ctx.checkHolds = true;
+    // Since verify-plan-in-images: verify-images records the verify step skipped when there is nothing to check;
+    // since wait-verify-together the wait's activity runs verify-images once converged (one round trip less).
+    if (spec.name === STEP.argocdWait) ctx.waitThenVerify = patched(WAIT_VERIFY_PATCH);
+    if ((spec.name === STEP.verifyImages || ctx.waitThenVerify) && patched(VERIFY_PLAN_PATCH)) ctx.planVerify = true;
+    const summary = spec.name === STEP.argocdWait && ctx.waitThenVerify ? WAIT_VERIFY_SUMMARY : spec.summary;
+    const activities = activitiesWith(summary, optionsFor(spec.kind, timeouts, input.convergenceDeadlineSeconds));
+    const skipped = spec.name === STEP.verify && ctx.verifySkipped === true;
     const done = await run.runStep(spec.name, async (): Promise<StepReport> => {
+      if (skipped) return {};
       if (holds && !inStep) await checkHolds(input.deploymentId);
       return together && sha
         ? CancellationScope.nonCancellable(() =>
@@ -134,6 +149,7 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
           )
         : spec.run(activities, ctx);
     });
+    delete ctx.verifySkipped;
     if (!done) return compensate(run, run.pendingAbort());
     if ('restartFrom' in done) {
       // An operator's retry: restart there; the wait then judges only status reconciled after the retry.
@@ -162,12 +178,19 @@ async function lifecycle(run: PromotionRun): Promise<PromoteResult> {
       run.commitSha = 'ownCommit' in done.value ? (done.value.ownCommit ?? null) : done.value.sha;
       run.details();
     }
+    if (spec.name === STEP.verifyImages && done.value.verifySkipped) ctx.verifySkipped = true;
+    // The wait's activity verified the live images too: that step is done (its result is the last one shown).
+    const verified = spec.name === STEP.argocdWait ? done.value.verified : undefined;
+    if (verified) {
+      if (typeof verified.message === 'string') run.lastResult = `${STEP.verifyImages}: ${verified.message}`;
+      if (verified.verifySkipped) ctx.verifySkipped = true;
+    }
     const synced = together ? done.value.sync : spec.name === STEP.argocdSync ? done.value : undefined;
     if (synced && ctx.retriedAtMs !== undefined && synced.synced && !synced.alreadyOurs?.length) {
       // The retry started a new operation in every application: an operation older than the retry is not ours.
       ctx.syncedAfterMs = ctx.retriedAtMs;
     }
-    i += together && done.value.sync ? 2 : 1;
+    i += (together && done.value.sync) || verified ? 2 : 1;
   }
 
   run.enterStep(STEP.record);
