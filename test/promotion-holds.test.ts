@@ -105,42 +105,31 @@ describe('governance holds while a promotion runs', () => {
     expect((await commitsOn(f.repoPath)).length).toBe(before + 1);
   });
 
-  it('a pause while live images are verified parks at the verify step (verify-images leaves it to the planner); resume + ONE retry', async () => {
-    const p = await awaitingApproval('5.2.5');
+  // The wait's activity verifies the live images once converged (wait-verify-together), and verify-images records
+  // an unconfigured verify step (verify-plan-in-images); neither may run past a hold.
+  it.each([
+    { during: 'argocd-wait', parksAt: 'verify-images', tag: '5.2.6', why: 'the wait verifies only when nothing holds' },
+    { during: 'verify-images', parksAt: 'verify', tag: '5.2.5', why: 'verify-images leaves the verify step to the planner' },
+  ])('a pause during $during parks at $parksAt ($why); resume + ONE retry finishes it', async ({ during, parksAt, tag }) => {
+    const p = await awaitingApproval(tag);
     hookAction = async (point) => {
-      if (point !== 'verify-images:start') return;
+      if (point !== `${during}:start`) return;
       hookAction = undefined;
-      expect((await f.h.call('POST', `/v1/environments/${f.env.gated}/pause`, { body: { reason: 'incident 8b' } })).status).toBe(200);
+      expect((await f.h.call('POST', `/v1/environments/${f.env.gated}/pause`, { body: { reason: `paused in ${during}` } })).status).toBe(
+        200,
+      );
     };
     expect((await act(p.deploymentId, 'approve', f.tokens.approver1)).status).toBe(200);
     const parked = await f.waitFor('gated', p.deploymentId, ['awaiting_operator', 'succeeded', 'failed']);
     expect(parked.status).toBe('awaiting_operator');
-    expect(parked.message).toMatch(/held: environment .* paused by bootstrap-admin: incident 8b/);
-    expect(parked.steps.find((s: { name: string }) => s.name === 'verify-images')).toMatchObject({ status: 'succeeded' });
-    expect(parked.steps.find((s: { name: string }) => s.name === 'verify')).toMatchObject({ status: 'failed' });
+    expect(parked.message).toMatch(new RegExp(`held: environment .* paused by bootstrap-admin: paused in ${during}`));
+    expect(parked.steps.find((s: { name: string }) => s.name === during)).toMatchObject({ status: 'succeeded' });
+    expect(parked.steps.find((s: { name: string }) => s.name === parksAt)).toMatchObject({ status: 'failed' });
     expect((await f.h.call('POST', `/v1/environments/${f.env.gated}/resume`, { body: { reason: 'over' } })).status).toBe(200);
     expect((await act(p.deploymentId, 'retry', f.tokens.promoter)).status).toBe(200);
     const done = await f.waitFor('gated', p.deploymentId, ['succeeded', 'failed', 'aborted']);
     expect(done.status).toBe('succeeded');
     expect(done.steps.find((s: { name: string }) => s.name === 'verify')).toMatchObject({ status: 'skipped' });
-  });
-
-  it('a pause during the convergence wait parks at verify-images (the wait verifies only when nothing holds); resume + ONE retry', async () => {
-    const p = await awaitingApproval('5.2.6');
-    hookAction = async (point) => {
-      if (point !== 'argocd-wait:start') return;
-      hookAction = undefined;
-      expect((await f.h.call('POST', `/v1/environments/${f.env.gated}/pause`, { body: { reason: 'incident 8c' } })).status).toBe(200);
-    };
-    expect((await act(p.deploymentId, 'approve', f.tokens.approver1)).status).toBe(200);
-    const parked = await f.waitFor('gated', p.deploymentId, ['awaiting_operator', 'succeeded', 'failed']);
-    expect(parked.status).toBe('awaiting_operator');
-    expect(parked.message).toMatch(/held: environment .* paused by bootstrap-admin: incident 8c/);
-    expect(parked.steps.find((s: { name: string }) => s.name === 'argocd-wait')).toMatchObject({ status: 'succeeded' });
-    expect(parked.steps.find((s: { name: string }) => s.name === 'verify-images')).toMatchObject({ status: 'failed' });
-    expect((await f.h.call('POST', `/v1/environments/${f.env.gated}/resume`, { body: { reason: 'over' } })).status).toBe(200);
-    expect((await act(p.deploymentId, 'retry', f.tokens.promoter)).status).toBe(200);
-    expect((await f.waitFor('gated', p.deploymentId, ['succeeded', 'failed', 'aborted'])).status).toBe('succeeded');
   });
 
   it('a step retried by Temporal after a pause finishes that step (its first attempt asked), and the next step parks', async () => {
