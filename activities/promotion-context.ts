@@ -168,6 +168,15 @@ export interface StepOutcome {
 }
 
 /**
+ * Whether the promotion is still running this step: an activity left running after an abort (a wait cancelled while
+ * its compensation runs) must not go on to record a later step.
+ */
+export async function stillAtStep(deps: ActivityDeps, deploymentId: number, step: StepName): Promise<boolean> {
+  const d = await getDeployment(deps.database.db, { id: deploymentId });
+  return d?.status === 'running' && d.currentStep === step;
+}
+
+/**
  * Records a step's attempt in the deployment history around `fn`: running with the attempt number, then
  * succeeded/skipped with its message, or the attempt's error as the step's last message. With `holds`, a
  * governance hold fails the step before it starts (as the local activity before each step did until

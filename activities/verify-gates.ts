@@ -15,7 +15,7 @@
 import { activityInfo, ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
 import { promotionHeld, throwIfHeld } from './admission.js';
-import { hook, loadContext, toFailure, type PromotionContext, type StepInput } from './promotion-context.js';
+import { hook, loadContext, stillAtStep, toFailure, type PromotionContext, type StepInput } from './promotion-context.js';
 import { runChecks, type ChecksReport } from './verification-engine.js';
 import { CheckConfigurationError } from './verification-probes.js';
 import { markStepFinished, markStepProgress, markStepStarted } from '../db/deployments.js';
@@ -97,14 +97,14 @@ async function recordSkipped(deps: ActivityDeps, deploymentId: number, attempt: 
  * returned. Anything else (checks to run, a hold, an invalid configuration, a failure here) answers false and
  * leaves the step to the planner, which reports it as before.
  */
-export async function skipVerifyWhenUnconfigured(
-  deps: ActivityDeps,
-  input: { deploymentId: number; checkHolds?: boolean },
-): Promise<boolean> {
+export async function skipVerifyWhenUnconfigured(deps: ActivityDeps, input: { deploymentId: number }): Promise<boolean> {
   try {
-    if (input.checkHolds && (await promotionHeld(deps, input.deploymentId)) !== null) return false;
+    // Holds are checked whatever the input says: planVerify comes with holds-in-step (both are in every new run).
+    if ((await promotionHeld(deps, input.deploymentId)) !== null) return false;
     const parsed = VerificationConfig.safeParse((await loadContext(deps, input.deploymentId)).environment.verification ?? {});
     if (!parsed.success || parsed.data.checks.length > 0) return false;
+    // Not after an abort: an activity left running must not record the next step.
+    if (!(await stillAtStep(deps, input.deploymentId, STEP.verifyImages))) return false;
     await recordSkipped(deps, input.deploymentId, 1);
     return true;
   } catch (err) {

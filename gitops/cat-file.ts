@@ -1,6 +1,7 @@
 // Several objects read by one git process (`git cat-file --batch`, names on its standard input) instead of
 // one `git cat-file` per file: each git process costs a few milliseconds, and a promotion reads its files
-// at every render (docs/benchmarks.md, "One git process for the render step's read").
+// at every render (docs/benchmarks.md, "Two round trips and two git processes fewer").
+import { GitPermanentError } from './errors.js';
 import type { Workspace } from './workspace.js';
 
 export interface GitObject {
@@ -16,8 +17,17 @@ export interface GitObject {
  */
 export async function readObjects(ws: Workspace, names: string[]): Promise<Array<GitObject | undefined> | undefined> {
   if (names.some((n) => n.includes('\n') || n.includes('\r'))) return undefined;
-  const out = await ws.git(['cat-file', '--batch'], { input: names.map((n) => `${n}\n`).join('') });
-  return parseBatch(out.stdout, names.length);
+  let out;
+  try {
+    // Any exit code: a batch git gave up on is read again file by file, whose errors name the file (and never
+    // carry other files' content, which a failed batch's output holds).
+    out = await ws.git(['cat-file', '--batch'], { input: names.map((n) => `${n}\n`).join(''), okCodes: [0, 1, 128] });
+  } catch (err) {
+    // All files together beyond the engine's output bound: file by file, each within it as before.
+    if (err instanceof GitPermanentError && err.details.command === 'cat-file') return undefined;
+    throw err;
+  }
+  return out.code === 0 ? parseBatch(out.stdout, names.length) : undefined;
 }
 
 /** Splits `git cat-file --batch` output (`<oid> <type> <size>\n<content>\n` or `<name> missing\n` per object). */

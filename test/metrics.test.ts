@@ -138,7 +138,8 @@ describe('metrics after a promotion', () => {
     const sdk = lines.filter(
       (l) => l.workflowId === `promote:${f.env.dev}` && typeof l.activityType === 'string' && l.msg !== 'Activity started',
     );
-    expect(sdk.length).toBeGreaterThan(5);
+    // At least "Activity completed" of each: render, push, refresh-and-sync, wait-and-verify.
+    expect(sdk.length).toBeGreaterThanOrEqual(4);
     for (const l of [...ours, ...sdk]) {
       expect(l, JSON.stringify(l)).toMatchObject({ deploymentId: first.deploymentId, releaseId: first.releaseId, environment: f.env.dev });
       expect(typeof l.step, JSON.stringify(l)).toBe('string');

@@ -130,6 +130,8 @@ describe('governance holds while a promotion runs', () => {
     const done = await f.waitFor('gated', p.deploymentId, ['succeeded', 'failed', 'aborted']);
     expect(done.status).toBe('succeeded');
     expect(done.steps.find((s: { name: string }) => s.name === 'verify')).toMatchObject({ status: 'skipped' });
+    // The wait's verify half left to the ordinary verify-images step (wait-verify-together): in the replay corpus.
+    if (during === 'argocd-wait') await recordHistory('wait-verify-deferred', p.workflowId);
   });
 
   it('a step retried by Temporal after a pause finishes that step (its first attempt asked), and the next step parks', async () => {

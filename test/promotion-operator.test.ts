@@ -161,6 +161,32 @@ describe('park, retry and abort', () => {
     expect(await liveImages('ops')).toEqual(imagesBefore);
     await recordHistory('aborted-after-push', p.workflowId);
   });
+
+  it('abort during the convergence wait: the wait activity, cancelled, records no later step (wait-verify-together)', async () => {
+    const p = await promoteOk(await f.createRelease('1.0.5'), 'ops');
+    let aborted = false;
+    let ended = false;
+    hookAction = async (point) => {
+      if (point === 'argocd-wait-verify:end') ended = true;
+      if (point !== 'argocd-wait:polled' || aborted) return;
+      aborted = true;
+      expect((await act('ops', p.deploymentId, 'abort', f.tokens.promoter, { comment: 'stop here' })).status).toBe(200);
+      // This round of the wait goes on only once the compensation has begun (the deployment left the wait step).
+      await until(async () => {
+        const [row] = await db.database.sql`select current_step from deployments where id = ${p.deploymentId}`;
+        return row?.current_step !== 'argocd-wait';
+      });
+    };
+    const d = await f.waitFor('ops', p.deploymentId, ['aborted', 'failed', 'succeeded']);
+    expect(aborted).toBe(true);
+    expect(d.status).toBe('aborted');
+    // Once the cancelled activity has ended (whatever its wait saw after the abort), nothing after the wait is recorded.
+    await until(async () => ended);
+    hookAction = undefined;
+    const rows = await db.database.sql`select step, status, attempts from deployment_steps where deployment_id = ${p.deploymentId}`;
+    for (const name of ['verify-images', 'verify'])
+      expect(rows.find((r) => r.step === name)).toMatchObject({ status: 'pending', attempts: 0 });
+  });
 });
 
 describe('cancelled from the Temporal UI', () => {

@@ -93,17 +93,25 @@ const probe = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-/** Activity types the promotion ran (local ones from their markers), in order. */
+/**
+ * Activity types the promotion ran (local ones from their markers), in order, once the record's local activity is in
+ * the history (its marker is written when its workflow task completes, after the database already says succeeded).
+ */
 async function activitiesRun(workflowId: string): Promise<string[]> {
   const { client, connection } = await temporalClient();
   try {
-    const json = JSON.stringify(await client.workflow.getHandle(workflowId).fetchHistory());
-    const types: string[] = [];
-    for (const m of json.matchAll(/"activityType":\{"name":"(\w+)"\}|"data":"([A-Za-z0-9+/=]+)"/g)) {
-      const name = m[1] ?? /"activity_type":"(\w+)"/.exec(Buffer.from(m[2] as string, 'base64').toString('utf8'))?.[1];
-      if (name) types.push(name);
-    }
-    return types;
+    return await until(
+      async () => {
+        const json = JSON.stringify(await client.workflow.getHandle(workflowId).fetchHistory());
+        const types: string[] = [];
+        for (const m of json.matchAll(/"activityType":\{"name":"(\w+)"\}|"data":"([A-Za-z0-9+/=]+)"/g)) {
+          const name = m[1] ?? /"activity_type":"(\w+)"/.exec(Buffer.from(m[2] as string, 'base64').toString('utf8'))?.[1];
+          if (name) types.push(name);
+        }
+        return types;
+      },
+      (types) => types.includes('recordSuccess'),
+    );
   } finally {
     await connection.close();
   }

@@ -95,7 +95,9 @@ export function currentDetails(run: {
   if (run.lastResult) lines.push(`**Last result:** ${run.lastResult}`);
   if (run.lastError) lines.push(`**Last error:** ${run.lastError}`);
   if (run.step === STEP.argocdWait && run.status === 'running') {
-    lines.push('The wait activity heartbeats its latest Argo CD observation (pending activity details).');
+    lines.push(
+      'The wait activity heartbeats its latest Argo CD observation (pending activity details); once everything converged it verifies the live images.',
+    );
   }
   if (run.step === STEP.verify && run.status === 'running') {
     lines.push('The verify activity heartbeats where each check stands (pending activity details); the step row keeps the evidence.');
