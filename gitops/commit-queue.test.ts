@@ -248,6 +248,20 @@ describe('clone cache', () => {
       expect(cache.readerFetches).toBe(expected);
     }
     expect((await read(['two\nlines'])).files).toEqual({ 'two\nlines': 'x\n' });
+    // The cached clones lose their files (a temp-dir cleaner): the read is still right (from a fresh clone), and the
+    // next one fetches into the cache again instead of trusting the commit it knew.
+    const dir = await cache.directory();
+    for (const clone of await readdir(dir)) {
+      await rm(path.join(dir, clone, '.git', 'objects'), { recursive: true, force: true });
+      await mkdir(path.join(dir, clone, '.git', 'objects'));
+    }
+    expect((await read(['README.md'])).files).toEqual({ 'README.md': '# environments\n' });
+    const afterDamage = cache.readerFetches;
+    expect((await read(['README.md'])).sha).toBe(foreign);
+    expect(cache.readerFetches).toBeGreaterThan(afterDamage);
+    const healed = cache.readerFetches;
+    expect((await read(['README.md'])).files).toEqual({ 'README.md': '# environments\n' });
+    expect(cache.readerFetches).toBe(healed);
     // A directory where a file is expected is refused as before (cat-file names the object).
     await expect(read(['environments'])).rejects.toThrow(/environments/);
   });

@@ -199,6 +199,12 @@ export class RepoCache {
     });
   }
 
+  /** Forgets the commit the clone was known to hold (a read in it failed): the next read fetches under the lock. */
+  forgetHead(input: RemoteInput): void {
+    const e = this.entries.get(RepoCache.key(input));
+    if (e) e.head = undefined;
+  }
+
   /**
    * Marks the clone as fetched (a writer's fetch, commit-queue.ts); `head`: a commit it now holds (what the
    * writer pushed, or what a reader found at the remote-tracking ref).

@@ -233,9 +233,13 @@ export async function readBranchFiles(
       (read) => read?.sha,
     );
   } catch (err) {
-    // A clone that broke under the read (discarded by a writer meanwhile, damaged): read from a fresh one,
-    // which reports the remote's own errors (credentials, reachability) as before.
-    if (err instanceof GitError && !(err instanceof GitAuthError) && err.details.command !== undefined) return readFresh(input, paths);
+    // A clone that broke under the read (discarded by a writer meanwhile, damaged, its files removed): read from a
+    // fresh one, which reports the remote's own errors (credentials, reachability) as before; the next read fetches
+    // into the cached clone again instead of trusting the commit it was known to hold.
+    if (err instanceof GitError && !(err instanceof GitAuthError) && err.details.command !== undefined) {
+      cache.forgetHead(input);
+      return readFresh(input, paths);
+    }
     throw err;
   }
 }
