@@ -40,6 +40,15 @@ async function promote(envKey: string, tag: string): Promise<Loose> {
   return f.waitFor(envKey, res.body.deploymentId, DONE, 40_000);
 }
 
+/**
+ * No poll or refresh fell due: at most the first observation of each application was a GET (fewer when an
+ * application's stream delivered before the wait got to it: the first GET's answer and the other stream race).
+ */
+function expectNoPolling(c: { reads: number; apps: number }): void {
+  expect(c.reads).toBeGreaterThanOrEqual(1);
+  expect(c.reads).toBeLessThanOrEqual(c.apps);
+}
+
 /** The wait's counts: rounds, application GETs, stream events. */
 function counts(d: Loose): { polls: number; reads: number; events: number; apps: number } {
   const o = step(d, 'argocd-wait').observation;
@@ -47,11 +56,11 @@ function counts(d: Loose): { polls: number; reads: number; events: number; apps:
 }
 
 describe('convergence wait on the watch stream', () => {
-  it('converges on stream events with a one-minute poll interval: one GET per application, the rest events', async () => {
+  it('converges on stream events with a one-minute poll interval: at most one GET per application, the rest events', async () => {
     const d = await promote('stream', '2.0.1');
     expect(d.status, JSON.stringify(d)).toBe('succeeded');
     const c = counts(d);
-    expect(c.reads).toBe(c.apps); // the first observation of each app; no poll or refresh fell due
+    expectNoPolling(c);
     expect(c.events).toBeGreaterThan(c.apps);
     expect(f.sim.faults.requestCounts()[STREAM]).toBeGreaterThanOrEqual(c.apps);
   });
@@ -61,7 +70,7 @@ describe('convergence wait on the watch stream', () => {
     const d = await promote('drop', '2.0.2');
     expect(d.status, JSON.stringify(d)).toBe('succeeded');
     const c = counts(d);
-    expect(c.reads).toBe(c.apps);
+    expectNoPolling(c);
     expect(f.sim.faults.requestCounts()[STREAM]).toBeGreaterThan(c.apps); // reopened
   });
 
@@ -69,7 +78,7 @@ describe('convergence wait on the watch stream', () => {
     f.sim.faults.stream({ closeAfterEvents: 2, abrupt: true });
     const d = await promote('abrupt', '2.0.3');
     expect(d.status, JSON.stringify(d)).toBe('succeeded');
-    expect(counts(d).reads).toBe(counts(d).apps);
+    expectNoPolling(counts(d));
     expect(f.sim.faults.requestCounts()[STREAM]).toBeGreaterThan(counts(d).apps);
   });
 
@@ -86,7 +95,7 @@ describe('convergence wait on the watch stream', () => {
       const d = await promote('expiry', '2.0.4');
       expect(d.status, JSON.stringify(d)).toBe('succeeded');
       expect(expired).toBe(true);
-      expect(counts(d).reads).toBe(counts(d).apps);
+      expectNoPolling(counts(d));
       expect(f.sim.faults.requestCounts()[LOGIN]).toBeGreaterThanOrEqual(1);
       expect(f.sim.faults.requestCounts()[STREAM]).toBeGreaterThan(counts(d).apps);
     } finally {
