@@ -40,6 +40,50 @@ export async function cpuTimes(pid: number): Promise<{ selfMs: number; childrenM
   }
 }
 
+/** Live descendants of a process, recursively (/proc/<pid>/task/<tid>/children). */
+async function descendants(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  let tids: string[] = [];
+  try {
+    tids = await readdir(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    const children = await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '');
+    for (const c of children.split(' ').filter(Boolean).map(Number)) out.push(c, ...(await descendants(c)));
+  }
+  return out;
+}
+
+/**
+ * CPU time of a process with its helpers: own, reaped children, and its live descendants (own and reaped) — the
+ * long-lived git runner (gitops/git-runner.ts) and the git commands it ran are such a descendant, not a reaped child.
+ */
+export async function treeCpuTimes(pid: number): Promise<{ selfMs: number; childrenMs: number; helpersMs: number } | undefined> {
+  const own = await cpuTimes(pid);
+  if (!own) return undefined;
+  let helpersMs = 0;
+  for (const d of await descendants(pid)) {
+    const c = await cpuTimes(d);
+    helpersMs += (c?.selfMs ?? 0) + (c?.childrenMs ?? 0);
+  }
+  return { ...own, helpersMs };
+}
+
+/** CPU ms (user+system) of the PostgreSQL server processes serving database `db` (their command line names it). */
+export async function postgresCpuMs(db: string): Promise<number> {
+  let total = 0;
+  for (const p of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(p)) continue;
+    const cmd = await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '');
+    if (!cmd.startsWith('postgres:') || !cmd.includes(` ${db} `)) continue;
+    const c = await cpuTimes(Number(p));
+    total += c?.selfMs ?? 0;
+  }
+  return total;
+}
+
 /**
  * CPU time (ms, user+system) of a process's threads grouped by thread name (/proc/<pid>/task/<tid>/{comm,stat}):
  * where a process's CPU goes between the JavaScript main thread, worker threads, the Temporal SDK's Rust

@@ -6,8 +6,9 @@
 // exactly once (git log trailer Flow-Controller-Deployment, and equal to the history record's commit SHA),
 // wall time, per-deployment latency and per-step durations, and the worker's memory: the worker runs in
 // its own process (bench/worker-process.ts), VmRSS sampled every 50 ms plus VmHWM from /proc/<pid>/status.
-// CPU time of the worker (and its git children), of this process (API + simulator + its git children) and
-// of the Temporal dev server over the run window shows where the two cores went.
+// CPU time of the worker, of this process (API + simulator), each with its git commands and git runner, of the
+// Temporal dev server and of the PostgreSQL backends of the bench database over the run window shows where the
+// two cores went.
 // The baseline is measured in the same run: BENCH_SINGLES (3) single promotions one after the other (to their
 // own environments, after the warm-up); the target is wall ≤ 10 × the median single promotion. The run fails
 // (exit 1) unless every promotion succeeded and every deployment's commit is on the branch exactly once.
@@ -15,7 +16,7 @@
 // (hand the worker a pre-built workflow bundle instead of bundling at start, to see that part of its RSS).
 import { randomBytes } from 'node:crypto';
 import { deploymentTimings, historyBreakdown } from './history.js';
-import { cpuTimes, readMemory } from './process.js';
+import { postgresCpuMs, readMemory, treeCpuTimes } from './process.js';
 import { commitsByDeployment, rigGit } from './commits.js';
 import { createRig, type Rig } from './rig.js';
 import { machine, sleep, stats, writeResult } from './stats.js';
@@ -66,7 +67,14 @@ async function main(): Promise<void> {
     const headBefore = (await rigGit(rig, ['rev-parse', 'main'])).trim();
     rig.worker.resetPeak();
     const temporalPid = rig.temporal.process.pid ?? 0;
-    const cpuBefore = { worker: await cpuTimes(rig.worker.pid), bench: await cpuTimes(process.pid), temporal: await cpuTimes(temporalPid) };
+    const dbName = new URL(rig.databaseUrl).pathname.slice(1);
+    const cpuNow = async () => ({
+      worker: await treeCpuTimes(rig.worker.pid),
+      bench: await treeCpuTimes(process.pid),
+      temporal: await treeCpuTimes(temporalPid),
+      postgresMs: await postgresCpuMs(dbName),
+    });
+    const cpuBefore = await cpuNow();
 
     // ---- All at once. ----
     const t0 = performance.now();
@@ -92,10 +100,11 @@ async function main(): Promise<void> {
     const wallMs = Math.max(0, ...observedMs.values());
     const peakRssKb = rig.worker.peakRssKb();
     const afterRun = await readMemory(rig.worker.pid);
-    const cpuAfter = { worker: await cpuTimes(rig.worker.pid), bench: await cpuTimes(process.pid), temporal: await cpuTimes(temporalPid) };
-    const cpuDelta = (k: keyof typeof cpuAfter) => ({
+    const cpuAfter = await cpuNow();
+    const cpuDelta = (k: 'worker' | 'bench' | 'temporal') => ({
       ownMs: Math.round((cpuAfter[k]?.selfMs ?? 0) - (cpuBefore[k]?.selfMs ?? 0)),
       childrenMs: Math.round((cpuAfter[k]?.childrenMs ?? 0) - (cpuBefore[k]?.childrenMs ?? 0)),
+      helpersMs: Math.round((cpuAfter[k]?.helpersMs ?? 0) - (cpuBefore[k]?.helpersMs ?? 0)),
     });
     const loadAfter = machine();
 
@@ -186,11 +195,12 @@ async function main(): Promise<void> {
       targetMet: wallMs <= TARGET_RATIO * singleP50 && succeeded.length === ENVS && exactlyOnce === ENVS && commitsAdded === ENVS,
       latencyFromStartMs: stats(latencyMs),
       cpuDuringRun: {
-        note: 'CPU ms over the run window (first POST → last success); childrenMs = reaped child processes (git). Machine capacity = wallMs × cpus.',
+        note: 'CPU ms over the run window (first POST → last success): own, reaped child processes, and live helper processes (the git runner with its git commands). Machine capacity = wallMs × cpus.',
         capacityMs: Math.round(wallMs * loadBefore.cpus),
         worker: cpuDelta('worker'),
         benchProcessApiAndSimulator: cpuDelta('bench'),
         temporalDevServer: cpuDelta('temporal'),
+        postgresBackendsOfTheBenchDatabase: { ownMs: Math.round(cpuAfter.postgresMs - cpuBefore.postgresMs) },
       },
       throughputPromotionsPerSec: Math.round((succeeded.length / (wallMs / 1000)) * 100) / 100,
       stepsMs: Object.fromEntries(Object.entries(stepMs).map(([k, v]) => [k, stats(v)])),

@@ -141,7 +141,8 @@ export function runGit(args: string[], opts: GitRunOptions): Promise<GitRunResul
   });
 }
 
-function runGitCommand(args: string[], opts: GitRunOptions): Promise<GitRunResult> {
+/** Runs one git command through the helper process without a span (the simulator's repo-server, which is not Flow Controller). */
+export function runGitCommand(args: string[], opts: GitRunOptions): Promise<GitRunResult> {
   opts.signal?.throwIfAborted();
   const child = startRunner();
   if (!child) return runInProcess(args, opts);

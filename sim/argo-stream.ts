@@ -134,7 +134,9 @@ export class AppWatchHub {
     keepalive.unref();
     s.cancels.push(() => clearInterval(keepalive));
     if (rv === '' || s.name !== undefined) {
-      const current = this.apps().sort((a, b) => a.spec.name.localeCompare(b.spec.name));
+      const current = this.apps()
+        .filter((app) => this.permitted(s, app))
+        .sort((a, b) => a.spec.name.localeCompare(b.spec.name));
       for (const app of current) this.send(s, 'ADDED', app, applicationJson(app));
     }
   }

@@ -1,20 +1,37 @@
 // The simulator's repo-server: a mirror clone per repository under a cache directory, fetched whenever a
 // revision resolves (ls-remote, every time) to a commit it does not hold yet, from which revisions are resolved to full SHAs and files are read at a commit,
-// all with real git (simple-git). Operations on one repository are serialised.
+// all with real git. Operations on one repository are serialised. Git runs in Flow Controller's small helper
+// process (gitops/git-runner.ts, without its spans): forking from the simulator's process — in tests and benchmarks
+// the same large process as the API — cost more than the git commands themselves (docs/benchmarks.md).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { simpleGit } from 'simple-git';
+import { runGitCommand } from '../gitops/git-runner.js';
 
 export class RevisionError extends Error {
   override readonly name = 'RevisionError';
 }
 
+class GitCommandError extends Error {
+  override readonly name = 'GitCommandError';
+}
+
+/** Runs git in `cwd`; its standard output, or GitCommandError with its standard error (as simple-git reported it). */
+async function git(cwd: string, args: string[]): Promise<string> {
+  const r = await runGitCommand(args, { cwd, env: process.env, timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
+  if (r.code !== 0) throw new GitCommandError(r.spawnError ?? (r.stderr.trim() || `git ${args[0] ?? ''} exited ${r.code}`));
+  return r.stdout;
+}
+
+/** Commits known to be in a mirror, per repository, so resolving the same commit again asks git only ls-remote. */
+const KNOWN_LIMIT = 10_000;
+
 export class GitSource {
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly known = new Map<string, Set<string>>();
 
   constructor(private readonly cacheRoot: string) {}
 
@@ -43,11 +60,12 @@ export class GitSource {
       );
       try {
         if (!exists) {
+          this.known.delete(dir);
           await mkdir(this.cacheRoot, { recursive: true });
           await rm(dir, { recursive: true, force: true });
-          await simpleGit().clone(source, dir, ['--mirror', '--quiet']);
+          await git(this.cacheRoot, ['clone', '--mirror', '--quiet', source, dir]);
         } else {
-          await simpleGit(dir).raw(['fetch', '--prune', '--quiet', 'origin']);
+          await git(dir, ['fetch', '--prune', '--quiet', 'origin']);
         }
       } catch (err) {
         throw new RevisionError(`rpc error: code = Unknown desc = failed to fetch ${repoURL}: ${(err as Error).message.trim()}`, {
@@ -77,11 +95,10 @@ export class GitSource {
 
   private async resolveFetched(repoURL: string, rev: string, isSha: boolean): Promise<string> {
     const dir = await this.fetch(repoURL);
-    const git = simpleGit(dir);
     const candidates = isSha ? [rev] : rev === 'HEAD' ? ['HEAD'] : [`refs/heads/${rev}`, `refs/tags/${rev}`];
     for (const c of candidates) {
       try {
-        const sha = (await git.raw(['rev-parse', '--verify', '--quiet', `${c}^{commit}`])).trim();
+        const sha = (await git(dir, ['rev-parse', '--verify', '--quiet', `${c}^{commit}`])).trim();
         if (/^[0-9a-f]{40}$/.test(sha)) return sha;
       } catch {
         // try the next candidate
@@ -97,13 +114,19 @@ export class GitSource {
     );
   }
 
+  /** Whether the mirror holds the commit (a commit once there stays: fetches add, `--prune` removes refs, not objects). */
   private async hasCommit(dir: string, sha: string): Promise<boolean> {
+    const known = this.known.get(dir);
+    if (known?.has(sha)) return true;
     try {
-      await simpleGit(dir).raw(['cat-file', '-e', `${sha}^{commit}`]);
-      return true;
+      await git(dir, ['cat-file', '-e', `${sha}^{commit}`]);
     } catch {
       return false;
     }
+    const set = known && known.size < KNOWN_LIMIT ? known : new Set<string>();
+    set.add(sha);
+    this.known.set(dir, set);
+    return true;
   }
 
   /** The commit a branch, tag or `HEAD` points to on the remote now; undefined when unknown (the fetch path reports it). */
@@ -112,7 +135,7 @@ export class GitSource {
     const wanted = rev === 'HEAD' ? ['HEAD'] : [`refs/heads/${rev}`, `refs/tags/${rev}`];
     let out: string;
     try {
-      out = await simpleGit().raw(['ls-remote', source, ...wanted]);
+      out = await git(this.cacheRoot, ['ls-remote', source, ...wanted]);
     } catch {
       return undefined;
     }
@@ -134,7 +157,7 @@ export class GitSource {
     const dir = this.dirFor(repoURL);
     const clean = path.posix.normalize(filePath).replace(/^\.\/|^\//, '');
     try {
-      return await simpleGit(dir).raw(['show', `${sha}:${clean}`]);
+      return await git(dir, ['show', `${sha}:${clean}`]);
     } catch {
       return undefined;
     }
@@ -146,24 +169,26 @@ export class GitSource {
    * directory there.
    */
   async listFiles(repoURL: string, sha: string, dir: string, recurse = false): Promise<string[] | undefined> {
-    const git = simpleGit(this.dirFor(repoURL));
     const clean = path.posix.normalize(dir).replace(/^\.\/|^\/|\/$/g, '');
     const root = clean === '' || clean === '.';
-    if (!root) {
-      const type = await git.raw(['cat-file', '-t', `${sha}:${clean}`]).then(
-        (t) => t.trim(),
-        () => undefined,
-      );
-      if (type !== 'tree') return undefined;
+    const args = ['ls-tree', '-z', ...(recurse ? ['-r'] : [])];
+    let out: string;
+    if (root) out = await git(this.dirFor(repoURL), [...args, sha]);
+    else {
+      try {
+        // `<sha>:<dir>` names the directory's tree: one command, which fails when it is not a directory there.
+        out = await git(this.dirFor(repoURL), [...args, `${sha}:${clean}`]);
+      } catch {
+        return undefined;
+      }
     }
-    const out = await git.raw(['ls-tree', '-z', ...(recurse ? ['-r'] : []), sha, ...(root ? [] : ['--', `${clean}/`])]);
     return out
       .split('\0')
       .filter((entry) => entry !== '')
       .flatMap((entry) => {
         const [meta = '', file = ''] = entry.split('\t');
         const [mode, type] = meta.split(' ');
-        return type === 'blob' && (mode === '100644' || mode === '100755') ? [file] : [];
+        return type === 'blob' && (mode === '100644' || mode === '100755') ? [root ? file : `${clean}/${file}`] : [];
       });
   }
 
@@ -171,7 +196,7 @@ export class GitSource {
   async exportTree(repoURL: string, sha: string, paths: string[], dest: string): Promise<void> {
     const tarFile = `${dest}.tar`;
     try {
-      await promisify(execFile)('git', ['--git-dir', this.dirFor(repoURL), 'archive', '--format=tar', '-o', tarFile, sha, '--', ...paths]);
+      await git(this.dirFor(repoURL), ['archive', '--format=tar', '-o', tarFile, sha, '--', ...paths]);
       await mkdir(dest, { recursive: true });
       await promisify(execFile)('tar', ['-xf', tarFile, '-C', dest]);
     } finally {
