@@ -40,8 +40,8 @@ export async function cpuTimes(pid: number): Promise<{ selfMs: number; childrenM
   }
 }
 
-/** Live descendants of a process, recursively (/proc/<pid>/task/<tid>/children). */
-async function descendants(pid: number): Promise<number[]> {
+/** Live descendants of a process, recursively (/proc/<pid>/task/<tid>/children), except `skip` and theirs. */
+async function descendants(pid: number, skip: readonly number[]): Promise<number[]> {
   const out: number[] = [];
   let tids: string[] = [];
   try {
@@ -51,20 +51,24 @@ async function descendants(pid: number): Promise<number[]> {
   }
   for (const tid of tids) {
     const children = await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '');
-    for (const c of children.split(' ').filter(Boolean).map(Number)) out.push(c, ...(await descendants(c)));
+    for (const c of children.split(' ').filter(Boolean).map(Number)) if (!skip.includes(c)) out.push(c, ...(await descendants(c, skip)));
   }
   return out;
 }
 
 /**
  * CPU time of a process with its helpers: own, reaped children, and its live descendants (own and reaped) — the
- * long-lived git runner (gitops/git-runner.ts) and the git commands it ran are such a descendant, not a reaped child.
+ * long-lived git runner (gitops/git-runner.ts) and the git commands it ran are such a descendant, not a reaped
+ * child. Descendants in `skip` (measured on their own: the worker, the Temporal dev server) are left out.
  */
-export async function treeCpuTimes(pid: number): Promise<{ selfMs: number; childrenMs: number; helpersMs: number } | undefined> {
+export async function treeCpuTimes(
+  pid: number,
+  skip: readonly number[] = [],
+): Promise<{ selfMs: number; childrenMs: number; helpersMs: number } | undefined> {
   const own = await cpuTimes(pid);
   if (!own) return undefined;
   let helpersMs = 0;
-  for (const d of await descendants(pid)) {
+  for (const d of await descendants(pid, skip)) {
     const c = await cpuTimes(d);
     helpersMs += (c?.selfMs ?? 0) + (c?.childrenMs ?? 0);
   }

@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     const dbName = new URL(rig.databaseUrl).pathname.slice(1);
     const cpuNow = async () => ({
       worker: await treeCpuTimes(rig.worker.pid),
-      bench: await treeCpuTimes(process.pid),
+      bench: await treeCpuTimes(process.pid, [rig.worker.pid, temporalPid]),
       temporal: await treeCpuTimes(temporalPid),
       postgresMs: await postgresCpuMs(dbName),
     });

@@ -14,7 +14,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GitConflictError, GitPermanentError } from './errors.js';
-import { commitsMatching } from './ownership.js';
+import { matchingIn, trailedCommit, trailedHistory, type TrailedCommit } from './ownership.js';
 import { RepoCache } from './repo-cache.js';
 import { backoffMs, sleep } from './serialize.js';
 import { gitPushRetries } from '../lib/metrics.js';
@@ -172,6 +172,9 @@ export class CommitQueue {
         this.cache.markReady(remote);
         await ws.git(['reset', '--quiet', '--hard', ws.remoteRef]);
         await ws.git(['clean', '--quiet', '-ffdx']);
+        // HEAD's history with trailers, read once per attempt and extended by each commit of the batch: what
+        // `git log -n HISTORY_DEPTH HEAD` would print before each request, without a git log per request.
+        const history = await trailedHistory(ws, 'HEAD');
 
         const made: Job[] = [];
         for (const job of live) {
@@ -179,7 +182,7 @@ export class CommitQueue {
           job.attempts++;
           job.result = undefined;
           try {
-            if (await this.step(ws, job)) made.push(job);
+            if (await this.step(ws, job, history)) made.push(job);
           } catch (err) {
             settle(job, undefined, err);
             await restore(ws);
@@ -233,11 +236,11 @@ export class CommitQueue {
     });
   }
 
-  /** One request on top of the batch so far; true when it made a commit. */
-  private async step(ws: Workspace, job: Job): Promise<boolean> {
+  /** One request on top of the batch so far (`history`: HEAD's, extended here by the commit made); true when it made a commit. */
+  private async step(ws: Workspace, job: Job, history: TrailedCommit[]): Promise<boolean> {
     const { spec } = job;
     if (spec.applyFirst) await spec.apply(ws);
-    const found = await findOwn(ws, spec, 'HEAD');
+    const found = await ownIn(ws, spec, matchingIn(history, spec.match));
     if (found) {
       job.result = { sha: found, ownCommit: found, status: 'skipped-existing-commit', attempts: job.attempts, changedFiles: [] };
       if (spec.applyFirst) await restore(ws);
@@ -254,7 +257,10 @@ export class CommitQueue {
     const msgFile = path.join(ws.root, 'COMMIT_MSG');
     await writeFile(msgFile, spec.message());
     await ws.git(['commit', '--quiet', '--no-verify', '--cleanup=verbatim', '-F', msgFile], { author: job.input.author });
-    const sha = (await ws.git(['rev-parse', 'HEAD'])).stdout.trim();
+    const made = await trailedCommit(ws, 'HEAD');
+    history.unshift(made);
+    if (history.length > HISTORY_DEPTH) history.pop();
+    const sha = made.sha;
     job.result = { sha, ownCommit: sha, status: 'pushed', attempts: job.attempts, changedFiles };
     return true;
   }
@@ -284,7 +290,12 @@ class BatchPushRefused extends Error {
 
 /** The newest commit on `rev` whose trailers match and that `verify` accepts. */
 export async function findOwn(ws: Workspace, spec: TxSpec, rev: string): Promise<string | undefined> {
-  for (const sha of await commitsMatching(ws, rev, spec.match)) {
+  return ownIn(ws, spec, matchingIn(await trailedHistory(ws, rev), spec.match));
+}
+
+/** The first of `candidates` (commits whose trailers match, newest first) that `verify` accepts. */
+async function ownIn(ws: Workspace, spec: TxSpec, candidates: string[]): Promise<string | undefined> {
+  for (const sha of candidates) {
     if (!spec.verify || (await spec.verify(ws, sha))) return sha;
   }
   return undefined;

@@ -27,15 +27,43 @@ export function ownMatch(trailers: Record<string, string>): TrailerMatch {
   return { required: trailers, forbidden: [REVERTS_TRAILER, RESTORES_TRAILER].filter((k) => !(k in trailers)) };
 }
 
+/** A commit and its trailers (lower-cased keys), as `git log` parses them. */
+export interface TrailedCommit {
+  sha: string;
+  trailers: Array<[string, string]>;
+}
+
+const TRAILED_FORMAT = '--format=%H%x1f%(trailers:only,unfold,separator=%x1e)%x1d';
+
+function parseTrailed(stdout: string): TrailedCommit[] {
+  const out: TrailedCommit[] = [];
+  for (const record of stdout.split('\x1d')) {
+    const [sha, raw] = record.trim().split('\x1f');
+    if (sha && raw !== undefined) out.push({ sha, trailers: parseTrailers(raw) });
+  }
+  return out;
+}
+
+/** The newest HISTORY_DEPTH commits on `rev` with their trailers (one `git log`). */
+export async function trailedHistory(ws: Workspace, rev: string): Promise<TrailedCommit[]> {
+  return parseTrailed((await ws.git(['log', `-n${HISTORY_DEPTH}`, TRAILED_FORMAT, rev])).stdout);
+}
+
+/** The commit `rev` names, with its trailers. */
+export async function trailedCommit(ws: Workspace, rev: string): Promise<TrailedCommit> {
+  const [c] = parseTrailed((await ws.git(['log', '-1', TRAILED_FORMAT, rev])).stdout);
+  if (!c) throw new GitPermanentError(`no commit at ${rev}`, { command: 'log' });
+  return c;
+}
+
+/** Of `history` (newest first), the commits whose trailers match. */
+export function matchingIn(history: readonly TrailedCommit[], match: TrailerMatch): string[] {
+  return history.filter((c) => trailersMatch(c.trailers, match)).map((c) => c.sha);
+}
+
 /** Commits on `rev` (newest first, within HISTORY_DEPTH) whose trailers match. */
 export async function commitsMatching(ws: Workspace, rev: string, match: TrailerMatch): Promise<string[]> {
-  const log = await ws.git(['log', `-n${HISTORY_DEPTH}`, '--format=%H%x1f%(trailers:only,unfold,separator=%x1e)%x1d', rev]);
-  const found: string[] = [];
-  for (const record of log.stdout.split('\x1d')) {
-    const [sha, raw] = record.trim().split('\x1f');
-    if (sha && raw !== undefined && trailersMatch(parseTrailers(raw), match)) found.push(sha);
-  }
-  return found;
+  return matchingIn(await trailedHistory(ws, rev), match);
 }
 
 /** The trailers of one commit (lower-cased keys). */
