@@ -10,7 +10,7 @@ import { CommitQueue } from './commit-queue.js';
 import { renderEnvironment } from './render.js';
 import { RepoCache } from './repo-cache.js';
 import { pushRelease, readFilesAt, repoCache, type PushReleaseInput } from './repo.js';
-import { commitsOn, createBareRepo, fileAt, git, tempDir } from '../test/git-fixtures.js';
+import { commitsOn, createBareRepo, fileAt, git, tempDir, writeDirect } from '../test/git-fixtures.js';
 
 const run = promisify(execFile);
 const AUTHOR = { name: 'Ada Promoter', email: 'ada@example.com' };
@@ -185,6 +185,98 @@ describe('commit queue', () => {
     expect(await commitsOn(bare)).toHaveLength(ids.length + 1);
     const dup = results.slice(-2);
     expect(dup[0]?.sha).toBe(dup[1]?.sha);
+  });
+
+  describe('a lost push race', () => {
+    /** Requests for `envs` whose renders are counted; the last one's hook lets `foreign` push just before the batch's first push. */
+    function race(bare: string, envs: string[], foreign: () => Promise<unknown>) {
+      const renders = new Map<string, number>();
+      let raced = false;
+      const requests = envs.map((env, i) => {
+        const base = promotion(bare, env, '2.0.0', 300 + i);
+        return pushRelease({
+          ...base,
+          render: (readFile) => {
+            renders.set(env, (renders.get(env) ?? 0) + 1);
+            return base.render(readFile);
+          },
+          ...(i === envs.length - 1
+            ? {
+                onBeforePush: async () => {
+                  if (raced) return;
+                  raced = true;
+                  await foreign();
+                },
+              }
+            : {}),
+        });
+      });
+      return { renders, results: Promise.all(requests) };
+    }
+
+    it('to a commit on other paths replays the batch onto it: each request keeps its commit, author and trailers, rendered once', async () => {
+      const bare = await repo();
+      // Environment `same` already holds what its request renders: that request changes nothing.
+      const held = promotion(bare, 'same', '2.0.0', 300);
+      await pushRelease({ ...held, trailers: { ...held.trailers, [ID]: '299' } });
+      const envs = ['same', 'a', 'b', 'c'];
+      const { renders, results } = race(bare, envs, () => writeDirect(bare, 'main', { 'other/notes.md': 'by hand\n' }, 'a foreign commit'));
+      const out = await results;
+      expect([...renders.values()]).toEqual(envs.map(() => 1));
+      expect(out.map((r) => r.status)).toEqual(['skipped-no-change', 'pushed', 'pushed', 'pushed']);
+      expect(out.map((r) => r.attempts)).toEqual(envs.map(() => 2));
+      const commits = await commitsOn(bare);
+      const foreign = commits.find((c) => c.subject === 'a foreign commit');
+      expect(foreign).toBeDefined();
+      // Ours on top of the foreign commit, in request order, each with its own author and trailers.
+      expect(commits.slice(0, 3).map((c) => c.trailers[ID])).toEqual(['303', '302', '301']);
+      expect(commits[3]?.sha).toBe(foreign?.sha);
+      for (const [i, r] of out.entries()) {
+        if (i === 0) continue;
+        const mine = commits.filter((c) => c.trailers[ID] === String(300 + i));
+        expect(mine.map((c) => c.sha)).toEqual([r.sha]);
+        expect(r.ownCommit).toBe(r.sha);
+        expect(mine[0]?.author).toBe(`Promoter ${300 + i} <p${300 + i}@example.com>`);
+        expect(await fileAt(bare, r.sha, `environments/${envs[i]}/core/values.yaml`)).toContain('tag: "2.0.0"');
+      }
+      // The request that changed nothing reports the head it stood on: now the foreign commit.
+      expect(out[0]?.sha).toBe(foreign?.sha);
+      expect(await fileAt(bare, 'main', 'other/notes.md')).toBe('by hand\n');
+      await expectLinearOncePerDeployment(bare, [301, 302, 303]);
+    });
+
+    it('to a commit on a path a request reads renders the batch again', async () => {
+      const bare = await repo();
+      await pushRelease(promotion(bare, 'b', '1.0.0', 298));
+      const file = 'environments/b/core/values.yaml';
+      const before = (await fileAt(bare, 'main', file)) ?? '';
+      const envs = ['a', 'b'];
+      const { renders, results } = race(bare, envs, () =>
+        writeDirect(bare, 'main', { [file]: `${before}# edited by hand\n` }, 'a foreign edit of b'),
+      );
+      const out = await results;
+      expect([...renders.values()]).toEqual([2, 2]);
+      expect(out.map((r) => r.status)).toEqual(['pushed', 'pushed']);
+      const after = await fileAt(bare, 'main', file);
+      expect(after).toContain('tag: "2.0.0"');
+      expect(after).toContain('# edited by hand');
+      await expectLinearOncePerDeployment(bare, [300, 301]);
+    });
+
+    it("to another worker's push of a request's own commit renders again and finds that commit", async () => {
+      const bare = await repo();
+      const envs = ['a', 'b'];
+      let theirs = '';
+      const { renders, results } = race(bare, envs, async () => {
+        // The same deployment (301, environment b) pushed by a writer of its own: a retried activity elsewhere.
+        theirs = (await pushRelease({ ...promotion(bare, 'b', '2.0.0', 301), serializeInProcess: false })).sha;
+      });
+      const out = await results;
+      expect([...renders.values()]).toEqual([2, 2]);
+      expect(out[1]).toMatchObject({ status: 'skipped-existing-commit', sha: theirs, ownCommit: theirs });
+      expect(out[0]?.status).toBe('pushed');
+      await expectLinearOncePerDeployment(bare, [300, 301]);
+    });
   });
 });
 

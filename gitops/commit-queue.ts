@@ -5,8 +5,9 @@
 //   own earlier commit (trailers, on HEAD: the remote history plus this batch's commits), commit it with its
 //   own message, trailers and author → push once.
 // Every request still gets its own commit and SHA (or its own skipped result). A non-fast-forward rejection
-// (a writer in another process) redoes the whole batch from a new fetch, with jittered backoff, up to each
-// request's maxAttempts. A request that fails on its own (render error, refused revert, a failing test hook)
+// (a writer in another process) redoes the batch from a new fetch, with jittered backoff, up to each request's
+// maxAttempts: its commits are replayed onto the new head (`git rebase`) when the commits that came in touch no
+// path a request read or wrote and carry no request's trailers (replayOnto), else every request is rendered again. A request that fails on its own (render error, refused revert, a failing test hook)
 // fails alone: the clone is reset to the batch's last good commit and the others go on. A failure of the
 // batch itself (fetch, push, a broken clone) fails every request of the batch; they are retried by their
 // callers (Temporal), and the clone is cloned again when it was damaged — except a push the server refuses
@@ -28,6 +29,12 @@ export interface TxSpec {
   message: () => string;
   /** Look for our earlier commit after `apply` (so `verify` can compare it with the staged result). */
   applyFirst?: boolean;
+  /**
+   * The repository paths the last `apply` read or wrote. A request that reports them may be replayed onto a new
+   * remote head after a lost push race when the commits that came in touch none of them (runBatch); without it, a
+   * lost race always renders the request again.
+   */
+  touched?: () => readonly string[];
   /** A commit whose trailers match is ours only if this agrees (default: trailers suffice). */
   verify?: (ws: Workspace, sha: string) => Promise<boolean>;
 }
@@ -164,30 +171,44 @@ export class CommitQueue {
     // others' push. A cancelled caller is dropped at its next step instead.
     const { signal: _signal, ...remote } = first.input;
     await this.cache.exclusive(remote, undefined, async (ws) => {
+      // After a lost push race: the batch as it was pushed, and the remote head it was made on.
+      let lost: { base: string; live: Job[]; made: Job[] } | undefined;
       for (let attempt = 1; ; attempt++) {
         const live = batch.filter((j) => !j.settled && !dropAborted(j));
         if (live.length === 0) return;
         const exists = await ws.fetch(HISTORY_DEPTH);
         if (!exists) return this.missingBranch(live);
         this.cache.markReady(remote);
-        await ws.git(['reset', '--quiet', '--hard', ws.remoteRef]);
-        await ws.git(['clean', '--quiet', '-ffdx']);
-        // HEAD's history with trailers, read once per attempt and extended by each commit of the batch: what
-        // `git log -n HISTORY_DEPTH HEAD` would print before each request, without a git log per request.
-        const history = await trailedHistory(ws, 'HEAD');
-
-        const made: Job[] = [];
-        for (const job of live) {
-          if (dropAborted(job)) continue;
-          job.attempts++;
-          job.result = undefined;
-          try {
-            if (await this.step(ws, job, history)) made.push(job);
-          } catch (err) {
-            settle(job, undefined, err);
-            await restore(ws);
+        let made: Job[] = [];
+        let base: string;
+        const replayed = lost && (await replayOnto(ws, lost, live));
+        if (lost && replayed) {
+          made = lost.made;
+          base = replayed;
+          for (const job of live) {
+            job.attempts++;
+            if (job.result) job.result = { ...job.result, attempts: job.attempts };
+          }
+        } else {
+          await ws.git(['reset', '--quiet', '--hard', ws.remoteRef]);
+          await ws.git(['clean', '--quiet', '-ffdx']);
+          // HEAD's history with trailers, read once per attempt and extended by each commit of the batch: what
+          // `git log -n HISTORY_DEPTH HEAD` would print before each request, without a git log per request.
+          const history = await trailedHistory(ws, 'HEAD');
+          base = history[0]?.sha ?? '';
+          for (const job of live) {
+            if (dropAborted(job)) continue;
+            job.attempts++;
+            job.result = undefined;
+            try {
+              if (await this.step(ws, job, history)) made.push(job);
+            } catch (err) {
+              settle(job, undefined, err);
+              await restore(ws);
+            }
           }
         }
+        lost = undefined;
         // The test seam runs before the push, per commit; a failing one fails its request and the batch is
         // made again without it (its commit may sit under others').
         let hookFailed = false;
@@ -231,6 +252,7 @@ export class CommitQueue {
           }
         }
         if (live.some((j) => !j.settled)) gitPushRetries.inc();
+        lost = { base, live: live.filter((j) => !j.settled), made };
         await sleep(backoffMs(attempt));
       }
     });
@@ -299,6 +321,55 @@ async function ownIn(ws: Workspace, spec: TxSpec, candidates: string[]): Promise
     if (!spec.verify || (await spec.verify(ws, sha))) return sha;
   }
   return undefined;
+}
+
+/**
+ * A batch that lost a push race, replayed onto the new remote head instead of rendered again: when the head
+ * descends from the one the batch was made on, no commit that came in carries a trailer set one of the
+ * requests looks for (its own earlier commit, pushed by another worker), and none touches a path a request
+ * read or wrote (or a parent directory of one, or a path below one) — then rendering again would write the
+ * same files, so the batch's commits are rebased (authors, messages and trailers kept) and each request's
+ * result moves to its rebased commit. Returns the new head, or undefined (the caller renders everything
+ * again): any doubt, a request that cannot say what it touched (a revert), or a failed rebase.
+ */
+async function replayOnto(ws: Workspace, lost: { base: string; live: Job[]; made: Job[] }, live: Job[]): Promise<string | undefined> {
+  if (lost.base === '' || lost.made.length === 0 || live.length !== lost.live.length || live.some((j, i) => j !== lost.live[i])) {
+    return undefined;
+  }
+  const touched: string[] = [];
+  for (const job of live) {
+    const paths = job.spec.touched?.();
+    if (!paths) return undefined;
+    touched.push(...paths);
+  }
+  const head = (await ws.git(['rev-parse', '--verify', '--quiet', `${ws.remoteRef}^{commit}`], { okCodes: [0, 1] })).stdout.trim();
+  if (!/^[0-9a-f]{40,64}$/.test(head)) return undefined;
+  if ((await ws.git(['merge-base', '--is-ancestor', lost.base, head], { okCodes: [0, 1, 128] })).code !== 0) return undefined;
+  const foreign = await trailedHistory(ws, `${lost.base}..${head}`);
+  if (live.some((j) => matchingIn(foreign, j.spec.match).length > 0)) return undefined;
+  const changed = (await ws.git(['diff', '--name-only', '--no-renames', '-z', lost.base, head])).stdout.split('\0').filter(Boolean);
+  // Attributes change how files are stored (eol, filters): rendering again is the only exact answer then.
+  if (changed.some((p) => /(^|\/)\.git(attributes|modules)$/.test(p))) return undefined;
+  if (changed.some((p) => touched.some((t) => t === p || t.startsWith(`${p}/`) || p.startsWith(`${t}/`)))) return undefined;
+  const rebased = await ws.git(['rebase', '--quiet', '--no-autosquash', '--onto', head, lost.base], { okCodes: [0, 1, 2, 128, 129] });
+  if (rebased.code !== 0) {
+    await ws.git(['rebase', '--abort'], { okCodes: [0, 1, 2, 128, 129] });
+    return undefined;
+  }
+  const shas = (await ws.git(['rev-list', '--reverse', `${head}..HEAD`])).stdout.split('\n').filter(Boolean);
+  if (shas.length !== lost.made.length) return undefined;
+  const moved = new Map<string, string>([[lost.base, head]]);
+  lost.made.forEach((job, i) => {
+    const old = job.result?.sha;
+    const sha = shas[i] as string;
+    if (old) moved.set(old, sha);
+    if (job.result) job.result = { ...job.result, sha, ownCommit: sha };
+  });
+  for (const job of live) {
+    // A request that changed nothing reports the head it found: that commit's counterpart now.
+    if (job.result?.status === 'skipped-no-change') job.result = { ...job.result, sha: moved.get(job.result.sha) ?? job.result.sha };
+  }
+  return head;
 }
 
 /** Back to the batch's last commit: a failed or skipped request leaves nothing behind. */

@@ -100,7 +100,7 @@ export interface ReadFilesAtInput extends RemoteInput {
 export async function pushRelease(input: PushReleaseInput): Promise<PushResult> {
   checkCommitInput(input);
   const message = commitMessage(input.message, input.trailers);
-  let rendered: FileChange[] = [];
+  let last: { files: FileChange[]; touched: string[] } = { files: [], touched: [] };
   return transact(
     input,
     { createBranch: input.createBranch ?? false },
@@ -109,9 +109,10 @@ export async function pushRelease(input: PushReleaseInput): Promise<PushResult> 
       match: ownMatch(input.trailers),
       message: () => message,
       applyFirst: true,
+      touched: () => last.touched,
       apply: async (ws) => {
-        rendered = await renderSafely(ws, input.render);
-        for (const f of rendered) {
+        last = await renderSafely(ws, input.render);
+        for (const f of last.files) {
           const abs = path.join(ws.dir, f.path);
           if (f.content === null) await rm(abs, { force: true });
           else {
@@ -121,11 +122,11 @@ export async function pushRelease(input: PushReleaseInput): Promise<PushResult> 
         }
         // The clone holds nothing but the branch and these writes, so staging everything is exact — and a
         // deletion of a file that never existed is simply no change (a pathspec would make git fail).
-        if (rendered.length > 0) await ws.git(['add', '--all']);
+        if (last.files.length > 0) await ws.git(['add', '--all']);
       },
       // Ours only if it changes nothing but the rendered files and holds exactly what we render now.
       verify: async (ws, sha) => {
-        const paths = rendered.map((f) => f.path);
+        const paths = last.files.map((f) => f.path);
         const changed = await pathsChangedBy(ws, sha);
         if (changed === undefined || changed.some((p) => !paths.includes(p))) return false;
         if (paths.length === 0) return true;
@@ -140,7 +141,7 @@ export async function pushRelease(input: PushReleaseInput): Promise<PushResult> 
  * Runs the caller's render over the working tree, refusing symbolic links (ownership.ts) among the paths it
  * read or writes — checked before a render error is reported, so a link's target never reaches a message.
  */
-async function renderSafely(ws: Workspace, render: PushReleaseInput['render']): Promise<FileChange[]> {
+async function renderSafely(ws: Workspace, render: PushReleaseInput['render']): Promise<{ files: FileChange[]; touched: string[] }> {
   const read = new Set<string>();
   let files: FileChange[] = [];
   let failure: unknown;
@@ -158,7 +159,7 @@ async function renderSafely(ws: Workspace, render: PushReleaseInput['render']): 
   const links = await symlinksInIndex(ws, paths);
   for (const p of paths) refuseSymlink(p, links);
   if (failure !== undefined) throw failure;
-  return files;
+  return { files, touched: paths };
 }
 
 /**
@@ -280,10 +281,9 @@ async function readAt(ws: Workspace, rev: string, paths: string[]): Promise<{ sh
 }
 
 // --- the transaction ------------------------------------------------------------------------------------
-// In the worker (default): the commit queue of the repository and branch (commit-queue.ts), in the cached
-// clone. `serializeInProcess: false` (a writer that behaves like another process, tests) and FC_GIT_CACHE=off:
-// a fresh clone of its own, with no queue: clone → check trailer → apply → commit → push, retried on
-// non-fast-forward.
+// By default the commit queue of the repository and branch (commit-queue.ts), in the cached clone; with
+// `serializeInProcess: false` (another process's writer, tests) or FC_GIT_CACHE=off a fresh clone of its own,
+// no queue: clone → check trailer → apply → commit → push, retried on non-fast-forward.
 
 const cache = new RepoCache();
 const queue = new CommitQueue(cache, { fresh: (req) => transactFresh(req) });
@@ -394,7 +394,7 @@ function readWorkingFile(dir: string, p: string): string | undefined {
   try {
     return readFileSync(path.join(dir, checkRepoPath(p)), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    if (['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return undefined;
     throw err;
   }
 }
