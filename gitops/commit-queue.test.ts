@@ -9,7 +9,7 @@ import type { Descriptor } from '../domain/descriptor.js';
 import { CommitQueue } from './commit-queue.js';
 import { renderEnvironment } from './render.js';
 import { RepoCache } from './repo-cache.js';
-import { pushRelease, readFilesAt, repoCache, type PushReleaseInput } from './repo.js';
+import { pushRelease, readFilesAt, repoCache, type PushReleaseInput, type PushResult } from './repo.js';
 import { commitsOn, createBareRepo, fileAt, git, tempDir, writeDirect } from '../test/git-fixtures.js';
 
 const run = promisify(execFile);
@@ -188,31 +188,39 @@ describe('commit queue', () => {
   });
 
   describe('a lost push race', () => {
-    /** Requests for `envs` whose renders are counted; the last one's hook lets `foreign` push just before the batch's first push. */
-    function race(bare: string, envs: string[], foreign: () => Promise<unknown>) {
-      const renders = new Map<string, number>();
+    /**
+     * Runs `requests` as one batch, their renders counted (per index); the first hook to run before the batch's
+     * first push lets `foreign` push first.
+     */
+    function race(requests: PushReleaseInput[], foreign: () => Promise<unknown>) {
+      const renders = requests.map(() => 0);
       let raced = false;
-      const requests = envs.map((env, i) => {
-        const base = promotion(bare, env, '2.0.0', 300 + i);
-        return pushRelease({
-          ...base,
-          render: (readFile) => {
-            renders.set(env, (renders.get(env) ?? 0) + 1);
-            return base.render(readFile);
-          },
-          ...(i === envs.length - 1
-            ? {
-                onBeforePush: async () => {
-                  if (raced) return;
-                  raced = true;
-                  await foreign();
-                },
-              }
-            : {}),
-        });
-      });
-      return { renders, results: Promise.all(requests) };
+      const results = Promise.allSettled(
+        requests.map((req, i) =>
+          pushRelease({
+            ...req,
+            render: (readFile) => {
+              renders[i] = (renders[i] ?? 0) + 1;
+              return req.render(readFile);
+            },
+            onBeforePush: async () => {
+              if (raced) return;
+              raced = true;
+              await foreign();
+            },
+          }),
+        ),
+      );
+      return { renders, results };
     }
+    async function ok(settled: Promise<Array<PromiseSettledResult<PushResult>>>): Promise<PushResult[]> {
+      return (await settled).map((r) => {
+        if (r.status === 'rejected') throw r.reason;
+        return r.value;
+      });
+    }
+    const requestsFor = (bare: string, envs: string[]) => envs.map((env, i) => promotion(bare, env, '2.0.0', 300 + i));
+    const foreignCommit = (bare: string) => () => writeDirect(bare, 'main', { 'other/notes.md': 'by hand\n' }, 'a foreign commit');
 
     it('to a commit on other paths replays the batch onto it: each request keeps its commit, author and trailers, rendered once', async () => {
       const bare = await repo();
@@ -220,9 +228,9 @@ describe('commit queue', () => {
       const held = promotion(bare, 'same', '2.0.0', 300);
       await pushRelease({ ...held, trailers: { ...held.trailers, [ID]: '299' } });
       const envs = ['same', 'a', 'b', 'c'];
-      const { renders, results } = race(bare, envs, () => writeDirect(bare, 'main', { 'other/notes.md': 'by hand\n' }, 'a foreign commit'));
-      const out = await results;
-      expect([...renders.values()]).toEqual(envs.map(() => 1));
+      const { renders, results } = race(requestsFor(bare, envs), foreignCommit(bare));
+      const out = await ok(results);
+      expect(renders).toEqual(envs.map(() => 1));
       expect(out.map((r) => r.status)).toEqual(['skipped-no-change', 'pushed', 'pushed', 'pushed']);
       expect(out.map((r) => r.attempts)).toEqual(envs.map(() => 2));
       const commits = await commitsOn(bare);
@@ -245,17 +253,16 @@ describe('commit queue', () => {
       await expectLinearOncePerDeployment(bare, [301, 302, 303]);
     });
 
-    it('to a commit on a path a request reads renders the batch again', async () => {
+    it('to a commit on a path a request writes renders the batch again', async () => {
       const bare = await repo();
       await pushRelease(promotion(bare, 'b', '1.0.0', 298));
       const file = 'environments/b/core/values.yaml';
       const before = (await fileAt(bare, 'main', file)) ?? '';
-      const envs = ['a', 'b'];
-      const { renders, results } = race(bare, envs, () =>
+      const { renders, results } = race(requestsFor(bare, ['a', 'b']), () =>
         writeDirect(bare, 'main', { [file]: `${before}# edited by hand\n` }, 'a foreign edit of b'),
       );
-      const out = await results;
-      expect([...renders.values()]).toEqual([2, 2]);
+      const out = await ok(results);
+      expect(renders).toEqual([2, 2]);
       expect(out.map((r) => r.status)).toEqual(['pushed', 'pushed']);
       const after = await fileAt(bare, 'main', file);
       expect(after).toContain('tag: "2.0.0"');
@@ -263,19 +270,71 @@ describe('commit queue', () => {
       await expectLinearOncePerDeployment(bare, [300, 301]);
     });
 
+    it('to a commit on a path a request only reads renders the batch again', async () => {
+      const bare = await repo();
+      const reading = requestsFor(bare, ['a', 'b']).map((req): PushReleaseInput => ({
+        ...req,
+        render: (readFile) => {
+          readFile('shared/defaults.yaml');
+          return req.render(readFile);
+        },
+      }));
+      const { renders, results } = race(reading, () => writeDirect(bare, 'main', { 'shared/defaults.yaml': 'x: 1\n' }, 'shared defaults'));
+      expect((await ok(results)).map((r) => r.status)).toEqual(['pushed', 'pushed']);
+      expect(renders).toEqual([2, 2]);
+      await expectLinearOncePerDeployment(bare, [300, 301]);
+    });
+
+    it("to a commit on other paths that carries a request's trailers renders the batch again", async () => {
+      const bare = await repo();
+      const requests = requestsFor(bare, ['a', 'b']);
+      const copied = Object.entries(requests[1]?.trailers ?? {})
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n');
+      const { renders, results } = race(requests, () =>
+        writeDirect(bare, 'main', { 'other/notes.md': 'by hand\n' }, `by hand, with copied trailers\n\n${copied}`),
+      );
+      // Not b's own commit (it changes none of b's files): b still pushes one of its own.
+      expect((await ok(results)).map((r) => r.status)).toEqual(['pushed', 'pushed']);
+      expect(renders).toEqual([2, 2]);
+    });
+
     it("to another worker's push of a request's own commit renders again and finds that commit", async () => {
       const bare = await repo();
-      const envs = ['a', 'b'];
       let theirs = '';
-      const { renders, results } = race(bare, envs, async () => {
+      const { renders, results } = race(requestsFor(bare, ['a', 'b']), async () => {
         // The same deployment (301, environment b) pushed by a writer of its own: a retried activity elsewhere.
         theirs = (await pushRelease({ ...promotion(bare, 'b', '2.0.0', 301), serializeInProcess: false })).sha;
       });
-      const out = await results;
-      expect([...renders.values()]).toEqual([2, 2]);
+      const out = await ok(results);
+      expect(renders).toEqual([2, 2]);
       expect(out[1]).toMatchObject({ status: 'skipped-existing-commit', sha: theirs, ownCommit: theirs });
       expect(out[0]?.status).toBe('pushed');
       await expectLinearOncePerDeployment(bare, [300, 301]);
+    });
+
+    it('keeps a request queued twice on its one rebased commit', async () => {
+      const bare = await repo();
+      const [a, b] = requestsFor(bare, ['a', 'b']) as [PushReleaseInput, PushReleaseInput];
+      const { renders, results } = race([a, b, { ...b }], foreignCommit(bare));
+      const out = await ok(results);
+      expect(renders).toEqual([1, 1, 1]);
+      expect(out.map((r) => r.status)).toEqual(['pushed', 'pushed', 'skipped-existing-commit']);
+      expect(out[2]).toMatchObject({ sha: out[1]?.sha, ownCommit: out[1]?.sha });
+      expect((await commitsOn(bare)).map((c) => c.sha)).toContain(out[1]?.sha);
+      await expectLinearOncePerDeployment(bare, [300, 301]);
+    });
+
+    it('never pushes the commit of a request that ran out of attempts', async () => {
+      const bare = await repo();
+      const [a, b] = requestsFor(bare, ['a', 'b']) as [PushReleaseInput, PushReleaseInput];
+      const { results } = race([a, { ...b, maxAttempts: 1 }], foreignCommit(bare));
+      const [first, second] = await results;
+      expect(first).toMatchObject({ status: 'fulfilled', value: { status: 'pushed' } });
+      expect(second?.status).toBe('rejected');
+      expect(String((second as PromiseRejectedResult).reason)).toMatch(/still rejected by concurrent writers after 1 attempts/);
+      expect((await commitsOn(bare)).filter((c) => c.trailers[ID] === '301')).toEqual([]);
+      await expectLinearOncePerDeployment(bare, [300]);
     });
   });
 });

@@ -15,39 +15,15 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GitConflictError, GitPermanentError } from './errors.js';
+import { replayOnto } from './commit-replay.js';
 import { matchingIn, trailedCommit, trailedHistory, type TrailedCommit } from './ownership.js';
 import { RepoCache } from './repo-cache.js';
 import { backoffMs, sleep } from './serialize.js';
 import { gitPushRetries } from '../lib/metrics.js';
-import type { TrailerMatch } from './trailers.js';
+import type { PushResult, TxSpec } from './commit-types.js';
 import { checkRemote, HISTORY_DEPTH, type GitAuthor, type RemoteInput, type Workspace } from './workspace.js';
 
-/** What one commit request does in a clone (repo.ts builds these for pushRelease and revertCommit). */
-export interface TxSpec {
-  match: TrailerMatch;
-  apply: (ws: Workspace) => Promise<void>;
-  message: () => string;
-  /** Look for our earlier commit after `apply` (so `verify` can compare it with the staged result). */
-  applyFirst?: boolean;
-  /**
-   * The repository paths the last `apply` read or wrote. A request that reports them may be replayed onto a new
-   * remote head after a lost push race when the commits that came in touch none of them (runBatch); without it, a
-   * lost race always renders the request again.
-   */
-  touched?: () => readonly string[];
-  /** A commit whose trailers match is ours only if this agrees (default: trailers suffice). */
-  verify?: (ws: Workspace, sha: string) => Promise<boolean>;
-}
-
-export type PushStatus = 'pushed' | 'skipped-existing-commit' | 'skipped-no-change';
-
-export interface PushResult {
-  sha: string;
-  ownCommit: string | null;
-  status: PushStatus;
-  attempts: number;
-  changedFiles: string[];
-}
+export type { PushResult, PushStatus, TxSpec } from './commit-types.js';
 
 export interface TxRequest {
   input: RemoteInput & {
@@ -321,55 +297,6 @@ async function ownIn(ws: Workspace, spec: TxSpec, candidates: string[]): Promise
     if (!spec.verify || (await spec.verify(ws, sha))) return sha;
   }
   return undefined;
-}
-
-/**
- * A batch that lost a push race, replayed onto the new remote head instead of rendered again: when the head
- * descends from the one the batch was made on, no commit that came in carries a trailer set one of the
- * requests looks for (its own earlier commit, pushed by another worker), and none touches a path a request
- * read or wrote (or a parent directory of one, or a path below one) — then rendering again would write the
- * same files, so the batch's commits are rebased (authors, messages and trailers kept) and each request's
- * result moves to its rebased commit. Returns the new head, or undefined (the caller renders everything
- * again): any doubt, a request that cannot say what it touched (a revert), or a failed rebase.
- */
-async function replayOnto(ws: Workspace, lost: { base: string; live: Job[]; made: Job[] }, live: Job[]): Promise<string | undefined> {
-  if (lost.base === '' || lost.made.length === 0 || live.length !== lost.live.length || live.some((j, i) => j !== lost.live[i])) {
-    return undefined;
-  }
-  const touched: string[] = [];
-  for (const job of live) {
-    const paths = job.spec.touched?.();
-    if (!paths) return undefined;
-    touched.push(...paths);
-  }
-  const head = (await ws.git(['rev-parse', '--verify', '--quiet', `${ws.remoteRef}^{commit}`], { okCodes: [0, 1] })).stdout.trim();
-  if (!/^[0-9a-f]{40,64}$/.test(head)) return undefined;
-  if ((await ws.git(['merge-base', '--is-ancestor', lost.base, head], { okCodes: [0, 1, 128] })).code !== 0) return undefined;
-  const foreign = await trailedHistory(ws, `${lost.base}..${head}`);
-  if (live.some((j) => matchingIn(foreign, j.spec.match).length > 0)) return undefined;
-  const changed = (await ws.git(['diff', '--name-only', '--no-renames', '-z', lost.base, head])).stdout.split('\0').filter(Boolean);
-  // Attributes change how files are stored (eol, filters): rendering again is the only exact answer then.
-  if (changed.some((p) => /(^|\/)\.git(attributes|modules)$/.test(p))) return undefined;
-  if (changed.some((p) => touched.some((t) => t === p || t.startsWith(`${p}/`) || p.startsWith(`${t}/`)))) return undefined;
-  const rebased = await ws.git(['rebase', '--quiet', '--no-autosquash', '--onto', head, lost.base], { okCodes: [0, 1, 2, 128, 129] });
-  if (rebased.code !== 0) {
-    await ws.git(['rebase', '--abort'], { okCodes: [0, 1, 2, 128, 129] });
-    return undefined;
-  }
-  const shas = (await ws.git(['rev-list', '--reverse', `${head}..HEAD`])).stdout.split('\n').filter(Boolean);
-  if (shas.length !== lost.made.length) return undefined;
-  const moved = new Map<string, string>([[lost.base, head]]);
-  lost.made.forEach((job, i) => {
-    const old = job.result?.sha;
-    const sha = shas[i] as string;
-    if (old) moved.set(old, sha);
-    if (job.result) job.result = { ...job.result, sha, ownCommit: sha };
-  });
-  for (const job of live) {
-    // A request that changed nothing reports the head it found: that commit's counterpart now.
-    if (job.result?.status === 'skipped-no-change') job.result = { ...job.result, sha: moved.get(job.result.sha) ?? job.result.sha };
-  }
-  return head;
 }
 
 /** Back to the batch's last commit: a failed or skipped request leaves nothing behind. */

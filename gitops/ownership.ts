@@ -44,9 +44,9 @@ function parseTrailed(stdout: string): TrailedCommit[] {
   return out;
 }
 
-/** The newest HISTORY_DEPTH commits on `rev` with their trailers (one `git log`). */
-export async function trailedHistory(ws: Workspace, rev: string): Promise<TrailedCommit[]> {
-  return parseTrailed((await ws.git(['log', `-n${HISTORY_DEPTH}`, TRAILED_FORMAT, rev])).stdout);
+/** The newest `limit` (default HISTORY_DEPTH) commits of `rev` (a commit or a range) with their trailers (one `git log`). */
+export async function trailedHistory(ws: Workspace, rev: string, limit = HISTORY_DEPTH): Promise<TrailedCommit[]> {
+  return parseTrailed((await ws.git(['log', ...(Number.isFinite(limit) ? [`-n${limit}`] : []), TRAILED_FORMAT, rev])).stdout);
 }
 
 /** The commit `rev` names, with its trailers. */

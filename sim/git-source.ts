@@ -33,7 +33,12 @@ export class GitSource {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly known = new Map<string, Set<string>>();
 
-  constructor(private readonly cacheRoot: string) {}
+  private readonly cacheRoot: string;
+
+  constructor(cacheRoot: string) {
+    // Absolute: clones run with the cache root as their working directory.
+    this.cacheRoot = path.resolve(cacheRoot);
+  }
 
   private dirFor(repoURL: string): string {
     return path.join(this.cacheRoot, createHash('sha256').update(repoURL).digest('hex').slice(0, 16));
