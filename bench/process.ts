@@ -40,16 +40,15 @@ export async function cpuTimes(pid: number): Promise<{ selfMs: number; childrenM
   }
 }
 
+/** The thread ids of a process (none when it is gone). */
+function tasksOf(pid: number): Promise<string[]> {
+  return readdir(`/proc/${pid}/task`).catch(() => []);
+}
+
 /** Live descendants of a process, recursively (/proc/<pid>/task/<tid>/children), except `skip` and theirs. */
 async function descendants(pid: number, skip: readonly number[]): Promise<number[]> {
   const out: number[] = [];
-  let tids: string[] = [];
-  try {
-    tids = await readdir(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
+  for (const tid of await tasksOf(pid)) {
     const children = await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '');
     for (const c of children.split(' ').filter(Boolean).map(Number)) if (!skip.includes(c)) out.push(c, ...(await descendants(c, skip)));
   }
@@ -95,13 +94,7 @@ export async function postgresCpuMs(db: string): Promise<number> {
  */
 export async function threadCpu(pid: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  let tids: string[] = [];
-  try {
-    tids = await readdir(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
+  for (const tid of await tasksOf(pid)) {
     try {
       const [comm, stat] = await Promise.all([
         readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8'),
