@@ -325,6 +325,17 @@ describe('commit queue', () => {
       await expectLinearOncePerDeployment(bare, [300, 301]);
     });
 
+    it('keeps a retried request on its own commit when that commit was the remote head', async () => {
+      const bare = await repo();
+      const [a, b] = requestsFor(bare, ['a', 'b']) as [PushReleaseInput, PushReleaseInput];
+      const first = await pushRelease(b);
+      const { results } = race([a, b], foreignCommit(bare));
+      const out = await ok(results);
+      expect(out[0]?.status).toBe('pushed');
+      expect(out[1]).toMatchObject({ status: 'skipped-existing-commit', sha: first.sha, ownCommit: first.sha });
+      await expectLinearOncePerDeployment(bare, [300, 301]);
+    });
+
     it('never pushes the commit of a request that ran out of attempts', async () => {
       const bare = await repo();
       const [a, b] = requestsFor(bare, ['a', 'b']) as [PushReleaseInput, PushReleaseInput];

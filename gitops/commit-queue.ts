@@ -158,7 +158,8 @@ export class CommitQueue {
         let made: Job[] = [];
         let base: string;
         const replayed = lost && (await replayOnto(ws, lost, live));
-        if (lost && replayed) {
+        // A request aborted while the batch was replayed: its commit must not land, so render again without it.
+        if (lost && replayed && !lost.made.some((j) => j.settled)) {
           made = lost.made;
           base = replayed;
           for (const job of live) {

@@ -48,7 +48,23 @@ export async function replayOnto(ws: Workspace, lost: LostBatch, live: readonly 
   // Attributes and ignore rules change what is stored and staged: rendering again is the only exact answer then.
   if (changed.some((p) => /(^|\/)\.git(attributes|modules|ignore)$/.test(p))) return undefined;
   if (changed.some((p) => touched.some((t) => t === p || t.startsWith(`${p}/`) || p.startsWith(`${t}/`)))) return undefined;
-  const rebased = await ws.git(['rebase', '--quiet', '--no-autosquash', '--onto', head, lost.base], { okCodes: [0, 1, 2, 128, 129] });
+  // Messages verbatim and nothing else moved, whatever the operator's git configuration says.
+  const rebased = await ws.git(
+    [
+      '-c',
+      'commit.cleanup=verbatim',
+      '-c',
+      'rebase.updateRefs=false',
+      'rebase',
+      '--quiet',
+      '--no-autosquash',
+      '--no-autostash',
+      '--onto',
+      head,
+      lost.base,
+    ],
+    { okCodes: [0, 1, 2, 128, 129] },
+  );
   if (rebased.code !== 0) {
     // A rebase left half done must be undone, or every later one in this clone fails: if even that fails, the
     // error marks the clone damaged (repo-cache.ts discards it).
@@ -65,19 +81,24 @@ export async function replayOnto(ws: Workspace, lost: LostBatch, live: readonly 
   }
   const shas = (await ws.git(['rev-list', '--reverse', `${head}..HEAD`])).stdout.split('\n').filter(Boolean);
   if (shas.length !== lost.made.length) return undefined;
-  const moved = new Map<string, string>([[lost.base, head]]);
+  // The batch's commits → their rebased counterparts.
+  const rebasedOf = new Map<string, string>();
   lost.made.forEach((job, i) => {
     const old = job.result?.sha;
     const sha = shas[i] as string;
-    if (old) moved.set(old, sha);
+    if (old) rebasedOf.set(old, sha);
     if (job.result) job.result = { ...job.result, sha, ownCommit: sha };
   });
   for (const job of live) {
-    // A request that changed nothing reports the head it found, one that found its own commit made earlier in the
-    // batch (queued twice) that commit: their counterparts now.
     const r = job.result;
-    if (r && r.status !== 'pushed')
-      job.result = { ...r, sha: moved.get(r.sha) ?? r.sha, ownCommit: r.ownCommit && (moved.get(r.ownCommit) ?? r.ownCommit) };
+    if (r?.status === 'skipped-no-change') {
+      // It reports the head it found: the old remote head (now the new one) or a commit of the batch.
+      job.result = { ...r, sha: r.sha === lost.base ? head : (rebasedOf.get(r.sha) ?? r.sha) };
+    } else if (r?.status === 'skipped-existing-commit') {
+      // Its own commit: one already on the remote stays; one made earlier in this batch (queued twice) moved.
+      const own = rebasedOf.get(r.sha) ?? r.sha;
+      job.result = { ...r, sha: own, ownCommit: own };
+    }
   }
   return head;
 }
