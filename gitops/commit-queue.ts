@@ -7,10 +7,11 @@
 // Every request still gets its own commit and SHA (or its own skipped result). A non-fast-forward rejection
 // (a writer in another process) redoes the batch from a new fetch, with jittered backoff, up to each request's
 // maxAttempts: its commits are replayed onto the new head (`git rebase`) when the commits that came in touch no
-// path a request read or wrote and carry no request's trailers (replayOnto), else every request is rendered again. A request that fails on its own (render error, refused revert, a failing test hook)
-// fails alone: the clone is reset to the batch's last good commit and the others go on. A failure of the
-// batch itself (fetch, push, a broken clone) fails every request of the batch; they are retried by their
-// callers (Temporal), and the clone is cloned again when it was damaged — except a push the server refuses
+// path a request read or wrote and carry no request's trailers (commit-replay.ts), else every request is
+// rendered again. A request that fails on its own (render error, refused revert, a failing test hook) fails
+// alone: the clone is reset to the batch's last good commit and the others go on. A failure of the batch
+// itself (fetch, push, a broken clone) fails every request of the batch; they are retried by their callers
+// (Temporal), and the clone is cloned again when it was damaged — except a push the server refuses
 // (a hook, push protection): then each request of the batch is pushed on its own, so only a guilty one fails.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
