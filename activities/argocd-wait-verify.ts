@@ -3,9 +3,10 @@
 // trip between the two (and, with planVerify, the verify step is recorded skipped when it has nothing to check).
 // Each step keeps its own history row, recorded as the separate activities record them. Only the wait's failures
 // fail this activity (the wait step parks, as before). The verify half runs only while the promotion is still at the
-// wait (not after an abort cancelled it), nothing holds it, and within a minute and the activity's time left. When the verify half does not succeed (a governance hold,
-// an image mismatch, a Kubernetes error, anything), the result says why (the step's row shows the attempt) and
-// the workflow runs the ordinary verify-images step next, with its own retries, hold check and park.
+// wait (not after an abort cancelled it), nothing holds it, and within a minute and the activity's time left. When
+// the verify half does not succeed (a governance hold, an image mismatch, a Kubernetes error, anything), the result
+// says why (the step's row shows the attempt) and the workflow runs the ordinary verify-images step next, with its
+// own retries, hold check and park.
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
 import { promotionHeld } from './admission.js';

@@ -169,11 +169,14 @@ export interface StepOutcome {
 
 /**
  * Whether the promotion is still running this step: an activity left running after an abort (a wait cancelled while
- * its compensation runs) must not go on to record a later step.
+ * its compensation runs) must not go on to record a later step. `isAtStep` judges a row already read.
  */
-export async function stillAtStep(deps: ActivityDeps, deploymentId: number, step: StepName): Promise<boolean> {
-  const d = await getDeployment(deps.database.db, { id: deploymentId });
+export function isAtStep(d: Pick<DeploymentRow, 'status' | 'currentStep'> | undefined, step: StepName): boolean {
   return d?.status === 'running' && d.currentStep === step;
+}
+
+export async function stillAtStep(deps: ActivityDeps, deploymentId: number, step: StepName): Promise<boolean> {
+  return isAtStep(await getDeployment(deps.database.db, { id: deploymentId }), step);
 }
 
 /**

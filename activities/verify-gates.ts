@@ -15,7 +15,7 @@
 import { activityInfo, ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
 import { promotionHeld, throwIfHeld } from './admission.js';
-import { hook, loadContext, toFailure, type PromotionContext, type StepInput } from './promotion-context.js';
+import { hook, isAtStep, loadContext, toFailure, type PromotionContext, type StepInput } from './promotion-context.js';
 import { runChecks, type ChecksReport } from './verification-engine.js';
 import { CheckConfigurationError } from './verification-probes.js';
 import { markStepFinished, markStepProgress, markStepStarted } from '../db/deployments.js';
@@ -105,7 +105,7 @@ export async function skipVerifyWhenUnconfigured(deps: ActivityDeps, input: { de
     const parsed = VerificationConfig.safeParse(environment.verification ?? {});
     if (!parsed.success || parsed.data.checks.length > 0) return false;
     // Not after an abort: an activity left running must not record the next step (the row just read says where it is).
-    if (deployment.status !== 'running' || deployment.currentStep !== STEP.verifyImages) return false;
+    if (!isAtStep(deployment, STEP.verifyImages)) return false;
     await recordSkipped(deps, input.deploymentId, 1);
     return true;
   } catch (err) {

@@ -66,12 +66,6 @@ export async function commitsMatching(ws: Workspace, rev: string, match: Trailer
   return matchingIn(await trailedHistory(ws, rev), match);
 }
 
-/** The trailers of one commit (lower-cased keys). */
-export async function trailersOfCommit(ws: Workspace, sha: string): Promise<Array<[string, string]>> {
-  const out = await ws.git(['log', '-1', '--format=%(trailers:only,unfold,separator=%x1e)', sha]);
-  return parseTrailers(out.stdout.trim());
-}
-
 /** Paths a single-parent commit changes; undefined for a merge, a root or a shallow boundary (never ours). */
 export async function pathsChangedBy(ws: Workspace, sha: string): Promise<string[] | undefined> {
   const parents = (await ws.git(['rev-list', '--parents', '-n', '1', sha])).stdout.trim().split(' ').length - 1;
@@ -82,7 +76,7 @@ export async function pathsChangedBy(ws: Workspace, sha: string): Promise<string
 
 /** Why `sha` is not owned by `owner`, or undefined when it is. */
 export async function notOwnedReason(ws: Workspace, sha: string, owner: CommitOwner): Promise<string | undefined> {
-  if (!trailersMatch(await trailersOfCommit(ws, sha), ownMatch(owner.trailers))) {
+  if (!trailersMatch((await trailedCommit(ws, sha)).trailers, ownMatch(owner.trailers))) {
     return `commit ${sha} does not carry this deployment's trailers (${Object.keys(owner.trailers).join(', ')})`;
   }
   const paths = await pathsChangedBy(ws, sha);

@@ -59,10 +59,7 @@ export class GitSource {
     return this.serial(repoURL, async () => {
       const dir = this.dirFor(repoURL);
       const source = repoURL.startsWith('file:') ? fileURLToPath(repoURL) : repoURL;
-      const exists = await stat(path.join(dir, 'HEAD')).then(
-        () => true,
-        () => false,
-      );
+      const exists = await this.hasMirror(dir);
       try {
         if (!exists) {
           this.known.delete(dir);
