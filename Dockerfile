@@ -21,9 +21,10 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
-# Two malloc arenas instead of one per thread (the worker runs Temporal's Rust core and V8 helper threads): part of
-# the worker's memory budget (docs/benchmarks.md, "Worker memory").
+# glibc malloc settings of the worker's memory budget (lib/worker-flags.ts, docs/benchmarks.md "Worker memory"): two
+# arenas instead of one per thread (Temporal's Rust core, V8's helper threads), big blocks returned when freed.
 ENV MALLOC_ARENA_MAX=2
+ENV MALLOC_MMAP_THRESHOLD_=131072
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=builder /app/build ./build

@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopChild } from '../dev/temporal-dev-server.js';
-import { WORKER_MALLOC_ARENA_MAX, WORKER_NODE_FLAGS } from '../lib/worker-flags.js';
+import { WORKER_MALLOC_ENV, WORKER_NODE_FLAGS } from '../lib/worker-flags.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -127,6 +127,14 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * The bench worker's Node/V8 flags: BENCH_WORKER_NODE_ARGS, default those it runs with in production (the image,
+ * compose, the chart, `npm run worker`), as the malloc settings. BENCH_WORKER_NODE_ARGS= (empty) runs it without.
+ */
+export function workerNodeArgs(): string[] {
+  return (process.env.BENCH_WORKER_NODE_ARGS ?? WORKER_NODE_FLAGS.join(' ')).split(' ').filter(Boolean);
+}
+
 export async function spawnWorker(opts: {
   temporalAddress: string;
   taskQueue: string;
@@ -139,12 +147,10 @@ export async function spawnWorker(opts: {
   workflowBundlePath?: string;
 }): Promise<WorkerProcess> {
   // `node --import tsx` (not the tsx CLI, which forks): the pid we sample is the worker itself.
-  // BENCH_WORKER_NODE_ARGS: the worker's Node/V8 flags; default those it runs with in production (the image,
-  // compose, the chart, `npm run worker`), as MALLOC_ARENA_MAX. BENCH_WORKER_NODE_ARGS= (empty) runs it without.
-  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? WORKER_NODE_FLAGS.join(' ')).split(' ').filter(Boolean);
+  const nodeArgs = workerNodeArgs();
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(HERE, 'worker-process.ts')], {
     env: {
-      MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX,
+      ...WORKER_MALLOC_ENV,
       ...process.env,
       ...opts.env,
       BENCH_TEMPORAL_ADDRESS: opts.temporalAddress,

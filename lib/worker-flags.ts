@@ -3,5 +3,10 @@
 // the Helm chart and `npm run worker` spell them out; deploy/helm/flow-controller.test.ts and bench/process.ts use these.
 // A smaller young generation and V8's memory-saving heap growth; neither caps the heap (no heap-limit crash).
 export const WORKER_NODE_FLAGS = ['--max-semi-space-size=4', '--optimize-for-size'] as const;
-/** Two malloc arenas instead of one per thread (Temporal's Rust core and V8's helper threads). */
-export const WORKER_MALLOC_ARENA_MAX = '2';
+/**
+ * glibc malloc's settings, as environment variables: two arenas instead of one per thread (Temporal's Rust core and
+ * V8's helper threads), and blocks of 128 KiB and more mmapped and returned when freed at a fixed threshold (glibc
+ * otherwise raises the threshold as big blocks are freed, up to 32 MiB, and keeps what they leave in its heap):
+ * 265 MB instead of 316–323 MB with 100 promotions in flight (docs/benchmarks.md, "Worker memory").
+ */
+export const WORKER_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' } as const;

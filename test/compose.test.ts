@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConfigSchema, loadConfig } from '../lib/config.js';
-import { WORKER_MALLOC_ARENA_MAX, WORKER_NODE_FLAGS } from '../lib/worker-flags.js';
+import { WORKER_MALLOC_ENV, WORKER_NODE_FLAGS } from '../lib/worker-flags.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 interface Service {
@@ -155,11 +155,13 @@ describe('Dockerfile', () => {
     expect(ops('ENTRYPOINT')).toEqual([]);
     for (const i of runtime?.instructions ?? []) expect(`${i.op} ${i.args}`).not.toMatch(/tsx/);
     expect(ops('ENV')).toContain('NODE_ENV=production');
-    expect(ops('ENV')).toContain(`MALLOC_ARENA_MAX=${WORKER_MALLOC_ARENA_MAX}`);
+    for (const [k, v] of Object.entries(WORKER_MALLOC_ENV)) expect(ops('ENV')).toContain(`${k}=${v}`);
     // npm run worker starts it the same way.
     const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.worker).toBe(
-      `MALLOC_ARENA_MAX=${WORKER_MALLOC_ARENA_MAX} bash scripts/with-node.sh node ${WORKER_NODE_FLAGS.join(' ')} --import tsx worker.ts`,
+      `${Object.entries(WORKER_MALLOC_ENV)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} bash scripts/with-node.sh node ${WORKER_NODE_FLAGS.join(' ')} --import tsx worker.ts`,
     );
   });
 

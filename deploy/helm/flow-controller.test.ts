@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { lintChart, renderChart, type Manifest } from '../../integrations/helm.js';
 import { ConfigSchema } from '../../lib/config.js';
-import { WORKER_MALLOC_ARENA_MAX, WORKER_NODE_FLAGS } from '../../lib/worker-flags.js';
+import { WORKER_MALLOC_ENV, WORKER_NODE_FLAGS } from '../../lib/worker-flags.js';
 
 const CHART = path.join(import.meta.dirname, 'flow-controller');
 /* eslint-disable @typescript-eslint/no-explicit-any -- rendered Kubernetes objects are walked as plain data */
@@ -105,7 +105,7 @@ describe('flow-controller chart', () => {
     expect(worker.livenessProbe.httpGet).toEqual({ path: '/livez', port: 'metrics' });
     expect(worker.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
     const env = Object.fromEntries((worker.env as Obj[]).map((e) => [e.name, e.value]));
-    expect(env).toMatchObject({ WORKER_HTTP_HOST: '0.0.0.0', WORKER_HTTP_PORT: '9464', MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX });
+    expect(env).toMatchObject({ WORKER_HTTP_HOST: '0.0.0.0', WORKER_HTTP_PORT: '9464', ...WORKER_MALLOC_ENV });
     expect(find(defaults, 'Deployment', 'fc-flow-controller-worker').spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(10);
   });
 
