@@ -22,7 +22,8 @@ RUN apt-get update \
 WORKDIR /app
 ENV NODE_ENV=production
 # glibc malloc settings of the worker's memory budget (lib/worker-flags.ts, docs/benchmarks.md "Worker memory"): two
-# arenas instead of one per thread (Temporal's Rust core, V8's helper threads), big blocks returned when freed.
+# arenas instead of one per thread (Temporal's Rust core, V8's helper threads), big blocks returned when freed. Every
+# process of the image gets them (the API and the migrations too, which were not measured with them).
 ENV MALLOC_ARENA_MAX=2
 ENV MALLOC_MMAP_THRESHOLD_=131072
 COPY package.json package-lock.json ./

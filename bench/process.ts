@@ -129,10 +129,26 @@ export interface WorkerProcess {
 
 /**
  * The bench worker's Node/V8 flags: BENCH_WORKER_NODE_ARGS, default those it runs with in production (the image,
- * compose, the chart, `npm run worker`), as the malloc settings. BENCH_WORKER_NODE_ARGS= (empty) runs it without.
+ * compose, the chart, `npm run worker`). BENCH_WORKER_NODE_ARGS= (empty) runs it without.
  */
 export function workerNodeArgs(): string[] {
   return (process.env.BENCH_WORKER_NODE_ARGS ?? WORKER_NODE_FLAGS.join(' ')).split(' ').filter(Boolean);
+}
+
+/**
+ * The bench worker's malloc settings: the production ones (lib/worker-flags.ts), each overridden by the bench's
+ * environment; an empty value (`MALLOC_MMAP_THRESHOLD_=`) leaves that one unset, i.e. glibc's default.
+ */
+export function workerMallocEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(WORKER_MALLOC_ENV)
+      .map(([k, v]) => [k, process.env[k] ?? v] as const)
+      .filter(([, v]) => v !== ''),
+  );
+}
+
+function withoutMallocSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !(k in WORKER_MALLOC_ENV)));
 }
 
 export async function spawnWorker(opts: {
@@ -150,8 +166,8 @@ export async function spawnWorker(opts: {
   const nodeArgs = workerNodeArgs();
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(HERE, 'worker-process.ts')], {
     env: {
-      ...WORKER_MALLOC_ENV,
-      ...process.env,
+      ...workerMallocEnv(),
+      ...withoutMallocSettings(process.env),
       ...opts.env,
       BENCH_TEMPORAL_ADDRESS: opts.temporalAddress,
       BENCH_TASK_QUEUE: opts.taskQueue,

@@ -15,9 +15,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig } from '../lib/config.js';
-import { WORKER_MALLOC_ENV } from '../lib/worker-flags.js';
 import { ensureWorkflowBundle } from '../scripts/bundle-workflows.js';
-import { readMemory, spawnWorker, workerNodeArgs } from './process.js';
+import { readMemory, spawnWorker, workerMallocEnv, workerNodeArgs } from './process.js';
 import { createRig, type Rig } from './rig.js';
 import { machine, sleep, writeResult } from './stats.js';
 
@@ -134,7 +133,7 @@ async function main(): Promise<void> {
         pollIntervalMs: POLL_MS,
         // What the worker ran with (the production defaults unless BENCH_WORKER_NODE_ARGS says otherwise).
         workerNodeArgs: workerNodeArgs().join(' '),
-        malloc: Object.fromEntries(Object.entries(WORKER_MALLOC_ENV).map(([k, v]) => [k, process.env[k] ?? v])),
+        malloc: workerMallocEnv(),
         workerBounds: {
           WORKER_MAX_CONCURRENT_ACTIVITIES: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
           WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
